@@ -1,0 +1,47 @@
+// The arch import list: everything the kernel asks of the machine below it.
+//
+// This file is the contract. Each architecture implements every function here
+// in assembly (arch/<arch>/imports.S); the host tests fake them in JavaScript
+// (test/host/fake-arch.ts). Anything plain wasm loads and stores can do stays
+// out of this list. A function that makes no sense on an architecture still
+// exists there and says so: it stops the kernel with a report
+// ("unsupported on this architecture"), it never silently does nothing.
+//
+// Addresses are physical addresses (the kernel's memory is a window over
+// physical memory from 0), passed as u32.
+
+// --- Port I/O (x86_64 only) ---
+@external("arch", "portIn8") export declare function portIn8(port: u32): u32;
+@external("arch", "portIn16") export declare function portIn16(port: u32): u32;
+@external("arch", "portIn32") export declare function portIn32(port: u32): u32;
+@external("arch", "portOut8") export declare function portOut8(port: u32, value: u32): void;
+@external("arch", "portOut16") export declare function portOut16(port: u32, value: u32): void;
+@external("arch", "portOut32") export declare function portOut32(port: u32, value: u32): void;
+
+// --- MMIO: device registers, read and written exactly once, in program order ---
+@external("arch", "mmioRead8") export declare function mmioRead8(address: usize): u32;
+@external("arch", "mmioRead16") export declare function mmioRead16(address: usize): u32;
+@external("arch", "mmioRead32") export declare function mmioRead32(address: usize): u32;
+@external("arch", "mmioWrite8") export declare function mmioWrite8(address: usize, value: u32): void;
+@external("arch", "mmioWrite16") export declare function mmioWrite16(address: usize, value: u32): void;
+@external("arch", "mmioWrite32") export declare function mmioWrite32(address: usize, value: u32): void;
+
+// --- Time ---
+/** A free-running counter (x86_64 TSC, aarch64 CNTVCT_EL0). */
+@external("arch", "timestamp") export declare function timestamp(): u64;
+/** The counter's frequency in Hz when the hardware states it (CNTFRQ_EL0), 0 when the kernel must find it (x86_64). */
+@external("arch", "counterFrequency") export declare function counterFrequency(): u64;
+
+// --- CPU identity and model-specific registers (x86_64 only) ---
+/** Runs CPUID and stores eax, ebx, ecx, edx as four u32 at `out`. */
+@external("arch", "cpuid") export declare function cpuid(leaf: u32, subleaf: u32, out: usize): void;
+@external("arch", "readMsr") export declare function readMsr(msr: u32): u64;
+@external("arch", "writeMsr") export declare function writeMsr(msr: u32, value: u64): void;
+
+// --- CPU control ---
+/** Enables (1) or disables (0) interrupts; returns 1 if they were enabled before. */
+@external("arch", "setInterrupts") export declare function setInterrupts(enable: u32): u32;
+/** Sleeps until the next interrupt (interrupts are enabled while waiting, disabled again after). */
+@external("arch", "waitForInterrupt") export declare function waitForInterrupt(): void;
+/** Powers the machine off, reporting `status` (0..126) to the host; never returns. */
+@external("arch", "powerOff") export declare function powerOff(status: u32): void;

@@ -1,0 +1,168 @@
+/*
+ * x86_64 boot stub: PVH entry to long mode, then into the kernel.
+ *
+ * QEMU (and any PVH loader) jumps to pvh_start in 32-bit protected mode with
+ * paging off and %ebx pointing at the hvm_start_info structure. The stub:
+ *   1. stamps the counter and records start_info in the handoff,
+ *   2. clears .bss and builds an identity map of the low 4 GiB (2 MiB pages,
+ *      except the first 2 MiB, mapped with 4 KiB pages so page 0 stays unmapped
+ *      and a null dereference faults),
+ *   3. turns on PAE, long mode, paging and SSE, loads a flat GDT and an IDT,
+ *   4. calls wisp_enter_kernel(&wisp_handoff) on the boot stack.
+ */
+#include "handoff.h"
+
+#define PTE_PRESENT 0x1
+#define PTE_WRITE 0x2
+#define PTE_LARGE 0x80
+#define CR0_PE (1 << 0)
+#define CR0_MP (1 << 1)
+#define CR0_EM (1 << 2)
+#define CR0_PG (1 << 31)
+#define CR4_PAE (1 << 5)
+#define CR4_OSFXSR (1 << 9)
+#define CR4_OSXMMEXCPT (1 << 10)
+#define MSR_EFER 0xc0000080
+#define EFER_LME (1 << 8)
+#define BOOT_STACK_SIZE 16384
+
+/* The PVH entry note: QEMU finds it only inside a PT_NOTE program header. */
+.section .note.Xen, "a"
+  .align 4
+  .long 4                      /* name size: "Xen\0" */
+  .long 4                      /* descriptor size */
+  .long 18                     /* XEN_ELFNOTE_PHYS32_ENTRY */
+  .asciz "Xen"
+  .long pvh_start
+
+.section .text.boot, "ax"
+.code32
+.globl pvh_start
+pvh_start:
+  rdtsc
+  movl %eax, wisp_handoff + HANDOFF_OFF_STAMPS
+  movl %edx, wisp_handoff + HANDOFF_OFF_STAMPS + 4
+  movl $1, wisp_handoff + HANDOFF_OFF_STAMP_COUNT
+  movl %ebx, wisp_handoff + HANDOFF_OFF_FIRMWARE_INFO
+  movl $boot_stack_top, %esp
+
+  /* Clear .bss: the page tables and the stack live there. */
+  movl $__bss_start, %edi
+  movl $__bss_end, %ecx
+  subl %edi, %ecx
+  xorl %eax, %eax
+  cld
+  rep stosb
+
+  /* pml4[0] -> pdpt; pdpt[0..3] -> the four page directories. */
+  movl $pdpt + (PTE_PRESENT | PTE_WRITE), pml4
+  movl $pd + (PTE_PRESENT | PTE_WRITE), %eax
+  xorl %ecx, %ecx
+1:
+  movl %eax, pdpt(, %ecx, 8)
+  addl $4096, %eax
+  incl %ecx
+  cmpl $4, %ecx
+  jb 1b
+
+  /* pd[i] = i * 2 MiB, a large page, for all 2048 entries (4 GiB). */
+  xorl %ecx, %ecx
+2:
+  movl %ecx, %eax
+  shll $21, %eax
+  orl $(PTE_PRESENT | PTE_WRITE | PTE_LARGE), %eax
+  movl %eax, pd(, %ecx, 8)
+  incl %ecx
+  cmpl $2048, %ecx
+  jb 2b
+
+  /* The first 2 MiB through a page table whose entry 0 is left absent. */
+  movl $pt_low + (PTE_PRESENT | PTE_WRITE), pd
+  movl $1, %ecx
+3:
+  movl %ecx, %eax
+  shll $12, %eax
+  orl $(PTE_PRESENT | PTE_WRITE), %eax
+  movl %eax, pt_low(, %ecx, 8)
+  incl %ecx
+  cmpl $512, %ecx
+  jb 3b
+
+  movl %cr4, %eax
+  orl $(CR4_PAE | CR4_OSFXSR | CR4_OSXMMEXCPT), %eax
+  movl %eax, %cr4
+  movl $pml4, %eax
+  movl %eax, %cr3
+  movl $MSR_EFER, %ecx
+  rdmsr
+  orl $EFER_LME, %eax
+  wrmsr
+  movl %cr0, %eax
+  andl $~CR0_EM, %eax
+  orl $(CR0_PG | CR0_MP | CR0_PE), %eax
+  movl %eax, %cr0
+
+  lgdt gdt_pointer
+  ljmp $0x08, $long_mode
+
+.code64
+long_mode:
+  movw $0x10, %ax
+  movw %ax, %ds
+  movw %ax, %es
+  movw %ax, %ss
+  movw %ax, %fs
+  movw %ax, %gs
+  movq $boot_stack_top, %rsp
+  fninit
+
+  rdtsc
+  shlq $32, %rdx
+  orq %rdx, %rax
+  movq %rax, wisp_handoff + HANDOFF_OFF_STAMPS + 8
+  movl $2, wisp_handoff + HANDOFF_OFF_STAMP_COUNT
+
+  call install_idt
+  leaq wisp_handoff(%rip), %rdi
+  call wisp_enter_kernel
+.globl wisp_halt_forever
+wisp_halt_forever:
+  cli
+  hlt
+  jmp wisp_halt_forever
+
+/* Flat 64-bit GDT: null, kernel code (0x08), kernel data (0x10). */
+.section .rodata
+.align 16
+gdt:
+  .quad 0
+  .quad 0x00af9a000000ffff
+  .quad 0x00cf92000000ffff
+gdt_end:
+gdt_pointer:
+  .word gdt_end - gdt - 1
+  .long gdt
+
+.section .data
+.align 8
+.globl wisp_handoff
+wisp_handoff:
+  .long HANDOFF_MAGIC
+  .long HANDOFF_ARCH_X86_64
+  .quad 0                       /* firmware_info */
+  .quad __image_start
+  .quad __image_end
+  .long 0                       /* stamp_count */
+  .long 0
+  .fill HANDOFF_MAX_STAMPS, 8, 0
+
+.section .bss
+.align 4096
+pml4: .skip 4096
+pdpt: .skip 4096
+pd: .skip 4 * 4096
+pt_low: .skip 4096
+.align 16
+boot_stack: .skip BOOT_STACK_SIZE
+.globl boot_stack_top
+boot_stack_top:

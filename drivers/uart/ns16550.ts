@@ -1,0 +1,40 @@
+// 16550-compatible UART in x86 I/O port space (COM1 on QEMU's microvm and q35).
+//
+// Polled transmit only: wait for the transmit holding register to empty, then
+// write the byte. init() sets 115200 8N1 with FIFOs on and interrupts off.
+
+import { portIn8, portOut8 } from "../../arch";
+
+const DATA: u32 = 0;
+const INTERRUPT_ENABLE: u32 = 1;
+const FIFO_CONTROL: u32 = 2;
+const LINE_CONTROL: u32 = 3;
+const MODEM_CONTROL: u32 = 4;
+const LINE_STATUS: u32 = 5;
+const LINE_STATUS_THR_EMPTY: u32 = 0x20;
+const LINE_CONTROL_DLAB: u32 = 0x80;
+const LINE_CONTROL_8N1: u32 = 0x03;
+/** Bounded wait so a wedged UART cannot hang the kernel: drop the byte instead. */
+const TRANSMIT_SPINS: i32 = 100_000;
+
+export namespace ns16550 {
+  let port: u32 = 0;
+
+  export function init(base: u32): void {
+    port = base;
+    portOut8(port + INTERRUPT_ENABLE, 0);
+    portOut8(port + LINE_CONTROL, LINE_CONTROL_DLAB);
+    portOut8(port + DATA, 1); // divisor 1: 115200 baud
+    portOut8(port + INTERRUPT_ENABLE, 0);
+    portOut8(port + LINE_CONTROL, LINE_CONTROL_8N1);
+    portOut8(port + FIFO_CONTROL, 0x07); // enable and clear FIFOs
+    portOut8(port + MODEM_CONTROL, 0x03); // DTR, RTS
+  }
+
+  export function put(byte: u32): void {
+    for (let spins = 0; spins < TRANSMIT_SPINS; spins++) {
+      if (portIn8(port + LINE_STATUS) & LINE_STATUS_THR_EMPTY) break;
+    }
+    portOut8(port + DATA, byte);
+  }
+}

@@ -1,0 +1,28 @@
+// ARM PL011 UART (QEMU virt: 0x09000000, found in the device tree).
+//
+// Polled transmit only: wait while the transmit FIFO is full, then write the
+// data register. The firmware (or QEMU) leaves the UART enabled; init() only
+// records the base address.
+
+import { mmioRead32, mmioWrite32 } from "../../arch";
+
+const DATA: usize = 0x00;
+const FLAGS: usize = 0x18;
+const FLAGS_TX_FULL: u32 = 1 << 5;
+/** Bounded wait so a wedged UART cannot hang the kernel: drop the byte instead. */
+const TRANSMIT_SPINS: i32 = 100_000;
+
+export namespace pl011 {
+  let base: usize = 0;
+
+  export function init(address: usize): void {
+    base = address;
+  }
+
+  export function put(byte: u32): void {
+    for (let spins = 0; spins < TRANSMIT_SPINS; spins++) {
+      if (!(mmioRead32(base + FLAGS) & FLAGS_TX_FULL)) break;
+    }
+    mmioWrite32(base + DATA, byte);
+  }
+}

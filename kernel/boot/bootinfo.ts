@@ -1,0 +1,55 @@
+// What the kernel learns from the firmware, whatever the handoff format.
+//
+// kernel/boot/pvh.ts (x86_64) and kernel/boot/fdt.ts (aarch64) each turn their
+// firmware's structure into one of these; nothing past boot looks at the raw
+// formats again.
+
+/** Memory range kinds, numbered like the e820 types PVH uses. */
+export const MEMORY_USABLE: u32 = 1;
+export const MEMORY_RESERVED: u32 = 2;
+export const MEMORY_ACPI: u32 = 3;
+export const MEMORY_NVS: u32 = 4;
+export const MEMORY_UNUSABLE: u32 = 5;
+
+export class MemoryRange {
+  constructor(public base: u64, public size: u64, public kind: u32) {}
+  get end(): u64 {
+    return this.base + this.size;
+  }
+}
+
+export const CONSOLE_NONE: u32 = 0;
+/** A 16550-compatible UART in x86 I/O port space. */
+export const CONSOLE_NS16550_PORT: u32 = 1;
+/** An ARM PL011 UART at a physical MMIO address. */
+export const CONSOLE_PL011: u32 = 2;
+
+export class BootInfo {
+  /** A parse failure, or "" when the firmware structure was sound. */
+  error: string = "";
+  commandLine: string = "";
+  memory: MemoryRange[] = [];
+  consoleKind: u32 = CONSOLE_NONE;
+  consoleBase: u64 = 0;
+  /** The initial RAM disk (PVH module 0 or the DT's linux,initrd-*), 0 if none. */
+  initrdBase: u64 = 0;
+  initrdSize: u64 = 0;
+
+  usableBytes(): u64 {
+    let total: u64 = 0;
+    for (let i = 0; i < this.memory.length; i++) {
+      const range = this.memory[i];
+      if (range.kind == MEMORY_USABLE) total += range.size;
+    }
+    return total;
+  }
+}
+
+export function memoryKindName(kind: u32): string {
+  if (kind == MEMORY_USABLE) return "usable";
+  if (kind == MEMORY_RESERVED) return "reserved";
+  if (kind == MEMORY_ACPI) return "acpi";
+  if (kind == MEMORY_NVS) return "acpi-nvs";
+  if (kind == MEMORY_UNUSABLE) return "unusable";
+  return "unknown";
+}

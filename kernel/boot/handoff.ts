@@ -1,0 +1,40 @@
+// The boot handoff as the kernel reads it. The layout is fixed by
+// arch/common/include/handoff.h, which the boot stubs fill:
+//
+//   0 magic 'WISP'   4 arch   8 firmwareInfo   16 imageStart   24 imageEnd
+//  32 stampCount    36 pad   40 stamps[8] (u64 counter readings)
+
+export const HANDOFF_MAGIC: u32 = 0x50534957;
+export const ARCH_X86_64: u32 = 1;
+export const ARCH_AARCH64: u32 = 2;
+export const HANDOFF_MAX_STAMPS: u32 = 8;
+
+/** Names of the stamps the stubs take before the kernel runs, by index. */
+export const HANDOFF_STAMP_NAMES: StaticArray<string> = ["first-instruction", "paging-on", "runtime-ready"];
+
+@unmanaged
+export class Handoff {
+  magic: u32;
+  arch: u32;
+  /** PVH start_info (x86_64) or device tree blob (aarch64), a physical address. */
+  firmwareInfo: u64;
+  imageStart: u64;
+  imageEnd: u64;
+  stampCount: u32;
+  pad: u32;
+
+  stamp(index: u32): u64 {
+    return load<u64>(changetype<usize>(this) + 40 + (<usize>index << 3));
+  }
+
+  static at(address: usize): Handoff {
+    return changetype<Handoff>(address);
+  }
+
+  isValid(): bool {
+    return this.magic == HANDOFF_MAGIC
+      && (this.arch == ARCH_X86_64 || this.arch == ARCH_AARCH64)
+      && this.stampCount <= HANDOFF_MAX_STAMPS
+      && this.imageEnd > this.imageStart;
+  }
+}

@@ -1,0 +1,92 @@
+// The kernel command line: `word` flags and `key=value` options separated by
+// spaces; a value may be double-quoted to hold spaces (`panic="disk on fire"`).
+// Everything after a lone `--` belongs to the application, untouched.
+//
+// parseCommandLine never fails silently: a malformed line (an unterminated
+// quote, an empty key) comes back with `error` set and the kernel stops with
+// that message.
+
+export class CommandLine {
+  keys: string[] = [];
+  values: string[] = [];
+  /** Words after `--`, for the application. */
+  appArguments: string[] = [];
+  error: string = "";
+
+  has(key: string): bool {
+    return this.keys.includes(key);
+  }
+
+  /** The value of the last `key=value` (later options override earlier ones), or `fallback`. */
+  get(key: string, fallback: string = ""): string {
+    const at = this.keys.lastIndexOf(key);
+    return at < 0 ? fallback : this.values[at];
+  }
+}
+
+const SPACE: i32 = 0x20;
+const TAB: i32 = 0x09;
+const NEWLINE: i32 = 0x0a;
+const QUOTE: i32 = 0x22;
+const EQUALS: i32 = 0x3d;
+
+function isSpace(c: i32): bool {
+  return c == SPACE || c == TAB || c == NEWLINE || c == 0x0d;
+}
+
+export function parseCommandLine(text: string): CommandLine {
+  const line = new CommandLine();
+  const n = text.length;
+  let i = 0;
+  let afterSeparator = false;
+  while (i < n) {
+    while (i < n && isSpace(text.charCodeAt(i))) i++;
+    if (i >= n) break;
+    // One word: unquoted runs and quoted runs glued together.
+    let word = "";
+    let keyEnd = -1;
+    while (i < n && !isSpace(text.charCodeAt(i))) {
+      const c = text.charCodeAt(i);
+      if (c == QUOTE) {
+        const close = text.indexOf("\"", i + 1);
+        if (close < 0) {
+          line.error = "unterminated quote in the command line";
+          return line;
+        }
+        word += text.substring(i + 1, close);
+        i = close + 1;
+      } else {
+        if (c == EQUALS && keyEnd < 0) keyEnd = word.length;
+        word += String.fromCharCode(c);
+        i++;
+      }
+    }
+    if (afterSeparator) {
+      line.appArguments.push(word);
+    } else if (word == "--") {
+      afterSeparator = true;
+    } else if (keyEnd == 0) {
+      line.error = "option with an empty name: '" + word + "'";
+      return line;
+    } else if (keyEnd > 0) {
+      line.keys.push(word.substring(0, keyEnd));
+      line.values.push(word.substring(keyEnd + 1));
+    } else {
+      line.keys.push(word);
+      line.values.push("");
+    }
+  }
+  return line;
+}
+
+/** Parses a decimal unsigned integer; returns -1 if `text` is not one (or exceeds `max`). */
+export function parseUnsigned(text: string, max: i64): i64 {
+  if (text.length == 0 || text.length > 18) return -1;
+  let value: i64 = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x30 || c > 0x39) return -1;
+    value = value * 10 + <i64>(c - 0x30);
+  }
+  return value > max ? -1 : value;
+}

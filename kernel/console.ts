@@ -1,0 +1,94 @@
+// The kernel console: text out through whichever UART the firmware named.
+//
+// Output is bytes: AssemblyScript strings are encoded as UTF-8 on the way
+// out. Numbers are formatted without allocating (kernel/format.ts), so panic
+// reports work even when memory is exhausted. Until init() runs, output is
+// dropped.
+
+import { BootInfo, CONSOLE_NS16550_PORT, CONSOLE_PL011 } from "./boot/bootinfo";
+import { ns16550 } from "../drivers/uart/ns16550";
+import { pl011 } from "../drivers/uart/pl011";
+import { formatUnsigned, formatSigned, formatDecimal, FORMAT_BUFFER_SIZE } from "./format";
+
+let kind: u32 = 0;
+const numberBuffer = memory.data(FORMAT_BUFFER_SIZE);
+
+export function initConsole(info: BootInfo): void {
+  kind = info.consoleKind;
+  if (kind == CONSOLE_NS16550_PORT) ns16550.init(<u32>info.consoleBase);
+  else if (kind == CONSOLE_PL011) pl011.init(<usize>info.consoleBase);
+}
+
+export function putByte(byte: u32): void {
+  if (kind == CONSOLE_NS16550_PORT) ns16550.put(byte);
+  else if (kind == CONSOLE_PL011) pl011.put(byte);
+}
+
+function putBytes(address: usize, length: i32): void {
+  for (let i = 0; i < length; i++) putByte(<u32>load<u8>(address + <usize>i));
+}
+
+export function print(text: string): void {
+  const length = text.length;
+  for (let i = 0; i < length; i++) {
+    let c = <u32>text.charCodeAt(i);
+    if (c >= 0xd800 && c < 0xdc00 && i + 1 < length) {
+      const low = <u32>text.charCodeAt(i + 1);
+      if (low >= 0xdc00 && low < 0xe000) {
+        c = 0x10000 + ((c - 0xd800) << 10) + (low - 0xdc00);
+        i++;
+      }
+    }
+    if (c < 0x80) {
+      putByte(c);
+    } else if (c < 0x800) {
+      putByte(0xc0 | (c >> 6));
+      putByte(0x80 | (c & 0x3f));
+    } else if (c < 0x10000) {
+      putByte(0xe0 | (c >> 12));
+      putByte(0x80 | ((c >> 6) & 0x3f));
+      putByte(0x80 | (c & 0x3f));
+    } else {
+      putByte(0xf0 | (c >> 18));
+      putByte(0x80 | ((c >> 12) & 0x3f));
+      putByte(0x80 | ((c >> 6) & 0x3f));
+      putByte(0x80 | (c & 0x3f));
+    }
+  }
+}
+
+export function printLine(text: string = ""): void {
+  print(text);
+  putByte(0x0a);
+}
+
+export function printUnsigned(value: u64, minDigits: i32 = 1): void {
+  putBytes(numberBuffer, formatUnsigned(numberBuffer, value, 10, minDigits));
+}
+
+export function printSigned(value: i64): void {
+  putBytes(numberBuffer, formatSigned(numberBuffer, value));
+}
+
+/** Prints 0x followed by at least `minDigits` lowercase hex digits. */
+export function printHex(value: u64, minDigits: i32 = 1): void {
+  print("0x");
+  putBytes(numberBuffer, formatUnsigned(numberBuffer, value, 16, minDigits));
+}
+
+export function printDecimal(value: u64, decimals: i32): void {
+  putBytes(numberBuffer, formatDecimal(numberBuffer, value, decimals));
+}
+
+/** Prints `text` right-aligned in `width` columns. */
+export function printPadded(text: string, width: i32): void {
+  for (let i = text.length; i < width; i++) putByte(0x20);
+  print(text);
+}
+
+/** Prints a fixed-point number right-aligned in `width` columns. */
+export function printDecimalPadded(value: u64, decimals: i32, width: i32): void {
+  const length = formatDecimal(numberBuffer, value, decimals);
+  for (let i = length; i < width; i++) putByte(0x20);
+  putBytes(numberBuffer, length);
+}

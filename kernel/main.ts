@@ -1,0 +1,110 @@
+// The Wisp kernel. The arch boot stub enters kmain with the boot handoff once
+// paging is on; this file is the boot story, one step per line, and the
+// kernel's export list (the only functions the native side may call).
+
+import { Handoff, HANDOFF_STAMP_NAMES } from "./boot/handoff";
+import { BootInfo, memoryKindName } from "./boot/bootinfo";
+import { arena } from "./rt/arena";
+import { readFirmware, heapLimit, architectureName } from "./platform";
+import { initConsole, print, printLine, printHex, printUnsigned, printPadded } from "./console";
+import { parseCommandLine } from "./cmdline";
+import { readOptions, knownOptionsHelp } from "./options";
+import { stamp, recordStamp, printBootChart } from "./bootchart";
+import { counterHz, counterSourceName } from "./clock";
+import { panic, shutdown } from "./panic";
+import { reportCpuException, reportWasmTrap, setTrapArchitecture } from "./traps";
+import { BOOT_ARENA_BYTES, PANIC_STATUS, USAGE_STATUS } from "./params";
+import { WISP_VERSION } from "./version";
+import { ARCH_X86_64 } from "./boot/handoff";
+import { timestamp } from "../arch";
+
+export function kmain(handoffAddress: usize): void {
+  const boot = Handoff.at(handoffAddress);
+  if (!boot.isValid()) return shutdown(PANIC_STATUS);      // no console to complain on yet
+  setTrapArchitecture(boot.arch);
+  recordStubStamps(boot);                                  // first instruction, paging on, runtime ready
+  arena.init(<usize>boot.imageEnd, <usize>boot.imageEnd + BOOT_ARENA_BYTES);
+
+  const info = readFirmware(boot);                         // PVH start_info or device tree
+  initConsole(info);                                       // serial: 16550 or PL011
+  stamp("console");
+  if (info.error.length) return panic("firmware handoff: " + info.error);
+  const limit = heapLimit(info, boot.imageEnd);
+  if (limit < <u64>arena.top) return panic("the kernel image does not sit in usable RAM");
+  arena.end = <usize>limit;                                 // the runtime may now use the rest of its RAM range
+
+  const options = readOptions(parseCommandLine(info.commandLine));
+  stamp("options");
+  if (options.error.length) return usageError(options.error);
+
+  if (!options.quiet) banner(boot, info);
+  if (options.memmap) printMemoryMap(info);
+  stamp("kernel-ready");
+
+  if (options.bootchart) printBootChart(counterHz(boot.arch == ARCH_X86_64), counterSourceName());
+  if (options.panicMessage !== null) return panic(options.panicMessage!);
+  if (options.hang) idleForever();
+  shutdown(options.exitStatus);
+}
+
+/** Called by the arch stub for a CPU exception; see kernel/traps.ts. */
+export function cpuException(kind: u32, code: u64, ip: u64, address: u64): void {
+  reportCpuException(kind, code, ip, address);
+}
+
+/** Called by the arch layer when the kernel uses an import its architecture lacks. */
+export function unsupportedImport(): void {
+  panic("the kernel called an arch import that this architecture does not have");
+}
+
+/** Called by the native runtime when kernel code traps; see kernel/traps.ts. */
+export function wasmTrap(kind: u32): void {
+  reportWasmTrap(kind);
+}
+
+/** Spins forever without enabling interrupts: the `hang` option, for testing host timeouts. */
+function idleForever(): void {
+  while (true) timestamp();
+}
+
+function recordStubStamps(boot: Handoff): void {
+  const count = min<u32>(boot.stampCount, <u32>HANDOFF_STAMP_NAMES.length);
+  for (let i: u32 = 0; i < count; i++) recordStamp(HANDOFF_STAMP_NAMES[i], boot.stamp(i));
+}
+
+function banner(boot: Handoff, info: BootInfo): void {
+  print("Wisp ");
+  print(WISP_VERSION);
+  print(" on ");
+  print(architectureName(boot));
+  print(": ");
+  printUnsigned(info.usableBytes() >> 10);
+  print(" KiB usable RAM, kernel image ");
+  printHex(boot.imageStart);
+  print("-");
+  printHex(boot.imageEnd);
+  printLine();
+}
+
+function printMemoryMap(info: BootInfo): void {
+  printLine("memory map:");
+  for (let i = 0; i < info.memory.length; i++) {
+    const range = info.memory[i];
+    print("  ");
+    printHex(range.base, 12);
+    print("-");
+    printHex(range.end, 12);
+    printPadded(memoryKindName(range.kind), 10);
+    print("  ");
+    printUnsigned(range.size >> 10);
+    printLine(" KiB");
+  }
+}
+
+function usageError(message: string): void {
+  print("wisp: bad kernel command line: ");
+  printLine(message);
+  printLine("kernel options:");
+  print(knownOptionsHelp());
+  shutdown(USAGE_STATUS);
+}

@@ -1,0 +1,69 @@
+// The kernel's own command-line options: what each means, and the check that
+// rejects anything else before boot goes on.
+
+import { CommandLine, parseUnsigned } from "./cmdline";
+import { MAX_EXIT_STATUS } from "./params";
+
+/** Known options, with the help line printed when an unknown one is given. */
+const KNOWN: StaticArray<string> = [
+  "bootchart", "print the boot chart (counter stamps from the first instruction) before powering off",
+  "memmap", "print the firmware memory map",
+  "panic", "panic=MESSAGE: panic with MESSAGE once boot is done (tests the failure path)",
+  "exit", "exit=N: power off with status N (0..126) instead of 0",
+  "quiet", "print nothing but errors and requested reports",
+  "hang", "never power off after boot (tests the host's timeout handling)",
+];
+
+export class Options {
+  bootchart: bool = false;
+  memmap: bool = false;
+  quiet: bool = false;
+  hang: bool = false;
+  panicMessage: string | null = null;
+  exitStatus: u32 = 0;
+  /** Why the command line was refused, or "" when it was accepted. */
+  error: string = "";
+}
+
+function isKnown(key: string): bool {
+  for (let i = 0; i < KNOWN.length; i += 2) if (KNOWN[i] == key) return true;
+  return false;
+}
+
+export function knownOptionsHelp(): string {
+  let help = "";
+  for (let i = 0; i < KNOWN.length; i += 2) help += "  " + KNOWN[i] + ": " + KNOWN[i + 1] + "\n";
+  return help;
+}
+
+export function readOptions(line: CommandLine): Options {
+  const options = new Options();
+  if (line.error.length) {
+    options.error = line.error;
+    return options;
+  }
+  for (let i = 0; i < line.keys.length; i++) {
+    const key = line.keys[i];
+    if (!isKnown(key)) {
+      options.error = "unknown kernel option '" + key + "'";
+      return options;
+    }
+  }
+  options.bootchart = line.has("bootchart");
+  options.memmap = line.has("memmap");
+  options.quiet = line.has("quiet");
+  options.hang = line.has("hang");
+  if (line.has("panic")) {
+    const message = line.get("panic");
+    options.panicMessage = message.length ? message : "requested on the command line";
+  }
+  if (line.has("exit")) {
+    const status = parseUnsigned(line.get("exit"), <i64>MAX_EXIT_STATUS);
+    if (status < 0) {
+      options.error = "exit=N needs a whole number from 0 to " + MAX_EXIT_STATUS.toString();
+      return options;
+    }
+    options.exitStatus = <u32>status;
+  }
+  return options;
+}

@@ -1,0 +1,16 @@
+// Kernel tunables, one place, one comment each.
+
+/** Longest kernel command line read from firmware, in bytes. */
+export const COMMAND_LINE_MAX: usize = 4096;
+/** Boot stamps the kernel can hold (the stubs' plus its own). */
+export const MAX_BOOT_STAMPS: i32 = 32;
+/** Exit status after a kernel panic, CPU exception or wasm trap. */
+export const PANIC_STATUS: u32 = 70;
+/** Exit status for a bad command line. */
+export const USAGE_STATUS: u32 = 64;
+/** The largest exit status the host can receive (the x86 debug-exit port carries 7 bits). */
+export const MAX_EXIT_STATUS: u32 = 126;
+/** Counter calibration window against the PIT, in PIT ticks (1.193182 MHz): about 0.5 ms. */
+export const CALIBRATION_PIT_TICKS: u32 = 600;
+/** Bytes past the kernel image the runtime may use before the memory map is known. */
+export const BOOT_ARENA_BYTES: usize = 64 << 10;

@@ -1,0 +1,93 @@
+// Reports for the two ways code can stop unexpectedly: a CPU exception
+// (delivered by the arch stub) and a wasm trap (raised by the generated code).
+// Both print what happened and where, then power off with PANIC_STATUS.
+
+import { print, printLine, printHex, printUnsigned } from "./console";
+import { shutdown } from "./panic";
+import { PANIC_STATUS } from "./params";
+import { ARCH_X86_64 } from "./boot/handoff";
+import { arena } from "./rt/arena";
+
+const X86_VECTOR_NAMES: StaticArray<string> = [
+  "divide error", "debug", "non-maskable interrupt", "breakpoint", "overflow",
+  "bound range exceeded", "invalid opcode", "device not available", "double fault",
+  "coprocessor segment overrun", "invalid TSS", "segment not present", "stack fault",
+  "general protection fault", "page fault", "reserved", "x87 floating-point error",
+  "alignment check", "machine check", "SIMD floating-point error", "virtualization exception",
+  "control protection exception",
+];
+
+/** aarch64 ESR_EL1 exception classes worth naming; others print as their number. */
+function aarch64ClassName(ec: u32): string {
+  if (ec == 0x00) return "unknown instruction";
+  if (ec == 0x07) return "FP/SIMD access trapped";
+  if (ec == 0x0e) return "illegal execution state";
+  if (ec == 0x15) return "supervisor call";
+  if (ec == 0x20 || ec == 0x21) return "instruction abort";
+  if (ec == 0x22) return "misaligned program counter";
+  if (ec == 0x24 || ec == 0x25) return "data abort";
+  if (ec == 0x26) return "misaligned stack pointer";
+  if (ec == 0x2f) return "SError";
+  if (ec == 0x3c) return "breakpoint instruction";
+  return "exception";
+}
+
+const WASM_TRAP_NAMES: StaticArray<string> = [
+  "none", "out-of-bounds memory access", "integer overflow", "integer divide by zero",
+  "invalid conversion to integer", "unreachable executed", "indirect call to a null or mistyped function",
+  "uncaught exception", "unaligned atomic access", "call stack exhausted", "null reference",
+];
+
+let architecture: u32 = 0;
+
+export function setTrapArchitecture(arch: u32): void {
+  architecture = arch;
+}
+
+export function reportCpuException(kind: u32, code: u64, ip: u64, address: u64): void {
+  print("\npanic: CPU exception: ");
+  if (architecture == ARCH_X86_64) {
+    print(kind < <u32>X86_VECTOR_NAMES.length ? X86_VECTOR_NAMES[kind] : "reserved vector");
+    print(" (vector ");
+    printUnsigned(kind);
+    print(") at ip ");
+    printHex(ip);
+    print(", error code ");
+    printHex(code);
+    if (kind == 14) {
+      print(", address ");
+      printHex(address);
+      print(code & 2 ? " (write" : " (read");
+      print(code & 16 ? ", instruction fetch" : "");
+      print(code & 1 ? ", protection violation)" : ", page not present)");
+    }
+  } else {
+    const ec = <u32>(code >> 26) & 0x3f;
+    print(aarch64ClassName(ec));
+    print(" (class ");
+    printHex(ec);
+    print(", vector slot ");
+    printUnsigned(kind);
+    print(") at ip ");
+    printHex(ip);
+    print(", syndrome ");
+    printHex(code);
+    print(", address ");
+    printHex(address);
+  }
+  printLine();
+  shutdown(PANIC_STATUS);
+}
+
+export function reportWasmTrap(kind: u32): void {
+  print("\npanic: kernel trap: ");
+  if (arena.failedRequest != 0) {
+    print("out of memory (a request for ");
+    printUnsigned(arena.failedRequest);
+    print(" bytes)");
+  } else {
+    print(kind < <u32>WASM_TRAP_NAMES.length ? WASM_TRAP_NAMES[kind] : "unknown trap");
+  }
+  printLine();
+  shutdown(PANIC_STATUS);
+}

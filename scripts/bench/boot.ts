@@ -1,0 +1,1 @@
+export async function benchBoot(argv: string[]): Promise<number> { throw new Error("todo " + argv.length); }

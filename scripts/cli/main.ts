@@ -1,0 +1,53 @@
+// wisp: build, boot and measure Wisp kernels.
+//
+//   wisp build [--arch A|all] [--debug]
+//   wisp run   [--arch A] [--mem SIZE] [--accel auto|kvm|tcg] [--machine microvm|q35]
+//              [--cmdline TEXT] [--bootchart] [--timeout SECONDS] [--debug] [--print-command]
+//   wisp bench boot [--runs N] [--json] [--icount] [--arch A]
+//
+// Each subcommand lives in its own file; this one only dispatches and turns
+// errors into one clear line and a non-zero status.
+
+import { buildCommand } from "./build";
+import { runCommand } from "./run";
+import { benchCommand } from "./bench";
+import { UsageError } from "./errors";
+
+const USAGE = `usage: wisp <command> [options]
+
+commands:
+  build            build the kernel (both architectures unless --arch is given)
+  run              build if needed, then boot the kernel in QEMU
+  bench boot       boot repeatedly and report boot phases and host wall time
+  help             show this text
+
+run 'wisp <command> --help' for a command's options`;
+
+export async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    switch (command) {
+      case "build":
+        return await buildCommand(rest);
+      case "run":
+        return await runCommand(rest);
+      case "bench":
+        return await benchCommand(rest);
+      case undefined:
+      case "help":
+      case "--help":
+      case "-h":
+        console.log(USAGE);
+        return command === undefined ? 2 : 0;
+      default:
+        throw new UsageError(`unknown command '${command}'\n\n${USAGE}`);
+    }
+  } catch (error) {
+    if (error instanceof UsageError) {
+      process.stderr.write(`wisp: ${error.message}\n`);
+      return 2;
+    }
+    process.stderr.write(`wisp: ${(error as Error).message}\n`);
+    return 1;
+  }
+}

@@ -1,0 +1,88 @@
+// wisp run: build if needed, boot in QEMU, exit with the kernel's status.
+
+import { parseArgs } from "node:util";
+import { buildKernel } from "../build";
+import { parseArch } from "../build/targets";
+import { chooseAccel } from "../run/accel";
+import { boot } from "../run";
+import { EXIT_NO_STATUS, EXIT_QEMU_FAILED, EXIT_TIMEOUT } from "../run/exit-status";
+import { parseMemorySize } from "../run/memory-size";
+import { Machine, defaultMachine, qemuCommand, shellQuote } from "../run/qemu";
+import { UsageError } from "./errors";
+
+const HELP = `usage: wisp run [options]
+
+  --arch A            x86_64 (default) or aarch64
+  --mem SIZE          guest memory, e.g. 64M, 2MiB (default 64M, at least 1M)
+  --accel A           auto (default: KVM only if hardware-backed), kvm or tcg
+  --machine M         microvm (default on x86_64) or q35; virt on aarch64
+  --cmdline TEXT      kernel command line (see docs/kernel-options.md)
+  --bootchart         print the boot chart (adds 'bootchart' to the command line)
+  --timeout SECONDS   kill the guest if it has not powered off by then (default: none)
+  --debug             boot the debug build
+  --print-command     print the QEMU command line and exit
+
+The exit status is the kernel's; 124 means the timeout killed the guest, 125
+that QEMU failed or the guest stopped without reporting a status.`;
+
+export async function runCommand(argv: string[]): Promise<number> {
+  const { values } = parse(argv);
+  if (values.help) {
+    console.log(HELP);
+    return 0;
+  }
+  const arch = parseArch(values.arch ?? "x86_64");
+  const memoryKib = parseMemorySize(values.mem ?? "64M");
+  const timeout = Number(values.timeout ?? "0");
+  if (!Number.isFinite(timeout) || timeout < 0) throw new UsageError(`--timeout needs a number of seconds, not '${values.timeout}'`);
+  const machine = (values.machine ?? defaultMachine(arch)) as Machine;
+  const cmdline = [values.cmdline ?? "", values.bootchart ? "bootchart" : ""].filter(Boolean).join(" ");
+  const choice = chooseAccel(values.accel ?? "auto", arch);
+
+  const kernel = values["print-command"]
+    ? (await import("../build")).buildDir(arch, values.debug) + "/kernel.elf"
+    : (await buildKernel({ arch, debug: values.debug, log: () => {} })).elf;
+  const command = qemuCommand({ arch, kernel, memory: `${memoryKib}K`, accel: choice.accel, machine, cmdline });
+  if (values["print-command"]) {
+    console.log(shellQuote(command));
+    return 0;
+  }
+  process.stderr.write(`wisp: ${arch} on ${machine}, accelerator ${choice.accel} (${choice.reason})\n`);
+
+  const run = await boot(command, { timeout, stream: true });
+  switch (run.outcome.kind) {
+    case "status":
+      return run.outcome.status;
+    case "timeout":
+      process.stderr.write(`wisp: the guest did not power off within ${timeout} s; QEMU was killed\n`);
+      return EXIT_TIMEOUT;
+    case "no-status":
+      process.stderr.write("wisp: the guest stopped without reporting an exit status (reset or triple fault)\n");
+      return EXIT_NO_STATUS;
+    case "qemu-failed":
+      process.stderr.write(`wisp: QEMU failed (exit code ${run.outcome.code}):\n${run.qemuErrors}`);
+      return EXIT_QEMU_FAILED;
+  }
+}
+
+function parse(argv: string[]) {
+  try {
+    return parseArgs({
+      args: argv,
+      options: {
+        arch: { type: "string" },
+        mem: { type: "string" },
+        accel: { type: "string" },
+        machine: { type: "string" },
+        cmdline: { type: "string" },
+        bootchart: { type: "boolean", default: false },
+        timeout: { type: "string" },
+        debug: { type: "boolean", default: false },
+        "print-command": { type: "boolean", default: false },
+        help: { type: "boolean" },
+      },
+    });
+  } catch (error) {
+    throw new UsageError(`${(error as Error).message}\n\n${HELP}`);
+  }
+}
