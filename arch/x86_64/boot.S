@@ -46,13 +46,14 @@ pvh_start:
   movl %ebx, wisp_handoff + HANDOFF_OFF_FIRMWARE_INFO
   movl $boot_stack_top, %esp
 
-  /* Clear .bss: the page tables and the stack live there. */
+  /* Clear .bss (page aligned at both ends): the page tables and the stack live there. */
   movl $__bss_start, %edi
   movl $__bss_end, %ecx
   subl %edi, %ecx
+  shrl $2, %ecx
   xorl %eax, %eax
   cld
-  rep stosb
+  rep stosl
 
   /* pml4[0] -> pdpt; pdpt[0..3] -> the four page directories. */
   movl $pdpt + (PTE_PRESENT | PTE_WRITE), pml4

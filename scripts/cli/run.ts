@@ -9,6 +9,10 @@ import { EXIT_NO_STATUS, EXIT_QEMU_FAILED, EXIT_TIMEOUT } from "../run/exit-stat
 import { parseMemorySize } from "../run/memory-size";
 import { Machine, defaultMachine, qemuCommand, shellQuote } from "../run/qemu";
 import { UsageError } from "./errors";
+import { minimumMemoryKib } from "../run/image-extent";
+
+/** RAM the kernel needs past its image at boot (its runtime arena's first window). */
+const BOOT_HEADROOM_KIB = 64;
 
 const HELP = `usage: wisp run [options]
 
@@ -42,6 +46,12 @@ export async function runCommand(argv: string[]): Promise<number> {
   const kernel = values["print-command"]
     ? (await import("../build")).buildDir(arch, values.debug) + "/kernel.elf"
     : (await buildKernel({ arch, debug: values.debug, log: () => {} })).elf;
+  if (!values["print-command"]) {
+    const needed = minimumMemoryKib(kernel, arch, BOOT_HEADROOM_KIB);
+    if (memoryKib < needed) {
+      throw new UsageError(`--mem ${values.mem} is too small: the ${arch} kernel image alone needs ${Math.ceil(needed / 1024)} MiB`);
+    }
+  }
   const command = qemuCommand({ arch, kernel, memory: `${memoryKib}K`, accel: choice.accel, machine, cmdline });
   if (values["print-command"]) {
     console.log(shellQuote(command));

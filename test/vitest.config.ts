@@ -1,0 +1,14 @@
+// vitest settings for both test tiers (host tests in test/host, boot tests in test/boot).
+import { defineConfig } from "vitest/config";
+
+export default defineConfig({
+  test: {
+    root: new URL("..", import.meta.url).pathname,
+    include: ["test/**/*.test.ts"],
+    // Kernel compiles and QEMU boots are slow under TCG; no test is timed.
+    testTimeout: 120_000,
+    hookTimeout: 600_000,
+    // Boot tests spawn QEMU; keep to the two cores CI machines have.
+    maxWorkers: 2,
+  },
+});
