@@ -8,8 +8,9 @@
 // The structure block is a token stream: BEGIN_NODE name, PROP len nameoff
 // value, END_NODE, NOP, END, each padded to 4 bytes. We walk it once and keep
 // what the kernel needs: /chosen (bootargs, initrd), every memory node's
-// `reg`, and the first PL011 UART's `reg`. Every offset is checked against
-// totalsize, so a corrupt blob yields an error, not a wild read.
+// `reg`, and the `reg` of the first PL011 UART whose status allows use. Every
+// offset is checked against totalsize, so a corrupt blob yields an error, not
+// a wild read.
 
 import { BootInfo, MemoryRange, MEMORY_USABLE, CONSOLE_PL011 } from "./bootinfo";
 
@@ -99,6 +100,7 @@ export function parseFdt(blob: usize): BootInfo {
   let inChosen = false;
   let inMemory = false;
   let isUart = false;
+  let isDisabled = false;
   let uartReg: u64 = 0;
   let initrdStart: u64 = 0;
   let initrdEnd: u64 = 0;
@@ -126,15 +128,15 @@ export function parseFdt(blob: usize): BootInfo {
       }
       inChosen = depth == 1 && nodeNameIs(name, structEnd - name, "chosen");
       inMemory = depth == 1 && nodeNameIs(name, structEnd - name, "memory");
-      isUart = false;
+      isUart = isDisabled = false;
     } else if (token == FDT_END_NODE) {
       if (depth < 0) {
         info.error = "device tree closes more nodes than it opens";
         return info;
       }
-      if (isUart && info.consoleBase == 0) info.consoleBase = uartReg;
+      if (isUart && !isDisabled && info.consoleBase == 0) info.consoleBase = uartReg;
       depth--;
-      inChosen = inMemory = isUart = false;
+      inChosen = inMemory = isUart = isDisabled = false;
     } else if (token == FDT_PROP) {
       if (at + 8 > structEnd) {
         info.error = "device tree property header runs past the structure";
@@ -157,6 +159,8 @@ export function parseFdt(blob: usize): BootInfo {
       if (inChosen && nameIs(name, nameLimit, "linux,initrd-start")) initrdStart = readCells(value, length == 8 ? 2 : 1);
       if (inChosen && nameIs(name, nameLimit, "linux,initrd-end")) initrdEnd = readCells(value, length == 8 ? 2 : 1);
       if (depth == 1 && nameIs(name, nameLimit, "compatible") && listContains(value, length, "arm,pl011")) isUart = true;
+      // A device whose status is not "okay" (e.g. the secure-world UART) must not be touched.
+      if (depth == 1 && nameIs(name, nameLimit, "status") && !nameIs(value, length, "okay") && !nameIs(value, length, "ok")) isDisabled = true;
       if (depth == 1 && nameIs(name, nameLimit, "reg")) {
         if (rootAddressCells < 1 || rootAddressCells > 2 || rootSizeCells < 1 || rootSizeCells > 2) {
           info.error = "device tree uses unsupported #address-cells/#size-cells";
