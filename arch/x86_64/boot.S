@@ -4,9 +4,10 @@
  * QEMU (and any PVH loader) jumps to pvh_start in 32-bit protected mode with
  * paging off and %ebx pointing at the hvm_start_info structure. The stub:
  *   1. stamps the counter and records start_info in the handoff,
- *   2. clears .bss and builds an identity map of the low 4 GiB (2 MiB pages,
- *      except the first 2 MiB, mapped with 4 KiB pages so page 0 stays unmapped
- *      and a null dereference faults),
+ *   2. clears .bss and builds an identity map of the low 4 GiB with 2 MiB
+ *      pages (page 0 stays mapped: firmware such as SeaBIOS's PVH loader
+ *      leaves start_info data there; the kernel unmaps it once it owns the
+ *      page tables),
  *   3. turns on PAE, long mode, paging and SSE, loads a flat GDT and an IDT,
  *   4. calls wisp_enter_kernel(&wisp_handoff) on the boot stack.
  */
@@ -76,18 +77,6 @@ pvh_start:
   incl %ecx
   cmpl $2048, %ecx
   jb 2b
-
-  /* The first 2 MiB through a page table whose entry 0 is left absent. */
-  movl $pt_low + (PTE_PRESENT | PTE_WRITE), pd
-  movl $1, %ecx
-3:
-  movl %ecx, %eax
-  shll $12, %eax
-  orl $(PTE_PRESENT | PTE_WRITE), %eax
-  movl %eax, pt_low(, %ecx, 8)
-  incl %ecx
-  cmpl $512, %ecx
-  jb 3b
 
   movl %cr4, %eax
   orl $(CR4_PAE | CR4_OSFXSR | CR4_OSXMMEXCPT), %eax
@@ -162,7 +151,6 @@ wisp_handoff:
 pml4: .skip 4096
 pdpt: .skip 4096
 pd: .skip 4 * 4096
-pt_low: .skip 4096
 .align 16
 boot_stack: .skip BOOT_STACK_SIZE
 .globl boot_stack_top
