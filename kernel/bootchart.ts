@@ -50,20 +50,31 @@ export function elapsedTenthsOfMicros(from: u64, to: u64, hz: u64): u64 {
   return ticksToNanoseconds(to - from, hz) / 100;
 }
 
+/** Prints the chart in microseconds, or in raw counter ticks when `hz` is 0 (unknown). */
 export function printBootChart(hz: u64, source: string): void {
   if (count == 0) return;
   const origin = stampTicks(0);
-  print("boot chart: counter ");
-  printUnsigned(hz / 1000);
-  print(" kHz (");
-  print(source);
-  printLine("), times from the first instruction");
-  printLine("     at µs    step µs  stage");
+  if (hz != 0) {
+    print("boot chart: counter ");
+    printUnsigned(hz / 1000);
+    print(" kHz (");
+    print(source);
+    printLine("), times from the first instruction");
+    printLine("     at µs    step µs  stage");
+  } else {
+    printLine("boot chart: counter frequency unknown, times in counter ticks from the first instruction");
+    printLine("  at ticks step ticks  stage");
+  }
   for (let i = 0; i < count; i++) {
     const at = stampTicks(i);
     const previous = i == 0 ? at : stampTicks(i - 1);
-    printDecimalPadded(elapsedTenthsOfMicros(origin, at, hz), 1, 11);
-    printDecimalPadded(elapsedTenthsOfMicros(previous, at, hz), 1, 11);
+    if (hz != 0) {
+      printDecimalPadded(elapsedTenthsOfMicros(origin, at, hz), 1, 11);
+      printDecimalPadded(elapsedTenthsOfMicros(previous, at, hz), 1, 11);
+    } else {
+      printDecimalPadded(at - origin, 0, 10);
+      printDecimalPadded(at - previous, 0, 11);
+    }
     print("  ");
     printLine(stampName(i));
   }

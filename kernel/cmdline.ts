@@ -42,9 +42,12 @@ export function parseCommandLine(text: string): CommandLine {
   while (i < n) {
     while (i < n && isSpace(text.charCodeAt(i))) i++;
     if (i >= n) break;
-    // One word: unquoted runs and quoted runs glued together.
-    let word = "";
+    // One word: unquoted runs and quoted runs glued together, cut out of the
+    // line by slicing so that memory stays linear in the line's length.
+    const pieces: string[] = [];
+    let runStart = i;
     let keyEnd = -1;
+    let length = 0;
     while (i < n && !isSpace(text.charCodeAt(i))) {
       const c = text.charCodeAt(i);
       if (c == QUOTE) {
@@ -53,19 +56,23 @@ export function parseCommandLine(text: string): CommandLine {
           line.error = "unterminated quote in the command line";
           return line;
         }
-        word += text.substring(i + 1, close);
+        if (i > runStart) pieces.push(text.substring(runStart, i));
+        pieces.push(text.substring(i + 1, close));
+        length += (i - runStart) + (close - i - 1);
         i = close + 1;
+        runStart = i;
       } else {
-        if (c == EQUALS && keyEnd < 0) keyEnd = word.length;
-        word += String.fromCharCode(c);
+        if (c == EQUALS && keyEnd < 0) keyEnd = length + (i - runStart);
         i++;
       }
     }
+    if (i > runStart) pieces.push(text.substring(runStart, i));
+    const word = pieces.length == 1 ? pieces[0] : pieces.join("");
     if (afterSeparator) {
       line.appArguments.push(word);
     } else if (word == "--") {
       afterSeparator = true;
-    } else if (keyEnd == 0) {
+    } else if (keyEnd == 0 || word.length == 0) {
       line.error = "option with an empty name: '" + word + "'";
       return line;
     } else if (keyEnd > 0) {
@@ -79,14 +86,16 @@ export function parseCommandLine(text: string): CommandLine {
   return line;
 }
 
-/** Parses a decimal unsigned integer; returns -1 if `text` is not one (or exceeds `max`). */
+/** Parses a decimal unsigned integer (leading zeros allowed); returns -1 if `text` is not one or exceeds `max`. */
 export function parseUnsigned(text: string, max: i64): i64 {
-  if (text.length == 0 || text.length > 18) return -1;
+  if (text.length == 0) return -1;
   let value: i64 = 0;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
     if (c < 0x30 || c > 0x39) return -1;
-    value = value * 10 + <i64>(c - 0x30);
+    const digit = <i64>(c - 0x30);
+    if (digit > max || value > (max - digit) / 10) return -1;
+    value = value * 10 + digit;
   }
-  return value > max ? -1 : value;
+  return value;
 }

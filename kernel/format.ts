@@ -1,29 +1,32 @@
 // Number formatting into caller-provided byte buffers: no allocation, so the
 // panic path can use it. Each function writes ASCII at `out` and returns the
-// number of bytes written. Buffers of FORMAT_BUFFER_SIZE bytes always suffice.
+// number of bytes written; nothing is written past that count. Buffers of
+// FORMAT_BUFFER_SIZE bytes always suffice.
 
 export const FORMAT_BUFFER_SIZE: i32 = 72;
+/** The most digits after the point formatDecimal handles (10^19 is the largest power of ten in a u64). */
+export const MAX_DECIMALS: i32 = 19;
 const DIGITS = "0123456789abcdef";
+/** Digits are produced backwards here, then copied out in order. */
+const scratch = memory.data(FORMAT_BUFFER_SIZE);
 
-/** Writes `value` in `base` (2..16), left-padded with zeros to at least `minDigits`. */
+/** Writes `value` in `base` (2..16), left-padded with zeros to at least `minDigits` (at most 64). */
 export function formatUnsigned(out: usize, value: u64, base: u32 = 10, minDigits: i32 = 1): i32 {
   if (base < 2 || base > 16) base = 10;
   if (minDigits > 64) minDigits = 64;
-  // Produce digits backwards into the tail of the buffer, then move them down.
-  const scratch = out + <usize>(FORMAT_BUFFER_SIZE - 1);
+  const last = scratch + <usize>(FORMAT_BUFFER_SIZE - 1);
   let count = 0;
   let rest = value;
   do {
-    const digit = <i32>(rest % <u64>base);
-    store<u8>(scratch - <usize>count, <u8>DIGITS.charCodeAt(digit));
+    store<u8>(last - <usize>count, <u8>DIGITS.charCodeAt(<i32>(rest % <u64>base)));
     rest /= <u64>base;
     count++;
   } while (rest != 0);
   while (count < minDigits) {
-    store<u8>(scratch - <usize>count, 0x30);
+    store<u8>(last - <usize>count, 0x30);
     count++;
   }
-  memory.copy(out, scratch - <usize>count + 1, <usize>count);
+  memory.copy(out, last - <usize>count + 1, <usize>count);
   return count;
 }
 
@@ -33,8 +36,10 @@ export function formatSigned(out: usize, value: i64): i32 {
   return 1 + formatUnsigned(out + 1, <u64>(-(value + 1)) + 1);
 }
 
-/** Writes `value / 10^decimals` with exactly `decimals` digits after the point. */
+/** Writes `value / 10^decimals` with exactly `decimals` (0..19) digits after the point. */
 export function formatDecimal(out: usize, value: u64, decimals: i32): i32 {
+  if (decimals < 0) decimals = 0;
+  if (decimals > MAX_DECIMALS) decimals = MAX_DECIMALS;
   let scale: u64 = 1;
   for (let i = 0; i < decimals; i++) scale *= 10;
   let n = formatUnsigned(out, value / scale);

@@ -5,6 +5,7 @@
 import { Handoff, HANDOFF_STAMP_NAMES } from "./boot/handoff";
 import { BootInfo, memoryKindName } from "./boot/bootinfo";
 import { arena } from "./rt/arena";
+import { heapInit, heapSetEnd } from "./rt/index";
 import { readFirmware, heapLimit, architectureName } from "./platform";
 import { initConsole, print, printLine, printHex, printUnsigned, printPadded } from "./console";
 import { parseCommandLine } from "./cmdline";
@@ -23,7 +24,7 @@ export function kmain(handoffAddress: usize): void {
   if (!boot.isValid()) return shutdown(PANIC_STATUS);      // no console to complain on yet
   setTrapArchitecture(boot.arch);
   recordStubStamps(boot);                                  // first instruction, paging on, runtime ready
-  arena.init(<usize>boot.imageEnd, <usize>boot.imageEnd + BOOT_ARENA_BYTES);
+  heapInit(<usize>boot.imageEnd, <usize>boot.imageEnd + BOOT_ARENA_BYTES);
 
   const info = readFirmware(boot);                         // PVH start_info or device tree
   initConsole(info);                                       // serial: 16550 or PL011
@@ -31,7 +32,7 @@ export function kmain(handoffAddress: usize): void {
   if (info.error.length) return panic("firmware handoff: " + info.error);
   const limit = heapLimit(info, boot.imageEnd);
   if (limit < <u64>arena.top) return panic("the kernel image does not sit in usable RAM");
-  arena.end = <usize>limit;                                 // the runtime may now use the rest of its RAM range
+  heapSetEnd(<usize>limit);                                 // the runtime may now use the rest of its RAM range
 
   const options = readOptions(parseCommandLine(info.commandLine));
   stamp("options");

@@ -67,9 +67,18 @@ function listContains(address: usize, length: usize, wanted: string): bool {
   return false;
 }
 
+/** Reads a 32- or 64-bit cell value, or returns -1 if `length` is neither 4 nor 8. */
+function readSizedCells(address: usize, length: usize): i64 {
+  if (length == 4) return <i64>be32(address);
+  if (length == 8) return <i64>readCells(address, 2);
+  return -1;
+}
+
 export function parseFdt(blob: usize): BootInfo {
   const info = new BootInfo();
   info.consoleKind = CONSOLE_PL011;
+  // Until the tree names a usable UART (or if it is unreadable), talk where QEMU virt has one.
+  info.consoleBase = QEMU_VIRT_PL011;
   if (blob == 0) {
     info.error = "no device tree (boot loader passed a null pointer)";
     return info;
@@ -83,7 +92,7 @@ export function parseFdt(blob: usize): BootInfo {
   const stringsOffset = be32(blob + 12);
   const stringsSize = be32(blob + 32);
   const structSize = be32(blob + 36);
-  if (total < 40 || total > MAX_TOTAL_SIZE
+  if (total < 40 || total > MAX_TOTAL_SIZE || <usize>total > ~blob
       || <u64>structOffset + <u64>structSize > <u64>total
       || <u64>stringsOffset + <u64>stringsSize > <u64>total) {
     info.error = "device tree header is inconsistent";
@@ -93,7 +102,7 @@ export function parseFdt(blob: usize): BootInfo {
   const structEnd = structStart + <usize>structSize;
   const strings = blob + <usize>stringsOffset;
 
-  // Per-depth state: which node we are in and what it has told us so far.
+  // What the walk has learnt so far; node flags describe the current node.
   let depth: i32 = -1;
   let rootAddressCells: u32 = 2;
   let rootSizeCells: u32 = 1;
@@ -101,13 +110,17 @@ export function parseFdt(blob: usize): BootInfo {
   let inMemory = false;
   let isUart = false;
   let isDisabled = false;
-  let uartReg: u64 = 0;
-  let initrdStart: u64 = 0;
-  let initrdEnd: u64 = 0;
+  let hasReg = false;
+  let nodeReg: u64 = 0;
+  let foundUart = false;
+  let initrdStart: i64 = -1;
+  let initrdEnd: i64 = -1;
   let at = structStart;
 
+  // Bounds are checked as "bytes left < bytes needed", never as sums that
+  // could wrap; `at` may overshoot structEnd by up to 3 after 4-byte rounding.
   while (true) {
-    if (at + 4 > structEnd) {
+    if (at > structEnd || structEnd - at < 4) {
       info.error = "device tree structure ends without an END token";
       return info;
     }
@@ -128,24 +141,27 @@ export function parseFdt(blob: usize): BootInfo {
       }
       inChosen = depth == 1 && nodeNameIs(name, structEnd - name, "chosen");
       inMemory = depth == 1 && nodeNameIs(name, structEnd - name, "memory");
-      isUart = isDisabled = false;
+      isUart = isDisabled = hasReg = false;
     } else if (token == FDT_END_NODE) {
       if (depth < 0) {
         info.error = "device tree closes more nodes than it opens";
         return info;
       }
-      if (isUart && !isDisabled && info.consoleBase == 0) info.consoleBase = uartReg;
+      if (depth == 1 && isUart && hasReg && !isDisabled && !foundUart) {
+        info.consoleBase = nodeReg;
+        foundUart = true;
+      }
       depth--;
-      inChosen = inMemory = isUart = isDisabled = false;
+      inChosen = inMemory = isUart = isDisabled = hasReg = false;
     } else if (token == FDT_PROP) {
-      if (at + 8 > structEnd) {
+      if (structEnd - at < 8) {
         info.error = "device tree property header runs past the structure";
         return info;
       }
       const length = <usize>be32(at);
       const nameOffset = be32(at + 4);
       const value = at + 8;
-      if (value + length > structEnd || nameOffset >= stringsSize) {
+      if (length > structEnd - value || nameOffset >= stringsSize) {
         info.error = "device tree property runs past its block";
         return info;
       }
@@ -156,8 +172,8 @@ export function parseFdt(blob: usize): BootInfo {
       if (inChosen && nameIs(name, nameLimit, "bootargs") && length > 0) {
         info.commandLine = String.UTF8.decodeUnsafe(value, length - 1);
       }
-      if (inChosen && nameIs(name, nameLimit, "linux,initrd-start")) initrdStart = readCells(value, length == 8 ? 2 : 1);
-      if (inChosen && nameIs(name, nameLimit, "linux,initrd-end")) initrdEnd = readCells(value, length == 8 ? 2 : 1);
+      if (inChosen && nameIs(name, nameLimit, "linux,initrd-start")) initrdStart = readSizedCells(value, length);
+      if (inChosen && nameIs(name, nameLimit, "linux,initrd-end")) initrdEnd = readSizedCells(value, length);
       if (depth == 1 && nameIs(name, nameLimit, "compatible") && listContains(value, length, "arm,pl011")) isUart = true;
       // A device whose status is not "okay" (e.g. the secure-world UART) must not be touched.
       if (depth == 1 && nameIs(name, nameLimit, "status") && !nameIs(value, length, "okay") && !nameIs(value, length, "ok")) isDisabled = true;
@@ -168,13 +184,14 @@ export function parseFdt(blob: usize): BootInfo {
         }
         const stride = <usize>(rootAddressCells + rootSizeCells) << 2;
         if (inMemory) {
-          for (let entry: usize = 0; entry + stride <= length; entry += stride) {
+          for (let entry: usize = 0; length - entry >= stride; entry += stride) {
             const base = readCells(value + entry, rootAddressCells);
             const size = readCells(value + entry + (<usize>rootAddressCells << 2), rootSizeCells);
             if (size != 0) info.memory.push(new MemoryRange(base, size, MEMORY_USABLE));
           }
         } else if (length >= stride) {
-          uartReg = readCells(value, rootAddressCells);
+          nodeReg = readCells(value, rootAddressCells);
+          hasReg = true;
         }
       }
       at = (value + length + 3) & ~3;
@@ -187,10 +204,9 @@ export function parseFdt(blob: usize): BootInfo {
       return info;
     }
   }
-  if (info.consoleBase == 0) info.consoleBase = QEMU_VIRT_PL011;
-  if (initrdEnd > initrdStart) {
-    info.initrdBase = initrdStart;
-    info.initrdSize = initrdEnd - initrdStart;
+  if (initrdStart >= 0 && initrdEnd > initrdStart) {
+    info.initrdBase = <u64>initrdStart;
+    info.initrdSize = <u64>(initrdEnd - initrdStart);
   }
   if (info.memory.length == 0) info.error = "device tree has no memory node";
   return info;

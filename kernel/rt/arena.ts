@@ -21,8 +21,9 @@ export namespace arena {
   /** The size of the request that found the arena full (0 if none did). */
   export let failedRequest: usize = 0;
 
+  /** Starts the arena at exactly `from` (the runtime chooses the alignment). */
   export function init(from: usize, to: usize): void {
-    start = top = (from + 15) & ~15;
+    start = top = from;
     end = to;
     inUse = stranded = highWater = failedRequest = 0;
   }

@@ -18,6 +18,21 @@
 import { OBJECT, BLOCK, BLOCK_OVERHEAD, OBJECT_OVERHEAD, OBJECT_MAXSIZE, AL_MASK } from "rt/common";
 import { arena } from "./arena";
 
+/**
+ * Hands the runtime the memory [from, to). Blocks are laid out so that every
+ * payload is 16-byte aligned (AssemblyScript's runtime contract): block
+ * headers sit 4 bytes below a 16-byte boundary, and every block's size is a
+ * multiple of 16.
+ */
+export function heapInit(from: usize, to: usize): void {
+  arena.init(((from + BLOCK_OVERHEAD + AL_MASK) & ~AL_MASK) - BLOCK_OVERHEAD, to);
+}
+
+/** Moves the end of the runtime's memory (once the memory map says how far RAM goes). */
+export function heapSetEnd(to: usize): void {
+  arena.end = to;
+}
+
 // @ts-ignore: decorator
 @inline function payloadSize(size: usize): usize {
   return ((size + BLOCK_OVERHEAD + AL_MASK) & ~AL_MASK) - BLOCK_OVERHEAD;

@@ -1,0 +1,224 @@
+// Compiling the kernel and the host-test harness for the host tests.
+//
+// Guards that the host tests run the kernel exactly as it is built: both
+// modules are compiled by asc's programmatic API from asconfig.json's options
+// and release target, with the no-shadow-stack transform the kernel build
+// uses. The harness differs only where it must: its entry is
+// test/host/harness.ts, it re-exports the imported memory (so
+// @assemblyscript/loader can read strings) and it exports the runtime.
+//
+// Results are cached under build/test/, keyed by a hash of every input (every
+// AssemblyScript source the kernel may import, the harness, asconfig.json,
+// the transform, the asc version and the arguments), so only the first run
+// after a change pays for compilation. Test files run in parallel processes;
+// a lock file (holding its owner's pid) makes sure one of them compiles while
+// the others wait for its result. A compile error throws with asc's own
+// diagnostics.
+
+import { createHash } from "node:crypto";
+import {
+  closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, writeSync,
+} from "node:fs";
+import { dirname, join, resolve, sep } from "node:path";
+import { fileURLToPath } from "node:url";
+
+export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
+export const CACHE_DIR = join(REPO_ROOT, "build", "test");
+const TRANSFORM = "scripts/build/no-shadow-stack.mjs";
+const HARNESS_ENTRY = "test/host/harness.ts";
+/** A lock older than this is taken over even if its owner seems alive. */
+const STALE_LOCK_MS = 120_000;
+const WAIT_STEP_MS = 50;
+
+export type Target = "kernel" | "harness";
+
+interface AsConfig {
+  entries?: string[];
+  options?: Record<string, unknown>;
+  targets?: Record<string, Record<string, unknown>>;
+}
+
+function readAsConfig(): AsConfig {
+  return JSON.parse(readFileSync(join(REPO_ROOT, "asconfig.json"), "utf8")) as AsConfig;
+}
+
+/**
+ * What asc is handed as asconfig.json for a target. The kernel gets the file
+ * unchanged; everything else gets the same options and release target with
+ * its own entry, an exported memory and the runtime exports.
+ */
+function configFor(entry: string | null): string {
+  const text = readFileSync(join(REPO_ROOT, "asconfig.json"), "utf8");
+  if (entry === null) return text;
+  const config = readAsConfig();
+  return JSON.stringify({
+    ...config,
+    entries: [entry],
+    options: { ...config.options, noExportMemory: false, exportRuntime: true },
+  });
+}
+
+/** asc's arguments: the release target of asconfig.json, like the kernel build (scripts/build). */
+function ascArguments(outFile: string): string[] {
+  const listed = readAsConfig().options?.transform;
+  const hasTransform = Array.isArray(listed) && listed.some((path) => String(path).endsWith(TRANSFORM));
+  return [
+    "--baseDir", REPO_ROOT,
+    "--config", "asconfig.json",
+    "--target", "release",
+    ...(hasTransform ? [] : ["--transform", join(REPO_ROOT, TRANSFORM)]),
+    "--noColors",
+    "--outFile", outFile,
+  ];
+}
+
+export interface CompileRequest {
+  /** Entry file relative to the repository root; null compiles asconfig.json's own entries (the kernel). */
+  entry: string | null;
+  /** Sources that exist only in memory, by path relative to the repository root (for compiler tests). */
+  virtualFiles?: Record<string, string>;
+}
+
+/** Compiles with asc, uncached. Throws with asc's diagnostics on any error. */
+export async function compileWithAsc(request: CompileRequest): Promise<Uint8Array> {
+  const { default: asc } = await import("assemblyscript/asc");
+  const virtual = new Map<string, string>();
+  virtual.set(join(REPO_ROOT, "asconfig.json"), configFor(request.entry));
+  for (const [path, text] of Object.entries(request.virtualFiles ?? {})) virtual.set(join(REPO_ROOT, path), text);
+
+  const outFile = "module.wasm";
+  let binary: Uint8Array | null = null;
+  const stdout = asc.createMemoryStream();
+  const stderr = asc.createMemoryStream();
+  const result = await asc.main(ascArguments(outFile), {
+    stdout,
+    stderr,
+    readFile: async (name: string, baseDir: string) => {
+      const path = resolve(baseDir, name);
+      if (virtual.has(path)) return virtual.get(path)!;
+      try {
+        return readFileSync(path, "utf8");
+      } catch {
+        return null;
+      }
+    },
+    writeFile: async (name: string, contents: Uint8Array | string) => {
+      if (name === outFile && typeof contents !== "string") binary = contents;
+    },
+    listFiles: async () => [],
+  });
+  const what = request.entry ?? "the kernel (asconfig.json entries)";
+  if (result.error) {
+    throw new Error(`asc failed to compile ${what}: ${result.error.message}\n${stderr.toString()}`);
+  }
+  if (binary === null) throw new Error(`asc produced no binary for ${what}\n${stderr.toString()}`);
+  return binary;
+}
+
+function listSources(directory: string, into: string[]): void {
+  const absolute = join(REPO_ROOT, directory);
+  if (!existsSync(absolute)) return;
+  for (const entry of readdirSync(absolute, { withFileTypes: true })) {
+    const path = join(directory, entry.name);
+    if (entry.isDirectory()) listSources(path, into);
+    else if (entry.name.endsWith(".ts")) into.push(path);
+  }
+}
+
+/** The cache key: a hash over every input that can change the compiled module. */
+export function sourceHash(target: Target): string {
+  const files: string[] = [];
+  for (const directory of ["kernel", "drivers", "fs", "loader", "modules", "arch"]) listSources(directory, files);
+  files.push("asconfig.json", TRANSFORM);
+  if (target === "harness") files.push(HARNESS_ENTRY);
+  files.sort();
+  const hash = createHash("sha256");
+  const ascPackage = JSON.parse(readFileSync(join(REPO_ROOT, "node_modules/assemblyscript/package.json"), "utf8"));
+  hash.update(`asc ${ascPackage.version}\0${target}\0${ascArguments("module.wasm").join(" ")}\0`);
+  hash.update(configFor(target === "kernel" ? null : HARNESS_ENTRY));
+  for (const file of files) {
+    hash.update(`\0${file.split(sep).join("/")}\0`);
+    hash.update(readFileSync(join(REPO_ROOT, file)));
+  }
+  return hash.digest("hex").slice(0, 20);
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((done) => setTimeout(done, ms));
+}
+
+/** True if a lock's owner died (its pid is gone) or it is older than STALE_LOCK_MS. */
+function lockIsStale(lock: string): boolean {
+  try {
+    if (Date.now() - statSync(lock).mtimeMs > STALE_LOCK_MS) return true;
+    const owner = Number(readFileSync(lock, "utf8"));
+    if (!Number.isInteger(owner) || owner <= 0) return false; // being written
+    process.kill(owner, 0);
+    return false;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "ESRCH";
+  }
+}
+
+/** Removes older cached builds of the same target. */
+function pruneOld(target: Target, keep: string): void {
+  for (const name of readdirSync(CACHE_DIR)) {
+    if (name.startsWith(`${target}-`) && name.endsWith(".wasm") && join(CACHE_DIR, name) !== keep) {
+      rmSync(join(CACHE_DIR, name), { force: true });
+    }
+  }
+}
+
+async function cachedBuild(target: Target): Promise<Uint8Array> {
+  mkdirSync(CACHE_DIR, { recursive: true });
+  const file = join(CACHE_DIR, `${target}-${sourceHash(target)}.wasm`);
+  const lock = `${file}.lock`;
+  for (;;) {
+    if (existsSync(file)) return new Uint8Array(readFileSync(file));
+    let fd: number;
+    try {
+      fd = openSync(lock, "wx");
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+      if (lockIsStale(lock)) rmSync(lock, { force: true });
+      await sleep(WAIT_STEP_MS);
+      continue;
+    }
+    try {
+      writeSync(fd, String(process.pid));
+      if (existsSync(file)) return new Uint8Array(readFileSync(file));
+      const binary = await compileWithAsc({ entry: target === "kernel" ? null : HARNESS_ENTRY });
+      const temporary = `${file}.${process.pid}.tmp`;
+      writeFileSync(temporary, binary);
+      renameSync(temporary, file);
+      pruneOld(target, file);
+      return binary;
+    } finally {
+      closeSync(fd);
+      rmSync(lock, { force: true });
+    }
+  }
+}
+
+const builds = new Map<Target, Promise<Uint8Array>>();
+const modules = new Map<Target, Promise<WebAssembly.Module>>();
+
+/** The compiled wasm bytes of a target (compiled at most once per source change). */
+export function wasmBytes(target: Target): Promise<Uint8Array> {
+  let build = builds.get(target);
+  if (!build) {
+    build = cachedBuild(target);
+    builds.set(target, build);
+  }
+  return build;
+}
+
+/** The compiled WebAssembly.Module of a target, shared by every instance in this process. */
+export function wasmModule(target: Target): Promise<WebAssembly.Module> {
+  let module = modules.get(target);
+  if (!module) {
+    module = wasmBytes(target).then((bytes) => WebAssembly.compile(bytes));
+    modules.set(target, module);
+  }
+  return module;
+}

@@ -1,0 +1,336 @@
+// A fake machine under the kernel: every import of arch/index.ts, in JavaScript.
+//
+// Guards the arch contract from the kernel's side: the kernel (or the test
+// harness) runs in Node against devices that behave like the real ones closely
+// enough to catch driver mistakes, and the fake records anything the kernel
+// touches that no device answers at (`unexpected`).
+//
+//   - a 16550 UART at I/O port 0x3f8: transmitted bytes are collected; the
+//     divisor latch (LCR bit 7) is honoured, LSR (base+5) reports the
+//     transmitter empty (0x20) unless `busyPolls` says otherwise;
+//   - a PL011 UART at an MMIO address: FR (+0x18) reads 0 (TX FIFO not full)
+//     unless busy, writes to DR (+0) are collected;
+//   - a free-running counter: timestamp() advances it by a fixed step per call
+//     and every device access by a smaller one, so time is deterministic;
+//   - counterFrequency() returns a configured value (0 on x86_64 machines);
+//   - cpuid returns zeros, or configured leaves; no MSR is modelled;
+//   - an 8254 PIT on ports 0x40/0x43 whose channel 0 counts down at 1.193182 MHz
+//     against the fake counter's configured rate, with latch commands;
+//   - powerOff records the status and throws PowerOff, which unwinds out of wasm;
+//   - a kernel that keeps reading the counter past a budget (a spin that never
+//     ends) is stopped by Stuck, so a test cannot hang.
+//
+// Modules are loaded with @assemblyscript/loader, imports { env: { memory },
+// arch: fake }.
+
+import loader from "@assemblyscript/loader";
+import type { ASUtil } from "@assemblyscript/loader";
+
+export const WASM_PAGE = 0x1_0000;
+/** 64 pages: 4 MiB, the kernel's static data starting at 1 MiB. */
+export const DEFAULT_MEMORY_PAGES = 64;
+export const COM1_PORT = 0x3f8;
+export const QEMU_VIRT_PL011 = 0x0900_0000;
+export const PIT_HZ = 1_193_182n;
+
+const PIT_CHANNEL0 = 0x40;
+const PIT_COMMAND = 0x43;
+const UART_LSR_THR_EMPTY = 0x20;
+const UART_LSR_IDLE = 0x40;
+const PL011_DR = 0x00;
+const PL011_FR = 0x18;
+const PL011_FR_TXFF = 0x20;
+
+/** Thrown by the fake powerOff: the machine stopped with `status`. */
+export class PowerOff extends Error {
+  constructor(readonly status: number) {
+    super(`powerOff(${status})`);
+    this.name = "PowerOff";
+  }
+}
+
+/** Thrown when the kernel reads the counter more often than the budget allows: it is spinning. */
+export class Stuck extends Error {
+  constructor(readonly calls: number) {
+    super(`the kernel read the counter ${calls} times without stopping`);
+    this.name = "Stuck";
+  }
+}
+
+export type CpuidLeaf = readonly [eax: number, ebx: number, ecx: number, edx: number];
+
+export interface FakeArchConfig {
+  /** 16550 base port (default COM1, 0x3f8). */
+  serialPort?: number;
+  /** PL011 MMIO base (default QEMU virt's 0x09000000). */
+  pl011Base?: number;
+  /** What counterFrequency() returns (default 0: "find it yourself", as on x86_64). */
+  counterFrequency?: bigint;
+  /** The fake counter's true rate in Hz, which the fake PIT is measured against (default 2 GHz). */
+  counterRate?: bigint;
+  /** The counter's value before the first reading (default 1_000_000). */
+  clockStart?: bigint;
+  /** Ticks each timestamp() call advances the counter by (default 1000). */
+  timestampStep?: bigint;
+  /** Ticks each port or MMIO access advances the counter by (default 200). */
+  ioStep?: bigint;
+  /** CPUID leaves by leaf number; absent leaves read as zeros. */
+  cpuid?: Record<number, CpuidLeaf>;
+  /** How many status polls report the UART busy after each transmitted byte (default 0). */
+  busyPolls?: number;
+  /** timestamp() calls allowed before the fake throws Stuck (default 100_000). */
+  timestampBudget?: number;
+}
+
+type ImportFunction = (...args: never[]) => unknown;
+
+export class FakeArch {
+  readonly serialPort: number;
+  readonly pl011Base: number;
+  readonly counterRate: bigint;
+  readonly timestampStep: bigint;
+  readonly ioStep: bigint;
+  readonly busyPolls: number;
+  readonly timestampBudget: number;
+  private readonly frequency: bigint;
+  private readonly leaves: Record<number, CpuidLeaf>;
+
+  /** The free-running counter. */
+  clock: bigint;
+  /** Bytes the 16550 transmitted. */
+  readonly serialBytes: number[] = [];
+  /** Bytes the PL011 transmitted. */
+  readonly pl011Bytes: number[] = [];
+  /** Accesses no fake device answers, and device misuse, in order. */
+  readonly unexpected: string[] = [];
+  /** The status passed to powerOff, or null while running. */
+  powerOffStatus: number | null = null;
+  timestampCalls = 0;
+  readonly cpuidCalls: Array<[leaf: number, subleaf: number]> = [];
+  interruptsEnabled = false;
+
+  // 16550 registers.
+  private lineControl = 0;
+  private divisor = 0;
+  private serialBusy = 0;
+  // PL011 state.
+  private pl011Busy = 0;
+  // PIT channel 0.
+  private pitReload = 0;
+  private pitLowByte = -1;
+  private pitProgrammedAt = -1n;
+  private pitLatch: number[] = [];
+
+  readonly imports: Record<string, ImportFunction>;
+
+  constructor(readonly memory: WebAssembly.Memory, config: FakeArchConfig = {}) {
+    this.serialPort = config.serialPort ?? COM1_PORT;
+    this.pl011Base = config.pl011Base ?? QEMU_VIRT_PL011;
+    this.frequency = config.counterFrequency ?? 0n;
+    this.counterRate = config.counterRate ?? 2_000_000_000n;
+    this.clock = config.clockStart ?? 1_000_000n;
+    this.timestampStep = config.timestampStep ?? 1000n;
+    this.ioStep = config.ioStep ?? 200n;
+    this.busyPolls = config.busyPolls ?? 0;
+    this.timestampBudget = config.timestampBudget ?? 100_000;
+    this.leaves = config.cpuid ?? {};
+
+    this.imports = {
+      portIn8: (port: number) => this.portIn(port >>> 0, 8),
+      portIn16: (port: number) => this.portIn(port >>> 0, 16),
+      portIn32: (port: number) => this.portIn(port >>> 0, 32),
+      portOut8: (port: number, value: number) => this.portOut(port >>> 0, value >>> 0, 8),
+      portOut16: (port: number, value: number) => this.portOut(port >>> 0, value >>> 0, 16),
+      portOut32: (port: number, value: number) => this.portOut(port >>> 0, value >>> 0, 32),
+      mmioRead8: (address: number) => this.mmioRead(address >>> 0, 8),
+      mmioRead16: (address: number) => this.mmioRead(address >>> 0, 16),
+      mmioRead32: (address: number) => this.mmioRead(address >>> 0, 32),
+      mmioWrite8: (address: number, value: number) => this.mmioWrite(address >>> 0, value >>> 0, 8),
+      mmioWrite16: (address: number, value: number) => this.mmioWrite(address >>> 0, value >>> 0, 16),
+      mmioWrite32: (address: number, value: number) => this.mmioWrite(address >>> 0, value >>> 0, 32),
+      timestamp: () => {
+        if (++this.timestampCalls > this.timestampBudget) throw new Stuck(this.timestampCalls);
+        this.clock += this.timestampStep;
+        return this.clock;
+      },
+      counterFrequency: () => this.frequency,
+      cpuid: (leaf: number, subleaf: number, out: number) => {
+        this.cpuidCalls.push([leaf >>> 0, subleaf >>> 0]);
+        const registers = this.leaves[leaf >>> 0] ?? [0, 0, 0, 0];
+        const view = new DataView(this.memory.buffer);
+        for (let i = 0; i < 4; i++) view.setUint32((out >>> 0) + i * 4, registers[i] >>> 0, true);
+      },
+      readMsr: (msr: number) => {
+        this.unexpected.push(`readMsr(0x${(msr >>> 0).toString(16)})`);
+        return 0n;
+      },
+      writeMsr: (msr: number, value: bigint) => {
+        this.unexpected.push(`writeMsr(0x${(msr >>> 0).toString(16)}, 0x${BigInt.asUintN(64, value).toString(16)})`);
+      },
+      setInterrupts: (enable: number) => {
+        const before = this.interruptsEnabled;
+        this.interruptsEnabled = enable !== 0;
+        return before ? 1 : 0;
+      },
+      waitForInterrupt: () => {
+        this.clock += this.timestampStep * 1000n;
+      },
+      powerOff: (status: number) => {
+        this.powerOffStatus = status >>> 0;
+        throw new PowerOff(status >>> 0);
+      },
+    };
+  }
+
+  /** Everything both UARTs transmitted, decoded as UTF-8. */
+  output(): string {
+    return new TextDecoder().decode(Uint8Array.from([...this.serialBytes, ...this.pl011Bytes]));
+  }
+
+  private hex(value: number): string {
+    return `0x${value.toString(16)}`;
+  }
+
+  private portIn(port: number, width: number): number {
+    this.clock += this.ioStep;
+    if (width === 8 && port >= this.serialPort && port < this.serialPort + 8) return this.serialRead(port - this.serialPort);
+    if (width === 8 && port === PIT_CHANNEL0) return this.pitRead();
+    this.unexpected.push(`portIn${width}(${this.hex(port)})`);
+    return 0xff;
+  }
+
+  private portOut(port: number, value: number, width: number): void {
+    this.clock += this.ioStep;
+    if (width === 8 && port >= this.serialPort && port < this.serialPort + 8) return this.serialWrite(port - this.serialPort, value);
+    if (width === 8 && port === PIT_COMMAND) return this.pitCommand(value);
+    if (width === 8 && port === PIT_CHANNEL0) return this.pitWrite(value);
+    this.unexpected.push(`portOut${width}(${this.hex(port)}, ${this.hex(value)})`);
+  }
+
+  private serialRead(register: number): number {
+    const dlab = (this.lineControl & 0x80) !== 0;
+    switch (register) {
+      case 0: return dlab ? this.divisor & 0xff : 0;
+      case 1: return dlab ? this.divisor >> 8 : 0;
+      case 3: return this.lineControl;
+      case 5:
+        if (this.serialBusy > 0) {
+          this.serialBusy--;
+          return 0;
+        }
+        return UART_LSR_THR_EMPTY | UART_LSR_IDLE;
+      case 6: return 0xb0; // CTS, DSR, DCD
+      default: return 0;
+    }
+  }
+
+  private serialWrite(register: number, value: number): void {
+    const dlab = (this.lineControl & 0x80) !== 0;
+    if (register === 0 && dlab) this.divisor = (this.divisor & 0xff00) | (value & 0xff);
+    else if (register === 1 && dlab) this.divisor = (this.divisor & 0xff) | ((value & 0xff) << 8);
+    else if (register === 3) this.lineControl = value & 0xff;
+    else if (register === 0) {
+      if (this.serialBusy > 0) this.unexpected.push(`16550: byte ${this.hex(value)} written while the transmitter was busy`);
+      this.serialBytes.push(value & 0xff);
+      this.serialBusy = this.busyPolls;
+    }
+  }
+
+  /** The 16550's programmed baud-rate divisor. */
+  serialDivisor(): number {
+    return this.divisor;
+  }
+
+  /** The 16550's line control register. */
+  serialLineControl(): number {
+    return this.lineControl;
+  }
+
+  private pitCount(): number {
+    if (this.pitProgrammedAt < 0n) {
+      this.unexpected.push("PIT read before channel 0 was programmed");
+      return 0;
+    }
+    const ticks = ((this.clock - this.pitProgrammedAt) * PIT_HZ) / this.counterRate;
+    // Mode 2 counts reload, reload-1, ..., 1, then reloads.
+    return this.pitReload - Number(ticks % BigInt(this.pitReload));
+  }
+
+  private pitCommand(value: number): void {
+    const channel = value >> 6;
+    const access = (value >> 4) & 3;
+    if (channel !== 0) {
+      this.unexpected.push(`PIT command ${this.hex(value)} for channel ${channel}`);
+    } else if (access === 0) {
+      const count = this.pitCount() & 0xffff;
+      this.pitLatch = [count & 0xff, count >> 8];
+    } else if (access === 3) {
+      this.pitLowByte = -1;
+      this.pitProgrammedAt = -1n;
+      this.pitLatch = [];
+    } else {
+      this.unexpected.push(`PIT command ${this.hex(value)}: only lobyte/hibyte access is modelled`);
+    }
+  }
+
+  private pitWrite(value: number): void {
+    if (this.pitLowByte < 0) {
+      this.pitLowByte = value & 0xff;
+      return;
+    }
+    const reload = this.pitLowByte | ((value & 0xff) << 8);
+    this.pitReload = reload === 0 ? 0x1_0000 : reload;
+    this.pitProgrammedAt = this.clock;
+    this.pitLowByte = -1;
+  }
+
+  private pitRead(): number {
+    if (this.pitLatch.length === 0) {
+      this.unexpected.push("PIT channel 0 read without a latch command");
+      return this.pitCount() & 0xff;
+    }
+    return this.pitLatch.shift()!;
+  }
+
+  private mmioRead(address: number, width: number): number {
+    this.clock += this.ioStep;
+    if (width === 32 && address === this.pl011Base + PL011_FR) {
+      if (this.pl011Busy > 0) {
+        this.pl011Busy--;
+        return PL011_FR_TXFF;
+      }
+      return 0;
+    }
+    this.unexpected.push(`mmioRead${width}(${this.hex(address)})`);
+    return 0;
+  }
+
+  private mmioWrite(address: number, value: number, width: number): void {
+    this.clock += this.ioStep;
+    if (width === 32 && address === this.pl011Base + PL011_DR) {
+      if (this.pl011Busy > 0) this.unexpected.push(`PL011: byte ${this.hex(value)} written while the FIFO was full`);
+      this.pl011Bytes.push(value & 0xff);
+      this.pl011Busy = this.busyPolls;
+      return;
+    }
+    this.unexpected.push(`mmioWrite${width}(${this.hex(address)}, ${this.hex(value)})`);
+  }
+}
+
+export interface Loaded<T> {
+  exports: T & ASUtil;
+  memory: WebAssembly.Memory;
+  fake: FakeArch;
+}
+
+/** Instantiates a module over a fresh memory of `pages` 64 KiB pages and a fresh fake machine. */
+export async function instantiateOnFake<T extends Record<string, unknown>>(
+  module: WebAssembly.Module,
+  config: FakeArchConfig = {},
+  pages = DEFAULT_MEMORY_PAGES,
+): Promise<Loaded<T>> {
+  const memory = new WebAssembly.Memory({ initial: pages, maximum: pages });
+  const fake = new FakeArch(memory, config);
+  const { exports } = await loader.instantiate<T>(module, { env: { memory }, arch: fake.imports });
+  return { exports, memory, fake };
+}

@@ -1,0 +1,83 @@
+// Guards kernel/options.ts: which command-line options the kernel accepts,
+// what each one sets, and that anything else stops boot with a message that
+// names the offending option.
+
+import { beforeEach, describe, expect, it } from "vitest";
+import { Harness } from "./harness-client";
+
+const harness = await Harness.create();
+beforeEach(() => harness.resetArena());
+
+const read = (line: string) => harness.readOptions(line);
+const EXIT_ERROR = "exit=N needs a whole number from 0 to 126";
+
+describe("readOptions", () => {
+  it("accepts an empty command line with every option off", () => {
+    expect(read("")).toEqual({ error: "", bootchart: false, memmap: false, quiet: false, panicMessage: null, exitStatus: 0 });
+  });
+
+  it("sets each flag only when it is given", () => {
+    expect(read("bootchart")).toMatchObject({ error: "", bootchart: true, memmap: false, quiet: false });
+    expect(read("memmap")).toMatchObject({ error: "", bootchart: false, memmap: true, quiet: false });
+    expect(read("quiet")).toMatchObject({ error: "", bootchart: false, memmap: false, quiet: true });
+    expect(read("quiet memmap bootchart")).toMatchObject({ error: "", bootchart: true, memmap: true, quiet: true });
+  });
+
+  it("refuses an unknown option and names it", () => {
+    expect(read("frobnicate").error).toBe("unknown kernel option 'frobnicate'");
+    expect(read("quiet verbose=1 other").error).toBe("unknown kernel option 'verbose'");
+    expect(read("Quiet").error).toBe("unknown kernel option 'Quiet'");
+  });
+
+  it("does not treat application arguments as kernel options", () => {
+    expect(read("quiet -- frobnicate exit=999")).toMatchObject({ error: "", quiet: true, exitStatus: 0 });
+  });
+
+  it("passes a command-line syntax error through", () => {
+    expect(read('panic="unterminated').error).toBe("unterminated quote in the command line");
+    expect(read("=1").error).toBe("option with an empty name: '=1'");
+  });
+
+  it("accepts exit=N for every N from 0 to 126", () => {
+    for (let status = 0; status <= 126; status++) {
+      harness.resetArena();
+      expect(read(`exit=${status}`)).toMatchObject({ error: "", exitStatus: status });
+    }
+  });
+
+  it("refuses exit values outside 0..126 or not a number", () => {
+    for (const value of ["127", "255", "-1", "1e2", "0x10", "", "seven", " 7", "99999999999999999999"]) {
+      harness.resetArena();
+      expect(read(`exit="${value}"`).error, `exit=${value}`).toBe(EXIT_ERROR);
+    }
+    expect(read("exit").error).toBe(EXIT_ERROR);
+  });
+
+  it("takes the last exit= when it is repeated", () => {
+    expect(read("exit=3 exit=9").exitStatus).toBe(9);
+    expect(read("exit=3 exit=300").error).toBe(EXIT_ERROR);
+  });
+
+  it("gives panic a default message when none is given", () => {
+    expect(read("panic").panicMessage).toBe("requested on the command line");
+    expect(read("panic=").panicMessage).toBe("requested on the command line");
+    expect(read('panic=""').panicMessage).toBe("requested on the command line");
+  });
+
+  it("keeps a panic message as written", () => {
+    expect(read("panic=boom").panicMessage).toBe("boom");
+    expect(read('panic="disk on fire"').panicMessage).toBe("disk on fire");
+    expect(read("panic=a panic=b").panicMessage).toBe("b");
+  });
+
+  it("documents every option it accepts in the help text", () => {
+    const help = harness.string(harness.exports.optionsHelp());
+    const documented = help.split("\n").filter(Boolean).map((line) => /^ {2}([a-z0-9-]+): \S/.exec(line)?.[1]);
+    expect(documented).not.toContain(undefined);
+    for (const option of ["bootchart", "memmap", "panic", "exit", "quiet"]) expect(documented).toContain(option);
+    for (const option of documented) {
+      harness.resetArena();
+      expect(read(option === "exit" ? "exit=0" : option!).error, option).toBe("");
+    }
+  });
+});
