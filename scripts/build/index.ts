@@ -1,0 +1,133 @@
+// The kernel build: AssemblyScript to a bootable ELF, one architecture at a time.
+//
+//   asc       kernel/main.ts      -> kernel.wasm      (kernel runtime, static data at the arch's memoryBase)
+//   wasm-opt  kernel.wasm         -> kernel.opt.wasm
+//   wasm2c    kernel.opt.wasm     -> gen/kernel.c, gen/kernel.h
+//   clang     C runtime + stubs   -> obj/*.o          (freestanding, in parallel)
+//   ld.lld    objects + script    -> kernel.elf       (image placed right after the static data)
+//
+// Every stage records a hash of its inputs and is skipped when they have not
+// changed. Release builds optimise for speed and size and strip symbols; debug
+// builds keep symbols and debug info and go to build/<arch>-debug/.
+
+import { mkdirSync, readFileSync, statSync } from "node:fs";
+import { cpus } from "node:os";
+import { basename, join, resolve } from "node:path";
+import { performance } from "node:perf_hooks";
+import { hashInputs, isFresh, recordFresh } from "./cache";
+import { ROOT, kernelSources } from "./files";
+import { Arch, TARGETS, commonC } from "./targets";
+import { asc, inParallel, tool } from "./tools";
+import { staticDataEnd } from "./wasm-data";
+
+export interface BuildOptions {
+  arch: Arch;
+  debug?: boolean;
+  /** Where progress lines go; defaults to stderr. */
+  log?: (line: string) => void;
+}
+
+export interface BuildResult {
+  arch: Arch;
+  dir: string;
+  elf: string;
+  wasm: string;
+  /** Physical address where the ELF image starts. */
+  imageBase: number;
+}
+
+const PAGE = 4096;
+
+export function buildDir(arch: Arch, debug = false): string {
+  return join(ROOT, "build", debug ? `${arch}-debug` : arch);
+}
+
+function formatSize(bytes: number): string {
+  return bytes >= 1 << 20 ? `${(bytes / (1 << 20)).toFixed(2)} MiB` : `${(bytes / 1024).toFixed(1)} KiB`;
+}
+
+export async function buildKernel(options: BuildOptions): Promise<BuildResult> {
+  const { arch } = options;
+  const debug = options.debug ?? false;
+  const log = options.log ?? ((line: string) => process.stderr.write(line + "\n"));
+  const target = TARGETS[arch];
+  const dir = buildDir(arch, debug);
+  const gen = join(dir, "gen");
+  const obj = join(dir, "obj");
+  const stamps = join(dir, "stamps");
+  mkdirSync(gen, { recursive: true });
+  mkdirSync(obj, { recursive: true });
+  const r = (path: string) => join(ROOT, path);
+
+  async function stage(name: string, inputs: string[], settings: unknown, outputs: string[], work: () => Promise<void>) {
+    const hash = hashInputs(inputs.map((input) => resolve(ROOT, input)), settings);
+    const stamp = join(stamps, `${name}.hash`);
+    const start = performance.now();
+    const cached = isFresh(stamp, hash, outputs);
+    if (!cached) {
+      await work();
+      recordFresh(stamp, hash);
+    }
+    const seconds = ((performance.now() - start) / 1000).toFixed(2);
+    const size = outputs.reduce((sum, output) => sum + statSync(output).size, 0);
+    const what = outputs.length === 1 ? basename(outputs[0]) : `${outputs.length} files`;
+    log(`  ${arch.padEnd(8)} ${name.padEnd(9)}${cached ? "  cached" : `${seconds.padStart(6)} s`}  ${what} ${formatSize(size)}`);
+  }
+
+  const wasm = join(dir, "kernel.wasm");
+  await stage("asc", kernelSources(), { debug, base: target.memoryBase }, [wasm], () =>
+    asc([
+      "--config", r("asconfig.json"),
+      "--baseDir", ROOT,
+      "--target", debug ? "debug" : "release",
+      "--memoryBase", String(target.memoryBase),
+      "-o", wasm,
+    ]),
+  );
+
+  const optimized = join(dir, "kernel.opt.wasm");
+  const wasmOptFlags = debug ? ["-O0", "--debuginfo"] : ["-O3", "--strip-debug"];
+  await stage("wasm-opt", [wasm], wasmOptFlags, [optimized], () =>
+    tool("wasm-opt", [wasm, "-o", optimized, ...wasmOptFlags, "--enable-bulk-memory", "--enable-sign-ext",
+      "--enable-nontrapping-float-to-int", "--enable-mutable-globals"]),
+  );
+
+  const kernelC = join(gen, "kernel.c");
+  const kernelH = join(gen, "kernel.h");
+  await stage("wasm2c", [optimized], {}, [kernelC, kernelH], () =>
+    tool("wasm2c", [optimized, "-n", "kernel", "-o", kernelC]),
+  );
+
+  const common = [
+    `--target=${target.clangTarget}`, "-ffreestanding", "-nostdlibinc", "-fno-stack-protector", "-fno-pic",
+    "-fno-asynchronous-unwind-tables", "-fno-unwind-tables", ...target.cflags,
+    `-I${r("arch/common/include")}`, `-I${gen}`,
+  ];
+  const cflags = [...common, ...(debug ? ["-O1", "-g"] : ["-O2", "-ffunction-sections", "-fdata-sections"])];
+  const units = [
+    { source: kernelC, flags: [...cflags, "-w"], deps: [kernelC, kernelH] },
+    ...commonC.map((source) => ({ source: r(source), flags: [...cflags, "-Wall", "-Werror"], deps: [r(source), kernelH] })),
+    ...target.assembly.map((source) => ({ source: r(source), flags: [...common, ...(debug ? ["-g"] : [])], deps: [r(source)] })),
+  ];
+  const headers = ["handoff.h", "wasm-rt.h", "math.h", "string.h"].map((h) => r(`arch/common/include/${h}`));
+  const objects = units.map((unit) => join(obj, basename(unit.source).replace(/\.(c|S)$/, (ext) => (ext === ".S" ? ".S.o" : ".o"))));
+  await stage("clang", [...new Set(units.flatMap((unit) => unit.deps)), ...headers], { cflags, common }, objects, async () => {
+    await inParallel(
+      units.map((unit, i) => () => tool("clang", [...unit.flags, "-c", unit.source, "-o", objects[i]])),
+      Math.max(1, cpus().length),
+    );
+  });
+
+  const imageBase = Math.ceil(staticDataEnd(readFileSync(optimized)) / PAGE) * PAGE;
+  if (imageBase === 0) throw new Error("the kernel wasm has no static data: cannot place the image");
+  const elf = join(dir, "kernel.elf");
+  const linkFlags = [
+    "-T", r(target.linkerScript), `--defsym=IMAGE_BASE=0x${imageBase.toString(16)}`,
+    "--gc-sections", "-nostdlib", "-static", "-z", "max-page-size=4096", "--build-id=none",
+    ...(debug ? [] : ["--strip-all"]),
+  ];
+  await stage("ld.lld", [...objects, target.linkerScript], linkFlags, [elf], () =>
+    tool("ld.lld", [...linkFlags, "-o", elf, ...objects]),
+  );
+  return { arch, dir, elf, wasm: optimized, imageBase };
+}

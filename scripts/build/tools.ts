@@ -1,0 +1,50 @@
+// Running the toolchain: asc in-process, everything else as child processes
+// whose failures surface with the tool's own message.
+
+import { execFile } from "node:child_process";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { ROOT } from "./files";
+
+const run = promisify(execFile);
+
+export class ToolError extends Error {}
+
+/** Runs a program from node_modules/.bin or PATH; throws ToolError with its stderr on failure. */
+export async function tool(program: string, args: string[]): Promise<void> {
+  const local = join(ROOT, "node_modules", ".bin", program);
+  const command = ["wasm-opt", "wasm2c"].includes(program) ? local : program;
+  try {
+    await run(command, args, { cwd: ROOT, maxBuffer: 64 << 20 });
+  } catch (error) {
+    const failure = error as { code?: string | number; stderr?: string; message: string };
+    if (failure.code === "ENOENT") {
+      throw new ToolError(`${program} is not installed: run 'npm run setup' (Debian packages) and 'npm ci'`);
+    }
+    throw new ToolError(`${program} failed:\n${(failure.stderr || failure.message).trim()}`);
+  }
+}
+
+/** Compiles AssemblyScript with the compiler's API (no extra process start). */
+export async function asc(args: string[]): Promise<void> {
+  const { main } = await import("assemblyscript/asc");
+  let errors = "";
+  const stderr = { write: (text: string | Uint8Array) => { errors += text.toString(); return true; } };
+  const stdout = { write: () => true };
+  const { error } = await main(args, { stdout, stderr } as never);
+  if (error) throw new ToolError(`asc failed:\n${errors.trim() || error.message}`);
+}
+
+/** Runs `jobs` with at most `limit` at a time. */
+export async function inParallel<T>(jobs: (() => Promise<T>)[], limit: number): Promise<T[]> {
+  const results: T[] = new Array(jobs.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < jobs.length) {
+      const index = next++;
+      results[index] = await jobs[index]();
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, jobs.length) }, worker));
+  return results;
+}
