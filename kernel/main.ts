@@ -18,6 +18,7 @@ import { BOOT_ARENA_BYTES, PANIC_STATUS, USAGE_STATUS } from "./params";
 import { WISP_VERSION } from "./version";
 import { ARCH_X86_64 } from "./boot/handoff";
 import { timestamp } from "../arch";
+import { crash } from "./crash";
 
 export function kmain(handoffAddress: usize): void {
   const boot = Handoff.at(handoffAddress);
@@ -45,6 +46,7 @@ export function kmain(handoffAddress: usize): void {
   if (options.bootchart) printBootChart(counterHz(boot.arch == ARCH_X86_64), counterSourceName());
   if (options.panicMessage !== null) return panic(options.panicMessage!);
   if (options.hang) idleForever();
+  if (options.crashKind !== null) crash(options.crashKind!);
   shutdown(options.exitStatus);
 }
 

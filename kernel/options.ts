@@ -3,6 +3,7 @@
 
 import { CommandLine, parseUnsigned } from "./cmdline";
 import { MAX_EXIT_STATUS } from "./params";
+import { CRASH_KINDS, isCrashKind } from "./crash";
 
 /** Known options, with the help line printed when an unknown one is given. */
 const KNOWN: StaticArray<string> = [
@@ -12,6 +13,7 @@ const KNOWN: StaticArray<string> = [
   "exit", "exit=N: power off with status N (0..126) instead of 0",
   "quiet", "print nothing but errors and requested reports",
   "hang", "never power off after boot (tests the host's timeout handling)",
+  "crash", "crash=KIND: fail on purpose after boot: unreachable, divide-by-zero or out-of-memory (tests failure reports)",
 ];
 
 export class Options {
@@ -19,6 +21,7 @@ export class Options {
   memmap: bool = false;
   quiet: bool = false;
   hang: bool = false;
+  crashKind: string | null = null;
   panicMessage: string | null = null;
   exitStatus: u32 = 0;
   /** Why the command line was refused, or "" when it was accepted. */
@@ -53,6 +56,14 @@ export function readOptions(line: CommandLine): Options {
   options.memmap = line.has("memmap");
   options.quiet = line.has("quiet");
   options.hang = line.has("hang");
+  if (line.has("crash")) {
+    const kind = line.get("crash");
+    if (!isCrashKind(kind)) {
+      options.error = "crash=KIND needs one of: " + CRASH_KINDS.join(", ");
+      return options;
+    }
+    options.crashKind = kind;
+  }
   if (line.has("panic")) {
     const message = line.get("panic");
     options.panicMessage = message.length ? message : "requested on the command line";

@@ -1,7 +1,7 @@
 // Boot tier: the real kernel, built by `wisp build`, booted in QEMU (TCG) by
 // `wisp run`, on every architecture and x86 machine type. Guards the banner,
-// exit statuses, the panic path, command-line errors, the boot chart, and
-// the host-side timeout for a guest that never powers off.
+// exit statuses, the panic path, wasm trap reports, command-line errors, the
+// boot chart, and the host-side timeout for a guest that never powers off.
 
 import { beforeAll, describe, expect, it } from "vitest";
 import { wisp } from "./wisp-cli";
@@ -58,6 +58,16 @@ describe.each(targets)("$arch on $machine", ({ arch, machine }) => {
     expect(ticks[0]).toBe(0);
     for (let i = 1; i < ticks.length; i++) expect(ticks[i]).toBeGreaterThanOrEqual(ticks[i - 1]);
     expect(fields.map(([key]) => key)).toContain("kernel-ready");
+  });
+
+  it.each([
+    ["unreachable", "panic: kernel trap: unreachable executed"],
+    ["divide-by-zero", "panic: kernel trap: integer divide by zero"],
+    ["out-of-memory", "panic: kernel trap: out of memory (a request for"],
+  ])("reports a kernel trap (crash=%s) by name and exits 70", (kind, report) => {
+    const result = run("--cmdline", `quiet crash=${kind}`);
+    expect(result.stdout).toContain(report);
+    expect(result.status).toBe(70);
   });
 
   it("boots in 2 MiB of RAM", () => {

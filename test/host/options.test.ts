@@ -74,10 +74,18 @@ describe("readOptions", () => {
     const help = harness.string(harness.exports.optionsHelp());
     const documented = help.split("\n").filter(Boolean).map((line) => /^ {2}([a-z0-9-]+): \S/.exec(line)?.[1]);
     expect(documented).not.toContain(undefined);
-    for (const option of ["bootchart", "memmap", "panic", "exit", "quiet"]) expect(documented).toContain(option);
+    for (const option of ["bootchart", "memmap", "panic", "exit", "quiet", "hang", "crash"]) expect(documented).toContain(option);
+    const sample: Record<string, string> = { exit: "exit=0", crash: "crash=unreachable" };
     for (const option of documented) {
       harness.resetArena();
-      expect(read(option === "exit" ? "exit=0" : option!).error, option).toBe("");
+      expect(read(sample[option!] ?? option!).error, option).toBe("");
     }
+  });
+
+  it("accepts only the crash kinds it knows, and names them when refusing", () => {
+    expect(read("crash=divide-by-zero").error).toBe("");
+    const error = read("crash=meltdown").error;
+    expect(error).toContain("unreachable, divide-by-zero, out-of-memory");
+    expect(read("crash").error).not.toBe("");
   });
 });
