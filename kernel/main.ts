@@ -2,23 +2,21 @@
 // paging is on; this file is the boot story, one step per line, and the
 // kernel's export list (the only functions the native side may call).
 
-import { Handoff, HANDOFF_STAMP_NAMES } from "./boot/handoff";
-import { BootInfo, memoryKindName } from "./boot/bootinfo";
+import { Handoff, HANDOFF_STAMP_NAMES, ARCH_X86_64 } from "./boot/handoff";
 import { arena } from "./rt/arena";
 import { heapInit, heapSetEnd } from "./rt/index";
-import { readFirmware, heapLimit, architectureName } from "./platform";
-import { initConsole, print, printLine, printHex, printUnsigned, printPadded } from "./console";
+import { readFirmware, heapLimit } from "./platform";
+import { initConsole } from "./console";
 import { parseCommandLine } from "./cmdline";
-import { readOptions, knownOptionsHelp } from "./options";
+import { readOptions } from "./options";
 import { stamp, recordStamp, printBootChart } from "./bootchart";
 import { counterHz, counterSourceName } from "./clock";
 import { panic, shutdown } from "./panic";
 import { reportCpuException, reportWasmTrap, setTrapArchitecture } from "./traps";
-import { BOOT_ARENA_BYTES, PANIC_STATUS, USAGE_STATUS } from "./params";
-import { WISP_VERSION } from "./version";
-import { ARCH_X86_64 } from "./boot/handoff";
-import { timestamp } from "../arch";
+import { printBanner, printMemoryMap, refuseCommandLine } from "./reports";
 import { crash } from "./crash";
+import { BOOT_ARENA_BYTES, PANIC_STATUS } from "./params";
+import { timestamp } from "../arch";
 
 export function kmain(handoffAddress: usize): void {
   const boot = Handoff.at(handoffAddress);
@@ -37,9 +35,9 @@ export function kmain(handoffAddress: usize): void {
 
   const options = readOptions(parseCommandLine(info.commandLine));
   stamp("options");
-  if (options.error.length) return usageError(options.error);
+  if (options.error.length) return refuseCommandLine(options.error);
 
-  if (!options.quiet) banner(boot, info);
+  if (!options.quiet) printBanner(boot, info);
   if (options.memmap) printMemoryMap(info);
   stamp("kernel-ready");
 
@@ -73,41 +71,4 @@ function idleForever(): void {
 function recordStubStamps(boot: Handoff): void {
   const count = min<u32>(boot.stampCount, <u32>HANDOFF_STAMP_NAMES.length);
   for (let i: u32 = 0; i < count; i++) recordStamp(HANDOFF_STAMP_NAMES[i], boot.stamp(i));
-}
-
-function banner(boot: Handoff, info: BootInfo): void {
-  print("Wisp ");
-  print(WISP_VERSION);
-  print(" on ");
-  print(architectureName(boot));
-  print(": ");
-  printUnsigned(info.usableBytes() >> 10);
-  print(" KiB usable RAM, kernel image ");
-  printHex(boot.imageStart);
-  print("-");
-  printHex(boot.imageEnd);
-  printLine();
-}
-
-function printMemoryMap(info: BootInfo): void {
-  printLine("memory map:");
-  for (let i = 0; i < info.memory.length; i++) {
-    const range = info.memory[i];
-    print("  ");
-    printHex(range.base, 12);
-    print("-");
-    printHex(range.end, 12);
-    printPadded(memoryKindName(range.kind), 10);
-    print("  ");
-    printUnsigned(range.size >> 10);
-    printLine(" KiB");
-  }
-}
-
-function usageError(message: string): void {
-  print("wisp: bad kernel command line: ");
-  printLine(message);
-  printLine("kernel options:");
-  print(knownOptionsHelp());
-  shutdown(USAGE_STATUS);
 }
