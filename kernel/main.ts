@@ -15,6 +15,9 @@ import { panic, shutdown } from "./panic";
 import { reportCpuException, reportWasmTrap, setTrapArchitecture } from "./traps";
 import { printBanner, printMemoryMap, refuseCommandLine } from "./reports";
 import { crash } from "./crash";
+import { initMemory } from "./mm/index";
+import { printMemoryInfo } from "./mm/meminfo";
+import { runMallocBench } from "./mm/bench";
 import { BOOT_ARENA_BYTES, PANIC_STATUS } from "./params";
 import { timestamp } from "../arch";
 
@@ -31,7 +34,10 @@ export function kmain(handoffAddress: usize): void {
   if (info.error.length) return panic("firmware handoff: " + info.error);
   const limit = heapLimit(info, boot.imageEnd);
   if (limit < <u64>arena.top) return panic("the kernel image does not sit in usable RAM");
-  heapSetEnd(<usize>limit);                                 // the runtime may now use the rest of its RAM range
+  heapSetEnd(<usize>limit);                                 // the boot arena may now use the rest of its RAM range
+  const memoryError = initMemory(info, <usize>boot.imageEnd); // page allocator and slabs; the runtime moves to malloc
+  if (memoryError.length) return panic("memory: " + memoryError);
+  stamp("memory");
 
   const options = readOptions(parseCommandLine(info.commandLine));
   stamp("options");
@@ -42,6 +48,8 @@ export function kmain(handoffAddress: usize): void {
   stamp("kernel-ready");
 
   if (options.bootchart) printBootChart(counterHz(boot.arch == ARCH_X86_64), counterSourceName());
+  if (options.mallocBenchPairs != 0) runMallocBench(options.mallocBenchPairs);
+  if (options.meminfo) printMemoryInfo();
   if (options.panicMessage !== null) return panic(options.panicMessage!);
   if (options.hang) idleForever();
   if (options.crashKind !== null) crash(options.crashKind!);

@@ -9,6 +9,8 @@ import { CRASH_KINDS, isCrashKind } from "./crash";
 const KNOWN: StaticArray<string> = [
   "bootchart", "print the boot chart (counter stamps from the first instruction) before powering off",
   "memmap", "print the firmware memory map",
+  "meminfo", "print where memory went (pages per use, slab classes, high-water mark) before powering off",
+  "malloc-bench", "malloc-bench=N: time N malloc/free pairs per size after boot (for wisp bench mem)",
   "panic", "panic=MESSAGE: panic with MESSAGE once boot is done (tests the failure path)",
   "exit", "exit=N: power off with status N (0..126) instead of 0",
   "quiet", "print nothing but errors and requested reports",
@@ -19,6 +21,8 @@ const KNOWN: StaticArray<string> = [
 export class Options {
   bootchart: bool = false;
   memmap: bool = false;
+  meminfo: bool = false;
+  mallocBenchPairs: u32 = 0;
   quiet: bool = false;
   hang: bool = false;
   crashKind: string | null = null;
@@ -54,6 +58,7 @@ export function readOptions(line: CommandLine): Options {
   }
   options.bootchart = line.has("bootchart");
   options.memmap = line.has("memmap");
+  options.meminfo = line.has("meminfo");
   options.quiet = line.has("quiet");
   options.hang = line.has("hang");
   if (line.has("crash")) {
@@ -67,6 +72,14 @@ export function readOptions(line: CommandLine): Options {
   if (line.has("panic")) {
     const message = line.get("panic");
     options.panicMessage = message.length ? message : "requested on the command line";
+  }
+  if (line.has("malloc-bench")) {
+    const pairs = parseUnsigned(line.get("malloc-bench"), 100_000_000);
+    if (pairs <= 0) {
+      options.error = "malloc-bench=N needs a whole number of pairs from 1 to 100000000";
+      return options;
+    }
+    options.mallocBenchPairs = <u32>pairs;
   }
   if (line.has("exit")) {
     const status = parseUnsigned(line.get("exit"), <i64>MAX_EXIT_STATUS);

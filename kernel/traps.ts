@@ -6,7 +6,7 @@ import { print, printLine, printHex, printUnsigned } from "./console";
 import { shutdown } from "./panic";
 import { PANIC_STATUS } from "./params";
 import { ARCH_X86_64 } from "./boot/handoff";
-import { arena } from "./rt/arena";
+import { failedRequest } from "./rt/index";
 
 const X86_VECTOR_NAMES: StaticArray<string> = [
   "divide error", "debug", "non-maskable interrupt", "breakpoint", "overflow",
@@ -81,9 +81,9 @@ export function reportCpuException(kind: u32, code: u64, ip: u64, address: u64):
 
 export function reportWasmTrap(kind: u32): void {
   print("\npanic: kernel trap: ");
-  if (arena.failedRequest != 0) {
+  if (failedRequest != 0) {
     print("out of memory (a request for ");
-    printUnsigned(arena.failedRequest);
+    printUnsigned(failedRequest);
     print(" bytes)");
   } else {
     print(kind < <u32>WASM_TRAP_NAMES.length ? WASM_TRAP_NAMES[kind] : "unknown trap");

@@ -18,27 +18,26 @@ export namespace arena {
   export let stranded: usize = 0;
   /** The most bytes between start and top at any time. */
   export let highWater: usize = 0;
-  /** The size of the request that found the arena full (0 if none did). */
-  export let failedRequest: usize = 0;
 
   /** Starts the arena at exactly `from` (the runtime chooses the alignment). */
   export function init(from: usize, to: usize): void {
     start = top = from;
     end = to;
-    inUse = stranded = highWater = failedRequest = 0;
+    inUse = stranded = highWater = 0;
   }
 
-  /** Returns the address of `size` fresh bytes, or traps if the arena is full or not set up. */
+  /** Returns the address of `size` fresh bytes, or 0 if the arena is full or not set up. */
   export function take(size: usize): usize {
     const at = top;
-    if (at == 0 || end - at < size) {
-      failedRequest = size;
-      unreachable();
-    }
+    if (at == 0 || end - at < size) return 0;
     top = at + size;
     inUse += size;
     if (top - start > highWater) highWater = top - start;
     return at;
+  }
+
+  export function contains(address: usize): bool {
+    return address >= start && address < end;
   }
 
   export function isLast(blockEnd: usize): bool {

@@ -3,94 +3,113 @@
 // Ownership rule: explicit. The kernel has no collector and no reference
 // counts, so nothing ever pauses to scan memory. Boot-time objects (the
 // command line, the memory map, driver state) live for the whole run; code
-// that creates short-lived objects frees them with `heap.free(obj)` when it
-// is done, and must not touch them afterwards. __link/__pin/__unpin/__collect,
-// which a collector would need, do nothing.
+// that creates short-lived objects frees them with
+// `heap.free(changetype<usize>(object))` when it is done and must not touch
+// them afterwards. __link/__pin/__unpin/__collect, which a collector would
+// need, do nothing.
 //
-// Backing store: for now an arena from the end of the kernel image to the end
-// of the first usable RAM range, set by heap.init() as the first boot step.
-// Freeing the most recent block returns its memory at once; other frees are
-// counted and their memory is kept until the slab allocator takes over this
-// interface (see kernel/mm once it exists). Every block carries the standard
-// AssemblyScript object header, which the standard library reads (a string's
-// length is its header's rtSize).
+// Every block, object or raw, carries the 8 bytes the standard library reads
+// just before the payload:
+//
+//   block: | rtId u32 | rtSize u32 | payload ... |      (payload 8-byte aligned)
+//
+// Before the page allocator exists, blocks come from the boot arena
+// (kernel/rt/arena.ts); afterwards from the kernel's malloc (kernel/mm).
+// Freeing works for both: a block inside the arena goes back to the arena.
 
-import { OBJECT, BLOCK, BLOCK_OVERHEAD, OBJECT_OVERHEAD, OBJECT_MAXSIZE, AL_MASK } from "rt/common";
+import { OBJECT_MAXSIZE } from "rt/common";
 import { arena } from "./arena";
+import { malloc, free, usableSize, memoryReady } from "../mm/index";
+
+const HEADER: usize = 8;
+
+/** The size of the request that found memory exhausted (0 if none did), for the trap report. */
+export let failedRequest: usize = 0;
 
 /**
- * Hands the runtime the memory [from, to). Blocks are laid out so that every
- * payload is 16-byte aligned (AssemblyScript's runtime contract): block
- * headers sit 4 bytes below a 16-byte boundary, and every block's size is a
- * multiple of 16.
+ * Hands the runtime the boot arena [from, to): blocks start 8-byte aligned
+ * and are whole multiples of 8 bytes.
  */
 export function heapInit(from: usize, to: usize): void {
-  arena.init(((from + BLOCK_OVERHEAD + AL_MASK) & ~AL_MASK) - BLOCK_OVERHEAD, to);
+  arena.init((from + 7) & ~7, to);
 }
 
-/** Moves the end of the runtime's memory (once the memory map says how far RAM goes). */
+/** Moves the end of the boot arena (once the memory map says how far RAM goes). */
 export function heapSetEnd(to: usize): void {
   arena.end = to;
 }
 
 // @ts-ignore: decorator
-@inline function payloadSize(size: usize): usize {
-  return ((size + BLOCK_OVERHEAD + AL_MASK) & ~AL_MASK) - BLOCK_OVERHEAD;
+@inline function arenaBytes(size: usize): usize {
+  return (HEADER + size + 7) & ~7;
+}
+
+function outOfMemory(size: usize): void {
+  failedRequest = size;
+  unreachable();
+}
+
+function allocBlock(size: usize, id: u32): usize {
+  if (size > OBJECT_MAXSIZE) outOfMemory(size);
+  const block = memoryReady() ? malloc(HEADER + size) : arena.take(arenaBytes(size));
+  if (block == 0) outOfMemory(size);
+  store<u32>(block, id);
+  store<u32>(block, <u32>size, 4);
+  return block + HEADER;
+}
+
+function freeBlock(payload: usize): void {
+  const block = payload - HEADER;
+  if (arena.contains(block)) arena.release(block, arenaBytes(load<u32>(block, 4)));
+  else free(block);
+}
+
+/** True if a block of `size` bytes fits where `payload` already is. */
+function fitsInPlace(payload: usize, size: usize): bool {
+  const block = payload - HEADER;
+  if (!arena.contains(block)) return HEADER + size <= usableSize(block);
+  const old = arenaBytes(load<u32>(block, 4));
+  const wanted = arenaBytes(size);
+  if (wanted <= old) return true;
+  return arena.isLast(block + old) && arena.extend(wanted - old);
 }
 
 // @ts-ignore: decorator
 @global @unsafe
 export function __alloc(size: usize): usize {
-  const payload = payloadSize(size);
-  const block = arena.take(BLOCK_OVERHEAD + payload);
-  changetype<BLOCK>(block).mmInfo = payload;
-  return block + BLOCK_OVERHEAD;
+  return allocBlock(size, 0);
 }
 
 // @ts-ignore: decorator
 @global @unsafe
-export function __realloc(ptr: usize, size: usize): usize {
-  const block = changetype<BLOCK>(ptr - BLOCK_OVERHEAD);
-  const old = block.mmInfo;
-  const payload = payloadSize(size);
-  if (payload <= old) return ptr;
-  if (arena.isLast(ptr + old) && arena.extend(payload - old)) {
-    block.mmInfo = payload;
-    return ptr;
+export function __realloc(payload: usize, size: usize): usize {
+  if (fitsInPlace(payload, size)) {
+    store<u32>(payload - HEADER, <u32>size, 4);
+    return payload;
   }
-  const moved = __alloc(size);
-  memory.copy(moved, ptr, old);
-  __free(ptr);
+  const old = <usize>load<u32>(payload - HEADER, 4);
+  const moved = allocBlock(size, load<u32>(payload - HEADER));
+  memory.copy(moved, payload, min(old, size));
+  freeBlock(payload);
   return moved;
 }
 
 // @ts-ignore: decorator
 @global @unsafe
-export function __free(ptr: usize): void {
-  const block = changetype<BLOCK>(ptr - BLOCK_OVERHEAD);
-  arena.release(changetype<usize>(block), BLOCK_OVERHEAD + block.mmInfo);
+export function __free(payload: usize): void {
+  if (payload != 0) freeBlock(payload);
 }
 
 // @ts-ignore: decorator
 @global @unsafe
 export function __new(size: usize, id: u32): usize {
-  if (size > OBJECT_MAXSIZE) unreachable();
-  const ptr = __alloc(OBJECT_OVERHEAD + size);
-  const object = changetype<OBJECT>(ptr - BLOCK_OVERHEAD);
-  object.gcInfo = 0;
-  object.gcInfo2 = 0;
-  object.rtId = id;
-  object.rtSize = <u32>size;
-  return ptr + OBJECT_OVERHEAD;
+  return allocBlock(size, id);
 }
 
 // @ts-ignore: decorator
 @global @unsafe
-export function __renew(oldPtr: usize, size: usize): usize {
-  if (size > OBJECT_MAXSIZE) unreachable();
-  const ptr = __realloc(oldPtr - OBJECT_OVERHEAD, OBJECT_OVERHEAD + size);
-  changetype<OBJECT>(ptr - BLOCK_OVERHEAD).rtSize = <u32>size;
-  return ptr + OBJECT_OVERHEAD;
+export function __renew(payload: usize, size: usize): usize {
+  return __realloc(payload, size);
 }
 
 // @ts-ignore: decorator

@@ -10,7 +10,7 @@
 // changed. Release builds optimise for speed and size and strip symbols; debug
 // builds keep symbols and debug info and go to build/<arch>-debug/.
 
-import { mkdirSync, readFileSync, statSync } from "node:fs";
+import { mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { cpus } from "node:os";
 import { basename, join, resolve } from "node:path";
 import { performance } from "node:perf_hooks";
@@ -37,6 +37,21 @@ export interface BuildResult {
 }
 
 const PAGE = 4096;
+
+/**
+ * Rewrites wasm2c output so that its memory starts at the constant `base` (a
+ * C expression). wasm2c's generic MEM_ADDR reads the memory's base pointer
+ * for every access, and must read it again after every store (a store could
+ * change it); a constant base removes those loads. The kernel's memory is
+ * physical memory from address 0 (arch/common/kernel-instance.c), so its base
+ * is 0 and a wasm address is already the pointer.
+ */
+export function fixMemoryBase(file: string, base: string): void {
+  const generic = "#define MEM_ADDR(mem, addr, n) &((mem)->data[addr])";
+  const text = readFileSync(file, "utf8");
+  if (!text.includes(generic)) throw new Error(`wasm2c output changed: no '${generic}' in ${file}`);
+  writeFileSync(file, text.replace(generic, `#define MEM_ADDR(mem, addr, n) ((u8*)(uintptr_t)((u64)(${base}) + (u64)(addr)))`));
+}
 
 export function buildDir(arch: Arch, debug = false): string {
   return join(ROOT, "build", debug ? `${arch}-debug` : arch);
@@ -94,9 +109,10 @@ export async function buildKernel(options: BuildOptions): Promise<BuildResult> {
 
   const kernelC = join(gen, "kernel.c");
   const kernelH = join(gen, "kernel.h");
-  await stage("wasm2c", [optimized], {}, [kernelC, kernelH], () =>
-    tool("wasm2c", [optimized, "-n", "kernel", "-o", kernelC]),
-  );
+  await stage("wasm2c", [optimized], { identityMemory: true }, [kernelC, kernelH], async () => {
+    await tool("wasm2c", [optimized, "-n", "kernel", "-o", kernelC]);
+    fixMemoryBase(kernelC, "0");
+  });
 
   const common = [
     `--target=${target.clangTarget}`, "-ffreestanding", "-nostdlibinc", "-fno-stack-protector", "-fno-pic",

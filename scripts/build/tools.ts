@@ -2,6 +2,7 @@
 // whose failures surface with the tool's own message.
 
 import { execFile } from "node:child_process";
+import { readFile as readFile_ } from "node:fs/promises";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { ROOT } from "./files";
@@ -25,13 +26,26 @@ export async function tool(program: string, args: string[]): Promise<void> {
   }
 }
 
-/** Compiles AssemblyScript with the compiler's API (no extra process start). */
-export async function asc(args: string[]): Promise<void> {
+/**
+ * Compiles AssemblyScript with the compiler's API (no extra process start).
+ * With `entry`, asconfig.json's own entries (the kernel) are replaced by that
+ * file, so other programs can be built with the kernel's exact options.
+ */
+export async function asc(args: string[], entry?: string): Promise<void> {
   const { main } = await import("assemblyscript/asc");
   let errors = "";
   const stderr = { write: (text: string | Uint8Array) => { errors += text.toString(); return true; } };
   const stdout = { write: () => true };
-  const { error } = await main(args, { stdout, stderr } as never);
+  const readFile = async (name: string, baseDir: string): Promise<string | null> => {
+    try {
+      const text = await readFile_(join(baseDir, name), "utf8");
+      if (entry === undefined || name !== "asconfig.json") return text;
+      return JSON.stringify({ ...JSON.parse(text), entries: [entry] });
+    } catch {
+      return null;
+    }
+  };
+  const { error } = await main(args, { stdout, stderr, readFile } as never);
   if (error) throw new ToolError(`asc failed:\n${errors.trim() || error.message}`);
 }
 

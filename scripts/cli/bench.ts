@@ -1,10 +1,12 @@
 // wisp bench <what>: dispatch to the benchmarks in scripts/bench/.
 
 import { benchBoot } from "../bench/boot";
+import { benchMem } from "../bench/mem";
 import { UsageError } from "./errors";
 
 export async function benchCommand(argv: string[]): Promise<number> {
   const [what, ...rest] = argv;
   if (what === "boot") return benchBoot(rest);
-  throw new UsageError(`unknown benchmark '${what ?? ""}' (available: boot)`);
+  if (what === "mem") return benchMem(rest);
+  throw new UsageError(`unknown benchmark '${what ?? ""}' (available: boot, mem)`);
 }

@@ -1,0 +1,66 @@
+// Kernel memory: the front door.
+//
+// Boot order: the runtime starts on the boot arena (kernel/rt/arena.ts) so
+// that the firmware handoff can be parsed; then initMemory() builds the page
+// allocator over all usable RAM, claims what is already in use (the kernel
+// image, the arena's used part, the initrd, firmware reservations, page 0),
+// closes the arena and switches the runtime to malloc. Nothing allocated at
+// boot is lost: the arena's pages stay accounted as boot memory.
+
+import { BootInfo, MEMORY_USABLE } from "../boot/bootinfo";
+import { arena } from "../rt/arena";
+import { pages, PAGE_SIZE, USE_BOOT, USE_INITRD, USE_KERNEL, USE_RESERVED } from "./pages";
+import { initSlabs } from "./slab";
+
+export { malloc, free, usableSize } from "./malloc";
+export { pages } from "./pages";
+
+/** The kernel addresses the low 4 GiB; RAM above is left alone. */
+const ADDRESS_LIMIT: u64 = 0x1_0000_0000;
+
+let ready = false;
+
+/** True once initMemory has run: the runtime allocates with malloc from then on. */
+export function memoryReady(): bool {
+  return ready;
+}
+
+/** Returns "" on success, or why memory could not be set up. */
+export function initMemory(info: BootInfo, imageEnd: usize): string {
+  let low: u64 = ADDRESS_LIMIT;
+  let high: u64 = 0;
+  for (let i = 0; i < info.memory.length; i++) {
+    const range = info.memory[i];
+    if (range.kind != MEMORY_USABLE || range.base >= ADDRESS_LIMIT) continue;
+    if (range.base < low) low = range.base;
+    const end = range.end > ADDRESS_LIMIT ? ADDRESS_LIMIT : range.end;
+    if (end > high) high = end;
+  }
+  if (high <= low) return "the memory map has no usable RAM below 4 GiB";
+  const frames = <u32>((high - (low & ~(<u64>PAGE_SIZE - 1)) + PAGE_SIZE - 1) / PAGE_SIZE);
+  const metadata = arena.take((pages.metadataBytes(frames) + 15) & ~15);
+  if (metadata == 0) return "no room for the page allocator's tables after the kernel image";
+  pages.init(<usize>low, <usize>high, metadata);
+  for (let i = 0; i < info.memory.length; i++) {
+    const range = info.memory[i];
+    if (range.kind == MEMORY_USABLE && range.base < ADDRESS_LIMIT) {
+      pages.markFree(<usize>range.base, <usize>(range.end > ADDRESS_LIMIT ? ADDRESS_LIMIT : range.end));
+    }
+  }
+  for (let i = 0; i < info.memory.length; i++) {
+    const range = info.memory[i];
+    if (range.kind != MEMORY_USABLE && range.base < ADDRESS_LIMIT) {
+      pages.claim(<usize>range.base, <usize>(range.end > ADDRESS_LIMIT ? ADDRESS_LIMIT : range.end), USE_RESERVED);
+    }
+  }
+  // Page 0 stays unused so that a null pointer never aliases real data.
+  pages.claim(0, PAGE_SIZE, USE_RESERVED);
+  pages.claim(<usize>ASC_MEMORY_BASE, imageEnd, USE_KERNEL);
+  if (info.initrdSize != 0) pages.claim(<usize>info.initrdBase, <usize>(info.initrdBase + info.initrdSize), USE_INITRD);
+  // Close the arena at its page boundary; its used pages become boot memory.
+  arena.end = (arena.top + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
+  pages.claim(arena.start, arena.end, USE_BOOT);
+  initSlabs();
+  ready = true;
+  return "";
+}

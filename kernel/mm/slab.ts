@@ -1,0 +1,245 @@
+// Slabs: runs of pages cut into objects of one size class.
+//
+// Layout of a slab (1 to 16 pages, chosen per class so that at most 1/16 of
+// it is lost to the header and the unusable tail):
+//
+//   +--------+--------------------+-------------------------------------+-----+
+//   | header | allocation bitmap  | object 0 | object 1 | ...            | tail|
+//   +--------+--------------------+-------------------------------------+-----+
+//   0        32                   firstObject (16-byte aligned)
+//
+// Free objects form a list threaded through their first 4 bytes; objects
+// never handed out are taken in address order (`fresh`) so a new slab is not
+// written to beyond its header. The bitmap records which objects are in use,
+// so a double free or a pointer into the middle of an object is caught in
+// every build, not only debug ones.
+//
+// Slabs with free objects are on their class's partial list. A slab whose
+// last object is freed stays there as the class's one kept empty slab if the
+// class has none, and goes back to the page allocator otherwise: one empty
+// slab per class at most, so an alloc/free loop does not bounce pages.
+//
+// The hot paths avoid division: object indexes come from multiplying by a
+// per-class reciprocal, exact for every offset inside a slab.
+
+import { pages, PAGE_SIZE, PAGE_SHIFT, USE_SLAB, HEAD, VALUE_SHIFT } from "./pages";
+import { CLASS_COUNT, classSize } from "./classes";
+import { panic } from "../panic";
+
+const SLAB_MAGIC: u32 = 0x51ab0000;
+const HEADER_BYTES: usize = 32;
+const MAX_SLAB_PAGES: u32 = 16;
+
+@unmanaged
+export class Slab {
+  magic: u32;       // SLAB_MAGIC | class
+  classIndex: u32;
+  next: u32;        // partial list
+  previous: u32;
+  freeList: u32;    // first free object, 0 if none
+  inUse: u32;
+  fresh: u32;       // index of the first object never handed out
+  capacity: u32;
+
+  static at(address: usize): Slab {
+    return changetype<Slab>(address);
+  }
+
+  get address(): usize {
+    return changetype<usize>(this);
+  }
+}
+
+// Per-class geometry, computed once by initSlabs().
+const objectSize = memory.data(<i32>CLASS_COUNT * 4);
+/** floor(2^32 / size) + 1: (offset * reciprocal) >> 32 == offset / size for offsets below 2^32 / size. */
+const reciprocal = memory.data(<i32>CLASS_COUNT * 4);
+const slabPages = memory.data(<i32>CLASS_COUNT * 4);
+const slabCapacity = memory.data(<i32>CLASS_COUNT * 4);
+const firstObject = memory.data(<i32>CLASS_COUNT * 4);
+/** Head of each class's partial list (slabs with a free object), 0 if empty. */
+const partial = memory.data(<i32>CLASS_COUNT * 4);
+/** Each class's kept empty slab (on its partial list), 0 if none. */
+const keptEmpty = memory.data(<i32>CLASS_COUNT * 4);
+/** Slabs per class (the kept empty one included), for the accounting report. */
+const slabCount = memory.data(<i32>CLASS_COUNT * 4);
+/** Objects in use per class. */
+const objectCount = memory.data(<i32>CLASS_COUNT * 4);
+
+// @ts-ignore: decorator
+@inline function get(table: usize, index: u32): u32 {
+  return load<u32>(table + (<usize>index << 2));
+}
+
+// @ts-ignore: decorator
+@inline function put(table: usize, index: u32, value: u32): void {
+  store<u32>(table + (<usize>index << 2), value);
+}
+
+function bitmapBytes(capacity: u32): usize {
+  return ((<usize>capacity + 31) >> 5) << 2;
+}
+
+/** Objects of `size` that fit in a slab of `slabBytes`, with room for header and bitmap. */
+function capacityFor(slabBytes: usize, size: usize): u32 {
+  let capacity = <u32>((slabBytes - HEADER_BYTES) / size);
+  while (capacity > 0 && ((HEADER_BYTES + bitmapBytes(capacity) + 15) & ~15) + <usize>capacity * size > slabBytes) capacity--;
+  return capacity;
+}
+
+export function initSlabs(): void {
+  for (let c: u32 = 0; c < CLASS_COUNT; c++) {
+    const size = classSize(c);
+    let best: u32 = 0;
+    for (let p: u32 = 1; p <= MAX_SLAB_PAGES; p++) {
+      const bytes = <usize>p << PAGE_SHIFT;
+      const capacity = capacityFor(bytes, size);
+      if (capacity == 0) continue;
+      best = p;
+      if ((bytes - <usize>capacity * size) * 16 <= bytes) break; // at most 1/16 lost
+    }
+    const capacity = capacityFor(<usize>best << PAGE_SHIFT, size);
+    put(objectSize, c, <u32>size);
+    put(reciprocal, c, <u32>(0x1_0000_0000 / <u64>size) + 1);
+    put(slabPages, c, best);
+    put(slabCapacity, c, capacity);
+    put(firstObject, c, <u32>((HEADER_BYTES + bitmapBytes(capacity) + 15) & ~15));
+    put(partial, c, 0);
+    put(keptEmpty, c, 0);
+    put(slabCount, c, 0);
+    put(objectCount, c, 0);
+  }
+}
+
+export function pagesPerSlab(c: u32): u32 {
+  return get(slabPages, c);
+}
+
+export function objectsPerSlab(c: u32): u32 {
+  return get(slabCapacity, c);
+}
+
+export function slabsInClass(c: u32): u32 {
+  return get(slabCount, c);
+}
+
+export function objectsInClass(c: u32): u32 {
+  return get(objectCount, c);
+}
+
+function pushPartial(slab: Slab): void {
+  const head = get(partial, slab.classIndex);
+  slab.previous = 0;
+  slab.next = head;
+  if (head != 0) Slab.at(head).previous = <u32>slab.address;
+  put(partial, slab.classIndex, <u32>slab.address);
+}
+
+function removePartial(slab: Slab): void {
+  if (slab.previous != 0) Slab.at(slab.previous).next = slab.next;
+  else put(partial, slab.classIndex, slab.next);
+  if (slab.next != 0) Slab.at(slab.next).previous = slab.previous;
+  slab.next = slab.previous = 0;
+}
+
+function newSlab(c: u32): Slab | null {
+  const count = get(slabPages, c);
+  const address = pages.alloc(count, USE_SLAB);
+  if (address == 0) return null;
+  // Continuation frames remember how far they are from the slab's start.
+  for (let i: u32 = 1; i < count; i++) pages.setValue(address + (<usize>i << PAGE_SHIFT), i);
+  const slab = Slab.at(address);
+  slab.magic = SLAB_MAGIC | c;
+  slab.classIndex = c;
+  slab.freeList = 0;
+  slab.inUse = 0;
+  slab.fresh = 0;
+  slab.capacity = get(slabCapacity, c);
+  memory.fill(address + HEADER_BYTES, 0, bitmapBytes(slab.capacity));
+  put(slabCount, c, get(slabCount, c) + 1);
+  pushPartial(slab);
+  return slab;
+}
+
+// @ts-ignore: decorator
+@inline function objectIndex(c: u32, offset: usize): u32 {
+  return <u32>((<u64>offset * <u64>get(reciprocal, c)) >> 32);
+}
+
+/** An object of class `c`, or 0 when no pages are left. */
+export function slabAlloc(c: u32): usize {
+  let head = get(partial, c);
+  if (head == 0) {
+    const slab = newSlab(c);
+    if (slab === null) return 0;
+    head = <u32>slab.address;
+  }
+  const slab = Slab.at(head);
+  if (get(keptEmpty, c) == head) put(keptEmpty, c, 0);
+  const first = slab.address + <usize>get(firstObject, c);
+  let object: usize;
+  let index: u32;
+  if (slab.freeList != 0) {
+    object = slab.freeList;
+    slab.freeList = load<u32>(object);
+    index = objectIndex(c, object - first);
+  } else {
+    index = slab.fresh++;
+    object = first + <usize>index * <usize>get(objectSize, c);
+  }
+  const word = slab.address + HEADER_BYTES + (<usize>(index >> 5) << 2);
+  store<u32>(word, load<u32>(word) | (1 << (index & 31)));
+  slab.inUse++;
+  put(objectCount, c, get(objectCount, c) + 1);
+  if (slab.inUse == slab.capacity) removePartial(slab);
+  return object;
+}
+
+/**
+ * The slab holding `address`, given its frame's descriptor (a USE_SLAB frame),
+ * checked; stops the kernel if the slab header is not intact.
+ */
+export function slabOf(address: usize, descriptor: u32): Slab {
+  const page = address & ~(PAGE_SIZE - 1);
+  const start = (descriptor & HEAD) != 0 ? page : page - (<usize>(descriptor >> VALUE_SHIFT) << PAGE_SHIFT);
+  const slab = Slab.at(start);
+  if ((slab.magic & 0xffff0000) != SLAB_MAGIC || slab.classIndex >= CLASS_COUNT) {
+    panic("free of a pointer into a corrupt slab");
+  }
+  return slab;
+}
+
+/** Frees the object at `address`, whose frame has `descriptor` (USE_SLAB). */
+export function slabFree(address: usize, descriptor: u32): void {
+  const slab = slabOf(address, descriptor);
+  const c = slab.classIndex;
+  const first = slab.address + <usize>get(firstObject, c);
+  const index = objectIndex(c, address - first);
+  if (address < first || index >= slab.capacity || first + <usize>index * <usize>get(objectSize, c) != address) {
+    panic("free of a pointer into the middle of a slab object");
+  }
+  const word = slab.address + HEADER_BYTES + (<usize>(index >> 5) << 2);
+  const bit: u32 = 1 << (index & 31);
+  const bits = load<u32>(word);
+  if ((bits & bit) == 0) panic("double free of a slab object");
+  store<u32>(word, bits & ~bit);
+  if (slab.inUse == slab.capacity) pushPartial(slab);
+  store<u32>(address, slab.freeList);
+  slab.freeList = <u32>address;
+  slab.inUse--;
+  put(objectCount, c, get(objectCount, c) - 1);
+  if (slab.inUse == 0) {
+    if (get(keptEmpty, c) == 0) {
+      put(keptEmpty, c, <u32>slab.address);
+    } else {
+      removePartial(slab);
+      slab.magic = 0;
+      put(slabCount, c, get(slabCount, c) - 1);
+      pages.free(slab.address);
+    }
+  }
+}
+
+export function slabObjectSize(address: usize, descriptor: u32): usize {
+  return <usize>get(objectSize, slabOf(address, descriptor).classIndex);
+}
