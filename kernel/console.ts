@@ -86,6 +86,11 @@ export function printPadded(text: string, width: i32): void {
   print(text);
 }
 
+/** Prints an unsigned number right-aligned in `width` columns. */
+export function printUnsignedPadded(value: u64, width: i32): void {
+  printDecimalPadded(value, 0, width);
+}
+
 /** Prints a fixed-point number right-aligned in `width` columns. */
 export function printDecimalPadded(value: u64, decimals: i32, width: i32): void {
   const length = formatDecimal(numberBuffer, value, decimals);

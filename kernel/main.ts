@@ -16,6 +16,7 @@ import { reportCpuException, reportWasmTrap, setTrapArchitecture } from "./traps
 import { printBanner, printMemoryMap, refuseCommandLine } from "./reports";
 import { crash } from "./crash";
 import { initMemory } from "./mm/index";
+import { initPaging } from "./mm/paging/index";
 import { printMemoryInfo } from "./mm/meminfo";
 import { runMallocBench } from "./mm/bench";
 import { BOOT_ARENA_BYTES, PANIC_STATUS } from "./params";
@@ -38,6 +39,9 @@ export function kmain(handoffAddress: usize): void {
   const memoryError = initMemory(info, <usize>boot.imageEnd); // page allocator and slabs; the runtime moves to malloc
   if (memoryError.length) return panic("memory: " + memoryError);
   stamp("memory");
+  const pagingError = initPaging(boot);                     // the kernel's own page tables: page 0 unmapped, image W^X
+  if (pagingError.length) return panic("paging: " + pagingError);
+  stamp("paging");
 
   const options = readOptions(parseCommandLine(info.commandLine));
   stamp("options");

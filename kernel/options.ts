@@ -15,7 +15,7 @@ const KNOWN: StaticArray<string> = [
   "exit", "exit=N: power off with status N (0..126) instead of 0",
   "quiet", "print nothing but errors and requested reports",
   "hang", "never power off after boot (tests the host's timeout handling)",
-  "crash", "crash=KIND: fail on purpose after boot: unreachable, divide-by-zero or out-of-memory (tests failure reports)",
+  "crash", "crash=KIND: fail on purpose after boot: unreachable, divide-by-zero, out-of-memory, null-read or write-text (tests failure reports)",
 ];
 
 export class Options {

@@ -14,3 +14,5 @@ export const MAX_EXIT_STATUS: u32 = 126;
 export const CALIBRATION_PIT_TICKS: u32 = 600;
 /** Bytes past the kernel image the runtime may use before the memory map is known. */
 export const BOOT_ARENA_BYTES: usize = 64 << 10;
+/** Application regions (reserveRegion) that can exist at once; 32 bytes of static memory each. */
+export const MAX_REGIONS: u32 = 64;

@@ -1,13 +1,21 @@
 // The boot handoff as the kernel reads it. The layout is fixed by
 // arch/common/include/handoff.h, which the boot stubs fill:
 //
-//   0 magic 'WISP'   4 arch   8 firmwareInfo   16 imageStart   24 imageEnd
-//  32 stampCount    36 pad   40 stamps[8] (u64 counter readings)
+//   0 magic 'WISP'   4 arch   8 firmwareInfo   16 imageStart   24 textEnd
+//  32 rodataEnd     40 imageEnd   48 stampCount   52 flags
+//  56 stamps[8] (u64 counter readings)
+//
+// The image is [imageStart, textEnd) text, [textEnd, rodataEnd) rodata,
+// [rodataEnd, imageEnd) data and bss; the page tables map each part W^X.
 
 export const HANDOFF_MAGIC: u32 = 0x50534957;
 export const ARCH_X86_64: u32 = 1;
 export const ARCH_AARCH64: u32 = 2;
 export const HANDOFF_MAX_STAMPS: u32 = 8;
+/** Non-executable mappings are enforced (x86_64: the stub turned EFER.NXE on; always set on aarch64). */
+export const HANDOFF_FLAG_NX: u32 = 1;
+
+const STAMPS_OFFSET: usize = 56;
 
 /** Names of the stamps the stubs take before the kernel runs, by index. */
 export const HANDOFF_STAMP_NAMES: StaticArray<string> = ["first-instruction", "paging-on", "runtime-ready"];
@@ -19,12 +27,15 @@ export class Handoff {
   /** PVH start_info (x86_64) or device tree blob (aarch64), a physical address. */
   firmwareInfo: u64;
   imageStart: u64;
+  textEnd: u64;
+  rodataEnd: u64;
   imageEnd: u64;
   stampCount: u32;
-  pad: u32;
+  /** HANDOFF_FLAG_* */
+  flags: u32;
 
   stamp(index: u32): u64 {
-    return load<u64>(changetype<usize>(this) + 40 + (<usize>index << 3));
+    return load<u64>(changetype<usize>(this) + STAMPS_OFFSET + (<usize>index << 3));
   }
 
   static at(address: usize): Handoff {
@@ -35,6 +46,7 @@ export class Handoff {
     return this.magic == HANDOFF_MAGIC
       && (this.arch == ARCH_X86_64 || this.arch == ARCH_AARCH64)
       && this.stampCount <= HANDOFF_MAX_STAMPS
+      && this.imageStart <= this.textEnd && this.textEnd <= this.rodataEnd && this.rodataEnd <= this.imageEnd
       && this.imageEnd > this.imageStart;
   }
 }

@@ -53,6 +53,20 @@ export const VALUE_SHIFT: u32 = 9;
 /** The largest run or value a descriptor holds (2^23 frames = 32 GiB). */
 export const MAX_VALUE: u32 = (1 << 23) - 1;
 
+/** The use's name as one word, for machine-readable reports. */
+export function useKey(use: u32): string {
+  if (use == USE_FREE) return "free";
+  if (use == USE_RESERVED) return "reserved";
+  if (use == USE_KERNEL) return "kernel-image";
+  if (use == USE_BOOT) return "boot-allocations";
+  if (use == USE_PAGE_TABLES) return "page-tables";
+  if (use == USE_SLAB) return "slabs";
+  if (use == USE_LARGE) return "large-allocations";
+  if (use == USE_INITRD) return "initrd";
+  if (use == USE_APP) return "application";
+  return "unknown";
+}
+
 export function useName(use: u32): string {
   if (use == USE_FREE) return "free";
   if (use == USE_RESERVED) return "reserved";
@@ -200,6 +214,8 @@ export namespace pages {
     }
     addCount(USE_FREE, -<i32>claimed);
     addCount(use, <i32>claimed);
+    // Frames the kernel must never use (page 0, firmware reservations) stop counting as usable.
+    if (use == USE_RESERVED) usable -= claimed;
     noteHighWater();
   }
 

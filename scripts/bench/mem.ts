@@ -59,7 +59,10 @@ async function measureGuest(arch: Arch, kernel: string): Promise<{ size: number;
   // Under -icount shift=0 the x86 TSC counts instructions; a counter with a stated frequency counts hz/1e9 per instruction.
   const perTick = chart.source === "arch" ? 1e9 / chart.hz : 1;
   return run.output.split("\n").filter((line) => line.startsWith("malloc-bench-raw ")).map((line) => {
-    const fields = Object.fromEntries(line.split(" ").slice(1).map((field) => field.split("=").map(Number)));
+    const fields = Object.fromEntries(line.split(" ").slice(1).map((field) => {
+      const [key, value] = field.split("=");
+      return [key, Number(value)];
+    }));
     return { size: fields.size, instructionsPerPair: Math.round((fields.ticks * perTick) / fields.pairs) };
   });
 }

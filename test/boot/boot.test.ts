@@ -70,6 +70,20 @@ describe.each(targets)("$arch on $machine", ({ arch, machine }) => {
     expect(result.status).toBe(70);
   });
 
+  it("accounts for every usable page in the meminfo report", () => {
+    const result = run("--cmdline", "quiet meminfo");
+    expect(result.status).toBe(0);
+    const raw = result.stdout.split("\n").find((line) => line.startsWith("meminfo-raw "));
+    expect(raw).toBeDefined();
+    const pages = Object.fromEntries(raw!.split(" ").slice(1).map((field) => field.split("=")).map(([key, value]) => [key, Number(value)]));
+    const inUse = ["kernel-image", "boot-allocations", "page-tables", "slabs", "large-allocations", "initrd", "application"]
+      .reduce((sum, key) => sum + pages[key], 0);
+    expect(pages.free + inUse).toBe(pages.usable);
+    expect(pages.usable + pages.reserved).toBe(pages.frames);
+    expect(pages["kernel-image"]).toBeGreaterThan(0);
+    expect(pages["high-water"]).toBeGreaterThanOrEqual(inUse);
+  });
+
   it("boots in 2 MiB of RAM", () => {
     const result = run("--mem", "2M");
     expect(result.stdout).toContain(`on ${arch}`);
@@ -98,6 +112,18 @@ describe("host-side guards", () => {
     const result = wisp("run", "--mem", "1M");
     expect(result.stderr).toContain("is too small");
     expect(result.status).toBe(2);
+  });
+
+  it("runs the memory benchmark and reports every part as JSON", () => {
+    const result = wisp("bench", "mem", "--json", "--arch", "x86_64", "--step", "256");
+    expect(result.status).toBe(0);
+    const report = JSON.parse(result.stdout);
+    expect(report.minimum[0].arch).toBe("x86_64");
+    expect(report.minimum[0].minimumKib).toBeGreaterThanOrEqual(report.minimum[0].imageFloorKib);
+    expect(report.efficiency).toHaveLength(64);
+    for (const entry of report.efficiency) expect(entry.exact).toBeGreaterThan(0);
+    expect(report.native.map((entry: { pattern: string }) => entry.pattern)).toContain("churn");
+    expect(report.guest[0].sizes[0].instructionsPerPair).toBeGreaterThan(0);
   });
 
   it("names a bad option and exits 2", () => {

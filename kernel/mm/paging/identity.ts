@@ -1,0 +1,65 @@
+// The kernel's own map: physical memory below 4 GiB at its own address
+// (wasm address == virtual address == physical address), built fresh and
+// then loaded in place of the boot stub's map.
+//
+//   x86_64 (microvm, q35)                    aarch64 (virt)
+//   0         page 0: not mapped             0           page 0: not mapped
+//   0x1000    RAM (the allocator's range)    0x1000      device: flash, GIC, UART,
+//             normal, read/write, no-exec                virtio-mmio, PCIe windows
+//   0x100000  wasm static data (rw, nx)      0x40000000  RAM (the allocator's range):
+//   image     text (r-x), rodata (r--),                  DTB, static data, image as on
+//             data and bss (rw-)                         x86_64
+//   RAM end   device: PCI holes, IOAPIC,     RAM end     not mapped
+//             LAPIC, virtio-mmio, BIOS ROM
+//   4 GiB     (application regions)          4 GiB       (application regions)
+//
+// - RAM is the span the page allocator manages, firmware holes inside it
+//   included (x86's legacy VGA/BIOS area below 1 MiB is mapped as normal
+//   memory; on real hardware its MTRRs keep it uncached).
+// - Device space is everything below the RAM span and, on x86_64, everything
+//   from the end of RAM to 4 GiB (its MMIO lives there); aarch64 virt has no
+//   devices above RAM below 4 GiB, so nothing is mapped there. Device
+//   mappings are read/write and never executable, and there are no holes:
+//   an MMIO access to a device that does not exist reaches the bus, as it
+//   did under the boot stub's map.
+// - Page 0 is not mapped, so a null pointer faults. The firmware data that
+//   may sit there (q35's PVH start_info) has been parsed by now.
+// - The kernel image is W^X at 4 KiB granularity; the wasm static data before
+//   it, like the rest of RAM, is read/write and non-executable.
+//
+// Everything else uses 2 MiB pages: 7 table pages on x86_64 (PML4, PDPT, a
+// page directory per GiB, one page table for the first 2 MiB), one more when
+// RAM ends off a 2 MiB boundary; 5 on aarch64 (L1, an L2 for device space,
+// an L3 for page 0, an L2 and an L3 for RAM with the image).
+
+import { Handoff, ARCH_X86_64 } from "../../boot/handoff";
+import { pages, PAGE_SHIFT } from "../pages";
+import { READ, WRITE, EXECUTE, DEVICE, PAGE_BYTES } from "./flags";
+import { mapPages, protectPages, unmapPages } from "./table";
+
+const ADDRESS_LIMIT: u64 = 0x1_0000_0000;
+
+/** Builds the kernel's map into the (empty, not yet loaded) tables; returns "" or what failed. */
+export function buildKernelMap(boot: Handoff): string {
+  const ramStart = <u64>pages.base;
+  const ramEnd = ramStart + (<u64>pages.frames << PAGE_SHIFT);
+  if (ramStart > 0 && mapPages(0, 0, ramStart, READ | WRITE | DEVICE) < 0) return outOfMemory();
+  if (boot.arch == ARCH_X86_64 && ramEnd < ADDRESS_LIMIT) {
+    if (mapPages(ramEnd, ramEnd, ADDRESS_LIMIT - ramEnd, READ | WRITE | DEVICE) < 0) return outOfMemory();
+  }
+  if (mapPages(ramStart, ramStart, ramEnd - ramStart, READ | WRITE) < 0) return outOfMemory();
+
+  if (!(ramStart <= boot.imageStart && boot.imageEnd <= ramEnd)) {
+    return "the kernel image is outside the RAM the page allocator manages";
+  }
+  if (protectPages(boot.imageStart, boot.textEnd - boot.imageStart, READ | EXECUTE) < 0) return outOfMemory();
+  if (boot.rodataEnd > boot.textEnd && protectPages(boot.textEnd, boot.rodataEnd - boot.textEnd, READ) < 0) {
+    return outOfMemory();
+  }
+  if (unmapPages(0, PAGE_BYTES) < 0) return outOfMemory();
+  return "";
+}
+
+function outOfMemory(): string {
+  return "out of memory for page tables";
+}
