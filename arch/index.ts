@@ -8,7 +8,8 @@
 // ("unsupported on this architecture"), it never silently does nothing.
 //
 // Addresses are physical addresses (the kernel's memory is a window over
-// physical memory from 0), passed as u32.
+// physical memory from 0), passed as u32; virtual addresses that may lie
+// above 4 GiB (application regions) are passed as u64.
 
 // --- Port I/O (x86_64 only) ---
 @external("arch", "portIn8") export declare function portIn8(port: u32): u32;
@@ -37,6 +38,23 @@
 @external("arch", "cpuid") export declare function cpuid(leaf: u32, subleaf: u32, out: usize): void;
 @external("arch", "readMsr") export declare function readMsr(msr: u32): u64;
 @external("arch", "writeMsr") export declare function writeMsr(msr: u32, value: u64): void;
+
+// --- Address translation (kernel/mm/paging builds the tables) ---
+/**
+ * Makes the page table at physical address `root` the current one and drops
+ * every cached translation: x86_64 loads CR3 (a PML4); aarch64 loads
+ * TTBR0_EL1 (a level 1 table, 512 GiB of virtual space under the TCR_EL1 the
+ * boot stub set), then TLBI VMALLE1, DSB, ISB. Reloading the current root is
+ * how the kernel flushes the whole TLB after changing many entries.
+ */
+@external("arch", "setPageTableRoot") export declare function setPageTableRoot(root: usize): void;
+/**
+ * Publishes earlier page-table writes to the table walker, then drops any
+ * cached translation of the page holding virtual `address` (a 2 MiB block
+ * too, by any address inside it): x86_64 INVLPG; aarch64 DSB ISHST, TLBI
+ * VAAE1, DSB, ISB. For this CPU only.
+ */
+@external("arch", "invalidatePage") export declare function invalidatePage(address: u64): void;
 
 // --- CPU control ---
 /** Enables (1) or disables (0) interrupts; returns 1 if they were enabled before. */

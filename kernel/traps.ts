@@ -32,6 +32,38 @@ function aarch64ClassName(ec: u32): string {
   return "exception";
 }
 
+/**
+ * For an aarch64 instruction or data abort: the access and the fault status
+ * code (ISS bits 5:0) as words, e.g. " (write, permission fault, level 3)".
+ * WnR (ISS bit 6) says write or read for a data abort; a cache maintenance
+ * operation (CM, bit 8) reports as a write.
+ */
+function printAbortCause(ec: u32, iss: u32): void {
+  const status = iss & 0x3f;
+  const level = status & 3;
+  if (ec <= 0x21) print(" (instruction fetch");
+  else print(iss & (1 << 6) ? " (write" : " (read");
+  const group = status >> 2;
+  if (group == 0) print(", address size fault, level ");
+  else if (group == 1) print(", translation fault, level ");
+  else if (group == 2) print(", access flag fault, level ");
+  else if (group == 3) print(", permission fault, level ");
+  if (group <= 3) {
+    printUnsigned(level);
+  } else if (status == 0x10) {
+    print(", synchronous external abort");
+  } else if (status == 0x21) {
+    print(", alignment fault");
+  } else if (status == 0x30) {
+    print(", TLB conflict abort");
+  } else {
+    print(", fault status ");
+    printHex(status);
+  }
+  if (iss & (1 << 10)) print(", address not valid");
+  print(")");
+}
+
 const WASM_TRAP_NAMES: StaticArray<string> = [
   "none", "out-of-bounds memory access", "integer overflow", "integer divide by zero",
   "invalid conversion to integer", "unreachable executed", "indirect call to a null or mistyped function",
@@ -57,9 +89,10 @@ export function reportCpuException(kind: u32, code: u64, ip: u64, address: u64):
     if (kind == 14) {
       print(", address ");
       printHex(address);
-      print(code & 2 ? " (write" : " (read");
-      print(code & 16 ? ", instruction fetch" : "");
-      print(code & 1 ? ", protection violation)" : ", page not present)");
+      // Error code: bit 0 present, 1 write, 3 reserved bit set, 4 instruction fetch.
+      print(code & 16 ? " (instruction fetch" : code & 2 ? " (write" : " (read");
+      print(code & 1 ? ", protection violation" : ", page not present");
+      print(code & 8 ? ", reserved bit set)" : ")");
     }
   } else {
     const ec = <u32>(code >> 26) & 0x3f;
@@ -74,6 +107,7 @@ export function reportCpuException(kind: u32, code: u64, ip: u64, address: u64):
     printHex(code);
     print(", address ");
     printHex(address);
+    if (ec >= 0x20 && ec <= 0x25 && ec != 0x22 && ec != 0x23) printAbortCause(ec, <u32>code);
   }
   printLine();
   shutdown(PANIC_STATUS);

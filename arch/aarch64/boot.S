@@ -7,7 +7,9 @@
  * loader passes it in x0 instead. The stub:
  *   1. stamps the counter, drops to non-secure EL1, enables FP/SIMD,
  *   2. turns on the MMU and caches with a static identity map of the low
- *      4 GiB (1 GiB blocks: device memory below RAM, normal memory from it),
+ *      4 GiB (1 GiB blocks: device memory below RAM, normal memory from it);
+ *      the kernel replaces it with its own tables once it has read the
+ *      device tree (kernel/mm/paging), keeping MAIR_EL1 and TCR_EL1,
  *   3. clears .bss, records the device tree and its PSCI conduit,
  *   4. installs the exception vectors and calls wisp_enter_kernel(&wisp_handoff).
  */
@@ -39,11 +41,13 @@
 #define NORMAL_BLOCK (BLOCK | ATTR_NORMAL | BLOCK_INNER_SHAREABLE | BLOCK_ACCESSED)
 
 /*
- * TCR_EL1: 32-bit addresses through TTBR0 (walk starts at level 1), 4 KiB
- * granule, walks cacheable and inner shareable; TTBR1 walks off. IPS is
- * filled in from the CPU's physical address size.
+ * TCR_EL1: 39-bit addresses (512 GiB) through TTBR0, so the walk starts at
+ * level 1 with 512 entries: the low 4 GiB for the kernel's identity map, the
+ * rest for application regions. 4 KiB granule, walks cacheable and inner
+ * shareable; TTBR1 walks off. IPS is filled in from the CPU's physical
+ * address size.
  */
-#define TCR_T0SZ 32
+#define TCR_T0SZ 25
 #define TCR_WALK_CACHED ((1 << 8) | (1 << 10) | (3 << 12))
 #define TCR_T1SZ (32 << 16)
 #define TCR_EPD1 (1 << 23)
@@ -253,7 +257,7 @@ property:
 
 .ltorg
 
-/* The identity map: one level 1 table of four 1 GiB blocks. */
+/* The identity map: one level 1 table of four 1 GiB blocks; the rest of 512 GiB unmapped. */
 .section .rodata
 .balign 4096
 boot_l1_table:
@@ -261,6 +265,7 @@ boot_l1_table:
   .quad 0x40000000 | NORMAL_BLOCK       /* RAM from here on */
   .quad 0x80000000 | NORMAL_BLOCK
   .quad 0xc0000000 | NORMAL_BLOCK
+  .fill 508, 8, 0
 
 .section .data
 .balign 8
@@ -270,9 +275,11 @@ wisp_handoff:
   .long HANDOFF_ARCH_AARCH64
   .quad 0                               /* firmware_info */
   .quad __image_start
+  .quad __text_end
+  .quad __rodata_end
   .quad __image_end
   .long 0                               /* stamp_count */
-  .long 0
+  .long HANDOFF_FLAG_NX                 /* flags: execute-never always exists */
   .fill HANDOFF_MAX_STAMPS, 8, 0
 
 .section .bss

@@ -94,6 +94,30 @@ IMPORT counterFrequency
   mrs x0, cntfrq_el0
   ret
 
+/*
+ * Page tables. The DSB ISHST makes earlier table writes visible to the walker
+ * before the switch or invalidation; the ISB makes later instructions use the
+ * result. TLB maintenance is for this CPU only (the kernel runs on one).
+ */
+IMPORT setPageTableRoot
+  mov w1, w1
+  dsb ishst
+  msr ttbr0_el1, x1
+  isb
+  tlbi vmalle1
+  dsb nsh
+  isb
+  ret
+
+/* TLBI VAAE1 takes VA[55:12] and drops the entry at every level, for any ASID. */
+IMPORT invalidatePage
+  lsr x1, x1, #12
+  dsb ishst
+  tlbi vaae1, x1
+  dsb nsh
+  isb
+  ret
+
 /* Returns whether IRQs were enabled (DAIF.I clear), then enables or disables them. */
 IMPORT setInterrupts
   mrs x2, daif

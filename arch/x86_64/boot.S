@@ -5,10 +5,14 @@
  * paging off and %ebx pointing at the hvm_start_info structure. The stub:
  *   1. stamps the counter and records start_info in the handoff,
  *   2. clears .bss and builds an identity map of the low 4 GiB with 2 MiB
- *      pages (page 0 stays mapped: firmware such as SeaBIOS's PVH loader
- *      leaves start_info data there; the kernel unmaps it once it owns the
- *      page tables),
- *   3. turns on PAE, long mode, paging and SSE, loads a flat GDT and an IDT,
+ *      pages, all writable and executable (page 0 stays mapped: firmware
+ *      such as SeaBIOS's PVH loader leaves start_info data there). The
+ *      kernel replaces this map with its own once it has read the firmware
+ *      data (kernel/mm/paging),
+ *   3. turns on no-execute (EFER.NXE) if CPUID says the CPU has it, and says
+ *      so in the handoff flags; turns on write protection for ring 0
+ *      (CR0.WP, so read-only pages hold against the kernel too), PAE, long
+ *      mode, paging and SSE; loads a flat GDT and an IDT,
  *   4. calls wisp_enter_kernel(&wisp_handoff) on the boot stack.
  */
 #include "handoff.h"
@@ -19,12 +23,17 @@
 #define CR0_PE (1 << 0)
 #define CR0_MP (1 << 1)
 #define CR0_EM (1 << 2)
+#define CR0_WP (1 << 16)
 #define CR0_PG (1 << 31)
 #define CR4_PAE (1 << 5)
 #define CR4_OSFXSR (1 << 9)
 #define CR4_OSXMMEXCPT (1 << 10)
 #define MSR_EFER 0xc0000080
 #define EFER_LME (1 << 8)
+#define EFER_NXE (1 << 11)
+#define CPUID_EXTENDED_MAX 0x80000000
+#define CPUID_EXTENDED_FEATURES 0x80000001
+#define CPUID_EDX_NX 20
 #define BOOT_STACK_SIZE 16384
 
 /* The PVH entry note: QEMU finds it only inside a PT_NOTE program header. */
@@ -56,6 +65,20 @@ pvh_start:
   cld
   rep stosl
 
+  /* No-execute, if the CPU has it: %esi collects the extra EFER bits. */
+  xorl %esi, %esi
+  movl $CPUID_EXTENDED_MAX, %eax
+  cpuid
+  cmpl $CPUID_EXTENDED_FEATURES, %eax
+  jb 3f
+  movl $CPUID_EXTENDED_FEATURES, %eax
+  cpuid
+  btl $CPUID_EDX_NX, %edx
+  jnc 3f
+  movl $EFER_NXE, %esi
+  orl $HANDOFF_FLAG_NX, wisp_handoff + HANDOFF_OFF_FLAGS
+3:
+
   /* pml4[0] -> pdpt; pdpt[0..3] -> the four page directories. */
   movl $pdpt + (PTE_PRESENT | PTE_WRITE), pml4
   movl $pd + (PTE_PRESENT | PTE_WRITE), %eax
@@ -86,10 +109,11 @@ pvh_start:
   movl $MSR_EFER, %ecx
   rdmsr
   orl $EFER_LME, %eax
+  orl %esi, %eax
   wrmsr
   movl %cr0, %eax
   andl $~CR0_EM, %eax
-  orl $(CR0_PG | CR0_MP | CR0_PE), %eax
+  orl $(CR0_PG | CR0_WP | CR0_MP | CR0_PE), %eax
   movl %eax, %cr0
 
   lgdt gdt_pointer
@@ -121,13 +145,17 @@ wisp_halt_forever:
   hlt
   jmp wisp_halt_forever
 
-/* Flat 64-bit GDT: null, kernel code (0x08), kernel data (0x10). */
+/*
+ * Flat 64-bit GDT: null, kernel code (0x08), kernel data (0x10). The
+ * descriptors are marked accessed already: the CPU would otherwise set that
+ * bit on a segment load, a write that faults once rodata is read-only.
+ */
 .section .rodata
 .align 16
 gdt:
   .quad 0
-  .quad 0x00af9a000000ffff
-  .quad 0x00cf92000000ffff
+  .quad 0x00af9b000000ffff
+  .quad 0x00cf93000000ffff
 gdt_end:
 gdt_pointer:
   .word gdt_end - gdt - 1
@@ -141,9 +169,11 @@ wisp_handoff:
   .long HANDOFF_ARCH_X86_64
   .quad 0                       /* firmware_info */
   .quad __image_start
+  .quad __text_end
+  .quad __rodata_end
   .quad __image_end
   .long 0                       /* stamp_count */
-  .long 0
+  .long 0                       /* flags: HANDOFF_FLAG_NX set above if the CPU has it */
   .fill HANDOFF_MAX_STAMPS, 8, 0
 
 .section .bss

@@ -117,6 +117,17 @@ IMPORT writeMsr
   wrmsr
   ret
 
+/* Page tables: the root is a PML4 below 4 GiB; loading CR3 flushes every non-global translation. */
+IMPORT setPageTableRoot
+  movl %esi, %eax
+  movq %rax, %cr3
+  ret
+
+/* x86 keeps page-table writes coherent with the walker: only the TLB entry goes. */
+IMPORT invalidatePage
+  invlpg (%rsi)
+  ret
+
 /* Returns whether interrupts were enabled, then enables or disables them. */
 IMPORT setInterrupts
   pushfq

@@ -55,7 +55,7 @@ function expectIncreasing(stamps: Chart["stamps"]): void {
   }
 }
 
-const STAMP_NAMES = ["first-instruction", "paging-on", "runtime-ready", "console", "options", "kernel-ready"];
+const STAMP_NAMES = ["first-instruction", "paging-on", "runtime-ready", "console", "memory", "paging", "options", "kernel-ready"];
 
 describe("booting x86_64", () => {
   it("prints the banner and powers off with status 0", async () => {
@@ -219,7 +219,9 @@ describe("booting aarch64", () => {
 
 describe("booting with bad inputs", () => {
   it("powers off with 70, silently, when the handoff is not valid", async () => {
-    for (const handoff of [{ magic: 0x12345678 }, { arch: 3 }, { stampCount: 9 }, { imageEnd: 0x10_0000, imageStart: 0x10_0000 }]) {
+    const layout = await kernelLayout();
+    const misordered = { textEnd: layout.rodataEnd + 0x1000 }; // text ending past rodata
+    for (const handoff of [{ magic: 0x12345678 }, { arch: 3 }, { stampCount: 9 }, { imageEnd: 0x10_0000, imageStart: 0x10_0000 }, misordered]) {
       const result = await bootKernel({ handoff });
       expectPowerOff(result, PANIC_STATUS);
       expect(result.output, JSON.stringify(handoff)).toBe("");
@@ -245,17 +247,30 @@ describe("booting with bad inputs", () => {
     expect(result.output).toContain("panic: the kernel image does not sit in usable RAM\n");
   });
 
-  it("traps when memory runs out, and the trap report names the request", async () => {
-    // Usable RAM ends 12 KiB past the image: the firmware data fits, a 4000-character
-    // command line (8000 bytes as a string, before any parsing) cannot be parsed in the rest.
+  it("traps when the page allocator runs out, and the trap report names the request", async () => {
+    // Usable RAM is only [1 MiB, image end + 80 KiB): the firmware data, the page
+    // allocator's tables, the kernel's page tables and its first slabs fit (about
+    // 70 KiB); an 8000-byte string of a 4000-character option, which needs a
+    // 16-page slab, does not.
     const layout = await kernelLayout();
-    const end = BigInt(layout.imageEnd + 12 * 1024);
-    const memmap = [{ base: 0n, size: 0x9fc00n, type: E820.usable }, { base: 0x10_0000n, size: end - 0x10_0000n, type: E820.usable }];
+    const end = BigInt(layout.imageEnd + 80 * 1024);
+    const memmap = [{ base: 0x10_0000n, size: end - 0x10_0000n, type: E820.usable }];
     const result = await bootKernel({ cmdline: `panic=${"x".repeat(4000)}`, pvh: { memmap } });
     expect(result.trap?.message).toMatch(/unreachable/);
     const report = result.call((kernel) => kernel.wasmTrap(5)); // what the native runtime does after a trap
     expect(report.status).toBe(PANIC_STATUS);
-    expect(result.output).toMatch(/\npanic: kernel trap: out of memory \(a request for \d+ bytes\)\n$/);
+    const request = /\npanic: kernel trap: out of memory \(a request for (\d+) bytes\)\n$/.exec(result.output);
+    expect(request, result.output).not.toBeNull();
+    expect(Number(request![1])).toBeGreaterThanOrEqual(8000); // one of the ~8000-byte strings
+  });
+
+  it("panics when the page allocator's tables do not fit after the kernel image", async () => {
+    // A usable range near 4 GiB makes the tables span ~3.75 GiB of frames (about
+    // 4 MiB of bitmap and descriptors), more than the image's RAM range holds.
+    const memmap = [...defaultMemoryMap(), { base: 0xf000_0000n, size: 0x10_0000n, type: E820.usable }];
+    const result = await bootKernel({ pvh: { memmap } });
+    expectPowerOff(result, PANIC_STATUS);
+    expect(result.output).toBe("\npanic: memory: no room for the page allocator's tables after the kernel image\n");
   });
 
   it("reports a wasm trap by name", async () => {
@@ -272,12 +287,12 @@ describe("booting with bad inputs", () => {
     );
   });
 
-  it("reports an aarch64 data abort with its syndrome", async () => {
+  it("reports an aarch64 data abort with its syndrome and what the syndrome says", async () => {
     const result = await bootKernel({ arch: "aarch64", cmdline: "quiet" });
-    const syndrome = (0x25n << 26n) | 0x47n;
+    const syndrome = (0x25n << 26n) | 0x47n; // ISS: WnR (bit 6) set, fault status 0b000111: translation fault, level 3
     expect(result.call((kernel) => kernel.cpuException(4, syndrome, 0x4020_1000n, 0x10n)).status).toBe(PANIC_STATUS);
     expect(result.output).toBe(
-      `\npanic: CPU exception: data abort (class 0x25, vector slot 4) at ip 0x40201000, syndrome ${hex(Number(syndrome))}, address 0x10\n`,
+      `\npanic: CPU exception: data abort (class 0x25, vector slot 4) at ip 0x40201000, syndrome ${hex(Number(syndrome))}, address 0x10 (write, translation fault, level 3)\n`,
     );
   });
 

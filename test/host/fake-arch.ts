@@ -14,6 +14,9 @@
 //     and every device access by a smaller one, so time is deterministic;
 //   - counterFrequency() returns a configured value (0 on x86_64 machines);
 //   - cpuid returns zeros, or configured leaves; no MSR is modelled;
+//   - setPageTableRoot records each root loaded (it must be a page-aligned
+//     address inside memory) and invalidatePage each address invalidated;
+//     the tables themselves are the kernel's business and are not walked;
 //   - an 8254 PIT on ports 0x40/0x43 whose channel 0 counts down at 1.193182 MHz
 //     against the fake counter's configured rate, with latch commands;
 //   - powerOff records the status and throws PowerOff, which unwinds out of wasm;
@@ -107,6 +110,10 @@ export class FakeArch {
   powerOffStatus: number | null = null;
   timestampCalls = 0;
   readonly cpuidCalls: Array<[leaf: number, subleaf: number]> = [];
+  /** Page-table roots loaded, in order (the last one is live). */
+  readonly pageTableRoots: number[] = [];
+  /** Virtual addresses whose translations were invalidated, in order. */
+  readonly invalidatedPages: bigint[] = [];
   interruptsEnabled = false;
 
   // 16550 registers.
@@ -166,6 +173,16 @@ export class FakeArch {
       },
       writeMsr: (msr: number, value: bigint) => {
         this.unexpected.push(`writeMsr(0x${(msr >>> 0).toString(16)}, 0x${BigInt.asUintN(64, value).toString(16)})`);
+      },
+      setPageTableRoot: (root: number) => {
+        const address = root >>> 0;
+        if (address % 0x1000 !== 0 || address + 0x1000 > this.memory.buffer.byteLength) {
+          this.unexpected.push(`setPageTableRoot(${this.hex(address)})`);
+        }
+        this.pageTableRoots.push(address);
+      },
+      invalidatePage: (address: bigint) => {
+        this.invalidatedPages.push(BigInt.asUintN(64, address));
       },
       setInterrupts: (enable: number) => {
         const before = this.interruptsEnabled;

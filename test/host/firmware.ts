@@ -10,13 +10,16 @@
 //     48 memmap_entries; modules are 32 bytes (paddr, size, cmdline, reserved),
 //     memory map entries 24 bytes (addr, size, type, reserved).
 //   handoff: 0 magic 'WISP', 4 arch, 8 firmware_info, 16 image_start,
-//     24 image_end, 32 stamp_count, 36 pad, 40 stamps[8]; 104 bytes.
+//     24 text_end, 32 rodata_end, 40 image_end, 48 stamp_count, 52 flags,
+//     56 stamps[8]; 120 bytes.
 
 export const PVH_MAGIC = 0x336ec578;
 export const HANDOFF_MAGIC = 0x50534957;
-export const HANDOFF_SIZE = 104;
+export const HANDOFF_SIZE = 120;
 export const ARCH_X86_64 = 1;
 export const ARCH_AARCH64 = 2;
+/** Handoff flag: the CPU enforces no-execute mappings. */
+export const HANDOFF_FLAG_NX = 0x1;
 
 /** e820 numbering, as PVH memory maps use. */
 export const E820 = { usable: 1, reserved: 2, acpi: 3, nvs: 4, unusable: 5 } as const;
@@ -91,7 +94,13 @@ export interface HandoffSpec {
   arch: number;
   firmwareInfo: number;
   imageStart: number;
+  /** End of the image's text, start of its rodata (page aligned). */
+  textEnd: number;
+  /** End of the image's rodata, start of its data and bss (page aligned). */
+  rodataEnd: number;
   imageEnd: number;
+  /** HANDOFF_FLAG_* (default: none). */
+  flags?: number;
   /** Counter readings the stub took (first instruction, paging on, runtime ready). */
   stamps?: bigint[];
   /** Overrides stamp_count (default: stamps.length). */
@@ -106,8 +115,11 @@ export function writeHandoff(memory: WebAssembly.Memory, at: number, spec: Hando
   view.setUint32(at + 4, spec.arch, true);
   view.setBigUint64(at + 8, BigInt(spec.firmwareInfo), true);
   view.setBigUint64(at + 16, BigInt(spec.imageStart), true);
-  view.setBigUint64(at + 24, BigInt(spec.imageEnd), true);
-  view.setUint32(at + 32, spec.stampCount ?? stamps.length, true);
-  stamps.forEach((stamp, i) => view.setBigUint64(at + 40 + i * 8, stamp, true));
+  view.setBigUint64(at + 24, BigInt(spec.textEnd), true);
+  view.setBigUint64(at + 32, BigInt(spec.rodataEnd), true);
+  view.setBigUint64(at + 40, BigInt(spec.imageEnd), true);
+  view.setUint32(at + 48, spec.stampCount ?? stamps.length, true);
+  view.setUint32(at + 52, spec.flags ?? 0, true);
+  stamps.forEach((stamp, i) => view.setBigUint64(at + 56 + i * 8, stamp, true));
   return at;
 }

@@ -3,25 +3,36 @@
 //
 // Guards nothing by itself; it is the window the host tests look through at
 // kernel/format.ts, kernel/cmdline.ts, kernel/options.ts, kernel/boot/*.ts,
-// kernel/platform.ts, kernel/bootchart.ts and kernel/rt/arena.ts. It is
-// compiled with the kernel's own options (test/host/compile.ts), so the code
-// under test is the code that boots.
+// kernel/platform.ts, kernel/bootchart.ts, kernel/rt/*.ts (the runtime and
+// its boot arena), kernel/mm/*.ts (pages, size classes, slabs, malloc,
+// initMemory, meminfo), kernel/console.ts and kernel/traps.ts. It is compiled
+// with the kernel's own options (test/host/compile.ts), so the code under
+// test is the code that boots.
 //
 // Conventions: strings cross as AssemblyScript strings (the loader's
 // __newString/__getString); numbers are written into byte buffers the test
 // owns; a parse stores its result in a global that the accessor exports read.
 // Nothing here allocates at start-up: the arena is set up by arenaInit first.
+// Exports that stand for a kernel call (pages*, mm*, classes, slab queries)
+// allocate nothing themselves, so what the tests count is the kernel's doing.
 
 import { formatUnsigned, formatSigned, formatDecimal, ticksToNanoseconds, FORMAT_BUFFER_SIZE } from "../../kernel/format";
 import { CommandLine, parseCommandLine, parseUnsigned } from "../../kernel/cmdline";
 import { Options, readOptions, knownOptionsHelp } from "../../kernel/options";
-import { BootInfo } from "../../kernel/boot/bootinfo";
+import { BootInfo, CONSOLE_NS16550_PORT } from "../../kernel/boot/bootinfo";
 import { parsePvh } from "../../kernel/boot/pvh";
 import { parseFdt } from "../../kernel/boot/fdt";
 import { heapLimit } from "../../kernel/platform";
 import { elapsedTenthsOfMicros } from "../../kernel/bootchart";
 import { arena } from "../../kernel/rt/arena";
-import { heapInit } from "../../kernel/rt/index";
+import { heapInit, failedRequest } from "../../kernel/rt/index";
+import { initMemory, memoryReady, malloc, free, usableSize } from "../../kernel/mm/index";
+import { pages, PAGE_SHIFT, USE_FREE } from "../../kernel/mm/pages";
+import { CLASS_COUNT, MAX_CLASS_SIZE, classOf, classSize } from "../../kernel/mm/classes";
+import { pagesPerSlab, objectsPerSlab, slabsInClass, objectsInClass } from "../../kernel/mm/slab";
+import { printMemoryInfo } from "../../kernel/mm/meminfo";
+import { initConsole } from "../../kernel/console";
+import { reportWasmTrap } from "../../kernel/traps";
 import { WISP_VERSION } from "../../kernel/version";
 // The kernel is built with --use abort=kernel/panic/abortHandler; the harness too.
 import { abortHandler } from "../../kernel/panic";
@@ -123,6 +134,14 @@ export function optionsMemmap(): bool {
   return options!.memmap;
 }
 
+export function optionsMeminfo(): bool {
+  return options!.meminfo;
+}
+
+export function optionsMallocBenchPairs(): u32 {
+  return options!.mallocBenchPairs;
+}
+
 export function optionsQuiet(): bool {
   return options!.quiet;
 }
@@ -205,13 +224,13 @@ export function chartElapsedTenthsOfMicros(from: u64, to: u64, hz: u64): u64 {
   return elapsedTenthsOfMicros(from, to, hz);
 }
 
-// --- kernel/rt/arena.ts ---
+// --- kernel/rt/arena.ts, kernel/rt/index.ts ---
 
 export function arenaInit(from: usize, to: usize): void {
   arena.init(from, to);
 }
 
-/** The runtime's own set-up: the arena placed so that payloads are 16-byte aligned. */
+/** The runtime's own set-up of the boot arena (payloads 8-byte aligned). */
 export function runtimeHeapInit(from: usize, to: usize): void {
   heapInit(from, to);
 }
@@ -226,6 +245,10 @@ export function arenaRelease(at: usize, size: usize): void {
 
 export function arenaExtend(more: usize): bool {
   return arena.extend(more);
+}
+
+export function arenaContains(address: usize): bool {
+  return arena.contains(address);
 }
 
 export function arenaSetEnd(end: usize): void {
@@ -256,8 +279,235 @@ export function arenaHighWater(): usize {
   return arena.highWater;
 }
 
-export function arenaFailedRequest(): usize {
-  return arena.failedRequest;
+/** The size of the request that found memory exhausted (kernel/rt/index.ts), 0 if none did. */
+export function runtimeFailedRequest(): usize {
+  return failedRequest;
+}
+
+// --- AssemblyScript objects on the runtime (for leak tests) ---
+// Each returns one object; free it as kernel code does, with heap.free on the
+// object (rtFree), and for an array on its backing buffer too (rtFreeArray).
+
+/** A fresh string of `length` "w"s: one block, even for lengths 0 and 1 (where repeat would return a static string). */
+export function rtString(length: i32): string {
+  const text = __new(<usize>length << 1, idof<string>());
+  for (let i = 0; i < length; i++) store<u16>(text + (<usize>i << 1), 0x77);
+  return changetype<string>(text);
+}
+
+/** a + b: a fresh string unless both are empty. */
+export function rtConcat(a: string, b: string): string {
+  return a.concat(b);
+}
+
+export function rtBuffer(bytes: i32): ArrayBuffer {
+  return new ArrayBuffer(bytes);
+}
+
+export function rtArray(length: i32): Array<i32> {
+  return new Array<i32>(length);
+}
+
+/** An array grown from empty by `count` pushes (every growth is a __renew). */
+export function rtPushed(count: i32): Array<i32> {
+  const array = new Array<i32>();
+  for (let i = 0; i < count; i++) array.push(i);
+  return array;
+}
+
+/** The payload of an array's backing buffer. */
+export function rtArrayData(array: Array<i32>): usize {
+  return array.dataStart;
+}
+
+export function rtArrayLength(array: Array<i32>): i32 {
+  return array.length;
+}
+
+export function rtFree(object: usize): void {
+  heap.free(object);
+}
+
+export function rtFreeArray(array: Array<i32>): void {
+  heap.free(array.dataStart);
+  heap.free(changetype<usize>(array));
+}
+
+// --- kernel/console.ts, kernel/traps.ts ---
+
+/** Sends console output to the 16550 at COM1, as initConsole does after a PVH boot. */
+export function consoleUseSerial(): void {
+  const serial = new BootInfo();
+  serial.consoleKind = CONSOLE_NS16550_PORT;
+  serial.consoleBase = 0x3f8;
+  initConsole(serial);
+}
+
+/** The report the native runtime asks for after a wasm trap of `kind`. */
+export function trapReport(kind: u32): void {
+  reportWasmTrap(kind);
+}
+
+// --- kernel/mm/index.ts ---
+
+/** initMemory over the boot info parsed last, with the kernel image ending at `imageEnd`. */
+export function mmInit(imageEnd: usize): string {
+  return initMemory(info!, imageEnd);
+}
+
+export function mmReady(): bool {
+  return memoryReady();
+}
+
+export function mmMalloc(size: usize): usize {
+  return malloc(size);
+}
+
+export function mmFree(address: usize): void {
+  free(address);
+}
+
+export function mmUsableSize(address: usize): usize {
+  return usableSize(address);
+}
+
+export function mmPrintInfo(): void {
+  printMemoryInfo();
+}
+
+// --- kernel/mm/pages.ts ---
+
+export function pagesMetadataBytes(frames: u32): usize {
+  return pages.metadataBytes(frames);
+}
+
+export function pagesInit(low: usize, high: usize, metadata: usize): void {
+  pages.init(low, high, metadata);
+}
+
+export function pagesMarkFree(from: usize, to: usize): void {
+  pages.markFree(from, to);
+}
+
+export function pagesClaim(from: usize, to: usize, use: u32): void {
+  pages.claim(from, to, use);
+}
+
+export function pagesAlloc(count: u32, use: u32): usize {
+  return pages.alloc(count, use);
+}
+
+export function pagesAllocZeroed(count: u32, use: u32): usize {
+  return pages.allocZeroed(count, use);
+}
+
+export function pagesFree(address: usize): void {
+  pages.free(address);
+}
+
+export function pagesBase(): usize {
+  return pages.base;
+}
+
+export function pagesFrames(): u32 {
+  return pages.frames;
+}
+
+export function pagesCount(use: u32): u32 {
+  return pages.count(use);
+}
+
+export function pagesFreeFrames(): u32 {
+  return pages.freeFrames();
+}
+
+export function pagesUsedFrames(): u32 {
+  return pages.usedFrames();
+}
+
+export function pagesUsable(): u32 {
+  return pages.usable;
+}
+
+export function pagesHighWater(): u32 {
+  return pages.highWater;
+}
+
+export function pagesUseOf(address: usize): u32 {
+  return pages.useOf(address);
+}
+
+export function pagesRunLength(address: usize): u32 {
+  return pages.runLength(address);
+}
+
+export function pagesIsHead(address: usize): bool {
+  return pages.isHead(address);
+}
+
+export function pagesValueOf(address: usize): u32 {
+  return pages.valueOf(address);
+}
+
+/**
+ * Writes one byte per frame of the tables to `out`: useOf, plus 0x80 for the
+ * head of an allocated run (isHead). The whole state the tests compare
+ * against their model, in one call.
+ */
+export function pagesSnapshot(out: usize): void {
+  for (let frame: u32 = 0; frame < pages.frames; frame++) {
+    const address = pages.base + (<usize>frame << PAGE_SHIFT);
+    store<u8>(out + <usize>frame, <u8>(pages.useOf(address) | (pages.isHead(address) ? 0x80 : 0)));
+  }
+}
+
+/** The longest run of free frames in the tables (what the largest possible alloc could take). */
+export function pagesLongestFreeRun(): u32 {
+  let longest: u32 = 0;
+  let run: u32 = 0;
+  for (let frame: u32 = 0; frame < pages.frames; frame++) {
+    if (pages.useOf(pages.base + (<usize>frame << PAGE_SHIFT)) == USE_FREE) {
+      run++;
+      if (run > longest) longest = run;
+    } else {
+      run = 0;
+    }
+  }
+  return longest;
+}
+
+// --- kernel/mm/classes.ts, kernel/mm/slab.ts ---
+
+export function classCount(): u32 {
+  return CLASS_COUNT;
+}
+
+export function classMaxSize(): usize {
+  return MAX_CLASS_SIZE;
+}
+
+export function classOfSize(size: usize): u32 {
+  return classOf(size);
+}
+
+export function classSizeOf(index: u32): usize {
+  return classSize(index);
+}
+
+export function slabPagesOf(index: u32): u32 {
+  return pagesPerSlab(index);
+}
+
+export function slabCapacityOf(index: u32): u32 {
+  return objectsPerSlab(index);
+}
+
+export function slabCountOf(index: u32): u32 {
+  return slabsInClass(index);
+}
+
+export function slabObjectsOf(index: u32): u32 {
+  return objectsInClass(index);
 }
 
 // --- kernel/panic.ts ---

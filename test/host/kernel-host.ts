@@ -6,26 +6,38 @@
 // the result is what the machine saw: serial output, the power-off status, or
 // a trap. Memory plan (4 MiB):
 //
-//   0x001000  handoff (104 bytes)
 //   0x010000  PVH start_info, module list, memory map, command line
 //   0x020000  device tree blob
 //   0x100000  the kernel's static data (asc memoryBase) ... staticEnd
 //   imageStart = staticEnd rounded up to a page (where the build links the image)
-//   imageEnd   = imageStart + 64 KiB; the runtime's arena grows from here
+//     text   [imageStart, +0x4000)      rodata [+0x4000, +0x6000)
+//     data   [+0x6000, imageEnd), with the handoff (120 bytes) at +0x8000,
+//            where the stubs' wisp_handoff lies in the real image's data
+//   imageEnd   = imageStart + 64 KiB; the boot arena grows from here
 //
 // The default x86_64 memory map has usable RAM [0, 0x9fc00) and
 // [1 MiB, 4 MiB); the default aarch64 tree has one memory node covering
-// [0, 4 MiB), since the wasm memory is a window on physical memory from 0.
+// [0, 4 MiB), since the wasm memory is a window on physical memory from 0
+// (QEMU virt's RAM starts at 1 GiB, but the host tests run one kernel wasm,
+// built with x86_64's memoryBase of 1 MiB, for both architectures).
+// Like firmware, the fake leaves its structures in usable RAM: the kernel
+// copies what it needs before the page allocator hands those pages out.
+// Only the handoff must stay readable, and it lies in the kernel image,
+// which the page allocator never hands out.
 
 import { wasmBytes, wasmModule } from "./compile";
 import { buildDtb, virtTree } from "./dtb";
 import { FakeArch, FakeArchConfig, instantiateOnFake, PowerOff, Stuck } from "./fake-arch";
-import { ARCH_AARCH64, ARCH_X86_64, E820, HandoffSpec, MemoryMapEntry, PvhSpec, writeHandoff, writePvh } from "./firmware";
+import { ARCH_AARCH64, ARCH_X86_64, E820, HANDOFF_FLAG_NX, HandoffSpec, MemoryMapEntry, PvhSpec, writeHandoff, writePvh } from "./firmware";
 import { staticDataEnd } from "../../scripts/build/wasm-data";
 
 export const MEMORY_PAGES = 64;
 export const MEMORY_END = MEMORY_PAGES * 0x1_0000;
-export const HANDOFF_AT = 0x1000;
+/** The fake image's text and rodata sizes (the handoff's text_end and rodata_end follow from them). */
+export const TEXT_SIZE = 0x4000;
+export const RODATA_SIZE = 0x2000;
+/** Where the handoff lies inside the fake kernel image (in its data). */
+export const HANDOFF_IN_IMAGE = 0x8000;
 export const PVH_AT = 0x1_0000;
 export const DTB_AT = 0x2_0000;
 export const IMAGE_SIZE = 0x1_0000;
@@ -56,6 +68,8 @@ export interface BootScenario {
 export interface BootLayout {
   staticEnd: number;
   imageStart: number;
+  textEnd: number;
+  rodataEnd: number;
   imageEnd: number;
 }
 
@@ -85,7 +99,8 @@ export interface BootResult extends Outcome {
 export async function kernelLayout(): Promise<BootLayout> {
   const staticEnd = staticDataEnd(await wasmBytes("kernel"));
   const imageStart = Math.ceil(staticEnd / PAGE) * PAGE;
-  return { staticEnd, imageStart, imageEnd: imageStart + IMAGE_SIZE };
+  const textEnd = imageStart + TEXT_SIZE;
+  return { staticEnd, imageStart, textEnd, rodataEnd: textEnd + RODATA_SIZE, imageEnd: imageStart + IMAGE_SIZE };
 }
 
 export function defaultMemoryMap(): MemoryMapEntry[] {
@@ -132,16 +147,20 @@ export async function bootKernel(scenario: BootScenario = {}): Promise<BootResul
     new Uint8Array(memory.buffer).set(blob, DTB_AT);
     firmwareInfo = DTB_AT;
   }
-  writeHandoff(memory, HANDOFF_AT, {
+  const handoffAt = layout.imageStart + HANDOFF_IN_IMAGE;
+  writeHandoff(memory, handoffAt, {
     arch: arch === "x86_64" ? ARCH_X86_64 : ARCH_AARCH64,
     firmwareInfo,
     imageStart: layout.imageStart,
+    textEnd: layout.textEnd,
+    rodataEnd: layout.rodataEnd,
     imageEnd: layout.imageEnd,
+    flags: HANDOFF_FLAG_NX,
     stamps: [500n, 600n, 800n],
     ...scenario.handoff,
   });
 
-  const outcome = runCall(() => exports.kmain(HANDOFF_AT));
+  const outcome = runCall(() => exports.kmain(handoffAt));
   return {
     ...outcome,
     get output() {

@@ -10,17 +10,31 @@ beforeEach(() => harness.resetArena());
 
 const read = (line: string) => harness.readOptions(line);
 const EXIT_ERROR = "exit=N needs a whole number from 0 to 126";
+const MALLOC_BENCH_ERROR = "malloc-bench=N needs a whole number of pairs from 1 to 100000000";
 
 describe("readOptions", () => {
   it("accepts an empty command line with every option off", () => {
-    expect(read("")).toEqual({ error: "", bootchart: false, memmap: false, quiet: false, panicMessage: null, exitStatus: 0 });
+    expect(read("")).toEqual({
+      error: "", bootchart: false, memmap: false, meminfo: false, mallocBenchPairs: 0, quiet: false, panicMessage: null, exitStatus: 0,
+    });
   });
 
   it("sets each flag only when it is given", () => {
     expect(read("bootchart")).toMatchObject({ error: "", bootchart: true, memmap: false, quiet: false });
     expect(read("memmap")).toMatchObject({ error: "", bootchart: false, memmap: true, quiet: false });
     expect(read("quiet")).toMatchObject({ error: "", bootchart: false, memmap: false, quiet: true });
-    expect(read("quiet memmap bootchart")).toMatchObject({ error: "", bootchart: true, memmap: true, quiet: true });
+    expect(read("meminfo")).toMatchObject({ error: "", bootchart: false, memmap: false, meminfo: true, quiet: false });
+    expect(read("quiet memmap bootchart meminfo")).toMatchObject({ error: "", bootchart: true, memmap: true, meminfo: true, quiet: true });
+  });
+
+  it("takes malloc-bench=N pairs from 1 to 100000000, and refuses anything else", () => {
+    expect(read("malloc-bench=1")).toMatchObject({ error: "", mallocBenchPairs: 1 });
+    expect(read("malloc-bench=100000000")).toMatchObject({ error: "", mallocBenchPairs: 100_000_000 });
+    for (const value of ["0", "100000001", "-5", "ten", ""]) {
+      harness.resetArena();
+      expect(read(`malloc-bench="${value}"`).error, `malloc-bench=${value}`).toBe(MALLOC_BENCH_ERROR);
+    }
+    expect(read("malloc-bench").error).toBe(MALLOC_BENCH_ERROR);
   });
 
   it("refuses an unknown option and names it", () => {
@@ -74,8 +88,8 @@ describe("readOptions", () => {
     const help = harness.string(harness.exports.optionsHelp());
     const documented = help.split("\n").filter(Boolean).map((line) => /^ {2}([a-z0-9-]+): \S/.exec(line)?.[1]);
     expect(documented).not.toContain(undefined);
-    for (const option of ["bootchart", "memmap", "panic", "exit", "quiet", "hang", "crash"]) expect(documented).toContain(option);
-    const sample: Record<string, string> = { exit: "exit=0", crash: "crash=unreachable" };
+    for (const option of ["bootchart", "memmap", "meminfo", "malloc-bench", "panic", "exit", "quiet", "hang", "crash"]) expect(documented).toContain(option);
+    const sample: Record<string, string> = { exit: "exit=0", crash: "crash=unreachable", "malloc-bench": "malloc-bench=10" };
     for (const option of documented) {
       harness.resetArena();
       expect(read(sample[option!] ?? option!).error, option).toBe("");

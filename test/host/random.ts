@@ -34,13 +34,18 @@ export class Random {
   private c: number;
   private d: number;
 
-  /** `stream` separates generators built from one seed (one per test). */
-  constructor(readonly seed: number = suiteSeed(), stream = 0) {
+  /** `stream` separates generators built from one seed (one per test, or per sequence of a test). */
+  constructor(readonly seed: number = suiteSeed(), readonly stream = 0) {
     let s = hash32((seed ^ Math.imul(stream + 1, 0x9e3779b9)) >>> 0);
     this.a = s = hash32(s + 1);
     this.b = s = hash32(s + 2);
     this.c = s = hash32(s + 3);
     this.d = hash32(s + 4) | 1; // never all zero
+  }
+
+  /** "seed 0x... stream N": what a failure message names so that WISP_TEST_SEED=0x... replays it. */
+  get label(): string {
+    return `seed 0x${this.seed.toString(16)} stream ${this.stream}`;
   }
 
   /** Uniform 32-bit unsigned integer. */

@@ -16,7 +16,7 @@ import { Handoff, HANDOFF_FLAG_NX } from "../../boot/handoff";
 import { EINVAL } from "../../errno";
 import { CALLER_FLAGS, READ, EXECUTE, DEVICE, PAGE_BYTES } from "./flags";
 import { useEntryFormat } from "./entry";
-import { createRoot, activate, mapPages, unmapPages, protectPages, translateAddress, flagsAt } from "./table";
+import { createRoot, activate, mapPages, unmapPages, protectPages, translateAddress, flagsAt, NOT_MAPPED } from "./table";
 import { buildKernelMap } from "./identity";
 
 export { READ, WRITE, EXECUTE, DEVICE } from "./flags";

@@ -48,7 +48,7 @@ class Region {
 }
 
 const REGION_BYTES = offsetof<Region>();
-const regions = memory.data(<i32>(MAX_REGIONS * REGION_BYTES));
+const regions = memory.data(<i32>(<usize>MAX_REGIONS * REGION_BYTES));
 
 // @ts-ignore: decorator
 @inline function regionAt(index: u32): Region {

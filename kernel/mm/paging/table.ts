@@ -69,6 +69,8 @@ let wroteNew = false;
 let lastNew: u64 = 0;
 /** Pages to free once the TLB is clean, chained through their first word. */
 let deferred: usize = 0;
+/** The level of the entry leafFor() found last. */
+let leafLevel: i32 = 0;
 
 /** Allocates the empty root table; false if there is no memory. */
 export function createRoot(): bool {
@@ -106,6 +108,7 @@ export function commitPages(virtual: u64, size: u64): i32 {
   return run(OP_COMMIT, virtual, size);
 }
 
+/** The physical address `virtual` maps to, or NOT_MAPPED. */
 export function translateAddress(virtual: u64): u64 {
   const entry = leafFor(virtual);
   if (entry == 0) return NOT_MAPPED;
@@ -118,8 +121,6 @@ export function flagsAt(virtual: u64): u32 {
   const entry = leafFor(virtual);
   return entry == 0 ? 0 : entryFlags(entry) & ~OWNED;
 }
-
-let leafLevel: i32 = 0;
 
 /** The leaf entry that maps `virtual` (its level in leafLevel), or 0. */
 function leafFor(virtual: u64): u64 {
@@ -196,17 +197,22 @@ function leafFits(level: i32, virtual: u64): bool {
 
 /** OP_MAP over empty entries: consecutive leaves, no questions asked. Returns where it stopped. */
 function fillLeaves(at: usize, level: i32, virtual: u64, to: u64): u64 {
-  const span = spanOf(level);
-  const end = (at & ~(TABLE_BYTES - 1)) + TABLE_BYTES;
+  const shift = levelShift(level);
+  const span: u64 = <u64>1 << shift;
+  const slotsLeft = <u64>((TABLE_BYTES - (at & (TABLE_BYTES - 1))) >> 3);
+  const slotsWanted = (to - virtual) >> shift;
+  const count = <usize>(slotsWanted < slotsLeft ? slotsWanted : slotsLeft);
   let entry = leafEntry(virtual + opDelta, opFlags, level);
+  let done: usize = 0;
   do {
     store<u64>(at, entry);
     entry += span;
-    virtual += span;
     at += 8;
-  } while (virtual + span <= to && at < end && load<u64>(at) == 0);
-  noteNew(virtual - span);
-  return virtual;
+    done++;
+  } while (done < count && load<u64>(at) == 0);
+  const end = virtual + (<u64>done << shift);
+  noteNew(end - span);
+  return end;
 }
 
 /** Applies the operation to the entry at `at`, which covers [virtual, stop) of its slot. */
@@ -300,7 +306,7 @@ function discard(table: usize, level: i32): void {
 
 /** Replaces the leaf at `at` with a table of 512 leaves one level down mapping the same memory. */
 function split(at: usize, old: u64, level: i32, virtual: u64): usize {
-  const child = pages.allocZeroed(1, USE_PAGE_TABLES);
+  const child = pages.alloc(1, USE_PAGE_TABLES); // every entry is written below
   if (child == 0) return 0;
   const span = spanOf(level);
   const childSpan = span >> 9;
@@ -330,8 +336,12 @@ function isEmpty(table: usize): bool {
 /** Queues the TLB invalidation of a changed entry (nothing to do before the tables are live). */
 function pend(virtual: u64): void {
   if (!live) return;
-  if (pendingCount < PENDING_MAX) store<u64>(pending + (<usize>pendingCount++ << 3), virtual);
-  else flushAll = true;
+  if (pendingCount < PENDING_MAX) {
+    store<u64>(pending + (<usize>pendingCount << 3), virtual);
+    pendingCount++;
+  } else {
+    flushAll = true;
+  }
 }
 
 function noteNew(virtual: u64): void {
