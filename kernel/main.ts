@@ -34,7 +34,8 @@ export function kmain(handoffAddress: usize): void {
   stamp("console");
   if (info.error.length) return panic("firmware handoff: " + info.error);
   const limit = heapLimit(info, boot.imageEnd);
-  if (limit < <u64>arena.top) return panic("the kernel image does not sit in usable RAM");
+  if (limit == 0) return panic("the kernel image does not sit in usable RAM");
+  if (limit < <u64>arena.top) return panic("boot allocations ran past the end of usable RAM");
   heapSetEnd(<usize>limit);                                 // the boot arena may now use the rest of its RAM range
   const memoryError = initMemory(info, <usize>boot.imageEnd); // page allocator and slabs; the runtime moves to malloc
   if (memoryError.length) return panic("memory: " + memoryError);

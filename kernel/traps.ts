@@ -6,7 +6,7 @@ import { print, printLine, printHex, printUnsigned } from "./console";
 import { shutdown } from "./panic";
 import { PANIC_STATUS } from "./params";
 import { ARCH_X86_64 } from "./boot/handoff";
-import { failedRequest } from "./rt/index";
+import { outOfMemory, failedRequest } from "./rt/index";
 
 const X86_VECTOR_NAMES: StaticArray<string> = [
   "divide error", "debug", "non-maskable interrupt", "breakpoint", "overflow",
@@ -115,7 +115,7 @@ export function reportCpuException(kind: u32, code: u64, ip: u64, address: u64):
 
 export function reportWasmTrap(kind: u32): void {
   print("\npanic: kernel trap: ");
-  if (failedRequest != 0) {
+  if (outOfMemory) {
     print("out of memory (a request for ");
     printUnsigned(failedRequest);
     print(" bytes)");

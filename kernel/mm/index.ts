@@ -40,17 +40,17 @@ export function initMemory(info: BootInfo, imageEnd: usize): string {
   const frames = <u32>((high - (low & ~(<u64>PAGE_SIZE - 1)) + PAGE_SIZE - 1) / PAGE_SIZE);
   const metadata = arena.take((pages.metadataBytes(frames) + 15) & ~15);
   if (metadata == 0) return "no room for the page allocator's tables after the kernel image";
-  pages.init(<usize>low, <usize>high, metadata);
+  pages.init(<usize>low, high, metadata);
   for (let i = 0; i < info.memory.length; i++) {
     const range = info.memory[i];
     if (range.kind == MEMORY_USABLE && range.base < ADDRESS_LIMIT) {
-      pages.markFree(<usize>range.base, <usize>(range.end > ADDRESS_LIMIT ? ADDRESS_LIMIT : range.end));
+      pages.markFree(range.base, range.end > ADDRESS_LIMIT ? ADDRESS_LIMIT : range.end);
     }
   }
   for (let i = 0; i < info.memory.length; i++) {
     const range = info.memory[i];
     if (range.kind != MEMORY_USABLE && range.base < ADDRESS_LIMIT) {
-      pages.claim(<usize>range.base, <usize>(range.end > ADDRESS_LIMIT ? ADDRESS_LIMIT : range.end), USE_RESERVED);
+      pages.claim(range.base, range.end > ADDRESS_LIMIT ? ADDRESS_LIMIT : range.end, USE_RESERVED);
     }
   }
   // Page 0 stays unused so that a null pointer never aliases real data.

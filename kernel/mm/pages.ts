@@ -102,9 +102,9 @@ export namespace pages {
    * least metadataBytes(...) bytes) for the tables. Callers then release the
    * usable ranges with markFree and claim known regions with claim.
    */
-  export function init(low: usize, high: usize, metadata: usize): void {
+  export function init(low: usize, high: u64, metadata: usize): void {
     base = low & ~(PAGE_SIZE - 1);
-    frames = <u32>((high - base) >> PAGE_SHIFT);
+    frames = <u32>((high - <u64>base) >> PAGE_SHIFT);
     bitmap = metadata;
     descriptors = metadata + ((<usize>frames + 31) >> 5 << 2);
     memory.fill(bitmap, 0, (<usize>frames + 31) >> 5 << 2);
@@ -165,18 +165,19 @@ export namespace pages {
   }
 
   /** The frames [first, last) of the tables that [from, to) touches (rounding outwards), as a pair. */
-  function frameSpan(from: usize, to: usize): u64 {
-    if (to <= base || from >= base + (<usize>frames << PAGE_SHIFT)) return 0;
-    const first: u32 = from <= base ? 0 : <u32>((from - base) >> PAGE_SHIFT);
-    let last = <u32>((to - base + PAGE_SIZE - 1) >> PAGE_SHIFT);
-    if (last > frames) last = frames;
+  // Range ends are u64: RAM may end at exactly 4 GiB, which a 32-bit address cannot say.
+  function frameSpan(from: u64, to: u64): u64 {
+    const start = <u64>base;
+    if (to <= start || from >= start + (<u64>frames << PAGE_SHIFT)) return 0;
+    const first: u32 = from <= start ? 0 : <u32>((from - start) >> PAGE_SHIFT);
+    let last = <u32>min<u64>((to - start + PAGE_SIZE - 1) >> PAGE_SHIFT, <u64>frames);
     return (<u64>last << 32) | first;
   }
 
   /** Makes the whole frames inside [from, to) free: a usable range from the memory map. */
-  export function markFree(from: usize, to: usize): void {
-    const first = (from + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
-    const last = to & ~(PAGE_SIZE - 1);
+  export function markFree(from: u64, to: u64): void {
+    const first = (from + PAGE_SIZE - 1) & ~(<u64>PAGE_SIZE - 1);
+    const last = to & ~(<u64>PAGE_SIZE - 1);
     if (last <= first) return;
     const span = frameSpan(first, last);
     let frame = <u32>span;
@@ -202,8 +203,8 @@ export namespace pages {
   }
 
   /** Claims every free frame touching [from, to) for `use` (the kernel image, the initrd...). */
-  export function claim(from: usize, to: usize, use: u32): void {
-    const span = frameSpan(from & ~(PAGE_SIZE - 1), to);
+  export function claim(from: u64, to: u64, use: u32): void {
+    const span = frameSpan(from & ~(<u64>PAGE_SIZE - 1), to);
     const end = <u32>(span >> 32);
     let claimed: u32 = 0;
     for (let frame = <u32>span; frame < end; frame++) {

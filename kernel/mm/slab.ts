@@ -15,9 +15,11 @@
 // every build, not only debug ones.
 //
 // Slabs with free objects are on their class's partial list. A slab whose
-// last object is freed stays there as the class's one kept empty slab if the
-// class has none, and goes back to the page allocator otherwise: one empty
-// slab per class at most, so an alloc/free loop does not bounce pages.
+// last object is freed stays there as the class's one kept empty slab, so an
+// alloc/free loop does not bounce pages, as long as all kept empty slabs
+// together stay within a budget of 1/64 of usable RAM (at least 8 pages): a
+// 2 MiB VM keeps a few pages, a 64 MiB one up to 1 MiB. Any other empty slab
+// goes back to the page allocator at once.
 //
 // The hot paths avoid division: object indexes come from multiplying by a
 // per-class reciprocal, exact for every offset inside a slab.
@@ -61,6 +63,10 @@ const firstObject = memory.data(<i32>CLASS_COUNT * 4);
 const partial = memory.data(<i32>CLASS_COUNT * 4);
 /** Each class's kept empty slab (on its partial list), 0 if none. */
 const keptEmpty = memory.data(<i32>CLASS_COUNT * 4);
+/** Pages held by kept empty slabs, and the most they may hold. */
+let keptPages: u32 = 0;
+let keptBudget: u32 = 0;
+const MIN_KEPT_BUDGET: u32 = 8;
 /** Slabs per class (the kept empty one included), for the accounting report. */
 const slabCount = memory.data(<i32>CLASS_COUNT * 4);
 /** Objects in use per class. */
@@ -88,6 +94,8 @@ function capacityFor(slabBytes: usize, size: usize): u32 {
 }
 
 export function initSlabs(): void {
+  keptPages = 0;
+  keptBudget = max<u32>(MIN_KEPT_BUDGET, pages.usable >> 6);
   for (let c: u32 = 0; c < CLASS_COUNT; c++) {
     const size = classSize(c);
     let best: u32 = 0;
@@ -175,7 +183,10 @@ export function slabAlloc(c: u32): usize {
     head = <u32>slab.address;
   }
   const slab = Slab.at(head);
-  if (get(keptEmpty, c) == head) put(keptEmpty, c, 0);
+  if (get(keptEmpty, c) == head) {
+    put(keptEmpty, c, 0);
+    keptPages -= get(slabPages, c);
+  }
   const first = slab.address + <usize>get(firstObject, c);
   let object: usize;
   let index: u32;
@@ -229,8 +240,9 @@ export function slabFree(address: usize, descriptor: u32): void {
   slab.inUse--;
   put(objectCount, c, get(objectCount, c) - 1);
   if (slab.inUse == 0) {
-    if (get(keptEmpty, c) == 0) {
+    if (get(keptEmpty, c) == 0 && keptPages + get(slabPages, c) <= keptBudget) {
       put(keptEmpty, c, <u32>slab.address);
+      keptPages += get(slabPages, c);
     } else {
       removePartial(slab);
       slab.magic = 0;

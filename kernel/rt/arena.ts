@@ -53,6 +53,14 @@ export namespace arena {
     return true;
   }
 
+  /** Gives back the tail of a block that shrank from `size` to `keep` bytes. */
+  export function shrink(at: usize, size: usize, keep: usize): void {
+    const tail = size - keep;
+    inUse -= tail;
+    if (at + size == top) top = at + keep;
+    else stranded += tail;
+  }
+
   export function release(at: usize, size: usize): void {
     inUse -= size;
     if (at + size == top) top = at;

@@ -23,7 +23,8 @@ import { malloc, free, usableSize, memoryReady } from "../mm/index";
 
 const HEADER: usize = 8;
 
-/** The size of the request that found memory exhausted (0 if none did), for the trap report. */
+/** Whether a request found memory exhausted, and its size, for the trap report. */
+export let outOfMemory = false;
 export let failedRequest: usize = 0;
 
 /**
@@ -44,15 +45,16 @@ export function heapSetEnd(to: usize): void {
   return (HEADER + size + 7) & ~7;
 }
 
-function outOfMemory(size: usize): void {
+function memoryExhausted(size: usize): void {
+  outOfMemory = true;
   failedRequest = size;
   unreachable();
 }
 
 function allocBlock(size: usize, id: u32): usize {
-  if (size > OBJECT_MAXSIZE) outOfMemory(size);
+  if (size > OBJECT_MAXSIZE) memoryExhausted(size);
   const block = memoryReady() ? malloc(HEADER + size) : arena.take(arenaBytes(size));
-  if (block == 0) outOfMemory(size);
+  if (block == 0) memoryExhausted(size);
   store<u32>(block, id);
   store<u32>(block, <u32>size, 4);
   return block + HEADER;
@@ -70,7 +72,11 @@ function fitsInPlace(payload: usize, size: usize): bool {
   if (!arena.contains(block)) return HEADER + size <= usableSize(block);
   const old = arenaBytes(load<u32>(block, 4));
   const wanted = arenaBytes(size);
-  if (wanted <= old) return true;
+  if (wanted <= old) {
+    // The block's size is about to say `wanted`; the bytes past it go back now.
+    arena.shrink(block, old, wanted);
+    return true;
+  }
   return arena.isLast(block + old) && arena.extend(wanted - old);
 }
 

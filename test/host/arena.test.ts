@@ -225,14 +225,14 @@ describe("runtime on the boot arena (__new/__free/__renew)", () => {
     }
   });
 
-  // Kernel bug (kernel/rt/index.ts __realloc with freeBlock): a renew that
+  // Regression test (kernel/rt/index.ts __realloc with freeBlock). The bug it guards: a renew that
   // shrinks an arena block in place stores the smaller size in rtSize, and
   // freeBlock gives back arenaBytes(rtSize), not the bytes the block took.
   // __new(100) takes 112 bytes; __renew to 10 and __free release only 24:
   // inUse stays at 88, the top never comes back and those bytes are lost to
   // the boot arena (String.UTF8.decodeUnsafe shrinks this way whenever its
   // input has multi-byte characters).
-  it.fails("gives back every byte of a block shrunk in place when it is freed", () => {
+  it("gives back every byte of a block shrunk in place when it is freed", () => {
     const { start } = harness.arena();
     const ptr = e.__new(100, STRING_ID) >>> 0;
     expect(e.__renew(ptr, 10) >>> 0).toBe(ptr);

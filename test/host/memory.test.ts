@@ -161,8 +161,8 @@ describe("initMemory (kernel/mm/index.ts)", () => {
       expect(h.exports.pagesFreeFrames() >>> 0).toBe(3 * 262144 - 1);
     });
 
-    // Kernel bug (kernel/mm/index.ts initMemory, with kernel/mm/pages.ts
-    // markFree and frameSpan): when usable RAM reaches 4 GiB, `high` is
+    // Regression test (kernel/mm/index.ts initMemory, with kernel/mm/pages.ts
+    // markFree and frameSpan). The bug it guards: when usable RAM reaches 4 GiB, `high` is
     // 0x1_0000_0000 and `<usize>high` (u32) is 0. markFree(base, 0) then
     // returns at once (`last <= first`), and frameSpan's end,
     // base + (frames << PAGE_SHIFT), wraps to 0, so no range is ever inside
@@ -170,7 +170,7 @@ describe("initMemory (kernel/mm/index.ts)", () => {
     // the first malloc after initMemory fails: on aarch64 QEMU virt with
     // 3 GiB or more of RAM the kernel traps "out of memory" right after the
     // memory stamp.
-    it.fails("counts every frame of RAM ending exactly at 4 GiB as usable", async () => {
+    it("counts every frame of RAM ending exactly at 4 GiB as usable", async () => {
       const h = await virt(3 * GiB);
       expect(h.exports.pagesFrames() >>> 0).toBe(3 * 262144);
       expect(h.exports.pagesUsable() >>> 0).toBe(3 * 262144);

@@ -238,14 +238,14 @@ describe("runtime on malloc (kernel/rt/index.ts after initMemory)", () => {
       expect(report).toEqual({ status: PANIC_STATUS, output: "\npanic: kernel trap: out of memory (a request for 16 bytes)\n" });
     });
 
-    // Kernel bug (kernel/rt/index.ts failedRequest, read by kernel/traps.ts
-    // reportWasmTrap): 0 means "no request failed", but a request for 0 bytes
+    // Regression test (kernel/rt/index.ts failedRequest, read by kernel/traps.ts
+    // reportWasmTrap). The bug it guards: 0 means "no request failed", but a request for 0 bytes
     // still needs an 8-byte block, and AssemblyScript makes such requests
     // (an empty array's backing buffer: __new(0, id)). When memory is gone,
     // __new(0, id) traps with failedRequest = 0 and the report says
     // "unreachable executed" instead of "out of memory". A boot with usable
     // RAM only [1 MiB, image end + 8 KiB) shows it on the real kernel.
-    it.fails("names a request for 0 bytes as out of memory too", async () => {
+    it("names a request for 0 bytes as out of memory too", async () => {
       const small = await exhausted();
       expect(trapOf(() => small.exports.__new(0, 1))?.message).toMatch(/unreachable/);
       const report = small.stopped(() => small.exports.trapReport(TRAP_UNREACHABLE));
