@@ -19,6 +19,7 @@ import { initMemory } from "./mm/index";
 import { initPaging } from "./mm/paging/index";
 import { printMemoryInfo } from "./mm/meminfo";
 import { runMallocBench } from "./mm/bench";
+import { runMemorySelfTest } from "./selftest/mm";
 import { BOOT_ARENA_BYTES, PANIC_STATUS } from "./params";
 import { timestamp } from "../arch";
 
@@ -53,6 +54,7 @@ export function kmain(handoffAddress: usize): void {
   stamp("kernel-ready");
 
   if (options.bootchart) printBootChart(counterHz(boot.arch == ARCH_X86_64), counterSourceName());
+  if (options.selfTest !== null && !runMemorySelfTest(boot)) return panic("selftest mm failed");
   if (options.mallocBenchPairs != 0) runMallocBench(options.mallocBenchPairs);
   if (options.meminfo) printMemoryInfo();
   if (options.panicMessage !== null) return panic(options.panicMessage!);

@@ -11,6 +11,7 @@ const KNOWN: StaticArray<string> = [
   "memmap", "print the firmware memory map",
   "meminfo", "print where memory went (pages per use, slab classes, high-water mark) before powering off",
   "malloc-bench", "malloc-bench=N: time N malloc/free pairs per size after boot (for wisp bench mem)",
+  "selftest", "selftest=mm: run the in-kernel memory self-test (page allocator, malloc, page tables) after boot",
   "panic", "panic=MESSAGE: panic with MESSAGE once boot is done (tests the failure path)",
   "exit", "exit=N: power off with status N (0..126) instead of 0",
   "quiet", "print nothing but errors and requested reports",
@@ -23,6 +24,7 @@ export class Options {
   memmap: bool = false;
   meminfo: bool = false;
   mallocBenchPairs: u32 = 0;
+  selfTest: string | null = null;
   quiet: bool = false;
   hang: bool = false;
   crashKind: string | null = null;
@@ -72,6 +74,14 @@ export function readOptions(line: CommandLine): Options {
   if (line.has("panic")) {
     const message = line.get("panic");
     options.panicMessage = message.length ? message : "requested on the command line";
+  }
+  if (line.has("selftest")) {
+    const name = line.get("selftest");
+    if (name != "mm") {
+      options.error = "selftest=NAME needs one of: mm";
+      return options;
+    }
+    options.selfTest = name;
   }
   if (line.has("malloc-bench")) {
     const pairs = parseUnsigned(line.get("malloc-bench"), 100_000_000);

@@ -89,11 +89,16 @@ describe("readOptions", () => {
     const documented = help.split("\n").filter(Boolean).map((line) => /^ {2}([a-z0-9-]+): \S/.exec(line)?.[1]);
     expect(documented).not.toContain(undefined);
     for (const option of ["bootchart", "memmap", "meminfo", "malloc-bench", "panic", "exit", "quiet", "hang", "crash"]) expect(documented).toContain(option);
-    const sample: Record<string, string> = { exit: "exit=0", crash: "crash=unreachable", "malloc-bench": "malloc-bench=10" };
+    const sample: Record<string, string> = { exit: "exit=0", crash: "crash=unreachable", "malloc-bench": "malloc-bench=10", selftest: "selftest=mm" };
     for (const option of documented) {
       harness.resetArena();
       expect(read(sample[option!] ?? option!).error, option).toBe("");
     }
+  });
+
+  it("accepts only the self-tests it knows", () => {
+    expect(read("selftest=mm").error).toBe("");
+    expect(read("selftest=disk").error).toBe("selftest=NAME needs one of: mm");
   });
 
   it("accepts only the crash kinds it knows, and names them when refusing", () => {

@@ -1,8 +1,9 @@
-// Boot tier: the kernel's own page tables on every target. Guards page 0
-// being unmapped (a null read faults and the report names address 0), the
-// kernel text being read-only (a write faults at its first byte), the
-// identity map staying small, the paging boot stage, and the refusal of an
-// unknown crash kind. The kernels are built by boot.test.ts's `wisp build`
+// Boot tier: kernel memory on every target. Guards the in-kernel memory
+// self-test (page allocator, malloc and page tables on real frames, in 64 MiB
+// and in 2 MiB), page 0 being unmapped (a null read faults and the report
+// names address 0), the kernel text being read-only (a write faults at its
+// first byte), the identity map staying small, the paging boot stage, and the
+// refusal of an unknown crash kind. The kernels are built by boot.test.ts's `wisp build`
 // or on demand by `wisp run`.
 
 import { describe, expect, it } from "vitest";
@@ -18,6 +19,13 @@ const targets = [
 describe.each(targets)("$arch on $machine", ({ arch, machine }) => {
   const run = (...args: string[]) => wisp("run", "--arch", arch, "--machine", machine, "--accel", "tcg", "--timeout", TIMEOUT, ...args);
   const x86 = arch === "x86_64";
+
+  it.each(["64M", "2M"])("passes the in-kernel memory self-test (%s)", (mem) => {
+    const result = run("--mem", mem, "--cmdline", "quiet selftest=mm");
+    expect(result.stdout).toMatch(/^selftest mm: [1-9]\d* passed, 0 failed$/m);
+    expect(result.stdout).not.toContain("selftest check failed");
+    expect(result.status).toBe(0);
+  });
 
   it("faults on a null read, naming address 0 (page 0 is unmapped)", () => {
     const result = run("--cmdline", "quiet crash=null-read");
