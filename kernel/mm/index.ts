@@ -47,6 +47,7 @@ export function initMemory(info: BootInfo, imageEnd: usize): string {
       pages.markFree(range.base, range.end > ADDRESS_LIMIT ? ADDRESS_LIMIT : range.end);
     }
   }
+  pages.sealHoles();
   for (let i = 0; i < info.memory.length; i++) {
     const range = info.memory[i];
     if (range.kind != MEMORY_USABLE && range.base < ADDRESS_LIMIT) {

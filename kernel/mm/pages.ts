@@ -100,7 +100,8 @@ export namespace pages {
   /**
    * Starts with every frame in [low, high) reserved, using `metadata` (at
    * least metadataBytes(...) bytes) for the tables. Callers then release the
-   * usable ranges with markFree and claim known regions with claim.
+   * usable ranges with markFree, call sealHoles once, and claim known regions
+   * with claim.
    */
   export function init(low: usize, high: u64, metadata: usize): void {
     base = low & ~(PAGE_SIZE - 1);
@@ -108,7 +109,8 @@ export namespace pages {
     bitmap = metadata;
     descriptors = metadata + ((<usize>frames + 31) >> 5 << 2);
     memory.fill(bitmap, 0, (<usize>frames + 31) >> 5 << 2);
-    memory.fill(descriptors, 0, <usize>frames << 2); // USE_RESERVED
+    // Descriptors are not cleared here: free frames need none, and sealHoles
+    // marks the frames no usable range covered.
     memory.fill(counts, 0, <usize>USE_COUNT * 4);
     store<u32>(counts + (<usize>USE_RESERVED << 2), frames);
     hint = 0;
@@ -185,7 +187,12 @@ export namespace pages {
     let freed: u32 = 0;
     while (frame < end) {
       const word = bitmap + (<usize>(frame >> 5) << 2);
-      if ((frame & 31) == 0 && end - frame >= 32) {
+      if ((frame & 63) == 0 && end - frame >= 64) {
+        // 64 frames at a time (the bitmap is 8-byte aligned within the arena).
+        freed += <u32>(64 - popcnt<u64>(load<u64>(word)));
+        store<u64>(word, 0xffff_ffff_ffff_ffff);
+        frame += 64;
+      } else if ((frame & 31) == 0 && end - frame >= 32) {
         freed += 32 - popcnt<u32>(load<u32>(word));
         store<u32>(word, 0xffff_ffff);
         frame += 32;
@@ -200,6 +207,28 @@ export namespace pages {
     usable += freed;
     addCount(USE_RESERVED, -<i32>freed);
     addCount(USE_FREE, <i32>freed);
+  }
+
+  /**
+   * Marks every frame that markFree did not release as reserved (the holes
+   * between usable ranges). Only bitmap words with a clear bit are visited,
+   * so a machine whose RAM is one range costs a scan of the bitmap.
+   */
+  export function sealHoles(): void {
+    const words = (frames + 31) >> 5;
+    for (let w: u32 = 0; w < words; w++) {
+      // Skip fully free pairs of words in one step.
+      if ((w & 1) == 0 && w + 1 < words && load<u64>(bitmap + (<usize>w << 2)) == 0xffff_ffff_ffff_ffff) {
+        w++;
+        continue;
+      }
+      const bits = load<u32>(bitmap + (<usize>w << 2));
+      if (bits == 0xffff_ffff) continue;
+      const last = min<u32>((w << 5) + 32, frames);
+      for (let frame = w << 5; frame < last; frame++) {
+        if ((bits & (1 << (frame & 31))) == 0) setDescriptor(frame, USE_RESERVED);
+      }
+    }
   }
 
   /** Claims every free frame touching [from, to) for `use` (the kernel image, the initrd...). */

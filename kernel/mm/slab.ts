@@ -71,6 +71,8 @@ const MIN_KEPT_BUDGET: u32 = 8;
 const slabCount = memory.data(<i32>CLASS_COUNT * 4);
 /** Objects in use per class. */
 const objectCount = memory.data(<i32>CLASS_COUNT * 4);
+/** Every per-class table, for initSlabs to clear. */
+const TABLES: StaticArray<usize> = [objectSize, reciprocal, slabPages, slabCapacity, firstObject, partial, keptEmpty, slabCount, objectCount];
 
 // @ts-ignore: decorator
 @inline function get(table: usize, index: u32): u32 {
@@ -93,37 +95,41 @@ function capacityFor(slabBytes: usize, size: usize): u32 {
   return capacity;
 }
 
+/** Forgets every slab; each class's geometry is worked out when it is first used. */
 export function initSlabs(): void {
   keptPages = 0;
   keptBudget = max<u32>(MIN_KEPT_BUDGET, pages.usable >> 6);
-  for (let c: u32 = 0; c < CLASS_COUNT; c++) {
-    const size = classSize(c);
-    let best: u32 = 0;
-    for (let p: u32 = 1; p <= MAX_SLAB_PAGES; p++) {
-      const bytes = <usize>p << PAGE_SHIFT;
-      const capacity = capacityFor(bytes, size);
-      if (capacity == 0) continue;
-      best = p;
-      if ((bytes - <usize>capacity * size) * 16 <= bytes) break; // at most 1/16 lost
-    }
-    const capacity = capacityFor(<usize>best << PAGE_SHIFT, size);
-    put(objectSize, c, <u32>size);
-    put(reciprocal, c, <u32>(0x1_0000_0000 / <u64>size) + 1);
-    put(slabPages, c, best);
-    put(slabCapacity, c, capacity);
-    put(firstObject, c, <u32>((HEADER_BYTES + bitmapBytes(capacity) + 15) & ~15));
-    put(partial, c, 0);
-    put(keptEmpty, c, 0);
-    put(slabCount, c, 0);
-    put(objectCount, c, 0);
+  const bytes = <usize>CLASS_COUNT * 4;
+  for (let i = 0; i < TABLES.length; i++) memory.fill(TABLES[i], 0, bytes);
+}
+
+/** Chooses class `c`'s slab size (the fewest pages losing at most 1/16) and object layout, once. */
+function ensureGeometry(c: u32): void {
+  if (get(slabPages, c) != 0) return;
+  const size = classSize(c);
+  let best: u32 = 0;
+  for (let p: u32 = 1; p <= MAX_SLAB_PAGES; p++) {
+    const bytes = <usize>p << PAGE_SHIFT;
+    const capacity = capacityFor(bytes, size);
+    if (capacity == 0) continue;
+    best = p;
+    if ((bytes - <usize>capacity * size) * 16 <= bytes) break;
   }
+  const capacity = capacityFor(<usize>best << PAGE_SHIFT, size);
+  put(objectSize, c, <u32>size);
+  put(reciprocal, c, <u32>(0x1_0000_0000 / <u64>size) + 1);
+  put(slabCapacity, c, capacity);
+  put(firstObject, c, <u32>((HEADER_BYTES + bitmapBytes(capacity) + 15) & ~15));
+  put(slabPages, c, best);
 }
 
 export function pagesPerSlab(c: u32): u32 {
+  ensureGeometry(c);
   return get(slabPages, c);
 }
 
 export function objectsPerSlab(c: u32): u32 {
+  ensureGeometry(c);
   return get(slabCapacity, c);
 }
 
@@ -151,6 +157,7 @@ function removePartial(slab: Slab): void {
 }
 
 function newSlab(c: u32): Slab | null {
+  ensureGeometry(c);
   const count = get(slabPages, c);
   const address = pages.alloc(count, USE_SLAB);
   if (address == 0) return null;

@@ -135,6 +135,7 @@ export interface HarnessExports extends Record<string, unknown> {
   pagesMetadataBytes(frames: number): number;
   pagesInit(low: number, high: number, metadata: number): void;
   pagesMarkFree(from: number, to: number): void;
+  pagesSealHoles(): void;
   pagesClaim(from: number, to: number, use: number): void;
   pagesAlloc(count: number, use: number): number;
   pagesAllocZeroed(count: number, use: number): number;

@@ -385,6 +385,10 @@ export function pagesInit(low: usize, high: usize, metadata: usize): void {
   pages.init(low, high, metadata);
 }
 
+export function pagesSealHoles(): void {
+  pages.sealHoles();
+}
+
 export function pagesMarkFree(from: usize, to: usize): void {
   pages.markFree(from, to);
 }

@@ -180,6 +180,7 @@ function randomScenario(random: Random): Scenario {
     e.pagesMarkFree(from, to);
     model.markFree(from, to);
   }
+  e.pagesSealHoles();
   for (let i = random.int(0, 4); i > 0; i--) {
     const [from, to] = rangeIn();
     e.pagesClaim(from, to, USE.reserved);
@@ -229,6 +230,7 @@ describe("page-frame allocator (kernel/mm/pages.ts)", () => {
     ];
     for (const [from, to] of ranges) {
       e.pagesMarkFree(from, to);
+      e.pagesSealHoles();
       model.markFree(from, to);
       expectAgrees(model, `markFree(0x${from.toString(16)}, 0x${to.toString(16)})`);
     }
@@ -241,6 +243,7 @@ describe("page-frame allocator (kernel/mm/pages.ts)", () => {
     e.pagesInit(base, base + 128 * PAGE_SIZE, METADATA);
     const model = new Model(base, 128);
     e.pagesMarkFree(base + 16 * PAGE_SIZE, base + 112 * PAGE_SIZE);
+    e.pagesSealHoles();
     model.markFree(base + 16 * PAGE_SIZE, base + 112 * PAGE_SIZE);
     const run = e.pagesAlloc(8, USE.large) >>> 0;
     model.alloc((run - base) / PAGE_SIZE, 8, USE.large);
@@ -263,6 +266,7 @@ describe("page-frame allocator (kernel/mm/pages.ts)", () => {
   it("refuses allocations of no frames, too many frames, or for no use", () => {
     e.pagesInit(0, 64 * PAGE_SIZE, METADATA);
     e.pagesMarkFree(0, 64 * PAGE_SIZE);
+    e.pagesSealHoles();
     const before = counts();
     for (const [count, use] of [[0, USE.large], [MAX_VALUE + 1, USE.large], [1, USE.free], [1, USE_COUNT], [65, USE.app]]) {
       expect(e.pagesAlloc(count, use) >>> 0, `alloc(${count}, ${use})`).toBe(0);
