@@ -63,3 +63,30 @@
 @external("arch", "waitForInterrupt") export declare function waitForInterrupt(): void;
 /** Powers the machine off, reporting `status` (0..126) to the host; never returns. */
 @external("arch", "powerOff") export declare function powerOff(status: u32): void;
+
+// --- Threads (kernel/sched) ---
+/** Bytes of a saved context: the registers the ABI makes callee-saved, and the stack pointer. */
+export const CONTEXT_BYTES: usize = 192;
+/**
+ * Saves the running thread's callee-saved registers and stack pointer at
+ * `save` and resumes the thread whose context is at `load`; returns when
+ * something switches back to `save`. Called with interrupts disabled.
+ * x86_64: rbx, rbp, r12-r15, rsp (the return address is on the stack).
+ * aarch64: x19-x30, sp, d8-d15. FP/SIMD registers the ABI lets a call
+ * clobber are not saved here: a preempted thread's are in its interrupt frame.
+ */
+@external("arch", "switchContext") export declare function switchContext(save: usize, load: usize): void;
+/**
+ * Prepares the context at `context` so that the first switch to it runs
+ * the kernel's threadStart export on the stack ending at `stackTop` (16-byte
+ * aligned), with interrupts still disabled.
+ */
+@external("arch", "initContext") export declare function initContext(context: usize, stackTop: usize): void;
+
+// --- Timers (kernel/time) ---
+/**
+ * aarch64: arms the EL1 virtual timer to raise its interrupt when the
+ * counter (timestamp) reaches `deadline`; 0 disarms it. x86_64 timers are
+ * LAPIC registers and MSRs, programmed by the kernel itself.
+ */
+@external("arch", "setTimerDeadline") export declare function setTimerDeadline(deadline: u64): void;

@@ -6,14 +6,19 @@
 //                (aarch64) at address 0x0, page 0 being unmapped
 //   write-text   a store to the kernel's first text byte: a protection fault,
 //                text being read-only
+//   stack-overflow  a thread recursing without end runs into its stack's
+//                guard page: a page fault escalating to a double fault
+//                (x86_64) or a data abort (aarch64), reported as an overflow
 //
 // Executing data cannot be provoked from wasm (it never jumps to an address).
 
 import { parseUnsigned } from "./cmdline";
 import { panic } from "./panic";
 import { kernelTextStart } from "./mm/paging/index";
+import { spawn, join } from "./sched/index";
+import { timestamp } from "../arch";
 
-export const CRASH_KINDS: StaticArray<string> = ["unreachable", "divide-by-zero", "out-of-memory", "null-read", "write-text"];
+export const CRASH_KINDS: StaticArray<string> = ["unreachable", "divide-by-zero", "out-of-memory", "null-read", "write-text", "stack-overflow"];
 
 export function isCrashKind(kind: string): bool {
   return CRASH_KINDS.includes(kind);
@@ -39,4 +44,19 @@ export function crash(kind: string): void {
     store<u8>(text, load<u8>(text));
     panic("crash=write-text: writing the kernel's text did not fault");
   }
+  if (kind == "stack-overflow") {
+    const thread = spawn("deep", recurseForever);
+    if (thread === null) panic("crash=stack-overflow: no memory for the thread");
+    join(thread!);
+    panic("crash=stack-overflow: the recursion ended without a fault");
+  }
+}
+
+let recursionSink: u64 = 0;
+
+/** Recurses until the stack runs out; the value kept across each call keeps every frame alive. */
+function recurseForever(depth: usize): void {
+  const kept = timestamp();
+  if (depth < 0x7fff_ffff) recurseForever(depth + 1);
+  recursionSink += kept;
 }

@@ -9,3 +9,15 @@ export const ENOENT: i32 = 2;
 export const ENOMEM: i32 = 12;
 /** An argument is out of range or misaligned. */
 export const EINVAL: i32 = 22;
+/** Operation not permitted (unlocking a mutex another thread holds). */
+export const EPERM: i32 = 1;
+/** No such thread. */
+export const ESRCH: i32 = 3;
+/** Try again: nothing available without waiting. */
+export const EAGAIN: i32 = 11;
+/** The resource is in use (a line with a handler, a thread already joined). */
+export const EBUSY: i32 = 16;
+/** Waiting would deadlock (joining oneself, relocking a held mutex). */
+export const EDEADLK: i32 = 35;
+/** A wait ended at its deadline. */
+export const ETIMEDOUT: i32 = 110;

@@ -19,7 +19,10 @@ import { initMemory } from "./mm/index";
 import { initPaging } from "./mm/paging/index";
 import { printMemoryInfo } from "./mm/meminfo";
 import { runMallocBench } from "./mm/bench";
-import { runMemorySelfTest } from "./selftest/mm";
+import { runSelfTest } from "./selftest/index";
+import { runSchedulerBench } from "./sched/bench";
+import { initInterrupts, handleInterrupt } from "./irq/index";
+import { initScheduler, startCurrentThread } from "./sched/index";
 import { BOOT_ARENA_BYTES, PANIC_STATUS } from "./params";
 import { timestamp } from "../arch";
 
@@ -44,6 +47,9 @@ export function kmain(handoffAddress: usize): void {
   const pagingError = initPaging(boot);                     // the kernel's own page tables: page 0 unmapped, image W^X
   if (pagingError.length) return panic("paging: " + pagingError);
   stamp("paging");
+  initInterrupts(info, boot.arch);                          // the controller is set up when first needed
+  initScheduler(boot.arch);                                 // the boot thread becomes thread 1, "main"
+  stamp("scheduler");
 
   const options = readOptions(parseCommandLine(info.commandLine));
   stamp("options");
@@ -54,8 +60,9 @@ export function kmain(handoffAddress: usize): void {
   stamp("kernel-ready");
 
   if (options.bootchart) printBootChart(counterHz(boot.arch == ARCH_X86_64), counterSourceName());
-  if (options.selfTest !== null && !runMemorySelfTest(boot)) return panic("selftest mm failed");
+  if (options.selfTest !== null && !runSelfTest(options.selfTest!, boot, info)) return panic("selftest " + options.selfTest! + " failed");
   if (options.mallocBenchPairs != 0) runMallocBench(options.mallocBenchPairs);
+  if (options.schedBenchRounds != 0) runSchedulerBench(options.schedBenchRounds);
   if (options.meminfo) printMemoryInfo();
   if (options.panicMessage !== null) return panic(options.panicMessage!);
   if (options.hang) idleForever();
@@ -66,6 +73,16 @@ export function kmain(handoffAddress: usize): void {
 /** Called by the arch stub for a CPU exception; see kernel/traps.ts. */
 export function cpuException(kind: u32, code: u64, ip: u64, address: u64): void {
   reportCpuException(kind, code, ip, address);
+}
+
+/** Called by the arch entry stub for an interrupt; see kernel/irq/index.ts. */
+export function interrupt(vector: u32): void {
+  handleInterrupt(vector);
+}
+
+/** Called by the arch context trampoline as a new thread's first code; see kernel/sched. */
+export function threadStart(): void {
+  startCurrentThread();
 }
 
 /** Called by the arch layer when the kernel uses an import its architecture lacks. */

@@ -5,18 +5,22 @@ import { CommandLine, parseUnsigned } from "./cmdline";
 import { MAX_EXIT_STATUS } from "./params";
 import { CRASH_KINDS, isCrashKind } from "./crash";
 
+/** Self-tests selftest=NAME can run (kernel/selftest). */
+export const SELF_TESTS: StaticArray<string> = ["mm", "irq", "sched"];
+
 /** Known options, with the help line printed when an unknown one is given. */
 const KNOWN: StaticArray<string> = [
   "bootchart", "print the boot chart (counter stamps from the first instruction) before powering off",
   "memmap", "print the firmware memory map",
   "meminfo", "print where memory went (pages per use, slab classes, high-water mark) before powering off",
   "malloc-bench", "malloc-bench=N: time N malloc/free pairs per size after boot (for wisp bench mem)",
-  "selftest", "selftest=mm: run the in-kernel memory self-test (page allocator, malloc, page tables) after boot",
+  "sched-bench", "sched-bench=N: time N context switches, thread create+join pairs and timer operations after boot (for wisp bench sched)",
+  "selftest", "selftest=NAME: run an in-kernel self-test after boot: mm (memory), irq (interrupts and timers), sched (threads and the scheduler)",
   "panic", "panic=MESSAGE: panic with MESSAGE once boot is done (tests the failure path)",
   "exit", "exit=N: power off with status N (0..126) instead of 0",
   "quiet", "print nothing but errors and requested reports",
   "hang", "never power off after boot (tests the host's timeout handling)",
-  "crash", "crash=KIND: fail on purpose after boot: unreachable, divide-by-zero, out-of-memory, null-read or write-text (tests failure reports)",
+  "crash", "crash=KIND: fail on purpose after boot: unreachable, divide-by-zero, out-of-memory, null-read, write-text or stack-overflow (tests failure reports)",
 ];
 
 export class Options {
@@ -24,6 +28,7 @@ export class Options {
   memmap: bool = false;
   meminfo: bool = false;
   mallocBenchPairs: u32 = 0;
+  schedBenchRounds: u32 = 0;
   selfTest: string | null = null;
   quiet: bool = false;
   hang: bool = false;
@@ -77,8 +82,8 @@ export function readOptions(line: CommandLine): Options {
   }
   if (line.has("selftest")) {
     const name = line.get("selftest");
-    if (name != "mm") {
-      options.error = "selftest=NAME needs one of: mm";
+    if (!SELF_TESTS.includes(name)) {
+      options.error = "selftest=NAME needs one of: " + SELF_TESTS.join(", ");
       return options;
     }
     options.selfTest = name;
@@ -90,6 +95,14 @@ export function readOptions(line: CommandLine): Options {
       return options;
     }
     options.mallocBenchPairs = <u32>pairs;
+  }
+  if (line.has("sched-bench")) {
+    const rounds = parseUnsigned(line.get("sched-bench"), 10_000_000);
+    if (rounds <= 0) {
+      options.error = "sched-bench=N needs a whole number of rounds from 1 to 10000000";
+      return options;
+    }
+    options.schedBenchRounds = <u32>rounds;
   }
   if (line.has("exit")) {
     const status = parseUnsigned(line.get("exit"), <i64>MAX_EXIT_STATUS);

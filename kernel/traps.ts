@@ -7,6 +7,7 @@ import { shutdown } from "./panic";
 import { PANIC_STATUS } from "./params";
 import { ARCH_X86_64 } from "./boot/handoff";
 import { outOfMemory, failedRequest } from "./rt/index";
+import { threadWithGuard, schedulerReady, currentThread } from "./sched/index";
 
 const X86_VECTOR_NAMES: StaticArray<string> = [
   "divide error", "debug", "non-maskable interrupt", "breakpoint", "overflow",
@@ -110,7 +111,29 @@ export function reportCpuException(kind: u32, code: u64, ip: u64, address: u64):
     if (ec >= 0x20 && ec <= 0x25 && ec != 0x22 && ec != 0x23) printAbortCause(ec, <u32>code);
   }
   printLine();
+  reportThread(address);
   shutdown(PANIC_STATUS);
+}
+
+/** Names the running thread, and says so when the fault hit a thread's stack guard page. */
+function reportThread(address: u64): void {
+  if (!schedulerReady()) return;
+  const overflowed = threadWithGuard(address);
+  if (overflowed !== null) {
+    print("stack overflow: thread ");
+    printUnsigned(overflowed.id);
+    print(" (");
+    print(overflowed.name);
+    print(") ran past the end of its stack into the guard page at ");
+    printHex(<u64>overflowed.guard);
+    printLine();
+  }
+  const thread = currentThread();
+  print("in thread ");
+  printUnsigned(thread.id);
+  print(" (");
+  print(thread.name);
+  printLine(")");
 }
 
 export function reportWasmTrap(kind: u32): void {

@@ -11,13 +11,24 @@
  *      the kernel replaces it with its own tables once it has read the
  *      device tree (kernel/mm/paging), keeping MAIR_EL1 and TCR_EL1,
  *   3. clears .bss, records the device tree and its PSCI conduit,
- *   4. installs the exception vectors and calls wisp_enter_kernel(&wisp_handoff).
+ *   4. installs the exception vectors and calls wisp_enter_kernel(&wisp_handoff)
+ *      on the boot stack in SP_EL0 (EL1t, SPSel = 0: the kernel's threads run
+ *      so too); SP_EL1 holds the exception stack, which every exception
+ *      switches to on entry, so a fault on a thread stack is still reported.
  */
 #include "handoff.h"
 
 #define RAM_BASE 0x40000000
 #define FDT_MAGIC 0xd00dfeed
 #define BOOT_STACK_SIZE 16384
+#define EXCEPTION_STACK_SIZE 8192
+
+/* QEMU virt's GIC distributor, set up at EL3 (secure=on) before the kernel can read the device tree. */
+#define QEMU_VIRT_GICD 0x08000000
+#define GICD_TYPER 0x004
+#define GICD_IGROUPR 0x080
+#define QEMU_VIRT_GICC 0x08010000
+#define GICC_PMR 0x004
 
 /* Lower levels non-secure, AArch64, HVC allowed (bits 5:4 are RES1). */
 #define SCR_EL3_VALUE ((1 << 0) | (3 << 4) | (1 << 8) | (1 << 10))
@@ -84,7 +95,25 @@ _start:
   b.lo at_el1
   b.eq at_el2
 
-  /* EL3: no FP/SIMD traps; go on at EL2 if the CPU has it, else at EL1. */
+  /*
+   * EL3: hand every interrupt of QEMU virt's GICv2 to the non-secure side
+   * (group 1), as firmware does for a non-secure kernel, and open the
+   * priority mask: a non-secure write cannot lower it from its reset value.
+   */
+  ldr x3, =QEMU_VIRT_GICD
+  ldr w4, [x3, #GICD_TYPER]
+  and w4, w4, #0x1f                     /* ITLinesNumber: N + 1 words of group bits */
+  add x5, x3, #GICD_IGROUPR
+  mov w6, #-1
+1:
+  str w6, [x5], #4
+  subs w4, w4, #1
+  b.ge 1b
+  ldr x3, =QEMU_VIRT_GICC
+  mov w4, #0xff
+  str w4, [x3, #GICC_PMR]
+
+  /* No FP/SIMD traps; go on at EL2 if the CPU has it, else at EL1. */
   mov x0, #SCR_EL3_VALUE
   msr scr_el3, x0
   msr cptr_el3, xzr
@@ -135,8 +164,11 @@ at_el1:
   isb
   mrs x21, cntvct_el0                   /* stamp 1: MMU on */
 
+  ldr x0, =exception_stack_top
+  mov sp, x0                            /* SP_EL1: we run on it until SPSel = 0 */
   ldr x0, =boot_stack_top
-  mov sp, x0
+  msr sp_el0, x0
+  msr spsel, #0                         /* from here on sp is SP_EL0 */
   ldr x0, =__bss_start
   ldr x1, =__bss_end
 1:
@@ -290,3 +322,7 @@ psci_conduit: .skip 4
 boot_stack: .skip BOOT_STACK_SIZE
 .globl boot_stack_top
 boot_stack_top:
+.balign 16
+exception_stack: .skip EXCEPTION_STACK_SIZE
+.globl exception_stack_top
+exception_stack_top:

@@ -13,6 +13,7 @@
 #include "handoff.h"
 #include "kernel.h"
 #include "wasm-rt.h"
+#include <string.h>
 
 /* Status used when the kernel cannot even report its failure. */
 #define DOUBLE_FAULT_STATUS 126
@@ -56,6 +57,17 @@ void wasm_rt_trap(wasm_rt_trap_t trap) {
   power_off_now(DOUBLE_FAULT_STATUS);
 }
 
+/* An interrupt, from the arch entry stub; `vector` is the x86 vector, or ~0 where the controller names the source. */
+void wisp_interrupt(uint64_t vector) {
+  w2c_kernel_interrupt(&kernel, (uint32_t)vector);
+}
+
+/* A new thread's first call, from the context trampoline; threads never return here. */
+void wisp_thread_start(void) {
+  w2c_kernel_threadStart(&kernel);
+  power_off_now(DOUBLE_FAULT_STATUS);
+}
+
 /* Imports that make no sense on this architecture (port I/O on aarch64) land here. */
 void wisp_unsupported_import(void) {
   if (reporting++) power_off_now(DOUBLE_FAULT_STATUS);
@@ -68,8 +80,12 @@ const char* wasm_rt_strerror(wasm_rt_trap_t trap) {
   return "wasm trap";
 }
 
-/* Function tables are carved from a static pool at instantiation. */
-static wasm_rt_funcref_t table_pool[TABLE_POOL_ENTRIES];
+/*
+ * Function tables are carved from a static pool at instantiation. The pool
+ * lies outside .bss (the boot stub would spend a store per word clearing it):
+ * only the entries handed out are cleared, here.
+ */
+__attribute__((section(".uninit.table_pool"))) static wasm_rt_funcref_t table_pool[TABLE_POOL_ENTRIES];
 static uint32_t table_pool_used;
 
 void wasm_rt_allocate_funcref_table(wasm_rt_funcref_table_t* table, uint32_t elements,
@@ -77,6 +93,7 @@ void wasm_rt_allocate_funcref_table(wasm_rt_funcref_table_t* table, uint32_t ele
   (void)max_elements;
   if (elements > TABLE_POOL_ENTRIES - table_pool_used) power_off_now(DOUBLE_FAULT_STATUS);
   table->data = &table_pool[table_pool_used];
+  memset(table->data, 0, elements * sizeof(wasm_rt_funcref_t));
   table->size = elements;
   table->max_size = elements;
   table_pool_used += elements;

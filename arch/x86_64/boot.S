@@ -12,7 +12,8 @@
  *   3. turns on no-execute (EFER.NXE) if CPUID says the CPU has it, and says
  *      so in the handoff flags; turns on write protection for ring 0
  *      (CR0.WP, so read-only pages hold against the kernel too), PAE, long
- *      mode, paging and SSE; loads a flat GDT and an IDT,
+ *      mode, paging and SSE; loads a flat GDT, then the IDT for all 256
+ *      vectors and the TSS (traps.S),
  *   4. calls wisp_enter_kernel(&wisp_handoff) on the boot stack.
  */
 #include "handoff.h"
@@ -56,7 +57,7 @@ pvh_start:
   movl %ebx, wisp_handoff + HANDOFF_OFF_FIRMWARE_INFO
   movl $boot_stack_top, %esp
 
-  /* Clear .bss (page aligned at both ends): the page tables and the stack live there. */
+  /* Clear .bss (page aligned at both ends): the PML4 and PDPT live there. */
   movl $__bss_start, %edi
   movl $__bss_end, %ecx
   subl %edi, %ecx
@@ -97,6 +98,7 @@ pvh_start:
   shll $21, %eax
   orl $(PTE_PRESENT | PTE_WRITE | PTE_LARGE), %eax
   movl %eax, pd(, %ecx, 8)
+  movl $0, pd + 4(, %ecx, 8)
   incl %ecx
   cmpl $2048, %ecx
   jb 2b
@@ -136,7 +138,7 @@ long_mode:
   movq %rax, wisp_handoff + HANDOFF_OFF_STAMPS + 8
   movl $2, wisp_handoff + HANDOFF_OFF_STAMP_COUNT
 
-  call install_idt
+  call install_traps
   leaq wisp_handoff(%rip), %rdi
   call wisp_enter_kernel
 .globl wisp_halt_forever
@@ -146,20 +148,27 @@ wisp_halt_forever:
   jmp wisp_halt_forever
 
 /*
- * Flat 64-bit GDT: null, kernel code (0x08), kernel data (0x10). The
- * descriptors are marked accessed already: the CPU would otherwise set that
- * bit on a segment load, a write that faults once rodata is read-only.
+ * Flat 64-bit GDT: null, kernel code (0x08), kernel data (0x10), and the
+ * 16-byte TSS descriptor (0x18) that install_traps (traps.S) fills in. It is
+ * in .data because loading the task register writes the descriptor's busy
+ * bit. The code and data descriptors are marked accessed already, so segment
+ * loads write nothing.
  */
-.section .rodata
+.section .data
 .align 16
-gdt:
+.globl wisp_gdt
+wisp_gdt:
   .quad 0
   .quad 0x00af9b000000ffff
   .quad 0x00cf93000000ffff
+  .quad 0, 0
 gdt_end:
+
+.section .rodata
+.align 16
 gdt_pointer:
-  .word gdt_end - gdt - 1
-  .long gdt
+  .word gdt_end - wisp_gdt - 1
+  .long wisp_gdt
 
 .section .data
 .align 8
@@ -180,6 +189,10 @@ wisp_handoff:
 .align 4096
 pml4: .skip 4096
 pdpt: .skip 4096
+
+/* Not cleared (kernel.ld): every page directory entry is written in full, and a stack needs no zeroes. */
+.section .uninit, "aw", @nobits
+.align 4096
 pd: .skip 4 * 4096
 .align 16
 boot_stack: .skip BOOT_STACK_SIZE

@@ -1,13 +1,53 @@
 /*
- * x86_64 exception entry: the 32 architectural vectors, each reported to the
- * kernel as (vector, error code, instruction address, fault address).
+ * x86_64 trap and interrupt entry: the IDT (all 256 vectors) and the TSS.
  *
- * Every exception is fatal for now: the kernel prints the report and powers
- * off. Vectors that push no error code push a zero so that all frames look
- * alike.
+ * Vectors 0-31 are CPU exceptions. Each is reported to the kernel as
+ * (vector, error code, instruction address, CR2) and is fatal: the kernel
+ * prints the report and powers off. Vectors that push no error code push a
+ * zero so that all frames look alike.
+ *
+ * Vectors 32-255 are interrupts. Their entry saves every register the System V
+ * ABI lets a call clobber (rax, rcx, rdx, rsi, rdi, r8-r11) and the x87/SSE
+ * state (fxsave64, 512 bytes, 16-byte aligned), all on the interrupted stack,
+ * calls wisp_interrupt(vector), restores and returns with iretq. Nothing of
+ * the interrupted state lives anywhere else, because the scheduler may switch
+ * threads inside wisp_interrupt and come back to this frame much later, from
+ * another thread's stack: the frame has to travel with its stack. For the same
+ * reason no interrupt vector uses an IST stack.
+ *
+ * The double fault (8) and NMI (2) do switch stacks, to IST1, a small stack
+ * of their own: a kernel stack overflow is a page fault that cannot push its
+ * frame onto the guard page below the stack, which escalates to a double
+ * fault, and the report needs a stack that works. CR2 still holds the address
+ * the first fault touched. Both are fatal and never return, so sharing one
+ * stack is safe: a second one arriving during the first's report takes the
+ * stack over and powers off at once (kernel-instance.c's reporting guard).
+ *
+ * Interrupt frame, from the top of the interrupted stack down:
+ *
+ *   ss, rsp, rflags, cs, rip     pushed by the CPU (rsp first aligned to 16)
+ *   vector                       pushed by the vector's stub
+ *   rax rcx rdx rsi rdi r8-r11   caller-saved registers
+ *   rbp                          the entry's frame pointer (callee-saved)
+ *   (padding to 16)
+ *   512-byte fxsave64 area       <- rsp at the call
  */
 .section .text
 
+#define KERNEL_CODE 0x08
+#define TSS_SELECTOR 0x18
+#define GATE_INTERRUPT 0x8e00       /* present, DPL 0, 64-bit interrupt gate */
+#define IST_FATAL 1                 /* IST slot for the double fault and NMI */
+#define VECTOR_NMI 2
+#define VECTOR_DOUBLE_FAULT 8
+#define FXSAVE_BYTES 512
+#define FATAL_STACK_SIZE 8192
+#define TSS_BYTES 104
+
+/*
+ * Every stub is smaller than 16 bytes and starts on a 16-byte boundary: stub n
+ * is at vectors + 16n. Exception stubs first, then the interrupt stubs (32-255).
+ */
 .macro VECTOR_NO_ERROR n
   .align 16
   pushq $0
@@ -22,7 +62,7 @@
 .endm
 
 .align 16
-exception_vectors:
+vectors:
   VECTOR_NO_ERROR 0
   VECTOR_NO_ERROR 1
   VECTOR_NO_ERROR 2
@@ -55,27 +95,75 @@ exception_vectors:
   VECTOR_WITH_ERROR 29
   VECTOR_WITH_ERROR 30
   VECTOR_NO_ERROR 31
+  .set vector_number, 32
+  .rept 224
+  .align 16
+  pushq $vector_number
+  jmp interrupt_common
+  .set vector_number, vector_number + 1
+  .endr
+  .align 16
+vectors_end:
 
-/* Frame: vector, error code, rip, cs, rflags, rsp, ss. */
+/* Exception frame: vector, error code, rip, cs, rflags, rsp, ss. Never returns. */
 exception_common:
   movq 0(%rsp), %rdi
   movq 8(%rsp), %rsi
   movq 16(%rsp), %rdx
   movq %cr2, %rcx
   andq $-16, %rsp
+  cld
   call wisp_cpu_exception
   jmp wisp_halt_forever
 
-/* Fill the IDT with interrupt gates to the 32 stubs (16 bytes apart) and load it. */
-.globl install_idt
-install_idt:
-  leaq exception_vectors(%rip), %rax
+interrupt_common:
+  pushq %rax
+  pushq %rcx
+  pushq %rdx
+  pushq %rsi
+  pushq %rdi
+  pushq %r8
+  pushq %r9
+  pushq %r10
+  pushq %r11
+  pushq %rbp
+  movq %rsp, %rbp
+  subq $FXSAVE_BYTES, %rsp
+  andq $-16, %rsp
+  fxsave64 (%rsp)
+  cld
+  movq 80(%rbp), %rdi           /* the vector, above the ten saved registers */
+  call wisp_interrupt
+  fxrstor64 (%rsp)
+  movq %rbp, %rsp
+  popq %rbp
+  popq %r11
+  popq %r10
+  popq %r9
+  popq %r8
+  popq %rdi
+  popq %rsi
+  popq %rdx
+  popq %rcx
+  popq %rax
+  addq $8, %rsp                 /* the vector */
+  iretq
+
+/*
+ * Fills the IDT with interrupt gates to the 256 stubs, gives the double
+ * fault and NMI the IST stack, loads the IDT, then points the GDT's TSS
+ * descriptor at the TSS and loads the task register (which marks the
+ * descriptor busy: the GDT is in .data for that write).
+ */
+.globl install_traps
+install_traps:
+  leaq vectors(%rip), %rax
   leaq idt(%rip), %rdi
-  movl $32, %ecx
+  movl $256, %ecx
 1:
   movw %ax, 0(%rdi)             /* offset 15:0 */
-  movw $0x08, 2(%rdi)           /* kernel code selector */
-  movw $0x8e00, 4(%rdi)         /* present, DPL 0, 64-bit interrupt gate */
+  movw $KERNEL_CODE, 2(%rdi)
+  movw $GATE_INTERRUPT, 4(%rdi) /* IST 0: stay on the current stack */
   movq %rax, %rdx
   shrq $16, %rdx
   movw %dx, 6(%rdi)             /* offset 31:16 */
@@ -86,15 +174,55 @@ install_idt:
   addq $16, %rdi
   decl %ecx
   jnz 1b
+  leaq idt(%rip), %rdi
+  movb $IST_FATAL, VECTOR_NMI * 16 + 4(%rdi)
+  movb $IST_FATAL, VECTOR_DOUBLE_FAULT * 16 + 4(%rdi)
   lidt idt_pointer(%rip)
+
+  /* 64-bit TSS descriptor: limit, base 15:0, base 23:16, type, flags, base 31:24, base 63:32. */
+  leaq tss(%rip), %rax
+  leaq wisp_gdt + TSS_SELECTOR(%rip), %rdi
+  movw $TSS_BYTES - 1, 0(%rdi)
+  movw %ax, 2(%rdi)
+  shrq $16, %rax
+  movb %al, 4(%rdi)
+  movb $0x89, 5(%rdi)           /* present, DPL 0, available 64-bit TSS */
+  movb $0, 6(%rdi)
+  movb %ah, 7(%rdi)
+  shrq $16, %rax
+  movl %eax, 8(%rdi)
+  movl $0, 12(%rdi)
+  movw $TSS_SELECTOR, %ax
+  ltr %ax
   ret
 
 .section .rodata
 .align 16
 idt_pointer:
-  .word 32 * 16 - 1
+  .word 256 * 16 - 1
   .quad idt
 
-.section .bss
+/* The TSS: only IST1 is used (ring 0 only, no I/O bitmap: its offset is past the limit). */
+.section .data
 .align 16
-idt: .skip 32 * 16
+tss:
+  .long 0
+  .quad 0, 0, 0                 /* rsp0-2: no ring changes */
+  .quad 0
+  .quad fatal_stack_top         /* ist1 */
+  .quad 0, 0, 0, 0, 0, 0        /* ist2-7 */
+  .quad 0
+  .word 0
+  .word TSS_BYTES               /* I/O bitmap offset */
+tss_end:
+.if tss_end - tss - TSS_BYTES
+.error "the TSS must be 104 bytes"
+.endif
+
+/* Not cleared at boot (kernel.ld): install_traps writes every IDT byte, and a stack needs no zeroes. */
+.section .uninit, "aw", @nobits
+.align 16
+idt: .skip 256 * 16
+.align 16
+fatal_stack: .skip FATAL_STACK_SIZE
+fatal_stack_top:

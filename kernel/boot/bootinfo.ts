@@ -24,6 +24,13 @@ export const CONSOLE_NS16550_PORT: u32 = 1;
 /** An ARM PL011 UART at a physical MMIO address. */
 export const CONSOLE_PL011: u32 = 2;
 
+/** The interrupt controller the device tree names (aarch64). */
+export const INTERRUPT_CONTROLLER_NONE: u32 = 0;
+/** GICv2: "arm,cortex-a15-gic" or "arm,gic-400"; reg = distributor, CPU interface. */
+export const INTERRUPT_CONTROLLER_GIC_V2: u32 = 2;
+/** GICv3: "arm,gic-v3" (recorded so the kernel can refuse it by name). */
+export const INTERRUPT_CONTROLLER_GIC_V3: u32 = 3;
+
 export class BootInfo {
   /** A parse failure, or "" when the firmware structure was sound. */
   error: string = "";
@@ -34,6 +41,15 @@ export class BootInfo {
   /** The initial RAM disk (PVH module 0 or the DT's linux,initrd-*), 0 if none. */
   initrdBase: u64 = 0;
   initrdSize: u64 = 0;
+  /** aarch64: the GIC kind (INTERRUPT_CONTROLLER_*) and its first two `reg` bases (v2: distributor, CPU interface). */
+  interruptControllerKind: u32 = INTERRUPT_CONTROLLER_NONE;
+  gicDistributorBase: u64 = 0;
+  gicCpuInterfaceBase: u64 = 0;
+  /** aarch64: the EL1 virtual timer's GIC INTID from the `timer` node, 0 if the tree does not say. */
+  timerInterrupt: u32 = 0;
+  /** aarch64: the PL031 real-time clock's registers and its GIC INTID, 0 if the tree has none. */
+  rtcBase: u64 = 0;
+  rtcInterrupt: u32 = 0;
 
   usableBytes(): u64 {
     let total: u64 = 0;

@@ -46,7 +46,9 @@ export const USE_SLAB: u32 = 5;
 export const USE_LARGE: u32 = 6;
 export const USE_INITRD: u32 = 7;
 export const USE_APP: u32 = 8;
-export const USE_COUNT: u32 = 9;
+/** Kernel thread stacks, guard pages included (kernel/sched). */
+export const USE_STACK: u32 = 9;
+export const USE_COUNT: u32 = 10;
 
 export const HEAD: u32 = 1 << 8;
 export const VALUE_SHIFT: u32 = 9;
@@ -64,6 +66,7 @@ export function useKey(use: u32): string {
   if (use == USE_LARGE) return "large-allocations";
   if (use == USE_INITRD) return "initrd";
   if (use == USE_APP) return "application";
+  if (use == USE_STACK) return "thread-stacks";
   return "unknown";
 }
 
@@ -77,6 +80,7 @@ export function useName(use: u32): string {
   if (use == USE_LARGE) return "large allocations";
   if (use == USE_INITRD) return "initrd";
   if (use == USE_APP) return "application";
+  if (use == USE_STACK) return "thread stacks";
   return "unknown";
 }
 

@@ -20,9 +20,19 @@ import { Arch, TARGETS, commonC } from "./targets";
 import { asc, inParallel, tool } from "./tools";
 import { staticDataEnd } from "./wasm-data";
 
+/** Build profiles: `cooperative` compiles the scheduler without preemption (kernel/sched/config.ts). */
+export type Profile = "default" | "cooperative";
+export const PROFILES: Profile[] = ["default", "cooperative"];
+
+export function parseProfile(name: string): Profile {
+  if ((PROFILES as string[]).includes(name)) return name as Profile;
+  throw new Error(`unknown build profile '${name}' (expected ${PROFILES.join(" or ")})`);
+}
+
 export interface BuildOptions {
   arch: Arch;
   debug?: boolean;
+  profile?: Profile;
   /** Where progress lines go; defaults to stderr. */
   log?: (line: string) => void;
 }
@@ -53,8 +63,8 @@ export function fixMemoryBase(file: string, base: string): void {
   writeFileSync(file, text.replace(generic, `#define MEM_ADDR(mem, addr, n) ((u8*)(uintptr_t)((u64)(${base}) + (u64)(addr)))`));
 }
 
-export function buildDir(arch: Arch, debug = false): string {
-  return join(ROOT, "build", debug ? `${arch}-debug` : arch);
+export function buildDir(arch: Arch, debug = false, profile: Profile = "default"): string {
+  return join(ROOT, "build", arch + (debug ? "-debug" : "") + (profile === "default" ? "" : `-${profile}`));
 }
 
 function formatSize(bytes: number): string {
@@ -64,9 +74,10 @@ function formatSize(bytes: number): string {
 export async function buildKernel(options: BuildOptions): Promise<BuildResult> {
   const { arch } = options;
   const debug = options.debug ?? false;
+  const profile = options.profile ?? "default";
   const log = options.log ?? ((line: string) => process.stderr.write(line + "\n"));
   const target = TARGETS[arch];
-  const dir = buildDir(arch, debug);
+  const dir = buildDir(arch, debug, profile);
   const gen = join(dir, "gen");
   const obj = join(dir, "obj");
   const stamps = join(dir, "stamps");
@@ -90,12 +101,14 @@ export async function buildKernel(options: BuildOptions): Promise<BuildResult> {
   }
 
   const wasm = join(dir, "kernel.wasm");
-  await stage("asc", kernelSources(), { debug, base: target.memoryBase }, [wasm], () =>
+  const profileFlags = profile === "cooperative" ? ["--use", "WISP_COOPERATIVE=1"] : [];
+  await stage("asc", kernelSources(), { debug, base: target.memoryBase, profile }, [wasm], () =>
     asc([
       "--config", r("asconfig.json"),
       "--baseDir", ROOT,
       "--target", debug ? "debug" : "release",
       "--memoryBase", String(target.memoryBase),
+      ...profileFlags,
       "-o", wasm,
     ]),
   );

@@ -28,7 +28,7 @@ export const TARGETS: Record<Arch, Target> = {
     clangTarget: "x86_64-unknown-none-elf",
     // No red zone: exceptions arrive on the running stack.
     cflags: ["-mno-red-zone"],
-    assembly: ["arch/x86_64/boot.S", "arch/x86_64/traps.S", "arch/x86_64/imports.S"],
+    assembly: ["arch/x86_64/boot.S", "arch/x86_64/traps.S", "arch/x86_64/imports.S", "arch/x86_64/context.S"],
     linkerScript: "arch/x86_64/kernel.ld",
   },
   aarch64: {
@@ -37,7 +37,7 @@ export const TARGETS: Record<Arch, Target> = {
     memoryBase: 0x40100000,
     clangTarget: "aarch64-unknown-none-elf",
     cflags: [],
-    assembly: ["arch/aarch64/boot.S", "arch/aarch64/vectors.S", "arch/aarch64/imports.S"],
+    assembly: ["arch/aarch64/boot.S", "arch/aarch64/vectors.S", "arch/aarch64/imports.S", "arch/aarch64/context.S"],
     linkerScript: "arch/aarch64/kernel.ld",
   },
 };

@@ -2,11 +2,13 @@
 
 import { benchBoot } from "../bench/boot";
 import { benchMem } from "../bench/mem";
+import { benchSched } from "../bench/sched";
 import { UsageError } from "./errors";
 
 export async function benchCommand(argv: string[]): Promise<number> {
   const [what, ...rest] = argv;
   if (what === "boot") return benchBoot(rest);
   if (what === "mem") return benchMem(rest);
-  throw new UsageError(`unknown benchmark '${what ?? ""}' (available: boot, mem)`);
+  if (what === "sched") return benchSched(rest);
+  throw new UsageError(`unknown benchmark '${what ?? ""}' (available: boot, mem, sched)`);
 }

@@ -1,7 +1,7 @@
 // wisp run: build if needed, boot in QEMU, exit with the kernel's status.
 
 import { parseArgs } from "node:util";
-import { buildKernel } from "../build";
+import { buildKernel, parseProfile } from "../build";
 import { parseArch } from "../build/targets";
 import { chooseAccel } from "../run/accel";
 import { boot } from "../run";
@@ -24,6 +24,9 @@ const HELP = `usage: wisp run [options]
   --bootchart         print the boot chart (adds 'bootchart' to the command line)
   --timeout SECONDS   kill the guest if it has not powered off by then (default: none)
   --debug             boot the debug build
+  --profile P         boot the default or the cooperative build (see wisp build)
+  --icount            guest time counts instructions (-icount shift=0,sleep=off):
+                      timing inside the guest becomes exact and repeatable
   --print-command     print the QEMU command line and exit
 
 The exit status is the kernel's; 124 means the timeout killed the guest, 125
@@ -43,16 +46,17 @@ export async function runCommand(argv: string[]): Promise<number> {
   const cmdline = [values.cmdline ?? "", values.bootchart ? "bootchart" : ""].filter(Boolean).join(" ");
   const choice = chooseAccel(values.accel ?? "auto", arch);
 
+  const profile = parseProfile(values.profile ?? "default");
   const kernel = values["print-command"]
-    ? (await import("../build")).buildDir(arch, values.debug) + "/kernel.elf"
-    : (await buildKernel({ arch, debug: values.debug, log: () => {} })).elf;
+    ? (await import("../build")).buildDir(arch, values.debug, profile) + "/kernel.elf"
+    : (await buildKernel({ arch, debug: values.debug, profile, log: () => {} })).elf;
   if (!values["print-command"]) {
     const needed = minimumMemoryKib(kernel, arch, BOOT_HEADROOM_KIB);
     if (memoryKib < needed) {
       throw new UsageError(`--mem ${values.mem} is too small: the ${arch} kernel image alone needs ${Math.ceil(needed / 1024)} MiB`);
     }
   }
-  const command = qemuCommand({ arch, kernel, memory: `${memoryKib}K`, accel: choice.accel, machine, cmdline });
+  const command = qemuCommand({ arch, kernel, memory: `${memoryKib}K`, accel: choice.accel, machine, cmdline, icount: values.icount });
   if (values["print-command"]) {
     console.log(shellQuote(command));
     return 0;
@@ -88,6 +92,8 @@ function parse(argv: string[]) {
         bootchart: { type: "boolean", default: false },
         timeout: { type: "string" },
         debug: { type: "boolean", default: false },
+        profile: { type: "string" },
+        icount: { type: "boolean", default: false },
         "print-command": { type: "boolean", default: false },
         help: { type: "boolean" },
       },

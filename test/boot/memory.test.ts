@@ -7,14 +7,10 @@
 // or on demand by `wisp run`.
 
 import { describe, expect, it } from "vitest";
-import { wisp } from "./wisp-cli";
+import { BOOT_TARGETS, wisp } from "./wisp-cli";
 
 const TIMEOUT = "60";
-const targets = [
-  { arch: "x86_64", machine: "microvm" },
-  { arch: "x86_64", machine: "q35" },
-  { arch: "aarch64", machine: "virt" },
-];
+const targets = BOOT_TARGETS;
 
 describe.each(targets)("$arch on $machine", ({ arch, machine }) => {
   const run = (...args: string[]) => wisp("run", "--arch", arch, "--machine", machine, "--accel", "tcg", "--timeout", TIMEOUT, ...args);
@@ -31,7 +27,7 @@ describe.each(targets)("$arch on $machine", ({ arch, machine }) => {
     const result = run("--cmdline", "quiet crash=null-read");
     expect(result.stdout).toMatch(x86
       ? /^panic: CPU exception: page fault \(vector 14\) at ip 0x[0-9a-f]+, error code 0x0, address 0x0 \(read, page not present\)$/m
-      : /^panic: CPU exception: data abort \(class 0x25, vector slot 4\) at ip 0x[0-9a-f]+, syndrome 0x[0-9a-f]+, address 0x0 \(read, translation fault, level 3\)$/m);
+      : /^panic: CPU exception: data abort \(class 0x25, vector slot 0\) at ip 0x[0-9a-f]+, syndrome 0x[0-9a-f]+, address 0x0 \(read, translation fault, level 3\)$/m);
     expect(result.status).toBe(70);
   });
 
@@ -40,7 +36,7 @@ describe.each(targets)("$arch on $machine", ({ arch, machine }) => {
     const imageStart = result.stdout.match(/kernel image (0x[0-9a-f]+)-/)![1];
     expect(result.stdout).toMatch(x86
       ? new RegExp(`^panic: CPU exception: page fault \\(vector 14\\) at ip 0x[0-9a-f]+, error code 0x3, address ${imageStart} \\(write, protection violation\\)$`, "m")
-      : new RegExp(`^panic: CPU exception: data abort \\(class 0x25, vector slot 4\\) at ip 0x[0-9a-f]+, syndrome 0x[0-9a-f]+, address ${imageStart} \\(write, permission fault, level 3\\)$`, "m"));
+      : new RegExp(`^panic: CPU exception: data abort \\(class 0x25, vector slot 0\\) at ip 0x[0-9a-f]+, syndrome 0x[0-9a-f]+, address ${imageStart} \\(write, permission fault, level 3\\)$`, "m"));
     expect(result.status).toBe(70);
   });
 
@@ -58,7 +54,8 @@ describe.each(targets)("$arch on $machine", ({ arch, machine }) => {
     const raw = result.stdout.split("\n").find((line) => line.startsWith("bootchart-raw "))!;
     const names = raw.split(" ").slice(1).map((field) => field.split("=")[0]);
     expect(names.indexOf("paging")).toBe(names.indexOf("memory") + 1);
-    expect(names.indexOf("options")).toBe(names.indexOf("paging") + 1);
+    expect(names.indexOf("scheduler")).toBe(names.indexOf("paging") + 1);
+    expect(names.indexOf("options")).toBe(names.indexOf("scheduler") + 1);
     expect(result.status).toBe(0);
   });
 });
@@ -66,8 +63,8 @@ describe.each(targets)("$arch on $machine", ({ arch, machine }) => {
 describe("crash kinds", () => {
   it("lists every crash kind when given an unknown one", () => {
     const result = wisp("run", "--accel", "tcg", "--timeout", TIMEOUT, "--cmdline", "crash=bogus");
-    expect(result.stdout).toContain("crash=KIND needs one of: unreachable, divide-by-zero, out-of-memory, null-read, write-text");
-    expect(result.stdout).toContain("null-read or write-text");
+    expect(result.stdout).toContain("crash=KIND needs one of: unreachable, divide-by-zero, out-of-memory, null-read, write-text, stack-overflow");
+    expect(result.stdout).toContain("null-read, write-text or stack-overflow");
     expect(result.status).toBe(64);
   });
 });

@@ -20,3 +20,10 @@ export function wisp(...args: string[]): CliResult {
   if (result.error) throw result.error;
   return { status: result.status ?? -1, stdout: result.stdout, stderr: result.stderr };
 }
+
+/** Every machine the boot tier runs on. */
+export const BOOT_TARGETS = [
+  { arch: "x86_64", machine: "microvm" },
+  { arch: "x86_64", machine: "q35" },
+  { arch: "aarch64", machine: "virt" },
+];

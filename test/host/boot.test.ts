@@ -55,7 +55,7 @@ function expectIncreasing(stamps: Chart["stamps"]): void {
   }
 }
 
-const STAMP_NAMES = ["first-instruction", "paging-on", "runtime-ready", "console", "memory", "paging", "options", "kernel-ready"];
+const STAMP_NAMES = ["first-instruction", "paging-on", "runtime-ready", "console", "memory", "paging", "scheduler", "options", "kernel-ready"];
 
 describe("booting x86_64", () => {
   it("prints the banner and powers off with status 0", async () => {
@@ -283,7 +283,7 @@ describe("booting with bad inputs", () => {
     const result = await bootKernel({ cmdline: "quiet" });
     expect(result.call((kernel) => kernel.cpuException(14, 0x2n, 0xffff_8000_0000_1234n, 0xdead_b000n)).status).toBe(PANIC_STATUS);
     expect(result.output).toBe(
-      "\npanic: CPU exception: page fault (vector 14) at ip 0xffff800000001234, error code 0x2, address 0xdeadb000 (write, page not present)\n",
+      "\npanic: CPU exception: page fault (vector 14) at ip 0xffff800000001234, error code 0x2, address 0xdeadb000 (write, page not present)\nin thread 1 (main)\n",
     );
   });
 
@@ -292,7 +292,7 @@ describe("booting with bad inputs", () => {
     const syndrome = (0x25n << 26n) | 0x47n; // ISS: WnR (bit 6) set, fault status 0b000111: translation fault, level 3
     expect(result.call((kernel) => kernel.cpuException(4, syndrome, 0x4020_1000n, 0x10n)).status).toBe(PANIC_STATUS);
     expect(result.output).toBe(
-      `\npanic: CPU exception: data abort (class 0x25, vector slot 4) at ip 0x40201000, syndrome ${hex(Number(syndrome))}, address 0x10 (write, translation fault, level 3)\n`,
+      `\npanic: CPU exception: data abort (class 0x25, vector slot 4) at ip 0x40201000, syndrome ${hex(Number(syndrome))}, address 0x10 (write, translation fault, level 3)\nin thread 1 (main)\n`,
     );
   });
 

@@ -84,6 +84,12 @@ export interface DtbLayout {
   reserve?: Array<[bigint, bigint]>;
   /** Drop the final FDT_END token. */
   omitEnd?: boolean;
+  /**
+   * How property names go into the strings block: "shared" (default) once
+   * each; "duplicate" once per property; "suffix" once each, as the tail of
+   * a longer string ("x-reg"), so every nameoff points into a string's middle.
+   */
+  names?: "shared" | "duplicate" | "suffix";
 }
 
 export class Bytes {
@@ -110,8 +116,9 @@ export function buildDtb(root: DtNode, layout: DtbLayout = {}): BuiltDtb {
   const names = new Map<string, number>();
   const strings = new Bytes();
   const nameOffset = (name: string): number => {
-    let at = names.get(name);
+    let at = layout.names === "duplicate" ? undefined : names.get(name);
     if (at === undefined) {
+      if (layout.names === "suffix") strings.raw(new TextEncoder().encode("x-"));
       at = strings.length;
       names.set(name, at);
       strings.raw(text(name));

@@ -19,6 +19,8 @@
 //     the tables themselves are the kernel's business and are not walked;
 //   - an 8254 PIT on ports 0x40/0x43 whose channel 0 counts down at 1.193182 MHz
 //     against the fake counter's configured rate, with latch commands;
+//   - switchContext, initContext and setTimerDeadline are recorded as
+//     unexpected: threads and timers are tested in the boot tier;
 //   - powerOff records the status and throws PowerOff, which unwinds out of wasm;
 //   - a kernel that keeps reading the counter past a budget (a spin that never
 //     ends) is stopped by Stuck, so a test cannot hang.
@@ -191,6 +193,17 @@ export class FakeArch {
       },
       waitForInterrupt: () => {
         this.clock += this.timestampStep * 1000n;
+      },
+      // Threads and timers are exercised by the boot tier (selftest=sched):
+      // the fake records a call and does nothing.
+      switchContext: (save: number, load: number) => {
+        this.unexpected.push(`switchContext(${this.hex(save >>> 0)}, ${this.hex(load >>> 0)})`);
+      },
+      initContext: (context: number, stackTop: number) => {
+        this.unexpected.push(`initContext(${this.hex(context >>> 0)}, ${this.hex(stackTop >>> 0)})`);
+      },
+      setTimerDeadline: (deadline: bigint) => {
+        this.unexpected.push(`setTimerDeadline(${BigInt.asUintN(64, deadline)})`);
       },
       powerOff: (status: number) => {
         this.powerOffStatus = status >>> 0;

@@ -146,6 +146,57 @@ describe("parseFdt", () => {
     expect(parse(buildDtb(tree).bytes).consoleBase).toBe(0x0900_0000n);
   });
 
+  // Property names are looked up by nameoff in an index of the strings block
+  // built once per parse; these guard the cases the index cannot answer alone.
+  it.each(["duplicate", "suffix"] as const)("reads the same tree when property names are stored %s", (names) => {
+    const expected = parse(buildDtb(virtTree()).bytes);
+    harness.resetArena();
+    expect(parse(buildDtb(virtTree(), { names }).bytes)).toEqual(expected);
+  });
+
+  it("finds a PL011 whose node has children, and ignores look-alike compatible strings", () => {
+    const tree = root([
+      memoryNode(),
+      { name: "serial@1000", props: [["compatible", textList("arm,pl0111", "arm,pl01", "brm,pl011")], ["reg", cells64(0x1000n, 0x1000n)]] },
+      {
+        name: "pl011@2000",
+        props: [["compatible", textList("vendor,uart", "arm,pl011")], ["reg", cells64(0x2000n, 0x1000n)]],
+        children: [{ name: "child", props: [["reg", cells64(0x3000n, 0x1000n)]] }],
+      },
+    ]);
+    expect(parse(buildDtb(tree).bytes).consoleBase).toBe(0x2000n);
+  });
+
+  it("reads QEMU virt's GIC, timer and PL031 nodes without upsetting the rest", () => {
+    const tree = virtTree();
+    tree.children!.push(
+      {
+        name: "intc@8000000",
+        props: [["compatible", text("arm,cortex-a15-gic")], ["reg", cells64(0x800_0000n, 0x1_0000n, 0x801_0000n, 0x1_0000n)], ["#interrupt-cells", cells(3)]],
+        children: [{ name: "v2m@8020000", props: [["compatible", text("arm,gic-v2m-frame")], ["reg", cells64(0x802_0000n, 0x1000n)]] }],
+      },
+      { name: "timer", props: [["compatible", textList("arm,armv8-timer", "arm,armv7-timer")], ["interrupts", cells(1, 13, 0x104, 1, 14, 0x104, 1, 11, 0x104, 1, 10, 0x104)]] },
+      { name: "pl031@9010000", props: [["compatible", textList("arm,pl031", "arm,primecell")], ["reg", cells64(0x901_0000n, 0x1000n)], ["interrupts", cells(0, 2, 4)]] },
+    );
+    const info = parse(buildDtb(tree).bytes);
+    expect(info.error).toBe("");
+    expect(info.consoleBase).toBe(0x0900_0000n);
+    expect(info.memory).toHaveLength(1);
+    // GICv2; the virtual timer is the third PPI (14 + 16); the PL031 is SPI 2 (2 + 32).
+    expect(harness.bootDevices()).toEqual({
+      controllerKind: 2, distributor: 0x800_0000n, cpuInterface: 0x801_0000n, timerInterrupt: 27, rtcBase: 0x901_0000n, rtcInterrupt: 34,
+    });
+  });
+
+  it("records a GICv3 by kind, and no devices for a tree without them", () => {
+    const tree = virtTree();
+    tree.children!.push({ name: "intc@8000000", props: [["compatible", text("arm,gic-v3")], ["reg", cells64(0x800_0000n, 0x1_0000n, 0x80a_0000n, 0xf6_0000n)]] });
+    expect(parse(buildDtb(tree).bytes).error).toBe("");
+    expect(harness.bootDevices()).toMatchObject({ controllerKind: 3, distributor: 0x800_0000n });
+    expect(parse(buildDtb(virtTree()).bytes).error).toBe("");
+    expect(harness.bootDevices()).toEqual({ controllerKind: 0, distributor: 0n, cpuInterface: 0n, timerInterrupt: 0, rtcBase: 0n, rtcInterrupt: 0 });
+  });
+
   it("accepts 16 levels of nesting and refuses 17", () => {
     const nest = (levels: number): DtNode => (levels === 0 ? { name: "leaf" } : { name: `n${levels}`, children: [nest(levels - 1)] });
     expect(parse(buildDtb(root([memoryNode(), nest(14)])).bytes).error).toBe(""); // root + 15 levels

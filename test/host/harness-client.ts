@@ -35,9 +35,9 @@ export const PANIC_STATUS = 70;
 
 /** kernel/mm/pages.ts USE_*: what a page frame is used for. */
 export const USE = {
-  reserved: 0, free: 1, kernel: 2, boot: 3, pageTables: 4, slab: 5, large: 6, initrd: 7, app: 8,
+  reserved: 0, free: 1, kernel: 2, boot: 3, pageTables: 4, slab: 5, large: 6, initrd: 7, app: 8, stack: 9,
 } as const;
-export const USE_COUNT = 9;
+export const USE_COUNT = 10;
 /** pagesSnapshot's flag for the first frame of an allocated run. */
 export const SNAPSHOT_HEAD = 0x80;
 
@@ -99,6 +99,7 @@ export interface HarnessExports extends Record<string, unknown> {
   infoInitrdBase(): bigint;
   infoInitrdSize(): bigint;
   infoUsableBytes(): bigint;
+  infoDevices(out: number): void;
   infoHeapLimit(imageEnd: bigint): bigint;
   chartElapsedTenthsOfMicros(from: bigint, to: bigint, hz: bigint): bigint;
   arenaInit(from: number, to: number): void;
@@ -421,6 +422,17 @@ export class Harness {
     return this.bootInfo();
   }
 
+  /** The interrupt controller, timer and RTC the device tree parsed last names. */
+  bootDevices(): { controllerKind: number; distributor: bigint; cpuInterface: bigint; timerInterrupt: number; rtcBase: bigint; rtcInterrupt: number } {
+    this.exports.infoDevices(SCRATCH);
+    const view = new DataView(this.memory.buffer, SCRATCH, 48);
+    const field = (index: number) => view.getBigUint64(index * 8, true);
+    return {
+      controllerKind: Number(field(0)), distributor: field(1), cpuInterface: field(2),
+      timerInterrupt: Number(field(3)), rtcBase: field(4), rtcInterrupt: Number(field(5)),
+    };
+  }
+
   /** kernel/platform.ts heapLimit over the boot info parsed last. */
   heapLimit(imageEnd: bigint): bigint {
     return U64(this.exports.infoHeapLimit(imageEnd));
@@ -446,4 +458,35 @@ export class Harness {
       highWater: e.arenaHighWater() >>> 0,
     };
   }
+}
+
+// --- kernel/sched/run-queue.ts, kernel/time/timer-queue.ts, kernel/time/civil.ts ---
+// The harness's exports for these modules (merged into HarnessExports above).
+// Items and timers cross as indexes; pop/peek/earliest/popExpired return -1
+// for none; bool results are 0/1.
+
+export interface HarnessExports {
+  runQueueCreate(count: number): void;
+  runnableSetPriority(index: number, priority: number): void;
+  runnableQueued(index: number): number;
+  runQueuePush(index: number): void;
+  runQueuePushFront(index: number): void;
+  runQueuePop(): number;
+  runQueueRemove(index: number): number;
+  runQueuePeek(): number;
+  runQueueHighestPriority(): number;
+  runQueueLength(): number;
+  timerQueueCreate(count: number): void;
+  timerQueueRenew(): void;
+  timerAdd(index: number, deadline: bigint): void;
+  timerCancel(index: number): number;
+  timerEarliest(): number;
+  timerPopExpired(now: bigint): number;
+  timerPending(index: number): number;
+  timerDeadline(index: number): bigint;
+  timerQueueLength(): number;
+  timeBefore(a: bigint, b: bigint): number;
+  civilDaysFromCivil(year: number, month: number, day: number): bigint;
+  civilUnixSeconds(year: number, month: number, day: number, hour: number, minute: number, second: number): bigint;
+  civilFromBcd(value: number): number;
 }

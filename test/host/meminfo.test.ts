@@ -17,7 +17,7 @@ import { bootKernel, BootResult, defaultMemoryMap, MEMORY_END } from "./kernel-h
 await Promise.all([wasmModule("kernel"), wasmModule("harness")]); // compile (or load) once, outside any test's time limit
 
 const PAGE = 0x1000;
-const USES = ["reserved", "free", "kernel-image", "boot-allocations", "page-tables", "slabs", "large-allocations", "initrd", "application"];
+const USES = ["reserved", "free", "kernel-image", "boot-allocations", "page-tables", "slabs", "large-allocations", "initrd", "application", "thread-stacks"];
 
 type Raw = Record<string, number>;
 

@@ -1,0 +1,159 @@
+// Interrupts: the front door.
+//
+// initInterrupts(info) notes what the firmware said; the interrupt controller
+// (x86_64: LAPIC or x2APIC and IOAPIC, legacy PIC masked, in kernel/irq/x86;
+// aarch64: the GIC, in kernel/irq/gic) is set up, with every source masked,
+// the first time anything needs interrupts: a handler attached, a timer
+// armed, a second thread. Until then interrupts stay disabled and a kernel
+// that never needs them pays nothing at boot. A driver calls
+// attachInterrupt(source, handler): the source is the platform's own number
+// (an IOAPIC input, GSI, on x86_64; a GIC INTID on aarch64), and the handler
+// runs with interrupts disabled each time it fires.
+//
+// The arch entry stub saves the interrupted state and calls handleInterrupt,
+// which asks the controller which line fired, runs its handler, ends the
+// interrupt, and then lets the scheduler switch threads if the handler
+// woke one that should run now. Handlers do little: they note what
+// happened and wake threads. A spurious interrupt or one without a handler
+// is counted, never fatal.
+
+import { BootInfo } from "../boot/bootinfo";
+import { ARCH_X86_64 } from "../boot/handoff";
+import { EINVAL, EBUSY } from "../errno";
+import * as x86 from "./x86/index";
+import * as gic from "./gic/index";
+import { panic } from "../panic";
+import { beforeInterrupt, afterInterrupt } from "../sched/index";
+
+/** A handler receives the line it was attached to. */
+export type InterruptHandler = (line: u32) => void;
+
+/** What a controller's acknowledge returns when nothing is pending (a spurious interrupt). */
+export const SPURIOUS: u32 = 0xffff_ffff;
+/** Lines the dispatcher can hold: x86 vectors (256) or GIC INTIDs below 1020. */
+export const MAX_LINES: u32 = 1024;
+
+let onX86 = true;
+let ready = false;
+let firmware: BootInfo = changetype<BootInfo>(0);
+// Per line, made with the controller: a handler's function reference as a
+// pointer (0 for none), and the interrupts taken.
+let handlers: usize = 0;
+let perLine: usize = 0;
+let spurious: u32 = 0;
+let unexpected: u32 = 0;
+let total: u64 = 0;
+let attached: u32 = 0;
+
+/** Notes the architecture and the firmware's description of the machine; touches no hardware. */
+export function initInterrupts(info: BootInfo, arch: u32): void {
+  onX86 = arch == ARCH_X86_64;
+  firmware = info;
+}
+
+/** Sets the interrupt controller up if it is not yet; panics if it cannot be. */
+export function interruptsReady(): bool {
+  if (ready) return true;
+  const tableBytes = <usize>MAX_LINES * 4;
+  handlers = heap.alloc(tableBytes * 2);
+  perLine = handlers + tableBytes;
+  memory.fill(handlers, 0, tableBytes * 2);
+  const error = onX86 ? x86.initController(firmware) : gic.initController(firmware);
+  if (error.length) panic("interrupts: " + error);
+  ready = true;
+  return true;
+}
+
+/**
+ * Routes `source` to this CPU, installs `handler` for it and unmasks it.
+ * Returns the line handlers are keyed by (>= 0), -EINVAL for a source the
+ * controller lacks, or -EBUSY if the line already has a handler.
+ */
+export function attachInterrupt(source: u32, handler: InterruptHandler): i32 {
+  interruptsReady();
+  const line = onX86 ? x86.lineOf(source) : gic.lineOf(source);
+  if (line < 0 || <u32>line >= MAX_LINES) return -EINVAL;
+  if (handlerAt(<u32>line) != 0) return -EBUSY;
+  setHandler(<u32>line, changetype<usize>(handler));
+  const error = onX86 ? x86.unmask(source) : gic.unmask(source);
+  if (error < 0) {
+    setHandler(<u32>line, 0);
+    return error;
+  }
+  attached++;
+  return line;
+}
+
+/** Masks `source` and removes its handler. */
+export function detachInterrupt(source: u32): void {
+  if (!ready) return;
+  const line = onX86 ? x86.lineOf(source) : gic.lineOf(source);
+  if (line < 0 || <u32>line >= MAX_LINES) return;
+  if (onX86) x86.mask(source);
+  else gic.mask(source);
+  if (handlerAt(<u32>line) != 0) attached--;
+  setHandler(<u32>line, 0);
+}
+
+/** Installs a handler for a line the controller itself owns (the local timer); no routing. */
+export function attachLocalInterrupt(line: u32, handler: InterruptHandler): void {
+  interruptsReady();
+  setHandler(line, changetype<usize>(handler));
+}
+
+function handlerAt(line: u32): usize {
+  return <usize>load<u32>(handlers + (<usize>line << 2));
+}
+
+function setHandler(line: u32, handler: usize): void {
+  store<u32>(handlers + (<usize>line << 2), <u32>handler);
+}
+
+/** The arch stub's entry: `vector` is the x86 vector, or SPURIOUS where the controller says. */
+export function handleInterrupt(vector: u32): void {
+  total++;
+  if (!ready) {
+    unexpected++;                     // cannot happen: interrupts stay off until the controller is up
+    return;
+  }
+  beforeInterrupt();
+  const line = onX86 ? x86.acknowledge(vector) : gic.acknowledge();
+  if (line == SPURIOUS) {
+    spurious++;
+    afterInterrupt();
+    return;
+  }
+  if (line < MAX_LINES) {
+    const count = perLine + (<usize>line << 2);
+    store<u32>(count, load<u32>(count) + 1);
+    const handler = handlerAt(line);
+    if (handler != 0) changetype<InterruptHandler>(handler)(line);
+    else unexpected++;
+  } else {
+    unexpected++;
+  }
+  if (onX86) x86.endOfInterrupt(line);
+  else gic.endOfInterrupt(line);
+  afterInterrupt();
+}
+
+/** Device sources with a handler: something outside the CPU that may still wake a thread. */
+export function attachedSources(): u32 {
+  return attached;
+}
+
+export function spuriousInterrupts(): u32 {
+  return spurious;
+}
+
+export function unexpectedInterrupts(): u32 {
+  return unexpected;
+}
+
+export function interruptsTaken(): u64 {
+  return total;
+}
+
+export function interruptsOnLine(line: u32): u32 {
+  return ready && line < MAX_LINES ? load<u32>(perLine + (<usize>line << 2)) : 0;
+}

@@ -1,0 +1,87 @@
+// x86_64 interrupt controllers: the front door kernel/irq/index.ts calls.
+//
+// initController masks the legacy PIC (pic.ts), turns on this CPU's local
+// APIC in x2APIC mode when the CPU has it, else xAPIC (lapic.ts), and masks
+// every IOAPIC input (ioapic.ts). A source is a GSI, an IOAPIC input; its
+// line is the IDT vector it is routed to, 0x30 + GSI (vectors.ts). The local
+// APIC timer (local-timer.ts) raises vector 0x20. Interrupt entry and the IDT
+// are in arch/x86_64/traps.S. See docs/interrupts.md.
+
+import { BootInfo } from "../../boot/bootinfo";
+import { EINVAL } from "../../errno";
+import { InterruptHandler, SPURIOUS } from "../index";
+import { ApicFeatures, readApicFeatures } from "./cpu-features";
+import { maskLegacyPic } from "./pic";
+import * as lapic from "./lapic";
+import * as ioapic from "./ioapic";
+import * as timer from "./local-timer";
+import { GSI_VECTOR_BASE, MAX_ROUTED_GSIS, SPURIOUS_VECTOR } from "./vectors";
+
+// Made in initController: nothing may allocate before the runtime is up.
+let features: ApicFeatures = changetype<ApicFeatures>(0);
+
+/** Sets up the controllers with every source masked; returns "" or what went wrong. */
+export function initController(info: BootInfo): string {
+  maskLegacyPic();
+  features = readApicFeatures();
+  if (!features.hasApic) return "the CPU has no local APIC";
+  const error = lapic.enableLocalApic(features.hasX2apic);
+  if (error.length) return error;
+  if (ioapic.initIoapic(GSI_VECTOR_BASE, MAX_ROUTED_GSIS) == 0) return "no IOAPIC at 0xfec00000";
+  return "";
+}
+
+/** The vector GSI `source` is routed to, or -1 if the IOAPIC has no such input. */
+export function lineOf(source: u32): i32 {
+  return source < ioapic.ioapicInputs() ? <i32>(GSI_VECTOR_BASE + source) : -1;
+}
+
+/** Routes GSI `source` to this CPU and unmasks it; 0 or -EINVAL. */
+export function unmask(source: u32): i32 {
+  const line = lineOf(source);
+  if (line < 0) return -EINVAL;
+  const apicId = lapic.localApicId();
+  if (apicId > 0xff) return -EINVAL;           // beyond an IOAPIC's 8-bit destination (needs interrupt remapping)
+  ioapic.routeInput(source, <u32>line, apicId);
+  return 0;
+}
+
+export function mask(source: u32): void {
+  const line = lineOf(source);
+  if (line >= 0) ioapic.maskInput(source, <u32>line);
+}
+
+/** The line for `vector` (the vector itself), or SPURIOUS for the APIC's spurious vector, which takes no EOI. */
+export function acknowledge(vector: u32): u32 {
+  return vector == SPURIOUS_VECTOR ? SPURIOUS : vector;
+}
+
+export function endOfInterrupt(line: u32): void {
+  lapic.signalEndOfInterrupt();
+}
+
+/** Sets up the local APIC timer (TSC-deadline mode if the CPU has it) and gives its interrupt to `handler`. */
+export function initLocalTimer(handler: InterruptHandler): string {
+  return timer.initLocalTimer(handler, features.hasTscDeadline);
+}
+
+/** Raises the timer interrupt once the TSC reaches `deadline` (at once if it has). */
+export function armLocalTimer(deadline: u64): void {
+  timer.armLocalTimer(deadline);
+}
+
+export function disarmLocalTimer(): void {
+  timer.disarmLocalTimer();
+}
+
+// --- For reports and the self-test (kernel/selftest/irq-x86.ts) ---
+
+export { localApicEnabled, usesX2apic, localApicId, sendSelfInterrupt } from "./lapic";
+export { ioapicInputs, readEntry as ioapicEntry, ENTRY_MASKED as IOAPIC_ENTRY_MASKED } from "./ioapic";
+export { usesTscDeadline, localTimerHandler, localTimerDeadline, localTimerCountsPerTick } from "./local-timer";
+export { TIMER_VECTOR, GSI_VECTOR_BASE, FIRST_UNROUTED_VECTOR, SPURIOUS_VECTOR } from "./vectors";
+
+/** One line for reports: "x2APIC|xAPIC, IOAPIC with N inputs". */
+export function describeController(): string {
+  return (lapic.usesX2apic() ? "x2APIC" : "xAPIC") + ", IOAPIC with " + ioapic.ioapicInputs().toString() + " inputs";
+}

@@ -1,0 +1,25 @@
+// Boot tier: interrupts and timers on the real machines. Guards the in-kernel
+// interrupt self-test (`selftest=irq`): the controllers come up with every
+// source masked, the one-shot timer fires once per arming and never early, a
+// device interrupt (the CMOS RTC's periodic interrupt) is routed end to end
+// and goes quiet when detached, an interrupt nobody handles is counted and
+// survived, and the wall clock reads a plausible date. Each architecture has
+// its own describe block. The kernels are built by boot.test.ts's
+// `wisp build` or on demand by `wisp run`.
+
+import { describe, expect, it } from "vitest";
+import { wisp } from "./wisp-cli";
+
+const TIMEOUT = "60";
+
+describe.each([{ machine: "microvm" }, { machine: "q35" }])("x86_64 on $machine", ({ machine }) => {
+  const run = (...args: string[]) => wisp("run", "--arch", "x86_64", "--machine", machine, "--accel", "tcg", "--timeout", TIMEOUT, ...args);
+
+  it("passes the in-kernel interrupt self-test, naming the controllers and the timer mode", () => {
+    const result = run("--cmdline", "quiet selftest=irq");
+    expect(result.stdout).not.toContain("selftest check failed");
+    expect(result.stdout).toMatch(/^irq: (x2APIC|xAPIC), IOAPIC with \d+ inputs, timer (in TSC-deadline mode|one-shot at [1-9]\d* counts per 1000 TSC ticks)$/m);
+    expect(result.stdout).toMatch(/^selftest irq: [1-9]\d* passed, 0 failed$/m);
+    expect(result.status).toBe(0);
+  });
+});
