@@ -23,6 +23,7 @@ import { runSelfTest } from "./selftest/index";
 import { runSchedulerBench } from "./sched/bench";
 import { initInterrupts, handleInterrupt } from "./irq/index";
 import { initScheduler, startCurrentThread } from "./sched/index";
+import { initTime } from "./time/index";
 import { BOOT_ARENA_BYTES, PANIC_STATUS } from "./params";
 import { timestamp } from "../arch";
 
@@ -48,7 +49,8 @@ export function kmain(handoffAddress: usize): void {
   if (pagingError.length) return panic("paging: " + pagingError);
   stamp("paging");
   initInterrupts(info, boot.arch);                          // the controller is set up when first needed
-  initScheduler(boot.arch);                                 // the boot thread becomes thread 1, "main"
+  initTime(info, boot.arch);                                // clocks and timers, measured when first needed
+  initScheduler();                                          // the boot thread becomes thread 1, "main"
   stamp("scheduler");
 
   const options = readOptions(parseCommandLine(info.commandLine));

@@ -34,7 +34,7 @@ import { WaitQueue } from "./wait-queue";
 import { PRIORITY_IDLE, PRIORITY_DEFAULT, PRIORITY_MAX } from "./run-queue";
 import { PREEMPTIVE, TIME_SLICE_NS, DEFAULT_STACK_BYTES, THREAD_LOCAL_SLOTS } from "./config";
 import { Timer } from "../time/timer-queue";
-import { initTime, now, clockHz, startTimer, cancelTimer, pendingTimers } from "../time/index";
+import { now, clockHz, startTimer, cancelTimer, pendingTimers } from "../time/index";
 import { attachedSources, interruptsReady } from "../irq/index";
 
 export { Thread } from "./thread";
@@ -50,8 +50,7 @@ let nextId: u32 = 1;
 let localKeys: u32 = 0;
 
 /** Makes the boot thread thread 1, "main"; nothing else is created until needed. */
-export function initScheduler(arch: u32): void {
-  initTime(arch);
+export function initScheduler(): void {
   const main = new Thread();
   main.id = nextId++;
   main.name = "main";

@@ -16,7 +16,7 @@ import {
 } from "../sched/index";
 import { PREEMPTIVE, TIME_SLICE_NS } from "../sched/config";
 import { Mutex, Condition, Semaphore } from "../sched/sync";
-import { Timer, now, startTimer, cancelTimer, pendingTimers } from "../time/index";
+import { Timer, now, startTimer, cancelTimer, pendingTimers, wallClock } from "../time/index";
 import { EDEADLK, EPERM, ETIMEDOUT, EINVAL } from "../errno";
 
 const MILLISECOND: u64 = 1_000_000;
@@ -132,6 +132,10 @@ function testSleep(): void {
   const before = now();
   sleepFor(0);
   check("a zero sleep returns", now() >= before);
+  const wall = wallClock();
+  check("the wall clock reads a date after 2024", wall >= <i64>1_704_067_200 * 1_000_000_000);
+  sleepFor(2 * MILLISECOND);
+  check("the wall clock moves with the monotonic clock", wallClock() - wall >= <i64>(2 * MILLISECOND));
 }
 
 // --- preemption: a busy thread is (preemptive) or is not (cooperative) interrupted ---

@@ -5,6 +5,7 @@
 //   startTimer(t, ns)  arms `t` to run its callback at deadline `ns`, from
 //                      thread or interrupt context; re-arming moves it.
 //   cancelTimer(t)     disarms it; true if it was pending.
+//   wallClock()        nanoseconds since the Unix epoch (kernel/time/wallclock.ts).
 //
 // The clock is the arch counter (x86_64 TSC, aarch64 CNTVCT) scaled by its
 // frequency, which kernel/clock finds when first needed: a kernel that never
@@ -22,8 +23,11 @@ import { ticksToNanoseconds } from "../format";
 import { panic } from "../panic";
 import { Timer, TimerQueue, before } from "./timer-queue";
 import { initTimerDevice, armTimer, disarmTimer } from "./device";
+import { initWallClock, wallClockAt } from "./wallclock";
+import { BootInfo } from "../boot/bootinfo";
 
 export { Timer } from "./timer-queue";
+export { WALL_CLOCK_UNKNOWN } from "./wallclock";
 
 const NANOSECONDS_PER_SECOND: u64 = 1_000_000_000;
 /** No hardware deadline armed. */
@@ -37,10 +41,16 @@ let armedTicks: u64 = DISARMED;
 let expiries: u64 = 0;
 let queue: TimerQueue = changetype<TimerQueue>(0);
 
-/** Remembers the architecture; nothing is measured or programmed until first needed. */
-export function initTime(arch: u32): void {
+/** Remembers the machine; nothing is measured, read or programmed until first needed. */
+export function initTime(info: BootInfo, arch: u32): void {
   architecture = arch;
   queue = new TimerQueue();
+  initWallClock(info, arch);
+}
+
+/** Nanoseconds since the Unix epoch, or WALL_CLOCK_UNKNOWN on a machine without a real-time clock. */
+export function wallClock(): i64 {
+  return wallClockAt(now());
 }
 
 /** The counter's frequency in Hz, found on first use. */

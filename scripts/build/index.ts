@@ -19,6 +19,8 @@ import { ROOT, kernelSources } from "./files";
 import { Arch, TARGETS, commonC } from "./targets";
 import { asc, inParallel, tool } from "./tools";
 import { staticDataEnd } from "./wasm-data";
+import { UsageError } from "../cli/errors";
+import { withFileLock } from "./lock";
 
 /** Build profiles: `cooperative` compiles the scheduler without preemption (kernel/sched/config.ts). */
 export type Profile = "default" | "cooperative";
@@ -26,7 +28,7 @@ export const PROFILES: Profile[] = ["default", "cooperative"];
 
 export function parseProfile(name: string): Profile {
   if ((PROFILES as string[]).includes(name)) return name as Profile;
-  throw new Error(`unknown build profile '${name}' (expected ${PROFILES.join(" or ")})`);
+  throw new UsageError(`unknown build profile '${name}' (expected ${PROFILES.join(" or ")})`);
 }
 
 export interface BuildOptions {
@@ -71,7 +73,14 @@ function formatSize(bytes: number): string {
   return bytes >= 1 << 20 ? `${(bytes / (1 << 20)).toFixed(2)} MiB` : `${(bytes / 1024).toFixed(1)} KiB`;
 }
 
+/** Builds one kernel; concurrent builds of the same one take turns (scripts/build/lock.ts). */
 export async function buildKernel(options: BuildOptions): Promise<BuildResult> {
+  const dir = buildDir(options.arch, options.debug ?? false, options.profile ?? "default");
+  mkdirSync(dir, { recursive: true });
+  return withFileLock(join(dir, "build.lock"), () => buildKernelUnlocked(options));
+}
+
+async function buildKernelUnlocked(options: BuildOptions): Promise<BuildResult> {
   const { arch } = options;
   const debug = options.debug ?? false;
   const profile = options.profile ?? "default";

@@ -2,6 +2,8 @@
 // (the kernel's memory is identity-mapped physical memory, so this is a
 // physical address in RAM), the clang target, and the native sources.
 
+import { UsageError } from "../cli/errors";
+
 export type Arch = "x86_64" | "aarch64";
 export const ARCHES: Arch[] = ["x86_64", "aarch64"];
 
@@ -46,5 +48,5 @@ export function parseArch(name: string): Arch {
   if (name === "x86_64" || name === "aarch64") return name;
   if (name === "x86-64" || name === "amd64" || name === "x64") return "x86_64";
   if (name === "arm64") return "aarch64";
-  throw new Error(`unknown architecture '${name}' (expected x86_64 or aarch64)`);
+  throw new UsageError(`unknown architecture '${name}' (expected x86_64 or aarch64)`);
 }

@@ -16,19 +16,15 @@
 // diagnostics.
 
 import { createHash } from "node:crypto";
-import {
-  closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, writeSync,
-} from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve, sep } from "node:path";
+import { withFileLock } from "../../scripts/build/lock";
 import { fileURLToPath } from "node:url";
 
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 export const CACHE_DIR = join(REPO_ROOT, "build", "test");
 const TRANSFORM = "scripts/build/no-shadow-stack.mjs";
 const HARNESS_ENTRY = "test/host/harness.ts";
-/** A lock older than this is taken over even if its owner seems alive. */
-const STALE_LOCK_MS = 120_000;
-const WAIT_STEP_MS = 50;
 
 export type Target = "kernel" | "harness";
 
@@ -143,23 +139,6 @@ export function sourceHash(target: Target): string {
   return hash.digest("hex").slice(0, 20);
 }
 
-function sleep(ms: number): Promise<void> {
-  return new Promise((done) => setTimeout(done, ms));
-}
-
-/** True if a lock's owner died (its pid is gone) or it is older than STALE_LOCK_MS. */
-function lockIsStale(lock: string): boolean {
-  try {
-    if (Date.now() - statSync(lock).mtimeMs > STALE_LOCK_MS) return true;
-    const owner = Number(readFileSync(lock, "utf8"));
-    if (!Number.isInteger(owner) || owner <= 0) return false; // being written
-    process.kill(owner, 0);
-    return false;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "ESRCH";
-  }
-}
-
 /** Removes older cached builds of the same target. */
 function pruneOld(target: Target, keep: string): void {
   for (const name of readdirSync(CACHE_DIR)) {
@@ -172,32 +151,16 @@ function pruneOld(target: Target, keep: string): void {
 async function cachedBuild(target: Target): Promise<Uint8Array> {
   mkdirSync(CACHE_DIR, { recursive: true });
   const file = join(CACHE_DIR, `${target}-${sourceHash(target)}.wasm`);
-  const lock = `${file}.lock`;
-  for (;;) {
+  if (existsSync(file)) return new Uint8Array(readFileSync(file));
+  return withFileLock(`${file}.lock`, async () => {
     if (existsSync(file)) return new Uint8Array(readFileSync(file));
-    let fd: number;
-    try {
-      fd = openSync(lock, "wx");
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
-      if (lockIsStale(lock)) rmSync(lock, { force: true });
-      await sleep(WAIT_STEP_MS);
-      continue;
-    }
-    try {
-      writeSync(fd, String(process.pid));
-      if (existsSync(file)) return new Uint8Array(readFileSync(file));
-      const binary = await compileWithAsc({ entry: target === "kernel" ? null : HARNESS_ENTRY });
-      const temporary = `${file}.${process.pid}.tmp`;
-      writeFileSync(temporary, binary);
-      renameSync(temporary, file);
-      pruneOld(target, file);
-      return binary;
-    } finally {
-      closeSync(fd);
-      rmSync(lock, { force: true });
-    }
-  }
+    const binary = await compileWithAsc({ entry: target === "kernel" ? null : HARNESS_ENTRY });
+    const temporary = `${file}.${process.pid}.tmp`;
+    writeFileSync(temporary, binary);
+    renameSync(temporary, file);
+    pruneOld(target, file);
+    return binary;
+  });
 }
 
 const builds = new Map<Target, Promise<Uint8Array>>();

@@ -82,6 +82,7 @@ export interface HarnessExports extends Record<string, unknown> {
   optionsMemmap(): number;
   optionsMeminfo(): number;
   optionsMallocBenchPairs(): number;
+  optionsSchedBenchRounds(): number;
   optionsQuiet(): number;
   optionsPanicMessage(): Ptr;
   optionsExitStatus(): number;
@@ -389,6 +390,7 @@ export class Harness {
       memmap: e.optionsMemmap() !== 0,
       meminfo: e.optionsMeminfo() !== 0,
       mallocBenchPairs: e.optionsMallocBenchPairs() >>> 0,
+      schedBenchRounds: e.optionsSchedBenchRounds() >>> 0,
       quiet: e.optionsQuiet() !== 0,
       panicMessage: this.nullableString(e.optionsPanicMessage()),
       exitStatus: e.optionsExitStatus() >>> 0,

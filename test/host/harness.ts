@@ -143,6 +143,10 @@ export function optionsMallocBenchPairs(): u32 {
   return options!.mallocBenchPairs;
 }
 
+export function optionsSchedBenchRounds(): u32 {
+  return options!.schedBenchRounds;
+}
+
 export function optionsQuiet(): bool {
   return options!.quiet;
 }

@@ -15,7 +15,7 @@ const MALLOC_BENCH_ERROR = "malloc-bench=N needs a whole number of pairs from 1 
 describe("readOptions", () => {
   it("accepts an empty command line with every option off", () => {
     expect(read("")).toEqual({
-      error: "", bootchart: false, memmap: false, meminfo: false, mallocBenchPairs: 0, quiet: false, panicMessage: null, exitStatus: 0,
+      error: "", bootchart: false, memmap: false, meminfo: false, mallocBenchPairs: 0, schedBenchRounds: 0, quiet: false, panicMessage: null, exitStatus: 0,
     });
   });
 
@@ -35,6 +35,15 @@ describe("readOptions", () => {
       expect(read(`malloc-bench="${value}"`).error, `malloc-bench=${value}`).toBe(MALLOC_BENCH_ERROR);
     }
     expect(read("malloc-bench").error).toBe(MALLOC_BENCH_ERROR);
+  });
+
+  it("takes sched-bench=N rounds from 1 to 10000000, and refuses anything else", () => {
+    expect(read("sched-bench=1")).toMatchObject({ error: "", schedBenchRounds: 1 });
+    expect(read("sched-bench=10000000")).toMatchObject({ error: "", schedBenchRounds: 10_000_000 });
+    for (const value of ["0", "10000001", "-5", "ten", ""]) {
+      harness.resetArena();
+      expect(read(`sched-bench="${value}"`).error, `sched-bench=${value}`).toBe("sched-bench=N needs a whole number of rounds from 1 to 10000000");
+    }
   });
 
   it("refuses an unknown option and names it", () => {

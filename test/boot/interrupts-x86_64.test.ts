@@ -1,11 +1,11 @@
-// Boot tier: interrupts and timers on the real machines. Guards the in-kernel
+// Boot tier: interrupts and timers on x86_64 (microvm and q35; aarch64 is in
+// interrupts-aarch64.test.ts). Guards the in-kernel
 // interrupt self-test (`selftest=irq`): the controllers come up with every
 // source masked, the one-shot timer fires once per arming and never early, a
 // device interrupt (the CMOS RTC's periodic interrupt) is routed end to end
 // and goes quiet when detached, an interrupt nobody handles is counted and
-// survived, and the wall clock reads a plausible date. Each architecture has
-// its own describe block. The kernels are built by boot.test.ts's
-// `wisp build` or on demand by `wisp run`.
+// survived, and the wall clock reads a plausible date. The kernel is built by
+// boot.test.ts's `wisp build` or on demand by `wisp run`.
 
 import { describe, expect, it } from "vitest";
 import { wisp } from "./wisp-cli";
