@@ -24,6 +24,7 @@ import { runSchedulerBench } from "./sched/bench";
 import { initInterrupts, handleInterrupt } from "./irq/index";
 import { initScheduler, startCurrentThread } from "./sched/index";
 import { initTime } from "./time/index";
+import { mountFileSystems } from "../fs/root";
 import { BOOT_ARENA_BYTES, PANIC_STATUS } from "./params";
 import { timestamp } from "../arch";
 
@@ -56,6 +57,9 @@ export function kmain(handoffAddress: usize): void {
   const options = readOptions(parseCommandLine(info.commandLine));
   stamp("options");
   if (options.error.length) return refuseCommandLine(options.error);
+  const fsError = mountFileSystems(info, boot.arch, options.rootSource); // root (initrd, disk or RAMFS), then /etc/fstab
+  if (fsError.length) return panic("filesystems: " + fsError);
+  stamp("root");
 
   if (!options.quiet) printBanner(boot, info);
   if (options.memmap) printMemoryMap(info);

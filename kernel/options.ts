@@ -6,7 +6,9 @@ import { MAX_EXIT_STATUS } from "./params";
 import { CRASH_KINDS, isCrashKind } from "./crash";
 
 /** Self-tests selftest=NAME can run (kernel/selftest). */
-export const SELF_TESTS: StaticArray<string> = ["mm", "irq", "sched"];
+export const SELF_TESTS: StaticArray<string> = ["mm", "irq", "sched", "blk", "fs"];
+/** Where root=SOURCE takes the root filesystem from (fs/root.ts). */
+export const ROOT_SOURCES: StaticArray<string> = ["auto", "initrd", "disk", "ramfs"];
 
 /** Known options, with the help line printed when an unknown one is given. */
 const KNOWN: StaticArray<string> = [
@@ -15,11 +17,14 @@ const KNOWN: StaticArray<string> = [
   "meminfo", "print where memory went (pages per use, slab classes, high-water mark) before powering off",
   "malloc-bench", "malloc-bench=N: time N malloc/free pairs per size after boot (for wisp bench mem)",
   "sched-bench", "sched-bench=N: time N context switches, thread create+join pairs and timer operations after boot (for wisp bench sched)",
-  "selftest", "selftest=NAME: run an in-kernel self-test after boot: mm (memory), irq (interrupts and timers), sched (threads and the scheduler)",
+  "selftest", "selftest=NAME: run an in-kernel self-test after boot: mm (memory), irq (interrupts and timers), sched (threads and the scheduler), blk (virtio disks), fs (the mounted tree)",
+  "root", "root=SOURCE: the root filesystem: auto (default: the initrd if there is one, else RAMFS), initrd, disk (the first virtio-blk disk holding ROFS) or ramfs",
   "panic", "panic=MESSAGE: panic with MESSAGE once boot is done (tests the failure path)",
   "exit", "exit=N: power off with status N (0..126) instead of 0",
   "quiet", "print nothing but errors and requested reports",
   "hang", "never power off after boot (tests the host's timeout handling)",
+  "blk-write", "with selftest=blk: also write a pattern over the start of every writable disk, flush and read it back (destroys data there)",
+  "virtio_mmio.device", "virtio_mmio.device=SIZE@BASE:IRQ: a virtio-mmio device (QEMU microvm adds one per device; drivers/virtio reads them)",
   "crash", "crash=KIND: fail on purpose after boot: unreachable, divide-by-zero, out-of-memory, null-read, write-text or stack-overflow (tests failure reports)",
 ];
 
@@ -33,6 +38,7 @@ export class Options {
   quiet: bool = false;
   hang: bool = false;
   crashKind: string | null = null;
+  rootSource: string = "auto";
   panicMessage: string | null = null;
   exitStatus: u32 = 0;
   /** Why the command line was refused, or "" when it was accepted. */
@@ -75,6 +81,14 @@ export function readOptions(line: CommandLine): Options {
       return options;
     }
     options.crashKind = kind;
+  }
+  if (line.has("root")) {
+    const source = line.get("root");
+    if (!ROOT_SOURCES.includes(source)) {
+      options.error = "root=SOURCE needs one of: " + ROOT_SOURCES.join(", ");
+      return options;
+    }
+    options.rootSource = source;
   }
   if (line.has("panic")) {
     const message = line.get("panic");

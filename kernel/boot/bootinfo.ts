@@ -18,6 +18,11 @@ export class MemoryRange {
   }
 }
 
+/** A device's register window and interrupt, as the firmware names it. */
+export class DeviceWindow {
+  constructor(public base: u64, public size: u64, public interrupt: u32) {}
+}
+
 export const CONSOLE_NONE: u32 = 0;
 /** A 16550-compatible UART in x86 I/O port space. */
 export const CONSOLE_NS16550_PORT: u32 = 1;
@@ -50,6 +55,8 @@ export class BootInfo {
   /** aarch64: the PL031 real-time clock's registers and its GIC INTID, 0 if the tree has none. */
   rtcBase: u64 = 0;
   rtcInterrupt: u32 = 0;
+  /** aarch64: every device tree node compatible with "virtio,mmio" (interrupt: GIC INTID), in tree order; most are empty transports. */
+  virtioMmio: DeviceWindow[] = [];
 
   usableBytes(): u64 {
     let total: u64 = 0;

@@ -10,7 +10,8 @@
 // what the kernel needs: /chosen (bootargs, initrd), every memory node's
 // `reg`, and from the top-level devices whose status allows use the first
 // PL011 UART, GIC (v2, or v3 to refuse it by name), PL031 RTC and the
-// architected timer's interrupt. Every offset is checked against totalsize,
+// architected timer's interrupt, and every virtio-mmio transport (register
+// window and SPI). Every offset is checked against totalsize,
 // so a corrupt blob yields an error, not a wild read.
 //
 // Property names are not compared as text per property: one pass over the
@@ -21,7 +22,7 @@
 // compared as text.
 
 import {
-  BootInfo, MemoryRange, MEMORY_USABLE, CONSOLE_PL011,
+  BootInfo, DeviceWindow, MemoryRange, MEMORY_USABLE, CONSOLE_PL011,
   INTERRUPT_CONTROLLER_GIC_V2, INTERRUPT_CONTROLLER_GIC_V3,
 } from "./bootinfo";
 
@@ -53,7 +54,7 @@ const PROPERTY_UNRESOLVED: u8 = 0xff;
 const MAX_INDEXED_STRINGS: u32 = 8192;
 
 // Device kinds a top-level node's `compatible` can name: "arm,pl011", "arm,cortex-a15-gic",
-// "arm,gic-400", "arm,gic-v3", "arm,pl031", "arm,armv8-timer", "arm,armv7-timer".
+// "arm,gic-400", "arm,gic-v3", "arm,pl031", "arm,armv8-timer", "arm,armv7-timer", "virtio,mmio".
 const DEVICE_NONE: u32 = 0;
 const DEVICE_PL011: u32 = 1;
 const DEVICE_GIC_V2: u32 = 2;
@@ -62,6 +63,7 @@ const DEVICE_GIC_V3: u32 = 4;
 const DEVICE_PL031: u32 = 5;
 const DEVICE_TIMER_V8: u32 = 6;
 const DEVICE_TIMER_V7: u32 = 7;
+const DEVICE_VIRTIO_MMIO: u32 = 8;
 /** "arm," as a little-endian word. */
 const ARM_PREFIX: u32 = 0x2c6d7261;
 
@@ -161,7 +163,8 @@ function propertyKind(strings: usize, size: usize, index: usize, nameOffset: usi
 
 /** The device kind a `compatible` entry of `length` bytes names, DEVICE_NONE if none. */
 function deviceKindOf(entry: usize, length: usize): u32 {
-  // Every name looked for starts "arm," and is 9 to 18 bytes long: most entries fail here.
+  if (length == 11 && bytesAre(entry, length, "virtio,mmio")) return DEVICE_VIRTIO_MMIO;
+  // Every other name looked for starts "arm," and is 9 to 18 bytes long: most entries fail here.
   if (length < 9 || length > 18 || load<u32>(entry) != ARM_PREFIX) return DEVICE_NONE;
   if (length == 9) {
     if (bytesAre(entry, length, "arm,pl011")) return DEVICE_PL011;
@@ -225,6 +228,7 @@ class DeviceNode {
   disabled: bool = false;
   regCount: u32 = 0;
   firstReg: u64 = 0;
+  firstRegSize: u64 = 0;
   secondReg: u64 = 0;
   interrupts: usize = 0;
   interruptsLength: usize = 0;
@@ -253,6 +257,9 @@ function commitDevice(info: BootInfo, node: DeviceNode): void {
         info.gicDistributorBase = node.firstReg;
         info.gicCpuInterfaceBase = node.regCount >= 2 ? node.secondReg : 0;
       }
+    } else if (kind == DEVICE_VIRTIO_MMIO) {
+      const spi = gicInterrupt(node.interrupts, node.interruptsLength, 0, GIC_SPI);
+      if (node.regCount >= 1 && spi != 0) info.virtioMmio.push(new DeviceWindow(node.firstReg, node.firstRegSize, spi));
     } else if (kind == DEVICE_PL031) {
       if (node.regCount >= 1 && info.rtcBase == 0) {
         info.rtcBase = node.firstReg;
@@ -388,6 +395,7 @@ function walkStructure(
           device.regCount = 0;
           if (length >= stride) {
             device.firstReg = readCells(value, rootAddressCells);
+            device.firstRegSize = readCells(value + (<usize>rootAddressCells << 2), rootSizeCells);
             device.regCount = 1;
           }
           if (length >= stride << 1) {

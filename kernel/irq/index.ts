@@ -8,7 +8,10 @@
 // that never needs them pays nothing at boot. A driver calls
 // attachInterrupt(source, handler): the source is the platform's own number
 // (an IOAPIC input, GSI, on x86_64; a GIC INTID on aarch64), and the handler
-// runs with interrupts disabled each time it fires.
+// runs with interrupts disabled each time it fires. setInterruptTrigger
+// overrides a source's trigger before attaching it (x86_64: microvm's
+// virtio-mmio lines); attachMessageInterrupt hands out a vector for a
+// message-signalled interrupt (x86_64 MSI-X) with its handler.
 //
 // The arch entry stub saves the interrupted state and calls handleInterrupt,
 // which asks the controller which line fired, runs its handler, ends the
@@ -82,6 +85,39 @@ export function attachInterrupt(source: u32, handler: InterruptHandler): i32 {
   }
   attached++;
   return line;
+}
+
+/** Triggers for setInterruptTrigger. */
+export const TRIGGER_EDGE_HIGH: u32 = 1;
+export const TRIGGER_LEVEL_HIGH: u32 = 2;
+export const TRIGGER_LEVEL_LOW: u32 = 3;
+
+/**
+ * Makes `source` use `trigger` (TRIGGER_*) instead of the platform's
+ * convention from its next attach on. x86_64 only (IOAPIC inputs); on
+ * aarch64 every SPI is level-sensitive and this returns -EINVAL for
+ * anything else. 0 or -EINVAL.
+ */
+export function setInterruptTrigger(source: u32, trigger: u32): i32 {
+  if (!onX86) return trigger == TRIGGER_LEVEL_HIGH ? 0 : -EINVAL;
+  interruptsReady();
+  return x86.setTrigger(source, trigger);
+}
+
+/**
+ * Allocates a message-signalled interrupt aimed at this CPU and installs
+ * `handler` for it: the device writes `data` to `address` (both in the
+ * result) to raise it, and the handler receives `line`. x86_64 only (null on
+ * aarch64: no GICv2m yet); null when the vectors run out.
+ */
+export function attachMessageInterrupt(handler: InterruptHandler): x86.MessageInterrupt | null {
+  if (!onX86) return null;
+  interruptsReady();
+  const message = x86.allocateMessage();
+  if (message === null) return null;
+  setHandler(message.line, changetype<usize>(handler));
+  attached++;
+  return message;
 }
 
 /** Masks `source` and removes its handler. */

@@ -7,11 +7,15 @@ import { runMemorySelfTest } from "./mm";
 import { runX86InterruptSelfTest } from "./irq-x86";
 import { runArmInterruptSelfTest } from "./irq-arm";
 import { runSchedulerSelfTest } from "./sched";
+import { runBlockSelfTest } from "./blk";
+import { runFileSystemSelfTest } from "./fs";
 
 /** Runs self-test `name` (one of options.SELF_TESTS); returns true if every check passed. */
 export function runSelfTest(name: string, boot: Handoff, info: BootInfo): bool {
   if (name == "mm") return runMemorySelfTest(boot);
   if (name == "irq") return boot.arch == ARCH_X86_64 ? runX86InterruptSelfTest(info) : runArmInterruptSelfTest(info);
   if (name == "sched") return runSchedulerSelfTest();
+  if (name == "blk") return runBlockSelfTest(info, boot.arch);
+  if (name == "fs") return runFileSystemSelfTest();
   return false;
 }

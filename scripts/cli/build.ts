@@ -3,16 +3,22 @@
 import { parseArgs } from "node:util";
 import { relative } from "node:path";
 import { buildKernel, parseProfile } from "../build";
+import { writeModuleImage } from "../modules/write";
 import { ROOT } from "../build/files";
 import { ARCHES, Arch, parseArch } from "../build/targets";
 import { UsageError } from "./errors";
 
 const HELP = `usage: wisp build [--arch x86_64|aarch64|all] [--debug] [--profile default|cooperative]
+                  [--image MODULE,...] [-o IMAGE] [--compress auto|never|always]
 
   --arch A      architecture to build (default: all)
   --debug       keep symbols and debug info; output in build/<arch>-debug/
   --profile P   default (preemptive scheduler) or cooperative (threads run
-                until they block or yield); output in build/<arch>-cooperative/`;
+                until they block or yield); output in build/<arch>-cooperative/
+  --image M,... also build a ROFS image from modules M (and what they
+                require; see wisp modules) into build/images/M+....rofs, or
+                the file -o names; the modules' kernel options go beside it
+                in the same name with .cmdline`;
 
 export async function buildCommand(argv: string[]): Promise<number> {
   const { values } = parse(argv);
@@ -26,6 +32,14 @@ export async function buildCommand(argv: string[]): Promise<number> {
     const result = await buildKernel({ arch, debug: values.debug, profile });
     process.stderr.write(`built ${relative(ROOT, result.elf)}\n`);
   }
+  if (values.image !== undefined) {
+    const names = values.image.split(",").map((name) => name.trim()).filter(Boolean);
+    if (names.length === 0) throw new UsageError(`--image needs a comma-separated list of modules\n\n${HELP}`);
+    const compress = values.compress ?? "auto";
+    if (compress !== "auto" && compress !== "never" && compress !== "always") throw new UsageError(`--compress needs auto, never or always, not '${compress}'`);
+    const written = writeModuleImage(names, values.output, compress);
+    process.stderr.write(`built ${relative(ROOT, written.path)} (${written.image.stats.bytes} bytes; modules ${written.image.modules.join(", ")})\n`);
+  }
   return 0;
 }
 
@@ -35,6 +49,7 @@ function parse(argv: string[]) {
       args: argv,
       options: {
         arch: { type: "string" }, debug: { type: "boolean", default: false }, profile: { type: "string" }, help: { type: "boolean" },
+        image: { type: "string" }, output: { type: "string", short: "o" }, compress: { type: "string" },
       },
     });
   } catch (error) {

@@ -1,9 +1,12 @@
 // wisp: build, boot and measure Wisp kernels.
 //
-//   wisp build [--arch A|all] [--debug]
+//   wisp build [--arch A|all] [--debug] [--profile P]
 //   wisp run   [--arch A] [--mem SIZE] [--accel auto|kvm|tcg] [--machine microvm|q35]
-//              [--cmdline TEXT] [--bootchart] [--timeout SECONDS] [--debug] [--print-command]
-//   wisp bench boot [--runs N] [--json] [--icount] [--arch A]
+//              [--cmdline TEXT] [--bootchart] [--timeout SECONDS] [--debug] [--profile P]
+//              [--icount] [--print-command]
+//   wisp bench boot|mem|sched ...
+//   wisp image MANIFEST -o IMAGE | --ls IMAGE | --extract IMAGE DIR
+//   wisp modules list | deps MODULE... [--graph]
 //
 // Each subcommand lives in its own file; this one only dispatches and turns
 // errors into one clear line and a non-zero status.
@@ -11,6 +14,8 @@
 import { buildCommand } from "./build";
 import { runCommand } from "./run";
 import { benchCommand } from "./bench";
+import { imageCommand } from "./image";
+import { modulesCommand } from "./modules";
 import { UsageError } from "./errors";
 
 const USAGE = `usage: wisp <command> [options]
@@ -19,6 +24,10 @@ commands:
   build            build the kernel (both architectures unless --arch is given)
   run              build if needed, then boot the kernel in QEMU
   bench boot       boot repeatedly and report boot phases and host wall time
+  bench mem        the smallest RAM that boots, and what the allocator costs
+  bench sched      what context switches, threads and timers cost
+  image            build, list or extract a ROFS image
+  modules          list modules and what they require
   help             show this text
 
 run 'wisp <command> --help' for a command's options`;
@@ -33,6 +42,10 @@ export async function main(argv: string[]): Promise<number> {
         return await runCommand(rest);
       case "bench":
         return await benchCommand(rest);
+      case "image":
+        return await imageCommand(rest);
+      case "modules":
+        return await modulesCommand(rest);
       case undefined:
       case "help":
       case "--help":

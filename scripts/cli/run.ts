@@ -7,7 +7,8 @@ import { chooseAccel } from "../run/accel";
 import { boot } from "../run";
 import { EXIT_NO_STATUS, EXIT_QEMU_FAILED, EXIT_TIMEOUT } from "../run/exit-status";
 import { parseMemorySize } from "../run/memory-size";
-import { Machine, defaultMachine, qemuCommand, shellQuote } from "../run/qemu";
+import { existsSync } from "node:fs";
+import { Machine, defaultMachine, qemuCommand, shellQuote, parseDisk } from "../run/qemu";
 import { UsageError } from "./errors";
 import { minimumMemoryKib } from "../run/image-extent";
 
@@ -27,6 +28,10 @@ const HELP = `usage: wisp run [options]
   --profile P         boot the default or the cooperative build (see wisp build)
   --icount            guest time counts instructions (-icount shift=0,sleep=off):
                       timing inside the guest becomes exact and repeatable
+  --disk FILE[,ro]    attach a raw image as a virtio-blk disk (read-only with ,ro);
+                      repeatable: vda, vdb, ... in order. virtio-mmio on microvm
+                      and virt, virtio-pci on q35. FILE may be any QEMU block
+                      filename, e.g. blkdebug:RULES.conf:disk.img to inject errors
   --print-command     print the QEMU command line and exit
 
 The exit status is the kernel's; 124 means the timeout killed the guest, 125
@@ -56,7 +61,17 @@ export async function runCommand(argv: string[]): Promise<number> {
       throw new UsageError(`--mem ${values.mem} is too small: the ${arch} kernel image alone needs ${Math.ceil(needed / 1024)} MiB`);
     }
   }
-  const command = qemuCommand({ arch, kernel, memory: `${memoryKib}K`, accel: choice.accel, machine, cmdline, icount: values.icount });
+  const disks = (values.disk ?? []).map((spec) => {
+    try {
+      return parseDisk(spec);
+    } catch (error) {
+      throw new UsageError((error as Error).message);
+    }
+  });
+  for (const disk of disks) {
+    if (!disk.file.includes(":") && !existsSync(disk.file)) throw new UsageError(`--disk ${disk.file}: no such file`);
+  }
+  const command = qemuCommand({ arch, kernel, memory: `${memoryKib}K`, accel: choice.accel, machine, cmdline, icount: values.icount, disks });
   if (values["print-command"]) {
     console.log(shellQuote(command));
     return 0;
@@ -94,6 +109,7 @@ function parse(argv: string[]) {
         debug: { type: "boolean", default: false },
         profile: { type: "string" },
         icount: { type: "boolean", default: false },
+        disk: { type: "string", multiple: true },
         "print-command": { type: "boolean", default: false },
         help: { type: "boolean" },
       },

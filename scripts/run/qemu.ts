@@ -3,7 +3,11 @@
 // x86_64: -M microvm with qboot (the fast path) or -M q35 with its default
 // firmware; the isa-debug-exit device carries the exit status. aarch64: -M
 // virt with a Cortex-A72, semihosting for the exit status. Serial goes to
-// stdio; -no-reboot turns a guest reset into a QEMU exit.
+// stdio; -no-reboot turns a guest reset into a QEMU exit. Disks are raw
+// images as virtio-blk devices: virtio-mmio on microvm and virt (in their
+// modern version 2 form: QEMU's default is legacy), modern virtio-pci on q35.
+// A microvm with disks runs with acpi=off: only then does QEMU name its
+// virtio-mmio devices on the kernel command line (Wisp reads no ACPI tables).
 
 import type { Arch } from "../build/targets";
 import type { Accel } from "./accel";
@@ -19,6 +23,38 @@ export interface QemuOptions {
   cmdline: string;
   /** Run with -icount shift=0,sleep=off: guest time counts instructions. */
   icount?: boolean;
+  /** Raw disk images, attached as virtio-blk in this order (the guest's vda, vdb, ...). */
+  disks?: Disk[];
+}
+
+export interface Disk {
+  /** A raw image, or any QEMU block filename such as blkdebug:RULES:IMAGE. */
+  file: string;
+  readOnly: boolean;
+}
+
+/** Parses `FILE[,ro]` as given to wisp run --disk. */
+export function parseDisk(spec: string): Disk {
+  const readOnly = spec.endsWith(",ro");
+  const file = readOnly ? spec.slice(0, -3) : spec;
+  if (!file) throw new Error(`--disk needs a file name: '${spec}'`);
+  return { file, readOnly };
+}
+
+/** -drive and -device arguments for `disks` on `machine`. */
+export function diskArguments(machine: Machine, disks: Disk[]): string[] {
+  if (disks.length === 0) return [];
+  const device = machine === "q35" ? "virtio-blk-pci" : "virtio-blk-device";
+  const modern = machine === "q35" ? ",disable-legacy=on,disable-modern=off" : "";
+  const args = machine === "q35" ? [] : ["-global", "virtio-mmio.force-legacy=false"];
+  disks.forEach((disk, index) => {
+    const id = `disk${index}`;
+    // QEMU option values escape a comma by doubling it.
+    const file = disk.file.replace(/,/g, ",,");
+    args.push("-drive", `if=none,id=${id},format=raw,file=${file}${disk.readOnly ? ",readonly=on" : ""}`);
+    args.push("-device", `${device},drive=${id}${modern}`);
+  });
+  return args;
 }
 
 export const QBOOT = "/usr/share/qemu/qboot.rom";
@@ -40,13 +76,15 @@ export function qemuCommand(options: QemuOptions): string[] {
     }
     const firmware = options.machine === "microvm" ? ["-bios", QBOOT] : [];
     const cpu = options.accel === "kvm" ? ["-cpu", "host"] : [];
-    return ["qemu-system-x86_64", "-M", options.machine, ...firmware, ...cpu, ...common,
-      "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04"];
+    // microvm names its virtio-mmio devices on the kernel command line only without ACPI (with ACPI, in the DSDT).
+    const machine = options.machine === "microvm" && options.disks?.length ? "microvm,acpi=off" : options.machine;
+    return ["qemu-system-x86_64", "-M", machine, ...firmware, ...cpu, ...common,
+      "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04", ...diskArguments(options.machine, options.disks ?? [])];
   }
   if (options.machine !== "virt") throw new Error(`machine '${options.machine}' is not available on aarch64 (use virt)`);
   const cpu = options.accel === "kvm" ? "host" : "cortex-a72";
   return ["qemu-system-aarch64", "-M", "virt", "-cpu", cpu, ...common,
-    "-semihosting-config", "enable=on,target=native"];
+    "-semihosting-config", "enable=on,target=native", ...diskArguments(options.machine, options.disks ?? [])];
 }
 
 /** Quotes a command for a POSIX shell, for --print-command. */

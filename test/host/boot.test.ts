@@ -55,7 +55,7 @@ function expectIncreasing(stamps: Chart["stamps"]): void {
   }
 }
 
-const STAMP_NAMES = ["first-instruction", "paging-on", "runtime-ready", "console", "memory", "paging", "scheduler", "options", "kernel-ready"];
+const STAMP_NAMES = ["first-instruction", "paging-on", "runtime-ready", "console", "memory", "paging", "scheduler", "options", "root", "kernel-ready"];
 
 describe("booting x86_64", () => {
   it("prints the banner and powers off with status 0", async () => {

@@ -17,6 +17,7 @@
 //   - setPageTableRoot records each root loaded (it must be a page-aligned
 //     address inside memory) and invalidatePage each address invalidated;
 //     the tables themselves are the kernel's business and are not walked;
+//   - a CMOS real-time clock on ports 0x70/0x71 that reads 2026-11-23 12:34:56;
 //   - an 8254 PIT on ports 0x40/0x43 whose channel 0 counts down at 1.193182 MHz
 //     against the fake counter's configured rate, with latch commands;
 //   - switchContext, initContext and setTimerDeadline are recorded as
@@ -38,6 +39,10 @@ export const COM1_PORT = 0x3f8;
 export const QEMU_VIRT_PL011 = 0x0900_0000;
 export const PIT_HZ = 1_193_182n;
 
+const CMOS_INDEX = 0x70;
+const CMOS_DATA = 0x71;
+/** A CMOS RTC reading 2026-11-23 12:34:56 in BCD, 24-hour mode, no update in progress. */
+const CMOS_REGISTERS: Record<number, number> = { 0x00: 0x56, 0x02: 0x34, 0x04: 0x12, 0x07: 0x23, 0x08: 0x11, 0x09: 0x26, 0x0a: 0x26, 0x0b: 0x02 };
 const PIT_CHANNEL0 = 0x40;
 const PIT_COMMAND = 0x43;
 const UART_LSR_THR_EMPTY = 0x20;
@@ -124,6 +129,8 @@ export class FakeArch {
   private serialBusy = 0;
   // PL011 state.
   private pl011Busy = 0;
+  // CMOS RTC: the selected register.
+  private cmosIndex = 0;
   // PIT channel 0.
   private pitReload = 0;
   private pitLowByte = -1;
@@ -223,6 +230,7 @@ export class FakeArch {
 
   private portIn(port: number, width: number): number {
     this.clock += this.ioStep;
+    if (width === 8 && port === CMOS_DATA) return CMOS_REGISTERS[this.cmosIndex] ?? 0;
     if (width === 8 && port >= this.serialPort && port < this.serialPort + 8) return this.serialRead(port - this.serialPort);
     if (width === 8 && port === PIT_CHANNEL0) return this.pitRead();
     this.unexpected.push(`portIn${width}(${this.hex(port)})`);
@@ -231,6 +239,7 @@ export class FakeArch {
 
   private portOut(port: number, value: number, width: number): void {
     this.clock += this.ioStep;
+    if (width === 8 && port === CMOS_INDEX) return void (this.cmosIndex = value & 0x7f);
     if (width === 8 && port >= this.serialPort && port < this.serialPort + 8) return this.serialWrite(port - this.serialPort, value);
     if (width === 8 && port === PIT_COMMAND) return this.pitCommand(value);
     if (width === 8 && port === PIT_CHANNEL0) return this.pitWrite(value);

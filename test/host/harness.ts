@@ -697,3 +697,415 @@ export function civilUnixSeconds(year: i32, month: u32, day: u32, hour: u32, min
 export function civilFromBcd(value: u32): u32 {
   return fromBcd(value);
 }
+
+// --- fs/rofs (the ROFS reader) ---
+// One mounted image at a time, over a MemoryBlockDevice (in place) or over
+// RofsTestDevice, which copies sectors like a disk (memoryAddress 0) and can
+// fail a range of sectors with -EIO. Vnodes cross as indexes into
+// rofsNodes; stat fields are written as 8 u64 slots (inode, type, mode,
+// size, blocks, mtime ns, compressed, stored bytes). Strings that readdir
+// and readlink make are left to the test's memory. Nothing is allocated
+// before the first rofsMount.
+
+import { mountRofs, RofsMount, RofsFileSystem, RofsVnode, lz4DecompressBlock, crc32 as rofsCrc } from "../../fs/rofs/index";
+import { BlockDevice as RofsDeviceBase, MemoryBlockDevice as RofsMemoryDevice } from "../../drivers/block/device";
+import { VnodeResult as RofsVnodeResult, DirEntry as RofsDirEntry, Stat as RofsStat, TextResult as RofsTextResult } from "../../fs/vfs/node";
+import { EIO as ROFS_EIO, EINVAL as ROFS_EINVAL } from "../../kernel/errno";
+
+class RofsTestDevice extends RofsDeviceBase {
+  failFrom: u64 = 0;
+  failTo: u64 = 0;
+  reads: u32 = 0;
+
+  constructor(public base: usize, size: u64) {
+    super("rofs-test", 512, size / 512, true);
+  }
+
+  read(sector: u64, buffer: usize, count: u32): i32 {
+    this.reads++;
+    if (!this.holds(sector, count)) return -ROFS_EINVAL;
+    if (sector < this.failTo && sector + <u64>count > this.failFrom) return -ROFS_EIO;
+    memory.copy(buffer, this.base + <usize>(sector * 512), <usize>count * 512);
+    return 0;
+  }
+}
+
+let rofsMounted: RofsFileSystem | null = null;
+let rofsDevice: RofsTestDevice | null = null;
+let rofsNodes: Array<RofsVnode | null> | null = null;
+let rofsEntry = changetype<RofsDirEntry>(0);
+let rofsLink = changetype<RofsTextResult>(0);
+
+function rofsNode(index: i32): RofsVnode {
+  return rofsNodes![index]!;
+}
+
+function rofsHandle(node: RofsVnode): i32 {
+  rofsNodes!.push(node);
+  return rofsNodes!.length - 1;
+}
+
+/** Mounts `size` bytes at `base`: in place (inMemory) or through RofsTestDevice. "" or the reader's message. */
+export function rofsMount(base: usize, size: u64, inMemory: bool): string {
+  const out = new RofsMount();
+  let device: RofsDeviceBase;
+  if (inMemory) {
+    device = new RofsMemoryDevice("rofs-memory", base, size);
+    rofsDevice = null;
+  } else {
+    const testDevice = new RofsTestDevice(base, size);
+    rofsDevice = testDevice;
+    device = testDevice;
+  }
+  const error = mountRofs(device, out);
+  rofsMounted = out.fs;
+  const old = rofsNodes;
+  if (old !== null) {
+    heap.free(changetype<usize>(old.buffer));
+    heap.free(changetype<usize>(old));
+  }
+  rofsNodes = new Array<RofsVnode | null>();
+  if (changetype<usize>(rofsEntry) == 0) {
+    rofsEntry = new RofsDirEntry();
+    rofsLink = new RofsTextResult();
+  }
+  return error;
+}
+
+/** Makes RofsTestDevice fail reads touching sectors [from, to). */
+export function rofsFailSectors(from: u64, to: u64): void {
+  rofsDevice!.failFrom = from;
+  rofsDevice!.failTo = to;
+}
+
+export function rofsDeviceReads(): u32 {
+  return rofsDevice === null ? 0 : rofsDevice!.reads;
+}
+
+export function rofsRoot(): i32 {
+  return rofsHandle(changetype<RofsVnode>(rofsMounted!.root()));
+}
+
+/** lookup: a vnode index, or -errno. */
+export function rofsLookup(directory: i32, name: string): i32 {
+  const out = new RofsVnodeResult();
+  const result = rofsNode(directory).lookup(name, out);
+  if (result < 0) return result;
+  return rofsHandle(changetype<RofsVnode>(out.node));
+}
+
+export function rofsReaddir(directory: i32, cookie: u64): i32 {
+  return rofsNode(directory).readdir(cookie, rofsEntry);
+}
+export function rofsEntryName(): string {
+  return rofsEntry.name;
+}
+export function rofsEntryInode(): u64 {
+  return rofsEntry.inode;
+}
+export function rofsEntryType(): u32 {
+  return rofsEntry.type;
+}
+export function rofsEntryNext(): u64 {
+  return rofsEntry.next;
+}
+
+export function rofsRead(node: i32, offset: u64, buffer: usize, length: usize): i64 {
+  return rofsNode(node).read(offset, buffer, length);
+}
+
+export function rofsStat(node: i32, out: usize): i32 {
+  const vnode = rofsNode(node);
+  const stat = new RofsStat();
+  const result = vnode.getattr(stat);
+  if (result >= 0) {
+    store<u64>(out, stat.inode);
+    store<u64>(out, <u64>stat.type, 8);
+    store<u64>(out, <u64>stat.mode, 16);
+    store<u64>(out, stat.size, 24);
+    store<u64>(out, stat.blocks, 32);
+    store<i64>(out, stat.modified, 40);
+    store<u64>(out, vnode.compressed ? 1 : 0, 48);
+    store<u64>(out, vnode.storedBytes(), 56);
+  }
+  heap.free(changetype<usize>(stat));
+  return result;
+}
+
+export function rofsReadlink(node: i32): i32 {
+  return rofsNode(node).readlink(rofsLink);
+}
+export function rofsLinkTarget(): string {
+  return rofsLink.text;
+}
+
+export function rofsDataAddress(node: i32): i64 {
+  return rofsNode(node).dataAddress();
+}
+
+/** Lets go of a vnode as the VFS would: release(), then free it (never the root). */
+export function rofsRelease(node: i32): void {
+  const vnode = rofsNodes![node];
+  if (vnode !== null) vnode.release(); // frees every vnode but the root
+  rofsNodes![node] = null;
+}
+
+export function rofsUnmount(): void {
+  const fs = rofsMounted;
+  if (fs !== null) {
+    fs.unmount();
+    heap.free(changetype<usize>(fs));
+  }
+  rofsMounted = null;
+}
+
+export function rofsLz4Decompress(source: usize, sourceLength: usize, destination: usize, capacity: usize): isize {
+  return lz4DecompressBlock(source, sourceLength, destination, capacity);
+}
+
+export function rofsCrc32(address: usize, length: usize): u32 {
+  return rofsCrc(address, length);
+}
+
+// --- fs/vfs, fs/ramfs, fs/example: imports ---
+
+import * as vfs from "../../fs/vfs/index";
+import { Stat, DirEntry, TextResult, FileSystem } from "../../fs/vfs/node";
+import { RamFileSystem, pagesTaken, slotsCopied, indexMoves } from "../../fs/ramfs/index";
+import { HelloFileSystem } from "../../fs/example/hello";
+
+// --- fs/vfs, fs/ramfs, fs/example ---
+// Filesystems cross as handles (indexes into fileSystems). String arguments
+// of the vfs* exports are consumed: the export frees them after the call, so
+// the page counts the tests compare are the VFS's doing alone. Strings the
+// exports hand out (vfsEntryName, vfsLinkText) are the test's to free
+// (rtFree). Stat fields are written as ten u64 to a buffer the test owns:
+// device, inode, type, mode, links, size, blocks, accessed, modified, changed.
+
+let fileSystems: Array<FileSystem | null> | null = null;
+let vfsStatBuffer: Stat | null = null;
+let vfsEntry: DirEntry | null = null;
+let vfsLink: TextResult | null = null;
+
+function fileSystemHandle(fs: FileSystem): i32 {
+  if (fileSystems === null) fileSystems = new Array<FileSystem | null>();
+  fileSystems!.push(fs);
+  return fileSystems!.length - 1;
+}
+
+function fileSystemOf(handle: i32): FileSystem {
+  return fileSystems![handle]!;
+}
+
+function consumed(text: string): void {
+  heap.free(changetype<usize>(text));
+}
+
+function statOut(): Stat {
+  if (vfsStatBuffer === null) vfsStatBuffer = new Stat();
+  return vfsStatBuffer!;
+}
+
+function writeStat(stat: Stat, out: usize): void {
+  store<u64>(out, stat.device);
+  store<u64>(out, stat.inode, 8);
+  store<u64>(out, <u64>stat.type, 16);
+  store<u64>(out, <u64>stat.mode, 24);
+  store<u64>(out, <u64>stat.links, 32);
+  store<u64>(out, stat.size, 40);
+  store<u64>(out, stat.blocks, 48);
+  store<i64>(out, stat.accessed, 56);
+  store<i64>(out, stat.modified, 64);
+  store<i64>(out, stat.changed, 72);
+}
+
+export function ramfsCreate(): i32 {
+  return fileSystemHandle(new RamFileSystem());
+}
+
+export function exampleFsCreate(): i32 {
+  return fileSystemHandle(new HelloFileSystem());
+}
+
+/** Frees an unmounted filesystem's object (its contents went at unmount). */
+export function fsFree(handle: i32): void {
+  heap.free(changetype<usize>(fileSystemOf(handle)));
+  fileSystems![handle] = null;
+}
+
+export function ramfsNodeCount(handle: i32): u32 {
+  return changetype<RamFileSystem>(fileSystemOf(handle)).nodeCount;
+}
+
+export function ramfsPagesTaken(): u64 {
+  return pagesTaken;
+}
+
+export function ramfsSlotsCopied(): u64 {
+  return slotsCopied;
+}
+
+export function ramfsIndexMoves(): u64 {
+  return indexMoves;
+}
+
+export function vfsMountRoot(handle: i32): i32 {
+  return vfs.mountRoot(fileSystemOf(handle));
+}
+
+export function vfsMount(dirFd: i32, path: string, handle: i32): i32 {
+  const result = vfs.mount(dirFd, path, fileSystemOf(handle));
+  consumed(path);
+  return result;
+}
+
+export function vfsUnmount(dirFd: i32, path: string): i32 {
+  const result = vfs.unmount(dirFd, path);
+  consumed(path);
+  return result;
+}
+
+export function vfsOpen(dirFd: i32, path: string, flags: u32, mode: u32): i32 {
+  const result = vfs.open(dirFd, path, flags, mode);
+  consumed(path);
+  return result;
+}
+
+export function vfsClose(fd: i32): i32 {
+  return vfs.close(fd);
+}
+
+export function vfsDup(fd: i32): i32 {
+  return vfs.dup(fd);
+}
+
+export function vfsDup2(fd: i32, to: i32): i32 {
+  return vfs.dup2(fd, to);
+}
+
+export function vfsRead(fd: i32, buffer: usize, length: usize): i64 {
+  return vfs.read(fd, buffer, length);
+}
+
+export function vfsWrite(fd: i32, buffer: usize, length: usize): i64 {
+  return vfs.write(fd, buffer, length);
+}
+
+export function vfsPread(fd: i32, buffer: usize, length: usize, offset: i64): i64 {
+  return vfs.pread(fd, buffer, length, offset);
+}
+
+export function vfsPwrite(fd: i32, buffer: usize, length: usize, offset: i64): i64 {
+  return vfs.pwrite(fd, buffer, length, offset);
+}
+
+export function vfsSeek(fd: i32, offset: i64, whence: i32): i64 {
+  return vfs.seek(fd, offset, whence);
+}
+
+export function vfsFstat(fd: i32, out: usize): i32 {
+  const result = vfs.fstat(fd, statOut());
+  writeStat(statOut(), out);
+  return result;
+}
+
+export function vfsStat(dirFd: i32, path: string, follow: bool, out: usize): i32 {
+  const result = follow ? vfs.stat(dirFd, path, statOut()) : vfs.lstat(dirFd, path, statOut());
+  consumed(path);
+  writeStat(statOut(), out);
+  return result;
+}
+
+export function vfsFtruncate(fd: i32, size: i64): i32 {
+  return vfs.ftruncate(fd, size);
+}
+
+export function vfsFsync(fd: i32): i32 {
+  return vfs.fsync(fd);
+}
+
+/** readdir into the harness's entry: vfsEntryName (the test frees it), vfsEntryInode, vfsEntryType, vfsEntryNext. */
+export function vfsReaddir(fd: i32, cookie: u64): i32 {
+  if (vfsEntry === null) vfsEntry = new DirEntry();
+  vfsEntry!.name = "";
+  return vfs.readdir(fd, cookie, vfsEntry!);
+}
+
+export function vfsEntryName(): string {
+  const name = vfsEntry!.name;
+  vfsEntry!.name = "";
+  return name;
+}
+
+export function vfsEntryInode(): u64 {
+  return vfsEntry!.inode;
+}
+
+export function vfsEntryType(): u32 {
+  return vfsEntry!.type;
+}
+
+export function vfsEntryNext(): u64 {
+  return vfsEntry!.next;
+}
+
+export function vfsMkdir(dirFd: i32, path: string, mode: u32): i32 {
+  const result = vfs.mkdir(dirFd, path, mode);
+  consumed(path);
+  return result;
+}
+
+export function vfsRmdir(dirFd: i32, path: string): i32 {
+  const result = vfs.rmdir(dirFd, path);
+  consumed(path);
+  return result;
+}
+
+export function vfsUnlink(dirFd: i32, path: string): i32 {
+  const result = vfs.unlink(dirFd, path);
+  consumed(path);
+  return result;
+}
+
+export function vfsRename(fromFd: i32, fromPath: string, toFd: i32, toPath: string): i32 {
+  const result = vfs.rename(fromFd, fromPath, toFd, toPath);
+  consumed(fromPath);
+  consumed(toPath);
+  return result;
+}
+
+export function vfsSymlink(target: string, dirFd: i32, path: string): i32 {
+  const result = vfs.symlink(target, dirFd, path);
+  consumed(target);
+  consumed(path);
+  return result;
+}
+
+/** readlink into the harness: vfsLinkText (the test frees it). */
+export function vfsReadlink(dirFd: i32, path: string): i32 {
+  if (vfsLink === null) vfsLink = new TextResult();
+  vfsLink!.text = "";
+  const result = vfs.readlink(dirFd, path, vfsLink!);
+  consumed(path);
+  return result;
+}
+
+export function vfsLinkText(): string {
+  const text = vfsLink!.text;
+  vfsLink!.text = "";
+  return text;
+}
+
+export function vfsTruncate(dirFd: i32, path: string, size: i64): i32 {
+  const result = vfs.truncate(dirFd, path, size);
+  consumed(path);
+  return result;
+}
+
+export function vfsOpenDescriptors(): i32 {
+  return vfs.openDescriptors();
+}
+
+export function vfsCachedVnodes(): u32 {
+  return vfs.cachedVnodes();
+}

@@ -77,7 +77,7 @@ describe("the meminfo report", () => {
   it("counts the initrd's frames and firmware reservations inside usable RAM", async () => {
     const initrd = { base: 0x30_0000n + 0x123n, size: 0x1_8000n };
     const memmap = [...defaultMemoryMap(), { base: 0x38_0000n, size: 0x3000n, type: E820.acpi }];
-    const raw = meminfoRaw(await bootKernel({ cmdline: "quiet meminfo", pvh: { memmap, modules: [initrd] } }));
+    const raw = meminfoRaw(await bootKernel({ cmdline: "quiet meminfo root=ramfs", pvh: { memmap, modules: [initrd] } }));
     expectAddsUp(raw);
     expect(raw.initrd).toBe(25); // every frame the initrd touches
     expect(raw.usable).toBe(Math.floor(0x9fc00 / PAGE) + (MEMORY_END - 0x10_0000) / PAGE - 1 - 3);

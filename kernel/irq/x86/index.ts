@@ -4,7 +4,8 @@
 // APIC in x2APIC mode when the CPU has it, else xAPIC (lapic.ts), and masks
 // every IOAPIC input (ioapic.ts). A source is a GSI, an IOAPIC input; its
 // line is the IDT vector it is routed to, 0x30 + GSI (vectors.ts). The local
-// APIC timer (local-timer.ts) raises vector 0x20. Interrupt entry and the IDT
+// APIC timer (local-timer.ts) raises vector 0x20. Message-signalled
+// interrupts (message.ts) get vectors 0xc0-0xef. Interrupt entry and the IDT
 // are in arch/x86_64/traps.S. See docs/interrupts.md.
 
 import { BootInfo } from "../../boot/bootinfo";
@@ -16,6 +17,7 @@ import * as lapic from "./lapic";
 import * as ioapic from "./ioapic";
 import * as timer from "./local-timer";
 import { GSI_VECTOR_BASE, MAX_ROUTED_GSIS, SPURIOUS_VECTOR } from "./vectors";
+import { MessageInterrupt, allocateMessageVector } from "./message";
 
 // Made in initController: nothing may allocate before the runtime is up.
 let features: ApicFeatures = changetype<ApicFeatures>(0);
@@ -44,6 +46,16 @@ export function unmask(source: u32): i32 {
   if (apicId > 0xff) return -EINVAL;           // beyond an IOAPIC's 8-bit destination (needs interrupt remapping)
   ioapic.routeInput(source, <u32>line, apicId);
   return 0;
+}
+
+/** Sets GSI `source`'s trigger (ioapic.TRIGGER_*) for its next unmask; 0 or -EINVAL. */
+export function setTrigger(source: u32, trigger: u32): i32 {
+  return lineOf(source) >= 0 && ioapic.setTrigger(source, trigger) ? 0 : -EINVAL;
+}
+
+/** A free message vector aimed at this CPU (its line is the vector), or null. */
+export function allocateMessage(): MessageInterrupt | null {
+  return allocateMessageVector();
 }
 
 export function mask(source: u32): void {
@@ -77,6 +89,8 @@ export function disarmLocalTimer(): void {
 // --- For reports and the self-test (kernel/selftest/irq-x86.ts) ---
 
 export { localApicEnabled, usesX2apic, localApicId, sendSelfInterrupt } from "./lapic";
+export { MessageInterrupt } from "./message";
+export { TRIGGER_CONVENTION, TRIGGER_EDGE_HIGH, TRIGGER_LEVEL_HIGH, TRIGGER_LEVEL_LOW, ioapicCount } from "./ioapic";
 export { ioapicInputs, readEntry as ioapicEntry, ENTRY_MASKED as IOAPIC_ENTRY_MASKED } from "./ioapic";
 export { usesTscDeadline, localTimerHandler, localTimerDeadline, localTimerCountsPerTick } from "./local-timer";
 export { TIMER_VECTOR, GSI_VECTOR_BASE, FIRST_UNROUTED_VECTOR, SPURIOUS_VECTOR } from "./vectors";

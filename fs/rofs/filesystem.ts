@@ -1,0 +1,80 @@
+// A mounted ROFS volume: the device, the superblock's numbers, the verified
+// metadata, and the one way file data is fetched (fetchStored).
+//
+// Ownership: the filesystem owns its metadata copy (none when the image is
+// in memory: the metadata is then used in place) and its root vnode; both
+// go at unmount. Other vnodes are owned by whoever looked them up (the VFS
+// cache); their block buffers go at release().
+
+import { BlockDevice } from "../../drivers/block/device";
+import { FileSystem, Vnode } from "../vfs/node";
+import { EIO } from "../../kernel/errno";
+import { RofsVnode } from "./vnode";
+import { inodeAt, inodeType } from "./metadata";
+
+export class RofsFileSystem extends FileSystem {
+  /** The image's bytes in memory (an initrd), or 0 if they must be read from the device. */
+  imageAddress: usize = 0;
+  imageSize: u64 = 0;
+  inodeCount: u32 = 0;
+  blockShift: u32 = 0;
+  /** Where the verified metadata sits in memory. */
+  metadata: usize = 0;
+  metadataOffset: u64 = 0;
+  metadataSize: u32 = 0;
+  metadataChecksum: u32 = 0;
+  /** The heap block holding the metadata copy (0 when used in place). */
+  metadataBlock: usize = 0;
+  dataOffset: u64 = 0;
+  rootNode: RofsVnode | null = null;
+
+  constructor(public disk: BlockDevice) {
+    super("rofs", true);
+  }
+
+  get blockSize(): u32 {
+    return <u32>1 << this.blockShift;
+  }
+
+  /** Bytes a buffer given to fetchStored must hold for a block of `length` stored bytes. */
+  stagingBytes(length: u32): usize {
+    return <usize>length + 2 * <usize>this.disk.sectorSize;
+  }
+
+  /**
+   * The address of `length` stored bytes at image offset `offset`: in place
+   * for an in-memory image, else read from the device into `staging` (which
+   * holds stagingBytes(length)) and pointed at there. Returns the address,
+   * or -EIO if the device failed.
+   */
+  fetchStored(offset: u64, length: u32, staging: usize): i64 {
+    if (this.imageAddress != 0) return <i64>(this.imageAddress + <usize>offset);
+    const sectorSize = <u64>this.disk.sectorSize;
+    const first = offset / sectorSize;
+    const end = (offset + <u64>length + sectorSize - 1) / sectorSize;
+    if (end > first && this.disk.read(first, staging, <u32>(end - first)) < 0) return -EIO;
+    return <i64>(staging + <usize>(offset - first * sectorSize));
+  }
+
+  /** A vnode for inode `inode` (a valid number: mount checked every reference). */
+  vnode(inode: u32): RofsVnode {
+    if (inode == 0 && this.rootNode !== null) return this.rootNode!;
+    return new RofsVnode(this, inode, inodeType(inodeAt(this.metadata, inode)));
+  }
+
+  root(): Vnode {
+    return this.rootNode!;
+  }
+
+  unmount(): void {
+    const root = this.rootNode;
+    if (root !== null) {
+      root.release();
+      heap.free(changetype<usize>(root));
+      this.rootNode = null;
+    }
+    if (this.metadataBlock != 0) heap.free(this.metadataBlock);
+    this.metadataBlock = 0;
+    this.metadata = 0;
+  }
+}

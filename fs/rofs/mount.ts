@@ -1,0 +1,129 @@
+// Mounting a ROFS image: read and check the superblock, bring the metadata
+// into memory (in place on an in-memory image), check its CRC-32, then
+// prove every record sound (validate.ts). Any failure is a message naming
+// what is wrong, and nothing stays allocated.
+
+import { BlockDevice } from "../../drivers/block/device";
+import { TYPE_DIRECTORY } from "../vfs/node";
+import {
+  ROFS_MAGIC, ROFS_VERSION, SUPERBLOCK_SIZE, SB_MAGIC, SB_VERSION, SB_CHECKSUM, SB_IMAGE_SIZE,
+  SB_INODE_COUNT, SB_BLOCK_SHIFT, SB_METADATA_OFFSET, SB_METADATA_SIZE, SB_METADATA_CHECKSUM,
+  SB_DATA_OFFSET, BLOCK_SHIFT_MIN, BLOCK_SHIFT_MAX,
+} from "./layout";
+import { crc32, crc32Update } from "./crc32";
+import { RofsFileSystem } from "./filesystem";
+import { RofsVnode } from "./vnode";
+import { validateMetadata } from "./validate";
+
+/** Where mountRofs puts the mounted filesystem. */
+export class RofsMount {
+  fs: RofsFileSystem | null = null;
+}
+
+/** Mounts the ROFS image on `device`: "" with `out.fs` set, or why not. */
+export function mountRofs(device: BlockDevice, out: RofsMount): string {
+  out.fs = null;
+  const sectorSize = <u64>device.sectorSize;
+  if (sectorSize == 0 || sectorSize > 65536) return "rofs: unsupported sector size " + sectorSize.toString();
+  const deviceBytes = device.sectors * sectorSize;
+  if (deviceBytes < <u64>SUPERBLOCK_SIZE) return truncated(<u64>SUPERBLOCK_SIZE, deviceBytes);
+
+  const rofs = new RofsFileSystem(device);
+  const error = readSuperblock(rofs, deviceBytes);
+  if (error.length == 0) {
+    const metadataError = loadMetadata(rofs);
+    if (metadataError.length == 0) {
+      const invalid = validateMetadata(rofs);
+      if (invalid.length == 0) {
+        rofs.rootNode = new RofsVnode(rofs, 0, TYPE_DIRECTORY);
+        out.fs = rofs;
+        return "";
+      }
+      rofs.unmount();
+      heap.free(changetype<usize>(rofs));
+      return invalid;
+    }
+    rofs.unmount();
+    heap.free(changetype<usize>(rofs));
+    return metadataError;
+  }
+  heap.free(changetype<usize>(rofs));
+  return error;
+}
+
+function truncated(needed: u64, has: u64): string {
+  return "rofs: truncated image: needs " + needed.toString() + " bytes, device has " + has.toString();
+}
+
+function readSuperblock(rofs: RofsFileSystem, deviceBytes: u64): string {
+  const device = rofs.disk;
+  const memoryImage = device.memoryAddress();
+  let superblock = memoryImage;
+  let block: usize = 0;
+  if (memoryImage == 0) {
+    const sectors = (<u32>SUPERBLOCK_SIZE + device.sectorSize - 1) / device.sectorSize;
+    block = heap.alloc(<usize>sectors * device.sectorSize);
+    if (device.read(0, block, sectors) < 0) {
+      heap.free(block);
+      return "rofs: I/O error reading the superblock";
+    }
+    superblock = block;
+  }
+  const error = checkSuperblock(rofs, superblock, deviceBytes);
+  if (block != 0) heap.free(block);
+  rofs.imageAddress = memoryImage;
+  return error;
+}
+
+function checkSuperblock(rofs: RofsFileSystem, superblock: usize, deviceBytes: u64): string {
+  if (load<u32>(superblock + SB_MAGIC) != <u32>ROFS_MAGIC) return "rofs: bad magic (not a ROFS image)";
+  const zero = memory.data(4);
+  store<u32>(zero, 0);
+  let sum = crc32(superblock, SB_CHECKSUM);
+  sum = crc32Update(sum, zero, 4);
+  sum = crc32Update(sum, superblock + SB_CHECKSUM + 4, SUPERBLOCK_SIZE - SB_CHECKSUM - 4);
+  if (sum != load<u32>(superblock + SB_CHECKSUM)) return "rofs: superblock checksum mismatch";
+  const version = load<u32>(superblock + SB_VERSION);
+  if (version != <u32>ROFS_VERSION) {
+    return "rofs: unsupported version " + version.toString() + " (this reader knows " + ROFS_VERSION.toString() + ")";
+  }
+
+  const imageSize = load<u64>(superblock + SB_IMAGE_SIZE);
+  if (imageSize > deviceBytes) return truncated(imageSize, deviceBytes);
+  const shift = load<u32>(superblock + SB_BLOCK_SHIFT);
+  if (shift < <u32>BLOCK_SHIFT_MIN || shift > <u32>BLOCK_SHIFT_MAX) return "rofs: unsupported block size 2^" + shift.toString();
+  const metadataOffset = load<u64>(superblock + SB_METADATA_OFFSET);
+  const metadataSize = load<u32>(superblock + SB_METADATA_SIZE);
+  if (metadataOffset < <u64>SUPERBLOCK_SIZE || metadataOffset > imageSize || <u64>metadataSize > imageSize - metadataOffset) {
+    return "rofs: the metadata points past the end of the image";
+  }
+  const dataOffset = load<u64>(superblock + SB_DATA_OFFSET);
+  if (dataOffset > imageSize) return "rofs: the data offset points past the end of the image";
+  // The image must also fit this machine's address space when used in place.
+  if (rofs.disk.memoryAddress() != 0 && imageSize > <u64>(<usize>-1 - rofs.disk.memoryAddress())) {
+    return "rofs: the image does not fit in memory";
+  }
+  rofs.imageSize = imageSize;
+  rofs.inodeCount = load<u32>(superblock + SB_INODE_COUNT);
+  rofs.blockShift = shift;
+  rofs.metadataSize = metadataSize;
+  rofs.dataOffset = dataOffset;
+  rofs.metadataOffset = metadataOffset;
+  rofs.metadataChecksum = load<u32>(superblock + SB_METADATA_CHECKSUM);
+  return "";
+}
+
+function loadMetadata(rofs: RofsFileSystem): string {
+  const size = rofs.metadataSize;
+  if (rofs.imageAddress != 0) {
+    rofs.metadata = rofs.imageAddress + <usize>rofs.metadataOffset;
+  } else {
+    const block = heap.alloc(rofs.stagingBytes(size));
+    rofs.metadataBlock = block;
+    const at = rofs.fetchStored(rofs.metadataOffset, size, block);
+    if (at < 0) return "rofs: I/O error reading the metadata";
+    rofs.metadata = <usize>at;
+  }
+  if (crc32(rofs.metadata, <usize>size) != rofs.metadataChecksum) return "rofs: metadata checksum mismatch";
+  return "";
+}

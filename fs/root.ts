@@ -1,0 +1,106 @@
+// The root filesystem at boot: where it comes from, and what else is mounted.
+//
+// root=SOURCE on the kernel command line chooses (default auto):
+//   initrd  the initrd holds a ROFS image, used in place (the fastest boot:
+//           no disk I/O, no copy);
+//   disk    the first virtio-blk disk holding a ROFS image;
+//   ramfs   an empty RAMFS;
+//   auto    the initrd if there is one, else an empty RAMFS (no disk is
+//           probed: booting from a disk is asked for with root=disk).
+// Then /etc/fstab on the root, if present, names further mounts, one per
+// line: `TYPE PATH` (only `ramfs` today); `#` starts a comment. Without an
+// fstab, a read-only root gets a RAMFS on /tmp when it has that directory,
+// so there is always somewhere to write.
+
+import { BootInfo } from "../kernel/boot/bootinfo";
+import { MemoryBlockDevice, BlockDevice } from "../drivers/block/device";
+import { probeVirtio } from "../drivers/virtio/index";
+import { mountRofs, RofsMount } from "./rofs/index";
+import { RamFileSystem } from "./ramfs/index";
+import { FileSystem, Stat, TYPE_DIRECTORY, AT_FDCWD, O_RDONLY, mountRoot, mount, open, read, close, stat } from "./vfs/index";
+
+const FSTAB = "/etc/fstab";
+const FSTAB_MAX_BYTES: usize = 4096;
+
+/** What was mounted, for the banner and reports. */
+export let rootDescription: string = "";
+let rootReadOnly = false;
+
+/** Mounts the root and the fstab's mounts; returns "" or what went wrong. */
+export function mountFileSystems(info: BootInfo, arch: u32, source: string): string {
+  const error = mountRootFrom(info, arch, source);
+  if (error.length) return error;
+  return mountFstab();
+}
+
+function mountRootFrom(info: BootInfo, arch: u32, source: string): string {
+  const haveInitrd = info.initrdSize != 0;
+  if (source == "initrd" || (source == "auto" && haveInitrd)) {
+    if (!haveInitrd) return "root=initrd, but the machine was booted without an initrd";
+    const device = new MemoryBlockDevice("initrd", <usize>info.initrdBase, info.initrdSize);
+    return mountRofsRoot(device, "initrd");
+  }
+  if (source == "disk") {
+    const disks = probeVirtio(info, arch);
+    let firstError = "";
+    for (let i = 0; i < disks.length; i++) {
+      const error = mountRofsRoot(disks[i], disks[i].name);
+      if (error.length == 0) return "";
+      if (firstError.length == 0) firstError = error;
+    }
+    return disks.length == 0 ? "root=disk, but no virtio-blk disk was found" : firstError;
+  }
+  return useRoot(new RamFileSystem(), "ramfs");
+}
+
+function mountRofsRoot(device: BlockDevice, name: string): string {
+  const mounted = new RofsMount();
+  const error = mountRofs(device, mounted);
+  if (error.length) return "root on " + name + ": " + error;
+  return useRoot(mounted.fs!, "rofs on " + name);
+}
+
+function useRoot(fs: FileSystem, description: string): string {
+  const result = mountRoot(fs);
+  if (result < 0) return "mounting the root failed (errno " + (-result).toString() + ")";
+  rootDescription = description;
+  rootReadOnly = fs.readOnly;
+  return "";
+}
+
+function mountFstab(): string {
+  const fd = open(AT_FDCWD, FSTAB, O_RDONLY, 0);
+  if (fd < 0) return defaultMounts();
+  const buffer = heap.alloc(FSTAB_MAX_BYTES);
+  const length = read(fd, buffer, FSTAB_MAX_BYTES);
+  close(fd);
+  if (length < 0) {
+    heap.free(buffer);
+    return FSTAB + ": read failed (errno " + (-length).toString() + ")";
+  }
+  const text = String.UTF8.decodeUnsafe(buffer, <usize>length);
+  heap.free(buffer);
+  const lines = text.split("\n");
+  for (let i = 0; i < lines.length; i++) {
+    const hash = lines[i].indexOf("#");
+    const line = (hash >= 0 ? lines[i].substring(0, hash) : lines[i]).trim();
+    if (line.length == 0) continue;
+    const fields = line.split(" ").filter((field: string) => field.length > 0);
+    const where = FSTAB + " line " + (i + 1).toString() + ": ";
+    if (fields.length != 2) return where + "expected 'TYPE PATH', got '" + line + "'";
+    if (fields[0] != "ramfs") return where + "unknown filesystem type '" + fields[0] + "' (known: ramfs)";
+    const result = mount(AT_FDCWD, fields[1], new RamFileSystem());
+    if (result < 0) return where + "mounting ramfs on " + fields[1] + " failed (errno " + (-result).toString() + ")";
+  }
+  return "";
+}
+
+function defaultMounts(): string {
+  if (!rootReadOnly) return "";
+  const status = new Stat();
+  const found = stat(AT_FDCWD, "/tmp", status) == 0 && status.type == TYPE_DIRECTORY;
+  heap.free(changetype<usize>(status));
+  if (!found) return "";
+  const result = mount(AT_FDCWD, "/tmp", new RamFileSystem());
+  return result < 0 ? "mounting ramfs on /tmp failed (errno " + (-result).toString() + ")" : "";
+}

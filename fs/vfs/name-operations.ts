@@ -1,0 +1,195 @@
+// Operations on names: stat, mkdir, rmdir, unlink, rename, symlink,
+// readlink, truncate.
+//
+// What the VFS checks before calling a filesystem (fs/README.md lists it):
+// the path resolves (fs/vfs/path.ts), the name is free for mkdir and
+// symlink (EEXIST), unlink is never given a directory (EISDIR) and rmdir
+// only directories (ENOTDIR), mount points and mount roots are not removed
+// or renamed (EBUSY), renames stay within one filesystem (EXDEV), never move
+// a directory into itself (EINVAL) and replace only like with like (EISDIR,
+// ENOTDIR), and nothing is changed on a read-only filesystem (EROFS). The
+// filesystem still decides what only it knows: whether a directory is empty
+// (ENOTEMPTY) and whether it has room (ENOSPC).
+// Caller: fs/vfs/index.ts, with the VFS lock held.
+
+import {
+  EBUSY, EEXIST, EINVAL, EISDIR, ENOENT, ENOTDIR, ENOTEMPTY, EROFS, EXDEV, ENAMETOOLONG,
+} from "../../kernel/errno";
+import { Vnode, Stat, TextResult, TYPE_DIRECTORY, TYPE_FILE, TYPE_SYMLINK } from "./node";
+import { setParent } from "./cache";
+import { mountWithRoot } from "./mount";
+import { Walk, PATH_MAX, ENDS_NAMED, ENDS_DOT, ENDS_DOT_DOT, ENDS_ROOT } from "./path";
+import { walkFrom, madeResult, takeMade } from "./start";
+import { utf8Length } from "./strings";
+
+/** Runs `then` on the walk of `path` and cleans up after both. */
+function walked(dirFd: i32, path: string, followLast: bool, then: (walk: Walk) => i32): i32 {
+  const walk = new Walk();
+  let result = walkFrom(walk, dirFd, path, followLast);
+  if (result == 0) result = then(walk);
+  walk.finish();
+  heap.free(changetype<usize>(walk));
+  return result;
+}
+
+// Arguments of the operation in progress, for the closures above (the lock
+// makes one operation run at a time).
+let statOut: Stat | null = null;
+let textOut: TextResult | null = null;
+let modeArgument: u32 = 0;
+let sizeArgument: u64 = 0;
+let targetArgument: string = "";
+
+export function statPath(dirFd: i32, path: string, out: Stat, followLast: bool): i32 {
+  statOut = out;
+  const result = walked(dirFd, path, followLast, (walk: Walk): i32 => {
+    const node = walk.node;
+    if (node === null) return -ENOENT;
+    const stat = statOut!;
+    const got = node.getattr(stat);
+    stat.device = node.fs.device;
+    return got;
+  });
+  statOut = null;
+  return result;
+}
+
+export function makeDirectory(dirFd: i32, path: string, mode: u32): i32 {
+  modeArgument = mode & 0o7777;
+  return walked(dirFd, path, false, (walk: Walk): i32 => {
+    if (walk.node !== null) return -EEXIST;
+    const directory = walk.directory!;
+    if (directory.fs.readOnly) return -EROFS;
+    const made = madeResult();
+    const got = directory.mkdir(walk.name, modeArgument, made);
+    takeMade(made, false);
+    return got;
+  });
+}
+
+/** Whether `node` is the root of a mount (what a mount point's path leads to). */
+function mountedHere(node: Vnode): bool {
+  return mountWithRoot(node) !== null;
+}
+
+export function removeDirectory(dirFd: i32, path: string): i32 {
+  return walked(dirFd, path, false, (walk: Walk): i32 => {
+    if (walk.ends == ENDS_DOT) return -EINVAL;
+    if (walk.ends == ENDS_DOT_DOT) return -ENOTEMPTY;
+    if (walk.ends == ENDS_ROOT) return -EBUSY;
+    const node = walk.node;
+    if (node === null) return -ENOENT;
+    if (node.type != TYPE_DIRECTORY) return -ENOTDIR;
+    if (mountedHere(node)) return -EBUSY;
+    const directory = walk.directory!;
+    if (directory.fs.readOnly) return -EROFS;
+    return directory.rmdir(walk.name);
+  });
+}
+
+export function unlinkPath(dirFd: i32, path: string): i32 {
+  return walked(dirFd, path, false, (walk: Walk): i32 => {
+    if (walk.ends != ENDS_NAMED) return -EISDIR;
+    const node = walk.node;
+    if (node === null) return -ENOENT;
+    if (node.type == TYPE_DIRECTORY) return -EISDIR;
+    const directory = walk.directory!;
+    if (directory.fs.readOnly) return -EROFS;
+    return directory.unlink(walk.name);
+  });
+}
+
+export function makeSymlink(target: string, dirFd: i32, path: string): i32 {
+  if (target.length == 0) return -ENOENT;
+  if (target.length > PATH_MAX / 3 && utf8Length(target, 0, target.length) > PATH_MAX) return -ENAMETOOLONG;
+  targetArgument = target;
+  const result = walked(dirFd, path, false, (walk: Walk): i32 => {
+    if (walk.node !== null) return -EEXIST;
+    if (walk.trailingSlash) return -ENOENT;
+    const directory = walk.directory!;
+    if (directory.fs.readOnly) return -EROFS;
+    const made = madeResult();
+    const got = directory.symlink(walk.name, targetArgument, made);
+    takeMade(made, false);
+    return got;
+  });
+  targetArgument = "";
+  return result;
+}
+
+/** The target of the link `path` names, as a fresh string in `out` that the caller frees. */
+export function readSymlink(dirFd: i32, path: string, out: TextResult): i32 {
+  textOut = out;
+  const result = walked(dirFd, path, false, (walk: Walk): i32 => {
+    const node = walk.node;
+    if (node === null) return -ENOENT;
+    if (node.type != TYPE_SYMLINK) return -EINVAL;
+    return node.readlink(textOut!);
+  });
+  textOut = null;
+  return result;
+}
+
+export function truncatePath(dirFd: i32, path: string, size: i64): i32 {
+  if (size < 0) return -EINVAL;
+  sizeArgument = <u64>size;
+  return walked(dirFd, path, true, (walk: Walk): i32 => {
+    const node = walk.node;
+    if (node === null) return -ENOENT;
+    if (node.type == TYPE_DIRECTORY) return -EISDIR;
+    if (node.type != TYPE_FILE) return -EINVAL;
+    if (node.fs.readOnly) return -EROFS;
+    return node.truncate(sizeArgument);
+  });
+}
+
+/** True if `ancestor` is `node` or one of the directories above it (within its filesystem). */
+function isWithin(node: Vnode | null, ancestor: Vnode): bool {
+  while (node !== null) {
+    if (node === ancestor) return true;
+    node = node.parent;
+  }
+  return false;
+}
+
+function endsError(walk: Walk): i32 {
+  return walk.ends == ENDS_ROOT ? -EBUSY : -EINVAL;
+}
+
+export function renamePath(fromFd: i32, fromPath: string, toFd: i32, toPath: string): i32 {
+  const from = new Walk();
+  const to = new Walk();
+  let result = walkFrom(from, fromFd, fromPath, false);
+  if (result == 0) result = walkFrom(to, toFd, toPath, false);
+  if (result == 0) result = renameWalked(from, to);
+  from.finish();
+  to.finish();
+  heap.free(changetype<usize>(from));
+  heap.free(changetype<usize>(to));
+  return result;
+}
+
+function renameWalked(from: Walk, to: Walk): i32 {
+  if (from.ends != ENDS_NAMED) return endsError(from);
+  const node = from.node;
+  if (node === null) return -ENOENT;
+  if (to.ends != ENDS_NAMED) return endsError(to);
+  const fromDirectory = from.directory!;
+  const toDirectory = to.directory!;
+  if (fromDirectory.fs !== toDirectory.fs) return -EXDEV;
+  if (mountedHere(node)) return -EBUSY;
+  const replaced = to.node;
+  if (replaced !== null && mountedHere(replaced)) return -EBUSY;
+  if (fromDirectory.fs.readOnly) return -EROFS;
+  if (replaced === node) return 0;
+  if (node.type == TYPE_DIRECTORY) {
+    if (replaced !== null && replaced.type != TYPE_DIRECTORY) return -ENOTDIR;
+    if (isWithin(toDirectory, node)) return -EINVAL;
+  } else {
+    if (replaced !== null && replaced.type == TYPE_DIRECTORY) return -EISDIR;
+    if (to.trailingSlash || from.trailingSlash) return -ENOTDIR;
+  }
+  const result = fromDirectory.rename(from.name, toDirectory, to.name);
+  if (result == 0 && node.type == TYPE_DIRECTORY) setParent(node, toDirectory);
+  return result;
+}

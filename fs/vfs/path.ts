@@ -1,0 +1,269 @@
+// Path resolution: from a path and a starting directory to the vnode it
+// names, the directory holding its last component, and that component.
+//
+// Rules (POSIX path resolution, as Linux applies it):
+//   - "" is ENOENT; a path longer than PATH_MAX bytes, or a component longer
+//     than NAME_MAX, is ENAMETOOLONG.
+//   - An absolute path starts at the tree's root, a relative one at `base`
+//     (what openat calls the directory descriptor). Repeated slashes count
+//     as one.
+//   - "." stays; ".." goes to the parent, from a mount's root to the parent
+//     of the directory it covers, and never above the tree's root.
+//   - A directory with something mounted on it stands for that mount's root.
+//   - Symbolic links are followed in the middle of a path always, and at the
+//     end when `followLast` is set or a slash follows the name. At most
+//     MAX_SYMLINKS links are followed per walk (more is ELOOP); a link's
+//     target continues the walk from the link's directory, or from the root
+//     if it is absolute.
+//   - Every component but the last must be a directory (ENOTDIR otherwise,
+//     ENOENT if missing). A missing last component is not an error: the
+//     walk reports its directory and name, for create, mkdir and friends.
+//   - A trailing slash requires the result to be a directory (ENOTDIR).
+//
+// Every vnode the walk reports is held (fs/vfs/cache.ts), and the name is a
+// fresh string: Walk.finish() gives them all back.
+// Caller: the VFS, with the VFS lock held.
+
+import { ENOENT, ENOTDIR, ENAMETOOLONG, ELOOP } from "../../kernel/errno";
+import { Vnode, VnodeResult, TextResult, TYPE_DIRECTORY, TYPE_SYMLINK, NAME_MAX } from "./node";
+import { hold, drop, adopt, setParent } from "./cache";
+import { treeRoot, mountWithRoot, mountOn } from "./mount";
+import { ownedSlice, ownedConcat, freeString, utf8Length } from "./strings";
+
+/** Longest path, in bytes (as Linux PATH_MAX). */
+export const PATH_MAX: i32 = 4096;
+/** Most symbolic links one walk follows (as Linux MAXSYMLINKS). */
+export const MAX_SYMLINKS: i32 = 40;
+
+const SLASH: i32 = 0x2f;
+const DOT: i32 = 0x2e;
+
+/** How a walk that ended on a directory without a final name got there. */
+export const ENDS_NAMED: u32 = 0;
+export const ENDS_DOT: u32 = 1;
+export const ENDS_DOT_DOT: u32 = 2;
+export const ENDS_ROOT: u32 = 3;
+
+export class Walk {
+  /** The directory holding the last component (null when the path ends in ".", ".." or "/"). */
+  directory: Vnode | null = null;
+  /** The last component (a fresh string), or "" when there is none. */
+  name: string = "";
+  /** What the path names, or null if its last component does not exist. */
+  node: Vnode | null = null;
+  /** A slash followed the last component. */
+  trailingSlash: bool = false;
+  ends: u32 = ENDS_NAMED;
+
+  /** Gives back the references and the name; the walk can be reused. */
+  finish(): void {
+    drop(this.directory);
+    drop(this.node);
+    if (changetype<usize>(this.name) != changetype<usize>("")) freeString(this.name);
+    this.directory = null;
+    this.node = null;
+    this.name = "";
+    this.trailingSlash = false;
+    this.ends = ENDS_NAMED;
+  }
+}
+
+let scratch: VnodeResult | null = null;
+let linkText: TextResult | null = null;
+
+/** Looks `name` up in `directory` through the cache: the child, held, in `out`. */
+function lookupChild(directory: Vnode, name: string, out: VnodeResult): i32 {
+  const result = directory.lookup(name, out);
+  if (result < 0) return result;
+  const child = adopt(out.node!);
+  out.node = null;
+  if (child.type == TYPE_DIRECTORY) setParent(child, directory);
+  out.node = child;
+  return 0;
+}
+
+/** From a covered directory to what is mounted on it (consumes the reference to `node`). */
+export function crossDown(node: Vnode): Vnode {
+  while (node.covered) {
+    const mount = mountOn(node);
+    if (mount === null) break;
+    hold(mount.root);
+    drop(node);
+    node = mount.root;
+  }
+  return node;
+}
+
+/**
+ * The directory ".." names from `node` (a directory), held; consumes the
+ * reference to `node`. Never above the tree's root.
+ */
+export function crossUp(node: Vnode): Vnode {
+  const root = treeRoot();
+  while (node !== root) {
+    const mount = mountWithRoot(node);
+    if (mount === null || mount.covered === null) break;
+    hold(mount.covered!);
+    drop(node);
+    node = mount.covered!;
+  }
+  if (node === root) return node;
+  const parent = node.parent;
+  if (parent === null) return node; // a filesystem's root no longer mounted: ".." stays
+  hold(parent);
+  drop(node);
+  return parent;
+}
+
+function isDots(text: string, start: i32, end: i32, count: i32): bool {
+  if (end - start != count) return false;
+  for (let i = start; i < end; i++) if (text.charCodeAt(i) != DOT) return false;
+  return true;
+}
+
+/** Reads the link `node`'s target into a fresh string (or returns -errno). */
+function linkTarget(node: Vnode, out: TextResult): i32 {
+  out.text = "";
+  const result = node.readlink(out);
+  if (result < 0) return result;
+  if (out.text.length == 0) {
+    if (changetype<usize>(out.text) != changetype<usize>("")) freeString(out.text);
+    out.text = "";
+    return -ENOENT;
+  }
+  return 0;
+}
+
+/**
+ * Walks `path` from `base` (a held directory, or null to mean the root);
+ * fills `walk` and returns 0, or returns -errno with `walk` empty.
+ */
+export function walkPath(walk: Walk, base: Vnode | null, path: string, followLast: bool): i32 {
+  if (path.length == 0) return -ENOENT;
+  if (path.length > PATH_MAX / 3 && utf8Length(path, 0, path.length) > PATH_MAX) return -ENAMETOOLONG;
+  const maybeRoot = treeRoot();
+  if (maybeRoot === null) return -ENOENT;
+  const root = maybeRoot!;
+  if (scratch === null) scratch = new VnodeResult();
+  if (linkText === null) linkText = new TextResult();
+  const out = scratch!;
+
+  let text = path;
+  let ownsText = false;
+  let current: Vnode = path.charCodeAt(0) == SLASH || base === null ? root : base!;
+  hold(current);
+  let position = 0;
+  let links = 0;
+  let result = 0;
+
+  while (true) {
+    const length = text.length;
+    while (position < length && text.charCodeAt(position) == SLASH) position++;
+    if (position == length) {
+      // Only slashes were left: the path (or a link's target) names the root.
+      if (current.type != TYPE_DIRECTORY) {
+        result = -ENOTDIR;
+        break;
+      }
+      walk.node = current;
+      walk.ends = ENDS_ROOT;
+      if (ownsText) freeString(text);
+      return 0;
+    }
+    const start = position;
+    let end = start;
+    while (end < length && text.charCodeAt(end) != SLASH) end++;
+    let next = end;
+    while (next < length && text.charCodeAt(next) == SLASH) next++;
+    const last = next == length;
+    const trailing = next > end;
+
+    if (current.type != TYPE_DIRECTORY) {
+      result = -ENOTDIR;
+      break;
+    }
+    if (isDots(text, start, end, 1) || isDots(text, start, end, 2)) {
+      const up = end - start == 2;
+      if (up) current = crossUp(current);
+      if (last) {
+        walk.node = current;
+        walk.ends = up ? ENDS_DOT_DOT : ENDS_DOT;
+        if (ownsText) freeString(text);
+        return 0;
+      }
+      position = next;
+      continue;
+    }
+    if (end - start > NAME_MAX / 3 && utf8Length(text, start, end) > NAME_MAX) {
+      result = -ENAMETOOLONG;
+      break;
+    }
+
+    const name = ownedSlice(text, start, end);
+    result = lookupChild(current, name, out);
+    if (result == -ENOENT && last) {
+      walk.directory = current;
+      walk.name = name;
+      walk.trailingSlash = trailing;
+      if (ownsText) freeString(text);
+      return 0;
+    }
+    if (result < 0) {
+      freeString(name);
+      break;
+    }
+    let child = crossDown(out.node!);
+    out.node = null;
+
+    if (child.type == TYPE_SYMLINK && (!last || followLast || trailing)) {
+      freeString(name);
+      if (++links > MAX_SYMLINKS) {
+        drop(child);
+        result = -ELOOP;
+        break;
+      }
+      result = linkTarget(child, linkText!);
+      drop(child);
+      if (result < 0) break;
+      const target = linkText!.text;
+      linkText!.text = "";
+      // The walk goes on through the target, then the rest of the path.
+      const rest = ownedSlice(text, end, length);
+      const expanded = ownedConcat(target, rest);
+      freeString(rest);
+      if (ownsText) freeString(text);
+      text = expanded;
+      ownsText = true;
+      position = 0;
+      if (target.charCodeAt(0) == SLASH) {
+        hold(root);
+        drop(current);
+        current = root;
+      }
+      freeString(target);
+      continue;
+    }
+
+    if (last) {
+      if (trailing && child.type != TYPE_DIRECTORY) {
+        freeString(name);
+        drop(child);
+        result = -ENOTDIR;
+        break;
+      }
+      walk.directory = current;
+      walk.name = name;
+      walk.node = child;
+      walk.trailingSlash = trailing;
+      if (ownsText) freeString(text);
+      return 0;
+    }
+    freeString(name);
+    drop(current);
+    current = child;
+    position = next;
+  }
+  drop(current);
+  if (ownsText) freeString(text);
+  return result;
+}

@@ -1,0 +1,94 @@
+// An image from modules: `wisp build --image a,b`.
+//
+// The named modules and their requirements (resolveModules) each contribute
+// their files manifest, kernel command-line options and mounts. Files from
+// all modules are merged into one tree (two modules placing different
+// things at the same path is an error naming both); the mounts become the
+// image's /etc/fstab, and each mount point becomes a directory. The result
+// is a ROFS image (scripts/image) and the command line to boot it with.
+
+import { readFileSync } from "node:fs";
+import { parseManifest, treeOf, writeImage } from "../image";
+import type { DirectoryNode, TreeNode } from "../image";
+import type { CompressPolicy, ImageStats } from "../image";
+import { Module, resolveModules } from ".";
+
+export interface ModuleImage {
+  image: Uint8Array;
+  stats: ImageStats;
+  modules: string[];
+  /** The modules' kernel options, in module order. */
+  cmdline: string;
+}
+
+function emptyDirectory(): DirectoryNode {
+  return { type: "directory", mode: 0o755, mtime: 0, children: new Map() };
+}
+
+/** Adds `from` into `into`; `owners` remembers which module placed each path. */
+function merge(into: DirectoryNode, from: DirectoryNode, module: string, path: string, owners: Map<string, string>): void {
+  for (const [name, node] of from.children) {
+    const childPath = path === "/" ? `/${name}` : `${path}/${name}`;
+    const existing = into.children.get(name);
+    if (existing === undefined) {
+      into.children.set(name, node);
+      owners.set(childPath, module);
+    } else if (existing.type === "directory" && node.type === "directory") {
+      merge(existing, node, module, childPath, owners);
+    } else {
+      throw new Error(`modules '${owners.get(childPath)}' and '${module}' both place ${childPath} in the image`);
+    }
+  }
+}
+
+/** Makes the directories of `path` in `root` (a mount point). */
+function makeDirectory(root: DirectoryNode, path: string, module: string): void {
+  let node: TreeNode = root;
+  for (const part of path.split("/").filter(Boolean)) {
+    if (node.type !== "directory") throw new Error(`module '${module}': mount point ${path} is not a directory in the image`);
+    let next: TreeNode | undefined = node.children.get(part);
+    if (next === undefined) {
+      next = emptyDirectory();
+      node.children.set(part, next);
+    }
+    node = next;
+  }
+  if (node.type !== "directory") throw new Error(`module '${module}': mount point ${path} is not a directory in the image`);
+}
+
+function checkMount(line: string, module: Module): string {
+  const fields = line.trim().split(/\s+/);
+  if (fields.length !== 2 || fields[0] !== "ramfs" || !fields[1].startsWith("/")) {
+    throw new Error(`module '${module.name}': mount '${line}' is not 'ramfs /PATH'`);
+  }
+  return fields[1];
+}
+
+export function buildModuleImage(names: string[], compress: CompressPolicy = "auto"): ModuleImage {
+  const modules = resolveModules(names);
+  const root = emptyDirectory();
+  const owners = new Map<string, string>();
+  const fstab: string[] = [];
+  for (const module of modules) {
+    if (module.files !== null) {
+      const lines = parseManifest(readFileSync(module.files, "utf8"), module.files);
+      merge(root, treeOf(lines, module.dir, module.files), module.name, "/", owners);
+    }
+    for (const line of module.mounts) {
+      makeDirectory(root, checkMount(line, module), module.name);
+      fstab.push(`${line.trim()}  # ${module.name}`);
+    }
+  }
+  if (fstab.length > 0) {
+    const etc = { type: "directory" as const, mode: 0o755, mtime: 0, children: new Map<string, TreeNode>() };
+    etc.children.set("fstab", { type: "file", mode: 0o644, mtime: 0, data: new TextEncoder().encode(`# Mounts, from the image's modules.\n${fstab.join("\n")}\n`) });
+    merge(root, { ...emptyDirectory(), children: new Map([["etc", etc]]) }, "(image)", "/", owners);
+  }
+  const { image, stats } = writeImage(root, { compress });
+  return {
+    image,
+    stats,
+    modules: modules.map((module) => module.name),
+    cmdline: modules.map((module) => module.cmdline).filter(Boolean).join(" "),
+  };
+}
