@@ -24,6 +24,8 @@ const FSTAB_MAX_BYTES: usize = 4096;
 
 /** What was mounted, for the banner and reports. */
 export let rootDescription: string = "";
+/** The device the root image is on (the initrd or a disk), null for a RAMFS root. */
+export let rootDevice: BlockDevice | null = null;
 let rootReadOnly = false;
 
 /** Mounts the root and the fstab's mounts; returns "" or what went wrong. */
@@ -57,6 +59,7 @@ function mountRofsRoot(device: BlockDevice, name: string): string {
   const mounted = new RofsMount();
   const error = mountRofs(device, mounted);
   if (error.length) return "root on " + name + ": " + error;
+  rootDevice = device;
   return useRoot(mounted.fs!, "rofs on " + name);
 }
 

@@ -25,6 +25,7 @@ import { initInterrupts, handleInterrupt } from "./irq/index";
 import { initScheduler, startCurrentThread } from "./sched/index";
 import { initTime } from "./time/index";
 import { mountFileSystems } from "../fs/root";
+import { runStorageBench } from "../fs/bench";
 import { BOOT_ARENA_BYTES, PANIC_STATUS } from "./params";
 import { timestamp } from "../arch";
 
@@ -69,6 +70,7 @@ export function kmain(handoffAddress: usize): void {
   if (options.selfTest !== null && !runSelfTest(options.selfTest!, boot, info)) return panic("selftest " + options.selfTest! + " failed");
   if (options.mallocBenchPairs != 0) runMallocBench(options.mallocBenchPairs);
   if (options.schedBenchRounds != 0) runSchedulerBench(options.schedBenchRounds);
+  if (options.storageBenchMib != 0) runStorageBench(options.storageBenchMib);
   if (options.meminfo) printMemoryInfo();
   if (options.panicMessage !== null) return panic(options.panicMessage!);
   if (options.hang) idleForever();

@@ -16,6 +16,7 @@ const KNOWN: StaticArray<string> = [
   "memmap", "print the firmware memory map",
   "meminfo", "print where memory went (pages per use, slab classes, high-water mark) before powering off",
   "malloc-bench", "malloc-bench=N: time N malloc/free pairs per size after boot (for wisp bench mem)",
+  "storage-bench", "storage-bench=MIB: time reading the tree through the VFS and straight from the root's device, open+stat, and RAMFS appends of 8, 32 and MIB MiB (for wisp bench storage)",
   "sched-bench", "sched-bench=N: time N context switches, thread create+join pairs and timer operations after boot (for wisp bench sched)",
   "selftest", "selftest=NAME: run an in-kernel self-test after boot: mm (memory), irq (interrupts and timers), sched (threads and the scheduler), blk (virtio disks), fs (the mounted tree)",
   "root", "root=SOURCE: the root filesystem: auto (default: the initrd if there is one, else RAMFS), initrd, disk (the first virtio-blk disk holding ROFS) or ramfs",
@@ -34,6 +35,7 @@ export class Options {
   meminfo: bool = false;
   mallocBenchPairs: u32 = 0;
   schedBenchRounds: u32 = 0;
+  storageBenchMib: u32 = 0;
   selfTest: string | null = null;
   quiet: bool = false;
   hang: bool = false;
@@ -109,6 +111,14 @@ export function readOptions(line: CommandLine): Options {
       return options;
     }
     options.mallocBenchPairs = <u32>pairs;
+  }
+  if (line.has("storage-bench")) {
+    const mib = parseUnsigned(line.get("storage-bench"), 4096);
+    if (mib <= 0) {
+      options.error = "storage-bench=MIB needs a whole number of MiB from 1 to 4096";
+      return options;
+    }
+    options.storageBenchMib = <u32>mib;
   }
   if (line.has("sched-bench")) {
     const rounds = parseUnsigned(line.get("sched-bench"), 10_000_000);

@@ -2,14 +2,16 @@
 // while a directory names it or the VFS holds it, whichever ends last, and
 // then gives back everything (pages, index, names, itself).
 //
-// Times are fileTime() (fs/vfs/time.ts): creation sets all three, a write or
+// Times are fileTime() (fs/vfs/time.ts): creation sets all three (or marks
+// them pending while the clock is still unmeasured, resolved at the first
+// getattr, so a RAMFS mounted at boot costs no clock calibration), a write or
 // truncate sets modified and changed, adding or removing an entry sets the
 // directory's; reads leave them (as noatime).
 
 import { EEXIST, EISDIR, ENOENT, ENOTDIR, ENOTEMPTY, EINVAL, EXDEV } from "../../kernel/errno";
 import {
   Vnode, FileSystem, Stat, DirEntry, VnodeResult, TextResult,
-  TYPE_FILE, TYPE_DIRECTORY, TYPE_SYMLINK, ownedString, freeString, fileTime,
+  TYPE_FILE, TYPE_DIRECTORY, TYPE_SYMLINK, ownedString, freeString, fileTime, fileTimeIfKnown, FILE_TIME_PENDING,
 } from "../vfs/module";
 import { FileData } from "./file-data";
 import { Directory } from "./directory";
@@ -38,7 +40,7 @@ export class RamNode extends Vnode {
     super(volume, volume.nextInode++, type);
     volume.liveNodes++;
     this.mode = mode;
-    const now = fileTime();
+    const now = fileTimeIfKnown();
     this.accessed = now;
     this.modified = now;
     this.changed = now;
@@ -188,6 +190,12 @@ export class RamNode extends Vnode {
   // --- Any node ---
 
   getattr(out: Stat): i32 {
+    if (this.accessed == FILE_TIME_PENDING || this.modified == FILE_TIME_PENDING || this.changed == FILE_TIME_PENDING) {
+      const now = fileTime();
+      if (this.accessed == FILE_TIME_PENDING) this.accessed = now;
+      if (this.modified == FILE_TIME_PENDING) this.modified = now;
+      if (this.changed == FILE_TIME_PENDING) this.changed = now;
+    }
     out.inode = this.inode;
     out.type = this.type;
     out.mode = this.mode;

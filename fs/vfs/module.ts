@@ -7,4 +7,4 @@ export {
   TYPE_FILE, TYPE_DIRECTORY, TYPE_SYMLINK, NAME_MAX,
 } from "./node";
 export { ownedString, ownedSlice, freeString, hashString } from "./strings";
-export { fileTime } from "./time";
+export { fileTime, fileTimeIfKnown, FILE_TIME_PENDING } from "./time";

@@ -62,6 +62,11 @@ export function clockHz(): u64 {
   return hz;
 }
 
+/** True once the counter frequency is known (asking for it first may take a 0.5 ms measurement). */
+export function clockKnown(): bool {
+  return hz != 0;
+}
+
 /** Monotonic nanoseconds. */
 export function now(): u64 {
   return ticksToNanoseconds(timestamp(), clockHz());

@@ -9,12 +9,12 @@
 //           loop without a switch (yield with nothing else ready) as a
 //           ratio, because absolute guest speed under TCG measures QEMU.
 
-import { parseArgs } from "node:util";
 import { buildKernel, parseProfile, Profile, PROFILES } from "../build";
 import { ARCHES, Arch, parseArch } from "../build/targets";
 import { boot } from "../run";
 import { defaultMachine, qemuCommand } from "../run/qemu";
 import { UsageError } from "../cli/errors";
+import { benchOptions, wholeNumber } from "./args";
 import { parseBootChart } from "./bootchart";
 
 const DEFAULT_ROUNDS = 2000;
@@ -55,27 +55,14 @@ const HELP = `usage: wisp bench sched [--json] [--arch A|all] [--profile P|all] 
   --rounds N    operations per part (default ${DEFAULT_ROUNDS})`;
 
 export async function benchSched(argv: string[]): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: {
-        json: { type: "boolean", default: false },
-        arch: { type: "string", default: "all" },
-        profile: { type: "string", default: "all" },
-        rounds: { type: "string", default: String(DEFAULT_ROUNDS) },
-        help: { type: "boolean" },
-      },
-    }));
-  } catch (error) {
-    throw new UsageError(`${(error as Error).message}\n\n${HELP}`);
-  }
-  if (values.help) {
-    console.log(HELP);
-    return 0;
-  }
-  const rounds = Number(values.rounds);
-  if (!Number.isInteger(rounds) || rounds < 1 || rounds > 1_000_000) throw new UsageError(`--rounds needs a whole number from 1 to 1000000, not '${values.rounds}'`);
+  const values = benchOptions(argv, {
+    json: { type: "boolean", default: false },
+    arch: { type: "string", default: "all" },
+    profile: { type: "string", default: "all" },
+    rounds: { type: "string", default: String(DEFAULT_ROUNDS) },
+  }, HELP);
+  if (values === null) return 0;
+  const rounds = wholeNumber(values.rounds as string, "rounds", 1, 1_000_000);
   const arches: Arch[] = values.arch === "all" ? ARCHES : [parseArch(values.arch)];
   const profiles: Profile[] = values.profile === "all" ? PROFILES : [parseProfile(values.profile)];
   const log = values.json ? () => {} : (line: string) => process.stderr.write(line + "\n");

@@ -142,14 +142,17 @@ async function buildKernelUnlocked(options: BuildOptions): Promise<BuildResult> 
     `-I${r("arch/common/include")}`, `-I${gen}`,
   ];
   const cflags = [...common, ...(debug ? ["-O1", "-g"] : ["-O2", "-ffunction-sections", "-fdata-sections"])];
+  // The generated kernel is most of the image: optimised for size. The
+  // runtime's few hot loops (memcpy, memset) stay optimised for speed.
+  const kernelFlags = debug ? cflags : [...cflags.filter((flag) => flag !== "-O2"), "-Os"];
   const units = [
-    { source: kernelC, flags: [...cflags, "-w"], deps: [kernelC, kernelH] },
+    { source: kernelC, flags: [...kernelFlags, "-w"], deps: [kernelC, kernelH] },
     ...commonC.map((source) => ({ source: r(source), flags: [...cflags, "-Wall", "-Werror"], deps: [r(source), kernelH] })),
     ...target.assembly.map((source) => ({ source: r(source), flags: [...common, ...(debug ? ["-g"] : [])], deps: [r(source)] })),
   ];
   const headers = ["handoff.h", "wasm-rt.h", "math.h", "string.h"].map((h) => r(`arch/common/include/${h}`));
   const objects = units.map((unit) => join(obj, basename(unit.source).replace(/\.(c|S)$/, (ext) => (ext === ".S" ? ".S.o" : ".o"))));
-  await stage("clang", [...new Set(units.flatMap((unit) => unit.deps)), ...headers], { cflags, common }, objects, async () => {
+  await stage("clang", [...new Set(units.flatMap((unit) => unit.deps)), ...headers], { cflags, kernelFlags, common }, objects, async () => {
     await inParallel(
       units.map((unit, i) => () => tool("clang", [...unit.flags, "-c", unit.source, "-o", objects[i]])),
       Math.max(1, cpus().length),

@@ -3,6 +3,7 @@
 import { benchBoot } from "../bench/boot";
 import { benchMem } from "../bench/mem";
 import { benchSched } from "../bench/sched";
+import { benchStorage } from "../bench/storage";
 import { UsageError } from "./errors";
 
 export async function benchCommand(argv: string[]): Promise<number> {
@@ -10,5 +11,6 @@ export async function benchCommand(argv: string[]): Promise<number> {
   if (what === "boot") return benchBoot(rest);
   if (what === "mem") return benchMem(rest);
   if (what === "sched") return benchSched(rest);
-  throw new UsageError(`unknown benchmark '${what ?? ""}' (available: boot, mem, sched)`);
+  if (what === "storage") return benchStorage(rest);
+  throw new UsageError(`unknown benchmark '${what ?? ""}' (available: boot, mem, sched, storage)`);
 }

@@ -10,6 +10,7 @@ import { parseMemorySize } from "../run/memory-size";
 import { existsSync } from "node:fs";
 import { Machine, defaultMachine, qemuCommand, shellQuote, parseDisk } from "../run/qemu";
 import { UsageError } from "./errors";
+import { writeModuleImage } from "../modules/write";
 import { minimumMemoryKib } from "../run/image-extent";
 
 /** RAM the kernel needs past its image at boot (its runtime arena's first window). */
@@ -32,6 +33,13 @@ const HELP = `usage: wisp run [options]
                       repeatable: vda, vdb, ... in order. virtio-mmio on microvm
                       and virt, virtio-pci on q35. FILE may be any QEMU block
                       filename, e.g. blkdebug:RULES.conf:disk.img to inject errors
+  --initrd IMAGE      boot with a ROFS image as the initrd: the root filesystem,
+                      used in place (x86_64; on aarch64 use --disk IMAGE,ro
+                      with root=disk for now)
+  --image M,...       build a ROFS image from modules M (see wisp modules) and
+                      boot with it as the root: the initrd on x86_64, a
+                      read-only disk with root=disk on aarch64; the modules'
+                      kernel options are added to the command line
   --print-command     print the QEMU command line and exit
 
 The exit status is the kernel's; 124 means the timeout killed the guest, 125
@@ -48,7 +56,7 @@ export async function runCommand(argv: string[]): Promise<number> {
   const timeout = Number(values.timeout ?? "0");
   if (!Number.isFinite(timeout) || timeout < 0) throw new UsageError(`--timeout needs a number of seconds, not '${values.timeout}'`);
   const machine = (values.machine ?? defaultMachine(arch)) as Machine;
-  const cmdline = [values.cmdline ?? "", values.bootchart ? "bootchart" : ""].filter(Boolean).join(" ");
+  let cmdline = [values.cmdline ?? "", values.bootchart ? "bootchart" : ""].filter(Boolean).join(" ");
   const choice = chooseAccel(values.accel ?? "auto", arch);
 
   const profile = parseProfile(values.profile ?? "default");
@@ -71,7 +79,27 @@ export async function runCommand(argv: string[]): Promise<number> {
   for (const disk of disks) {
     if (!disk.file.includes(":") && !existsSync(disk.file)) throw new UsageError(`--disk ${disk.file}: no such file`);
   }
-  const command = qemuCommand({ arch, kernel, memory: `${memoryKib}K`, accel: choice.accel, machine, cmdline, icount: values.icount, disks });
+  let initrd = values.initrd;
+  if (initrd !== undefined && values.image !== undefined) throw new UsageError("--initrd and --image both name the root image: give one");
+  if (values.image !== undefined) {
+    const names = values.image.split(",").map((name) => name.trim()).filter(Boolean);
+    if (names.length === 0) throw new UsageError("--image needs a comma-separated list of modules");
+    const written = writeModuleImage(names);
+    cmdline = [written.image.cmdline, cmdline].filter(Boolean).join(" ");
+    if (arch === "x86_64") {
+      initrd = written.path;
+    } else {
+      disks.unshift({ file: written.path, readOnly: true });
+      cmdline = `root=disk ${cmdline}`.trim();
+    }
+  }
+  if (initrd !== undefined) {
+    if (arch !== "x86_64") {
+      throw new UsageError("--initrd works on x86_64 only for now (QEMU passes an initrd to Linux-format aarch64 kernels only): use --disk IMAGE,ro and root=disk");
+    }
+    if (!existsSync(initrd)) throw new UsageError(`--initrd ${initrd}: no such file`);
+  }
+  const command = qemuCommand({ arch, kernel, memory: `${memoryKib}K`, accel: choice.accel, machine, cmdline, icount: values.icount, disks, initrd });
   if (values["print-command"]) {
     console.log(shellQuote(command));
     return 0;
@@ -110,6 +138,8 @@ function parse(argv: string[]) {
         profile: { type: "string" },
         icount: { type: "boolean", default: false },
         disk: { type: "string", multiple: true },
+        initrd: { type: "string" },
+        image: { type: "string" },
         "print-command": { type: "boolean", default: false },
         help: { type: "boolean" },
       },

@@ -25,6 +25,8 @@ export interface QemuOptions {
   icount?: boolean;
   /** Raw disk images, attached as virtio-blk in this order (the guest's vda, vdb, ...). */
   disks?: Disk[];
+  /** A file loaded as the initrd (x86_64: the PVH module the kernel takes its root from). */
+  initrd?: string;
 }
 
 export interface Disk {
@@ -69,6 +71,7 @@ export function qemuCommand(options: QemuOptions): string[] {
     "-nodefaults", "-no-user-config", "-display", "none", "-serial", "stdio", "-no-reboot",
     ...(options.icount ? ["-icount", "shift=0,sleep=off"] : []),
     "-kernel", options.kernel, "-append", options.cmdline,
+    ...(options.initrd ? ["-initrd", options.initrd] : []),
   ];
   if (options.arch === "x86_64") {
     if (options.machine !== "microvm" && options.machine !== "q35") {

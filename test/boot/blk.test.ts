@@ -113,7 +113,8 @@ describe.each(BOOT_TARGETS)("$arch on $machine", ({ arch, machine }) => {
     const started = Date.now();
     const result = runEdited((command) => command.replace("readonly=on", "readonly=on,throttling.bps-total=2000"),
       "--disk", `${RANDOM_DISK},ro`, "--cmdline", "quiet selftest=blk");
-    expect(result.stdout).toMatch(/^blk: vda error -5 at sector 0$/m);
+    // The throttle may let a first burst through: some request, not necessarily the first, hits the deadline.
+    expect(result.stdout).toMatch(/^blk: vda error -5 at sector \d+$/m);
     expect(result.stdout).toMatch(/^blk-errors [1-9]\d*$/m);
     expect(result.stdout).toMatch(/^selftest blk: [1-9]\d* passed, 0 failed$/m);
     // One 10 s deadline, not one per request.

@@ -1,0 +1,136 @@
+// The storage benchmark (`storage-bench=MIB`), run in the guest after boot
+// for `wisp bench storage`. Each part prints one machine-readable line:
+//
+//   storage-bench-raw name=NAME ops=N bytes=B ticks=T
+//
+// in counter ticks; the host turns them into instructions (under -icount)
+// or time. The parts:
+//   open-stat       open + fstat + close of the deepest file in the tree
+//   rofs-read       every file under / read through the VFS in 64 KiB reads
+//   raw-read        the same number of bytes read straight from the root's
+//                   block device in 64 KiB requests (the baseline)
+//   ramfs-append-N  N MiB appended to a new /tmp file in 4 KiB writes, for
+//                   N = 8, 32 and MIB (then unlinked)
+
+import { timestamp } from "../arch";
+import { print, printUnsigned } from "../kernel/console";
+import { panic } from "../kernel/panic";
+import { rootDevice } from "./root";
+import {
+  AT_FDCWD, O_RDONLY, O_DIRECTORY, O_NOFOLLOW, O_WRONLY, O_CREAT, O_TRUNC, O_APPEND, DirEntry, Stat,
+  TYPE_DIRECTORY, TYPE_FILE, open, close, read, write, fstat, readdir, lstat, unlink, stat, freeString,
+} from "./vfs/index";
+
+const CHUNK: usize = 64 << 10;
+const APPEND_WRITE: usize = 4096;
+const OPEN_STAT_ROUNDS: u32 = 1000;
+const MIB: u64 = 1 << 20;
+
+let buffer: usize = 0;
+let deepest: string = "";
+let deepestDepth: i32 = -1;
+let bytesRead: u64 = 0;
+
+export function runStorageBench(appendMib: u32): void {
+  buffer = heap.alloc(CHUNK);
+  bytesRead = 0;
+  let start = timestamp();
+  readTree("/", 0);
+  const treeTicks = timestamp() - start;
+
+  if (deepest.length > 0) {
+    const status = new Stat();
+    start = timestamp();
+    for (let i: u32 = 0; i < OPEN_STAT_ROUNDS; i++) {
+      const fd = open(AT_FDCWD, deepest, O_RDONLY, 0);
+      if (fd < 0) panic("storage-bench: cannot open " + deepest);
+      fstat(fd, status);
+      close(fd);
+    }
+    report("open-stat", OPEN_STAT_ROUNDS, 0, timestamp() - start);
+    heap.free(changetype<usize>(status));
+  }
+  report("rofs-read", 1, bytesRead, treeTicks);
+
+  const device = rootDevice;
+  if (device !== null && bytesRead > 0) {
+    const sectorsPerChunk = <u32>(CHUNK / <usize>device.sectorSize);
+    const sectors = min<u64>((bytesRead + <u64>device.sectorSize - 1) / <u64>device.sectorSize, device.sectors);
+    start = timestamp();
+    for (let sector: u64 = 0; sector < sectors; sector += <u64>sectorsPerChunk) {
+      const count = <u32>min<u64>(<u64>sectorsPerChunk, sectors - sector);
+      if (device.read(sector, buffer, count) < 0) panic("storage-bench: the root device failed a read");
+    }
+    report("raw-read", 1, sectors * <u64>device.sectorSize, timestamp() - start);
+  }
+
+  appendRun(8);
+  appendRun(32);
+  if (appendMib > 32) appendRun(appendMib);
+  heap.free(buffer);
+}
+
+function appendRun(mib: u32): void {
+  const path = "/tmp/storage-bench";
+  const fd = open(AT_FDCWD, path, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND, 0o644);
+  if (fd < 0) panic("storage-bench: cannot create " + path + " (is a RAMFS mounted on /tmp?)");
+  const total = <u64>mib * MIB;
+  const start = timestamp();
+  for (let written: u64 = 0; written < total; written += <u64>APPEND_WRITE) {
+    if (write(fd, buffer, APPEND_WRITE) != <i64>APPEND_WRITE) panic("storage-bench: a RAMFS append failed (out of memory?)");
+  }
+  const ticks = timestamp() - start;
+  close(fd);
+  unlink(AT_FDCWD, path);
+  report("ramfs-append-" + mib.toString(), <u32>(total / <u64>APPEND_WRITE), total, ticks);
+}
+
+function readTree(path: string, depth: i32): void {
+  const fd = open(AT_FDCWD, path, O_RDONLY | O_DIRECTORY, 0);
+  if (fd < 0) return;
+  const entry = new DirEntry();
+  const status = new Stat();
+  let cookie: u64 = 0;
+  while (readdir(fd, cookie, entry) > 0) {
+    cookie = entry.next;
+    const name = entry.name;
+    if (name != "." && name != ".." && !(depth == 0 && name == "tmp")) {
+      const child = path == "/" ? "/" + name : path + "/" + name;
+      if (lstat(AT_FDCWD, child, status) == 0) {
+        if (status.type == TYPE_DIRECTORY) readTree(child, depth + 1);
+        else if (status.type == TYPE_FILE) readFile(child, depth);
+      }
+    }
+    freeString(name);
+  }
+  heap.free(changetype<usize>(entry));
+  heap.free(changetype<usize>(status));
+  close(fd);
+}
+
+function readFile(path: string, depth: i32): void {
+  if (depth > deepestDepth) {
+    deepest = path;
+    deepestDepth = depth;
+  }
+  const fd = open(AT_FDCWD, path, O_RDONLY | O_NOFOLLOW, 0);
+  if (fd < 0) return;
+  while (true) {
+    const count = read(fd, buffer, CHUNK);
+    if (count <= 0) break;
+    bytesRead += <u64>count;
+  }
+  close(fd);
+}
+
+function report(name: string, ops: u32, bytes: u64, ticks: u64): void {
+  print("storage-bench-raw name=");
+  print(name);
+  print(" ops=");
+  printUnsigned(ops);
+  print(" bytes=");
+  printUnsigned(bytes);
+  print(" ticks=");
+  printUnsigned(ticks);
+  print("\n");
+}
