@@ -84,8 +84,23 @@
 #define PSCI_SMC 2
 
 .section .text.boot, "ax"
+/*
+ * The arm64 Image header (Linux's booting.rst), so the same bytes also boot
+ * as a flat image (build/aarch64/kernel.img): QEMU loads such an image at
+ * RAM base + text_offset, and only for one does it load an initrd and name
+ * it in the device tree. As an ELF it is simply a branch over 64 bytes.
+ */
 .globl _start
 _start:
+  b image_entry                         /* code0 */
+  .long 0                               /* code1 */
+  .quad __text_offset                   /* where in RAM the image must lie */
+  .quad __image_size                    /* bytes from the start to the end of .bss */
+  .quad 0x2                             /* little endian, 4 KiB pages, placed exactly */
+  .quad 0, 0, 0
+  .byte 0x41, 0x52, 0x4d, 0x64           /* magic: "ARM\x64" */
+  .long 0
+image_entry:
   mrs x19, cntvct_el0                   /* stamp 0, kept until .bss is clear */
   mov x20, x0                           /* device tree from a Linux-style loader, or 0 */
   msr daifset, #0xf

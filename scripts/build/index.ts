@@ -21,6 +21,7 @@ import { asc, inParallel, tool } from "./tools";
 import { staticDataEnd } from "./wasm-data";
 import { UsageError } from "../cli/errors";
 import { withFileLock } from "./lock";
+import { writeFlatImage } from "./flat-image";
 
 /** Build profiles: `cooperative` compiles the scheduler without preemption (kernel/sched/config.ts). */
 export type Profile = "default" | "cooperative";
@@ -43,6 +44,8 @@ export interface BuildResult {
   arch: Arch;
   dir: string;
   elf: string;
+  /** aarch64: the same kernel as a flat arm64 Image (kernel.img), for booting with an initrd. */
+  flat: string | null;
   wasm: string;
   /** Physical address where the ELF image starts. */
   imageBase: number;
@@ -170,5 +173,8 @@ async function buildKernelUnlocked(options: BuildOptions): Promise<BuildResult> 
   await stage("ld.lld", [...objects, target.linkerScript], linkFlags, [elf], () =>
     tool("ld.lld", [...linkFlags, "-o", elf, ...objects]),
   );
-  return { arch, dir, elf, wasm: optimized, imageBase };
+  // aarch64 also as an arm64 Image: QEMU passes an initrd only to that form.
+  const flat = arch === "aarch64" ? join(dir, "kernel.img") : null;
+  if (flat !== null) await stage("image", [elf], {}, [flat], async () => writeFlatImage(elf, flat));
+  return { arch, dir, elf, flat, wasm: optimized, imageBase };
 }

@@ -34,12 +34,11 @@ const HELP = `usage: wisp run [options]
                       and virt, virtio-pci on q35. FILE may be any QEMU block
                       filename, e.g. blkdebug:RULES.conf:disk.img to inject errors
   --initrd IMAGE      boot with a ROFS image as the initrd: the root filesystem,
-                      used in place (x86_64; on aarch64 use --disk IMAGE,ro
-                      with root=disk for now)
+                      used in place (aarch64 then boots the kernel's arm64
+                      Image form, kernel.img: QEMU gives an initrd only to that)
   --image M,...       build a ROFS image from modules M (see wisp modules) and
-                      boot with it as the root: the initrd on x86_64, a
-                      read-only disk with root=disk on aarch64; the modules'
-                      kernel options are added to the command line
+                      boot with it as the initrd; the modules' kernel options
+                      are added to the command line
   --print-command     print the QEMU command line and exit
 
 The exit status is the kernel's; 124 means the timeout killed the guest, 125
@@ -60,11 +59,11 @@ export async function runCommand(argv: string[]): Promise<number> {
   const choice = chooseAccel(values.accel ?? "auto", arch);
 
   const profile = parseProfile(values.profile ?? "default");
-  const kernel = values["print-command"]
-    ? (await import("../build")).buildDir(arch, values.debug, profile) + "/kernel.elf"
-    : (await buildKernel({ arch, debug: values.debug, profile, log: () => {} })).elf;
+  const built = values["print-command"] ? null : await buildKernel({ arch, debug: values.debug, profile, log: () => {} });
+  const elf = built ? built.elf : (await import("../build")).buildDir(arch, values.debug, profile) + "/kernel.elf";
+  let kernel = elf;
   if (!values["print-command"]) {
-    const needed = minimumMemoryKib(kernel, arch, BOOT_HEADROOM_KIB);
+    const needed = minimumMemoryKib(elf, arch, BOOT_HEADROOM_KIB);
     if (memoryKib < needed) {
       throw new UsageError(`--mem ${values.mem} is too small: the ${arch} kernel image alone needs ${Math.ceil(needed / 1024)} MiB`);
     }
@@ -86,18 +85,11 @@ export async function runCommand(argv: string[]): Promise<number> {
     if (names.length === 0) throw new UsageError("--image needs a comma-separated list of modules");
     const written = writeModuleImage(names);
     cmdline = [written.image.cmdline, cmdline].filter(Boolean).join(" ");
-    if (arch === "x86_64") {
-      initrd = written.path;
-    } else {
-      disks.unshift({ file: written.path, readOnly: true });
-      cmdline = `root=disk ${cmdline}`.trim();
-    }
+    initrd = written.path;
   }
   if (initrd !== undefined) {
-    if (arch !== "x86_64") {
-      throw new UsageError("--initrd works on x86_64 only for now (QEMU passes an initrd to Linux-format aarch64 kernels only): use --disk IMAGE,ro and root=disk");
-    }
     if (!existsSync(initrd)) throw new UsageError(`--initrd ${initrd}: no such file`);
+    if (arch === "aarch64") kernel = elf.replace(/\.elf$/, ".img");
   }
   const command = qemuCommand({ arch, kernel, memory: `${memoryKib}K`, accel: choice.accel, machine, cmdline, icount: values.icount, disks, initrd });
   if (values["print-command"]) {

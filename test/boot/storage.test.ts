@@ -75,15 +75,15 @@ function checkTree(stdout: string, root: string): void {
   expect(stdout).toMatch(/^selftest fs: [1-9]\d* passed, 0 failed$/m);
 }
 
-describe("the root from the initrd (x86_64)", () => {
+describe.each(["x86_64", "aarch64"])("the root from the initrd (%s)", (arch) => {
   it("reads every file of a multi-megabyte ROFS tree in place, and writes to /tmp", () => {
-    const result = wisp("run", "--accel", "tcg", "--timeout", TIMEOUT, "--initrd", IMAGE, "--cmdline", "quiet selftest=fs");
+    const result = wisp("run", "--arch", arch, "--accel", "tcg", "--timeout", TIMEOUT, "--initrd", IMAGE, "--cmdline", "quiet selftest=fs");
     checkTree(result.stdout, "rofs on initrd");
     expect(result.status).toBe(0);
   });
 
   it("boots a module image with wisp run --image", () => {
-    const result = wisp("run", "--accel", "tcg", "--timeout", TIMEOUT, "--image", "demo-files", "--cmdline", "quiet selftest=fs");
+    const result = wisp("run", "--arch", arch, "--accel", "tcg", "--timeout", TIMEOUT, "--image", "demo-files", "--cmdline", "quiet selftest=fs");
     expect(result.stdout).toContain("fs: root is rofs on initrd");
     expect(result.stdout).toMatch(/^fs-file \/etc\/motd 17 0x[0-9a-f]{8}$/m);
     expect(result.stdout).toMatch(/^selftest fs: [1-9]\d* passed, 0 failed$/m);
@@ -93,7 +93,7 @@ describe("the root from the initrd (x86_64)", () => {
   it("refuses an initrd that is not a ROFS image, saying why", () => {
     const junk = join(DIR, "junk.img");
     writeFileSync(junk, new Uint8Array(8192).fill(0x5a));
-    const result = wisp("run", "--accel", "tcg", "--timeout", TIMEOUT, "--initrd", junk, "--cmdline", "quiet");
+    const result = wisp("run", "--arch", arch, "--accel", "tcg", "--timeout", TIMEOUT, "--initrd", junk, "--cmdline", "quiet");
     expect(result.stdout).toContain("panic: filesystems: root on initrd: rofs: bad magic");
     expect(result.status).toBe(70);
   });
