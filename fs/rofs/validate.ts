@@ -61,6 +61,11 @@ function validateInode(rofs: RofsFileSystem, inode: u32, linked: usize): string 
   return inodeError(inode, "has unknown type " + type.toString());
 }
 
+/** Messages are built only when something is wrong: a valid image allocates nothing here. */
+function entryError(inode: u32, index: u64, what: string): string {
+  return inodeError(inode, "entry " + index.toString() + " " + what);
+}
+
 function insideMetadata(rofs: RofsFileSystem, offset: u64, length: u64): bool {
   const size = <u64>rofs.metadataSize;
   return offset <= size && length <= size - offset;
@@ -79,18 +84,17 @@ function validateDirectory(rofs: RofsFileSystem, inode: u32, record: usize, link
   for (let index: u64 = 0; index < count; index++) {
     const entry = entryAt(metadata, entries, index);
     const child = entryInode(entry);
-    const where = "entry " + index.toString() + " ";
     if (child >= rofs.inodeCount) {
-      return inodeError(inode, where + "names inode " + child.toString() + " (the image has " + rofs.inodeCount.toString() + ")");
+      return entryError(inode, index, "names inode " + child.toString() + " (the image has " + rofs.inodeCount.toString() + ")");
     }
-    if (child == 0) return inodeError(inode, where + "names the root");
+    if (child == 0) return entryError(inode, index, "names the root");
     const nameLength = entryNameLength(entry);
-    if (nameLength == 0 || nameLength > <u32>NAME_BYTES_MAX) return inodeError(inode, where + "has a bad name length");
-    if (!insideMetadata(rofs, <u64>entryName(entry), <u64>nameLength)) return inodeError(inode, where + "points past the end of the metadata");
+    if (nameLength == 0 || nameLength > <u32>NAME_BYTES_MAX) return entryError(inode, index, "has a bad name length");
+    if (!insideMetadata(rofs, <u64>entryName(entry), <u64>nameLength)) return entryError(inode, index, "points past the end of the metadata");
     const name = metadata + entryName(entry);
-    if (!wellFormedName(name, nameLength)) return inodeError(inode, where + "has a name that is not a path component");
+    if (!wellFormedName(name, nameLength)) return entryError(inode, index, "has a name that is not a path component");
     if (index > 0 && compareNames(previousName, previousLength, name, nameLength) >= 0) {
-      return inodeError(inode, where + "is out of order (entries must be sorted and unique)");
+      return entryError(inode, index, "is out of order (entries must be sorted and unique)");
     }
     previousName = name;
     previousLength = nameLength;
