@@ -58,6 +58,20 @@ export function knownOptionsHelp(): string {
   return help;
 }
 
+/**
+ * `key=N` as a count from 1 to `max`: 0 when the option is absent, -1 (with
+ * options.error set, naming the option, its unit and range) when malformed.
+ */
+function readCount(line: CommandLine, options: Options, key: string, placeholder: string, unit: string, max: i64): i64 {
+  if (!line.has(key)) return 0;
+  const value = parseUnsigned(line.get(key), max);
+  if (value <= 0) {
+    options.error = key + "=" + placeholder + " needs a whole number of " + unit + " from 1 to " + max.toString();
+    return -1;
+  }
+  return value;
+}
+
 export function readOptions(line: CommandLine): Options {
   const options = new Options();
   if (line.error.length) {
@@ -104,30 +118,15 @@ export function readOptions(line: CommandLine): Options {
     }
     options.selfTest = name;
   }
-  if (line.has("malloc-bench")) {
-    const pairs = parseUnsigned(line.get("malloc-bench"), 100_000_000);
-    if (pairs <= 0) {
-      options.error = "malloc-bench=N needs a whole number of pairs from 1 to 100000000";
-      return options;
-    }
-    options.mallocBenchPairs = <u32>pairs;
-  }
-  if (line.has("storage-bench")) {
-    const mib = parseUnsigned(line.get("storage-bench"), 4096);
-    if (mib <= 0) {
-      options.error = "storage-bench=MIB needs a whole number of MiB from 1 to 4096";
-      return options;
-    }
-    options.storageBenchMib = <u32>mib;
-  }
-  if (line.has("sched-bench")) {
-    const rounds = parseUnsigned(line.get("sched-bench"), 10_000_000);
-    if (rounds <= 0) {
-      options.error = "sched-bench=N needs a whole number of rounds from 1 to 10000000";
-      return options;
-    }
-    options.schedBenchRounds = <u32>rounds;
-  }
+  const pairs = readCount(line, options, "malloc-bench", "N", "pairs", 100_000_000);
+  if (pairs < 0) return options;
+  options.mallocBenchPairs = <u32>pairs;
+  const mib = readCount(line, options, "storage-bench", "MIB", "MiB", 4096);
+  if (mib < 0) return options;
+  options.storageBenchMib = <u32>mib;
+  const rounds = readCount(line, options, "sched-bench", "N", "rounds", 10_000_000);
+  if (rounds < 0) return options;
+  options.schedBenchRounds = <u32>rounds;
   if (line.has("exit")) {
     const status = parseUnsigned(line.get("exit"), <i64>MAX_EXIT_STATUS);
     if (status < 0) {
