@@ -26,15 +26,11 @@ import { defaultMachine, qemuCommand } from "../run/qemu";
 import { UsageError } from "../cli/errors";
 import { benchOptions, wholeNumber } from "./args";
 import { parseBootChart } from "./bootchart";
-import { writeImage } from "../image";
+import { directory, writeImage } from "../image";
 import type { DirectoryNode, TreeNode } from "../image";
 
 const DEFAULT_APPEND_MIB = 64;
 const SOURCES = ["kernel", "fs", "drivers", "docs", "node_modules/assemblyscript/std/assembly"];
-
-function directory(): DirectoryNode {
-  return { type: "directory", mode: 0o755, mtime: 0, children: new Map() };
-}
 
 /** The benchmark tree: real source files, plus /tmp and an fstab that mounts RAMFS there. */
 function realTree(): { root: DirectoryNode; files: number; bytes: number } {

@@ -13,6 +13,7 @@ export type { CompressPolicy, WriteOptions, ImageStats } from "./writer";
 export { manifestTree, parseManifest, treeOf, ManifestError } from "./manifest";
 export type { ManifestLine, TreeOptions } from "./manifest";
 export type { TreeNode, DirectoryNode, FileNode, SymlinkNode } from "./tree";
+export { directory } from "./tree";
 export { KernelReader, walkImage } from "./kernel-reader";
 export type { ImageEntry } from "./kernel-reader";
 

@@ -8,7 +8,7 @@
 // is a ROFS image (scripts/image) and the command line to boot it with.
 
 import { readFileSync } from "node:fs";
-import { parseManifest, treeOf, writeImage } from "../image";
+import { directory, parseManifest, treeOf, writeImage } from "../image";
 import type { DirectoryNode, TreeNode } from "../image";
 import type { CompressPolicy, ImageStats } from "../image";
 import { Module, resolveModules } from ".";
@@ -19,10 +19,6 @@ export interface ModuleImage {
   modules: string[];
   /** The modules' kernel options, in module order. */
   cmdline: string;
-}
-
-function emptyDirectory(): DirectoryNode {
-  return { type: "directory", mode: 0o755, mtime: 0, children: new Map() };
 }
 
 /** Adds `from` into `into`; `owners` remembers which module placed each path. */
@@ -41,19 +37,20 @@ function merge(into: DirectoryNode, from: DirectoryNode, module: string, path: s
   }
 }
 
-/** Makes the directories of `path` in `root` (a mount point). */
-function makeDirectory(root: DirectoryNode, path: string, module: string): void {
+/** Makes the directories of `path` in `root` (a mount point, /etc) and returns the last. */
+function makeDirectory(root: DirectoryNode, path: string, module: string): DirectoryNode {
   let node: TreeNode = root;
   for (const part of path.split("/").filter(Boolean)) {
     if (node.type !== "directory") throw new Error(`module '${module}': mount point ${path} is not a directory in the image`);
     let next: TreeNode | undefined = node.children.get(part);
     if (next === undefined) {
-      next = emptyDirectory();
+      next = directory();
       node.children.set(part, next);
     }
     node = next;
   }
   if (node.type !== "directory") throw new Error(`module '${module}': mount point ${path} is not a directory in the image`);
+  return node;
 }
 
 function checkMount(line: string, module: Module): string {
@@ -66,7 +63,7 @@ function checkMount(line: string, module: Module): string {
 
 export function buildModuleImage(names: string[], compress: CompressPolicy = "auto"): ModuleImage {
   const modules = resolveModules(names);
-  const root = emptyDirectory();
+  const root = directory();
   const owners = new Map<string, string>();
   const fstab: string[] = [];
   for (const module of modules) {
@@ -80,9 +77,9 @@ export function buildModuleImage(names: string[], compress: CompressPolicy = "au
     }
   }
   if (fstab.length > 0) {
-    const etc = { type: "directory" as const, mode: 0o755, mtime: 0, children: new Map<string, TreeNode>() };
+    const etc = makeDirectory(root, "/etc", "(image)");
+    if (etc.children.has("fstab")) throw new Error(`module '${owners.get("/etc/fstab") ?? owners.get("/etc")}' places /etc/fstab, which the image's mounts write`);
     etc.children.set("fstab", { type: "file", mode: 0o644, mtime: 0, data: new TextEncoder().encode(`# Mounts, from the image's modules.\n${fstab.join("\n")}\n`) });
-    merge(root, { ...emptyDirectory(), children: new Map([["etc", etc]]) }, "(image)", "/", owners);
   }
   const { image, stats } = writeImage(root, { compress });
   return {

@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { crc32 } from "node:zlib";
 import { beforeAll, describe, expect, it } from "vitest";
 import { Random } from "../host/random";
-import { writeImage } from "../../scripts/image";
+import { directory, writeImage } from "../../scripts/image";
 import type { DirectoryNode, TreeNode } from "../../scripts/image";
 import { wisp } from "./wisp-cli";
 
@@ -19,10 +19,6 @@ const TIMEOUT = "120";
 const DIR = join(import.meta.dirname, "../../build/test-disks");
 const IMAGE = join(DIR, "tree.rofs");
 const FILES = 48;
-
-function directory(): DirectoryNode {
-  return { type: "directory", mode: 0o755, mtime: 0, children: new Map() };
-}
 
 /** A tree of about 5 MiB: random and compressible files in nested directories, a symlink, /tmp and an fstab. */
 function buildTree(): { root: DirectoryNode; expected: Map<string, string> } {
