@@ -12,7 +12,6 @@
 import { execFileSync } from "node:child_process";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { parseArgs } from "node:util";
 import { buildKernel } from "../build";
 import { ROOT } from "../build/files";
 import { Arch, TARGETS, parseArch } from "../build/targets";
@@ -21,6 +20,7 @@ import { boot } from "../run";
 import { chooseAccel } from "../run/accel";
 import { defaultMachine, qemuCommand } from "../run/qemu";
 import { UsageError } from "../cli/errors";
+import { benchOptions } from "./args";
 import { parseBootChart } from "./bootchart";
 import { Summary, summarize } from "./stats";
 
@@ -51,26 +51,14 @@ function qemuVersion(program: string): string {
 }
 
 export async function benchBoot(argv: string[]): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: {
-        runs: { type: "string", default: "20" },
-        json: { type: "boolean", default: false },
-        icount: { type: "boolean", default: false },
-        arch: { type: "string", default: "x86_64" },
-        mem: { type: "string", default: "64M" },
-        help: { type: "boolean" },
-      },
-    }));
-  } catch (error) {
-    throw new UsageError(`${(error as Error).message}\n\n${HELP}`);
-  }
-  if (values.help) {
-    console.log(HELP);
-    return 0;
-  }
+  const values = benchOptions(argv, {
+    runs: { type: "string", default: "20" },
+    json: { type: "boolean", default: false },
+    icount: { type: "boolean", default: false },
+    arch: { type: "string", default: "x86_64" },
+    mem: { type: "string", default: "64M" },
+  }, HELP);
+  if (values === null) return 0;
   const runs = Number(values.runs);
   if (!Number.isInteger(runs) || runs < 1) throw new UsageError(`--runs needs a whole number of at least 1, not '${values.runs}'`);
   const arch = parseArch(values.arch);

@@ -10,13 +10,13 @@
 //   guest        instructions per malloc/free pair in the kernel itself,
 //                under QEMU's -icount (deterministic).
 
-import { parseArgs } from "node:util";
 import { buildKernel } from "../build";
 import { ARCHES, Arch, parseArch } from "../build/targets";
 import { chooseAccel } from "../run/accel";
 import { minimumMemoryKib } from "../run/image-extent";
 import { defaultMachine } from "../run/qemu";
 import { UsageError } from "../cli/errors";
+import { benchOptions } from "./args";
 import { findMinimumMemory } from "./min-memory";
 import { measureEfficiency } from "./alloc/efficiency";
 import { nativeBenchmark } from "./alloc/compile";
@@ -74,24 +74,12 @@ const HELP = `usage: wisp bench mem [--json] [--arch A|all] [--step KIB]
   --step KIB   bisection granularity in KiB (default 64)`;
 
 export async function benchMem(argv: string[]): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: {
-        json: { type: "boolean", default: false },
-        arch: { type: "string", default: "all" },
-        step: { type: "string", default: "64" },
-        help: { type: "boolean" },
-      },
-    }));
-  } catch (error) {
-    throw new UsageError(`${(error as Error).message}\n\n${HELP}`);
-  }
-  if (values.help) {
-    console.log(HELP);
-    return 0;
-  }
+  const values = benchOptions(argv, {
+    json: { type: "boolean", default: false },
+    arch: { type: "string", default: "all" },
+    step: { type: "string", default: "64" },
+  }, HELP);
+  if (values === null) return 0;
   const step = Number(values.step);
   if (!Number.isInteger(step) || step < 4 || step % 4 !== 0) throw new UsageError(`--step needs a multiple of 4 KiB, not '${values.step}'`);
   const arches: Arch[] = values.arch === "all" ? ARCHES : [parseArch(values.arch)];
