@@ -90,3 +90,40 @@ export const CONTEXT_BYTES: usize = 192;
  * LAPIC registers and MSRs, programmed by the kernel itself.
  */
 @external("arch", "setTimerDeadline") export declare function setTimerDeadline(deadline: u64): void;
+
+// --- Applications (loader/) ---
+/**
+ * Copies `length` bytes of application memory at native address `source`
+ * (above 4 GiB, committed: the caller checked the bounds) to kernel memory
+ * at `destination`. The only way the kernel reads application memory.
+ */
+@external("arch", "copyFromApp") export declare function copyFromApp(destination: usize, source: u64, length: usize): void;
+/** Copies `length` bytes of kernel memory at `source` to application memory at native address `destination`. */
+@external("arch", "copyToApp") export declare function copyToApp(destination: u64, source: usize, length: usize): void;
+/**
+ * Calls the loaded application's entry, native `void entry(void* kernel)`,
+ * on the current thread's stack, with a recovery point set. Returns 0 when
+ * the entry returns, or the non-zero reason given to leaveApp (by a WASI
+ * proc_exit, a wasm trap or a CPU fault in application code) when the call
+ * was cut short. One application call may be in progress at a time.
+ */
+@external("arch", "runApp") export declare function runApp(entry: u64): u32;
+/**
+ * Abandons the application call in progress: runApp returns `reason`
+ * (non-zero). Never returns. The caller must hold no lock and own no memory
+ * that only its own stack frames know about.
+ */
+@external("arch", "leaveApp") export declare function leaveApp(reason: u32): void;
+/**
+ * The kernel's export table for applications: an array of
+ * { u64 name (address of a NUL-terminated C string), u64 address } ending
+ * with a zero name. The loader resolves an app module's imports against it.
+ */
+@external("arch", "appExports") export declare function appExports(): usize;
+/**
+ * Stores 8 bytes from the CPU's random number generator at `out` and
+ * returns 1, or returns 0 if the CPU has none or it failed repeatedly
+ * (x86_64 RDRAND/RDSEED as CPUID says; aarch64 RNDR where ID_AA64ISAR0_EL1
+ * says). The kernel prefers a virtio-rng device when there is one.
+ */
+@external("arch", "hardwareRandom") export declare function hardwareRandom(out: usize): u32;

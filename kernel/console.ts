@@ -4,6 +4,17 @@
 // out. Numbers are formatted without allocating (kernel/format.ts), so panic
 // reports work even when memory is exhausted. Until init() runs, output is
 // dropped.
+//
+// One serial line carries three streams when an app runs under `wisp run`
+// (kernel option console=streams): the kernel's messages (stream 0) and
+// the app's stdout (1) and stderr (2). The line is then framed so that the
+// host can split it again, byte-exact:
+//
+//   DLE '0' | DLE '1' | DLE '2'   the following bytes belong to that stream
+//   DLE DLE                       one data byte 0x10
+//   DLE 'x' <decimal> ';'         the app's exit status, sent before power-off
+//
+// (DLE is 0x10.) Without the option the streams are simply interleaved.
 
 import { BootInfo, CONSOLE_NS16550_PORT, CONSOLE_PL011 } from "./boot/bootinfo";
 import { ns16550 } from "../drivers/uart/ns16550";
@@ -13,15 +24,64 @@ import { formatUnsigned, formatSigned, formatDecimal, FORMAT_BUFFER_SIZE } from 
 let kind: u32 = 0;
 const numberBuffer = memory.data(FORMAT_BUFFER_SIZE);
 
+/** The framing escape byte (ASCII DLE). */
+const DLE: u32 = 0x10;
+/** Stream numbers: the kernel's own messages, then the app's stdout and stderr. */
+export const STREAM_KERNEL: u32 = 0;
+export const STREAM_STDOUT: u32 = 1;
+export const STREAM_STDERR: u32 = 2;
+
+let framed = false;
+let currentStream: u32 = STREAM_KERNEL;
+
 export function initConsole(info: BootInfo): void {
   kind = info.consoleKind;
   if (kind == CONSOLE_NS16550_PORT) ns16550.init(<u32>info.consoleBase);
   else if (kind == CONSOLE_PL011) pl011.init(<usize>info.consoleBase);
 }
 
-export function putByte(byte: u32): void {
+function transmit(byte: u32): void {
   if (kind == CONSOLE_NS16550_PORT) ns16550.put(byte);
   else if (kind == CONSOLE_PL011) pl011.put(byte);
+}
+
+/** Frames the line from now on (the console=streams option). */
+export function useFramedStreams(): void {
+  framed = true;
+}
+
+function selectStream(stream: u32): void {
+  if (!framed || stream == currentStream) return;
+  transmit(DLE);
+  transmit(0x30 + stream);
+  currentStream = stream;
+}
+
+function transmitData(byte: u32): void {
+  if (framed && byte == DLE) transmit(DLE);
+  transmit(byte);
+}
+
+/** One byte of the kernel's own output. */
+export function putByte(byte: u32): void {
+  selectStream(STREAM_KERNEL);
+  transmitData(byte);
+}
+
+/** Writes `length` bytes at `buffer` to the app's stdout (1) or stderr (2). */
+export function writeAppStream(stream: u32, buffer: usize, length: usize): void {
+  selectStream(stream == STREAM_STDERR ? STREAM_STDERR : STREAM_STDOUT);
+  for (let i: usize = 0; i < length; i++) transmitData(<u32>load<u8>(buffer + i));
+}
+
+/** Tells the host the app's own exit status (framed lines only; the VM's status may be clamped). */
+export function reportAppExitStatus(status: u32): void {
+  if (!framed) return;
+  transmit(DLE);
+  transmit(0x78);
+  const length = formatUnsigned(numberBuffer, status, 10, 1);
+  for (let i = 0; i < length; i++) transmit(<u32>load<u8>(numberBuffer + <usize>i));
+  transmit(0x3b);
 }
 
 function putBytes(address: usize, length: i32): void {

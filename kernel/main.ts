@@ -6,7 +6,7 @@ import { Handoff, HANDOFF_STAMP_NAMES, ARCH_X86_64 } from "./boot/handoff";
 import { arena } from "./rt/arena";
 import { heapInit, heapSetEnd } from "./rt/index";
 import { readFirmware, heapLimit } from "./platform";
-import { initConsole } from "./console";
+import { initConsole, useFramedStreams, reportAppExitStatus, printLine } from "./console";
 import { parseCommandLine } from "./cmdline";
 import { readOptions } from "./options";
 import { stamp, recordStamp, printBootChart } from "./bootchart";
@@ -24,9 +24,11 @@ import { runSchedulerBench } from "./sched/bench";
 import { initInterrupts, handleInterrupt } from "./irq/index";
 import { initScheduler, startCurrentThread } from "./sched/index";
 import { initTime } from "./time/index";
+import { initRandom } from "./random";
 import { mountFileSystems } from "../fs/root";
 import { runStorageBench } from "../fs/bench";
-import { BOOT_ARENA_BYTES, PANIC_STATUS } from "./params";
+import { BOOT_ARENA_BYTES, PANIC_STATUS, MAX_EXIT_STATUS, APP_REFUSED_STATUS } from "./params";
+import { imageHasApp, runImageApp, printBootChartAtAppStart, NO_APP, APP_FAILED } from "../loader/index";
 import { timestamp } from "../arch";
 
 export function kmain(handoffAddress: usize): void {
@@ -52,10 +54,12 @@ export function kmain(handoffAddress: usize): void {
   stamp("paging");
   initInterrupts(info, boot.arch);                          // the controller is set up when first needed
   initTime(info, boot.arch);                                // clocks and timers, measured when first needed
+  initRandom(info, boot.arch);                              // randomness: sources probed on first use
   initScheduler();                                          // the boot thread becomes thread 1, "main"
   stamp("scheduler");
 
   const options = readOptions(parseCommandLine(info.commandLine));
+  if (options.framedConsole) useFramedStreams();            // wisp run: app stdout/stderr apart from kernel messages
   stamp("options");
   if (options.error.length) return refuseCommandLine(options.error);
   const fsError = mountFileSystems(info, boot.arch, options.rootSource); // root (initrd, disk or RAMFS), then /etc/fstab
@@ -66,7 +70,9 @@ export function kmain(handoffAddress: usize): void {
   if (options.memmap) printMemoryMap(info);
   stamp("kernel-ready");
 
-  if (options.bootchart) printBootChart(counterHz(boot.arch == ARCH_X86_64), counterSourceName());
+  const hasApp = !options.skipApp && imageHasApp();
+  if (options.bootchart && hasApp) printBootChartAtAppStart(boot.arch == ARCH_X86_64); // the chart then ends at _start
+  else if (options.bootchart) printBootChart(counterHz(boot.arch == ARCH_X86_64), counterSourceName());
   if (options.selfTest !== null && !runSelfTest(options.selfTest!, boot, info)) return panic("selftest " + options.selfTest! + " failed");
   if (options.mallocBenchPairs != 0) runMallocBench(options.mallocBenchPairs);
   if (options.schedBenchRounds != 0) runSchedulerBench(options.schedBenchRounds);
@@ -75,7 +81,20 @@ export function kmain(handoffAddress: usize): void {
   if (options.panicMessage !== null) return panic(options.panicMessage!);
   if (options.hang) idleForever();
   if (options.crashKind !== null) crash(options.crashKind!);
+  if (hasApp) return runTheApp(boot.arch);                  // the image's app, to its end: its status is the VM's
   shutdown(options.exitStatus);
+}
+
+/** Runs the image's app (loader/) and powers off with its exit status. */
+function runTheApp(arch: u32): void {
+  const error: string[] = [];
+  const status = runImageApp(arch, error);
+  if (status == APP_FAILED || status == NO_APP) {
+    printLine("app: " + (error.length ? error[0] : "no app to run"));
+    return shutdown(APP_REFUSED_STATUS);
+  }
+  reportAppExitStatus(<u32>status);
+  shutdown(min<u32>(<u32>status, MAX_EXIT_STATUS));
 }
 
 /** Called by the arch stub for a CPU exception; see kernel/traps.ts. */
@@ -97,6 +116,13 @@ export function threadStart(): void {
 export function unsupportedImport(): void {
   panic("the kernel called an arch import that this architecture does not have");
 }
+
+// Called by the native runtime while an app runs (arch/common/app-runtime.c), and the
+// WASI preview 1 functions apps import (loader/wasi/exports.ts).
+export {
+  appMemoryReserve, appMemoryGrow, appMemoryRelease, appAllocate, appFree, appTrap, appFault, appStarted,
+} from "../loader/index";
+export * from "../loader/wasi/exports";
 
 /** Called by the native runtime when kernel code traps; see kernel/traps.ts. */
 export function wasmTrap(kind: u32): void {

@@ -6,7 +6,7 @@ import { MAX_EXIT_STATUS } from "./params";
 import { CRASH_KINDS, isCrashKind } from "./crash";
 
 /** Self-tests selftest=NAME can run (kernel/selftest). */
-export const SELF_TESTS: StaticArray<string> = ["mm", "irq", "sched", "blk", "fs"];
+export const SELF_TESTS: StaticArray<string> = ["mm", "irq", "sched", "blk", "fs", "random"];
 /** Where root=SOURCE takes the root filesystem from (fs/root.ts). */
 export const ROOT_SOURCES: StaticArray<string> = ["auto", "initrd", "disk", "ramfs"];
 
@@ -18,11 +18,13 @@ const KNOWN: StaticArray<string> = [
   "malloc-bench", "malloc-bench=N: time N malloc/free pairs per size after boot (for wisp bench mem)",
   "storage-bench", "storage-bench=MIB: time reading the tree through the VFS and straight from the root's device, open+stat, and RAMFS appends of 8, 32 and MIB MiB (for wisp bench storage)",
   "sched-bench", "sched-bench=N: time N context switches, thread create+join pairs and timer operations after boot (for wisp bench sched)",
-  "selftest", "selftest=NAME: run an in-kernel self-test after boot: mm (memory), irq (interrupts and timers), sched (threads and the scheduler), blk (virtio disks), fs (the mounted tree)",
+  "selftest", "selftest=NAME: run an in-kernel self-test after boot: mm (memory), irq (interrupts and timers), sched (threads and the scheduler), blk (virtio disks), fs (the mounted tree), random (the randomness sources and generator)",
   "root", "root=SOURCE: the root filesystem: auto (default: the initrd if there is one, else RAMFS), initrd, disk (the first virtio-blk disk holding ROFS) or ramfs",
   "panic", "panic=MESSAGE: panic with MESSAGE once boot is done (tests the failure path)",
   "exit", "exit=N: power off with status N (0..126) instead of 0",
   "quiet", "print nothing but errors and requested reports",
+  "console", "console=streams: frame the serial line so the host can tell the app's stdout and stderr from kernel messages (wisp run sets it for apps)",
+  "app", "app=none: do not run the image's app (/etc/app) after boot",
   "hang", "never power off after boot (tests the host's timeout handling)",
   "blk-write", "with selftest=blk: also write a pattern over the start of every writable disk, flush and read it back (destroys data there)",
   "virtio_mmio.device", "virtio_mmio.device=SIZE@BASE:IRQ: a virtio-mmio device (QEMU microvm adds one per device; drivers/virtio reads them)",
@@ -38,6 +40,10 @@ export class Options {
   storageBenchMib: u32 = 0;
   selfTest: string | null = null;
   quiet: bool = false;
+  /** console=streams: the serial line carries framed streams (kernel/console.ts). */
+  framedConsole: bool = false;
+  /** app=none: boot without running the image's app. */
+  skipApp: bool = false;
   hang: bool = false;
   crashKind: string | null = null;
   rootSource: string = "auto";
@@ -89,6 +95,20 @@ export function readOptions(line: CommandLine): Options {
   options.memmap = line.has("memmap");
   options.meminfo = line.has("meminfo");
   options.quiet = line.has("quiet");
+  if (line.has("console")) {
+    if (line.get("console") != "streams") {
+      options.error = "console=" + line.get("console") + ": the only console mode is 'streams'";
+      return options;
+    }
+    options.framedConsole = true;
+  }
+  if (line.has("app")) {
+    if (line.get("app") != "none") {
+      options.error = "app=" + line.get("app") + ": only app=none is understood (the image's /etc/app names the app)";
+      return options;
+    }
+    options.skipApp = true;
+  }
   options.hang = line.has("hang");
   if (line.has("crash")) {
     const kind = line.get("crash");

@@ -16,3 +16,11 @@ export const CALIBRATION_PIT_TICKS: u32 = 600;
 export const BOOT_ARENA_BYTES: usize = 64 << 10;
 /** Application regions (reserveRegion) that can exist at once; 32 bytes of static memory each. */
 export const MAX_REGIONS: u32 = 64;
+/** Stack of the thread an application runs on: wasm2c code keeps each wasm call's frame there. */
+export const APP_STACK_BYTES: u32 = 256 << 10;
+/** Exit status of an application that trapped (as a shell reports an abort: 128 + SIGABRT). */
+export const APP_TRAP_STATUS: u32 = 134;
+/** The most virtual space one app module (app.so) may span, in bytes; the ELF loader refuses larger ones. */
+export const MAX_APP_MODULE_BYTES: u64 = 1 << 30;
+/** Exit status when the image's app cannot be started (a malformed module, a bad manifest): EX_DATAERR. */
+export const APP_REFUSED_STATUS: u32 = 65;

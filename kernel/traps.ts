@@ -73,6 +73,17 @@ const WASM_TRAP_NAMES: StaticArray<string> = [
 
 let architecture: u32 = 0;
 
+/** What a wasm trap kind (wasm2c's numbering) means, in words. */
+export function wasmTrapName(kind: u32): string {
+  return kind < <u32>WASM_TRAP_NAMES.length ? WASM_TRAP_NAMES[kind] : "unknown trap";
+}
+
+/** What a CPU exception is called on this architecture (x86 vector, or aarch64 exception class from the syndrome). */
+export function cpuExceptionName(kind: u32, code: u64): string {
+  if (architecture == ARCH_X86_64) return kind < <u32>X86_VECTOR_NAMES.length ? X86_VECTOR_NAMES[kind] : "reserved vector";
+  return aarch64ClassName(<u32>(code >> 26) & 0x3f);
+}
+
 export function setTrapArchitecture(arch: u32): void {
   architecture = arch;
 }

@@ -5,6 +5,9 @@
 #   qemu-system-x86       boots x86_64 kernels (microvm, q35)
 #   qemu-system-arm       boots aarch64 kernels (virt)
 #   qemu-system-data      qboot, the fast x86 firmware (/usr/share/qemu/qboot.rom)
+#   wasi-libc, libclang-rt-14-dev-wasm32
+#                         C programs to WASI apps: clang --target=wasm32-wasi
+#   llvm                  llvm-readelf, which the app loader's tests check modules with
 set -euo pipefail
 
 need=()
@@ -14,6 +17,9 @@ have ld.lld || need+=(lld)
 have qemu-system-x86_64 || need+=(qemu-system-x86)
 have qemu-system-aarch64 || need+=(qemu-system-arm)
 [ -f /usr/share/qemu/qboot.rom ] || need+=(qemu-system-data)
+[ -f /usr/include/wasm32-wasi/wasi/api.h ] || need+=(wasi-libc)
+compgen -G "/usr/lib/llvm-*/lib/clang/*/lib/wasi/libclang_rt.builtins-wasm32.a" >/dev/null || need+=(libclang-rt-14-dev-wasm32)
+have llvm-readelf || need+=(llvm)
 
 if [ ${#need[@]} -eq 0 ]; then
   echo "setup: all build and boot tools are installed"

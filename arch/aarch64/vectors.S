@@ -175,12 +175,19 @@ exception_common:
   b.hs report_fatal
   b wisp_halt_forever
 
-/* On the exception stack (SP_EL1: exceptions select it on entry). */
+/*
+ * On the exception stack (SP_EL1: exceptions select it on entry). The report
+ * returns only for a fault the kernel claims as the running application's:
+ * the exception then returns (to EL1t, SP_EL0, with the interrupted PSTATE)
+ * at wisp_app_fault_return, which unwinds the app call (app.S).
+ */
 report_fatal:
   mov x4, sp
   and x4, x4, #~15
   mov sp, x4
   bl wisp_cpu_exception
-  b wisp_halt_forever
+  ldr x0, =wisp_app_fault_return
+  msr elr_el1, x0
+  eret
 
 .ltorg

@@ -28,6 +28,10 @@ wasm_rt_memory_t* w2c_env_memory(struct w2c_env* env) {
   return &physical_memory;
 }
 
+w2c_kernel* wisp_kernel_instance(void) { return &kernel; }
+
+int wisp_app_fault(uint64_t kind, uint64_t code, uint64_t ip, uint64_t address);
+
 __attribute__((noreturn)) static void power_off_now(uint32_t status) {
   w2c_arch_powerOff(0, status);
   __builtin_unreachable();
@@ -45,7 +49,12 @@ void wisp_enter_kernel(struct handoff* handoff) {
   power_off_now(0);
 }
 
+/*
+ * Returns only for a fault of the running application (arch/common/app-runtime.c):
+ * the arch entry then resumes at wisp_app_fault_return. Anything else is fatal.
+ */
 void wisp_cpu_exception(uint64_t kind, uint64_t code, uint64_t ip, uint64_t address) {
+  if (!reporting && wisp_app_fault(kind, code, ip, address)) return;
   if (reporting++) power_off_now(DOUBLE_FAULT_STATUS);
   w2c_kernel_cpuException(&kernel, (uint32_t)kind, code, ip, address);
   power_off_now(DOUBLE_FAULT_STATUS);

@@ -3,7 +3,8 @@
  *
  * Vectors 0-31 are CPU exceptions. Each is reported to the kernel as
  * (vector, error code, instruction address, CR2) and is fatal: the kernel
- * prints the report and powers off. Vectors that push no error code push a
+ * prints the report and powers off. The one exception: a fault in a running
+ * application ends the application instead (exception_common). Vectors that push no error code push a
  * zero so that all frames look alike.
  *
  * Vectors 32-255 are interrupts. Their entry saves every register the System V
@@ -105,7 +106,12 @@ vectors:
   .align 16
 vectors_end:
 
-/* Exception frame: vector, error code, rip, cs, rflags, rsp, ss. Never returns. */
+/*
+ * Exception frame: vector, error code, rip, cs, rflags, rsp, ss. The report
+ * never returns, except for a fault the kernel claims as the running
+ * application's: then the app call is unwound (app.S), leaving this frame
+ * behind with interrupts still disabled; the kernel enables them again.
+ */
 exception_common:
   movq 0(%rsp), %rdi
   movq 8(%rsp), %rsi
@@ -114,7 +120,7 @@ exception_common:
   andq $-16, %rsp
   cld
   call wisp_cpu_exception
-  jmp wisp_halt_forever
+  jmp wisp_app_fault_return
 
 interrupt_common:
   pushq %rax

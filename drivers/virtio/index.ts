@@ -28,6 +28,7 @@ import { VirtioMmioTransport, MMIO_WINDOW_BYTES } from "./mmio";
 import { virtioMmioWindows } from "./mmio-devices";
 import { VirtioPciTransport, isVirtioPci } from "./pci";
 import { openVirtioBlock } from "./blk";
+import { DEVICE_ENTROPY } from "./rng";
 
 export { VirtioBlockDevice, REQUEST_DEADLINE_NS } from "./blk";
 
@@ -64,6 +65,7 @@ function probeOnce(info: BootInfo, arch: u32): BlockDevice[] {
       errors.push(transport.name + ": " + problem);
       continue;
     }
+    if (transport.deviceType == DEVICE_ENTROPY) continue;  // kernel/random.ts takes it, lazily (rng.ts)
     if (transport.deviceType != DEVICE_BLOCK) {
       errors.push(transport.name + ": no driver for virtio device type " + transport.deviceType.toString());
       continue;

@@ -6,12 +6,14 @@
 // them pending while the clock is still unmeasured, resolved at the first
 // getattr, so a RAMFS mounted at boot costs no clock calibration), a write or
 // truncate sets modified and changed, adding or removing an entry sets the
-// directory's; reads leave them (as noatime).
+// directory's; reads leave them (as noatime); setTimes sets the two it is
+// given and makes changed now.
 
 import { EEXIST, EISDIR, ENOENT, ENOTDIR, ENOTEMPTY, EINVAL, EXDEV } from "../../kernel/errno";
 import {
   Vnode, FileSystem, Stat, DirEntry, VnodeResult, TextResult,
   TYPE_FILE, TYPE_DIRECTORY, TYPE_SYMLINK, ownedString, freeString, fileTime, fileTimeIfKnown, FILE_TIME_PENDING,
+  TIME_UNCHANGED,
 } from "../vfs/module";
 import { FileData } from "./file-data";
 import { Directory } from "./directory";
@@ -220,6 +222,13 @@ export class RamNode extends Vnode {
   readlink(out: TextResult): i32 {
     if (this.type != TYPE_SYMLINK) return -EINVAL;
     out.text = ownedString(this.target);
+    return 0;
+  }
+
+  setTimes(accessed: i64, modified: i64): i32 {
+    if (accessed != TIME_UNCHANGED) this.accessed = accessed;
+    if (modified != TIME_UNCHANGED) this.modified = modified;
+    this.changed = fileTime();
     return 0;
   }
 

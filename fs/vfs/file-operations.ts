@@ -1,4 +1,5 @@
-// Operations on descriptors: open, read, write, seek, stat, list, sync.
+// Operations on descriptors: open, read, write, seek, stat, times, flags,
+// list, sync.
 //
 // What the VFS checks before calling a filesystem (fs/README.md lists it):
 // the descriptor is open and opened for the access asked (EBADF), offsets
@@ -156,10 +157,33 @@ export function fileTruncate(fd: i32, size: i64): i32 {
   return file.node.truncate(<u64>size);
 }
 
+/** Sets a file's access and modification times (TIME_UNCHANGED keeps one); no access mode is needed. */
+export function fileSetTimes(fd: i32, accessed: i64, modified: i64): i32 {
+  const file = openFileOf(fd);
+  if (file === null) return -EBADF;
+  if (file.node.fs.readOnly) return -EROFS;
+  return file.node.setTimes(accessed, modified);
+}
+
+/** Changes the flags that may change after open: O_APPEND (as fcntl F_SETFL). */
+export function setOpenFlags(fd: i32, flags: u32): i32 {
+  const file = openFileOf(fd);
+  if (file === null) return -EBADF;
+  file.flags = (file.flags & ~O_APPEND) | (flags & O_APPEND);
+  return 0;
+}
+
 export function fileSync(fd: i32): i32 {
   const file = openFileOf(fd);
   if (file === null) return -EBADF;
   return file.node.fsync();
+}
+
+/** Where the bytes of the file `fd` names lie in memory (Vnode.dataAddress), 0 if nowhere usable, or -errno. */
+export function fileDataAddress(fd: i32): i64 {
+  const file = openFileOf(fd);
+  if (file === null) return -EBADF;
+  return file.node.dataAddress();
 }
 
 /**

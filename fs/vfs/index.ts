@@ -17,7 +17,7 @@ import * as mounting from "./mounting";
 import { closeDescriptor, duplicate, duplicateTo, openDescriptorCount } from "./descriptors";
 import { cachedCount } from "./cache";
 
-export { Stat, DirEntry, TextResult, FileSystem, TYPE_FILE, TYPE_DIRECTORY, TYPE_SYMLINK, NAME_MAX } from "./node";
+export { Stat, DirEntry, TextResult, FileSystem, TYPE_FILE, TYPE_DIRECTORY, TYPE_SYMLINK, NAME_MAX, TIME_UNCHANGED } from "./node";
 export {
   O_RDONLY, O_WRONLY, O_RDWR, O_CREAT, O_EXCL, O_TRUNC, O_APPEND, O_DIRECTORY, O_NOFOLLOW, MAX_DESCRIPTORS,
 } from "./descriptors";
@@ -139,9 +139,33 @@ export function ftruncate(fd: i32, size: i64): i32 {
   return result;
 }
 
+/** Sets the access and modification times of `fd`'s file (TIME_UNCHANGED keeps one). */
+export function setTimes(fd: i32, accessed: i64, modified: i64): i32 {
+  const taken = lockVfs();
+  const result = files.fileSetTimes(fd, accessed, modified);
+  unlockVfs(taken);
+  return result;
+}
+
+/** Turns O_APPEND on or off for `fd`'s open file (the one flag that changes after open). */
+export function setOpenFlags(fd: i32, flags: u32): i32 {
+  const taken = lockVfs();
+  const result = files.setOpenFlags(fd, flags);
+  unlockVfs(taken);
+  return result;
+}
+
 export function fsync(fd: i32): i32 {
   const taken = lockVfs();
   const result = files.fileSync(fd);
+  unlockVfs(taken);
+  return result;
+}
+
+/** Where the whole file `fd` names lies in memory, page-aligned, if it can be used in place; 0 if not, or -errno. */
+export function fileDataAddress(fd: i32): i64 {
+  const taken = lockVfs();
+  const result = files.fileDataAddress(fd);
   unlockVfs(taken);
   return result;
 }
@@ -217,6 +241,14 @@ export function symlink(target: string, dirFd: i32, path: string): i32 {
 export function readlink(dirFd: i32, path: string, out: TextResult): i32 {
   const taken = lockVfs();
   const result = names.readSymlink(dirFd, path, out);
+  unlockVfs(taken);
+  return result;
+}
+
+/** Sets the times of what `path` names, following a final link if `followLast`. */
+export function setTimesAt(dirFd: i32, path: string, accessed: i64, modified: i64, followLast: bool): i32 {
+  const taken = lockVfs();
+  const result = names.setTimesPath(dirFd, path, accessed, modified, followLast);
   unlockVfs(taken);
   return result;
 }

@@ -4,7 +4,7 @@
 
 export {
   Vnode, FileSystem, Stat, DirEntry, VnodeResult, TextResult,
-  TYPE_FILE, TYPE_DIRECTORY, TYPE_SYMLINK, NAME_MAX,
+  TYPE_FILE, TYPE_DIRECTORY, TYPE_SYMLINK, NAME_MAX, TIME_UNCHANGED,
 } from "./node";
 export { ownedString, ownedSlice, freeString, hashString } from "./strings";
 export { fileTime, fileTimeIfKnown, FILE_TIME_PENDING } from "./time";

@@ -1,5 +1,5 @@
 // Operations on names: stat, mkdir, rmdir, unlink, rename, symlink,
-// readlink, truncate.
+// readlink, truncate, setting times.
 //
 // What the VFS checks before calling a filesystem (fs/README.md lists it):
 // the path resolves (fs/vfs/path.ts), the name is free for mkdir and
@@ -39,6 +39,8 @@ let textOut: TextResult | null = null;
 let modeArgument: u32 = 0;
 let sizeArgument: u64 = 0;
 let targetArgument: string = "";
+let accessedArgument: i64 = 0;
+let modifiedArgument: i64 = 0;
 
 export function statPath(dirFd: i32, path: string, out: Stat, followLast: bool): i32 {
   statOut = out;
@@ -140,6 +142,18 @@ export function truncatePath(dirFd: i32, path: string, size: i64): i32 {
     if (node.type != TYPE_FILE) return -EINVAL;
     if (node.fs.readOnly) return -EROFS;
     return node.truncate(sizeArgument);
+  });
+}
+
+/** Sets the times of what `path` names (TIME_UNCHANGED keeps one). */
+export function setTimesPath(dirFd: i32, path: string, accessed: i64, modified: i64, followLast: bool): i32 {
+  accessedArgument = accessed;
+  modifiedArgument = modified;
+  return walked(dirFd, path, followLast, (walk: Walk): i32 => {
+    const node = walk.node;
+    if (node === null) return -ENOENT;
+    if (node.fs.readOnly) return -EROFS;
+    return node.setTimes(accessedArgument, modifiedArgument);
   });
 }
 

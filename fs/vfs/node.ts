@@ -39,6 +39,9 @@ export const TYPE_SYMLINK: u32 = 3;
 /** Longest name of one directory entry, in bytes (as POSIX NAME_MAX). */
 export const NAME_MAX: i32 = 255;
 
+/** A time setTimes leaves as it is (as UTIME_OMIT). */
+export const TIME_UNCHANGED: i64 = i64.MIN_VALUE;
+
 /** What stat reports. Times are nanoseconds since the Unix epoch. */
 export class Stat {
   device: u64 = 0;
@@ -142,6 +145,14 @@ export class Vnode {
   truncate(size: u64): i32 {
     return this.type == TYPE_DIRECTORY ? -EISDIR : -EROFS;
   }
+  /**
+   * Where the whole file's bytes sit in memory, page-aligned and valid while
+   * the filesystem stays mounted, when they can be used without a copy (an
+   * app module on an in-memory image); 0 when they cannot, or -errno.
+   */
+  dataAddress(): i64 {
+    return 0;
+  }
 
   // --- Any vnode ---
 
@@ -150,6 +161,13 @@ export class Vnode {
   }
   readlink(out: TextResult): i32 {
     return -EINVAL;
+  }
+  /**
+   * Sets the access and modification times (nanoseconds since the epoch);
+   * TIME_UNCHANGED leaves that one alone. The change time becomes now.
+   */
+  setTimes(accessed: i64, modified: i64): i32 {
+    return -ENOSYS;
   }
   /** Makes this vnode's data durable. */
   fsync(): i32 {

@@ -9,6 +9,7 @@ import { runArmInterruptSelfTest } from "./irq-arm";
 import { runSchedulerSelfTest } from "./sched";
 import { runBlockSelfTest } from "./blk";
 import { runFileSystemSelfTest } from "./fs";
+import { runRandomSelfTest } from "./random";
 
 /** Runs self-test `name` (one of options.SELF_TESTS); returns true if every check passed. */
 export function runSelfTest(name: string, boot: Handoff, info: BootInfo): bool {
@@ -17,5 +18,6 @@ export function runSelfTest(name: string, boot: Handoff, info: BootInfo): bool {
   if (name == "sched") return runSchedulerSelfTest();
   if (name == "blk") return runBlockSelfTest(info, boot.arch);
   if (name == "fs") return runFileSystemSelfTest();
+  if (name == "random") return runRandomSelfTest(info, boot.arch);
   return false;
 }

@@ -22,6 +22,7 @@ import { staticDataEnd } from "./wasm-data";
 import { UsageError } from "../cli/errors";
 import { withFileLock } from "./lock";
 import { writeFlatImage } from "./flat-image";
+import { appExportsSource, readNameList } from "./app-exports";
 
 /** Build profiles: `cooperative` compiles the scheduler without preemption (kernel/sched/config.ts). */
 export type Profile = "default" | "cooperative";
@@ -139,6 +140,15 @@ async function buildKernelUnlocked(options: BuildOptions): Promise<BuildResult> 
     fixMemoryBase(kernelC, "0");
   });
 
+  const appExportsC = join(gen, "app-exports.c");
+  const runtimeList = r("loader/native/runtime.list");
+  const wasiList = r("loader/native/wasi-functions.list");
+  await stage("exports", [kernelH, runtimeList, wasiList], {}, [appExportsC], async () => {
+    const table = appExportsSource(readFileSync(kernelH, "utf8"), readNameList(runtimeList), readNameList(wasiList));
+    if (table.missing.length) log(`  ${arch.padEnd(8)} warning: the kernel does not export WASI ${table.missing.join(", ")}`);
+    writeFileSync(appExportsC, table.source);
+  });
+
   const common = [
     `--target=${target.clangTarget}`, "-ffreestanding", "-nostdlibinc", "-fno-stack-protector", "-fno-pic",
     "-fno-asynchronous-unwind-tables", "-fno-unwind-tables", ...target.cflags,
@@ -150,6 +160,7 @@ async function buildKernelUnlocked(options: BuildOptions): Promise<BuildResult> 
   const kernelFlags = debug ? cflags : [...cflags.filter((flag) => flag !== "-O2"), "-Os"];
   const units = [
     { source: kernelC, flags: [...kernelFlags, "-w"], deps: [kernelC, kernelH] },
+    { source: appExportsC, flags: [...cflags, "-Wall", "-Werror"], deps: [appExportsC] },
     ...commonC.map((source) => ({ source: r(source), flags: [...cflags, "-Wall", "-Werror"], deps: [r(source), kernelH] })),
     ...target.assembly.map((source) => ({ source: r(source), flags: [...common, ...(debug ? ["-g"] : [])], deps: [r(source)] })),
   ];

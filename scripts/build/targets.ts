@@ -19,7 +19,7 @@ export interface Target {
   linkerScript: string;
 }
 
-const COMMON_C = ["arch/common/kernel-instance.c", "arch/common/libc.c", "arch/common/math.c"];
+const COMMON_C = ["arch/common/kernel-instance.c", "arch/common/libc.c", "arch/common/math.c", "arch/common/app-runtime.c"];
 export const commonC = COMMON_C;
 
 export const TARGETS: Record<Arch, Target> = {
@@ -30,7 +30,7 @@ export const TARGETS: Record<Arch, Target> = {
     clangTarget: "x86_64-unknown-none-elf",
     // No red zone: exceptions arrive on the running stack.
     cflags: ["-mno-red-zone"],
-    assembly: ["arch/x86_64/boot.S", "arch/x86_64/traps.S", "arch/x86_64/imports.S", "arch/x86_64/context.S"],
+    assembly: ["arch/x86_64/boot.S", "arch/x86_64/traps.S", "arch/x86_64/imports.S", "arch/x86_64/context.S", "arch/x86_64/random.S", "arch/x86_64/app.S"],
     linkerScript: "arch/x86_64/kernel.ld",
   },
   aarch64: {
@@ -39,7 +39,7 @@ export const TARGETS: Record<Arch, Target> = {
     memoryBase: 0x40100000,
     clangTarget: "aarch64-unknown-none-elf",
     cflags: [],
-    assembly: ["arch/aarch64/boot.S", "arch/aarch64/vectors.S", "arch/aarch64/imports.S", "arch/aarch64/context.S"],
+    assembly: ["arch/aarch64/boot.S", "arch/aarch64/vectors.S", "arch/aarch64/imports.S", "arch/aarch64/context.S", "arch/aarch64/random.S", "arch/aarch64/app.S"],
     linkerScript: "arch/aarch64/kernel.ld",
   },
 };

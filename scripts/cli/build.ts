@@ -37,8 +37,11 @@ export async function buildCommand(argv: string[]): Promise<number> {
     if (names.length === 0) throw new UsageError(`--image needs a comma-separated list of modules\n\n${HELP}`);
     const compress = values.compress ?? "auto";
     if (compress !== "auto" && compress !== "never" && compress !== "always") throw new UsageError(`--compress needs auto, never or always, not '${compress}'`);
-    const written = writeModuleImage(names, values.output, compress);
-    process.stderr.write(`built ${relative(ROOT, written.path)} (${written.image.stats.bytes} bytes; modules ${written.image.modules.join(", ")})\n`);
+    for (const arch of arches) {
+      const written = await writeModuleImage(names, arch, values.output, compress);
+      process.stderr.write(`built ${relative(ROOT, written.path)} (${written.image.stats.bytes} bytes; modules ${written.image.modules.join(", ")})\n`);
+      if (written.image.app === null) break; // without an app, one image serves both architectures
+    }
   }
   return 0;
 }

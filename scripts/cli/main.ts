@@ -7,6 +7,7 @@
 //   wisp bench boot|mem|sched ...
 //   wisp image MANIFEST -o IMAGE | --ls IMAGE | --extract IMAGE DIR
 //   wisp modules list | deps MODULE... [--graph]
+//   wisp build-app APP.wasm [--arch A] [--jobs N] [--force] [--json]
 //
 // Each subcommand lives in its own file; this one only dispatches and turns
 // errors into one clear line and a non-zero status.
@@ -16,6 +17,7 @@ import { runCommand } from "./run";
 import { benchCommand } from "./bench";
 import { imageCommand } from "./image";
 import { modulesCommand } from "./modules";
+import { buildAppCommand } from "./build-app";
 import { UsageError } from "./errors";
 
 const USAGE = `usage: wisp <command> [options]
@@ -28,6 +30,7 @@ commands:
   bench sched      what context switches, threads and timers cost
   image            build, list or extract a ROFS image
   modules          list modules and what they require
+  build-app        compile a WASI program (.wasm) into app.so for the kernel
   help             show this text
 
 run 'wisp <command> --help' for a command's options`;
@@ -46,6 +49,8 @@ export async function main(argv: string[]): Promise<number> {
         return await imageCommand(rest);
       case "modules":
         return await modulesCommand(rest);
+      case "build-app":
+        return await buildAppCommand(rest);
       case undefined:
       case "help":
       case "--help":

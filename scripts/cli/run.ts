@@ -1,4 +1,6 @@
 // wisp run: build if needed, boot in QEMU, exit with the kernel's status.
+// With an app (wisp run app.wasm [-- args]): compile it, build its image,
+// boot, stream its stdout and stderr apart, and exit with its own status.
 
 import { parseArgs } from "node:util";
 import { buildKernel, parseProfile } from "../build";
@@ -12,11 +14,14 @@ import { Machine, defaultMachine, qemuCommand, shellQuote, parseDisk } from "../
 import { UsageError } from "./errors";
 import { writeModuleImage } from "../modules/write";
 import { minimumMemoryKib } from "../run/image-extent";
+import { prepareAppImage, parseMappedDirectory, parseEnvironment } from "../run/app";
+import { StreamDecoder } from "../run/streams";
 
 /** RAM the kernel needs past its image at boot (its runtime arena's first window). */
 const BOOT_HEADROOM_KIB = 64;
 
 const HELP = `usage: wisp run [options]
+       wisp run [options] APP.wasm [--dir HOST:GUEST]... [--env K=V]... [-- ARGS...]
 
   --arch A            x86_64 (default) or aarch64
   --mem SIZE          guest memory, e.g. 64M, 2MiB (default 64M, at least 1M)
@@ -39,13 +44,23 @@ const HELP = `usage: wisp run [options]
   --image M,...       build a ROFS image from modules M (see wisp modules) and
                       boot with it as the initrd; the modules' kernel options
                       are added to the command line
+  --rng               attach a virtio-rng device (the kernel's entropy source; always on for apps)
   --print-command     print the QEMU command line and exit
 
-The exit status is the kernel's; 124 means the timeout killed the guest, 125
-that QEMU failed or the guest stopped without reporting a status.`;
+With an app (a WASI preview 1 command module):
+  --dir HOST:GUEST    give the app the host directory HOST at GUEST (may be /);
+                      the app may change it, but writes stay in the guest
+                      (a RAMFS copy): they never reach the host. Repeatable
+  --env NAME=VALUE    an environment variable for the app. Repeatable
+  --verbose           show the kernel's own messages (on stderr)
+  ARGS                the app's arguments (argv[0] is the wasm file's name)
+
+The exit status is the kernel's, or the app's own when an app runs; 124 means
+the timeout killed the guest, 125 that QEMU failed or the guest stopped
+without reporting a status.`;
 
 export async function runCommand(argv: string[]): Promise<number> {
-  const { values } = parse(argv);
+  const { values, positionals } = parse(argv);
   if (values.help) {
     console.log(HELP);
     return 0;
@@ -80,10 +95,21 @@ export async function runCommand(argv: string[]): Promise<number> {
   }
   let initrd = values.initrd;
   if (initrd !== undefined && values.image !== undefined) throw new UsageError("--initrd and --image both name the root image: give one");
+  const appWasm = positionals[0];
+  if (appWasm === undefined && (values.dir?.length || values.env?.length)) throw new UsageError("--dir and --env need an app: wisp run APP.wasm ...");
+  if (appWasm !== undefined) {
+    if (initrd !== undefined || values.image !== undefined) throw new UsageError("an app brings its own image: drop --initrd/--image");
+    const app = await prepareAppImage({
+      wasm: appWasm, arch, args: positionals.slice(1),
+      env: (values.env ?? []).map(parseEnvironment), dirs: (values.dir ?? []).map(parseMappedDirectory),
+    });
+    initrd = app.path;
+    cmdline = ["console=streams", values.verbose ? "" : "quiet", cmdline].filter(Boolean).join(" ");
+  }
   if (values.image !== undefined) {
     const names = values.image.split(",").map((name) => name.trim()).filter(Boolean);
     if (names.length === 0) throw new UsageError("--image needs a comma-separated list of modules");
-    const written = writeModuleImage(names);
+    const written = await writeModuleImage(names, arch);
     cmdline = [written.image.cmdline, cmdline].filter(Boolean).join(" ");
     initrd = written.path;
   }
@@ -91,17 +117,25 @@ export async function runCommand(argv: string[]): Promise<number> {
     if (!existsSync(initrd)) throw new UsageError(`--initrd ${initrd}: no such file`);
     if (arch === "aarch64") kernel = elf.replace(/\.elf$/, ".img");
   }
-  const command = qemuCommand({ arch, kernel, memory: `${memoryKib}K`, accel: choice.accel, machine, cmdline, icount: values.icount, disks, initrd });
+  const command = qemuCommand({
+    arch, kernel, memory: `${memoryKib}K`, accel: choice.accel, machine, cmdline, icount: values.icount, disks, initrd,
+    rng: values.rng || appWasm !== undefined,
+  });
   if (values["print-command"]) {
     console.log(shellQuote(command));
     return 0;
   }
-  process.stderr.write(`wisp: ${arch} on ${machine}, accelerator ${choice.accel} (${choice.reason})\n`);
+  if (appWasm === undefined || values.verbose) process.stderr.write(`wisp: ${arch} on ${machine}, accelerator ${choice.accel} (${choice.reason})\n`);
 
-  const run = await boot(command, { timeout, stream: true });
+  const decoder = appWasm === undefined ? undefined : new StreamDecoder([
+    (bytes) => void process.stderr.write(bytes),
+    (bytes) => void process.stdout.write(bytes),
+    (bytes) => void process.stderr.write(bytes),
+  ]);
+  const run = await boot(command, { timeout, stream: decoder === undefined, onOutput: decoder ? (chunk) => decoder.push(chunk) : undefined });
   switch (run.outcome.kind) {
     case "status":
-      return run.outcome.status;
+      return decoder?.exitStatus ?? run.outcome.status;
     case "timeout":
       process.stderr.write(`wisp: the guest did not power off within ${timeout} s; QEMU was killed\n`);
       return EXIT_TIMEOUT;
@@ -118,7 +152,12 @@ function parse(argv: string[]) {
   try {
     return parseArgs({
       args: argv,
+      allowPositionals: true,
       options: {
+        dir: { type: "string", multiple: true },
+        env: { type: "string", multiple: true },
+        verbose: { type: "boolean", default: false },
+        rng: { type: "boolean", default: false },
         arch: { type: "string" },
         mem: { type: "string" },
         accel: { type: "string" },

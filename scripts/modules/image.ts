@@ -6,8 +6,12 @@
 // things at the same path is an error naming both); the mounts become the
 // image's /etc/fstab, and each mount point becomes a directory. The result
 // is a ROFS image (scripts/image) and the command line to boot it with.
+// A module with an app adds /app.so and /etc/app (app.ts), built for the
+// image's architecture; app images are therefore per architecture.
 
 import { readFileSync } from "node:fs";
+import type { Arch } from "../build/targets";
+import { moduleApp } from "./app";
 import { directory, parseManifest, treeOf, writeImage } from "../image";
 import type { DirectoryNode, TreeNode } from "../image";
 import type { CompressPolicy, ImageStats } from "../image";
@@ -19,6 +23,8 @@ export interface ModuleImage {
   modules: string[];
   /** The modules' kernel options, in module order. */
   cmdline: string;
+  /** The module whose app the image runs, or null. */
+  app: string | null;
 }
 
 /** Adds `from` into `into`; `owners` remembers which module placed each path. */
@@ -61,7 +67,7 @@ function checkMount(line: string, module: Module): string {
   return fields[1];
 }
 
-export function buildModuleImage(names: string[], compress: CompressPolicy = "auto"): ModuleImage {
+export async function buildModuleImage(names: string[], arch: Arch, compress: CompressPolicy = "auto"): Promise<ModuleImage> {
   const modules = resolveModules(names);
   const root = directory();
   const owners = new Map<string, string>();
@@ -76,16 +82,26 @@ export function buildModuleImage(names: string[], compress: CompressPolicy = "au
       fstab.push(`${line.trim()}  # ${module.name}`);
     }
   }
+  const app = await moduleApp(modules, arch);
+  if (app !== null) {
+    if (root.children.has("app.so")) throw new Error(`module '${owners.get("/app.so")}' places /app.so, where the image's app goes`);
+    root.children.set("app.so", { type: "file", mode: 0o755, mtime: 0, data: new Uint8Array(readFileSync(app.soPath)) });
+    const etc = makeDirectory(root, "/etc", "(image)");
+    if (etc.children.has("app")) throw new Error(`module '${owners.get("/etc/app") ?? owners.get("/etc")}' places /etc/app, the run manifest`);
+    etc.children.set("app", { type: "file", mode: 0o644, mtime: 0, data: new TextEncoder().encode(app.manifest) });
+  }
   if (fstab.length > 0) {
     const etc = makeDirectory(root, "/etc", "(image)");
     if (etc.children.has("fstab")) throw new Error(`module '${owners.get("/etc/fstab") ?? owners.get("/etc")}' places /etc/fstab, which the image's mounts write`);
     etc.children.set("fstab", { type: "file", mode: 0o644, mtime: 0, data: new TextEncoder().encode(`# Mounts, from the image's modules.\n${fstab.join("\n")}\n`) });
   }
-  const { image, stats } = writeImage(root, { compress });
+  // The app module stays uncompressed whatever the policy: the kernel maps it in place.
+  const { image, stats } = writeImage(root, { compress: app !== null && compress === "auto" ? "never" : compress });
   return {
     image,
     stats,
     modules: modules.map((module) => module.name),
     cmdline: modules.map((module) => module.cmdline).filter(Boolean).join(" "),
+    app: app?.module ?? null,
   };
 }

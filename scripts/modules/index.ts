@@ -9,7 +9,15 @@
 //                                                 relative to the module's folder
 //     "cmdline": "option=value ...",              optional: added to the kernel command line
 //     "mounts": ["ramfs /tmp", ...]               optional: lines of the image's /etc/fstab
+//     "app": {                                    optional: the module is a WASI app
+//       "source": "hello.c",                      .c (clang --target=wasm32-wasi -O2), .ts (asc) or .wasm
+//       "compileFlags": ["..."],                  optional: extra compiler flags
+//       "args": ["..."], "env": {"K": "V"},       optional: argv[1..] and the environment
+//       "preopens": ["/data", "/tmp"]             optional: directories the app may open
+//     }
 //   }
+//
+// An image holds at most one app (scripts/modules/app.ts builds it).
 //
 // resolveModules(names) returns the named modules and everything they require,
 // each once, requirements before the modules that need them (a stable
@@ -30,6 +38,16 @@ export interface Module {
   files: string | null;
   cmdline: string;
   mounts: string[];
+  app: AppSpec | null;
+}
+
+export interface AppSpec {
+  /** The app's source, absolute. */
+  source: string;
+  compileFlags: string[];
+  args: string[];
+  env: Record<string, string>;
+  preopens: string[];
 }
 
 const NAME = /^[a-z0-9][a-z0-9-]*$/;
@@ -38,6 +56,27 @@ function stringList(value: unknown, what: string): string[] {
   if (value === undefined) return [];
   if (!Array.isArray(value) || value.some((item) => typeof item !== "string")) throw new Error(`${what} must be a list of strings`);
   return value as string[];
+}
+
+function appSpec(value: unknown, dir: string, where: string): AppSpec | null {
+  if (value === undefined) return null;
+  if (typeof value !== "object" || value === null || Array.isArray(value)) throw new Error(`${where}: "app" must be an object`);
+  const app = value as Record<string, unknown>;
+  const known = new Set(["source", "compileFlags", "args", "env", "preopens"]);
+  for (const key of Object.keys(app)) if (!known.has(key)) throw new Error(`${where}: unknown field 'app.${key}' in module.json`);
+  if (typeof app.source !== "string" || !/\.(c|ts|wasm)$/.test(app.source)) throw new Error(`${where}: "app.source" must be a .c, .ts or .wasm file`);
+  const source = join(dir, app.source);
+  if (!existsSync(source)) throw new Error(`${where}: its app source ${source} does not exist`);
+  const env = app.env ?? {};
+  if (typeof env !== "object" || env === null || Array.isArray(env) || Object.values(env).some((v) => typeof v !== "string")) {
+    throw new Error(`${where}: "app.env" must map names to strings`);
+  }
+  const preopens = stringList(app.preopens, `${where}: "app.preopens"`);
+  for (const path of preopens) if (!path.startsWith("/")) throw new Error(`${where}: preopen '${path}' must be an absolute path`);
+  return {
+    source, compileFlags: stringList(app.compileFlags, `${where}: "app.compileFlags"`),
+    args: stringList(app.args, `${where}: "app.args"`), env: env as Record<string, string>, preopens,
+  };
 }
 
 /** Reads modules/<name>/module.json, checking every field. */
@@ -53,7 +92,7 @@ export function loadModule(name: string, modulesDir = MODULES_DIR): Module {
     throw new Error(`module '${name}': ${file} is not valid JSON: ${(error as Error).message}`);
   }
   const where = `module '${name}'`;
-  const known = new Set(["description", "requires", "files", "cmdline", "mounts"]);
+  const known = new Set(["description", "requires", "files", "cmdline", "mounts", "app"]);
   for (const key of Object.keys(json)) if (!known.has(key)) throw new Error(`${where}: unknown field '${key}' in module.json`);
   if (json.files !== undefined && typeof json.files !== "string") throw new Error(`${where}: "files" must be a path`);
   if (json.cmdline !== undefined && typeof json.cmdline !== "string") throw new Error(`${where}: "cmdline" must be a string`);
@@ -67,6 +106,7 @@ export function loadModule(name: string, modulesDir = MODULES_DIR): Module {
     files,
     cmdline: (json.cmdline as string | undefined) ?? "",
     mounts: stringList(json.mounts, `${where}: "mounts"`),
+    app: appSpec(json.app, dir, where),
   };
 }
 

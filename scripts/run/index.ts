@@ -20,6 +20,8 @@ export interface BootOptions {
   timeout: number;
   /** Copy the guest's output to our stdout as it arrives. */
   stream: boolean;
+  /** Also hand every chunk of the guest's output, as bytes, to this function. */
+  onOutput?: (chunk: Uint8Array) => void;
 }
 
 export function boot(argv: string[], options: BootOptions): Promise<BootRun> {
@@ -31,6 +33,7 @@ export function boot(argv: string[], options: BootOptions): Promise<BootRun> {
     let timedOut = false;
     child.stdout.on("data", (chunk: Buffer) => {
       if (options.stream) process.stdout.write(chunk);
+      options.onOutput?.(chunk);
       output += chunk.toString("utf8");
     });
     child.stderr.on("data", (chunk: Buffer) => {

@@ -27,6 +27,8 @@ export interface QemuOptions {
   disks?: Disk[];
   /** A file loaded as the initrd (x86_64: the PVH module the kernel takes its root from). */
   initrd?: string;
+  /** Attach a virtio entropy device (apps' random_get). */
+  rng?: boolean;
 }
 
 export interface Disk {
@@ -80,14 +82,25 @@ export function qemuCommand(options: QemuOptions): string[] {
     const firmware = options.machine === "microvm" ? ["-bios", QBOOT] : [];
     const cpu = options.accel === "kvm" ? ["-cpu", "host"] : [];
     // microvm names its virtio-mmio devices on the kernel command line only without ACPI (with ACPI, in the DSDT).
-    const machine = options.machine === "microvm" && options.disks?.length ? "microvm,acpi=off" : options.machine;
+    const virtioMmio = options.machine === "microvm" && (options.disks?.length || options.rng);
+    const machine = virtioMmio ? "microvm,acpi=off" : options.machine;
     return ["qemu-system-x86_64", "-M", machine, ...firmware, ...cpu, ...common,
-      "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04", ...diskArguments(options.machine, options.disks ?? [])];
+      "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04", ...diskArguments(options.machine, options.disks ?? []),
+      ...rngArguments(options)];
   }
   if (options.machine !== "virt") throw new Error(`machine '${options.machine}' is not available on aarch64 (use virt)`);
   const cpu = options.accel === "kvm" ? "host" : "cortex-a72";
   return ["qemu-system-aarch64", "-M", "virt", "-cpu", cpu, ...common,
-    "-semihosting-config", "enable=on,target=native", ...diskArguments(options.machine, options.disks ?? [])];
+    "-semihosting-config", "enable=on,target=native", ...diskArguments(options.machine, options.disks ?? []),
+    ...rngArguments(options)];
+}
+
+/** A virtio-rng device, modern virtio-mmio or virtio-pci like the disks. */
+function rngArguments(options: QemuOptions): string[] {
+  if (!options.rng) return [];
+  if (options.machine === "q35") return ["-device", "virtio-rng-pci,disable-legacy=on,disable-modern=off"];
+  const forceModern = options.disks?.length ? [] : ["-global", "virtio-mmio.force-legacy=false"];
+  return [...forceModern, "-device", "virtio-rng-device"];
 }
 
 /** Quotes a command for a POSIX shell, for --print-command. */

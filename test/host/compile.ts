@@ -26,7 +26,21 @@ export const CACHE_DIR = join(REPO_ROOT, "build", "test");
 const TRANSFORM = "scripts/build/no-shadow-stack.mjs";
 const HARNESS_ENTRY = "test/host/harness.ts";
 
-export type Target = "kernel" | "harness";
+/**
+ * What to compile: "kernel" (asconfig.json's entries), "harness" (the shared
+ * test harness), or the path of another harness entry relative to the
+ * repository root (e.g. "test/host/elf-harness.ts").
+ */
+export type Target = string;
+
+function entryOf(target: Target): string | null {
+  if (target === "kernel") return null;
+  return target === "harness" ? HARNESS_ENTRY : target;
+}
+
+function cacheName(target: Target): string {
+  return target.replace(/^test\/host\//, "").replace(/\.ts$/, "").replace(/[^A-Za-z0-9-]/g, "-");
+}
 
 interface AsConfig {
   entries?: string[];
@@ -126,12 +140,13 @@ export function sourceHash(target: Target): string {
   const files: string[] = [];
   for (const directory of ["kernel", "drivers", "fs", "loader", "modules", "arch"]) listSources(directory, files);
   files.push("asconfig.json", TRANSFORM);
-  if (target === "harness") files.push(HARNESS_ENTRY);
+  const entry = entryOf(target);
+  if (entry !== null && !entry.startsWith("kernel/")) files.push(entry);
   files.sort();
   const hash = createHash("sha256");
   const ascPackage = JSON.parse(readFileSync(join(REPO_ROOT, "node_modules/assemblyscript/package.json"), "utf8"));
   hash.update(`asc ${ascPackage.version}\0${target}\0${ascArguments("module.wasm").join(" ")}\0`);
-  hash.update(configFor(target === "kernel" ? null : HARNESS_ENTRY));
+  hash.update(configFor(entry));
   for (const file of files) {
     hash.update(`\0${file.split(sep).join("/")}\0`);
     hash.update(readFileSync(join(REPO_ROOT, file)));
@@ -142,7 +157,7 @@ export function sourceHash(target: Target): string {
 /** Removes older cached builds of the same target. */
 function pruneOld(target: Target, keep: string): void {
   for (const name of readdirSync(CACHE_DIR)) {
-    if (name.startsWith(`${target}-`) && name.endsWith(".wasm") && join(CACHE_DIR, name) !== keep) {
+    if (name.startsWith(`${cacheName(target)}-`) && name.endsWith(".wasm") && join(CACHE_DIR, name) !== keep) {
       rmSync(join(CACHE_DIR, name), { force: true });
     }
   }
@@ -150,11 +165,11 @@ function pruneOld(target: Target, keep: string): void {
 
 async function cachedBuild(target: Target): Promise<Uint8Array> {
   mkdirSync(CACHE_DIR, { recursive: true });
-  const file = join(CACHE_DIR, `${target}-${sourceHash(target)}.wasm`);
+  const file = join(CACHE_DIR, `${cacheName(target)}-${sourceHash(target)}.wasm`);
   if (existsSync(file)) return new Uint8Array(readFileSync(file));
   return withFileLock(`${file}.lock`, async () => {
     if (existsSync(file)) return new Uint8Array(readFileSync(file));
-    const binary = await compileWithAsc({ entry: target === "kernel" ? null : HARNESS_ENTRY });
+    const binary = await compileWithAsc({ entry: entryOf(target) });
     const temporary = `${file}.${process.pid}.tmp`;
     writeFileSync(temporary, binary);
     renameSync(temporary, file);

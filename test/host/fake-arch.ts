@@ -22,6 +22,12 @@
 //     against the fake counter's configured rate, with latch commands;
 //   - switchContext, initContext and setTimerDeadline are recorded as
 //     unexpected: threads and timers are tested in the boot tier;
+//   - application memory: copyFromApp/copyToApp reach `appMemory`, a byte
+//     array the test sets that stands at native address APP_MEMORY_BASE;
+//     runApp, leaveApp and appExports are recorded as unexpected (apps run
+//     in the boot tier); leaveApp throws LeftApp so a test can see it;
+//   - hardwareRandom fills 8 bytes from a seeded generator, or fails when
+//     `hardwareRandom: false` is configured;
 //   - powerOff records the status and throws PowerOff, which unwinds out of wasm;
 //   - a kernel that keeps reading the counter past a budget (a spin that never
 //     ends) is stopped by Stuck, so a test cannot hang.
@@ -50,6 +56,17 @@ const UART_LSR_IDLE = 0x40;
 const PL011_DR = 0x00;
 const PL011_FR = 0x18;
 const PL011_FR_TXFF = 0x20;
+
+/** Where the fake application memory (FakeArch.appMemory) stands in native address space. */
+export const APP_MEMORY_BASE = 0x1_0000_0000n;
+
+/** Thrown by the fake leaveApp: the kernel abandoned an application call with `reason`. */
+export class LeftApp extends Error {
+  constructor(readonly reason: number) {
+    super(`leaveApp(${reason})`);
+    this.name = "LeftApp";
+  }
+}
 
 /** Thrown by the fake powerOff: the machine stopped with `status`. */
 export class PowerOff extends Error {
@@ -90,6 +107,8 @@ export interface FakeArchConfig {
   busyPolls?: number;
   /** timestamp() calls allowed before the fake throws Stuck (default 100_000). */
   timestampBudget?: number;
+  /** Whether hardwareRandom succeeds (default true). */
+  hardwareRandom?: boolean;
 }
 
 type ImportFunction = (...args: never[]) => unknown;
@@ -122,6 +141,12 @@ export class FakeArch {
   /** Virtual addresses whose translations were invalidated, in order. */
   readonly invalidatedPages: bigint[] = [];
   interruptsEnabled = false;
+  /** The application's memory, at native address APP_MEMORY_BASE (empty until a test sets it). */
+  appMemory = new Uint8Array(0);
+  /** Calls to hardwareRandom so far. */
+  hardwareRandomCalls = 0;
+  private readonly randomWorks: boolean;
+  private randomState = 0x2545f491;
 
   // 16550 registers.
   private lineControl = 0;
@@ -143,6 +168,7 @@ export class FakeArch {
     this.serialPort = config.serialPort ?? COM1_PORT;
     this.pl011Base = config.pl011Base ?? QEMU_VIRT_PL011;
     this.frequency = config.counterFrequency ?? 0n;
+    this.randomWorks = config.hardwareRandom ?? true;
     this.counterRate = config.counterRate ?? 2_000_000_000n;
     this.clock = config.clockStart ?? 1_000_000n;
     this.timestampStep = config.timestampStep ?? 1000n;
@@ -212,11 +238,54 @@ export class FakeArch {
       setTimerDeadline: (deadline: bigint) => {
         this.unexpected.push(`setTimerDeadline(${BigInt.asUintN(64, deadline)})`);
       },
+      copyFromApp: (destination: number, source: bigint, length: number) => {
+        const from = this.appOffset(source, length >>> 0, "copyFromApp");
+        if (from < 0) return;
+        new Uint8Array(this.memory.buffer, destination >>> 0, length >>> 0).set(this.appMemory.subarray(from, from + (length >>> 0)));
+      },
+      copyToApp: (destination: bigint, source: number, length: number) => {
+        const to = this.appOffset(destination, length >>> 0, "copyToApp");
+        if (to < 0) return;
+        this.appMemory.set(new Uint8Array(this.memory.buffer, source >>> 0, length >>> 0), to);
+      },
+      runApp: (entry: bigint) => {
+        this.unexpected.push(`runApp(${BigInt.asUintN(64, entry)})`);
+        return 0;
+      },
+      leaveApp: (reason: number) => {
+        throw new LeftApp(reason >>> 0);
+      },
+      appExports: () => {
+        this.unexpected.push("appExports()");
+        return 0;
+      },
+      hardwareRandom: (out: number) => {
+        this.hardwareRandomCalls++;
+        if (!this.randomWorks) return 0;
+        const bytes = new Uint8Array(this.memory.buffer, out >>> 0, 8);
+        for (let i = 0; i < 8; i++) {
+          this.randomState ^= this.randomState << 13;
+          this.randomState ^= this.randomState >>> 17;
+          this.randomState ^= this.randomState << 5;
+          bytes[i] = this.randomState & 0xff;
+        }
+        return 1;
+      },
       powerOff: (status: number) => {
         this.powerOffStatus = status >>> 0;
         throw new PowerOff(status >>> 0);
       },
     };
+  }
+
+  /** The offset into appMemory of native address `address`, or -1 (recorded as unexpected) outside it. */
+  private appOffset(address: bigint, length: number, what: string): number {
+    const offset = BigInt.asUintN(64, address) - APP_MEMORY_BASE;
+    if (offset < 0n || offset + BigInt(length) > BigInt(this.appMemory.length)) {
+      this.unexpected.push(`${what}(${BigInt.asUintN(64, address)}, ${length}) outside the app memory`);
+      return -1;
+    }
+    return Number(offset);
   }
 
   /** Everything both UARTs transmitted, decoded as UTF-8. */

@@ -1,0 +1,213 @@
+// virtio-rng, the entropy device (virtio 1.x, 5.4): one queue (requestq,
+// index 0) of device-writable buffers that the device fills with random
+// bytes. No feature bits, no configuration. QEMU backs it with the host's
+// /dev/urandom (rng-random) unless told otherwise.
+//
+// One request is in flight at a time: a caller takes the device (a
+// semaphore of one unit), offers the bounce page (one 4 KiB page owned by
+// the driver, so the device never writes into a caller's buffer), and
+// blocks until the device hands the buffer back, then copies out what the
+// device wrote (it may write less than asked, never nothing) and erases it
+// from the page. read() repeats until the caller's length is filled.
+//
+// Errors: a request the device has not answered after REQUEST_DEADLINE_NS,
+// or answered with no bytes, is -EIO; on a deadline the device is reset
+// (so it can no longer write into the page) and failed for good: later
+// reads fail at once, and kernel/random.ts moves to its next source.
+//
+// The device is found by findVirtioRng, lazily (kernel/random.ts asks on
+// first use), among the same transports drivers/virtio/index.ts walks:
+// virtio-mmio windows from the highest address down, then virtio-pci.
+
+import { setInterrupts } from "../../arch";
+import { BootInfo } from "../../kernel/boot/bootinfo";
+import { ARCH_X86_64 } from "../../kernel/boot/handoff";
+import { EIO } from "../../kernel/errno";
+import { pages, PAGE_SIZE, USE_LARGE } from "../../kernel/mm/pages";
+import { Semaphore } from "../../kernel/sched/sync";
+import { now } from "../../kernel/time/index";
+import { enumeratePci, PciFunction } from "../pci/index";
+import { VirtioTransport } from "./transport";
+import { VirtioMmioTransport, MMIO_WINDOW_BYTES } from "./mmio";
+import { virtioMmioWindows } from "./mmio-devices";
+import { VirtioPciTransport, isVirtioPci } from "./pci";
+import { Virtqueue } from "./queue";
+import { negotiate, createQueue, startQueue, markReady, fail } from "./setup";
+import { listen, drainQueue } from "./interrupts";
+
+/** The virtio device type of an entropy source. */
+export const DEVICE_ENTROPY: u32 = 4;
+/** How long one request may take before the device is declared failed: 10 s. */
+export const RNG_DEADLINE_NS: u64 = 10_000_000_000;
+/** A waiter also looks at the used ring itself this often, in case an interrupt was lost. */
+const POLL_INTERVAL_NS: u64 = 1_000_000_000;
+/** One request at a time needs one descriptor; a small queue is plenty. */
+const WANTED_QUEUE_SIZE: u32 = 8;
+const BOUNCE_BYTES: u32 = <u32>PAGE_SIZE;
+const MODERN_PCI_DEVICE_BASE: u32 = 0x1040;
+
+export class VirtioRngDevice {
+  queue: Virtqueue = changetype<Virtqueue>(0);
+  bounce: usize = 0;
+  /** One unit: the right to have the one request in flight. */
+  idle: Semaphore = new Semaphore(1);
+  done: Semaphore = new Semaphore(0);
+  head: u32 = 0;
+  inFlight: bool = false;
+  finished: bool = false;
+  written: u32 = 0;
+  failed: bool = false;
+  /** Requests sent, and bytes the device gave, since start. */
+  requests: u64 = 0;
+  bytes: u64 = 0;
+
+  constructor(public transport: VirtioTransport) {}
+
+  /** Where the device is, for messages. */
+  get name(): string {
+    return this.transport.name;
+  }
+
+  /** Negotiates, sets up the queue, the bounce page and the interrupt; "" or what went wrong. */
+  start(): string {
+    const error = negotiate(this.transport, 0);
+    if (error.length) return error;
+    const errors: string[] = [];
+    const queue = createQueue(this.transport, 0, WANTED_QUEUE_SIZE, errors);
+    if (queue === null) return errors[0];
+    this.queue = queue;
+    this.bounce = pages.allocZeroed(1, USE_LARGE);
+    if (this.bounce == 0) return fail(this.transport, "out of memory for its buffer");
+    const line = listen(this.transport, queue, changetype<usize>(this), onChainUsed);
+    if (line < 0) return fail(this.transport, "its interrupt could not be attached (error " + line.toString() + ")");
+    if (!startQueue(this.transport, queue, errors)) return errors[0];
+    if (!markReady(this.transport)) return "the device failed when told the driver is ready";
+    return "";
+  }
+
+  /**
+   * Fills `length` bytes at `buffer` with the device's random bytes,
+   * blocking the calling thread; 0, or -EIO if the device failed (nothing
+   * is promised about the buffer then).
+   */
+  read(buffer: usize, length: usize): i32 {
+    let done: usize = 0;
+    while (done < length) {
+      if (this.failed) return -EIO;
+      if (this.idle.acquire(now() + RNG_DEADLINE_NS) < 0) return -EIO;
+      const wanted = <u32>min<usize>(length - done, <usize>BOUNCE_BYTES);
+      const got = this.request(wanted);
+      if (got > 0) {
+        memory.copy(buffer + done, this.bounce, <usize>got);
+        memory.fill(this.bounce, 0, <usize>got);
+        done += <usize>got;
+      }
+      this.idle.release();
+      if (got <= 0) return -EIO;
+    }
+    return 0;
+  }
+
+  /** Offers `wanted` bytes of the bounce page and waits; the bytes written, or -EIO. The caller holds `idle`. */
+  private request(wanted: u32): i32 {
+    let enabled = setInterrupts(0);
+    const head = this.queue.takeChain(1);
+    if (head < 0 || this.failed) {
+      setInterrupts(enabled);
+      return -EIO;
+    }
+    this.queue.setBuffer(<u32>head, <u64>this.bounce, wanted, true);
+    this.head = <u32>head;
+    this.inFlight = true;
+    this.finished = false;
+    this.written = 0;
+    this.requests++;
+    if (this.queue.publish(<u32>head)) this.transport.notify(this.queue.index);
+    setInterrupts(enabled);
+
+    const deadline = now() + RNG_DEADLINE_NS;
+    while (!this.finished) {
+      const step = now() + POLL_INTERVAL_NS;
+      if (this.done.acquire(step < deadline ? step : deadline) == 0) break;
+      enabled = setInterrupts(0);
+      drainQueue(this.queue, changetype<usize>(this), onChainUsed);
+      if (!this.finished && now() >= deadline) this.failDevice();
+      setInterrupts(enabled);
+    }
+    this.done.tryAcquire(); // a release that came after the wait gave up
+    if (this.failed) return -EIO;
+    const written = min<u32>(this.written, wanted);
+    this.bytes += written;
+    return written == 0 ? -EIO : <i32>written;
+  }
+
+  /** The device stopped answering: reset it so it cannot write the page any more (interrupts disabled). */
+  private failDevice(): void {
+    this.failed = true;
+    this.transport.reset();
+    this.inFlight = false;
+    this.finished = true;
+  }
+
+  /** Called from the interrupt handler (or a polling waiter) for each chain the device returned. */
+  completed(head: u32, written: u32): void {
+    if (!this.inFlight || this.finished || head != this.head) return;
+    this.queue.freeChain(head);
+    this.inFlight = false;
+    this.written = written;
+    this.finished = true;
+    this.done.release();
+  }
+}
+
+function onChainUsed(owner: usize, head: u32, written: u32): void {
+  changetype<VirtioRngDevice>(owner).completed(head, written);
+}
+
+/**
+ * Finds the first virtio entropy device and brings it up; null if there is
+ * none or it cannot be used (the reason in `errors`). Walks the transports
+ * as probeVirtio does; each call probes again, so call it once.
+ */
+export function findVirtioRng(info: BootInfo, arch: u32, errors: string[]): VirtioRngDevice | null {
+  const candidates = entropyTransports(info, arch, errors);
+  for (let i = 0; i < candidates.length; i++) {
+    const transport = candidates[i];
+    const problem = transport.unusable();
+    if (problem.length) {
+      errors.push(transport.name + ": " + problem);
+      continue;
+    }
+    if (transport instanceof VirtioPciTransport) changetype<VirtioPciTransport>(transport).enableFunction();
+    const device = new VirtioRngDevice(transport);
+    const error = device.start();
+    if (error.length == 0) return device;
+    errors.push(transport.name + ": " + error);
+  }
+  return null;
+}
+
+/** Transports whose device is an entropy source: virtio-mmio highest address first, then virtio-pci (x86_64). */
+function entropyTransports(info: BootInfo, arch: u32, errors: string[]): VirtioTransport[] {
+  const found: VirtioTransport[] = [];
+  const windows = virtioMmioWindows(info, arch, errors);
+  for (let i = 0; i < windows.length; i++) {
+    const window = windows[i];
+    if (window.size < MMIO_WINDOW_BYTES) continue;  // probeVirtio reports it
+    const transport = new VirtioMmioTransport(<usize>window.base, window.interrupt);
+    if (transport.hasMagic() && transport.deviceType == DEVICE_ENTROPY) found.push(transport);
+  }
+  if (arch == ARCH_X86_64) {
+    const functions = enumeratePci();
+    for (let i = 0; i < functions.length; i++) {
+      // The type from the ids alone: making a transport sizes BARs, which must not happen under a disk in use.
+      if (isVirtioPci(functions[i]) && pciDeviceType(functions[i]) == DEVICE_ENTROPY) found.push(new VirtioPciTransport(functions[i]));
+    }
+  }
+  return found;
+}
+
+/** A virtio-pci function's device type: device id 0x1040 + type (modern), else the subsystem id (transitional). */
+function pciDeviceType(function_: PciFunction): u32 {
+  return function_.device >= MODERN_PCI_DEVICE_BASE ? function_.device - MODERN_PCI_DEVICE_BASE : function_.subsystemId();
+}

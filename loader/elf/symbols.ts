@@ -1,0 +1,169 @@
+// Symbols of the module being loaded: resolving the ones relocations name,
+// finding the entry, and locating .symtab for names after loading.
+//
+// A defined symbol resolves inside the module (load bias + value; SHN_ABS
+// as is). An undefined one resolves against the kernel's export table,
+// arch.appExports()'s format:
+//
+//   +--------------------------+--------------------------+
+//   | u64 name (C string addr) | u64 address              |  ... ending with a zero name
+//   +--------------------------+--------------------------+
+//
+// by exact name, with a linear scan (the table holds about a hundred
+// names). An unknown name is refused, except for a weak symbol, which
+// resolves to 0. Symbol names in the file are read only through indices
+// below DT_STRSZ; the string table ends with a NUL (dynamic.ts), so every
+// name ends inside it.
+
+import {
+  ElfSymbol, SectionHeader, SYMBOL_BYTES, SECTION_HEADER_BYTES, ElfHeader, SHN_UNDEF, SHN_ABS, SHN_LORESERVE,
+  STB_WEAK, STT_FUNC, STT_TLS, STT_GNU_IFUNC, SHT_SYMTAB, SHT_STRTAB, symbolBinding, symbolType,
+} from "./layout";
+import { image, fits, inExecutable } from "./image";
+import { tables } from "./dynamic";
+import { begin, append, decimal, name, end, fail } from "./message";
+
+/** The value resolveSymbol found. */
+export let resolved: u64 = 0;
+
+const ENTRY_NAME = "wisp_app_main";
+
+export function symbolAt(index: u64): ElfSymbol {
+  return changetype<ElfSymbol>(image.file + <usize>(tables.symbols + index * SYMBOL_BYTES));
+}
+
+/** The address in the file of a symbol's name; the caller checked symbol.name < tables.stringBytes. */
+function nameAddress(symbol: ElfSymbol): usize {
+  return image.file + <usize>tables.strings + <usize>symbol.name;
+}
+
+function symbolError(before: string, symbol: ElfSymbol, after: string): string {
+  begin(before);
+  name(nameAddress(symbol), <usize>(tables.stringBytes - <u64>symbol.name));
+  return end(after);
+}
+
+/** Resolves symbol `index` of the dynamic symbol table into `resolved`, for a module loaded at `bias`; "" or why not. */
+export function resolveSymbol(index: u64, bias: u64, exports: usize): string {
+  resolved = 0;
+  if (index == 0) return "";
+  if (index >= tables.symbolCount) {
+    begin("a relocation names symbol ");
+    decimal(index);
+    append(" of ");
+    decimal(tables.symbolCount);
+    return end("");
+  }
+  const symbol = symbolAt(index);
+  if (<u64>symbol.name >= tables.stringBytes) {
+    begin("symbol ");
+    decimal(index);
+    return end(" has a name outside DT_STRTAB");
+  }
+  const type = symbolType(symbol);
+  if (type == STT_GNU_IFUNC) return symbolError("symbol ", symbol, " is an indirect function (IFUNC), which is not supported");
+  if (type == STT_TLS) return symbolError("symbol ", symbol, " is thread-local, which is not supported");
+  if (symbol.section == SHN_UNDEF) {
+    if (findExport(exports, nameAddress(symbol))) return "";
+    if (symbolBinding(symbol) == STB_WEAK) return "";
+    return symbolError("unknown import: ", symbol, "");
+  }
+  if (symbol.section == SHN_ABS) {
+    resolved = symbol.value;
+    return "";
+  }
+  if (symbol.section >= SHN_LORESERVE) return symbolError("symbol ", symbol, " has a reserved section index");
+  resolved = bias + symbol.value;
+  return "";
+}
+
+/** Looks the NUL-terminated name at `wanted` up in the export table; true (address in `resolved`) if found. */
+function findExport(exports: usize, wanted: usize): bool {
+  if (exports == 0) return false;
+  for (let entry = exports; ; entry += 16) {
+    const exported = <usize>load<u64>(entry);
+    if (exported == 0) return false;
+    if (sameName(exported, wanted)) {
+      resolved = load<u64>(entry, 8);
+      return true;
+    }
+  }
+  return false;
+}
+
+function sameName(a: usize, b: usize): bool {
+  for (let i: usize = 0; ; i++) {
+    const byte = load<u8>(a + i);
+    if (byte != load<u8>(b + i)) return false;
+    if (byte == 0) return true;
+  }
+  return false;
+}
+
+/** The module address of wisp_app_main (a defined function in an executable segment), into `resolved`; "" or why not. */
+export function findEntry(): string {
+  for (let i: u64 = 1; i < tables.symbolCount; i++) {
+    const symbol = symbolAt(i);
+    if (<u64>symbol.name >= tables.stringBytes || !isEntryName(nameAddress(symbol), tables.stringBytes - <u64>symbol.name)) continue;
+    if (symbol.section == SHN_UNDEF || symbol.section >= SHN_LORESERVE || symbolType(symbol) != STT_FUNC) break;
+    if (!inExecutable(symbol.value)) break;
+    resolved = symbol.value;
+    return "";
+  }
+  return fail("the module has no wisp_app_main entry");
+}
+
+function isEntryName(address: usize, limit: u64): bool {
+  const length = <u64>ENTRY_NAME.length;
+  if (limit <= length) return false;
+  for (let i = 0; i < ENTRY_NAME.length; i++) {
+    if (<i32>load<u8>(address + <usize>i) != ENTRY_NAME.charCodeAt(i)) return false;
+  }
+  return load<u8>(address + <usize>length) == 0;
+}
+
+/** The .symtab section and its string table, as file offsets (count 0: none). */
+@unmanaged
+export class SectionSymbols {
+  symbols: u64;
+  count: u64;
+  strings: u64;
+  stringBytes: u64;
+}
+
+export const sectionSymbols = changetype<SectionSymbols>(memory.data(<i32>offsetof<SectionSymbols>()));
+
+/** Finds .symtab through the section headers, if the module has them; "" or why they are malformed. */
+export function findSectionSymbols(): string {
+  sectionSymbols.count = 0;
+  const header = changetype<ElfHeader>(image.file);
+  const count = <u64>header.sectionHeaderCount;
+  if (count == 0) return "";
+  if (<u64>header.sectionHeaderBytes != SECTION_HEADER_BYTES || !fits(header.sectionHeaders, count * SECTION_HEADER_BYTES)) {
+    return fail("the section headers lie outside the file");
+  }
+  for (let i: u64 = 0; i < count; i++) {
+    const section = sectionAt(i);
+    if (section.type != SHT_SYMTAB) continue;
+    if (section.entryBytes != SYMBOL_BYTES || section.size % SYMBOL_BYTES != 0 || !fits(section.offset, section.size)
+      || <u64>section.link >= count) {
+      return fail("the .symtab section is malformed or lies outside the file");
+    }
+    const strings = sectionAt(<u64>section.link);
+    if (strings.type != SHT_STRTAB || strings.size == 0 || !fits(strings.offset, strings.size)
+      || load<u8>(image.file + <usize>(strings.offset + strings.size - 1)) != 0) {
+      return fail("the .symtab string table is malformed or lies outside the file");
+    }
+    sectionSymbols.symbols = section.offset;
+    sectionSymbols.count = section.size / SYMBOL_BYTES;
+    sectionSymbols.strings = strings.offset;
+    sectionSymbols.stringBytes = strings.size;
+    return "";
+  }
+  return "";
+}
+
+function sectionAt(index: u64): SectionHeader {
+  const header = changetype<ElfHeader>(image.file);
+  return changetype<SectionHeader>(image.file + <usize>(header.sectionHeaders + index * SECTION_HEADER_BYTES));
+}

@@ -1,0 +1,96 @@
+// How an application ends badly: wasm traps and CPU faults, recorded when
+// they happen and reported once the app call has been unwound.
+//
+// Both arrive while the app's native code runs. A trap comes from the
+// generated code itself (wasm_rt_trap: unreachable, integer divide by zero,
+// a bad indirect call...). A CPU fault is claimed for the app when the
+// faulting instruction is in the app's code, or the address lies in the
+// app memory's reservation (an access past the committed memory: the
+// wasm out-of-bounds trap, by guard pages) or in the guard page below the
+// app thread's stack (its call stack ran out). Anything else is the
+// kernel's own fault and stays fatal (kernel/traps.ts).
+//
+// Recording happens inside the exception, so it only stores numbers; the
+// report is printed by the app runner afterwards.
+
+import { print, printLine, printHex } from "../kernel/console";
+import { wasmTrapName, cpuExceptionName } from "../kernel/traps";
+import { threadWithGuard, currentThread } from "../kernel/sched/index";
+import { appMemoryBase } from "./app-memory";
+import { AppModule, inAppCode, functionAt } from "./elf/index";
+
+/** Reasons runApp returns (arch/common/app-runtime.c and app.S use the same numbers). */
+export const LEFT_BY_EXIT: u32 = 1;
+export const LEFT_BY_TRAP: u32 = 2;
+export const LEFT_BY_FAULT: u32 = 3;
+
+/** wasm2c's trap numbers for the two traps a fault can stand for. */
+const TRAP_OUT_OF_BOUNDS: u32 = 1;
+const TRAP_STACK_EXHAUSTED: u32 = 9;
+/** Bytes below the app memory's base, and past base + 8 GiB, that still belong to it (its guards). */
+const MEMORY_GUARD_BELOW: u64 = 0x20_0000;
+const MEMORY_REACH: u64 = 0x2_0000_0000;
+
+let trapKind: u32 = 0;
+let faultKind: u32 = 0;
+let faultCode: u64 = 0;
+let address: u64 = 0;
+let instruction: u64 = 0;
+let isFault = false;
+let watched: AppModule | null = null;
+
+/** The module whose faults count as the app's, while it runs. */
+export function watchModule(module: AppModule | null): void {
+  watched = module;
+}
+
+/** A trap raised by the app's code; `at` is the return address into the app. */
+export function recordTrap(kind: u32, at: u64): void {
+  trapKind = kind;
+  instruction = at;
+  address = 0;
+  isFault = false;
+}
+
+/** Whether a CPU exception belongs to the running app; if so it is recorded as its trap. */
+export function claimFault(kind: u32, code: u64, ip: u64, faultAddress: u64): bool {
+  const module = watched;
+  if (module === null) return false;
+  const base = appMemoryBase();
+  const inMemory = base != 0 && faultAddress >= base - MEMORY_GUARD_BELOW && faultAddress - base < MEMORY_REACH;
+  const guardOwner = threadWithGuard(faultAddress);
+  const inStackGuard = guardOwner !== null && guardOwner === currentThread();
+  if (!inMemory && !inStackGuard && !inAppCode(module, ip)) return false;
+  trapKind = inStackGuard ? TRAP_STACK_EXHAUSTED : inMemory ? TRAP_OUT_OF_BOUNDS : 0;
+  faultKind = kind;
+  faultCode = code;
+  address = faultAddress;
+  instruction = ip;
+  isFault = true;
+  return true;
+}
+
+/** Prints what ended the app: "app trap: <what> in <function> (at <address>)". */
+export function reportAppTrap(module: AppModule): void {
+  print("\napp trap: ");
+  if (isFault && trapKind == 0) {
+    print(cpuExceptionName(faultKind, faultCode));
+    print(" at address ");
+    printHex(address);
+  } else {
+    print(wasmTrapName(trapKind));
+    if (isFault) {
+      print(" (address ");
+      printHex(address);
+      print(")");
+    }
+  }
+  const name = functionAt(module, instruction);
+  if (name.length) {
+    print(" in ");
+    print(name);
+  }
+  print(" (at ");
+  printHex(instruction);
+  printLine(")");
+}

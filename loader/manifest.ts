@@ -1,0 +1,84 @@
+// The run manifest: which app module an image runs, and how.
+//
+// `wisp run app.wasm` and app modules write it to /etc/app in the image.
+// It is text, one setting per line, the value after the first space:
+//
+//   module /app.so                    the app module (required, once)
+//   arg hello                         argv, in order (argv[0] first)
+//   env HOME=/                        the environment, in order
+//   dir /data /data                   preopen: what the app sees, the kernel path
+//   dir / /.wisp/mnt/0 /.wisp/dirs/0  ... a third field: mount a RAMFS at the
+//                                     kernel path, filled from that directory
+//
+// In a value, "\n" stands for a newline, "\s" for a space (inside dir
+// fields) and "\\" for a backslash. Unknown keys are errors: a manifest
+// from a newer `wisp` must not half-run.
+
+import { Preopen } from "./wasi/setup";
+
+export class AppManifest {
+  module: string = "";
+  args: string[] = [];
+  env: string[] = [];
+  preopens: Preopen[] = [];
+  /** For each preopen, the directory to copy into a RAMFS at its kernel path, or "". */
+  overlaySources: string[] = [];
+  error: string = "";
+}
+
+/** Parses the manifest's bytes [text, text + length). */
+export function parseManifest(text: usize, length: usize): AppManifest {
+  const manifest = new AppManifest();
+  let start: usize = 0;
+  let lineNumber = 0;
+  while (start < length && manifest.error.length == 0) {
+    let end = start;
+    while (end < length && load<u8>(text + end) != 0x0a) end++;
+    lineNumber++;
+    if (end > start) parseLine(String.UTF8.decodeUnsafe(text + start, end - start), lineNumber, manifest);
+    start = end + 1;
+  }
+  if (manifest.error.length == 0 && manifest.module.length == 0) manifest.error = "the manifest names no module";
+  return manifest;
+}
+
+function parseLine(line: string, lineNumber: i32, manifest: AppManifest): void {
+  const space = line.indexOf(" ");
+  const key = space < 0 ? line : line.substring(0, space);
+  const value = space < 0 ? "" : line.substring(space + 1);
+  if (key == "module") {
+    manifest.module = unescape(value);
+  } else if (key == "arg") {
+    manifest.args.push(unescape(value));
+  } else if (key == "env") {
+    manifest.env.push(unescape(value));
+  } else if (key == "dir") {
+    const fields = value.split(" ");
+    if (fields.length < 2 || fields.length > 3) {
+      manifest.error = "line " + lineNumber.toString() + ": 'dir' needs a guest path and a kernel path";
+      return;
+    }
+    const preopen = new Preopen();
+    preopen.guestPath = unescape(fields[0]);
+    preopen.kernelPath = unescape(fields[1]);
+    manifest.preopens.push(preopen);
+    manifest.overlaySources.push(fields.length == 3 ? unescape(fields[2]) : "");
+  } else {
+    manifest.error = "line " + lineNumber.toString() + ": unknown setting '" + key + "'";
+  }
+}
+
+function unescape(value: string): string {
+  if (value.indexOf("\\") < 0) return value;
+  let result = "";
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charAt(i);
+    if (c == "\\" && i + 1 < value.length) {
+      const next = value.charAt(++i);
+      result += next == "n" ? "\n" : next == "s" ? " " : next;
+    } else {
+      result += c;
+    }
+  }
+  return result;
+}

@@ -1,0 +1,115 @@
+// Running one application: load its module, give it a thread, wait, clean up.
+//
+//   loadModule        the app.so bytes: used in place from the image when
+//                     the filesystem has them in memory, else read into pages
+//   loadAppModule     validate, map W^X, relocate, resolve imports (elf/)
+//   configureWasi     args, environment, preopened directories (wasi/)
+//   spawn "app"       a kernel thread that calls the module's wisp_app_main
+//                     through arch.runApp, which returns when _start returns,
+//                     or early with a reason: proc_exit, a trap, a fault
+//   join, report      a trap is reported with the function it hit
+//   free everything   app memory, tables, the module's mappings and pages
+//
+// The exit status is the app's: 0 when _start returns, proc_exit's code, or
+// APP_TRAP_STATUS after a trap.
+
+import { runApp, appExports, setInterrupts } from "../arch";
+import { AT_FDCWD, O_RDONLY, Stat, open, close, read, fstat, fileDataAddress } from "../fs/vfs/index";
+import { pages, PAGE_SHIFT, USE_APP } from "../kernel/mm/pages";
+import { spawn, join, PRIORITY_DEFAULT } from "../kernel/sched/index";
+import { APP_STACK_BYTES, APP_TRAP_STATUS } from "../kernel/params";
+import { AppModule, loadAppModule, unloadAppModule } from "./elf/index";
+import { configureWasi, resetWasi, exitStatus } from "./wasi/setup";
+import { LEFT_BY_EXIT, watchModule, reportAppTrap } from "./faults";
+import { releaseAppMemory } from "./app-memory";
+import { releaseAppAllocations } from "./runtime";
+import { AppManifest } from "./manifest";
+
+/** The module the app thread enters; the thread entry reads it (no closures). */
+let running: AppModule | null = null;
+let leftBy: u32 = 0;
+/** Pages holding a module file read from a filesystem that could not lend it in place (its symbols stay readable). */
+let fileCopy: usize = 0;
+
+/** Runs the app the manifest describes on `machine` (ARCH_*); returns its exit status, or -1 with `error` set. */
+export function runApplication(manifest: AppManifest, machine: u32, error: string[]): i32 {
+  const module = new AppModule();
+  const loadError = loadModule(manifest.module, machine, module);
+  if (loadError.length) {
+    if (fileCopy != 0) pages.free(fileCopy);
+    fileCopy = 0;
+    error.push("app module " + manifest.module + ": " + loadError);
+    return -1;
+  }
+  const wasiError = configureWasi(manifest.args, manifest.env, manifest.preopens);
+  if (wasiError.length) {
+    unloadAppModule(module);
+    error.push(wasiError);
+    return -1;
+  }
+  running = module;
+  watchModule(module);
+  const thread = spawn("app", appThread, 0, PRIORITY_DEFAULT, APP_STACK_BYTES);
+  if (thread === null) {
+    error.push("no memory for the app's thread");
+  } else {
+    join(thread!);
+  }
+  watchModule(null);
+  running = null;
+  let status: i32 = 0;
+  if (leftBy == LEFT_BY_EXIT) status = <i32>exitStatus();
+  else if (leftBy != 0) {
+    reportAppTrap(module);
+    status = <i32>APP_TRAP_STATUS;
+  }
+  resetWasi();
+  releaseAppAllocations();
+  releaseAppMemory();
+  unloadAppModule(module);
+  if (fileCopy != 0) pages.free(fileCopy);
+  fileCopy = 0;
+  return thread === null ? -1 : status;
+}
+
+/** The app thread: enters the module; a trap or exit unwinds back here. */
+function appThread(argument: usize): void {
+  leftBy = runApp(running!.entry);
+  setInterrupts(1); // a fault unwinds from an exception, with interrupts still off
+}
+
+/** Loads the module file at `path`: in place if its filesystem holds it in memory, else copied into pages. */
+function loadModule(path: string, machine: u32, module: AppModule): string {
+  const fd = open(AT_FDCWD, path, O_RDONLY, 0);
+  if (fd < 0) return "cannot open it (error " + (-fd).toString() + ")";
+  const stat = new Stat();
+  const statResult = fstat(fd, stat);
+  if (statResult < 0) {
+    close(fd);
+    return "cannot stat it (error " + (-statResult).toString() + ")";
+  }
+  const length = stat.size;
+  if (length == 0 || length > 0x4000_0000) {
+    close(fd);
+    return length == 0 ? "the file is empty" : "the file is larger than 1 GiB";
+  }
+  const inPlace = fileDataAddress(fd);
+  if (inPlace > 0 && (inPlace & ((1 << PAGE_SHIFT) - 1)) == 0) {
+    close(fd);
+    return loadAppModule(<usize>inPlace, <usize>length, true, appExports(), machine, module);
+  }
+  const frames = <u32>((length + (1 << PAGE_SHIFT) - 1) >> PAGE_SHIFT);
+  const copy = pages.alloc(frames, USE_APP);
+  if (copy == 0) {
+    close(fd);
+    return "no memory to read it into";
+  }
+  const got = read(fd, copy, <usize>length);
+  close(fd);
+  if (got != <i64>length) {
+    pages.free(copy);
+    return got < 0 ? "cannot read it (error " + (-got).toString() + ")" : "short read";
+  }
+  fileCopy = copy;
+  return loadAppModule(copy, <usize>length, false, appExports(), machine, module);
+}

@@ -1,0 +1,168 @@
+// The app's descriptor table: WASI fd → what it names.
+//
+//   fd 0, 1, 2   the console streams: stdin (always at its end), stdout and
+//                stderr (kernel/console.ts writeAppStream); no VFS descriptor
+//   fd 3...      preopened directories (setup.ts), in the order given, then
+//                what path_open opens: each one VFS descriptor (fs/vfs),
+//                never shared, closed with the WASI fd
+//
+// An entry keeps the fd's rights (rights.ts), its WASI fdflags, its filetype
+// and, for a preopen, the name the app sees (UTF-8, for fd_prestat_*). New
+// descriptors take the lowest free number. The WASI table is separate from
+// the VFS's own numbering, which the kernel shares with itself.
+
+import { close as vfsClose } from "../../fs/vfs/index";
+import { ERRNO_SUCCESS, ERRNO_BADF, ERRNO_NOTCAPABLE } from "./errno";
+
+/** The most descriptors an app may hold open. */
+export const MAX_APP_DESCRIPTORS: i32 = 1024;
+
+export const KIND_STDIN: u32 = 0;
+export const KIND_STDOUT: u32 = 1;
+export const KIND_STDERR: u32 = 2;
+export const KIND_FILE: u32 = 3;
+export const KIND_DIRECTORY: u32 = 4;
+
+export class AppFile {
+  /** The VFS descriptor, or -1 for a console stream. */
+  vfsFd: i32 = -1;
+  kind: u32 = KIND_FILE;
+  /** WASI filetype (types.ts FILETYPE_*). */
+  filetype: u8 = 0;
+  /** WASI fdflags (types.ts FDFLAGS_*). */
+  flags: u32 = 0;
+  rightsBase: u64 = 0;
+  rightsInheriting: u64 = 0;
+  /** A preopen's name as UTF-8 (heap block), or 0. */
+  preopenName: usize = 0;
+  preopenNameLength: u32 = 0;
+
+  get isStream(): bool {
+    return this.kind <= KIND_STDERR;
+  }
+
+  get isDirectory(): bool {
+    return this.kind == KIND_DIRECTORY;
+  }
+}
+
+let table: Array<AppFile | null> | null = null;
+
+function entries(): Array<AppFile | null> {
+  if (table === null) table = new Array<AppFile | null>();
+  return table!;
+}
+
+/** The entry `fd` names, or null. */
+export function fileOf(fd: u32): AppFile | null {
+  if (table === null) return null;
+  const list = table!;
+  if (fd >= <u32>list.length) return null;
+  return unchecked(list[fd]);
+}
+
+let refused: u32 = 0;
+
+/**
+ * The entry `fd` names if it holds every right in `rights`; otherwise null,
+ * and refusal() says why (BADF: not open, NOTCAPABLE: a right missing).
+ */
+export function fileWithRights(fd: u32, rights: u64): AppFile | null {
+  const file = fileOf(fd);
+  if (file === null) {
+    refused = ERRNO_BADF;
+    return null;
+  }
+  if ((file.rightsBase & rights) != rights) {
+    refused = ERRNO_NOTCAPABLE;
+    return null;
+  }
+  return file;
+}
+
+/** Why the last fileWithRights returned null. */
+export function refusal(): u32 {
+  return refused;
+}
+
+/** Installs `file` at the lowest free number; returns it, or -1 when the table is full (the caller keeps `file`). */
+export function install(file: AppFile): i32 {
+  const list = entries();
+  for (let fd = 0; fd < list.length; fd++) {
+    if (unchecked(list[fd]) === null) {
+      unchecked((list[fd] = file));
+      return fd;
+    }
+  }
+  if (list.length >= MAX_APP_DESCRIPTORS) return -1;
+  list.push(file);
+  return list.length - 1;
+}
+
+/** Closes what `file` holds and frees it. */
+function destroy(file: AppFile): i32 {
+  let result = 0;
+  if (file.vfsFd >= 0) result = vfsClose(file.vfsFd);
+  if (file.preopenName != 0) heap.free(file.preopenName);
+  heap.free(changetype<usize>(file));
+  return result;
+}
+
+/** Drops trailing empty slots; frees the table when nothing is left. */
+function trim(): void {
+  const list = entries();
+  let length = list.length;
+  while (length > 0 && unchecked(list[length - 1]) === null) length--;
+  if (length == 0) {
+    heap.free(list.dataStart);
+    heap.free(changetype<usize>(list));
+    table = null;
+  } else if (length != list.length) list.length = length;
+}
+
+/** fd_close: BADF if `fd` is not open. */
+export function closeFd(fd: u32): u32 {
+  const file = fileOf(fd);
+  if (file === null) return ERRNO_BADF;
+  unchecked((entries()[fd] = null));
+  destroy(file);
+  trim();
+  return ERRNO_SUCCESS;
+}
+
+/** fd_renumber: `to` (which must be open) is closed and becomes what `from` was; `from` is free after. */
+export function renumber(from: u32, to: u32): u32 {
+  const source = fileOf(from);
+  const target = fileOf(to);
+  if (source === null || target === null) return ERRNO_BADF;
+  if (from == to) return ERRNO_SUCCESS;
+  const list = entries();
+  unchecked((list[to] = source));
+  unchecked((list[from] = null));
+  destroy(target);
+  trim();
+  return ERRNO_SUCCESS;
+}
+
+/** Closes every descriptor and frees the table. */
+export function closeAll(): void {
+  if (table === null) return;
+  const list = table!;
+  for (let fd = 0; fd < list.length; fd++) {
+    const file = unchecked(list[fd]);
+    if (file !== null) {
+      unchecked((list[fd] = null));
+      destroy(file);
+    }
+  }
+  trim();
+}
+
+/** Descriptors open (for tests and reports). */
+export function openCount(): i32 {
+  if (table === null) return 0;
+  const list = table!;
+  let count = 0;
+  for (let fd = 0; fd < list.length; fd++) if (unchecked(list[fd]) !== null) count++;
+  return count;
+}

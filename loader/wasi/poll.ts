@@ -1,0 +1,138 @@
+// poll_oneoff: waiting for clocks and descriptors.
+//
+// Descriptors are always ready: files and directories can be read and
+// written without waiting, stdin is at its end (reported ready with 0
+// bytes and HANGUP), stdout and stderr take everything at once. So when
+// any descriptor subscription is present the call returns at once with
+// those events (and any clock already due); otherwise it sleeps until the
+// earliest clock deadline (kernel/sched sleepUntil; before the scheduler
+// runs, as in the host tests, it spins on the clock) and reports every
+// clock subscription due by then.
+//
+// A clock deadline is relative to now unless SUBSCRIPTION_CLOCK_ABSTIME is
+// set; an absolute REALTIME deadline is converted to the monotonic clock
+// with the wall clock's offset now. Errors that concern one subscription
+// (an unknown clock, a closed fd, a missing POLL_FD_READWRITE right, an
+// unknown type) come back as that subscription's event, at once.
+
+import * as vfs from "../../fs/vfs/index";
+import { now } from "../../kernel/time/index";
+import { schedulerReady, sleepUntil } from "../../kernel/sched/index";
+import { ERRNO_SUCCESS, ERRNO_INVAL, ERRNO_FAULT, ERRNO_BADF, ERRNO_NOTCAPABLE } from "./errno";
+import { Subscription, SUBSCRIPTION_BYTES, Event, EVENT_BYTES } from "./layout";
+import { fetch, put, scratch, inRange, storeU32 } from "./memory";
+import { fileOf, KIND_STDIN } from "./fds";
+import { RIGHT_POLL_FD_READWRITE } from "./rights";
+import { isClock, readClock } from "./clock";
+import { statScratch } from "./files";
+import {
+  EVENTTYPE_CLOCK, EVENTTYPE_FD_READ, EVENTTYPE_FD_WRITE, EVENTRWFLAGS_HANGUP, SUBCLOCKFLAGS_ABSTIME,
+  CLOCK_REALTIME,
+} from "./types";
+
+const NEVER: u64 = 0xffff_ffff_ffff_ffff;
+
+// The moment the call started, on both clocks.
+let startMonotonic: u64 = 0;
+let startRealtime: u64 = 0;
+
+/** A clock subscription's deadline on the monotonic clock. */
+function deadlineOf(subscription: Subscription): u64 {
+  const timeout = subscription.timeout;
+  if ((subscription.clockFlags & SUBCLOCKFLAGS_ABSTIME) == 0) {
+    return timeout > NEVER - startMonotonic ? NEVER : startMonotonic + timeout;
+  }
+  if (subscription.clockIdOrFd != CLOCK_REALTIME) return timeout;
+  if (timeout <= startRealtime) return startMonotonic;
+  const ahead = timeout - startRealtime;
+  return ahead > NEVER - startMonotonic ? NEVER : startMonotonic + ahead;
+}
+
+/** Whether a subscription is answered at once (anything but a valid clock). */
+function isImmediate(subscription: Subscription): bool {
+  return subscription.tag != EVENTTYPE_CLOCK || !isClock(subscription.clockIdOrFd);
+}
+
+/** Fills the event for an immediate subscription in the scratch block (after the subscription's bytes). */
+function immediateEvent(subscription: Subscription, event: Event): void {
+  const tag = subscription.tag;
+  event.userdata = subscription.userdata;
+  event.type = tag;
+  if (tag == EVENTTYPE_CLOCK) {
+    event.error = <u16>ERRNO_INVAL;
+    return;
+  }
+  if (tag != EVENTTYPE_FD_READ && tag != EVENTTYPE_FD_WRITE) {
+    event.error = <u16>ERRNO_INVAL;
+    return;
+  }
+  const file = fileOf(subscription.clockIdOrFd);
+  if (file === null) {
+    event.error = <u16>ERRNO_BADF;
+    return;
+  }
+  if ((file.rightsBase & RIGHT_POLL_FD_READWRITE) == 0) {
+    event.error = <u16>ERRNO_NOTCAPABLE;
+    return;
+  }
+  if (tag == EVENTTYPE_FD_READ) {
+    if (file.kind == KIND_STDIN) event.flags = EVENTRWFLAGS_HANGUP;
+    else if (!file.isStream && !file.isDirectory) event.bytes = bytesLeft(file.vfsFd);
+  }
+}
+
+/** Bytes between the descriptor's offset and its end (0 if unknown). */
+function bytesLeft(vfsFd: i32): u64 {
+  const stat = statScratch();
+  if (vfs.fstat(vfsFd, stat) < 0) return 0;
+  const offset = vfs.seek(vfsFd, 0, vfs.SEEK_CUR);
+  if (offset < 0 || <u64>offset >= stat.size) return 0;
+  return stat.size - <u64>offset;
+}
+
+export function pollOneoff(subscriptions: u32, events: u32, count: u32, out: u32): u32 {
+  if (count == 0) return ERRNO_INVAL;
+  if (!inRange(subscriptions, count, SUBSCRIPTION_BYTES) || !inRange(events, count, EVENT_BYTES) || !inRange(out, 1, 4)) {
+    return ERRNO_FAULT;
+  }
+  startMonotonic = now();
+  startRealtime = readClock(CLOCK_REALTIME);
+  let immediate = false;
+  let earliest = NEVER;
+  for (let i: u32 = 0; i < count; i++) {
+    const subscription = changetype<Subscription>(fetch(subscriptions + i * SUBSCRIPTION_BYTES, SUBSCRIPTION_BYTES));
+    if (isImmediate(subscription)) immediate = true;
+    else earliest = min<u64>(earliest, deadlineOf(subscription));
+  }
+  if (!immediate && earliest != NEVER) waitUntil(earliest);
+
+  const reached = now();
+  let written: u32 = 0;
+  const eventAt = scratch() + SUBSCRIPTION_BYTES;
+  const event = changetype<Event>(eventAt);
+  for (let i: u32 = 0; i < count; i++) {
+    const subscription = changetype<Subscription>(fetch(subscriptions + i * SUBSCRIPTION_BYTES, SUBSCRIPTION_BYTES));
+    memory.fill(eventAt, 0, EVENT_BYTES);
+    if (isImmediate(subscription)) {
+      immediateEvent(subscription, event);
+    } else {
+      if (deadlineOf(subscription) > reached) continue;
+      event.userdata = subscription.userdata;
+      event.type = EVENTTYPE_CLOCK;
+    }
+    memory.copy(scratch(), eventAt, EVENT_BYTES);
+    put(events + written * EVENT_BYTES, EVENT_BYTES);
+    written++;
+  }
+  storeU32(out, written);
+  return ERRNO_SUCCESS;
+}
+
+/** Blocks until the monotonic clock reaches `deadline`. */
+function waitUntil(deadline: u64): void {
+  if (schedulerReady()) {
+    sleepUntil(deadline);
+    return;
+  }
+  while (now() < deadline) {}
+}

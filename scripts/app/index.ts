@@ -1,0 +1,149 @@
+// build-app: a WASI program (app.wasm) → app.so, the native module the Wisp
+// kernel loads and runs (docs/build-app.md).
+//
+//   validate   refuse what Wisp cannot run, with the reason   (validate.ts)
+//   compile    wasm2c → clang per part, in parallel → ld.lld   (compile.ts)
+//   check      every undefined symbol is a WASI import the kernel provides
+//              or a runtime symbol (loader/native/*.list)
+//   report     sizes, sections, relocations, time, memory      (report.ts)
+//
+// Outputs are cached by content: build/apps/<hash>/<arch>/app.so and
+// report.json, where <hash> covers the wasm bytes, the tools' versions, every
+// file in loader/native/, this folder's sources and the flags of both
+// architectures. A second build of the same input is a cache hit.
+
+import { createHash } from "node:crypto";
+import { execFile } from "node:child_process";
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { performance } from "node:perf_hooks";
+import { promisify } from "node:util";
+import { ROOT, listFiles } from "../build/files";
+import { withFileLock } from "../build/lock";
+import { ARCHES, Arch } from "../build/targets";
+import { LINK_FLAGS, MAX_PARTS, compileApp, compileFlags, partsFor } from "./compile";
+import { EM_AARCH64, EM_X86_64, readElf } from "./elf-reader";
+import { unresolvedSymbols } from "./lists";
+import { AppReport, makeReport } from "./report";
+import { AppRefusedError, validateApp } from "./validate";
+
+export { AppRefusedError } from "./validate";
+export type { AppReport } from "./report";
+export { formatReport } from "./report";
+
+const run = promisify(execFile);
+
+export interface BuildAppOptions {
+  arch: Arch;
+  /** Parallel compiles; default: one per CPU, fewer when free memory is short (compile.ts defaultJobs). */
+  jobs?: number;
+  /** Rebuild even when the cache has the output. */
+  force?: boolean;
+  /** wasm2c output parts; default: from the code size (compile.ts partsFor). Part of the cache key. */
+  parts?: number;
+}
+
+export interface BuildAppResult {
+  soPath: string;
+  cached: boolean;
+  report: AppReport;
+}
+
+export const APPS_DIR = join(ROOT, "build", "apps");
+
+let toolVersions: Promise<string> | null = null;
+
+/** The versions of wasm2c, clang and ld.lld, as one string for the cache key. */
+function versions(): Promise<string> {
+  const version = async (command: string) => (await run(command, ["--version"])).stdout.trim();
+  toolVersions ??= Promise.all([
+    version(join(ROOT, "node_modules", ".bin", "wasm2c")), version("clang"), version("ld.lld"),
+  ]).then((all) => all.join("\n"));
+  return toolVersions;
+}
+
+/** The content hash naming a module's cache directory (shared by both architectures). */
+export async function appHash(wasmBytes: Uint8Array, parts?: number): Promise<string> {
+  const hash = createHash("sha256");
+  const part = (label: string, data: string | Uint8Array) => {
+    hash.update(`${label}\0${data.length}\0`);
+    hash.update(data);
+  };
+  part("wasm", wasmBytes);
+  part("parts", String(parts ?? "auto"));
+  part("tools", await versions());
+  part("flags", JSON.stringify({ compile: ARCHES.map(compileFlags), link: LINK_FLAGS }));
+  const inputs = [...listFiles("loader/native", ""), ...listFiles("scripts/app", ".ts")].sort();
+  for (const file of inputs) part(file, readFileSync(join(ROOT, file)));
+  return hash.digest("hex");
+}
+
+/** Builds (or finds in the cache) the app.so of `wasmPath` for `options.arch`. */
+export async function buildApp(wasmPath: string, options: BuildAppOptions): Promise<BuildAppResult> {
+  let bytes: Uint8Array;
+  try {
+    bytes = readFileSync(wasmPath);
+  } catch (error) {
+    throw new AppRefusedError(`cannot read ${wasmPath}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  }
+  if (options.parts !== undefined && !(Number.isInteger(options.parts) && options.parts >= 1 && options.parts <= MAX_PARTS)) {
+    throw new Error(`parts must be an integer from 1 to ${MAX_PARTS}`);
+  }
+  const hash = await appHash(bytes, options.parts);
+  const dir = join(APPS_DIR, hash, options.arch);
+  mkdirSync(dir, { recursive: true });
+  return withFileLock(join(dir, "build.lock"), () => buildLocked(wasmPath, bytes, hash, dir, options));
+}
+
+function cachedReport(dir: string, hash: string): AppReport | null {
+  const soPath = join(dir, "app.so");
+  const reportPath = join(dir, "report.json");
+  if (!existsSync(soPath) || !existsSync(reportPath)) return null;
+  try {
+    const report = JSON.parse(readFileSync(reportPath, "utf8")) as AppReport;
+    return report.hash === hash ? report : null;
+  } catch {
+    return null;
+  }
+}
+
+async function buildLocked(wasmPath: string, bytes: Uint8Array, hash: string, dir: string, options: BuildAppOptions): Promise<BuildAppResult> {
+  const soPath = join(dir, "app.so");
+  if (!options.force) {
+    const report = cachedReport(dir, hash);
+    if (report) return { soPath, cached: true, report };
+  }
+  const start = performance.now();
+  const info = await validateApp(wasmPath, bytes);
+  const work = join(dir, "work");
+  rmSync(work, { recursive: true, force: true });
+  mkdirSync(work, { recursive: true });
+  const jobs = options.jobs === undefined ? undefined : Math.max(1, options.jobs);
+  const stats = await compileApp(wasmPath, work, options.arch, options.parts ?? partsFor(info.codeBytes), jobs);
+
+  const so = readFileSync(join(work, "app.so"));
+  const elf = readElf(so);
+  checkUndefined(elf.undefinedSymbols);
+  const machine = options.arch === "x86_64" ? EM_X86_64 : EM_AARCH64;
+  if (elf.machine !== machine) throw new Error(`ld.lld wrote ELF machine ${elf.machine}, not ${options.arch}`);
+
+  renameSync(join(work, "app.so"), soPath);
+  rmSync(work, { recursive: true, force: true });
+  const report = makeReport(
+    { arch: options.arch, hash, wasmBytes: bytes.length, soBytes: so.length, compileSeconds: (performance.now() - start) / 1000 },
+    elf, so, stats,
+  );
+  writeFileSync(join(dir, "report.json"), JSON.stringify(report, null, 2) + "\n");
+  return { soPath, cached: false, report };
+}
+
+/** Fails naming every undefined symbol the kernel would not resolve. */
+function checkUndefined(undefinedSymbols: string[]): void {
+  const unknown = unresolvedSymbols(undefinedSymbols);
+  if (unknown.length > 0) {
+    throw new Error(
+      `app.so needs ${unknown.join(", ")}, which the Wisp kernel does not provide ` +
+        `(neither a WASI import in loader/native/wasi-functions.list nor in loader/native/runtime.list)`,
+    );
+  }
+}

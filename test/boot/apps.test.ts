@@ -1,0 +1,82 @@
+// Boot tier: WASI apps run by `wisp run app.wasm`, on both architectures.
+//
+// Guards the whole app path: build-app, the app image, the loader, WASI, the
+// framed console (stdout and stderr apart, kernel messages off stdout), exit
+// statuses (the app's own), and the ways an app can end badly: a trap or an
+// out-of-bounds access ends the app with a report and the kernel's clean
+// exit; a malformed module is refused with a message.
+
+import { describe, expect, it, beforeAll } from "vitest";
+import { execFileSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, writeFileSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { wisp } from "./wisp-cli";
+
+const SOURCES = new URL("./apps/", import.meta.url).pathname;
+const ARCHES = ["x86_64", "aarch64"] as const;
+const APP_TRAP_STATUS = 134;
+const APP_REFUSED_STATUS = 65;
+
+let work = "";
+
+function compileC(name: string): string {
+  const output = join(work, `${name}.wasm`);
+  execFileSync("clang", ["--target=wasm32-wasi", "-O2", join(SOURCES, `${name}.c`), "-o", output]);
+  return output;
+}
+
+beforeAll(() => {
+  work = mkdtempSync(join(tmpdir(), "wisp-apps-"));
+});
+
+describe.each(ARCHES)("apps on %s", (arch) => {
+  const run = (...args: string[]) => wisp("run", "--arch", arch, "--timeout", "120", ...args);
+
+  it("passes args, environment and a mapped directory, and keeps stdout, stderr and the exit status apart", () => {
+    const data = join(work, `data-${arch}`);
+    mkdirSync(data, { recursive: true });
+    writeFileSync(join(data, "input.txt"), "hello from the host\n");
+    const result = run(compileC("io"), "--dir", `${data}:/data`, "--env", "GREETING=hi there", "--", "one", "two words");
+    expect(result.stdout).toBe(
+      "argc=3 [one] [two words]\nGREETING=hi there\nread: hello from the host\nread back: written by the app\n",
+    );
+    expect(result.stderr).toContain("this goes to stderr\n");
+    expect(result.status).toBe(7);
+    // Writes stay in the guest.
+    expect(() => readFileSync(join(data, "output.txt"))).toThrow();
+  });
+
+  it("makes proc_exit's code the exit status", () => {
+    const result = run(compileC("traps"), "--", "exit", "42");
+    expect(result.stdout).toBe("about to exit\n");
+    expect(result.status).toBe(42);
+  });
+
+  it.each([
+    ["unreachable", "unreachable executed"],
+    ["out-of-bounds", "out-of-bounds memory access"],
+    ["divide-by-zero", "integer divide by zero"],
+    ["stack-overflow", "call stack exhausted"],
+  ])("ends an app that hits %s with a report, and the kernel exits cleanly", (how, report) => {
+    const result = run(compileC("traps"), "--", how);
+    expect(result.stdout).toBe(`about to ${how}\n`);
+    expect(result.stderr).toContain(`app trap: ${report}`);
+    expect(result.stderr).not.toContain("panic");
+    expect(result.status).toBe(APP_TRAP_STATUS);
+  });
+
+  it("refuses a malformed app module with a message", () => {
+    const dir = join(work, `bad-${arch}`);
+    mkdirSync(join(dir, "etc"), { recursive: true });
+    writeFileSync(join(dir, "app.so"), Buffer.concat([Buffer.from("\x7fELF\x02\x01\x01"), Buffer.alloc(200, 0x41)]));
+    writeFileSync(join(dir, "etc", "app"), "module /app.so\narg bad\n");
+    writeFileSync(join(dir, "manifest"), `/app.so: ${join(dir, "app.so")}\n/etc/app: ${join(dir, "etc", "app")}\n`);
+    const image = join(dir, "bad.rofs");
+    expect(wisp("image", join(dir, "manifest"), "-o", image).status).toBe(0);
+    const result = run("--initrd", image);
+    expect(result.stdout).toMatch(/app: app module \/app\.so: .+/);
+    expect(result.stdout).not.toContain("panic");
+    expect(result.status).toBe(APP_REFUSED_STATUS);
+  });
+});

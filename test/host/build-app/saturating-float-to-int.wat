@@ -1,0 +1,15 @@
+;; nontrapping float-to-int: the eight trunc_sat operators.
+(module
+  (import "wasi_snapshot_preview1" "proc_exit" (func $proc_exit (param i32)))
+  (memory (export "memory") 1)
+  (func (export "_start")
+    (local $d f64) (local $f f32)
+    (local.set $d (f64.load (i32.const 8)))
+    (local.set $f (f32.load (i32.const 16)))
+    (i32.store (i32.const 0)
+      (i32.add (i32.add (i32.trunc_sat_f64_s (local.get $d)) (i32.trunc_sat_f64_u (local.get $d)))
+               (i32.add (i32.trunc_sat_f32_s (local.get $f)) (i32.trunc_sat_f32_u (local.get $f)))))
+    (i64.store (i32.const 24)
+      (i64.add (i64.add (i64.trunc_sat_f64_s (local.get $d)) (i64.trunc_sat_f64_u (local.get $d)))
+               (i64.add (i64.trunc_sat_f32_s (local.get $f)) (i64.trunc_sat_f32_u (local.get $f)))))
+    (call $proc_exit (i32.const 0))))
