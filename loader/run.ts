@@ -24,6 +24,7 @@ import { LEFT_BY_EXIT, watchModule, reportAppTrap } from "./faults";
 import { releaseAppMemory } from "./app-memory";
 import { releaseAppAllocations } from "./runtime";
 import { AppManifest } from "./manifest";
+import { stamp } from "../kernel/bootchart";
 
 /** The module the app thread enters; the thread entry reads it (no closures). */
 let running: AppModule | null = null;
@@ -41,6 +42,7 @@ export function runApplication(manifest: AppManifest, machine: u32, error: strin
     error.push("app module " + manifest.module + ": " + loadError);
     return -1;
   }
+  stamp("app-loaded");
   const wasiError = configureWasi(manifest.args, manifest.env, manifest.preopens);
   if (wasiError.length) {
     unloadAppModule(module);
@@ -49,7 +51,10 @@ export function runApplication(manifest: AppManifest, machine: u32, error: strin
   }
   running = module;
   watchModule(module);
-  const thread = spawn("app", appThread, 0, PRIORITY_DEFAULT, APP_STACK_BYTES);
+  // Above the boot thread, which only waits for it: the app runs at once, and
+  // with nothing of its priority ready no time slice is armed (so nothing
+  // needs the clock calibrated before the app asks for time itself).
+  const thread = spawn("app", appThread, 0, PRIORITY_DEFAULT + 1, APP_STACK_BYTES);
   if (thread === null) {
     error.push("no memory for the app's thread");
   } else {
@@ -74,6 +79,7 @@ export function runApplication(manifest: AppManifest, machine: u32, error: strin
 
 /** The app thread: enters the module; a trap or exit unwinds back here. */
 function appThread(argument: usize): void {
+  stamp("app-thread");
   leftBy = runApp(running!.entry);
   setInterrupts(1); // a fault unwinds from an exception, with interrupts still off
 }

@@ -69,6 +69,11 @@ int wisp_app_fault(uint64_t kind, uint64_t code, uint64_t ip, uint64_t address) 
   return w2c_kernel_appFault(wisp_kernel_instance(), (uint32_t)kind, code, ip, address) != 0;
 }
 
+/* Called by the module's wisp_app_main just before _start (loader/native/app-main.c). */
+void wisp_app_started(void) {
+  w2c_kernel_appStarted(wisp_kernel_instance());
+}
+
 /* --- wasm2c runtime functions for app modules --- */
 
 __attribute__((noreturn)) void wisp_app_wasm_rt_trap(wasm_rt_trap_t trap) {

@@ -18,8 +18,12 @@
 
 static w2c_app instance;
 
+/* The kernel stamps the moment _start begins (the boot chart ends there). */
+void wisp_app_started(void);
+
 __attribute__((visibility("default"))) void wisp_app_main(void* kernel) {
   wasm2c_app_instantiate(&instance, (struct w2c_wasi__snapshot__preview1*)kernel);
+  wisp_app_started();
   w2c_app_0x5Fstart(&instance);
   wasm2c_app_free(&instance);
 }

@@ -14,7 +14,7 @@
 
 import { createHash } from "node:crypto";
 import { execFile } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, utimesSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { promisify } from "node:util";
@@ -50,6 +50,7 @@ export interface BuildAppResult {
 }
 
 export const APPS_DIR = join(ROOT, "build", "apps");
+const LOCK_REFRESH_MS = 60_000;
 
 let toolVersions: Promise<string> | null = null;
 
@@ -92,7 +93,23 @@ export async function buildApp(wasmPath: string, options: BuildAppOptions): Prom
   const hash = await appHash(bytes, options.parts);
   const dir = join(APPS_DIR, hash, options.arch);
   mkdirSync(dir, { recursive: true });
-  return withFileLock(join(dir, "build.lock"), () => buildLocked(wasmPath, bytes, hash, dir, options));
+  const lock = join(dir, "build.lock");
+  return withFileLock(lock, async () => {
+    // withFileLock takes over a lock older than 10 minutes; a big module can
+    // compile for longer, so the holder keeps its lock's time fresh.
+    const keepFresh = setInterval(() => {
+      try {
+        utimesSync(lock, new Date(), new Date());
+      } catch {
+        // the lock is gone: nothing to keep fresh
+      }
+    }, LOCK_REFRESH_MS);
+    try {
+      return await buildLocked(wasmPath, bytes, hash, dir, options);
+    } finally {
+      clearInterval(keepFresh);
+    }
+  });
 }
 
 function cachedReport(dir: string, hash: string): AppReport | null {

@@ -32,7 +32,7 @@ const HELP = `usage: wisp bench boot [--runs N] [--json] [--icount] [--arch A] [
   --arch A     x86_64 (default) or aarch64
   --mem SIZE   guest memory (default 64M)`;
 
-async function buildEmptyKernel(arch: Arch): Promise<string> {
+export async function buildEmptyKernel(arch: Arch): Promise<string> {
   const dir = join(ROOT, "build", "bench");
   mkdirSync(dir, { recursive: true });
   const object = join(dir, `empty-${arch}.o`);

@@ -18,7 +18,7 @@ import { hashInputs, isFresh, recordFresh } from "./cache";
 import { ROOT, kernelSources } from "./files";
 import { Arch, TARGETS, commonC } from "./targets";
 import { asc, inParallel, tool } from "./tools";
-import { staticDataEnd } from "./wasm-data";
+import { staticDataEnd, mergeDataSegments } from "./wasm-data";
 import { UsageError } from "../cli/errors";
 import { withFileLock } from "./lock";
 import { writeFlatImage } from "./flat-image";
@@ -135,8 +135,11 @@ async function buildKernelUnlocked(options: BuildOptions): Promise<BuildResult> 
 
   const kernelC = join(gen, "kernel.c");
   const kernelH = join(gen, "kernel.h");
-  await stage("wasm2c", [optimized], { identityMemory: true }, [kernelC, kernelH], async () => {
-    await tool("wasm2c", [optimized, "-n", "kernel", "-o", kernelC]);
+  await stage("wasm2c", [optimized], { identityMemory: true, mergedData: true }, [kernelC, kernelH], async () => {
+    // One data segment: one copy at instantiation (wasm-data.ts says why).
+    const merged = join(gen, "kernel.merged.wasm");
+    writeFileSync(merged, mergeDataSegments(readFileSync(optimized)));
+    await tool("wasm2c", [merged, "-n", "kernel", "-o", kernelC]);
     fixMemoryBase(kernelC, "0");
   });
 

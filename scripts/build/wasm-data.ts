@@ -65,3 +65,81 @@ export function staticDataStart(wasm: Uint8Array): number {
   const segments = dataSegments(wasm);
   return segments.length ? Math.min(...segments.map((segment) => segment.offset)) : 0;
 }
+
+function uleb(value: number): number[] {
+  const bytes: number[] = [];
+  do {
+    let byte = value & 0x7f;
+    value = Math.floor(value / 128);
+    if (value !== 0) byte |= 0x80;
+    bytes.push(byte);
+  } while (value !== 0);
+  return bytes;
+}
+
+function sleb(value: number): number[] {
+  const bytes: number[] = [];
+  let more = true;
+  let v = BigInt(value);
+  while (more) {
+    let byte = Number(v & 0x7fn);
+    v >>= 7n;
+    if ((v === 0n && (byte & 0x40) === 0) || (v === -1n && (byte & 0x40) !== 0)) more = false;
+    else byte |= 0x80;
+    bytes.push(byte);
+  }
+  return bytes;
+}
+
+/**
+ * The module with its active data segments merged into one, gaps filled
+ * with zeros: the same initial memory, but one copy at instantiation instead
+ * of one per segment (asc writes one segment per static object, and wasm2c
+ * turns each into its own bounds-checked copy: about a thousand for the
+ * kernel, which costs little to run but much to translate under TCG).
+ * Returns the module unchanged when it has passive segments, a second
+ * memory, or fewer than two segments.
+ */
+export function mergeDataSegments(wasm: Uint8Array): Uint8Array {
+  const segments: Array<{ offset: number; bytes: Uint8Array }> = [];
+  const sections: Array<{ id: number; start: number; end: number; body: number }> = [];
+  const at = { pos: 8 };
+  while (at.pos < wasm.length) {
+    const start = at.pos;
+    const id = wasm[at.pos++];
+    const size = readLeb(wasm, at, false);
+    const body = at.pos;
+    sections.push({ id, start, end: body + size, body });
+    if (id === 11) {
+      const count = readLeb(wasm, at, false);
+      for (let i = 0; i < count; i++) {
+        const flags = readLeb(wasm, at, false);
+        if (flags !== 0) return wasm;
+        if (wasm[at.pos++] !== 0x41) return wasm;
+        const offset = readLeb(wasm, at, true) >>> 0;
+        if (wasm[at.pos++] !== 0x0b) return wasm;
+        const length = readLeb(wasm, at, false);
+        segments.push({ offset, bytes: wasm.subarray(at.pos, at.pos + length) });
+        at.pos += length;
+      }
+    }
+    at.pos = body + size;
+  }
+  if (segments.length < 2) return wasm;
+  const low = Math.min(...segments.map((segment) => segment.offset));
+  const high = Math.max(...segments.map((segment) => segment.offset + segment.bytes.length));
+  const merged = new Uint8Array(high - low);
+  for (const segment of segments) merged.set(segment.bytes, segment.offset - low);
+  const dataBody = [...uleb(1), 0x00, 0x41, ...sleb(low | 0), 0x0b, ...uleb(merged.length)];
+  const parts: Uint8Array[] = [wasm.subarray(0, 8)];
+  for (const section of sections) {
+    if (section.id === 11) {
+      parts.push(Uint8Array.from([11, ...uleb(dataBody.length + merged.length), ...dataBody]), merged);
+    } else if (section.id === 12) {
+      parts.push(Uint8Array.from([12, 1, 1]));
+    } else {
+      parts.push(wasm.subarray(section.start, section.end));
+    }
+  }
+  return Uint8Array.from(Buffer.concat(parts));
+}

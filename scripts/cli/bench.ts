@@ -4,6 +4,7 @@ import { benchBoot } from "../bench/boot";
 import { benchMem } from "../bench/mem";
 import { benchSched } from "../bench/sched";
 import { benchStorage } from "../bench/storage";
+import { benchApp } from "../bench/app";
 import { UsageError } from "./errors";
 
 export async function benchCommand(argv: string[]): Promise<number> {
@@ -12,5 +13,6 @@ export async function benchCommand(argv: string[]): Promise<number> {
   if (what === "mem") return benchMem(rest);
   if (what === "sched") return benchSched(rest);
   if (what === "storage") return benchStorage(rest);
-  throw new UsageError(`unknown benchmark '${what ?? ""}' (available: boot, mem, sched, storage)`);
+  if (what === "app") return benchApp(rest);
+  throw new UsageError(`unknown benchmark '${what ?? ""}' (available: boot, mem, sched, storage, app)`);
 }

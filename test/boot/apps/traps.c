@@ -5,10 +5,17 @@
 
 static volatile int sink;
 
+/* Recursion whose frames live in linear memory (the C stack wasi-libc keeps there): it runs off its end. */
 static int recurse(int depth) {
   volatile char frame[256];
   frame[0] = (char)depth;
   return recurse(depth + 1) + frame[0];
+}
+
+/* Recursion through an indirect call, with nothing in linear memory: every level is a native frame. */
+static int (*volatile next_level)(int);
+static int deep(int n) {
+  return n == 0 ? 0 : next_level(n - 1) + 1;
 }
 
 int main(int argc, char** argv) {
@@ -21,10 +28,13 @@ int main(int argc, char** argv) {
   } else if (strcmp(how, "unreachable") == 0) {
     __builtin_trap();
   } else if (strcmp(how, "divide-by-zero") == 0) {
-    volatile int zero = 0;
-    sink = 1 / zero;
-  } else if (strcmp(how, "stack-overflow") == 0) {
+    int zero = argc - 2; /* 0, and the compiler cannot know it */
+    sink = 100 / zero;
+  } else if (strcmp(how, "shadow-stack-overflow") == 0) {
     sink = recurse(0);
+  } else if (strcmp(how, "native-stack-overflow") == 0) {
+    next_level = deep;
+    sink = deep(1 << 30);
   } else if (strcmp(how, "exit") == 0) {
     exit(argc > 2 ? atoi(argv[2]) : 0);
   }

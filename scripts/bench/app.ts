@@ -1,0 +1,190 @@
+// wisp bench app: what running an app costs, in one run.
+//
+//   hello     modules/hello-c booted as `wisp run` boots an app: host wall
+//             time from QEMU's spawn to its exit, as a ratio against the
+//             empty kernel booted interleaved with it; in-guest time from the
+//             first instruction to the app's _start (the app-start stamp:
+//             instructions under --icount, else microseconds); the image's
+//             size (kernel.elf + the app image); the smallest --mem that runs
+//             it (bisection).
+//   compute   test/apps/compute/compute.c natively, under Node's WASI, and as
+//             Wisp's AOT output in a host process (scripts/bench/app/
+//             compute.ts): the speed of the generated code itself. Its time in
+//             a TCG guest is reported beside the empty kernel's boot ratio
+//             only: under TCG a guest's speed measures QEMU.
+
+import { statSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { join } from "node:path";
+import { buildKernel } from "../build";
+import { ROOT } from "../build/files";
+import { parseArch } from "../build/targets";
+import { boot } from "../run";
+import { chooseAccel } from "../run/accel";
+import { defaultMachine, qemuCommand } from "../run/qemu";
+import { prepareAppImage } from "../run/app";
+import { writeModuleImage } from "../modules/write";
+import { StreamDecoder } from "../run/streams";
+import { benchOptions, wholeNumber } from "./args";
+import { parseBootChart } from "./bootchart";
+import { buildEmptyKernel } from "./boot";
+import { findMinimumMemory } from "./min-memory";
+import { summarize } from "./stats";
+import { runComputeBench } from "./app/compute";
+
+const HELP = `usage: wisp bench app [--runs N] [--json] [--icount] [--arch A] [--compute-size N] [--no-compute]
+
+  --runs N            boots of the hello app and of the empty kernel (default 10)
+  --json              print the results and raw samples as JSON
+  --icount            -icount shift=0,sleep=off: in-guest times in instructions
+  --arch A            x86_64 (default) or aarch64
+  --compute-size N    size argument of the compute program (default 1, about 1 s natively)
+  --compute-runs N    runs of each compute variant (default 3)
+  --no-compute        skip the compute comparison`;
+
+const TARGET_RATIO = 1.15;
+const TARGET_IMAGE_BYTES = 512 * 1024;
+const TARGET_MEMORY_KIB = 2048;
+
+export async function benchApp(argv: string[]): Promise<number> {
+  const values = benchOptions(argv, {
+    runs: { type: "string", default: "10" },
+    json: { type: "boolean", default: false },
+    icount: { type: "boolean", default: false },
+    arch: { type: "string", default: "x86_64" },
+    "compute-size": { type: "string", default: "1" },
+    "compute-runs": { type: "string", default: "3" },
+    "no-compute": { type: "boolean", default: false },
+  }, HELP);
+  if (values === null) return 0;
+  const runs = wholeNumber(values.runs, "runs", 1, 1000);
+  const arch = parseArch(values.arch);
+  const machine = defaultMachine(arch);
+  const accel = chooseAccel("tcg", arch).accel;
+  const log = values.json ? () => {} : (line: string) => process.stderr.write(line + "\n");
+
+  const kernel = await buildKernel({ arch, log });
+  const kernelImage = arch === "aarch64" ? kernel.elf.replace(/\.elf$/, ".img") : kernel.elf;
+  const hello = await writeModuleImage(["hello-c"], arch);
+  const empty = await buildEmptyKernel(arch);
+  const common = { arch, accel, machine, icount: values.icount, memory: "64M" };
+  const helloOptions = { ...common, kernel: kernelImage, initrd: hello.path, rng: true, cmdline: "console=streams quiet bootchart" };
+  const helloCommand = qemuCommand(helloOptions);
+  const emptyCommand = qemuCommand({ ...common, kernel: empty, cmdline: "" });
+
+  const appRun = async () => {
+    const kernelText: string[] = [];
+    let stdout = "";
+    const decoder = new StreamDecoder([
+      (bytes) => void kernelText.push(Buffer.from(bytes).toString("latin1")),
+      (bytes) => void (stdout += Buffer.from(bytes).toString("utf8")),
+      () => {},
+    ]);
+    const run = await boot(helloCommand, { timeout: 60, stream: false, onOutput: (chunk) => decoder.push(chunk) });
+    if (run.outcome.kind !== "status" || decoder.exitStatus !== 0 || !stdout.includes("Hello from Wisp!")) {
+      throw new Error(`the hello app did not run cleanly (${JSON.stringify(run.outcome)}):\n${kernelText.join("")}${stdout}${run.qemuErrors}`);
+    }
+    return { wallMs: run.wallMs, chart: parseBootChart(kernelText.join("")) };
+  };
+  const emptyRun = async () => {
+    const run = await boot(emptyCommand, { timeout: 60, stream: false });
+    if (run.outcome.kind !== "status" || run.outcome.status !== 0) throw new Error(`the empty kernel did not boot (${JSON.stringify(run.outcome)})`);
+    return run.wallMs;
+  };
+
+  log(`hello app: ${runs} boots, interleaved with the empty kernel`);
+  await appRun();
+  await emptyRun();
+  const helloWall: number[] = [];
+  const emptyWall: number[] = [];
+  const startTicks: number[] = [];
+  let hz = 0;
+  let source = "";
+  for (let i = 0; i < runs; i++) {
+    const order = i % 2 ? ["empty", "hello"] : ["hello", "empty"];
+    for (const which of order) {
+      if (which === "empty") {
+        emptyWall.push(await emptyRun());
+        continue;
+      }
+      const run = await appRun();
+      helloWall.push(run.wallMs);
+      const stage = run.chart?.stages.find((candidate) => candidate.name === "app-start");
+      if (!run.chart || !stage) throw new Error("the hello app's boot chart has no app-start stamp");
+      hz = run.chart.hz;
+      source = run.chart.source;
+      startTicks.push(stage.ticks);
+    }
+  }
+  const instructionsPerTick = source === "arch" ? 1e9 / hz : 1;
+  const toStart = startTicks.map((ticks) => (values.icount ? Math.round(ticks * instructionsPerTick) : (ticks / hz) * 1e6));
+
+  log("hello app: smallest memory");
+  const minimum = await findMinimumMemory(helloOptions, 1024, 8192, 64);
+  const imageBytes = statSync(kernel.elf).size + hello.image.stats.bytes;
+
+  const helloResult = {
+    hostWallMs: { hello: summarize(helloWall), empty: summarize(emptyWall), ratio: summarize(helloWall).median / summarize(emptyWall).median, target: TARGET_RATIO },
+    toStart: { unit: values.icount ? "instructions" : "us", ...summarize(toStart) },
+    imageBytes: { kernelElf: statSync(kernel.elf).size, appImage: hello.image.stats.bytes, total: imageBytes, target: TARGET_IMAGE_BYTES },
+    minimumMemoryKib: { kib: minimum.kib, target: TARGET_MEMORY_KIB, probes: minimum.probes },
+  };
+
+  let compute: unknown = null;
+  if (!values["no-compute"] && arch === "x86_64") {
+    const size = wholeNumber(values["compute-size"], "compute-size", 1, 100);
+    log(`compute: native, Node's WASI and Wisp's AOT output (size ${size})`);
+    const host = await runComputeBench({ size, runs: wholeNumber(values["compute-runs"], "compute-runs", 1, 50) });
+    log("compute: in a TCG guest");
+    const inGuest = await computeInGuest(arch, size);
+    compute = {
+      ...host,
+      targets: { wispAotVsNative: TARGET_RATIO, wispAotFasterThanNode: true },
+      inTcgGuest: { elapsedMs: inGuest, note: "QEMU TCG speed, not Wisp's: compare only with the empty kernel's boot ratio above" },
+    };
+  }
+
+  const result = {
+    benchmark: "app", arch, machine, accel, icount: values.icount, runs,
+    hello: helloResult,
+    compute,
+    raw: { helloWallMs: helloWall, emptyWallMs: emptyWall, appStartTicks: startTicks, counter: { hz, source } },
+  };
+  if (values.json) console.log(JSON.stringify(result, null, 2));
+  else printReport(result);
+  return 0;
+}
+
+/** compute.c's own elapsed_ms when run as a Wisp app under TCG. */
+async function computeInGuest(arch: "x86_64" | "aarch64", size: number): Promise<number> {
+  const wasm = join(ROOT, "build", "bench", "app", "compute-guest.wasm");
+  execFileSync("clang", ["--target=wasm32-wasi", "-O2", join(ROOT, "test/apps/compute/compute.c"), "-o", wasm]);
+  const image = await prepareAppImage({ wasm, arch, args: [String(size)], env: [], dirs: [] });
+  const kernel = (await buildKernel({ arch, log: () => {} })).elf;
+  let stdout = "";
+  const decoder = new StreamDecoder([() => {}, (bytes) => void (stdout += Buffer.from(bytes).toString("utf8")), () => {}]);
+  const command = qemuCommand({
+    arch, accel: "tcg", machine: defaultMachine(arch), memory: "256M", rng: true, initrd: image.path,
+    kernel: arch === "aarch64" ? kernel.replace(/\.elf$/, ".img") : kernel, cmdline: "console=streams quiet",
+  });
+  await boot(command, { timeout: 600, stream: false, onOutput: (chunk) => decoder.push(chunk) });
+  const match = /elapsed_ms\D+([\d.]+)/.exec(stdout);
+  if (!match) throw new Error(`compute printed no elapsed_ms in the guest:\n${stdout}`);
+  return Number(match[1]);
+}
+
+function printReport(result: { hello: any; compute: any }): void {
+  const hello = result.hello;
+  console.log("hello app (modules/hello-c)");
+  console.log(`  host wall, spawn to exit   median ${hello.hostWallMs.hello.median.toFixed(1)} ms, empty kernel ${hello.hostWallMs.empty.median.toFixed(1)} ms, ratio ${hello.hostWallMs.ratio.toFixed(3)} (target <= ${TARGET_RATIO})`);
+  console.log(`  first instruction -> _start median ${hello.toStart.median.toFixed(hello.toStart.unit === "us" ? 1 : 0)} ${hello.toStart.unit}`);
+  console.log(`  image                      ${hello.imageBytes.total} bytes (kernel.elf ${hello.imageBytes.kernelElf} + image ${hello.imageBytes.appImage}; target <= ${TARGET_IMAGE_BYTES})`);
+  console.log(`  smallest --mem             ${hello.minimumMemoryKib.kib} KiB (target ${TARGET_MEMORY_KIB})`);
+  if (result.compute) {
+    const c = result.compute;
+    console.log("compute (test/apps/compute/compute.c)");
+    console.log(`  native ${c.native_ms} ms, node ${c.node_ms} ms, wisp AOT ${c.wisp_aot_ms} ms`);
+    console.log(`  wisp AOT / native ${c.ratios.wisp_aot_vs_native.toFixed(3)} (target <= ${TARGET_RATIO}), wisp AOT / node ${c.ratios.wisp_aot_vs_node.toFixed(3)} (target < 1)`);
+    console.log(`  in a TCG guest ${c.inTcgGuest.elapsedMs} ms (QEMU's speed, not Wisp's)`);
+  }
+}
