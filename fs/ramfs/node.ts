@@ -9,7 +9,7 @@
 // directory's; reads leave them (as noatime); setTimes sets the two it is
 // given and makes changed now.
 
-import { EEXIST, EISDIR, ENOENT, ENOTDIR, ENOTEMPTY, EINVAL, EXDEV } from "../../kernel/errno";
+import { EEXIST, EISDIR, ENOENT, ENOTDIR, ENOTEMPTY, EINVAL, EXDEV, EPERM } from "../../kernel/errno";
 import {
   Vnode, FileSystem, Stat, DirEntry, VnodeResult, TextResult,
   TYPE_FILE, TYPE_DIRECTORY, TYPE_SYMLINK, ownedString, freeString, fileTime, fileTimeIfKnown, FILE_TIME_PENDING,
@@ -33,6 +33,8 @@ export class RamNode extends Vnode {
   container: RamNode | null = null;
   /** No directory names it any more: it goes when the VFS lets go. */
   unlinked: bool = false;
+  /** Names beyond the first (hard links; never for directories). */
+  extraNames: u32 = 0;
   subdirectories: u32 = 0;
   data: FileData | null = null;
   entries: Directory | null = null;
@@ -102,9 +104,29 @@ export class RamNode extends Vnode {
     return 0;
   }
 
-  /** Takes `node` (named `name` here) out of this directory. */
+  link(name: string, node: Vnode): i32 {
+    if (node.fs !== this.fs) return -EXDEV;
+    if (node.type == TYPE_DIRECTORY) return -EPERM;
+    if (this.entries!.find(name) !== null) return -EEXIST;
+    if (this.unlinked) return -ENOENT;
+    const target = changetype<RamNode>(node);
+    if (target.unlinked) return -ENOENT;
+    this.entries!.add(name, target);
+    target.extraNames++;
+    target.changed = fileTime();
+    this.touch();
+    return 0;
+  }
+
+  /** Takes `node` (named `name` here) out of this directory; the node goes with its last name. */
   private detach(name: string, node: RamNode): void {
     this.entries!.remove(this.entries!.find(name)!);
+    if (node.extraNames > 0) {
+      node.extraNames--;
+      node.changed = fileTime();
+      this.touch();
+      return;
+    }
     if (node.type == TYPE_DIRECTORY) {
       this.subdirectories--;
       node.container = null;
@@ -206,14 +228,14 @@ export class RamNode extends Vnode {
     out.changed = this.changed;
     out.blocks = 0;
     if (this.type == TYPE_FILE) {
-      out.links = this.unlinked ? 0 : 1;
+      out.links = this.unlinked ? 0 : 1 + this.extraNames;
       out.size = this.data!.size;
       out.blocks = <u64>this.data!.pageCount * 8;
     } else if (this.type == TYPE_DIRECTORY) {
       out.links = this.unlinked ? 0 : 2 + this.subdirectories;
       out.size = <u64>this.entries!.count;
     } else {
-      out.links = this.unlinked ? 0 : 1;
+      out.links = this.unlinked ? 0 : 1 + this.extraNames;
       out.size = <u64>String.UTF8.byteLength(this.target);
     }
     return 0;

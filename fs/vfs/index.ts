@@ -222,6 +222,14 @@ export function unlink(dirFd: i32, path: string): i32 {
   return result;
 }
 
+/** Makes `toPath` a second name (a hard link) for the non-directory `fromPath` names; `followFrom` follows a symlink there. */
+export function link(fromFd: i32, fromPath: string, toFd: i32, toPath: string, followFrom: bool = false): i32 {
+  const taken = lockVfs();
+  const result = names.linkPath(fromFd, fromPath, toFd, toPath, followFrom);
+  unlockVfs(taken);
+  return result;
+}
+
 export function rename(fromFd: i32, fromPath: string, toFd: i32, toPath: string): i32 {
   const taken = lockVfs();
   const result = names.renamePath(fromFd, fromPath, toFd, toPath);

@@ -1,10 +1,10 @@
-// Operations on names: stat, mkdir, rmdir, unlink, rename, symlink,
+// Operations on names: stat, mkdir, rmdir, unlink, rename, link, symlink,
 // readlink, truncate, setting times.
 //
 // What the VFS checks before calling a filesystem (fs/README.md lists it):
 // the path resolves (fs/vfs/path.ts), the name is free for mkdir and
 // symlink (EEXIST), unlink is never given a directory (EISDIR) and rmdir
-// only directories (ENOTDIR), mount points and mount roots are not removed
+// only directories (ENOTDIR), links name no directory (EPERM), mount points and mount roots are not removed
 // or renamed (EBUSY), renames stay within one filesystem (EXDEV), never move
 // a directory into itself (EINVAL) and replace only like with like (EISDIR,
 // ENOTDIR), and nothing is changed on a read-only filesystem (EROFS). The
@@ -13,7 +13,7 @@
 // Caller: fs/vfs/index.ts, with the VFS lock held.
 
 import {
-  EBUSY, EEXIST, EINVAL, EISDIR, ENOENT, ENOTDIR, ENOTEMPTY, EROFS, EXDEV, ENAMETOOLONG,
+  EBUSY, EEXIST, EINVAL, EISDIR, ENOENT, ENOTDIR, ENOTEMPTY, EROFS, EXDEV, ENAMETOOLONG, EPERM,
 } from "../../kernel/errno";
 import { Vnode, Stat, TextResult, TYPE_DIRECTORY, TYPE_FILE, TYPE_SYMLINK } from "./node";
 import { setParent } from "./cache";
@@ -168,6 +168,34 @@ function isWithin(node: Vnode | null, ancestor: Vnode): bool {
 
 function endsError(walk: Walk): i32 {
   return walk.ends == ENDS_ROOT ? -EBUSY : -EINVAL;
+}
+
+/** Makes `toPath` a second name for what `fromPath` names (a hard link); `followFrom` follows a symlink at its end. */
+export function linkPath(fromFd: i32, fromPath: string, toFd: i32, toPath: string, followFrom: bool): i32 {
+  const from = new Walk();
+  const to = new Walk();
+  let result = walkFrom(from, fromFd, fromPath, followFrom);
+  if (result == 0) result = walkFrom(to, toFd, toPath, false);
+  if (result == 0) result = linkWalked(from, to);
+  from.finish();
+  to.finish();
+  heap.free(changetype<usize>(from));
+  heap.free(changetype<usize>(to));
+  return result;
+}
+
+function linkWalked(from: Walk, to: Walk): i32 {
+  const node = from.node;
+  if (node === null) return -ENOENT;
+  if (node.type == TYPE_DIRECTORY) return -EPERM;
+  if (from.trailingSlash) return -ENOTDIR;
+  if (to.node !== null) return -EEXIST;
+  if (to.ends != ENDS_NAMED) return endsError(to);
+  if (to.trailingSlash) return -ENOENT;
+  const directory = to.directory!;
+  if (directory.fs !== node.fs) return -EXDEV;
+  if (directory.fs.readOnly) return -EROFS;
+  return directory.link(to.name, node);
 }
 
 export function renamePath(fromFd: i32, fromPath: string, toFd: i32, toPath: string): i32 {

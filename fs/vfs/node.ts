@@ -106,6 +106,14 @@ export class Vnode {
   symlink(name: string, target: string, out: VnodeResult): i32 {
     return this.type == TYPE_DIRECTORY ? -EROFS : -ENOTDIR;
   }
+  /**
+   * Makes `name` here a second name for `node` (a hard link; never a
+   * directory, always on this filesystem: the VFS checked both, and that
+   * `name` is free). Filesystems without hard links refuse with -EPERM.
+   */
+  link(name: string, node: Vnode): i32 {
+    return this.type == TYPE_DIRECTORY ? -EROFS : -ENOTDIR;
+  }
   /** Removes the non-directory `name`. */
   unlink(name: string): i32 {
     return this.type == TYPE_DIRECTORY ? -EROFS : -ENOTDIR;

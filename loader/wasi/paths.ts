@@ -285,16 +285,14 @@ export function pathLink(fd: u32, lookupFlags: u32, path: u32, length: u32, toFd
   const found = pathBeneath(from, path, length, (lookupFlags & LOOKUP_SYMLINK_FOLLOW) != 0);
   if (found != ERRNO_SUCCESS) return found;
   const source = resolvedPath();
-  const stat = statScratch();
-  const exists = vfs.lstat(from.vfsFd, source, stat);
-  freeAppString(source);
-  if (exists < 0) return errnoOf(exists);
   const foundTo = pathBeneath(to, toPath, toLength, false);
-  if (foundTo != ERRNO_SUCCESS) return foundTo;
+  if (foundTo != ERRNO_SUCCESS) {
+    freeAppString(source);
+    return foundTo;
+  }
   const target = resolvedPath();
-  const taken = vfs.lstat(to.vfsFd, target, stat);
+  const linked = vfs.link(from.vfsFd, source, to.vfsFd, target, false);
+  freeAppString(source);
   freeAppString(target);
-  if (taken == 0) return ERRNO_EXIST;
-  if (taken != -ENOENT) return errnoOf(taken);
-  return ERRNO_NOTSUP;
+  return linked < 0 ? errnoOf(linked) : ERRNO_SUCCESS;
 }

@@ -164,13 +164,29 @@ describe("names", () => {
     expect(h.call("path_filestat_set_times", FIXTURES, 0, PATHS, rofs, 5n, 6n, FSTFLAGS.atim)).toBe(E.ROFS);
   });
 
-  it("path_link is NOTSUP once its arguments check out", () => {
-    create("f");
+  it("path_link gives a file a second name that outlives the first", () => {
+    create("f", "shared");
     const from = h.put(PATHS, "f");
     const to = h.put(PATHS + 100, "g");
-    expect(h.call("path_link", SANDBOX, 0, PATHS, from, SANDBOX, PATHS + 100, to)).toBe(E.NOTSUP);
-    expect(h.call("path_link", SANDBOX, 0, PATHS + 100, to, SANDBOX, PATHS, from)).toBe(E.NOENT);
-    expect(h.call("path_link", SANDBOX, 0, PATHS, from, SANDBOX, PATHS, from)).toBe(E.EXIST);
+    expect(h.call("path_link", SANDBOX, 0, PATHS, from, SANDBOX, PATHS + 100, to)).toBe(E.SUCCESS);
+    const first = h.pathStat("f") as { ino: bigint; nlink: bigint };
+    const second = h.pathStat("g") as { ino: bigint; nlink: bigint };
+    expect(second.ino).toBe(first.ino);
+    expect(second.nlink).toBe(2n);
+    expect(h.call("path_link", SANDBOX, 0, PATHS, from, SANDBOX, PATHS + 100, to)).toBe(E.EXIST);
+    expect(h.pathCall("path_unlink_file", "f")).toBe(E.SUCCESS);
+    expect((h.pathStat("g") as { nlink: bigint }).nlink).toBe(1n);
+    const fd = h.open("g");
+    expect(h.read(fd, 16)).toBe("shared");
+    expect(h.call("fd_close", fd)).toBe(E.SUCCESS);
+    h.put(PATHS, "f");
+    h.put(PATHS + 100, "g2");
+    expect(h.call("path_link", SANDBOX, 0, PATHS, from, SANDBOX, PATHS + 100, 2)).toBe(E.NOENT);
+    h.pathCall("path_create_directory", "d");
+    const dir = h.put(PATHS, "d");
+    expect(h.call("path_link", SANDBOX, 0, PATHS, dir, SANDBOX, PATHS + 100, h.put(PATHS + 100, "d2"))).toBe(E.PERM);
+    const rofs = h.put(PATHS, "hello.txt");
+    expect(h.call("path_link", FIXTURES, 0, PATHS, rofs, SANDBOX, PATHS + 100, h.put(PATHS + 100, "h"))).toBe(E.XDEV);
   });
 });
 
