@@ -121,6 +121,13 @@ export const CONTEXT_BYTES: usize = 192;
  */
 @external("arch", "appExports") export declare function appExports(): usize;
 /**
+ * Makes code written through data stores in [address, address + length)
+ * (mapped, readable) safe to execute: aarch64 cleans the data cache to the
+ * point of unification and invalidates the instruction cache; x86_64 does
+ * nothing (its instruction fetch snoops stores).
+ */
+@external("arch", "syncInstructionCache") export declare function syncInstructionCache(address: u64, length: u64): void;
+/**
  * Stores 8 bytes from the CPU's random number generator at `out` and
  * returns 1, or returns 0 if the CPU has none or it failed repeatedly
  * (x86_64 RDRAND/RDSEED as CPUID says; aarch64 RNDR where ID_AA64ISAR0_EL1

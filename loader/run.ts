@@ -13,7 +13,7 @@
 // The exit status is the app's: 0 when _start returns, proc_exit's code, or
 // APP_TRAP_STATUS after a trap.
 
-import { runApp, appExports, setInterrupts } from "../arch";
+import { runApp, appExports, setInterrupts, syncInstructionCache } from "../arch";
 import { AT_FDCWD, O_RDONLY, Stat, open, close, read, fstat, fileDataAddress } from "../fs/vfs/index";
 import { pages, PAGE_SHIFT, USE_APP } from "../kernel/mm/pages";
 import { spawn, join, PRIORITY_DEFAULT } from "../kernel/sched/index";
@@ -41,6 +41,10 @@ export function runApplication(manifest: AppManifest, machine: u32, error: strin
     fileCopy = 0;
     error.push("app module " + manifest.module + ": " + loadError);
     return -1;
+  }
+  for (let i: u32 = 0; i < module.codeRangeCount; i++) {
+    const range = module.codeRanges + (<usize>i << 4);
+    syncInstructionCache(load<u64>(range), load<u64>(range, 8) - load<u64>(range));
   }
   stamp("app-loaded");
   const wasiError = configureWasi(manifest.args, manifest.env, manifest.preopens);

@@ -69,3 +69,31 @@ wisp_app_fault_return:
   add x0, x0, :lo12:wisp_app_recovery
   mov w1, #LEFT_BY_FAULT
   b wisp_app_unwind
+
+/*
+ * syncInstructionCache(address, length): code the loader wrote through the
+ * data side (copied and relocated pages) becomes visible to instruction
+ * fetch: clean the data cache to the point of unification by line over the
+ * range, then invalidate the whole instruction cache (one CPU).
+ */
+.globl w2c_arch_syncInstructionCache
+w2c_arch_syncInstructionCache:
+  cbz x2, 3f
+  mrs x3, ctr_el0
+  ubfx x3, x3, #16, #4              /* DminLine: log2 of the line in words */
+  mov x4, #4
+  lsl x4, x4, x3                    /* the smallest data cache line, in bytes */
+  sub x5, x4, #1
+  bic x0, x1, x5
+  add x2, x1, x2
+1:
+  dc cvau, x0
+  add x0, x0, x4
+  cmp x0, x2
+  b.lo 1b
+  dsb ish
+  ic iallu
+  dsb ish
+  isb
+3:
+  ret

@@ -56,3 +56,8 @@ wisp_app_fault_return:
   leaq wisp_app_recovery(%rip), %rdi
   movl $LEFT_BY_FAULT, %esi
   jmp wisp_app_unwind
+
+/* syncInstructionCache(address, length): x86 keeps instruction fetch coherent with stores; nothing to do. */
+.globl w2c_arch_syncInstructionCache
+w2c_arch_syncInstructionCache:
+  ret

@@ -96,6 +96,7 @@ export async function runCommand(argv: string[]): Promise<number> {
   let initrd = values.initrd;
   if (initrd !== undefined && values.image !== undefined) throw new UsageError("--initrd and --image both name the root image: give one");
   const appWasm = positionals[0];
+  let runsApp = appWasm !== undefined;
   if (appWasm === undefined && (values.dir?.length || values.env?.length)) throw new UsageError("--dir and --env need an app: wisp run APP.wasm ...");
   if (appWasm !== undefined) {
     if (initrd !== undefined || values.image !== undefined) throw new UsageError("an app brings its own image: drop --initrd/--image");
@@ -104,7 +105,6 @@ export async function runCommand(argv: string[]): Promise<number> {
       env: (values.env ?? []).map(parseEnvironment), dirs: (values.dir ?? []).map(parseMappedDirectory),
     });
     initrd = app.path;
-    cmdline = ["console=streams", values.verbose ? "" : "quiet", cmdline].filter(Boolean).join(" ");
   }
   if (values.image !== undefined) {
     const names = values.image.split(",").map((name) => name.trim()).filter(Boolean);
@@ -112,22 +112,25 @@ export async function runCommand(argv: string[]): Promise<number> {
     const written = await writeModuleImage(names, arch);
     cmdline = [written.image.cmdline, cmdline].filter(Boolean).join(" ");
     initrd = written.path;
+    runsApp = written.image.app !== null;
   }
+  // An app's output is the point: its stdout alone on stdout, kernel messages on stderr (--verbose: all of them).
+  if (runsApp) cmdline = ["console=streams", values.verbose ? "" : "quiet", cmdline].filter(Boolean).join(" ");
   if (initrd !== undefined) {
     if (!existsSync(initrd)) throw new UsageError(`--initrd ${initrd}: no such file`);
     if (arch === "aarch64") kernel = elf.replace(/\.elf$/, ".img");
   }
   const command = qemuCommand({
     arch, kernel, memory: `${memoryKib}K`, accel: choice.accel, machine, cmdline, icount: values.icount, disks, initrd,
-    rng: values.rng || appWasm !== undefined,
+    rng: values.rng || runsApp,
   });
   if (values["print-command"]) {
     console.log(shellQuote(command));
     return 0;
   }
-  if (appWasm === undefined || values.verbose) process.stderr.write(`wisp: ${arch} on ${machine}, accelerator ${choice.accel} (${choice.reason})\n`);
+  if (!runsApp || values.verbose) process.stderr.write(`wisp: ${arch} on ${machine}, accelerator ${choice.accel} (${choice.reason})\n`);
 
-  const decoder = appWasm === undefined ? undefined : new StreamDecoder([
+  const decoder = !runsApp ? undefined : new StreamDecoder([
     (bytes) => void process.stderr.write(bytes),
     (bytes) => void process.stdout.write(bytes),
     (bytes) => void process.stderr.write(bytes),

@@ -255,6 +255,7 @@ export class FakeArch {
       leaveApp: (reason: number) => {
         throw new LeftApp(reason >>> 0);
       },
+      syncInstructionCache: () => {},
       appExports: () => {
         this.unexpected.push("appExports()");
         return 0;
