@@ -22,9 +22,9 @@ const run = promisify(execFile);
 
 /** Code section bytes per wasm2c output part; parts compile in parallel. */
 const CODE_BYTES_PER_PART = 256 << 10;
-export const MAX_PARTS = 8;
+export const MAX_PARTS = 64;
 
-/** How many C files wasm2c writes for a module with `codeBytes` of code: 1 for small, up to 8. */
+/** How many C files wasm2c writes for a module with `codeBytes` of code: 1 for small, up to MAX_PARTS. */
 export function partsFor(codeBytes: number): number {
   return Math.min(MAX_PARTS, Math.max(1, Math.ceil(codeBytes / CODE_BYTES_PER_PART)));
 }

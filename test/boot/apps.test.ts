@@ -67,6 +67,20 @@ describe.each(ARCHES)("apps on %s", (arch) => {
     expect(result.status).toBe(APP_TRAP_STATUS);
   });
 
+  it("runs the AssemblyScript app module", () => {
+    const result = run("--image", "hello-as");
+    expect(result.stdout).toContain("Hello from Wisp, in AssemblyScript!");
+    expect(result.stdout).toContain("primes below 10000: 1229, summing to 5736396");
+    expect(result.status).toBe(0);
+  });
+
+  it("runs the file app: reads its ROFS data, writes and reads back /tmp", () => {
+    const result = run("--image", "file-app");
+    expect(result.stdout).toMatch(/\/tmp\/summary\.txt:\nfile +lines +words +bytes\n/);
+    expect(result.stdout).toMatch(/^total +6 +54 +234$/m);
+    expect(result.status).toBe(0);
+  });
+
   it("refuses a malformed app module with a message", () => {
     const dir = join(work, `bad-${arch}`);
     mkdirSync(join(dir, "etc"), { recursive: true });
