@@ -158,9 +158,11 @@ async function buildKernelUnlocked(options: BuildOptions): Promise<BuildResult> 
     `-I${r("arch/common/include")}`, `-I${gen}`,
   ];
   const cflags = [...common, ...(debug ? ["-O1", "-g"] : ["-O2", "-ffunction-sections", "-fdata-sections"])];
-  // The generated kernel is most of the image: optimised for size. The
-  // runtime's few hot loops (memcpy, memset) stay optimised for speed.
-  const kernelFlags = debug ? cflags : [...cflags.filter((flag) => flag !== "-O2"), "-Os"];
+  // The generated kernel is most of the image: optimised for size (-Oz:
+  // 16-24 KiB smaller than -Os with the app loader and WASI in, for 3% more
+  // boot instructions). The runtime's few hot loops (memcpy, memset) stay
+  // optimised for speed.
+  const kernelFlags = debug ? cflags : [...cflags.filter((flag) => flag !== "-O2"), "-Oz"];
   const units = [
     { source: kernelC, flags: [...kernelFlags, "-w"], deps: [kernelC, kernelH] },
     { source: appExportsC, flags: [...cflags, "-Wall", "-Werror"], deps: [appExportsC] },
