@@ -47,10 +47,11 @@ describe.each(ARCHES)("apps on %s", (arch) => {
     expect(() => readFileSync(join(data, "output.txt"))).toThrow();
   });
 
-  it("makes proc_exit's code the exit status", () => {
-    const result = run(compileC("traps"), "--", "exit", "42");
+  it("makes proc_exit's code the exit status, and charts the boot up to _start on stderr", () => {
+    const result = run("--bootchart", compileC("traps"), "--", "exit", "42");
     expect(result.stdout).toBe("about to exit\n");
     expect(result.status).toBe(42);
+    expect(result.stderr).toMatch(/^bootchart-raw .* kernel-ready=\d+ app-loaded=\d+ app-thread=\d+ app-start=\d+$/m);
   });
 
   it.each([
