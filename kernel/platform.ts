@@ -5,10 +5,13 @@ import { Handoff, ARCH_X86_64 } from "./boot/handoff";
 import { BootInfo, MEMORY_USABLE } from "./boot/bootinfo";
 import { parsePvh } from "./boot/pvh";
 import { parseFdt } from "./boot/fdt";
+import { findLinkedImage } from "./boot/linked-image";
 
 export function readFirmware(boot: Handoff): BootInfo {
   if (boot.arch == ARCH_X86_64) return parsePvh(<usize>boot.firmwareInfo);
-  return parseFdt(<usize>boot.firmwareInfo);
+  const info = parseFdt(<usize>boot.firmwareInfo);
+  if (info.error.length == 0 && info.initrdSize == 0) findLinkedImage(info, boot.imageEnd); // the root linked after the kernel
+  return info;
 }
 
 export function architectureName(boot: Handoff): string {

@@ -75,14 +75,18 @@ function readSuperblock(rofs: RofsFileSystem, deviceBytes: u64): string {
   return error;
 }
 
-function checkSuperblock(rofs: RofsFileSystem, superblock: usize, deviceBytes: u64): string {
-  if (load<u32>(superblock + SB_MAGIC) != <u32>ROFS_MAGIC) return "rofs: bad magic (not a ROFS image)";
+/** The CRC-32 of the superblock at `superblock` with its checksum field read as zero (what SB_CHECKSUM must hold). */
+export function superblockChecksum(superblock: usize): u32 {
   const zero = memory.data(4);
   store<u32>(zero, 0);
   let sum = crc32(superblock, SB_CHECKSUM);
   sum = crc32Update(sum, zero, 4);
-  sum = crc32Update(sum, superblock + SB_CHECKSUM + 4, SUPERBLOCK_SIZE - SB_CHECKSUM - 4);
-  if (sum != load<u32>(superblock + SB_CHECKSUM)) return "rofs: superblock checksum mismatch";
+  return crc32Update(sum, superblock + SB_CHECKSUM + 4, SUPERBLOCK_SIZE - SB_CHECKSUM - 4);
+}
+
+function checkSuperblock(rofs: RofsFileSystem, superblock: usize, deviceBytes: u64): string {
+  if (load<u32>(superblock + SB_MAGIC) != <u32>ROFS_MAGIC) return "rofs: bad magic (not a ROFS image)";
+  if (superblockChecksum(superblock) != load<u32>(superblock + SB_CHECKSUM)) return "rofs: superblock checksum mismatch";
   const version = load<u32>(superblock + SB_VERSION);
   if (version != <u32>ROFS_VERSION) {
     return "rofs: unsupported version " + version.toString() + " (this reader knows " + ROFS_VERSION.toString() + ")";

@@ -25,6 +25,7 @@ import { defaultMachine, qemuCommand } from "../run/qemu";
 import { prepareAppImage } from "../run/app";
 import { writeModuleImage } from "../modules/write";
 import { StreamDecoder } from "../run/streams";
+import { kernelWithRoot } from "../run/linked-image";
 import { benchOptions, wholeNumber } from "./args";
 import { parseBootChart } from "./bootchart";
 import { buildEmptyKernel } from "./boot";
@@ -64,11 +65,11 @@ export async function benchApp(argv: string[]): Promise<number> {
   const log = values.json ? () => {} : (line: string) => process.stderr.write(line + "\n");
 
   const kernel = await buildKernel({ arch, log });
-  const kernelImage = arch === "aarch64" ? kernel.elf.replace(/\.elf$/, ".img") : kernel.elf;
   const hello = await writeModuleImage(["hello-c"], arch);
+  const helloBoot = kernelWithRoot(arch, kernel.elf, hello.path);
   const empty = await buildEmptyKernel(arch);
   const common = { arch, accel, machine, icount: values.icount, memory: "64M" };
-  const helloOptions = { ...common, kernel: kernelImage, initrd: hello.path, rng: true, cmdline: "console=streams quiet bootchart" };
+  const helloOptions = { ...common, ...helloBoot, rng: true, cmdline: "console=streams quiet bootchart" };
   const helloCommand = qemuCommand(helloOptions);
   const emptyCommand = qemuCommand({ ...common, kernel: empty, cmdline: "" });
 
@@ -164,8 +165,8 @@ async function computeInGuest(arch: "x86_64" | "aarch64", size: number): Promise
   let stdout = "";
   const decoder = new StreamDecoder([() => {}, (bytes) => void (stdout += Buffer.from(bytes).toString("utf8")), () => {}]);
   const command = qemuCommand({
-    arch, accel: "tcg", machine: defaultMachine(arch), memory: "256M", rng: true, initrd: image.path,
-    kernel: arch === "aarch64" ? kernel.replace(/\.elf$/, ".img") : kernel, cmdline: "console=streams quiet",
+    arch, accel: "tcg", machine: defaultMachine(arch), memory: "256M", rng: true, ...kernelWithRoot(arch, kernel, image.path),
+    cmdline: "console=streams quiet",
   });
   await boot(command, { timeout: 600, stream: false, onOutput: (chunk) => decoder.push(chunk) });
   const match = /elapsed_ms\D+([\d.]+)/.exec(stdout);

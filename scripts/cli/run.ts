@@ -16,6 +16,7 @@ import { writeModuleImage } from "../modules/write";
 import { minimumMemoryKib } from "../run/image-extent";
 import { prepareAppImage, parseMappedDirectory, parseEnvironment } from "../run/app";
 import { StreamDecoder } from "../run/streams";
+import { kernelWithRoot } from "../run/linked-image";
 
 /** RAM the kernel needs past its image at boot (its runtime arena's first window). */
 const BOOT_HEADROOM_KIB = 64;
@@ -116,7 +117,10 @@ export async function runCommand(argv: string[]): Promise<number> {
   }
   // An app's output is the point: its stdout alone on stdout, kernel messages on stderr (--verbose: all of them).
   if (runsApp) cmdline = ["console=streams", values.verbose ? "" : "quiet", cmdline].filter(Boolean).join(" ");
-  if (initrd !== undefined) {
+  if (initrd !== undefined && runsApp && !values["print-command"]) {
+    // An app image: linked into the kernel on aarch64, so that 2 MiB of RAM can run it (run/linked-image.ts).
+    ({ kernel, initrd } = kernelWithRoot(arch, elf, initrd));
+  } else if (initrd !== undefined) {
     if (!existsSync(initrd)) throw new UsageError(`--initrd ${initrd}: no such file`);
     if (arch === "aarch64") kernel = elf.replace(/\.elf$/, ".img");
   }

@@ -68,6 +68,12 @@ describe.each(ARCHES)("apps on %s", (arch) => {
     expect(result.status).toBe(APP_TRAP_STATUS);
   });
 
+  it("runs the C hello module in 2 MiB of RAM", () => {
+    const result = run("--mem", "2M", "--image", "hello-c");
+    expect(result.stdout).toContain("Hello from Wisp!");
+    expect(result.status).toBe(0);
+  });
+
   it("runs the AssemblyScript app module", () => {
     const result = run("--image", "hello-as");
     expect(result.stdout).toContain("Hello from Wisp, in AssemblyScript!");
