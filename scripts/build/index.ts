@@ -169,7 +169,7 @@ async function buildKernelUnlocked(options: BuildOptions): Promise<BuildResult> 
     ...commonC.map((source) => ({ source: r(source), flags: [...cflags, "-Wall", "-Werror"], deps: [r(source), kernelH] })),
     ...target.assembly.map((source) => ({ source: r(source), flags: [...common, ...(debug ? ["-g"] : [])], deps: [r(source)] })),
   ];
-  const headers = ["handoff.h", "wasm-rt.h", "math.h", "string.h"].map((h) => r(`arch/common/include/${h}`));
+  const headers = [...["handoff.h", "wasm-rt.h", "math.h", "string.h"].map((h) => r(`arch/common/include/${h}`)), r("loader/native/wasm-rt-shared.h")];
   const objects = units.map((unit) => join(obj, basename(unit.source).replace(/\.(c|S)$/, (ext) => (ext === ".S" ? ".S.o" : ".o"))));
   await stage("clang", [...new Set(units.flatMap((unit) => unit.deps)), ...headers], { cflags, kernelFlags, common }, objects, async () => {
     await inParallel(

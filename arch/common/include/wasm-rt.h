@@ -1,122 +1,26 @@
 /*
- * Freestanding runtime header for wasm2c output (wabt 1.0.39).
+ * Freestanding runtime header for the kernel's wasm2c output (wabt 1.0.39).
  *
- * wasm2c turns the kernel (and later each app) into C that expects this
- * header. Wisp has no libc and no OS below it, so this file states the
- * contract in its smallest form:
- *   - memories are plain windows over (physical or app) address space; their
- *     bounds are enforced by page tables (guard pages), never by checks in
- *     the generated code (WASM_RT_MEMCHECK_GUARD_PAGES);
- *   - a trap calls wasm_rt_trap(), which each image provides (the kernel
- *     turns it into a panic that names the trap);
- *   - no exceptions, threads, segue or stack-depth counting.
+ * The configuration and types are shared with the apps' header
+ * (loader/native/wasm-rt-shared.h, included below), so that the kernel's
+ * implementation of the app runtime (arch/common/app-runtime.c) and an
+ * app.so agree on every structure they exchange. What is particular to the
+ * kernel:
+ *   - its memory is a window over physical memory that never grows: page
+ *     tables decide what exists, so growing is refused here;
+ *   - a trap calls wasm_rt_trap(), which the kernel turns into a panic that
+ *     names the trap (arch/common/kernel-instance.c).
  */
 #ifndef WASM_RT_H_
 #define WASM_RT_H_
 
-#include <stdbool.h>
-#include <stddef.h>
-#include <stdint.h>
-
-#define WASM_RT_MEMCHECK_GUARD_PAGES 1
-#define WASM_RT_MEMCHECK_BOUNDS_CHECK 0
-#define WASM_RT_USE_SEGUE 0
-#define WASM_RT_STACK_DEPTH_COUNT 0
-#define WASM_RT_STACK_EXHAUSTION_HANDLER 0
-#define WASM_RT_SANITY_CHECKS 0
-#define WASM_RT_NONCONFORMING_UNCHECKED_STACK_EXHAUSTION 1
-#define WASM_RT_MAX_CALL_STACK_DEPTH 0
-#define WASM_RT_SEGUE_FREE_SEGMENT 0
-#define WABT_BIG_ENDIAN 0
-#define WASM_RT_THREAD_LOCAL
-#define WASM_RT_NO_RETURN __attribute__((noreturn))
-#define WASM_RT_UNREACHABLE __builtin_unreachable()
-#define WASM_RT_LIKELY(x) __builtin_expect(!!(x), 1)
-#define WASM_RT_UNLIKELY(x) __builtin_expect(!!(x), 0)
-#define LIKELY(x) __builtin_expect(!!(x), 1)
-#define UNLIKELY(x) __builtin_expect(!!(x), 0)
-#define WASM_RT_MEMCHECK_SIGNAL_HANDLER 0
-#define wasm_rt_memcpy __builtin_memcpy
+#include "../../../loader/native/wasm-rt-shared.h"
 
 #ifdef __cplusplus
 extern "C" {
 #endif
 
-/* Why generated code stopped; the numbering is wasm2c's. */
-typedef enum {
-  WASM_RT_TRAP_NONE,
-  WASM_RT_TRAP_OOB,
-  WASM_RT_TRAP_INT_OVERFLOW,
-  WASM_RT_TRAP_DIV_BY_ZERO,
-  WASM_RT_TRAP_INVALID_CONVERSION,
-  WASM_RT_TRAP_UNREACHABLE,
-  WASM_RT_TRAP_CALL_INDIRECT,
-  WASM_RT_TRAP_UNCAUGHT_EXCEPTION,
-  WASM_RT_TRAP_UNALIGNED,
-  WASM_RT_TRAP_EXHAUSTION,
-  WASM_RT_TRAP_NULL_REF,
-} wasm_rt_trap_t;
-
-typedef enum {
-  WASM_RT_I32,
-  WASM_RT_I64,
-  WASM_RT_F32,
-  WASM_RT_F64,
-  WASM_RT_V128,
-  WASM_RT_FUNCREF,
-  WASM_RT_EXTERNREF,
-  WASM_RT_EXNREF,
-} wasm_rt_type_t;
-
-typedef void (*wasm_rt_function_ptr_t)(void);
-
-struct wasm_rt_tailcallee_t;
-typedef void (*wasm_rt_tailcallee_fn_t)(void** instance_ptr, void* tail_call_stack,
-                                        struct wasm_rt_tailcallee_t* next);
-typedef struct wasm_rt_tailcallee_t {
-  wasm_rt_tailcallee_fn_t fn;
-} wasm_rt_tailcallee_t;
-
-/* Function types are compared by their 32-byte signature hash. */
-typedef const char* wasm_rt_func_type_t;
-
-typedef struct {
-  wasm_rt_func_type_t func_type;
-  wasm_rt_function_ptr_t func;
-  wasm_rt_tailcallee_t func_tailcallee;
-  void* module_instance;
-} wasm_rt_funcref_t;
-
-#define wasm_rt_funcref_null_value \
-  ((wasm_rt_funcref_t){NULL, NULL, {NULL}, NULL})
-
-typedef void* wasm_rt_externref_t;
-#define wasm_rt_externref_null_value ((wasm_rt_externref_t){NULL})
-
-typedef struct {
-  uint8_t* data;
-  uint64_t pages, max_pages;
-  uint64_t size;
-  bool is64;
-} wasm_rt_memory_t;
-
-typedef struct {
-  wasm_rt_funcref_t* data;
-  uint32_t max_size;
-  uint32_t size;
-} wasm_rt_funcref_table_t;
-
-typedef struct {
-  wasm_rt_externref_t* data;
-  uint32_t max_size;
-  uint32_t size;
-} wasm_rt_externref_table_t;
-
-/* Provided by the image that links the generated code. */
-WASM_RT_NO_RETURN void wasm_rt_trap(wasm_rt_trap_t trap);
 const char* wasm_rt_strerror(wasm_rt_trap_t trap);
-
-static inline bool wasm_rt_is_initialized(void) { return true; }
 
 /* Growing memory is the kernel's business (page tables), never the code's. */
 static inline uint64_t wasm_rt_grow_memory(wasm_rt_memory_t* mem, uint64_t delta) {
@@ -124,31 +28,6 @@ static inline uint64_t wasm_rt_grow_memory(wasm_rt_memory_t* mem, uint64_t delta
   (void)delta;
   return (uint64_t)-1;
 }
-
-/* Tables live in static storage sized by the module; they never grow. */
-static inline uint32_t wasm_rt_grow_funcref_table(wasm_rt_funcref_table_t* t,
-                                                  uint32_t delta,
-                                                  wasm_rt_funcref_t init) {
-  (void)t;
-  (void)delta;
-  (void)init;
-  return (uint32_t)-1;
-}
-static inline uint32_t wasm_rt_grow_externref_table(wasm_rt_externref_table_t* t,
-                                                    uint32_t delta,
-                                                    wasm_rt_externref_t init) {
-  (void)t;
-  (void)delta;
-  (void)init;
-  return (uint32_t)-1;
-}
-
-void wasm_rt_allocate_funcref_table(wasm_rt_funcref_table_t* table,
-                                    uint32_t elements, uint32_t max_elements);
-void wasm_rt_free_funcref_table(wasm_rt_funcref_table_t* table);
-void wasm_rt_allocate_externref_table(wasm_rt_externref_table_t* table,
-                                      uint32_t elements, uint32_t max_elements);
-void wasm_rt_free_externref_table(wasm_rt_externref_table_t* table);
 
 #ifdef __cplusplus
 }
