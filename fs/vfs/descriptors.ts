@@ -9,6 +9,7 @@
 // first; with dup2 and close, WASI's fd_renumber is two calls.
 // Caller: the VFS, with the VFS lock held.
 
+import { lowestFreeSlot, putInSlot, slotsInUse, trimSlots } from "../../kernel/slots";
 import { EBADF, EMFILE } from "../../kernel/errno";
 import { Vnode } from "./node";
 import { drop } from "./cache";
@@ -69,16 +70,13 @@ function release(file: OpenFile): void {
 }
 
 function place(fd: i32, file: OpenFile): void {
-  const list = descriptors();
-  while (list.length <= fd) list.push(null);
-  unchecked((list[fd] = file));
+  putInSlot(descriptors(), fd, file);
 }
 
 /** The lowest free descriptor at or above `from`, or -EMFILE. */
 function lowestFree(from: i32): i32 {
-  const list = descriptors(); // made here, on the first open
-  for (let fd = from; fd < list.length; fd++) if (unchecked(list[fd]) === null) return fd;
-  return list.length < MAX_DESCRIPTORS ? max(list.length, from) : -EMFILE;
+  const fd = lowestFreeSlot(descriptors(), from, MAX_DESCRIPTORS); // the table is made here, on the first open
+  return fd < 0 ? -EMFILE : fd;
 }
 
 /** A descriptor for a new open file over `node` (whose reference it takes), or -EMFILE. */
@@ -126,20 +124,9 @@ export function duplicateTo(from: i32, to: i32): i32 {
 
 /** Drops trailing empty slots; the table itself goes when the last descriptor closes. */
 function trimTable(): void {
-  const list = descriptors();
-  let length = list.length;
-  while (length > 0 && unchecked(list[length - 1]) === null) length--;
-  if (length == 0) {
-    heap.free(list.dataStart);
-    heap.free(changetype<usize>(list));
-    table = null;
-  } else if (length != list.length) list.length = length;
+  table = trimSlots(descriptors());
 }
 
 export function openDescriptorCount(): i32 {
-  if (table === null) return 0;
-  const list = table!;
-  let count = 0;
-  for (let i = 0; i < list.length; i++) if (unchecked(list[i]) !== null) count++;
-  return count;
+  return slotsInUse(table);
 }

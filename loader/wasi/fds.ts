@@ -11,6 +11,7 @@
 // descriptors take the lowest free number. The WASI table is separate from
 // the VFS's own numbering, which the kernel shares with itself.
 
+import { lowestFreeSlot, putInSlot, slotsInUse, trimSlots } from "../../kernel/slots";
 import { close as vfsClose } from "../../fs/vfs/index";
 import { ERRNO_SUCCESS, ERRNO_BADF, ERRNO_NOTCAPABLE } from "./errno";
 
@@ -88,15 +89,9 @@ export function refusal(): u32 {
 /** Installs `file` at the lowest free number; returns it, or -1 when the table is full (the caller keeps `file`). */
 export function install(file: AppFile): i32 {
   const list = entries();
-  for (let fd = 0; fd < list.length; fd++) {
-    if (unchecked(list[fd]) === null) {
-      unchecked((list[fd] = file));
-      return fd;
-    }
-  }
-  if (list.length >= MAX_APP_DESCRIPTORS) return -1;
-  list.push(file);
-  return list.length - 1;
+  const fd = lowestFreeSlot(list, 0, MAX_APP_DESCRIPTORS);
+  if (fd >= 0) putInSlot(list, fd, file);
+  return fd;
 }
 
 /** Closes what `file` holds and frees it. */
@@ -110,14 +105,7 @@ function destroy(file: AppFile): i32 {
 
 /** Drops trailing empty slots; frees the table when nothing is left. */
 function trim(): void {
-  const list = entries();
-  let length = list.length;
-  while (length > 0 && unchecked(list[length - 1]) === null) length--;
-  if (length == 0) {
-    heap.free(list.dataStart);
-    heap.free(changetype<usize>(list));
-    table = null;
-  } else if (length != list.length) list.length = length;
+  table = trimSlots(entries());
 }
 
 /** fd_close: BADF if `fd` is not open. */
@@ -160,9 +148,5 @@ export function closeAll(): void {
 
 /** Descriptors open (for tests and reports). */
 export function openCount(): i32 {
-  if (table === null) return 0;
-  const list = table!;
-  let count = 0;
-  for (let fd = 0; fd < list.length; fd++) if (unchecked(list[fd]) !== null) count++;
-  return count;
+  return slotsInUse(table);
 }
