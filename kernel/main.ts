@@ -28,7 +28,8 @@ import { initRandom } from "./random";
 import { mountFileSystems } from "../fs/root";
 import { runStorageBench } from "../fs/bench";
 import { BOOT_ARENA_BYTES, PANIC_STATUS, MAX_EXIT_STATUS, APP_REFUSED_STATUS } from "./params";
-import { imageHasApp, runImageApp, printBootChartAtAppStart, NO_APP, APP_FAILED } from "../loader/index";
+import { findImageApp, runImageApp, printBootChartAtAppStart, APP_FAILED } from "../loader/index";
+import { AppManifest } from "../loader/manifest";
 import { timestamp } from "../arch";
 
 export function kmain(handoffAddress: usize): void {
@@ -70,8 +71,8 @@ export function kmain(handoffAddress: usize): void {
   if (options.memmap) printMemoryMap(info);
   stamp("kernel-ready");
 
-  const hasApp = !options.skipApp && imageHasApp();
-  if (options.bootchart && hasApp) printBootChartAtAppStart(boot.arch == ARCH_X86_64); // the chart then ends at _start
+  const app: AppManifest | null = options.skipApp ? null : findImageApp(); // the image's run manifest (/etc/app), if any
+  if (options.bootchart && app !== null) printBootChartAtAppStart(boot.arch == ARCH_X86_64); // the chart then ends at _start
   else if (options.bootchart) printBootChart(counterHz(boot.arch == ARCH_X86_64), counterSourceName());
   if (options.selfTest !== null && !runSelfTest(options.selfTest!, boot, info)) return panic("selftest " + options.selfTest! + " failed");
   if (options.mallocBenchPairs != 0) runMallocBench(options.mallocBenchPairs);
@@ -81,16 +82,16 @@ export function kmain(handoffAddress: usize): void {
   if (options.panicMessage !== null) return panic(options.panicMessage!);
   if (options.hang) idleForever();
   if (options.crashKind !== null) crash(options.crashKind!);
-  if (hasApp) return runTheApp(boot.arch);                  // the image's app, to its end: its status is the VM's
+  if (app !== null) return runTheApp(app!, boot.arch);                  // the image's app, to its end: its status is the VM's
   shutdown(options.exitStatus);
 }
 
 /** Runs the image's app (loader/) and powers off with its exit status. */
-function runTheApp(arch: u32): void {
+function runTheApp(app: AppManifest, arch: u32): void {
   const error: string[] = [];
-  const status = runImageApp(arch, error);
-  if (status == APP_FAILED || status == NO_APP) {
-    printLine("app: " + (error.length ? error[0] : "no app to run"));
+  const status = runImageApp(app, arch, error);
+  if (status == APP_FAILED) {
+    printLine("app: " + (error.length ? error[0] : "the app could not be started"));
     return shutdown(APP_REFUSED_STATUS);
   }
   reportAppExitStatus(<u32>status);

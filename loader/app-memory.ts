@@ -75,6 +75,11 @@ export function releaseAppMemory(): void {
   base = size = maxPages = 0;
 }
 
+/** Whether a native address lies in the memory's reservation: below it in its guard, or within the code's reach. */
+export function inAppMemoryReservation(address: u64): bool {
+  return base != 0 && address >= base - GUARD_BELOW_BYTES && address - base < REACHABLE_BYTES;
+}
+
 /** Whether [address, address + length) lies inside the memory. */
 export function inAppMemory(address: u32, length: u32): bool {
   return <u64>address + <u64>length <= size;

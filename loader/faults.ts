@@ -16,7 +16,7 @@
 import { print, printLine, printHex } from "../kernel/console";
 import { wasmTrapName, cpuExceptionName } from "../kernel/traps";
 import { threadWithGuard, currentThread } from "../kernel/sched/index";
-import { appMemoryBase } from "./app-memory";
+import { inAppMemoryReservation } from "./app-memory";
 import { AppModule, inAppCode, functionAt } from "./elf/index";
 
 /** Reasons runApp returns (arch/common/app-runtime.c and app.S use the same numbers). */
@@ -27,9 +27,6 @@ export const LEFT_BY_FAULT: u32 = 3;
 /** wasm2c's trap numbers for the two traps a fault can stand for. */
 const TRAP_OUT_OF_BOUNDS: u32 = 1;
 const TRAP_STACK_EXHAUSTED: u32 = 9;
-/** Bytes below the app memory's base, and past base + 8 GiB, that still belong to it (its guards). */
-const MEMORY_GUARD_BELOW: u64 = 0x20_0000;
-const MEMORY_REACH: u64 = 0x2_0000_0000;
 
 let trapKind: u32 = 0;
 let faultKind: u32 = 0;
@@ -56,8 +53,7 @@ export function recordTrap(kind: u32, at: u64): void {
 export function claimFault(kind: u32, code: u64, ip: u64, faultAddress: u64): bool {
   const module = watched;
   if (module === null) return false;
-  const base = appMemoryBase();
-  const inMemory = base != 0 && faultAddress >= base - MEMORY_GUARD_BELOW && faultAddress - base < MEMORY_REACH;
+  const inMemory = inAppMemoryReservation(faultAddress);
   const guardOwner = threadWithGuard(faultAddress);
   const inStackGuard = guardOwner !== null && guardOwner === currentThread();
   if (!inMemory && !inStackGuard && !inAppCode(module, ip)) return false;

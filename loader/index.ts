@@ -2,8 +2,9 @@
 //
 // An image that carries an app has a run manifest at /etc/app
 // (loader/manifest.ts). After the kernel has mounted its filesystems, boot
-// calls runImageApp: it reads the manifest, makes the writable mapped
-// directories (overlay.ts), and runs the app (run.ts) to its end. The
+// reads it (findImageApp), and once boot is done calls runImageApp: it
+// makes the writable mapped directories (overlay.ts) and runs the app
+// (run.ts) to its end. The
 // kernel then powers off with the app's exit status.
 //
 // Inside: elf/ validates, maps and relocates the app module; wasi/ is WASI
@@ -12,7 +13,7 @@
 // runs (arch/common/app-runtime.c). docs/loader.md tells the whole story.
 
 import { AT_FDCWD, O_RDONLY, Stat, open, close, read, fstat } from "../fs/vfs/index";
-import { parseManifest } from "./manifest";
+import { AppManifest, parseManifest } from "./manifest";
 import { overlayDirectory } from "./overlay";
 import { runApplication } from "./run";
 
@@ -23,39 +24,39 @@ export {
 
 /** Where an image keeps its run manifest. */
 export const MANIFEST_PATH = "/etc/app";
-/** runImageApp's result when the image has no app. */
-export const NO_APP: i32 = -1;
 /** runImageApp's result when the app could not be started (the error says why). */
 export const APP_FAILED: i32 = -2;
 
-/** Whether the root filesystem carries a run manifest. */
-export function imageHasApp(): bool {
-  const fd = open(AT_FDCWD, MANIFEST_PATH, O_RDONLY, 0);
-  if (fd < 0) return false;
-  close(fd);
-  return true;
-}
-
 /**
- * Runs the image's app; returns its exit status (>= 0), NO_APP, or
- * APP_FAILED with the reason in error[0].
+ * The image's run manifest, read and parsed, or null when the image has
+ * none. A manifest that cannot be read or parsed comes back with its
+ * `error` set (runImageApp then refuses it).
  */
-export function runImageApp(machine: u32, error: string[]): i32 {
+export function findImageApp(): AppManifest | null {
   const fd = open(AT_FDCWD, MANIFEST_PATH, O_RDONLY, 0);
-  if (fd < 0) return NO_APP;
+  if (fd < 0) return null;
   const stat = new Stat();
   fstat(fd, stat);
   const length = <usize>min<u64>(stat.size, 1 << 20);
   const text = heap.alloc(length + 1);
   const got = read(fd, text, length);
   close(fd);
+  let manifest: AppManifest;
   if (got != <i64>length) {
-    heap.free(text);
-    error.push("cannot read " + MANIFEST_PATH);
-    return APP_FAILED;
+    manifest = new AppManifest();
+    manifest.error = "cannot read it";
+  } else {
+    manifest = parseManifest(text, length);
   }
-  const manifest = parseManifest(text, length);
   heap.free(text);
+  return manifest;
+}
+
+/**
+ * Runs the app `manifest` describes (from findImageApp); returns its exit
+ * status (>= 0), or APP_FAILED with the reason in error[0].
+ */
+export function runImageApp(manifest: AppManifest, machine: u32, error: string[]): i32 {
   if (manifest.error.length) {
     error.push(MANIFEST_PATH + ": " + manifest.error);
     return APP_FAILED;

@@ -1,7 +1,7 @@
 // proc_exit, proc_raise and sched_yield.
 //
 // proc_exit stores the app's exit code (exitStatus() in setup.ts reads it)
-// and abandons the app call through arch.leaveApp(APP_EXITED): runApp in the
+// and abandons the app call through arch.leaveApp(LEFT_BY_EXIT): runApp in the
 // app runner (loader/run.ts) returns that reason. Signals do not exist here:
 // proc_raise is NOSYS. sched_yield gives the CPU to another ready thread
 // when the scheduler runs (the app thread is one kernel thread).
@@ -9,9 +9,7 @@
 import { leaveApp } from "../../arch";
 import { schedulerReady, yieldNow } from "../../kernel/sched/index";
 import { ERRNO_SUCCESS, ERRNO_NOSYS } from "./errno";
-
-/** The reason proc_exit gives leaveApp (traps and faults use others). */
-export const APP_EXITED: u32 = 1;
+import { LEFT_BY_EXIT } from "../faults";
 
 let code: u32 = 0;
 let exited = false;
@@ -19,7 +17,7 @@ let exited = false;
 export function procExit(status: u32): void {
   code = status;
   exited = true;
-  leaveApp(APP_EXITED);
+  leaveApp(LEFT_BY_EXIT);
 }
 
 export function procRaise(signal: u32): u32 {

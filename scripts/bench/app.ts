@@ -137,7 +137,7 @@ export async function benchApp(argv: string[]): Promise<number> {
     log(`compute: native, Node's WASI and Wisp's AOT output (size ${size})`);
     const host = await runComputeBench({ size, runs: wholeNumber(values["compute-runs"], "compute-runs", 1, 50) });
     log("compute: in a TCG guest");
-    const inGuest = await computeInGuest(arch, size);
+    const inGuest = await computeInGuest(arch, kernel.elf, size);
     compute = {
       ...host,
       targets: { wispAotVsNative: TARGET_RATIO, wispAotFasterThanNode: true },
@@ -157,11 +157,10 @@ export async function benchApp(argv: string[]): Promise<number> {
 }
 
 /** compute.c's own elapsed_ms when run as a Wisp app under TCG. */
-async function computeInGuest(arch: "x86_64" | "aarch64", size: number): Promise<number> {
+async function computeInGuest(arch: "x86_64" | "aarch64", kernel: string, size: number): Promise<number> {
   const wasm = join(ROOT, "build", "bench", "app", "compute-guest.wasm");
   execFileSync("clang", ["--target=wasm32-wasi", "-O2", join(ROOT, "test/apps/compute/compute.c"), "-o", wasm]);
   const image = await prepareAppImage({ wasm, arch, args: [String(size)], env: [], dirs: [] });
-  const kernel = (await buildKernel({ arch, log: () => {} })).elf;
   let stdout = "";
   const decoder = new StreamDecoder([() => {}, (bytes) => void (stdout += Buffer.from(bytes).toString("utf8")), () => {}]);
   const command = qemuCommand({

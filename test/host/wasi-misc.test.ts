@@ -1,7 +1,7 @@
 // Guards loader/wasi/clock.ts, poll.ts, process.ts, random.ts, sockets.ts
 // and setup.ts: clocks and their resolution, poll_oneoff with clock
 // subscriptions (relative and absolute, the earliest first) and
-// descriptor ones (ready at once), proc_exit (leaveApp with APP_EXITED,
+// descriptor ones (ready at once), proc_exit (leaveApp with LEFT_BY_EXIT,
 // the status kept), proc_raise, sched_yield, random_get, the sockets,
 // configureWasi refusing a missing preopen, and memory coming back after
 // a session of calls.
@@ -139,7 +139,7 @@ describe("poll_oneoff", () => {
 });
 
 describe("process, randomness, sockets", () => {
-  it("proc_exit keeps the status and leaves the app with APP_EXITED (1)", () => {
+  it("proc_exit keeps the status and leaves the app with LEFT_BY_EXIT (1)", () => {
     h.setUp();
     let left: unknown = null;
     try {
