@@ -8,16 +8,20 @@
 //   auto    the initrd if there is one, else an empty RAMFS (no disk is
 //           probed: booting from a disk is asked for with root=disk).
 // Then /etc/fstab on the root, if present, names further mounts, one per
-// line: `TYPE PATH` (only `ramfs` today); `#` starts a comment. Without an
+// line: `TYPE PATH`, TYPE a filesystem registered by name that needs no
+// device (fs/vfs/filesystems.ts: ramfs, ...); `#` starts a comment. Without an
 // fstab, a read-only root gets a RAMFS on /tmp when it has that directory,
 // so there is always somewhere to write.
 
 import { BootInfo } from "../kernel/boot/bootinfo";
-import { MemoryBlockDevice, BlockDevice } from "../drivers/block/device";
+import { declareText, KernelOption } from "../kernel/options";
+import { MemoryBlockDevice, BlockDevice, disks as registeredDisks } from "../drivers/block/index";
 import { probeVirtio } from "../drivers/virtio/index";
 import { mountRofs, RofsMount } from "./rofs/index";
 import { RamFileSystem } from "./ramfs/index";
-import { FileSystem, Stat, TYPE_DIRECTORY, AT_FDCWD, O_RDONLY, mountRoot, mount, open, read, close, stat } from "./vfs/index";
+import {
+  FileSystem, Stat, TYPE_DIRECTORY, AT_FDCWD, O_RDONLY, mountRoot, mount, open, read, close, stat, makeFileSystem, fileSystemNames,
+} from "./vfs/index";
 
 const FSTAB = "/etc/fstab";
 const FSTAB_MAX_BYTES: usize = 4096;
@@ -28,14 +32,29 @@ export let rootDescription: string = "";
 export let rootDevice: BlockDevice | null = null;
 let rootReadOnly = false;
 
-/** Mounts the root and the fstab's mounts; returns "" or what went wrong. */
-export function mountFileSystems(info: BootInfo, arch: u32, source: string): string {
-  const error = mountRootFrom(info, arch, source);
+/** Where root=SOURCE may take the root from. */
+const ROOT_SOURCES: StaticArray<string> = ["auto", "initrd", "disk", "ramfs"];
+let rootOption: KernelOption | null = null;
+
+function checkRootSource(source: string): string {
+  return ROOT_SOURCES.includes(source) ? "" : "root=SOURCE needs one of: " + ROOT_SOURCES.join(", ");
+}
+
+/** Declares root=SOURCE (before the command line is read). */
+export function declareRootOption(): void {
+  rootOption = declareText("root", "root=SOURCE: the root filesystem: auto (default: the initrd if there is one, else RAMFS), initrd, disk (the first virtio-blk disk holding ROFS) or ramfs", checkRootSource);
+}
+
+/** Mounts the root root=SOURCE names and the fstab's mounts; returns "" or what went wrong. */
+export function mountFileSystems(info: BootInfo): string {
+  const option = rootOption;
+  const source = option !== null && option.given ? option.value : "auto";
+  const error = mountRootFrom(info, source);
   if (error.length) return error;
   return mountFstab();
 }
 
-function mountRootFrom(info: BootInfo, arch: u32, source: string): string {
+function mountRootFrom(info: BootInfo, source: string): string {
   const haveInitrd = info.initrdSize != 0;
   if (source == "initrd" || (source == "auto" && haveInitrd)) {
     if (!haveInitrd) return "root=initrd, but the machine was booted without an initrd";
@@ -43,7 +62,8 @@ function mountRootFrom(info: BootInfo, arch: u32, source: string): string {
     return mountRofsRoot(device, "initrd");
   }
   if (source == "disk") {
-    const disks = probeVirtio(info, arch);
+    probeVirtio();
+    const disks = registeredDisks();
     let firstError = "";
     for (let i = 0; i < disks.length; i++) {
       const error = mountRofsRoot(disks[i], disks[i].name);
@@ -91,9 +111,10 @@ function mountFstab(): string {
     const fields = line.split(" ").filter((field: string) => field.length > 0);
     const where = FSTAB + " line " + (i + 1).toString() + ": ";
     if (fields.length != 2) return where + "expected 'TYPE PATH', got '" + line + "'";
-    if (fields[0] != "ramfs") return where + "unknown filesystem type '" + fields[0] + "' (known: ramfs)";
-    const result = mount(AT_FDCWD, fields[1], new RamFileSystem());
-    if (result < 0) return where + "mounting ramfs on " + fields[1] + " failed (errno " + (-result).toString() + ")";
+    const fs = makeFileSystem(fields[0]);
+    if (fs === null) return where + "unknown filesystem type '" + fields[0] + "' (known: " + fileSystemNames() + ")";
+    const result = mount(AT_FDCWD, fields[1], fs!);
+    if (result < 0) return where + "mounting " + fields[0] + " on " + fields[1] + " failed (errno " + (-result).toString() + ")";
   }
   return "";
 }

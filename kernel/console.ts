@@ -1,4 +1,6 @@
 // The kernel console: text out through whichever UART the firmware named.
+// The architecture's entry point (kernel/init) hands its UART driver
+// (drivers/uart) to useSerialPort, with the console kind it drives.
 //
 // Output is bytes: AssemblyScript strings are encoded as UTF-8 on the way
 // out. Numbers are formatted without allocating (kernel/format.ts), so panic
@@ -16,12 +18,20 @@
 //
 // (DLE is 0x10.) Without the option the streams are simply interleaved.
 
-import { BootInfo, CONSOLE_NS16550_PORT, CONSOLE_PL011 } from "./boot/bootinfo";
-import { ns16550 } from "../drivers/uart/ns16550";
-import { pl011 } from "../drivers/uart/pl011";
+import { BootInfo, CONSOLE_NONE } from "./boot/bootinfo";
 import { formatUnsigned, formatSigned, formatDecimal, FORMAT_BUFFER_SIZE } from "./format";
 
-let kind: u32 = 0;
+/** A UART as the console drives it. */
+export abstract class SerialPort {
+  /** Readies the port at `base` (an I/O port or an MMIO address, as the firmware said). */
+  abstract start(base: u64): void;
+  /** Sends one byte, waiting while the transmitter is full. */
+  abstract put(byte: u32): void;
+}
+
+let port: SerialPort = changetype<SerialPort>(0);
+let portKind: u32 = CONSOLE_NONE;
+let started = false;
 const numberBuffer = memory.data(FORMAT_BUFFER_SIZE);
 
 /** The framing escape byte (ASCII DLE). */
@@ -34,15 +44,20 @@ export const STREAM_STDERR: u32 = 2;
 let framed = false;
 let currentStream: u32 = STREAM_KERNEL;
 
+/** The architecture's UART driver and the firmware console kind (CONSOLE_*) it drives. */
+export function useSerialPort(chosen: SerialPort, kind: u32): void {
+  port = chosen;
+  portKind = kind;
+}
+
+/** Starts the UART the firmware named, if it is the kind this kernel drives; output is dropped otherwise. */
 export function initConsole(info: BootInfo): void {
-  kind = info.consoleKind;
-  if (kind == CONSOLE_NS16550_PORT) ns16550.init(<u32>info.consoleBase);
-  else if (kind == CONSOLE_PL011) pl011.init(<usize>info.consoleBase);
+  started = changetype<usize>(port) != 0 && info.consoleKind == portKind && portKind != CONSOLE_NONE;
+  if (started) port.start(info.consoleBase);
 }
 
 function transmit(byte: u32): void {
-  if (kind == CONSOLE_NS16550_PORT) ns16550.put(byte);
-  else if (kind == CONSOLE_PL011) pl011.put(byte);
+  if (started) port.put(byte);
 }
 
 /** Frames the line from now on (the console=streams option). */

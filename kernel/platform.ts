@@ -1,21 +1,46 @@
-// From the boot handoff to a BootInfo: pick the firmware format by
-// architecture, and size the runtime's memory from what the firmware says.
+// The machine as boot found it: which architecture this kernel was built for,
+// the boot handoff, and the firmware's description of the machine (PVH
+// start_info on x86_64, a device tree on aarch64, read by the reader the
+// architecture's entry point hands to useFirmware). Later layers ask here
+// instead of having the handoff passed down to them.
 
-import { Handoff, ARCH_X86_64 } from "./boot/handoff";
+import { Handoff } from "./boot/handoff";
 import { BootInfo, MEMORY_USABLE } from "./boot/bootinfo";
-import { parsePvh } from "./boot/pvh";
-import { parseFdt } from "./boot/fdt";
-import { findLinkedImage } from "./boot/linked-image";
 
+/** Turns the handoff's firmware pointer into a BootInfo (its `error` set when the firmware's data is malformed). */
+export type FirmwareReader = (boot: Handoff) => BootInfo;
+
+let name = "";
+let reader: FirmwareReader | null = null;
+let handoff: Handoff = changetype<Handoff>(0);
+let info: BootInfo = changetype<BootInfo>(0);
+
+/** The architecture's name and firmware reader; its entry point calls this first. */
+export function useFirmware(architecture: string, firmwareReader: FirmwareReader): void {
+  name = architecture;
+  reader = firmwareReader;
+}
+
+/** Reads the firmware's description of the machine, and keeps it and the handoff for later layers. */
 export function readFirmware(boot: Handoff): BootInfo {
-  if (boot.arch == ARCH_X86_64) return parsePvh(<usize>boot.firmwareInfo);
-  const info = parseFdt(<usize>boot.firmwareInfo);
-  if (info.error.length == 0 && info.initrdSize == 0) findLinkedImage(info, boot.imageEnd); // the root linked after the kernel
+  handoff = boot;
+  info = reader!(boot);
   return info;
 }
 
-export function architectureName(boot: Handoff): string {
-  return boot.arch == ARCH_X86_64 ? "x86_64" : "aarch64";
+/** "x86_64" or "aarch64": what this kernel was built for. */
+export function architectureName(): string {
+  return name;
+}
+
+/** The firmware's description of the machine (after readFirmware). */
+export function bootInfo(): BootInfo {
+  return info;
+}
+
+/** The boot stub's handoff (after readFirmware). */
+export function bootHandoff(): Handoff {
+  return handoff;
 }
 
 /**

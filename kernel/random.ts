@@ -2,7 +2,8 @@
 // bytes fit for keys, or fails; it never makes up bytes without a real
 // source behind them.
 //
-// Sources, best first, chosen on first use (nothing is probed at boot):
+// Sources, best first, chosen on first use (nothing is probed at boot;
+// kernel/entropy.ts keeps them as they register):
 //   virtio-rng   drivers/virtio/rng.ts: the host's entropy (QEMU:
 //                /dev/urandom), found once, lazily, on every transport;
 //   hardware     the CPU's generator through the arch import
@@ -33,17 +34,11 @@
 // a pool's worth at a time; reading a source blocks outside that section,
 // into a buffer of the caller's own.
 
-import { hardwareRandom, setInterrupts } from "../arch";
-import { BootInfo } from "./boot/bootinfo";
-import { ARCH_X86_64 } from "./boot/handoff";
-import { ENOSYS, EIO } from "./errno";
+import { setInterrupts } from "../arch";
+import { ENOSYS } from "./errno";
 import { clockKnown, now } from "./time/index";
 import { chachaBlock, CHACHA_KEY_BYTES, CHACHA_BLOCK_BYTES } from "./chacha20";
-import { VirtioRngDevice, findVirtioRng } from "../drivers/virtio/rng";
-
-export const SOURCE_NONE: u32 = 0;
-export const SOURCE_VIRTIO: u32 = 1;
-export const SOURCE_HARDWARE: u32 = 2;
+import { entropySources } from "./entropy";
 
 /** Output after which the key is reseeded from the source: 1 MiB. */
 export const RESEED_AFTER_BYTES: u64 = 1 << 20;
@@ -51,11 +46,9 @@ export const RESEED_AFTER_BYTES: u64 = 1 << 20;
 export const RESEED_INTERVAL_NS: u64 = 300_000_000_000;
 const POOL_BLOCKS: usize = 8;
 const POOL_BYTES: usize = POOL_BLOCKS * CHACHA_BLOCK_BYTES;
-const HARDWARE_WORD: usize = 8;
 
 const key = memory.data(<i32>CHACHA_KEY_BYTES);
 const pool = memory.data(<i32>POOL_BYTES);
-const hardwareWord = memory.data(<i32>HARDWARE_WORD);
 /** The next pool byte to hand out; POOL_BYTES when the pool is spent. */
 let poolAt: usize = POOL_BYTES;
 let seeded = false;
@@ -63,21 +56,7 @@ let outputSinceSeed: u64 = 0;
 let seededAt: u64 = 0;
 let seeds: u32 = 0;
 let failedSeeds: u32 = 0;
-let lastSource: u32 = SOURCE_NONE;
-
-let firmware: BootInfo | null = null;
-let architecture: u32 = ARCH_X86_64;
-let virtioProbed = false;
-let virtio: VirtioRngDevice | null = null;
-let hardwareWorked = false;
-/** Made on first use: an array made at start-up would live in the boot arena, which malloc cannot grow. */
-let problems: string[] | null = null;
-
-/** Remembers the machine, for the lazy virtio probe; touches no hardware. */
-export function initRandom(info: BootInfo, arch: u32): void {
-  firmware = info;
-  architecture = arch;
-}
+let lastSource = "none";
 
 /**
  * Fills `length` bytes at `buffer` (kernel memory) with random bytes from
@@ -111,53 +90,23 @@ export function getRandom(buffer: usize, length: usize): i32 {
  * generator (slow: for seeding and self-tests); 0, -EIO or -ENOSYS.
  */
 export function readEntropy(buffer: usize, length: usize): i32 {
-  probeVirtioOnce();
   let result = -ENOSYS;
-  const device = virtio;
-  if (device !== null && !device.failed) {
-    result = device.read(buffer, length);
-    if (result == 0) {
-      lastSource = SOURCE_VIRTIO;
+  let source = entropySources();
+  while (source !== null) {
+    const got = source.read(buffer, length);
+    if (got == 0) {
+      lastSource = source.name;
       return 0;
     }
+    if (result == -ENOSYS) result = got;
+    source = source.next;
   }
-  const hardware = readHardware(buffer, length);
-  if (hardware == 0) {
-    lastSource = SOURCE_HARDWARE;
-    return 0;
-  }
-  return result == -ENOSYS ? hardware : result;
-}
-
-/** Fills `length` bytes from the CPU's generator, 8 at a time; 0, -EIO if it stopped working, -ENOSYS if it never did. */
-export function readHardware(buffer: usize, length: usize): i32 {
-  for (let done: usize = 0; done < length; done += HARDWARE_WORD) {
-    const enabled = setInterrupts(0);
-    const ok = hardwareRandom(hardwareWord) != 0;
-    if (ok) memory.copy(buffer + done, hardwareWord, min<usize>(HARDWARE_WORD, length - done));
-    memory.fill(hardwareWord, 0, HARDWARE_WORD);
-    setInterrupts(enabled);
-    if (!ok) return hardwareWorked ? -EIO : -ENOSYS;
-    hardwareWorked = true;
-  }
-  return 0;
+  return result;
 }
 
 /** Which source seeded the generator last: "virtio-rng", "hardware" or "none". */
 export function randomSourceName(): string {
-  if (lastSource == SOURCE_VIRTIO) return "virtio-rng";
-  if (lastSource == SOURCE_HARDWARE) return "hardware";
-  return "none";
-}
-
-/** The virtio entropy device, once probed (readEntropy probes), or null. */
-export function randomDevice(): VirtioRngDevice | null {
-  return virtio;
-}
-
-/** Why virtio entropy devices could not be used, one message each. */
-export function randomProblems(): string[] {
-  return problems === null ? [] : problems!;
+  return lastSource;
 }
 
 /** Successful seeds and reseeds so far, and failed ones. */
@@ -204,17 +153,4 @@ function refill(): void {
   memory.copy(key, pool, CHACHA_KEY_BYTES);
   memory.fill(pool, 0, CHACHA_KEY_BYTES);
   poolAt = CHACHA_KEY_BYTES;
-}
-
-/** Looks for a virtio entropy device the first time a source is needed (interrupts disabled: once, short). */
-function probeVirtioOnce(): void {
-  if (virtioProbed) return;
-  virtioProbed = true;
-  const info = firmware;
-  if (info === null) return;
-  const enabled = setInterrupts(0);
-  const errors: string[] = [];
-  virtio = findVirtioRng(info, architecture, errors);
-  problems = errors;
-  setInterrupts(enabled);
 }

@@ -15,7 +15,7 @@ export function printBanner(boot: Handoff, info: BootInfo): void {
   print("Wisp ");
   print(WISP_VERSION);
   print(" on ");
-  print(architectureName(boot));
+  print(architectureName());
   print(": ");
   printUnsigned(info.usableBytes() >> 10);
   print(" KiB usable RAM, kernel image ");

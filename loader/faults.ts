@@ -14,7 +14,7 @@
 // report is printed by the app runner afterwards.
 
 import { print, printLine, printHex } from "../kernel/console";
-import { wasmTrapName, cpuExceptionName } from "../kernel/traps";
+import { wasmTrapName, cpuExceptionName } from "../kernel/traps/index";
 import { threadWithGuard, currentThread } from "../kernel/sched/index";
 import { inAppMemoryReservation } from "./app-memory";
 import { AppModule, inAppCode, functionAt } from "./elf/index";

@@ -56,7 +56,7 @@ export function findImageApp(): AppManifest | null {
  * Runs the app `manifest` describes (from findImageApp); returns its exit
  * status (>= 0), or APP_FAILED with the reason in error[0].
  */
-export function runImageApp(manifest: AppManifest, machine: u32, error: string[]): i32 {
+export function runImageApp(manifest: AppManifest, machine: u16, error: string[]): i32 {
   if (manifest.error.length) {
     error.push(MANIFEST_PATH + ": " + manifest.error);
     return APP_FAILED;

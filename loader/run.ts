@@ -32,8 +32,8 @@ let leftBy: u32 = 0;
 /** Pages holding a module file read from a filesystem that could not lend it in place (its symbols stay readable). */
 let fileCopy: usize = 0;
 
-/** Runs the app the manifest describes on `machine` (ARCH_*); returns its exit status, or -1 with `error` set. */
-export function runApplication(manifest: AppManifest, machine: u32, error: string[]): i32 {
+/** Runs the app the manifest describes on `machine` (its ELF EM_* number); returns its exit status, or -1 with `error` set. */
+export function runApplication(manifest: AppManifest, machine: u16, error: string[]): i32 {
   const module = new AppModule();
   const loadError = loadModule(manifest.module, machine, module);
   if (loadError.length) {
@@ -89,7 +89,7 @@ function appThread(argument: usize): void {
 }
 
 /** Loads the module file at `path`: in place if its filesystem holds it in memory, else copied into pages. */
-function loadModule(path: string, machine: u32, module: AppModule): string {
+function loadModule(path: string, machine: u16, module: AppModule): string {
   const fd = open(AT_FDCWD, path, O_RDONLY, 0);
   if (fd < 0) return "cannot open it (error " + (-fd).toString() + ")";
   const stat = new Stat();

@@ -6,16 +6,14 @@ import { printBootChart } from "../kernel/bootchart";
 import { counterHz, counterSourceName } from "../kernel/clock";
 
 let chartPending = false;
-let chartX86 = false;
 
 /** Print the boot chart when the app starts. */
-export function printBootChartAtAppStart(x86: bool): void {
+export function printBootChartAtAppStart(): void {
   chartPending = true;
-  chartX86 = x86;
 }
 
 export function appStartHook(): void {
   if (!chartPending) return;
   chartPending = false;
-  printBootChart(counterHz(chartX86), counterSourceName());
+  printBootChart(counterHz(), counterSourceName());
 }

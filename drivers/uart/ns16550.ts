@@ -3,6 +3,7 @@
 // Polled transmit only: wait for the transmit holding register to empty, then
 // write the byte. init() sets 115200 8N1 with FIFOs on and interrupts off.
 
+import { SerialPort } from "../../kernel/console";
 import { portIn8, portOut8 } from "../../arch";
 
 const DATA: u32 = 0;
@@ -36,5 +37,15 @@ export namespace ns16550 {
       if (portIn8(port + LINE_STATUS) & LINE_STATUS_THR_EMPTY) break;
     }
     portOut8(port + DATA, byte);
+  }
+}
+
+/** The console's view of this UART (kernel/console useSerialPort). */
+export class Ns16550Port extends SerialPort {
+  start(base: u64): void {
+    ns16550.init(<u32>base);
+  }
+  put(byte: u32): void {
+    ns16550.put(byte);
   }
 }

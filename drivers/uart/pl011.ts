@@ -4,6 +4,7 @@
 // data register. The firmware (or QEMU) leaves the UART enabled; init() only
 // records the base address.
 
+import { SerialPort } from "../../kernel/console";
 import { mmioRead32, mmioWrite32 } from "../../arch";
 
 const DATA: usize = 0x00;
@@ -24,5 +25,15 @@ export namespace pl011 {
       if (!(mmioRead32(base + FLAGS) & FLAGS_TX_FULL)) break;
     }
     mmioWrite32(base + DATA, byte);
+  }
+}
+
+/** The console's view of this UART (kernel/console useSerialPort). */
+export class Pl011Port extends SerialPort {
+  start(base: u64): void {
+    pl011.init(<usize>base);
+  }
+  put(byte: u32): void {
+    pl011.put(byte);
   }
 }

@@ -23,6 +23,7 @@
 // their owners; every request in flight and every later one fails with
 // -EIO. Nothing here panics or waits without a deadline.
 
+import { registerDisk, diskCount } from "../block/index";
 import { setInterrupts } from "../../arch";
 import { BlockDevice } from "../block/device";
 import { EIO, EINVAL, EROFS } from "../../kernel/errno";
@@ -308,4 +309,15 @@ export function openVirtioBlock(name: string, transport: VirtioTransport, errors
     return null;
   }
   return device;
+}
+
+/** The virtio-blk driver (drivers/virtio registerVirtioDriver): starts the disk and registers it as vda, vdb, ... */
+export function attachVirtioBlock(transport: VirtioTransport, errors: string[]): void {
+  const disk = openVirtioBlock(diskName(diskCount()), transport, errors);
+  if (disk !== null) registerDisk(disk);
+}
+
+/** vda ... vdz, then vd26 ... */
+function diskName(index: i32): string {
+  return index < 26 ? "vd" + String.fromCharCode(0x61 + index) : "vd" + index.toString();
 }

@@ -1,107 +1,110 @@
-// virtio: the front door. probeVirtio(info, arch) finds every virtio device
-// on the machine, brings up those Wisp has a driver for, and returns the
-// disks (virtio-blk) as BlockDevices named vda, vdb, ... in discovery order:
-// virtio-mmio transports from the highest address down, which is QEMU's
-// -device order (microvm: the command line's virtio_mmio.device options;
-// aarch64 virt: the device tree), then
-// virtio-pci functions in bus order (x86_64). It prints nothing unless
-// asked; what could not be used (a legacy-only device, a device without a
-// driver, a malformed option) is kept in probeProblems(). Devices are
-// brought up once: later calls return the same disks (a second reset would
-// pull a disk from under whoever mounted it).
+// virtio: the front door. probeVirtio() finds every virtio device on the
+// machine, once, and hands each to the driver registered for its device type
+// (registerVirtioDriver): virtio-blk registers a disk (drivers/block, named
+// vda, vdb, ... in discovery order), virtio-rng an entropy source
+// (kernel/entropy.ts). Transports come from the finders the architecture's
+// entry point registered (addTransportFinder): virtio-mmio from the kernel
+// command line (x86_64 microvm) or the device tree (aarch64 virt), highest
+// address first, which is QEMU's -device order; then modern virtio-pci
+// functions in bus order (x86_64). It prints nothing unless asked; what
+// could not be used (a legacy-only device, a device without a driver, a
+// malformed option) is kept in probeProblems(). Devices are brought up
+// once: a second reset would pull a disk from under whoever mounted it.
 //
 //   transport.ts   what a driver asks of a transport
 //   mmio.ts        virtio-mmio (version 2), mmio-devices.ts where they are
 //   pci.ts         modern virtio-pci over drivers/pci, MSI-X
 //   queue.ts       split virtqueues       setup.ts      the status handshake
 //   interrupts.ts  the shared handler     blk.ts        virtio-blk
+//   rng.ts         virtio-rng
 //
 // See docs/virtio.md.
 
 import { BootInfo } from "../../kernel/boot/bootinfo";
-import { ARCH_X86_64 } from "../../kernel/boot/handoff";
+import { bootInfo } from "../../kernel/platform";
 import { printLine } from "../../kernel/console";
-import { BlockDevice } from "../block/device";
-import { enumeratePci } from "../pci/index";
-import { VirtioTransport, DEVICE_BLOCK } from "./transport";
-import { VirtioMmioTransport, MMIO_WINDOW_BYTES } from "./mmio";
-import { virtioMmioWindows } from "./mmio-devices";
-import { VirtioPciTransport, isVirtioPci } from "./pci";
-import { openVirtioBlock } from "./blk";
-import { DEVICE_ENTROPY } from "./rng";
+import { VirtioTransport } from "./transport";
+import { VirtioPciTransport } from "./pci";
 
 export { VirtioBlockDevice, REQUEST_DEADLINE_NS } from "./blk";
+export { VirtioTransport } from "./transport";
 
+/** Finds transports with a device behind them; what it cannot use goes to `errors`. */
+export type TransportFinder = (info: BootInfo, errors: string[]) => VirtioTransport[];
+/** Brings a device up and registers what it offers; what went wrong goes to `errors`. */
+export type VirtioAttach = (transport: VirtioTransport, errors: string[]) => void;
+
+class Driver {
+  next: Driver | null = null;
+  constructor(public deviceType: u32, public attach: VirtioAttach) {}
+}
+
+class Finder {
+  next: Finder | null = null;
+  constructor(public find: TransportFinder) {}
+}
+
+let drivers: Driver | null = null;
+let finders: Finder | null = null;
+let lastFinder: Finder | null = null;
 let problems: string[] | null = null;
-let found: BlockDevice[] | null = null;
+let probed = false;
 
-/** What the last probeVirtio could not use, one message per device or option. */
+/** Makes `attach` the driver for virtio device type `deviceType` (transport.ts DEVICE_*). */
+export function registerVirtioDriver(deviceType: u32, attach: VirtioAttach): void {
+  const driver = new Driver(deviceType, attach);
+  driver.next = drivers;
+  drivers = driver;
+}
+
+/** Adds a place to look for transports; probeVirtio asks the finders in the order they were added. */
+export function addTransportFinder(find: TransportFinder): void {
+  const finder = new Finder(find);
+  if (lastFinder === null) finders = finder;
+  else lastFinder!.next = finder;
+  lastFinder = finder;
+}
+
+/** What probeVirtio could not use, one message per device or option. */
 export function probeProblems(): string[] {
   return problems === null ? [] : problems!;
 }
 
-/**
- * Finds every virtio device, starts the disks, and returns them (the same
- * ones on every call after the first); prints each problem as
- * "virtio: ..." if `verbose`.
- */
-export function probeVirtio(info: BootInfo, arch: u32, verbose: bool = false): BlockDevice[] {
-  if (found === null) found = probeOnce(info, arch);
+/** Finds and starts every virtio device (the first call only); prints each problem as "virtio: ..." if `verbose`. */
+export function probeVirtio(verbose: bool = false): void {
+  if (!probed) {
+    probed = true;
+    problems = probeOnce(bootInfo());
+  }
   if (verbose) {
     const errors = problems!;
     for (let i = 0; i < errors.length; i++) printLine("virtio: " + errors[i]);
   }
-  return found!.slice(0);
 }
 
-function probeOnce(info: BootInfo, arch: u32): BlockDevice[] {
+function probeOnce(info: BootInfo): string[] {
   const errors: string[] = [];
-  const transports = findTransports(info, arch, errors);
-  const disks: BlockDevice[] = [];
-  for (let i = 0; i < transports.length; i++) {
-    const transport = transports[i];
-    const problem = transport.unusable();
-    if (problem.length) {
-      errors.push(transport.name + ": " + problem);
-      continue;
-    }
-    if (transport.deviceType == DEVICE_ENTROPY) continue;  // kernel/random.ts takes it, lazily (rng.ts)
-    if (transport.deviceType != DEVICE_BLOCK) {
-      errors.push(transport.name + ": no driver for virtio device type " + transport.deviceType.toString());
-      continue;
-    }
-    if (transport instanceof VirtioPciTransport) changetype<VirtioPciTransport>(transport).enableFunction();
-    const disk = openVirtioBlock(diskName(disks.length), transport, errors);
-    if (disk !== null) disks.push(disk);
+  let finder = finders;
+  while (finder !== null) {
+    const transports = finder.find(info, errors);
+    for (let i = 0; i < transports.length; i++) attach(transports[i], errors);
+    finder = finder.next;
   }
-  problems = errors;
-  return disks;
+  return errors;
 }
 
-/** Every transport with a device behind it: virtio-mmio, highest address first, then virtio-pci (x86_64). */
-function findTransports(info: BootInfo, arch: u32, errors: string[]): VirtioTransport[] {
-  const found: VirtioTransport[] = [];
-  const windows = virtioMmioWindows(info, arch, errors);
-  for (let i = 0; i < windows.length; i++) {
-    const window = windows[i];
-    if (window.size < MMIO_WINDOW_BYTES) {
-      errors.push("virtio-mmio@0x" + window.base.toString(16) + ": a window of " + window.size.toString() + " bytes is too small");
-      continue;
-    }
-    const transport = new VirtioMmioTransport(<usize>window.base, window.interrupt);
-    if (!transport.hasMagic()) errors.push(transport.name + ": nothing answers as a virtio-mmio device there");
-    else if (transport.deviceType != 0) found.push(transport);  // DeviceID 0: an empty transport
+function attach(transport: VirtioTransport, errors: string[]): void {
+  const problem = transport.unusable();
+  if (problem.length) {
+    errors.push(transport.name + ": " + problem);
+    return;
   }
-  if (arch == ARCH_X86_64) {
-    const functions = enumeratePci();
-    for (let i = 0; i < functions.length; i++) {
-      if (isVirtioPci(functions[i])) found.push(new VirtioPciTransport(functions[i]));
-    }
+  let driver = drivers;
+  while (driver !== null && driver.deviceType != transport.deviceType) driver = driver.next;
+  if (driver === null) {
+    errors.push(transport.name + ": no driver for virtio device type " + transport.deviceType.toString());
+    return;
   }
-  return found;
-}
-
-/** vda ... vdz, then vd26 ... */
-function diskName(index: i32): string {
-  return index < 26 ? "vd" + String.fromCharCode(0x61 + index) : "vd" + index.toString();
+  if (transport instanceof VirtioPciTransport) changetype<VirtioPciTransport>(transport).enableFunction();
+  driver.attach(transport, errors);
 }

@@ -10,30 +10,40 @@
 // option is skipped and reported in `errors`.
 
 import { BootInfo, DeviceWindow } from "../../kernel/boot/bootinfo";
-import { ARCH_X86_64 } from "../../kernel/boot/handoff";
 import { parseCommandLine } from "../../kernel/cmdline";
+import { declareText } from "../../kernel/options";
 
 const OPTION = "virtio_mmio.device";
 
+/** Declares virtio_mmio.device (on x86_64, whose microvm machine adds one per device); malformed ones are reported by the probe. */
+export function declareMmioDeviceOption(): void {
+  declareText(OPTION, "virtio_mmio.device=SIZE@BASE:IRQ: a virtio-mmio device (QEMU microvm adds one per device; drivers/virtio reads them)");
+}
+
 /**
- * The transports the firmware names, highest address first: QEMU (microvm
- * and virt alike) gives the first -device the highest transport, so this is
- * the order the devices were given in. Malformed entries are described in
- * `errors`.
+ * The windows the command line names (x86_64 microvm), highest address
+ * first: QEMU (microvm and virt alike) gives the first -device the highest
+ * transport, so this is the order the devices were given in. Malformed
+ * entries are described in `errors`.
  */
-export function virtioMmioWindows(info: BootInfo, arch: u32, errors: string[]): DeviceWindow[] {
+export function mmioWindowsFromCommandLine(info: BootInfo, errors: string[]): DeviceWindow[] {
   const windows: DeviceWindow[] = [];
-  if (arch != ARCH_X86_64) {
-    for (let i = 0; i < info.virtioMmio.length; i++) windows.push(info.virtioMmio[i]);
-  } else {
-    const line = parseCommandLine(info.commandLine);
-    for (let i = 0; i < line.keys.length; i++) {
-      if (line.keys[i] != OPTION) continue;
-      const window = parseDeviceOption(line.values[i]);
-      if (window === null) errors.push("malformed " + OPTION + "=" + line.values[i] + " (want SIZE@BASE:IRQ)");
-      else windows.push(window);
-    }
+  const line = parseCommandLine(info.commandLine);
+  for (let i = 0; i < line.keys.length; i++) {
+    if (line.keys[i] != OPTION) continue;
+    const window = parseDeviceOption(line.values[i]);
+    if (window === null) errors.push("malformed " + OPTION + "=" + line.values[i] + " (want SIZE@BASE:IRQ)");
+    else windows.push(window);
   }
+  return highestFirst(windows);
+}
+
+/** The device tree's "virtio,mmio" nodes (aarch64 virt), highest address first. */
+export function mmioWindowsFromDeviceTree(info: BootInfo): DeviceWindow[] {
+  return highestFirst(info.virtioMmio.slice(0));
+}
+
+function highestFirst(windows: DeviceWindow[]): DeviceWindow[] {
   windows.sort((a: DeviceWindow, b: DeviceWindow): i32 => (a.base > b.base ? -1 : a.base < b.base ? 1 : 0));
   return windows;
 }

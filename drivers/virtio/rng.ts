@@ -15,22 +15,18 @@
 // (so it can no longer write into the page) and failed for good: later
 // reads fail at once, and kernel/random.ts moves to its next source.
 //
-// The device is found by findVirtioRng, lazily (kernel/random.ts asks on
-// first use), among the same transports drivers/virtio/index.ts walks:
-// virtio-mmio windows from the highest address down, then virtio-pci.
+// attachVirtioRng is the driver drivers/virtio calls for the device type:
+// it starts the device and registers it as an entropy source
+// (kernel/entropy.ts). Devices are probed lazily: kernel/random.ts asks for
+// its sources on first use.
 
 import { setInterrupts } from "../../arch";
-import { BootInfo } from "../../kernel/boot/bootinfo";
-import { ARCH_X86_64 } from "../../kernel/boot/handoff";
-import { EIO } from "../../kernel/errno";
+import { EIO, ENOSYS } from "../../kernel/errno";
+import { EntropySource, registerEntropySource, RANK_DEVICE } from "../../kernel/entropy";
 import { pages, PAGE_SIZE, USE_LARGE } from "../../kernel/mm/pages";
 import { Semaphore } from "../../kernel/sched/sync";
 import { now } from "../../kernel/time/index";
-import { enumeratePci, PciFunction } from "../pci/index";
 import { VirtioTransport } from "./transport";
-import { VirtioMmioTransport, MMIO_WINDOW_BYTES } from "./mmio";
-import { virtioMmioWindows } from "./mmio-devices";
-import { VirtioPciTransport, isVirtioPci } from "./pci";
 import { Virtqueue } from "./queue";
 import { negotiate, createQueue, startQueue, markReady, fail } from "./setup";
 import { listen, drainQueue } from "./interrupts";
@@ -44,7 +40,6 @@ const POLL_INTERVAL_NS: u64 = 1_000_000_000;
 /** One request at a time needs one descriptor; a small queue is plenty. */
 const WANTED_QUEUE_SIZE: u32 = 8;
 const BOUNCE_BYTES: u32 = <u32>PAGE_SIZE;
-const MODERN_PCI_DEVICE_BASE: u32 = 0x1040;
 
 export class VirtioRngDevice {
   queue: Virtqueue = changetype<Virtqueue>(0);
@@ -164,50 +159,31 @@ function onChainUsed(owner: usize, head: u32, written: u32): void {
   changetype<VirtioRngDevice>(owner).completed(head, written);
 }
 
-/**
- * Finds the first virtio entropy device and brings it up; null if there is
- * none or it cannot be used (the reason in `errors`). Walks the transports
- * as probeVirtio does; each call probes again, so call it once.
- */
-export function findVirtioRng(info: BootInfo, arch: u32, errors: string[]): VirtioRngDevice | null {
-  const candidates = entropyTransports(info, arch, errors);
-  for (let i = 0; i < candidates.length; i++) {
-    const transport = candidates[i];
-    const problem = transport.unusable();
-    if (problem.length) {
-      errors.push(transport.name + ": " + problem);
-      continue;
-    }
-    if (transport instanceof VirtioPciTransport) changetype<VirtioPciTransport>(transport).enableFunction();
-    const device = new VirtioRngDevice(transport);
-    const error = device.start();
-    if (error.length == 0) return device;
+let firstDevice: VirtioRngDevice | null = null;
+
+/** The virtio-rng driver (drivers/virtio registerVirtioDriver): starts the device and registers it as an entropy source. */
+export function attachVirtioRng(transport: VirtioTransport, errors: string[]): void {
+  const device = new VirtioRngDevice(transport);
+  const error = device.start();
+  if (error.length) {
     errors.push(transport.name + ": " + error);
+    return;
   }
-  return null;
+  if (firstDevice === null) firstDevice = device;
+  registerEntropySource(new VirtioEntropy(device));
 }
 
-/** Transports whose device is an entropy source: virtio-mmio highest address first, then virtio-pci (x86_64). */
-function entropyTransports(info: BootInfo, arch: u32, errors: string[]): VirtioTransport[] {
-  const found: VirtioTransport[] = [];
-  const windows = virtioMmioWindows(info, arch, errors);
-  for (let i = 0; i < windows.length; i++) {
-    const window = windows[i];
-    if (window.size < MMIO_WINDOW_BYTES) continue;  // probeVirtio reports it
-    const transport = new VirtioMmioTransport(<usize>window.base, window.interrupt);
-    if (transport.hasMagic() && transport.deviceType == DEVICE_ENTROPY) found.push(transport);
-  }
-  if (arch == ARCH_X86_64) {
-    const functions = enumeratePci();
-    for (let i = 0; i < functions.length; i++) {
-      // The type from the ids alone: making a transport sizes BARs, which must not happen under a disk in use.
-      if (isVirtioPci(functions[i]) && pciDeviceType(functions[i]) == DEVICE_ENTROPY) found.push(new VirtioPciTransport(functions[i]));
-    }
-  }
-  return found;
+/** The first virtio entropy device brought up, or null (for reports and the self-test). */
+export function virtioRngDevice(): VirtioRngDevice | null {
+  return firstDevice;
 }
 
-/** A virtio-pci function's device type: device id 0x1040 + type (modern), else the subsystem id (transitional). */
-function pciDeviceType(function_: PciFunction): u32 {
-  return function_.device >= MODERN_PCI_DEVICE_BASE ? function_.device - MODERN_PCI_DEVICE_BASE : function_.subsystemId();
+/** A device as kernel/random sees it: a failed device steps aside for the next source. */
+class VirtioEntropy extends EntropySource {
+  constructor(public device: VirtioRngDevice) {
+    super("virtio-rng", RANK_DEVICE);
+  }
+  read(buffer: usize, length: usize): i32 {
+    return this.device.failed ? -ENOSYS : this.device.read(buffer, length);
+  }
 }

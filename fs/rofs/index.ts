@@ -9,4 +9,4 @@ export { RofsMount, mountRofs } from "./mount";
 export { RofsFileSystem } from "./filesystem";
 export { RofsVnode } from "./vnode";
 export { lz4DecompressBlock } from "./lz4";
-export { crc32 } from "./crc32";
+export { crc32 } from "../../kernel/crc32";

@@ -10,7 +10,7 @@ import {
   SB_INODE_COUNT, SB_BLOCK_SHIFT, SB_METADATA_OFFSET, SB_METADATA_SIZE, SB_METADATA_CHECKSUM,
   SB_DATA_OFFSET, BLOCK_SHIFT_MIN, BLOCK_SHIFT_MAX,
 } from "./layout";
-import { crc32, crc32Update } from "./crc32";
+import { crc32, crc32Update } from "../../kernel/crc32";
 import { RofsFileSystem } from "./filesystem";
 import { RofsVnode } from "./vnode";
 import { validateMetadata } from "./validate";

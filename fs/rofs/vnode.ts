@@ -12,7 +12,7 @@
 import { Vnode, VnodeResult, DirEntry, Stat, TextResult, TYPE_FILE, TYPE_DIRECTORY, TYPE_SYMLINK, NAME_MAX } from "../vfs/node";
 import { ENOENT, EBADMSG, EINVAL, EISDIR, ENOTDIR, ENOMEM } from "../../kernel/errno";
 import { RofsFileSystem } from "./filesystem";
-import { crc32 } from "./crc32";
+import { crc32 } from "../../kernel/crc32";
 import { lz4DecompressBlock } from "./lz4";
 import { INODE_FLAG_COMPRESSED } from "./layout";
 import {

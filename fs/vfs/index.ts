@@ -25,6 +25,7 @@ export { SEEK_SET, SEEK_CUR, SEEK_END } from "./file-operations";
 export { PATH_MAX, MAX_SYMLINKS } from "./path";
 export { AT_FDCWD } from "./start";
 export { freeString } from "./strings";
+export { registerFileSystem, makeFileSystem, fileSystemNames, FileSystemMaker } from "./filesystems";
 
 // --- Mounts ---
 

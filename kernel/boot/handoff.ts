@@ -42,9 +42,10 @@ export class Handoff {
     return changetype<Handoff>(address);
   }
 
-  isValid(): bool {
+  /** True if the stub of architecture `arch` (ARCH_*, what this kernel was built for) filled it sensibly. */
+  isValid(arch: u32): bool {
     return this.magic == HANDOFF_MAGIC
-      && (this.arch == ARCH_X86_64 || this.arch == ARCH_AARCH64)
+      && this.arch == arch
       && this.stampCount <= HANDOFF_MAX_STAMPS
       && this.imageStart <= this.textEnd && this.textEnd <= this.rodataEnd && this.rodataEnd <= this.imageEnd
       && this.imageEnd > this.imageStart;

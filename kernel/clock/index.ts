@@ -7,9 +7,13 @@
 //   3. a sub-millisecond measurement of the TSC against the PIT (x86_64).
 // Under QEMU TCG none of 1-2 exist on x86_64, so the measurement runs, but
 // only when a report (the boot chart) or a timer asks for the frequency.
+// The architecture's entry point (kernel/init) registers what comes after 1
+// with useFrequencyFinder (x86.ts on x86_64; nothing on aarch64).
 
 import { counterFrequency } from "../../arch";
-import { cpuidFrequency, calibrateAgainstPit } from "./x86";
+
+/** Finds the counter's frequency when the architecture does not state it: Hz, and the SOURCE_* it came from (0 Hz: not found). */
+export type FrequencyFinder = () => u64;
 
 export const SOURCE_NONE: u32 = 0;
 export const SOURCE_ARCH: u32 = 1;
@@ -18,20 +22,25 @@ export const SOURCE_CALIBRATED: u32 = 3;
 
 let hz: u64 = 0;
 let source: u32 = SOURCE_NONE;
+let finder: FrequencyFinder | null = null;
+
+/** What to ask when the architecture does not state the frequency. */
+export function useFrequencyFinder(find: FrequencyFinder): void {
+  finder = find;
+}
+
+/** The finder says where its answer came from (SOURCE_CPUID, SOURCE_CALIBRATED). */
+export function noteFrequencySource(from: u32): void {
+  source = from;
+}
 
 /** The counter frequency in Hz, 0 if it cannot be known on this machine. */
-export function counterHz(isX86: bool): u64 {
+export function counterHz(): u64 {
   if (source != SOURCE_NONE) return hz;
   hz = counterFrequency();
   source = SOURCE_ARCH;
-  if (hz == 0 && isX86) {
-    hz = cpuidFrequency();
-    source = SOURCE_CPUID;
-  }
-  if (hz == 0 && isX86) {
-    hz = calibrateAgainstPit();
-    source = SOURCE_CALIBRATED;
-  }
+  const find = finder;
+  if (hz == 0 && find !== null) hz = find();
   return hz;
 }
 

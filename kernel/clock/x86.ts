@@ -10,6 +10,7 @@
 
 import { cpuid, portIn8, portOut8, timestamp } from "../../arch";
 import { CALIBRATION_PIT_TICKS } from "../params";
+import { noteFrequencySource, SOURCE_CPUID, SOURCE_CALIBRATED } from "./index";
 
 const PIT_HZ: u64 = 1_193_182;
 const PIT_CHANNEL0: u32 = 0x40;
@@ -65,4 +66,13 @@ export function calibrateAgainstPit(): u64 {
   }
   const counted = timestamp() - startTicks;
   return counted * PIT_HZ / <u64>elapsed;
+}
+
+/** The x86_64 frequency finder (kernel/clock useFrequencyFinder): CPUID, else a measurement against the PIT. */
+export function findTscFrequency(): u64 {
+  const stated = cpuidFrequency();
+  noteFrequencySource(SOURCE_CPUID);
+  if (stated != 0) return stated;
+  noteFrequencySource(SOURCE_CALIBRATED);
+  return calibrateAgainstPit();
 }

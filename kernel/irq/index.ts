@@ -1,8 +1,9 @@
 // Interrupts: the front door.
 //
 // initInterrupts(info) notes what the firmware said; the interrupt controller
-// (x86_64: LAPIC or x2APIC and IOAPIC, legacy PIC masked, in kernel/irq/x86;
-// aarch64: the GIC, in kernel/irq/gic) is set up, with every source masked,
+// the architecture's entry point chose with useInterruptController (x86_64:
+// LAPIC or x2APIC and IOAPIC, legacy PIC masked, in kernel/irq/x86; aarch64:
+// the GIC, in kernel/irq/gic; see controller.ts) is set up, with every source masked,
 // the first time anything needs interrupts: a handler attached, a timer
 // armed, a second thread. Until then interrupts stay disabled and a kernel
 // that never needs them pays nothing at boot. A driver calls
@@ -15,28 +16,32 @@
 //
 // The arch entry stub saves the interrupted state and calls handleInterrupt,
 // which asks the controller which line fired, runs its handler, ends the
-// interrupt, and then lets the scheduler switch threads if the handler
-// woke one that should run now. Handlers do little: they note what
+// interrupt, and then runs the hook the scheduler registered
+// (useInterruptHooks), which switches threads if the handler woke one that
+// should run now. Handlers do little: they note what
 // happened and wake threads. A spurious interrupt or one without a handler
 // is counted, never fatal.
 
 import { BootInfo } from "../boot/bootinfo";
-import { ARCH_X86_64 } from "../boot/handoff";
 import { EINVAL, EBUSY } from "../errno";
-import * as x86 from "./x86/index";
-import * as gic from "./gic/index";
 import { panic } from "../panic";
-import { beforeInterrupt, afterInterrupt } from "../sched/index";
+import { InterruptController, InterruptHandler, MessageInterrupt, SPURIOUS } from "./controller";
 
-/** A handler receives the line it was attached to. */
-export type InterruptHandler = (line: u32) => void;
+export {
+  InterruptController, InterruptHandler, MessageInterrupt, SPURIOUS, TRIGGER_EDGE_HIGH, TRIGGER_LEVEL_HIGH, TRIGGER_LEVEL_LOW,
+} from "./controller";
 
-/** What a controller's acknowledge returns when nothing is pending (a spurious interrupt). */
-export const SPURIOUS: u32 = 0xffff_ffff;
 /** Lines the dispatcher can hold: x86 vectors (256) or GIC INTIDs below 1020. */
 export const MAX_LINES: u32 = 1024;
 
-let onX86 = true;
+/** What runs around every interrupt's handler: the scheduler's bookkeeping (kernel/sched). */
+export type InterruptHook = () => void;
+
+function nothing(): void {}
+
+let controller: InterruptController = changetype<InterruptController>(0);
+let before: InterruptHook = nothing;
+let after: InterruptHook = nothing;
 let ready = false;
 let firmware: BootInfo = changetype<BootInfo>(0);
 // Per line, made with the controller: a handler's function reference as a
@@ -48,9 +53,19 @@ let unexpected: u32 = 0;
 let total: u64 = 0;
 let attached: u32 = 0;
 
-/** Notes the architecture and the firmware's description of the machine; touches no hardware. */
-export function initInterrupts(info: BootInfo, arch: u32): void {
-  onX86 = arch == ARCH_X86_64;
+/** The architecture's controller; its entry point (kernel/init) calls this once, before boot uses interrupts. */
+export function useInterruptController(chosen: InterruptController): void {
+  controller = chosen;
+}
+
+/** Hooks run before and after every interrupt's handler (the scheduler registers its own). */
+export function useInterruptHooks(beforeHandler: InterruptHook, afterHandler: InterruptHook): void {
+  before = beforeHandler;
+  after = afterHandler;
+}
+
+/** Notes the firmware's description of the machine; touches no hardware. */
+export function initInterrupts(info: BootInfo): void {
   firmware = info;
 }
 
@@ -61,7 +76,8 @@ export function interruptsReady(): bool {
   handlers = heap.alloc(tableBytes * 2);
   perLine = handlers + tableBytes;
   memory.fill(handlers, 0, tableBytes * 2);
-  const error = onX86 ? x86.initController(firmware) : gic.initController(firmware);
+  if (changetype<usize>(controller) == 0) panic("interrupts: this kernel has no interrupt controller");
+  const error = controller.start(firmware);
   if (error.length) panic("interrupts: " + error);
   ready = true;
   return true;
@@ -74,11 +90,11 @@ export function interruptsReady(): bool {
  */
 export function attachInterrupt(source: u32, handler: InterruptHandler): i32 {
   interruptsReady();
-  const line = onX86 ? x86.lineOf(source) : gic.lineOf(source);
+  const line = controller.lineOf(source);
   if (line < 0 || <u32>line >= MAX_LINES) return -EINVAL;
   if (handlerAt(<u32>line) != 0) return -EBUSY;
   setHandler(<u32>line, changetype<usize>(handler));
-  const error = onX86 ? x86.unmask(source) : gic.unmask(source);
+  const error = controller.unmask(source);
   if (error < 0) {
     setHandler(<u32>line, 0);
     return error;
@@ -87,11 +103,6 @@ export function attachInterrupt(source: u32, handler: InterruptHandler): i32 {
   return line;
 }
 
-/** Triggers for setInterruptTrigger. */
-export const TRIGGER_EDGE_HIGH: u32 = 1;
-export const TRIGGER_LEVEL_HIGH: u32 = 2;
-export const TRIGGER_LEVEL_LOW: u32 = 3;
-
 /**
  * Makes `source` use `trigger` (TRIGGER_*) instead of the platform's
  * convention from its next attach on. x86_64 only (IOAPIC inputs); on
@@ -99,9 +110,8 @@ export const TRIGGER_LEVEL_LOW: u32 = 3;
  * anything else. 0 or -EINVAL.
  */
 export function setInterruptTrigger(source: u32, trigger: u32): i32 {
-  if (!onX86) return trigger == TRIGGER_LEVEL_HIGH ? 0 : -EINVAL;
   interruptsReady();
-  return x86.setTrigger(source, trigger);
+  return controller.setTrigger(source, trigger);
 }
 
 /**
@@ -110,10 +120,9 @@ export function setInterruptTrigger(source: u32, trigger: u32): i32 {
  * result) to raise it, and the handler receives `line`. x86_64 only (null on
  * aarch64: no GICv2m yet); null when the vectors run out.
  */
-export function attachMessageInterrupt(handler: InterruptHandler): x86.MessageInterrupt | null {
-  if (!onX86) return null;
+export function attachMessageInterrupt(handler: InterruptHandler): MessageInterrupt | null {
   interruptsReady();
-  const message = x86.allocateMessage();
+  const message = controller.allocateMessage();
   if (message === null) return null;
   setHandler(message.line, changetype<usize>(handler));
   attached++;
@@ -123,10 +132,9 @@ export function attachMessageInterrupt(handler: InterruptHandler): x86.MessageIn
 /** Masks `source` and removes its handler. */
 export function detachInterrupt(source: u32): void {
   if (!ready) return;
-  const line = onX86 ? x86.lineOf(source) : gic.lineOf(source);
+  const line = controller.lineOf(source);
   if (line < 0 || <u32>line >= MAX_LINES) return;
-  if (onX86) x86.mask(source);
-  else gic.mask(source);
+  controller.mask(source);
   if (handlerAt(<u32>line) != 0) attached--;
   setHandler(<u32>line, 0);
 }
@@ -152,11 +160,11 @@ export function handleInterrupt(vector: u32): void {
     unexpected++;                     // cannot happen: interrupts stay off until the controller is up
     return;
   }
-  beforeInterrupt();
-  const line = onX86 ? x86.acknowledge(vector) : gic.acknowledge();
+  before();
+  const line = controller.acknowledge(vector);
   if (line == SPURIOUS) {
     spurious++;
-    afterInterrupt();
+    after();
     return;
   }
   if (line < MAX_LINES) {
@@ -168,9 +176,8 @@ export function handleInterrupt(vector: u32): void {
   } else {
     unexpected++;
   }
-  if (onX86) x86.endOfInterrupt(line);
-  else gic.endOfInterrupt(line);
-  afterInterrupt();
+  controller.endOfInterrupt(line);
+  after();
 }
 
 /** Device sources with a handler: something outside the CPU that may still wake a thread. */

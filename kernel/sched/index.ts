@@ -35,7 +35,7 @@ import { PRIORITY_IDLE, PRIORITY_DEFAULT, PRIORITY_MAX } from "./run-queue";
 import { PREEMPTIVE, TIME_SLICE_NS, DEFAULT_STACK_BYTES, THREAD_LOCAL_SLOTS } from "./config";
 import { Timer } from "../time/timer-queue";
 import { now, clockHz, startTimer, cancelTimer, pendingTimers } from "../time/index";
-import { attachedSources, interruptsReady } from "../irq/index";
+import { attachedSources, interruptsReady, useInterruptHooks } from "../irq/index";
 
 export { Thread } from "./thread";
 export { WaitQueue } from "./wait-queue";
@@ -51,6 +51,7 @@ let localKeys: u32 = 0;
 
 /** Makes the boot thread thread 1, "main"; nothing else is created until needed. */
 export function initScheduler(): void {
+  useInterruptHooks(beforeInterrupt, afterInterrupt);
   const main = new Thread();
   main.id = nextId++;
   main.name = "main";

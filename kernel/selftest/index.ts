@@ -1,23 +1,56 @@
-// In-kernel self-tests, run after boot with selftest=NAME: one front door
-// that picks the test and says whether it passed.
+// In-kernel self-tests by name, run after boot with selftest=NAME. Each test
+// registers itself here (registerSelfTest; the test profile's wiring in
+// kernel/init does it), and declareSelfTestOption makes selftest=NAME an
+// option once there is something to run. A kernel built without self-tests
+// (the default profile) carries none of this code and knows no such option.
 
-import { Handoff, ARCH_X86_64 } from "../boot/handoff";
-import { BootInfo } from "../boot/bootinfo";
-import { runMemorySelfTest } from "./mm";
-import { runX86InterruptSelfTest } from "./irq-x86";
-import { runArmInterruptSelfTest } from "./irq-arm";
-import { runSchedulerSelfTest } from "./sched";
-import { runBlockSelfTest } from "./blk";
-import { runFileSystemSelfTest } from "./fs";
-import { runRandomSelfTest } from "./random";
+import { declareText, KernelOption } from "../options";
+import { NamedRegistry } from "../registry";
 
-/** Runs self-test `name` (one of options.SELF_TESTS); returns true if every check passed. */
-export function runSelfTest(name: string, boot: Handoff, info: BootInfo): bool {
-  if (name == "mm") return runMemorySelfTest(boot);
-  if (name == "irq") return boot.arch == ARCH_X86_64 ? runX86InterruptSelfTest(info) : runArmInterruptSelfTest(info);
-  if (name == "sched") return runSchedulerSelfTest();
-  if (name == "blk") return runBlockSelfTest(info, boot.arch);
-  if (name == "fs") return runFileSystemSelfTest();
-  if (name == "random") return runRandomSelfTest(info, boot.arch);
-  return false;
+/** Runs a self-test; true if every check passed. */
+export type SelfTest = () => bool;
+
+// Made on first use: nothing may allocate before the runtime is up.
+let tests: NamedRegistry<SelfTest> | null = null;
+let option: KernelOption | null = null;
+
+function registry(): NamedRegistry<SelfTest> {
+  if (tests === null) tests = new NamedRegistry<SelfTest>();
+  return tests!;
+}
+
+/** Forgets every registration (host tests register afresh). */
+export function forgetSelfTests(): void {
+  tests = null;
+  option = null;
+}
+
+export function registerSelfTest(name: string, run: SelfTest): void {
+  registry().add(name, run);
+}
+
+/** The registered names in registration order, comma-separated. */
+export function selfTestNames(): string {
+  return registry().names();
+}
+
+function checkName(name: string): string {
+  return registry().find(name) !== null ? "" : "selftest=NAME needs one of: " + selfTestNames();
+}
+
+/** Declares selftest=NAME (after the tests registered). */
+export function declareSelfTestOption(): void {
+  option = declareText("selftest", "selftest=NAME: run an in-kernel self-test after boot: " + selfTestNames(), checkName);
+}
+
+/** The self-test selftest=NAME asked for, or null. */
+export function requestedSelfTest(): string | null {
+  const chosen = option;
+  return chosen !== null && chosen.given ? chosen.value : null;
+}
+
+/** Runs self-test `name`; true if it exists and every check passed. */
+export function runSelfTest(name: string): bool {
+  const entry = registry().find(name);
+  return entry !== null && entry.item();
 }

@@ -21,6 +21,7 @@
 // until the condition holds or time is up, so a broken timer or route fails a
 // check instead of hanging the machine.
 
+import { bootInfo } from "../platform";
 import { BootInfo, INTERRUPT_CONTROLLER_GIC_V2 } from "../boot/bootinfo";
 import {
   SPURIOUS, interruptsReady, attachInterrupt, detachInterrupt, unexpectedInterrupts, interruptsOnLine,
@@ -162,7 +163,8 @@ function testWallClock(info: BootInfo): void {
   check("the PL031 reads a date before 2200", seconds < unixSeconds(2200, 1, 1, 0, 0, 0));
 }
 
-export function runArmInterruptSelfTest(info: BootInfo): bool {
+export function runArmInterruptSelfTest(): bool {
+  const info = bootInfo();
   beginSelfTest();
   const frequency = counterFrequency();
   hz = frequency != 0 ? frequency : FALLBACK_HZ;

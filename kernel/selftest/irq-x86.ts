@@ -18,7 +18,6 @@
 // (it works even if the timer never fires); later waits sleep in
 // waitForInterrupt, woken by the armed timer.
 
-import { BootInfo } from "../boot/bootinfo";
 import { EINVAL } from "../errno";
 import { print, printLine, printUnsigned } from "../console";
 import {
@@ -239,7 +238,7 @@ function testDeviceRouting(): void {
     rtcTicks == ticks0 && interruptsOnLine(<u32>line) == quietSeen && unexpectedInterrupts() == unexpected0);
 }
 
-export function runX86InterruptSelfTest(info: BootInfo): bool {
+export function runX86InterruptSelfTest(): bool {
   beginSelfTest();
   const wasEnabled = setInterrupts(0);
   const previousHandler: InterruptHandler = x86.localTimerHandler();

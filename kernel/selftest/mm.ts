@@ -6,7 +6,9 @@
 import * as paging from "../mm/paging/index";
 import { pages, PAGE_SIZE, USE_APP, USE_LARGE, USE_PAGE_TABLES, USE_SLAB } from "../mm/pages";
 import { malloc, free, usableSize } from "../mm/malloc";
-import { Handoff, ARCH_X86_64 } from "../boot/handoff";
+import { Handoff } from "../boot/handoff";
+import { bootHandoff } from "../platform";
+import { entryFormat } from "../mm/paging/entry";
 import { beginSelfTest, check, endSelfTest } from "./check";
 
 /** xorshift32: a fixed sequence, so a failure can be replayed. */
@@ -64,15 +66,13 @@ function testMalloc(): void {
   check("malloc: at most the kept empty slabs remain", pages.count(USE_SLAB) >= slab0);
 }
 
-function testKernelMap(boot: Handoff): void {
-  const isX86 = boot.arch == ARCH_X86_64;
+function testKernelMap(boot: Handoff, device: u64): void {
   check("paging: page 0 is not mapped", paging.translate(0) == paging.NOT_MAPPED && paging.translate(0xfff) == paging.NOT_MAPPED);
   check("paging: kernel text is read-only and executable", paging.mappingFlags(boot.imageStart) == (paging.READ | paging.EXECUTE));
   check("paging: rodata is read-only", paging.mappingFlags(boot.textEnd) == paging.READ);
   check("paging: data is read-write, not executable", paging.mappingFlags(boot.rodataEnd) == (paging.READ | paging.WRITE));
   check("paging: wasm static data is read-write", paging.mappingFlags(<u64>ASC_MEMORY_BASE) == (paging.READ | paging.WRITE));
   check("paging: RAM is identity mapped", paging.translate(boot.rodataEnd + 123) == boot.rodataEnd + 123);
-  const device: u64 = isX86 ? 0xfee00000 : 0x09000000;
   check("paging: device memory is uncached and not executable", paging.mappingFlags(device) == (paging.READ | paging.WRITE | paging.DEVICE));
   check("paging: writable code is refused", paging.mapRange(0x1_0000_0000, 0x1000, 4096, paging.WRITE) < 0);
   check("paging: an unaligned mapping is refused", paging.mapRange(0x1_0000_0001, 0x1000, 4096, paging.READ) < 0);
@@ -80,11 +80,10 @@ function testKernelMap(boot: Handoff): void {
   check("paging: addresses past the limit are refused", paging.mapRange(paging.VIRTUAL_LIMIT, 0x1000, 4096, paging.READ) < 0);
 }
 
-function testAliases(boot: Handoff): void {
-  const isX86 = boot.arch == ARCH_X86_64;
-  // An address below 4 GiB that holds no RAM: device space on x86 (unmapped for the test), unmapped on arm.
-  const alias: u64 = isX86 ? 0xd000_0000 : 0x8000_0000;
-  if (isX86) check("alias: the device hole can be unmapped", paging.unmapRange(alias, 4 << 20) == 0);
+function testAliases(alias: u64): void {
+  // `alias` is an address below 4 GiB that holds no RAM: device space on x86 (unmapped for the test), unmapped on arm.
+  const deviceHole = entryFormat().deviceSpaceAboveRam();
+  if (deviceHole) check("alias: the device hole can be unmapped", paging.unmapRange(alias, 4 << 20) == 0);
   check("alias: the address starts unmapped", paging.translate(alias) == paging.NOT_MAPPED);
   const frame = pages.allocZeroed(2, USE_APP);
   check("alias: two frames mapped at a second address", frame != 0 && paging.mapRange(alias + 0x1000, <u64>frame, 8192, paging.READ | paging.WRITE) == 0);
@@ -102,7 +101,7 @@ function testAliases(boot: Handoff): void {
     paging.protectRange(alias + 0x200000, 4096, paging.READ) == 0
     && paging.mappingFlags(alias + 0x201000) == (paging.READ | paging.WRITE) && paging.translate(alias + 0x201000) == 0x201000);
   check("alias: unmapping the 2 MiB range", paging.unmapRange(alias, 4 << 20) == 0);
-  if (isX86) check("alias: the device hole is mapped again", paging.mapRange(alias, alias, 4 << 20, paging.READ | paging.WRITE | paging.DEVICE) == 0);
+  if (deviceHole) check("alias: the device hole is mapped again", paging.mapRange(alias, alias, 4 << 20, paging.READ | paging.WRITE | paging.DEVICE) == 0);
   pages.free(frame);
 }
 
@@ -125,16 +124,22 @@ function testRegions(): void {
   check("regions: an impossible size is refused", paging.reserveRegion(600 << 30, 0) == 0);
 }
 
-/** Runs every memory check; returns true if all passed and every page came back. */
-export function runMemorySelfTest(boot: Handoff): bool {
+/**
+ * Runs every memory check; returns true if all passed and every page came
+ * back. `device` is a device register the kernel map must hold (uncached);
+ * `alias` an address below 4 GiB without RAM (the architecture's entry point
+ * knows both).
+ */
+export function runMemorySelfTest(device: u64, alias: u64): bool {
+  const boot = bootHandoff();
   beginSelfTest();
   const free0 = pages.freeFrames();
   const tables0 = pages.count(USE_PAGE_TABLES);
   const slabs0 = pages.count(USE_SLAB);
   testPageAllocator();
   testMalloc();
-  testKernelMap(boot);
-  testAliases(boot);
+  testKernelMap(boot, device);
+  testAliases(alias);
   testRegions();
   // What may legitimately stay: kept empty slabs, and tables from splitting the device hole's 2 MiB pages.
   const tablesGrown = pages.count(USE_PAGE_TABLES) - tables0;

@@ -11,6 +11,7 @@
 import { setTimerDeadline } from "../../arch";
 import { InterruptHandler, attachInterrupt } from "../irq/index";
 import { virtualTimerInterrupt } from "../irq/gic/index";
+import { TimerDevice } from "./device";
 
 let handler: InterruptHandler | null = null;
 let attached = false;
@@ -47,4 +48,17 @@ function onVirtualTimer(line: u32): void {
   setTimerDeadline(0);
   const current = handler;
   if (current !== null) current(line);
+}
+
+/** The generic timer as kernel/time sees it. */
+export class GenericTimer extends TimerDevice {
+  start(handler: InterruptHandler): string {
+    return initGenericTimer(handler);
+  }
+  arm(deadline: u64): void {
+    armGenericTimer(deadline);
+  }
+  disarm(): void {
+    disarmGenericTimer();
+  }
 }

@@ -12,28 +12,30 @@
 // asks the time pays nothing at boot. Pending timers wait in one TimerQueue
 // (per CPU later); the hardware timer (kernel/time/device.ts) is armed for
 // the earliest only, so an idle CPU sleeps until exactly then (tickless).
+// The architecture's entry point (kernel/init) chooses the timer hardware
+// (useTimerDevice) and the real-time clock (useRealTimeClock).
 // Callbacks run in the timer interrupt with interrupts disabled and must be
 // short: they wake threads. A deadline is converted to counter ticks rounding
 // up, so no timer ever fires before its deadline.
 
 import { timestamp, setInterrupts } from "../../arch";
-import { ARCH_X86_64 } from "../boot/handoff";
 import { counterHz } from "../clock/index";
 import { ticksToNanoseconds } from "../format";
 import { panic } from "../panic";
 import { Timer, TimerQueue, before } from "./timer-queue";
-import { initTimerDevice, armTimer, disarmTimer } from "./device";
+import { TimerDevice } from "./device";
 import { initWallClock, wallClockAt } from "./wallclock";
 import { BootInfo } from "../boot/bootinfo";
 
 export { Timer } from "./timer-queue";
-export { WALL_CLOCK_UNKNOWN } from "./wallclock";
+export { TimerDevice } from "./device";
+export { WALL_CLOCK_UNKNOWN, RealTimeClock, useRealTimeClock } from "./wallclock";
 
 const NANOSECONDS_PER_SECOND: u64 = 1_000_000_000;
 /** No hardware deadline armed. */
 const DISARMED: u64 = 0;
 
-let architecture: u32 = ARCH_X86_64;
+let device: TimerDevice = changetype<TimerDevice>(0);
 let hz: u64 = 0;
 let deviceReady = false;
 let lastExpiry: u64 = 0;
@@ -41,11 +43,15 @@ let armedTicks: u64 = DISARMED;
 let expiries: u64 = 0;
 let queue: TimerQueue = changetype<TimerQueue>(0);
 
+/** The architecture's one-shot timer; its entry point (kernel/init) calls this once, at boot. */
+export function useTimerDevice(timer: TimerDevice): void {
+  device = timer;
+}
+
 /** Remembers the machine; nothing is measured, read or programmed until first needed. */
-export function initTime(info: BootInfo, arch: u32): void {
-  architecture = arch;
+export function initTime(info: BootInfo): void {
   queue = new TimerQueue();
-  initWallClock(info, arch);
+  initWallClock(info);
 }
 
 /** Nanoseconds since the Unix epoch, or WALL_CLOCK_UNKNOWN on a machine without a real-time clock. */
@@ -56,7 +62,7 @@ export function wallClock(): i64 {
 /** The counter's frequency in Hz, found on first use. */
 export function clockHz(): u64 {
   if (hz == 0) {
-    hz = counterHz(architecture == ARCH_X86_64);
+    hz = counterHz();
     if (hz == 0) panic("time: the counter frequency cannot be found on this machine");
   }
   return hz;
@@ -109,7 +115,8 @@ export function expiredTimers(): u64 {
 
 function connectDevice(): void {
   clockHz();
-  const error = initTimerDevice(architecture, onTimerInterrupt);
+  if (changetype<usize>(device) == 0) panic("time: this kernel has no timer device");
+  const error = device.start(onTimerInterrupt);
   if (error.length) panic("time: " + error);
   deviceReady = true;
 }
@@ -134,12 +141,12 @@ function onTimerInterrupt(line: u32): void {
 function program(): void {
   const first = queue.earliest();
   if (first === null) {
-    if (armedTicks != DISARMED) disarmTimer();
+    if (armedTicks != DISARMED) device.disarm();
     armedTicks = DISARMED;
     return;
   }
   const ticks = nanosecondsToTicks(first.deadline);
   if (ticks == armedTicks) return;
   armedTicks = ticks;
-  armTimer(ticks);
+  device.arm(ticks);
 }

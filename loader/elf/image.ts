@@ -13,7 +13,6 @@
 // One module loads at a time: the state is one static ElfImage.
 
 import { MAX_APP_MODULE_BYTES } from "../../kernel/params";
-import { ARCH_X86_64, ARCH_AARCH64 } from "../../kernel/boot/handoff";
 import {
   ElfHeader, ProgramHeader, HEADER_BYTES, PROGRAM_HEADER_BYTES, ELF_MAGIC, ELFCLASS64, ELFDATA2LSB, EV_CURRENT,
   ET_DYN, EM_X86_64, EM_AARCH64, PN_XNUM, PT_LOAD, PT_DYNAMIC, PT_INTERP, PT_TLS, PT_GNU_STACK, PT_GNU_RELRO,
@@ -238,9 +237,4 @@ function segmentHolding(vaddr: u64, size: u64, flag: u32): i32 {
     if (into <= segment.memoryBytes && size <= segment.memoryBytes - into) return <i32>i;
   }
   return -1;
-}
-
-/** The EM_* number for a kernel/boot/handoff ARCH_* constant (0 for an unknown one). */
-export function elfMachineFor(arch: u32): u16 {
-  return arch == ARCH_X86_64 ? EM_X86_64 : arch == ARCH_AARCH64 ? EM_AARCH64 : 0;
 }

@@ -15,7 +15,7 @@
 import { releaseRegion } from "../../kernel/mm/paging/index";
 import { AppModule } from "./module";
 import { PT_LOAD, PF_X } from "./layout";
-import { image, checkImage, programHeader, elfMachineFor, PAGE } from "./image";
+import { image, checkImage, programHeader, PAGE } from "./image";
 import { tables, readDynamic } from "./dynamic";
 import { findEntry, findSectionSymbols, sectionSymbols, resolved } from "./symbols";
 import { reserveModuleRegion, mapSegments, protectRelro, forgetTranslations, region, bias } from "./mapping";
@@ -34,10 +34,8 @@ export { AppModule } from "./module";
  * (kernel/boot/handoff ARCH_*), and fills `module`. Returns "" or an error
  * message. Never reads outside [file, file + length).
  */
-export function loadAppModule(file: usize, length: usize, inPlace: bool, exports: usize, machine: u32, module: AppModule): string {
+export function loadAppModule(file: usize, length: usize, inPlace: bool, exports: usize, elfMachine: u16, module: AppModule): string {
   if (module.region != 0) return fail("the AppModule already holds a loaded module");
-  const elfMachine = elfMachineFor(machine);
-  if (elfMachine == 0) return fail("unknown machine");
   const mapInPlace = inPlace && (file & <usize>(PAGE - 1)) == 0;
   forgetTranslations();
   let error = checkImage(file, length, elfMachine);

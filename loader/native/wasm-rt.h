@@ -3,8 +3,8 @@
  * `wisp build-app` to compile a WASI program into app.so.
  *
  * The configuration and types are shared with the kernel's own header
- * (wasm-rt-shared.h); this file adds what is particular to an app.so: the
- * memory functions, which are left undefined in app.so and resolved at load
+ * (arch/common/include/wasm-rt-shared.h); this file adds what is particular
+ * to an app.so: the memory functions, which are left undefined in app.so and resolved at load
  * time from the kernel's export table (with wasm_rt_trap and the table
  * allocators: the list is loader/native/runtime.list; `wisp build-app`
  * refuses any other undefined symbol besides the WASI imports). The kernel
@@ -14,7 +14,7 @@
 #ifndef WASM_RT_H_
 #define WASM_RT_H_
 
-#include "wasm-rt-shared.h"
+#include "../../arch/common/include/wasm-rt-shared.h"
 
 /* The one wasm page size Wisp accepts (no custom-page-sizes). */
 #define WASM_RT_PAGE_SIZE 65536

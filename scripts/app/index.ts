@@ -74,7 +74,7 @@ export async function appHash(wasmBytes: Uint8Array, parts?: number): Promise<st
   part("parts", String(parts ?? "auto"));
   part("tools", await versions());
   part("flags", JSON.stringify({ compile: ARCHES.map(compileFlags), link: LINK_FLAGS }));
-  const inputs = [...listFiles("loader/native", ""), ...listFiles("scripts/app", ".ts")].sort();
+  const inputs = [...listFiles("loader/native", ""), "arch/common/include/wasm-rt-shared.h", ...listFiles("scripts/app", ".ts")].sort();
   for (const file of inputs) part(file, readFileSync(join(ROOT, file)));
   return hash.digest("hex");
 }

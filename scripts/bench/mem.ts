@@ -10,7 +10,7 @@
 //   guest        instructions per malloc/free pair in the kernel itself,
 //                under QEMU's -icount (deterministic).
 
-import { buildKernel } from "../build";
+import { buildKernel, parseProfile } from "../build";
 import { ARCHES, Arch, parseArch } from "../build/targets";
 import { chooseAccel } from "../run/accel";
 import { minimumMemoryKib } from "../run/image-extent";
@@ -88,7 +88,7 @@ export async function benchMem(argv: string[]): Promise<number> {
   const minimum = [];
   const guest = [];
   for (const arch of arches) {
-    const kernel = (await buildKernel({ arch, log })).elf;
+    const kernel = (await buildKernel({ arch, profile: parseProfile("test"), log })).elf;
     const floor = minimumMemoryKib(kernel, arch, 0);
     const options = { arch, kernel, accel: chooseAccel("tcg", arch).accel, machine: defaultMachine(arch), cmdline: "" };
     const found = await findMinimumMemory(options, floor, 64 * 1024, step);

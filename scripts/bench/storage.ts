@@ -18,7 +18,7 @@
 
 import { readdirSync, statSync, readFileSync, mkdirSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
-import { buildKernel } from "../build";
+import { buildKernel, parseProfile } from "../build";
 import { ROOT } from "../build/files";
 import { ARCHES, Arch, parseArch } from "../build/targets";
 import { boot } from "../run";
@@ -133,7 +133,7 @@ export async function benchStorage(argv: string[]): Promise<number> {
 
   const results = [];
   for (const arch of arches) {
-    const built = await buildKernel({ arch, log });
+    const built = await buildKernel({ arch, profile: parseProfile("test"), log });
     const kernel = built.elf;
     const cmdline = `quiet bootchart root=disk storage-bench=${append}`;
     const flat = built.flat ?? kernel; // aarch64 boots its arm64 Image form for an initrd (see wisp run --initrd)

@@ -1,6 +1,7 @@
 // The kernel build: AssemblyScript to a bootable ELF, one architecture at a time.
 //
-//   asc       kernel/main.ts      -> kernel.wasm      (kernel runtime, static data at the arch's memoryBase)
+//   asc       kernel/init/<arch>.ts -> kernel.wasm    (kernel runtime, static data at the arch's memoryBase;
+//                                                    the profile's constants, scripts/build/profiles.ts)
 //   wasm-opt  kernel.wasm         -> kernel.opt.wasm
 //   wasm2c    kernel.opt.wasm     -> gen/kernel.c, gen/kernel.h
 //   clang     C runtime + stubs   -> obj/*.o          (freestanding, in parallel)
@@ -19,18 +20,17 @@ import { ROOT, kernelSources } from "./files";
 import { Arch, TARGETS, commonC } from "./targets";
 import { asc, inParallel, tool } from "./tools";
 import { staticDataEnd, mergeDataSegments } from "./wasm-data";
-import { UsageError } from "../cli/errors";
 import { withFileLock } from "./lock";
 import { writeFlatImage } from "./flat-image";
 import { appExportsSource, readNameList } from "./app-exports";
 
-/** Build profiles: `cooperative` compiles the scheduler without preemption (kernel/sched/config.ts). */
-export type Profile = "default" | "cooperative";
-export const PROFILES: Profile[] = ["default", "cooperative"];
+import { type Profile, parseProfile, profileFlags, profileId } from "./profiles";
 
-export function parseProfile(name: string): Profile {
-  if ((PROFILES as string[]).includes(name)) return name as Profile;
-  throw new UsageError(`unknown build profile '${name}' (expected ${PROFILES.join(" or ")})`);
+export { type Profile, parseProfile, profileId, profileNames, withTests } from "./profiles";
+
+/** The kernel's entry file for an architecture: its entry point and its parts. */
+export function kernelEntry(arch: Arch): string {
+  return `kernel/init/${arch}.ts`;
 }
 
 export interface BuildOptions {
@@ -69,8 +69,9 @@ export function fixMemoryBase(file: string, base: string): void {
   writeFileSync(file, text.replace(generic, `#define MEM_ADDR(mem, addr, n) ((u8*)(uintptr_t)((u64)(${base}) + (u64)(addr)))`));
 }
 
-export function buildDir(arch: Arch, debug = false, profile: Profile = "default"): string {
-  return join(ROOT, "build", arch + (debug ? "-debug" : "") + (profile === "default" ? "" : `-${profile}`));
+export function buildDir(arch: Arch, debug = false, profile: Profile = parseProfile("default")): string {
+  const id = profileId(profile);
+  return join(ROOT, "build", arch + (debug ? "-debug" : "") + (id === "default" ? "" : `-${id}`));
 }
 
 function formatSize(bytes: number): string {
@@ -79,7 +80,7 @@ function formatSize(bytes: number): string {
 
 /** Builds one kernel; concurrent builds of the same one take turns (scripts/build/lock.ts). */
 export async function buildKernel(options: BuildOptions): Promise<BuildResult> {
-  const dir = buildDir(options.arch, options.debug ?? false, options.profile ?? "default");
+  const dir = buildDir(options.arch, options.debug ?? false, options.profile);
   mkdirSync(dir, { recursive: true });
   return withFileLock(join(dir, "build.lock"), () => buildKernelUnlocked(options));
 }
@@ -87,7 +88,7 @@ export async function buildKernel(options: BuildOptions): Promise<BuildResult> {
 async function buildKernelUnlocked(options: BuildOptions): Promise<BuildResult> {
   const { arch } = options;
   const debug = options.debug ?? false;
-  const profile = options.profile ?? "default";
+  const profile = options.profile ?? parseProfile("default");
   const log = options.log ?? ((line: string) => process.stderr.write(line + "\n"));
   const target = TARGETS[arch];
   const dir = buildDir(arch, debug, profile);
@@ -114,14 +115,15 @@ async function buildKernelUnlocked(options: BuildOptions): Promise<BuildResult> 
   }
 
   const wasm = join(dir, "kernel.wasm");
-  const profileFlags = profile === "cooperative" ? ["--use", "WISP_COOPERATIVE=1"] : [];
-  await stage("asc", kernelSources(), { debug, base: target.memoryBase, profile }, [wasm], () =>
+  const entry = kernelEntry(arch);
+  await stage("asc", kernelSources(), { debug, base: target.memoryBase, entry, constants: profile.constants }, [wasm], () =>
     asc([
+      r(entry),
       "--config", r("asconfig.json"),
       "--baseDir", ROOT,
       "--target", debug ? "debug" : "release",
       "--memoryBase", String(target.memoryBase),
-      ...profileFlags,
+      ...profileFlags(profile),
       "-o", wasm,
     ]),
   );
@@ -169,7 +171,7 @@ async function buildKernelUnlocked(options: BuildOptions): Promise<BuildResult> 
     ...commonC.map((source) => ({ source: r(source), flags: [...cflags, "-Wall", "-Werror"], deps: [r(source), kernelH] })),
     ...target.assembly.map((source) => ({ source: r(source), flags: [...common, ...(debug ? ["-g"] : [])], deps: [r(source)] })),
   ];
-  const headers = [...["handoff.h", "wasm-rt.h", "math.h", "string.h"].map((h) => r(`arch/common/include/${h}`)), r("loader/native/wasm-rt-shared.h")];
+  const headers = [...["handoff.h", "wasm-rt.h", "math.h", "string.h"].map((h) => r(`arch/common/include/${h}`)), r("arch/common/include/wasm-rt-shared.h")];
   const objects = units.map((unit) => join(obj, basename(unit.source).replace(/\.(c|S)$/, (ext) => (ext === ".S" ? ".S.o" : ".o"))));
   await stage("clang", [...new Set(units.flatMap((unit) => unit.deps)), ...headers], { cflags, kernelFlags, common }, objects, async () => {
     await inParallel(

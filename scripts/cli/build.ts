@@ -2,19 +2,23 @@
 
 import { parseArgs } from "node:util";
 import { relative } from "node:path";
-import { buildKernel, parseProfile } from "../build";
+import { buildKernel, parseProfile, profileId, profileNames } from "../build";
+import { profileDescription } from "../build/profiles";
+import { statSync } from "node:fs";
 import { writeModuleImage } from "../modules/write";
 import { ROOT } from "../build/files";
 import { ARCHES, Arch, parseArch } from "../build/targets";
 import { UsageError } from "./errors";
 
-const HELP = `usage: wisp build [--arch x86_64|aarch64|all] [--debug] [--profile default|cooperative]
+const HELP = `usage: wisp build [--arch x86_64|aarch64|all] [--debug] [--profile P|all]
                   [--image MODULE,...] [-o IMAGE] [--compress auto|never|always]
 
   --arch A      architecture to build (default: all)
   --debug       keep symbols and debug info; output in build/<arch>-debug/
-  --profile P   default (preemptive scheduler) or cooperative (threads run
-                until they block or yield); output in build/<arch>-cooperative/
+  --profile P   a build profile (kernel/init/profiles/P.json), or several
+                joined with + (test+cooperative), or all of them one by one:
+${profileNames().map((name) => `                  ${name.padEnd(12)}${profileDescription(name)}`).join("\n")}
+                output in build/<arch>/ (default) or build/<arch>-<P>/
   --image M,... also build a ROFS image from modules M (and what they
                 require; see wisp modules) into build/images/M+....rofs, or
                 the file -o names; the modules' kernel options go beside it
@@ -27,10 +31,13 @@ export async function buildCommand(argv: string[]): Promise<number> {
     return 0;
   }
   const arches: Arch[] = !values.arch || values.arch === "all" ? ARCHES : [parseArch(values.arch)];
-  const profile = parseProfile(values.profile ?? "default");
-  for (const arch of arches) {
-    const result = await buildKernel({ arch, debug: values.debug, profile });
-    process.stderr.write(`built ${relative(ROOT, result.elf)}\n`);
+  const profiles = values.profile === "all" ? profileNames().map(parseProfile) : [parseProfile(values.profile ?? "default")];
+  for (const profile of profiles) {
+    for (const arch of arches) {
+      const result = await buildKernel({ arch, debug: values.debug, profile });
+      const kib = (statSync(result.elf).size / 1024).toFixed(1);
+      process.stderr.write(`built ${relative(ROOT, result.elf)}: ${kib} KiB (${profileId(profile)} profile${values.debug ? ", debug" : ""})\n`);
+    }
   }
   if (values.image !== undefined) {
     const names = values.image.split(",").map((name) => name.trim()).filter(Boolean);

@@ -3,7 +3,7 @@
 // boot, stream its stdout and stderr apart, and exit with its own status.
 
 import { parseArgs } from "node:util";
-import { buildKernel, parseProfile } from "../build";
+import { buildKernel, parseProfile, withTests } from "../build";
 import { parseArch } from "../build/targets";
 import { chooseAccel } from "../run/accel";
 import { boot } from "../run";
@@ -17,6 +17,9 @@ import { minimumMemoryKib } from "../run/image-extent";
 import { prepareAppImage, parseMappedDirectory, parseEnvironment } from "../run/app";
 import { StreamDecoder } from "../run/streams";
 import { kernelWithRoot } from "../run/linked-image";
+
+/** Kernel options only the test profile knows (kernel/init/tests.ts). */
+const TEST_OPTION = /(^|\s)(selftest=|[a-z]+-bench=|blk-write(\s|=|$))/;
 
 /** RAM the kernel needs past its image at boot (its runtime arena's first window). */
 const BOOT_HEADROOM_KIB = 64;
@@ -32,7 +35,9 @@ const HELP = `usage: wisp run [options]
   --bootchart         print the boot chart (adds 'bootchart' to the command line)
   --timeout SECONDS   kill the guest if it has not powered off by then (default: none)
   --debug             boot the debug build
-  --profile P         boot the default or the cooperative build (see wisp build)
+  --profile P         the kernel's build profile: default, test, cooperative, or
+                      several joined with + (see wisp build); test is added
+                      when --cmdline asks for a self-test or a benchmark
   --icount            guest time counts instructions (-icount shift=0,sleep=off):
                       timing inside the guest becomes exact and repeatable
   --disk FILE[,ro]    attach a raw image as a virtio-blk disk (read-only with ,ro);
@@ -74,7 +79,9 @@ export async function runCommand(argv: string[]): Promise<number> {
   let cmdline = [values.cmdline ?? "", values.bootchart ? "bootchart" : ""].filter(Boolean).join(" ");
   const choice = chooseAccel(values.accel ?? "auto", arch);
 
-  const profile = parseProfile(values.profile ?? "default");
+  // Self-test and benchmark options exist only in kernels built with the test profile: add it when they are asked for.
+  const requested = parseProfile(values.profile ?? "default");
+  const profile = TEST_OPTION.test(cmdline) ? withTests(requested) : requested;
   const built = values["print-command"] ? null : await buildKernel({ arch, debug: values.debug, profile, log: () => {} });
   const elf = built ? built.elf : (await import("../build")).buildDir(arch, values.debug, profile) + "/kernel.elf";
   let kernel = elf;

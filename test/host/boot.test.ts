@@ -8,12 +8,12 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { REPO_ROOT, wasmModule } from "./compile";
+import { REPO_ROOT, wasmModule, kernelTarget } from "./compile";
 import { buildDtb, virtTree } from "./dtb";
 import { E820 } from "./firmware";
 import { bootKernel, BootResult, defaultMemoryMap, kernelLayout, MEMORY_END } from "./kernel-host";
 
-await wasmModule("kernel"); // compile (or load) once, outside any test's time limit
+await Promise.all([wasmModule(kernelTarget("x86_64")), wasmModule(kernelTarget("aarch64"))]); // compile (or load) once, outside any test's time limit
 
 const VERSION: string = JSON.parse(readFileSync(join(REPO_ROOT, "package.json"), "utf8")).version;
 const PANIC_STATUS = 70;

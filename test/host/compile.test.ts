@@ -5,12 +5,12 @@
 // with the compiler about where static data ends.
 
 import { describe, expect, it } from "vitest";
-import { compileWithAsc, wasmBytes, wasmModule } from "./compile";
+import { compileWithAsc, wasmBytes, wasmModule, kernelTarget } from "./compile";
 import { Harness } from "./harness-client";
 import { staticDataEnd, staticDataStart } from "../../scripts/build/wasm-data";
 
 const MEMORY_BASE = 0x10_0000;
-await Promise.all([wasmModule("kernel"), wasmModule("harness")]); // compile outside any test's time limit
+await Promise.all([wasmModule(kernelTarget("x86_64")), wasmModule(kernelTarget("aarch64")), wasmModule("harness")]); // compile outside any test's time limit
 
 describe("host-test compilation", () => {
   it("fails loudly with asc's diagnostics on a compile error", async () => {
@@ -25,7 +25,7 @@ describe("host-test compilation", () => {
   }, 60_000);
 
   it("places the kernel's and the harness's static data from memoryBase (1 MiB)", async () => {
-    for (const target of ["kernel", "harness"] as const) {
+    for (const target of [kernelTarget("x86_64"), kernelTarget("aarch64"), "harness"]) {
       const bytes = await wasmBytes(target);
       expect(staticDataStart(bytes), target).toBeGreaterThanOrEqual(MEMORY_BASE);
       expect(staticDataEnd(bytes), target).toBeGreaterThan(staticDataStart(bytes));
@@ -34,7 +34,7 @@ describe("host-test compilation", () => {
   });
 
   it("imports its memory, and exports it only from the harness", async () => {
-    for (const target of ["kernel", "harness"] as const) {
+    for (const target of [kernelTarget("x86_64"), kernelTarget("aarch64"), "harness"]) {
       const module = await wasmModule(target);
       expect(WebAssembly.Module.imports(module).some((entry) => entry.module === "env" && entry.kind === "memory"), target).toBe(true);
       expect(WebAssembly.Module.exports(module).some((entry) => entry.kind === "memory"), target).toBe(target === "harness");

@@ -27,14 +27,24 @@ const TRANSFORM = "scripts/build/no-shadow-stack.mjs";
 const HARNESS_ENTRY = "test/host/harness.ts";
 
 /**
- * What to compile: "kernel" (asconfig.json's entries), "harness" (the shared
- * test harness), or the path of another harness entry relative to the
+ * What to compile: "kernel:x86_64" or "kernel:aarch64" (the kernel as `wisp
+ * build` compiles it for that architecture, default profile), "harness" (the
+ * shared test harness), or the path of another harness entry relative to the
  * repository root (e.g. "test/host/elf-harness.ts").
  */
 export type Target = string;
 
+/** The kernel built for `arch`. */
+export function kernelTarget(arch: "x86_64" | "aarch64" = "x86_64"): Target {
+  return `kernel:${arch}`;
+}
+
+function kernelEntryOf(target: Target): string | null {
+  return target.startsWith("kernel:") ? `kernel/init/${target.slice("kernel:".length)}.ts` : null;
+}
+
 function entryOf(target: Target): string | null {
-  if (target === "kernel") return null;
+  if (kernelEntryOf(target) !== null) return null;
   return target === "harness" ? HARNESS_ENTRY : target;
 }
 
@@ -53,18 +63,20 @@ function readAsConfig(): AsConfig {
 }
 
 /**
- * What asc is handed as asconfig.json for a target. The kernel gets the file
- * unchanged; everything else gets the same options and release target with
- * its own entry, an exported memory and the runtime exports.
+ * What asc is handed as asconfig.json for a target. The kernel gets the
+ * file's options with its architecture's entry; a harness gets the same
+ * options and release target with its own entry, an exported memory, the
+ * runtime exports, and the test profile's constant (WISP_TESTS), so that it
+ * can reach what the test profile registers.
  */
-function configFor(entry: string | null): string {
-  const text = readFileSync(join(REPO_ROOT, "asconfig.json"), "utf8");
-  if (entry === null) return text;
+function configFor(entry: string | null, kernelEntry: string | null = null): string {
   const config = readAsConfig();
+  if (entry === null) return JSON.stringify({ ...config, entries: [kernelEntry ?? "kernel/init/x86_64.ts"] });
+  const use = Array.isArray(config.options?.use) ? (config.options!.use as string[]) : [];
   return JSON.stringify({
     ...config,
     entries: [entry],
-    options: { ...config.options, noExportMemory: false, exportRuntime: true },
+    options: { ...config.options, noExportMemory: false, exportRuntime: true, use: [...use, "WISP_TESTS=1"] },
   });
 }
 
@@ -83,8 +95,10 @@ function ascArguments(outFile: string): string[] {
 }
 
 export interface CompileRequest {
-  /** Entry file relative to the repository root; null compiles asconfig.json's own entries (the kernel). */
+  /** Entry file relative to the repository root; null compiles the kernel (kernelEntry). */
   entry: string | null;
+  /** With a null entry: the kernel's entry file (kernel/init/<arch>.ts; x86_64 by default). */
+  kernelEntry?: string | null;
   /** Sources that exist only in memory, by path relative to the repository root (for compiler tests). */
   virtualFiles?: Record<string, string>;
 }
@@ -93,7 +107,7 @@ export interface CompileRequest {
 export async function compileWithAsc(request: CompileRequest): Promise<Uint8Array> {
   const { default: asc } = await import("assemblyscript/asc");
   const virtual = new Map<string, string>();
-  virtual.set(join(REPO_ROOT, "asconfig.json"), configFor(request.entry));
+  virtual.set(join(REPO_ROOT, "asconfig.json"), configFor(request.entry, request.kernelEntry ?? null));
   for (const [path, text] of Object.entries(request.virtualFiles ?? {})) virtual.set(join(REPO_ROOT, path), text);
 
   const outFile = "module.wasm";
@@ -117,7 +131,7 @@ export async function compileWithAsc(request: CompileRequest): Promise<Uint8Arra
     },
     listFiles: async () => [],
   });
-  const what = request.entry ?? "the kernel (asconfig.json entries)";
+  const what = request.entry ?? request.kernelEntry ?? "the kernel";
   if (result.error) {
     throw new Error(`asc failed to compile ${what}: ${result.error.message}\n${stderr.toString()}`);
   }
@@ -146,7 +160,7 @@ export function sourceHash(target: Target): string {
   const hash = createHash("sha256");
   const ascPackage = JSON.parse(readFileSync(join(REPO_ROOT, "node_modules/assemblyscript/package.json"), "utf8"));
   hash.update(`asc ${ascPackage.version}\0${target}\0${ascArguments("module.wasm").join(" ")}\0`);
-  hash.update(configFor(entry));
+  hash.update(configFor(entry, kernelEntryOf(target)));
   for (const file of files) {
     hash.update(`\0${file.split(sep).join("/")}\0`);
     hash.update(readFileSync(join(REPO_ROOT, file)));
@@ -169,7 +183,7 @@ async function cachedBuild(target: Target): Promise<Uint8Array> {
   if (existsSync(file)) return new Uint8Array(readFileSync(file));
   return withFileLock(`${file}.lock`, async () => {
     if (existsSync(file)) return new Uint8Array(readFileSync(file));
-    const binary = await compileWithAsc({ entry: entryOf(target) });
+    const binary = await compileWithAsc({ entry: entryOf(target), kernelEntry: kernelEntryOf(target) });
     const temporary = `${file}.${process.pid}.tmp`;
     writeFileSync(temporary, binary);
     renameSync(temporary, file);

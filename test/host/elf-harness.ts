@@ -17,8 +17,12 @@ import { parsePvh } from "../../kernel/boot/pvh";
 import { heapInit } from "../../kernel/rt/index";
 import { initMemory, malloc, free } from "../../kernel/mm/index";
 import { pages } from "../../kernel/mm/pages";
-import { initConsole } from "../../kernel/console";
+import { initConsole, useSerialPort } from "../../kernel/console";
+import { Ns16550Port } from "../../drivers/uart/ns16550";
 import { useEntryFormat } from "../../kernel/mm/paging/entry";
+import { X86EntryFormat } from "../../kernel/mm/paging/x86_64";
+import { ArmEntryFormat } from "../../kernel/mm/paging/aarch64";
+import { EM_X86_64, EM_AARCH64 } from "../../loader/elf/layout";
 import { createRoot } from "../../kernel/mm/paging/table";
 import { translate, mappingFlags } from "../../kernel/mm/paging/index";
 import { AppModule, loadAppModule, unloadAppModule, functionAt, inAppCode } from "../../loader/elf/index";
@@ -53,12 +57,19 @@ export function consoleUseSerial(): void {
   const serial = new BootInfo();
   serial.consoleKind = CONSOLE_NS16550_PORT;
   serial.consoleBase = 0x3f8;
+  useSerialPort(new Ns16550Port(), CONSOLE_NS16550_PORT);
   initConsole(serial);
 }
 
 /** Starts page tables in `arch`'s entry format (kernel/boot/handoff ARCH_*), NX enforced; false without memory. */
 export function pagingInit(arch: u32): bool {
-  useEntryFormat(arch, true);
+  if (arch == 1) {
+    const format = new X86EntryFormat();
+    format.setNoExecute(true);
+    useEntryFormat(format);
+  } else {
+    useEntryFormat(new ArmEntryFormat());
+  }
   return createRoot();
 }
 
@@ -114,8 +125,10 @@ export function elfPrepare(): void {
   if (module === null) module = new AppModule();
 }
 
+/** Loads for `machine` (kernel/boot/handoff ARCH_*: 1 x86_64, 2 aarch64, anything else no machine at all). */
 export function elfLoad(file: usize, length: usize, inPlace: bool, exports: usize, machine: u32): string {
-  return loadAppModule(file, length, inPlace, exports, machine, module!);
+  const elfMachine: u16 = machine == 1 ? EM_X86_64 : machine == 2 ? EM_AARCH64 : 0;
+  return loadAppModule(file, length, inPlace, exports, elfMachine, module!);
 }
 
 export function elfUnload(): void {

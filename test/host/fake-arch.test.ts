@@ -6,7 +6,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { REPO_ROOT, wasmModule } from "./compile";
+import { REPO_ROOT, wasmModule, kernelTarget } from "./compile";
 import { FakeArch, PIT_HZ, PowerOff, Stuck } from "./fake-arch";
 
 function declaredArchImports(): string[] {
@@ -15,7 +15,7 @@ function declaredArchImports(): string[] {
 }
 
 const memory = () => new WebAssembly.Memory({ initial: 1, maximum: 1 });
-await Promise.all([wasmModule("kernel"), wasmModule("harness")]); // compile outside any test's time limit
+await Promise.all([wasmModule(kernelTarget("x86_64")), wasmModule(kernelTarget("aarch64")), wasmModule("harness")]); // compile outside any test's time limit
 
 describe("the fake machine", () => {
   it("implements exactly the imports arch/index.ts declares", () => {
@@ -26,7 +26,7 @@ describe("the fake machine", () => {
 
   it("satisfies every import of the kernel and of the harness", async () => {
     const provided = new Set(Object.keys(new FakeArch(memory()).imports));
-    for (const target of ["kernel", "harness"] as const) {
+    for (const target of [kernelTarget("x86_64"), kernelTarget("aarch64"), "harness"]) {
       for (const entry of WebAssembly.Module.imports(await wasmModule(target))) {
         if (entry.module === "env") expect(entry.name, `${target} env import`).toBe("memory");
         else expect(entry.module === "arch" && provided.has(entry.name), `${target} imports ${entry.module}.${entry.name}`).toBe(true);

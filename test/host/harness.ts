@@ -19,7 +19,17 @@
 
 import { formatUnsigned, formatSigned, formatDecimal, ticksToNanoseconds, FORMAT_BUFFER_SIZE } from "../../kernel/format";
 import { CommandLine, parseCommandLine, parseUnsigned } from "../../kernel/cmdline";
-import { Options, readOptions, knownOptionsHelp } from "../../kernel/options";
+import { readOptions, knownOptionsHelp, findOption, forgetOptions } from "../../kernel/options";
+import { BootOptions } from "../../kernel/init/options";
+import { forgetSelfTests } from "../../kernel/selftest/index";
+import { forgetBenchmarks } from "../../kernel/bench";
+import { forgetFileSystems } from "../../fs/vfs/filesystems";
+import { registerTests } from "../../kernel/init/tests";
+import { registerSelfTestsX86_64 } from "../../kernel/init/x86_64-parts";
+import { declareRootOption } from "../../fs/root";
+import { declareMmioDeviceOption } from "../../drivers/virtio/mmio-devices";
+import { useSerialPort } from "../../kernel/console";
+import { Ns16550Port } from "../../drivers/uart/ns16550";
 import { BootInfo, CONSOLE_NS16550_PORT } from "../../kernel/boot/bootinfo";
 import { parsePvh } from "../../kernel/boot/pvh";
 import { parseFdt } from "../../kernel/boot/fdt";
@@ -33,7 +43,7 @@ import { CLASS_COUNT, MAX_CLASS_SIZE, classOf, classSize } from "../../kernel/mm
 import { pagesPerSlab, objectsPerSlab, slabsInClass, objectsInClass } from "../../kernel/mm/slab";
 import { printMemoryInfo } from "../../kernel/mm/meminfo";
 import { initConsole } from "../../kernel/console";
-import { reportWasmTrap } from "../../kernel/traps";
+import { reportWasmTrap } from "../../kernel/traps/index";
 import { WISP_VERSION } from "../../kernel/version";
 // The kernel is built with --use abort=kernel/panic/abortHandler; the harness too.
 import { abortHandler } from "../../kernel/panic";
@@ -117,49 +127,67 @@ export function cmdlineParseUnsigned(text: string, max: i64): i64 {
 
 // --- kernel/options.ts ---
 
-let options: Options | null = null;
+// The options an x86_64 kernel of the test profile declares (the harness is
+// compiled with the test profile's constants, test/host/compile.ts), declared
+// afresh for each read: the tests reset the arena they live in.
+let options: BootOptions | null = null;
+let optionsError_ = "";
+
+function declareTestKernelOptions(): void {
+  forgetOptions();
+  forgetSelfTests();
+  forgetBenchmarks();
+  forgetFileSystems();
+  options = new BootOptions();
+  registerSelfTestsX86_64();
+  registerTests();
+  declareRootOption();
+  declareMmioDeviceOption();
+}
 
 export function optionsRead(text: string): void {
-  options = readOptions(parseCommandLine(text));
+  declareTestKernelOptions();
+  optionsError_ = readOptions(parseCommandLine(text));
 }
 
 export function optionsError(): string {
-  return options!.error;
+  return optionsError_;
 }
 
 export function optionsBootchart(): bool {
-  return options!.bootchart;
+  return options!.bootchart.given;
 }
 
 export function optionsMemmap(): bool {
-  return options!.memmap;
+  return options!.memmap.given;
 }
 
 export function optionsMeminfo(): bool {
-  return options!.meminfo;
+  return options!.meminfo.given;
 }
 
 export function optionsMallocBenchPairs(): u32 {
-  return options!.mallocBenchPairs;
+  return findOption("malloc-bench")!.number;
 }
 
 export function optionsSchedBenchRounds(): u32 {
-  return options!.schedBenchRounds;
+  return findOption("sched-bench")!.number;
 }
 
 export function optionsQuiet(): bool {
-  return options!.quiet;
+  return options!.quiet.given;
 }
 
 export function optionsPanicMessage(): string | null {
-  return options!.panicMessage;
+  return options!.panicMessage();
 }
 
 export function optionsExitStatus(): u32 {
-  return options!.exitStatus;
+  return options!.exit.number;
 }
 
 export function optionsHelp(): string {
+  declareTestKernelOptions();
   return knownOptionsHelp();
 }
 
@@ -352,6 +380,7 @@ export function rtFreeArray(array: Array<i32>): void {
 
 /** Sends console output to the 16550 at COM1, as initConsole does after a PVH boot. */
 export function consoleUseSerial(): void {
+  useSerialPort(new Ns16550Port(), CONSOLE_NS16550_PORT);
   const serial = new BootInfo();
   serial.consoleKind = CONSOLE_NS16550_PORT;
   serial.consoleBase = 0x3f8;

@@ -25,7 +25,7 @@
 // Only the handoff must stay readable, and it lies in the kernel image,
 // which the page allocator never hands out.
 
-import { wasmBytes, wasmModule } from "./compile";
+import { wasmBytes, wasmModule, kernelTarget } from "./compile";
 import { buildDtb, virtTree } from "./dtb";
 import { FakeArch, FakeArchConfig, instantiateOnFake, PowerOff, Stuck } from "./fake-arch";
 import { ARCH_AARCH64, ARCH_X86_64, E820, HANDOFF_FLAG_NX, HandoffSpec, MemoryMapEntry, PvhSpec, writeHandoff, writePvh } from "./firmware";
@@ -96,8 +96,8 @@ export interface BootResult extends Outcome {
 }
 
 /** Where the kernel's image goes, from its static data. */
-export async function kernelLayout(): Promise<BootLayout> {
-  const staticEnd = staticDataEnd(await wasmBytes("kernel"));
+export async function kernelLayout(arch: "x86_64" | "aarch64" = "x86_64"): Promise<BootLayout> {
+  const staticEnd = staticDataEnd(await wasmBytes(kernelTarget(arch)));
   const imageStart = Math.ceil(staticEnd / PAGE) * PAGE;
   const textEnd = imageStart + TEXT_SIZE;
   return { staticEnd, imageStart, textEnd, rodataEnd: textEnd + RODATA_SIZE, imageEnd: imageStart + IMAGE_SIZE };
@@ -133,9 +133,9 @@ function runCall(run: () => void): Outcome {
 
 export async function bootKernel(scenario: BootScenario = {}): Promise<BootResult> {
   const arch = scenario.arch ?? "x86_64";
-  const layout = await kernelLayout();
+  const layout = await kernelLayout(arch);
   const fakeConfig: FakeArchConfig = arch === "aarch64" ? { counterFrequency: 62_500_000n, ...scenario.fake } : { ...scenario.fake };
-  const { exports, memory, fake } = await instantiateOnFake<KernelExports>(await wasmModule("kernel"), fakeConfig, MEMORY_PAGES);
+  const { exports, memory, fake } = await instantiateOnFake<KernelExports>(await wasmModule(kernelTarget(arch)), fakeConfig, MEMORY_PAGES);
   const cmdline = scenario.cmdline ?? "";
 
   let firmwareInfo: number;

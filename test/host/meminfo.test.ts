@@ -9,12 +9,12 @@
 // nothing while it prints.
 
 import { describe, expect, it } from "vitest";
-import { wasmModule } from "./compile";
+import { wasmModule, kernelTarget } from "./compile";
 import { E820 } from "./firmware";
 import { Harness, USE } from "./harness-client";
 import { bootKernel, BootResult, defaultMemoryMap, MEMORY_END } from "./kernel-host";
 
-await Promise.all([wasmModule("kernel"), wasmModule("harness")]); // compile (or load) once, outside any test's time limit
+await Promise.all([wasmModule(kernelTarget("x86_64")), wasmModule(kernelTarget("aarch64")), wasmModule("harness")]); // compile (or load) once, outside any test's time limit
 
 const PAGE = 0x1000;
 const USES = ["reserved", "free", "kernel-image", "boot-allocations", "page-tables", "slabs", "large-allocations", "initrd", "application", "thread-stacks"];

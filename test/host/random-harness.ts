@@ -2,8 +2,10 @@
 // exports over the generator, the source fallback and the block function,
 // compiled with the kernel's own options (test/host/compile.ts), so the
 // code under test is the code that boots. No virtio device is probed
-// (initRandom is never called), so the sources are the fake arch's
-// hardwareRandom or nothing. Used by test/host/random-source.test.ts.
+// (no probe is registered), so the one source is the CPU's generator
+// (kernel/entropy.ts HardwareEntropy over the fake arch's hardwareRandom),
+// registered by runtimeHeapInit as the kernel's wiring does. Used by
+// test/host/random-source.test.ts.
 //
 // The runtime's arena is set up by runtimeHeapInit before anything else
 // (a reseed allocates its 32-byte buffer).
@@ -11,6 +13,9 @@
 import { heapInit } from "../../kernel/rt/index";
 import { getRandom, readEntropy, randomSourceName, randomSeeds, randomFailedSeeds, RESEED_AFTER_BYTES } from "../../kernel/random";
 import { chachaBlock } from "../../kernel/chacha20";
+import { registerEntropySource, HardwareEntropy } from "../../kernel/entropy";
+
+let registered = false;
 
 export function heapBase(): usize {
   return __heap_base;
@@ -18,6 +23,8 @@ export function heapBase(): usize {
 
 export function runtimeHeapInit(from: usize, to: usize): void {
   heapInit(from, to);
+  if (!registered) registerEntropySource(new HardwareEntropy());
+  registered = true;
 }
 
 export function randomGet(buffer: usize, length: usize): i32 {

@@ -14,7 +14,10 @@ import { parsePvh } from "../../kernel/boot/pvh";
 import { heapInit } from "../../kernel/rt/index";
 import { initMemory, malloc, free } from "../../kernel/mm/index";
 import { pages, USE_FREE } from "../../kernel/mm/pages";
-import { initConsole } from "../../kernel/console";
+import { initConsole, useSerialPort } from "../../kernel/console";
+import { Ns16550Port } from "../../drivers/uart/ns16550";
+import { wireX86_64 } from "../../kernel/init/x86_64-parts";
+import { registerEntropySource, HardwareEntropy } from "../../kernel/entropy";
 // The kernel is built with --use abort=kernel/panic/abortHandler; the harness too.
 import { abortHandler } from "../../kernel/panic";
 import * as vfs from "../../fs/vfs/index";
@@ -35,14 +38,22 @@ export function heapBase(): usize {
   return __heap_base;
 }
 
+let wired = false;
+
+/** Sets up the boot arena, then (once) the x86_64 machine's parts and the CPU's entropy source, as boot does. */
 export function runtimeHeapInit(from: usize, to: usize): void {
   heapInit(from, to);
+  if (wired) return;
+  wired = true;
+  wireX86_64();
+  registerEntropySource(new HardwareEntropy());
 }
 
 export function consoleUseSerial(): void {
   const serial = new BootInfo();
   serial.consoleKind = CONSOLE_NS16550_PORT;
   serial.consoleBase = 0x3f8;
+  useSerialPort(new Ns16550Port(), CONSOLE_NS16550_PORT);
   initConsole(serial);
 }
 

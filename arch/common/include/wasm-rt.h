@@ -2,7 +2,7 @@
  * Freestanding runtime header for the kernel's wasm2c output (wabt 1.0.39).
  *
  * The configuration and types are shared with the apps' header
- * (loader/native/wasm-rt-shared.h, included below), so that the kernel's
+ * (wasm-rt-shared.h, included below), so that the kernel's
  * implementation of the app runtime (arch/common/app-runtime.c) and an
  * app.so agree on every structure they exchange. What is particular to the
  * kernel:
@@ -14,7 +14,7 @@
 #ifndef WASM_RT_H_
 #define WASM_RT_H_
 
-#include "../../../loader/native/wasm-rt-shared.h"
+#include "wasm-rt-shared.h"
 
 #ifdef __cplusplus
 extern "C" {

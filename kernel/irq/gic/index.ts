@@ -18,6 +18,7 @@
 
 import { BootInfo, INTERRUPT_CONTROLLER_GIC_V2, INTERRUPT_CONTROLLER_GIC_V3 } from "../../boot/bootinfo";
 import { EINVAL } from "../../errno";
+import { InterruptController, SPURIOUS } from "../controller";
 import { mmioRead32, mmioWrite32 } from "../../../arch";
 import {
   GICD_CTLR, GICD_TYPER, GICD_IGROUPR, GICD_ISENABLER, GICD_ICENABLER, GICD_ISPENDR, GICD_ICPENDR,
@@ -26,7 +27,6 @@ import {
   FIRST_PPI, FIRST_SPI, FIRST_SPECIAL_INTID,
 } from "./registers";
 
-const SPURIOUS: u32 = 0xffff_ffff;
 /**
  * GICD_CTLR.EnableGrp0 and GICC_CTLR.EnableGrp0: everything the kernel uses is group 0.
  * (The non-secure view of a GIC with the Security Extensions calls the same bit EnableGrp1.)
@@ -125,6 +125,28 @@ export function acknowledge(): u32 {
 export function endOfInterrupt(line: u32): void {
   const value = (lastAcknowledged & GICC_IAR_INTID_MASK) == line ? lastAcknowledged : line;
   mmioWrite32(cpuInterface + GICC_EOIR, value);
+}
+
+/** The GICv2 as kernel/irq sees it. */
+export class GicController extends InterruptController {
+  start(info: BootInfo): string {
+    return initController(info);
+  }
+  lineOf(source: u32): i32 {
+    return lineOf(source);
+  }
+  unmask(source: u32): i32 {
+    return unmask(source);
+  }
+  mask(source: u32): void {
+    mask(source);
+  }
+  acknowledge(vector: u32): u32 {
+    return acknowledge();
+  }
+  endOfInterrupt(line: u32): void {
+    endOfInterrupt(line);
+  }
 }
 
 // --- For the timer and the self-test ---

@@ -1,6 +1,8 @@
-// x86_64 interrupt controllers: the front door kernel/irq/index.ts calls.
+// x86_64 interrupt controllers: the controller the x86_64 kernel hands
+// kernel/irq (X86InterruptController), and the local APIC timer it hands
+// kernel/time (LocalApicTimer).
 //
-// initController masks the legacy PIC (pic.ts), turns on this CPU's local
+// start masks the legacy PIC (pic.ts), turns on this CPU's local
 // APIC in x2APIC mode when the CPU has it, else xAPIC (lapic.ts), and masks
 // every IOAPIC input (ioapic.ts). A source is a GSI, an IOAPIC input; its
 // line is the IDT vector it is routed to, 0x30 + GSI (vectors.ts). The local
@@ -10,14 +12,15 @@
 
 import { BootInfo } from "../../boot/bootinfo";
 import { EINVAL } from "../../errno";
-import { InterruptHandler, SPURIOUS } from "../index";
+import { InterruptController, InterruptHandler, MessageInterrupt, SPURIOUS } from "../controller";
+import { TimerDevice } from "../../time/device";
 import { ApicFeatures, readApicFeatures } from "./cpu-features";
 import { maskLegacyPic } from "./pic";
 import * as lapic from "./lapic";
 import * as ioapic from "./ioapic";
 import * as timer from "./local-timer";
 import { GSI_VECTOR_BASE, MAX_ROUTED_GSIS, SPURIOUS_VECTOR } from "./vectors";
-import { MessageInterrupt, allocateMessageVector } from "./message";
+import { allocateMessageVector } from "./message";
 
 // Made in initController: nothing may allocate before the runtime is up.
 let features: ApicFeatures = changetype<ApicFeatures>(0);
@@ -86,10 +89,50 @@ export function disarmLocalTimer(): void {
   timer.disarmLocalTimer();
 }
 
-// --- For reports and the self-test (kernel/selftest/irq-x86.ts) ---
+/** The LAPIC, IOAPIC and message vectors as kernel/irq sees them. */
+export class X86InterruptController extends InterruptController {
+  start(info: BootInfo): string {
+    return initController(info);
+  }
+  lineOf(source: u32): i32 {
+    return lineOf(source);
+  }
+  unmask(source: u32): i32 {
+    return unmask(source);
+  }
+  mask(source: u32): void {
+    mask(source);
+  }
+  acknowledge(vector: u32): u32 {
+    return acknowledge(vector);
+  }
+  endOfInterrupt(line: u32): void {
+    endOfInterrupt(line);
+  }
+  setTrigger(source: u32, trigger: u32): i32 {
+    return setTrigger(source, trigger);
+  }
+  allocateMessage(): MessageInterrupt | null {
+    return allocateMessage();
+  }
+}
+
+/** The local APIC timer as kernel/time sees it. */
+export class LocalApicTimer extends TimerDevice {
+  start(handler: InterruptHandler): string {
+    return initLocalTimer(handler);
+  }
+  arm(deadline: u64): void {
+    armLocalTimer(deadline);
+  }
+  disarm(): void {
+    disarmLocalTimer();
+  }
+}
+
+// --- For reports and the self-test ---
 
 export { localApicEnabled, usesX2apic, localApicId, sendSelfInterrupt } from "./lapic";
-export { MessageInterrupt } from "./message";
 export { TRIGGER_CONVENTION, TRIGGER_EDGE_HIGH, TRIGGER_LEVEL_HIGH, TRIGGER_LEVEL_LOW, ioapicCount } from "./ioapic";
 export { ioapicInputs, readEntry as ioapicEntry, ENTRY_MASKED as IOAPIC_ENTRY_MASKED } from "./ioapic";
 export { usesTscDeadline, localTimerHandler, localTimerDeadline, localTimerCountsPerTick } from "./local-timer";

@@ -20,7 +20,8 @@
 // deadline is dropped. One interrupt per arming.
 
 import { readMsr, writeMsr, setInterrupts, timestamp } from "../../../arch";
-import { InterruptHandler, attachLocalInterrupt } from "../index";
+import { InterruptHandler } from "../controller";
+import { attachLocalInterrupt } from "../index";
 import * as lapic from "./lapic";
 import { TIMER_VECTOR } from "./vectors";
 

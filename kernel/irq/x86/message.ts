@@ -10,13 +10,9 @@
 
 import { MESSAGE_VECTOR_BASE, MESSAGE_VECTORS } from "./vectors";
 import { localApicId } from "./lapic";
+import { MessageInterrupt } from "../controller";
 
 const MESSAGE_ADDRESS_BASE: u64 = 0xfee0_0000;
-
-/** Where and what a device writes to raise its interrupt. */
-export class MessageInterrupt {
-  constructor(public line: u32, public address: u64, public data: u32) {}
-}
 
 let handedOut: u32 = 0;
 

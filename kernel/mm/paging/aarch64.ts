@@ -19,6 +19,7 @@
 //   sw bit 55: OWNED (a frame commit() allocated)
 
 import { WRITE, EXECUTE, DEVICE, OWNED, READ, ENTRY_NONE, ENTRY_TABLE, ENTRY_LEAF, LEVEL_4K } from "./flags";
+import { EntryFormat } from "./entry";
 
 const VALID: u64 = 1 << 0;
 const TABLE_OR_PAGE: u64 = 1 << 1;
@@ -66,4 +67,28 @@ export function armFlags(entry: u64): u32 {
   else if ((entry & PRIVILEGED_EXECUTE_NEVER) == 0) flags |= EXECUTE;
   if (entry & SOFTWARE_OWNED) flags |= OWNED;
   return flags;
+}
+
+export class ArmEntryFormat extends EntryFormat {
+  rootLevel(): i32 {
+    return 1;
+  }
+  deviceSpaceAboveRam(): bool {
+    return false;
+  }
+  table(address: u64): u64 {
+    return armTable(address);
+  }
+  leaf(address: u64, flags: u32, level: i32): u64 {
+    return armLeaf(address, flags, level);
+  }
+  kind(entry: u64, level: i32): i32 {
+    return armKind(entry, level);
+  }
+  address(entry: u64, span: u64): u64 {
+    return armAddress(entry, span);
+  }
+  flags(entry: u64): u32 {
+    return armFlags(entry);
+  }
 }

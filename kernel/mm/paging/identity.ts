@@ -32,7 +32,8 @@
 // RAM ends off a 2 MiB boundary; 5 on aarch64 (L1, an L2 for device space,
 // an L3 for page 0, an L2 and an L3 for RAM with the image).
 
-import { Handoff, ARCH_X86_64 } from "../../boot/handoff";
+import { Handoff } from "../../boot/handoff";
+import { entryFormat } from "./entry";
 import { pages, PAGE_SHIFT } from "../pages";
 import { READ, WRITE, EXECUTE, DEVICE, PAGE_BYTES } from "./flags";
 import { mapPages, protectPages, unmapPages } from "./table";
@@ -44,7 +45,7 @@ export function buildKernelMap(boot: Handoff): string {
   const ramStart = <u64>pages.base;
   const ramEnd = ramStart + (<u64>pages.frames << PAGE_SHIFT);
   if (ramStart > 0 && mapPages(0, 0, ramStart, READ | WRITE | DEVICE) < 0) return outOfMemory();
-  if (boot.arch == ARCH_X86_64 && ramEnd < ADDRESS_LIMIT) {
+  if (entryFormat().deviceSpaceAboveRam() && ramEnd < ADDRESS_LIMIT) {
     if (mapPages(ramEnd, ramEnd, ADDRESS_LIMIT - ramEnd, READ | WRITE | DEVICE) < 0) return outOfMemory();
   }
   if (mapPages(ramStart, ramStart, ramEnd - ramStart, READ | WRITE) < 0) return outOfMemory();

@@ -8,19 +8,21 @@
 //   translate                             answers what an address maps to;
 //   reserveRegion / commit / releaseRegion  manage application memory above
 //       4 GiB (regions.ts).
-// The entry formats are in x86_64.ts and aarch64.ts; docs/paging.md has the
+// The entry formats are in x86_64.ts and aarch64.ts (the architecture's
+// entry point chooses one with useEntryFormat); docs/paging.md has the
 // design. Addresses are u64: regions lie beyond the kernel's 4 GiB window.
 // Functions return 0 or -errno (kernel/errno.ts).
 
 import { Handoff, HANDOFF_FLAG_NX } from "../../boot/handoff";
 import { EINVAL } from "../../errno";
 import { CALLER_FLAGS, READ, EXECUTE, DEVICE, PAGE_BYTES } from "./flags";
-import { useEntryFormat } from "./entry";
+import { entryFormat } from "./entry";
 import { createRoot, activate, mapPages, unmapPages, protectPages, translateAddress, flagsAt, NOT_MAPPED } from "./table";
 import { buildKernelMap } from "./identity";
 
 export { READ, WRITE, EXECUTE, DEVICE } from "./flags";
 export { NOT_MAPPED } from "./table";
+export { EntryFormat, useEntryFormat } from "./entry";
 export { reserveRegion, commit, releaseRegion, REGION_SPACE_START, REGION_SPACE_END } from "./regions";
 
 /** Virtual addresses the tables can hold: the first 512 GiB (one x86_64 PML4 entry, the aarch64 TTBR0 range). */
@@ -31,7 +33,7 @@ let textStart: usize = 0;
 
 /** Builds the kernel's page tables and switches to them; returns "" or what went wrong. */
 export function initPaging(boot: Handoff): string {
-  useEntryFormat(boot.arch, (boot.flags & HANDOFF_FLAG_NX) != 0);
+  entryFormat().setNoExecute((boot.flags & HANDOFF_FLAG_NX) != 0);
   if (!createRoot()) return "out of memory for page tables";
   const error = buildKernelMap(boot);
   if (error.length) return error;

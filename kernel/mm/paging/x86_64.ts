@@ -20,6 +20,7 @@
 // Leaves get A and D preset so that the CPU never writes them back.
 
 import { WRITE, EXECUTE, DEVICE, OWNED, READ, ENTRY_NONE, ENTRY_TABLE, ENTRY_LEAF, LEVEL_4K } from "./flags";
+import { EntryFormat } from "./entry";
 
 const PRESENT: u64 = 1 << 0;
 const WRITABLE: u64 = 1 << 1;
@@ -71,4 +72,31 @@ export function x86Flags(entry: u64): u32 {
   else if ((entry & EXECUTE_DISABLE) == 0) flags |= EXECUTE;
   if (entry & SOFTWARE_OWNED) flags |= OWNED;
   return flags;
+}
+
+export class X86EntryFormat extends EntryFormat {
+  rootLevel(): i32 {
+    return 0;
+  }
+  deviceSpaceAboveRam(): bool {
+    return true;
+  }
+  table(address: u64): u64 {
+    return x86Table(address);
+  }
+  leaf(address: u64, flags: u32, level: i32): u64 {
+    return x86Leaf(address, flags, level);
+  }
+  kind(entry: u64, level: i32): i32 {
+    return x86Kind(entry, level);
+  }
+  address(entry: u64, span: u64): u64 {
+    return x86Address(entry, span);
+  }
+  flags(entry: u64): u32 {
+    return x86Flags(entry);
+  }
+  setNoExecute(enabled: bool): void {
+    x86SetNoExecute(enabled);
+  }
 }

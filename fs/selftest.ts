@@ -11,15 +11,15 @@
 // then a 1 MiB pattern is written to /tmp/selftest (or /selftest on a
 // writable root), read back, compared and removed.
 
-import { print, printLine, printUnsigned, printHex } from "../console";
-import { EROFS } from "../errno";
-import { beginSelfTest, check, endSelfTest } from "./check";
-import { crc32Update } from "../../fs/rofs/crc32";
-import { rootDescription } from "../../fs/root";
+import { print, printLine, printUnsigned, printHex } from "../kernel/console";
+import { EROFS } from "../kernel/errno";
+import { beginSelfTest, check, endSelfTest } from "../kernel/selftest/check";
+import { crc32Update } from "../kernel/crc32";
+import { rootDescription } from "./root";
 import {
   AT_FDCWD, O_RDONLY, O_DIRECTORY, O_NOFOLLOW, O_WRONLY, O_RDWR, O_CREAT, O_TRUNC, DirEntry, Stat, TextResult,
   TYPE_DIRECTORY, TYPE_FILE, TYPE_SYMLINK, open, close, read, write, pread, readdir, lstat, readlink, unlink, stat, freeString,
-} from "../../fs/vfs/index";
+} from "./vfs/index";
 
 const CHUNK: usize = 64 << 10;
 const PATTERN_BYTES: usize = 1 << 20;

@@ -12,9 +12,9 @@
 // holds, and then treats it exactly as an initrd: claimed from the page
 // allocator, mounted in place as the root.
 
-import { BootInfo, MEMORY_USABLE } from "./bootinfo";
-import { ROFS_MAGIC, SUPERBLOCK_SIZE, SB_MAGIC, SB_CHECKSUM, SB_IMAGE_SIZE } from "../../fs/rofs/layout";
-import { superblockChecksum } from "../../fs/rofs/mount";
+import { BootInfo, MEMORY_USABLE } from "../../kernel/boot/bootinfo";
+import { ROFS_MAGIC, SUPERBLOCK_SIZE, SB_MAGIC, SB_CHECKSUM, SB_IMAGE_SIZE } from "./layout";
+import { superblockChecksum } from "./mount";
 
 /** Where a linked image starts: this far past the kernel image's end (scripts/run/linked-image.ts uses the same). */
 export const LINKED_IMAGE_GAP: u64 = 256 << 10;

@@ -15,16 +15,14 @@
 // what the driver itself gets wrong: no disk, threads that disagree, data
 // that does not read back, wrong errors for bad arguments.
 
-import { BootInfo } from "../boot/bootinfo";
-import { parseCommandLine } from "../cmdline";
-import { print, printLine, printUnsigned, printHex, printSigned } from "../console";
-import { EINVAL, EROFS } from "../errno";
-import { spawn, join, Thread } from "../sched/index";
-import { now } from "../time/index";
-import { BlockDevice } from "../../drivers/block/device";
-import { probeVirtio } from "../../drivers/virtio/index";
-import { crc32Update } from "../../fs/rofs/crc32";
-import { beginSelfTest, check, endSelfTest } from "./check";
+import { print, printLine, printUnsigned, printHex, printSigned } from "../../kernel/console";
+import { EINVAL, EROFS } from "../../kernel/errno";
+import { spawn, join, Thread } from "../../kernel/sched/index";
+import { now } from "../../kernel/time/index";
+import { crc32Update } from "../../kernel/crc32";
+import { declareFlag, KernelOption } from "../../kernel/options";
+import { beginSelfTest, check, endSelfTest } from "../../kernel/selftest/check";
+import { BlockDevice, disks as registeredDisks } from "./index";
 
 /** Sectors per read of the checksum pass: 1 MiB, cut into several requests in flight. */
 const CHUNK_SECTORS: u32 = 2048;
@@ -47,10 +45,19 @@ class ReadJob {
   constructor(public disk: BlockDevice, public sectors: u64, public chunk: u32) {}
 }
 
-export function runBlockSelfTest(info: BootInfo, arch: u32): bool {
+let writeOption: KernelOption | null = null;
+
+/** Declares blk-write, which lets the self-test write (with the test's registration). */
+export function declareBlockSelfTestOptions(): void {
+  writeOption = declareFlag("blk-write", "with selftest=blk: also write a pattern over the start of every writable disk, flush and read it back (destroys data there)");
+}
+
+/** The block self-test, over every disk registered after `probe` (the device probe) ran. */
+export function runBlockSelfTest(probe: () => void): bool {
   beginSelfTest();
   ioErrors = 0;
-  const disks = probeVirtio(info, arch, true);
+  probe();
+  const disks = registeredDisks();
   check("blk: a virtio disk was found", disks.length > 0);
   for (let i = 0; i < disks.length; i++) describe(disks[i]);
   if (disks.length > 0) {
@@ -61,7 +68,7 @@ export function runBlockSelfTest(info: BootInfo, arch: u32): bool {
     printLine();
     testArguments(first);
     testConcurrentReads(first);
-    if (parseCommandLine(info.commandLine).has("blk-write")) {
+    if (writeOption !== null && writeOption!.given) {
       for (let i = 0; i < disks.length; i++) if (!disks[i].readOnly) testWrite(disks[i]);
     }
   }

@@ -18,12 +18,13 @@
 // that getRandom says -ENOSYS and leaves the buffer untouched.
 
 import { hardwareRandom } from "../../arch";
-import { BootInfo } from "../boot/bootinfo";
-import { printLine } from "../console";
-import { ENOSYS } from "../errno";
-import { now } from "../time/index";
-import { initRandom, getRandom, readEntropy, randomDevice, randomProblems, randomSourceName, randomSeeds } from "../random";
-import { beginSelfTest, check, endSelfTest } from "./check";
+import { printLine } from "../../kernel/console";
+import { ENOSYS } from "../../kernel/errno";
+import { now } from "../../kernel/time/index";
+import { getRandom, readEntropy, randomSourceName, randomSeeds } from "../../kernel/random";
+import { beginSelfTest, check, endSelfTest } from "../../kernel/selftest/check";
+import { probeProblems } from "./index";
+import { virtioRngDevice } from "./rng";
 
 const SAMPLE_BYTES: usize = 64;
 const LARGE_BYTES: usize = 65536;
@@ -31,17 +32,16 @@ const SMALL_READS: i32 = 1000;
 const COST_READS: i32 = 200;
 const GUARD: u8 = 0xa5;
 
-export function runRandomSelfTest(info: BootInfo, arch: u32): bool {
+export function runRandomSelfTest(): bool {
   beginSelfTest();
-  initRandom(info, arch);
   const first = heap.alloc(LARGE_BYTES);
   const second = heap.alloc(LARGE_BYTES);
 
   // Reading entropy probes the virtio device (once).
   const entropy = readEntropy(first, SAMPLE_BYTES);
-  const problems = randomProblems();
+  const problems = probeProblems();
   for (let i = 0; i < problems.length; i++) printLine("random: " + problems[i]);
-  const device = randomDevice();
+  const device = virtioRngDevice();
   printLine("random-virtio " + (device !== null ? device!.name : "none"));
   if (device !== null) {
     let result = device!.read(first, SAMPLE_BYTES);

@@ -1,0 +1,114 @@
+// The boot story, one step per line. The architecture's entry point
+// (x86_64.ts, aarch64.ts) calls startKernel with the handoff its boot stub
+// filled and the function that wires in its own parts; everything after that
+// is the same on every architecture.
+//
+// kernel/init is the composition root: the only code that imports upward
+// (arch < kernel core < drivers < fs < loader < kernel/init), because it is
+// where the layers are put together.
+
+import { Handoff, HANDOFF_STAMP_NAMES } from "../boot/handoff";
+import { arena } from "../rt/arena";
+import { heapInit, heapSetEnd } from "../rt/index";
+import { readFirmware, heapLimit } from "../platform";
+import { initConsole, useFramedStreams, reportAppExitStatus, printLine } from "../console";
+import { parseCommandLine } from "../cmdline";
+import { readOptions } from "../options";
+import { stamp, recordStamp, printBootChart } from "../bootchart";
+import { counterHz, counterSourceName } from "../clock/index";
+import { panic, shutdown } from "../panic";
+import { printBanner, printMemoryMap, refuseCommandLine } from "../reports";
+import { crash } from "../crash";
+import { initMemory } from "../mm/index";
+import { initPaging } from "../mm/paging/index";
+import { printMemoryInfo } from "../mm/meminfo";
+import { initInterrupts } from "../irq/index";
+import { initScheduler } from "../sched/index";
+import { initTime } from "../time/index";
+import { BOOT_ARENA_BYTES, PANIC_STATUS, MAX_EXIT_STATUS, APP_REFUSED_STATUS } from "../params";
+import { timestamp } from "../../arch";
+import { mountFileSystems } from "../../fs/root";
+import { findImageApp, runImageApp, printBootChartAtAppStart, APP_FAILED } from "../../loader/index";
+import { AppManifest } from "../../loader/manifest";
+import { BootOptions } from "./options";
+import { wireKernel } from "./wiring";
+import { runSelfTestAndBenchmarks } from "./tests";
+
+/**
+ * Boots the kernel built for `arch` (ARCH_*): `wireArchitecture` registers
+ * that architecture's parts; apps are ELF modules for `appMachine` (EM_*).
+ */
+export function startKernel(handoffAddress: usize, arch: u32, appMachine: u16, wireArchitecture: () => void): void {
+  const boot = Handoff.at(handoffAddress);
+  if (!boot.isValid(arch)) return shutdown(PANIC_STATUS);  // no console to complain on yet
+  recordStubStamps(boot);                                  // first instruction, paging on, runtime ready
+  heapInit(<usize>boot.imageEnd, <usize>boot.imageEnd + BOOT_ARENA_BYTES);
+  wireArchitecture();                                      // firmware reader, UART, interrupt controller, timer, paging format
+  const options = new BootOptions();                       // the options boot itself reads...
+  wireKernel();                                            // ...and every registered part: drivers, filesystems, their options
+
+  const info = readFirmware(boot);                         // PVH start_info or device tree
+  initConsole(info);                                       // serial: 16550 or PL011
+  stamp("console");
+  if (info.error.length) return panic("firmware handoff: " + info.error);
+  const limit = heapLimit(info, boot.imageEnd);
+  if (limit == 0) return panic("the kernel image does not sit in usable RAM");
+  if (limit < <u64>arena.top) return panic("boot allocations ran past the end of usable RAM");
+  heapSetEnd(<usize>limit);                                 // the boot arena may now use the rest of its RAM range
+  const memoryError = initMemory(info, <usize>boot.imageEnd); // page allocator and slabs; the runtime moves to malloc
+  if (memoryError.length) return panic("memory: " + memoryError);
+  stamp("memory");
+  const pagingError = initPaging(boot);                     // the kernel's own page tables: page 0 unmapped, image W^X
+  if (pagingError.length) return panic("paging: " + pagingError);
+  stamp("paging");
+  initInterrupts(info);                                     // the controller is set up when first needed
+  initTime(info);                                           // clocks and timers, measured when first needed
+  initScheduler();                                          // the boot thread becomes thread 1, "main"
+  stamp("scheduler");
+
+  const optionError = readOptions(parseCommandLine(info.commandLine));
+  if (options.console.given) useFramedStreams();            // wisp run: app stdout/stderr apart from kernel messages
+  stamp("options");
+  if (optionError.length) return refuseCommandLine(optionError);
+  const fsError = mountFileSystems(info);                   // root (initrd, disk or RAMFS), then /etc/fstab
+  if (fsError.length) return panic("filesystems: " + fsError);
+  stamp("root");
+
+  if (!options.quiet.given) printBanner(boot, info);
+  if (options.memmap.given) printMemoryMap(info);
+  stamp("kernel-ready");
+
+  const app: AppManifest | null = options.app.given ? null : findImageApp(); // the image's run manifest (/etc/app), if any
+  if (options.bootchart.given && app !== null) printBootChartAtAppStart(); // the chart then ends at _start
+  else if (options.bootchart.given) printBootChart(counterHz(), counterSourceName());
+  runSelfTestAndBenchmarks();                               // test profile: selftest=NAME, *-bench=N
+  if (options.meminfo.given) printMemoryInfo();
+  const message = options.panicMessage();
+  if (message !== null) return panic(message!);
+  if (options.hang.given) idleForever();
+  if (options.crash.given) crash(options.crash.value);
+  if (app !== null) return runTheApp(app!, appMachine);     // the image's app, to its end: its status is the VM's
+  shutdown(options.exit.number);
+}
+
+/** Runs the image's app (loader/) and powers off with its exit status. */
+function runTheApp(app: AppManifest, machine: u16): void {
+  const error: string[] = [];
+  const status = runImageApp(app, machine, error);
+  if (status == APP_FAILED) {
+    printLine("app: " + (error.length ? error[0] : "the app could not be started"));
+    return shutdown(APP_REFUSED_STATUS);
+  }
+  reportAppExitStatus(<u32>status);
+  shutdown(min<u32>(<u32>status, MAX_EXIT_STATUS));
+}
+
+/** Spins forever without enabling interrupts: the `hang` option, for testing host timeouts. */
+function idleForever(): void {
+  while (true) timestamp();
+}
+
+function recordStubStamps(boot: Handoff): void {
+  const count = min<u32>(boot.stampCount, <u32>HANDOFF_STAMP_NAMES.length);
+  for (let i: u32 = 0; i < count; i++) recordStamp(HANDOFF_STAMP_NAMES[i], boot.stamp(i));
+}

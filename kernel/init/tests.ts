@@ -1,0 +1,53 @@
+// The test profile's parts: self-tests and benchmarks, registered by name.
+// Only kernels built with WISP_TESTS (the `test` profile and those that
+// include it) compile this: wiring.ts calls registerTests under WITH_TESTS.
+// The architecture's own self-tests (mm, irq) are registered by its entry
+// point first, so `selftest=` lists mm, irq, sched, blk, fs, random.
+
+import { registerSelfTest, declareSelfTestOption, requestedSelfTest, runSelfTest } from "../selftest/index";
+import { registerBenchmark, runRequestedBenchmarks } from "../bench";
+import { panic } from "../panic";
+import { runSchedulerSelfTest } from "../selftest/sched";
+import { runMallocBench } from "../mm/bench";
+import { runSchedulerBench } from "../sched/bench";
+import { runBlockSelfTest, declareBlockSelfTestOptions } from "../../drivers/block/selftest";
+import { runRandomSelfTest } from "../../drivers/virtio/rng-selftest";
+import { runFileSystemSelfTest } from "../../fs/selftest";
+import { runStorageBench } from "../../fs/bench";
+import { registerFileSystem, FileSystem } from "../../fs/vfs/index";
+import { HelloFileSystem } from "../../fs/example/hello";
+import { probeVirtio } from "../../drivers/virtio/index";
+import { WITH_TESTS } from "./profile";
+
+export function registerTests(): void {
+  registerSelfTest("sched", runSchedulerSelfTest);
+  registerSelfTest("blk", blockSelfTest);
+  registerSelfTest("fs", runFileSystemSelfTest);
+  registerSelfTest("random", runRandomSelfTest);
+  declareSelfTestOption();
+  declareBlockSelfTestOptions();
+  registerBenchmark("malloc-bench", "N", "pairs", 100_000_000, "malloc-bench=N: time N malloc/free pairs per size after boot (for wisp bench mem)", runMallocBench);
+  registerBenchmark("storage-bench", "MIB", "MiB", 4096, "storage-bench=MIB: time reading the tree through the VFS and straight from the root's device, open+stat, and RAMFS appends of 8, 32 and MIB MiB (for wisp bench storage)", runStorageBench);
+  registerBenchmark("sched-bench", "N", "rounds", 10_000_000, "sched-bench=N: time N context switches, thread create+join pairs and timer operations after boot (for wisp bench sched)", runSchedulerBench);
+  registerFileSystem("hello", makeHello);
+}
+
+/** After boot: the self-test selftest=NAME asked for (a failure panics), then the benchmarks asked for. */
+export function runSelfTestAndBenchmarks(): void {
+  if (!WITH_TESTS) return;
+  const name = requestedSelfTest();
+  if (name !== null && !runSelfTest(name!)) return panic("selftest " + name! + " failed");
+  runRequestedBenchmarks();
+}
+
+function blockSelfTest(): bool {
+  return runBlockSelfTest(probeVerbosely);
+}
+
+function probeVerbosely(): void {
+  probeVirtio(true);
+}
+
+function makeHello(): FileSystem {
+  return new HelloFileSystem();
+}

@@ -1,0 +1,35 @@
+// Registration lines: every driver, filesystem and entropy source the kernel
+// carries, whatever the architecture. Adding one is one line here (its own
+// folder does the rest); the architecture's own parts are wired by its entry
+// point (x86_64.ts, aarch64.ts).
+
+import { registerEntropySource, useEntropyProbe, HardwareEntropy } from "../entropy";
+import { registerVirtioDriver, probeVirtio } from "../../drivers/virtio/index";
+import { DEVICE_BLOCK } from "../../drivers/virtio/transport";
+import { attachVirtioBlock } from "../../drivers/virtio/blk";
+import { DEVICE_ENTROPY, attachVirtioRng } from "../../drivers/virtio/rng";
+import { registerFileSystem, FileSystem } from "../../fs/vfs/index";
+import { RamFileSystem } from "../../fs/ramfs/index";
+import { declareRootOption } from "../../fs/root";
+import { WITH_TESTS } from "./profile";
+import { registerTests } from "./tests";
+
+/** Registers the kernel's parts and declares their options (before the command line is read). */
+export function wireKernel(): void {
+  registerVirtioDriver(DEVICE_BLOCK, attachVirtioBlock);
+  registerVirtioDriver(DEVICE_ENTROPY, attachVirtioRng);
+  registerEntropySource(new HardwareEntropy());
+  useEntropyProbe(probeDevices);
+  registerFileSystem("ramfs", makeRamfs);
+  declareRootOption();
+  if (WITH_TESTS) registerTests();
+}
+
+/** Brings up every device, once (virtio: the finders the architecture registered). */
+export function probeDevices(): void {
+  probeVirtio();
+}
+
+function makeRamfs(): FileSystem {
+  return new RamFileSystem();
+}
