@@ -16,6 +16,7 @@ import * as names from "./name-operations";
 import * as mounting from "./mounting";
 import { closeDescriptor, duplicate, duplicateTo, openDescriptorCount } from "./descriptors";
 import { cachedCount } from "./cache";
+import { lookupCount } from "./path";
 
 export { Stat, DirEntry, TextResult, FileSystem, TYPE_FILE, TYPE_DIRECTORY, TYPE_SYMLINK, NAME_MAX, TIME_UNCHANGED } from "./node";
 export {
@@ -276,4 +277,9 @@ export function openDescriptors(): i32 {
 
 export function cachedVnodes(): u32 {
   return cachedCount();
+}
+
+/** Filesystem lookups path walks have made so far (one per component looked up). */
+export function pathLookups(): u64 {
+  return lookupCount();
 }

@@ -70,9 +70,16 @@ export class Walk {
 
 let scratch: VnodeResult | null = null;
 let linkText: TextResult | null = null;
+/** Filesystem lookups made by walks since boot (for tests and reports). */
+let lookups: u64 = 0;
+
+export function lookupCount(): u64 {
+  return lookups;
+}
 
 /** Looks `name` up in `directory` through the cache: the child, held, in `out`. */
 function lookupChild(directory: Vnode, name: string, out: VnodeResult): i32 {
+  lookups++;
   const result = directory.lookup(name, out);
   if (result < 0) return result;
   const child = adopt(out.node!);
