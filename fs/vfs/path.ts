@@ -206,14 +206,14 @@ export function walkPath(walk: Walk, base: Vnode | null, path: string, followLas
     }
     if (isDots(text, start, end, 1) || isDots(text, start, end, 2)) {
       const up = end - start == 2;
-      if (up && beneath) {
-        if (depth == 0) {
+      if (up) {
+        if (beneath && depth == 0) {
           result = -ENOTCAPABLE;
           break;
         }
         depth--;
+        current = crossUp(current);
       }
-      if (up) current = crossUp(current);
       if (last) {
         walk.node = current;
         walk.ends = up && !beneath ? ENDS_DOT_DOT : ENDS_DOT;
