@@ -1,7 +1,7 @@
 // Error numbers. Kernel functions that can fail for an expected reason return
 // 0 (or a positive value) on success and a negated number from this list on
-// failure, numbered as Linux numbers them; callers pass failures on with
-// `if (r < 0) return r;`.
+// failure, numbered as Linux numbers them (but for ENOTCAPABLE, which Linux
+// lacks); callers pass failures on with `if (r < 0) return r;`.
 
 /** No such entry (nothing is mapped there, no such region). */
 export const ENOENT: i32 = 2;
@@ -55,3 +55,10 @@ export const ENOTEMPTY: i32 = 39;
 export const ELOOP: i32 = 40;
 /** Data on a device is corrupt (a checksum failed). */
 export const EBADMSG: i32 = 74;
+/**
+ * A path would leave the directory it is resolved beneath (RESOLVE_BENEATH).
+ * FreeBSD's name for it; Linux has none (its openat2 answers EXDEV, which
+ * rename and link need here for their own meaning), so the number is Wisp's
+ * own, far above Linux's range.
+ */
+export const ENOTCAPABLE: i32 = 1000;

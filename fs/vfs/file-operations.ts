@@ -35,11 +35,11 @@ function sizeOf(file: OpenFile): i64 {
   return result < 0 ? <i64>result : <i64>scratchStat!.size;
 }
 
-export function openAt(dirFd: i32, path: string, flags: u32, mode: u32): i32 {
+export function openAt(dirFd: i32, path: string, flags: u32, mode: u32, resolve: u32): i32 {
   if ((flags & O_ACCESS_MODE) == O_ACCESS_MODE) return -EINVAL;
   const exclusive = (flags & (O_CREAT | O_EXCL)) == (O_CREAT | O_EXCL);
   const walk = new Walk();
-  let result = walkFrom(walk, dirFd, path, (flags & O_NOFOLLOW) == 0 && !exclusive);
+  let result = walkFrom(walk, dirFd, path, (flags & O_NOFOLLOW) == 0 && !exclusive, resolve);
   if (result == 0) result = openWalked(walk, flags, mode);
   walk.finish();
   heap.free(changetype<usize>(walk));

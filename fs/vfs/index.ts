@@ -4,7 +4,11 @@
 // returns 0, a count or a descriptor on success and a negative errno
 // (kernel/errno.ts) on failure. Paths are resolved as fs/vfs/path.ts says:
 // relative paths from the directory `dirFd` names (AT_FDCWD: the root, the
-// kernel's one current directory). Strings passed in are borrowed; strings
+// kernel's one current directory). Every function taking a path also takes
+// `resolve` flags, as Linux's openat2 does: RESOLVE_BENEATH keeps the path
+// beneath `dirFd`'s directory (ENOTCAPABLE if it would leave, absolute
+// paths and absolute link targets included); WASI resolves every app path
+// so. Strings passed in are borrowed; strings
 // handed out (readdir names, readlink targets) are fresh and the caller's
 // to free (fs/vfs/strings.ts freeString). Filesystems implement
 // fs/vfs/module.ts; fs/README.md describes both sides.
@@ -16,6 +20,7 @@ import * as names from "./name-operations";
 import * as mounting from "./mounting";
 import { closeDescriptor, duplicate, duplicateTo, openDescriptorCount } from "./descriptors";
 import { cachedCount } from "./cache";
+import { lookupCount } from "./path";
 
 export { Stat, DirEntry, TextResult, FileSystem, TYPE_FILE, TYPE_DIRECTORY, TYPE_SYMLINK, NAME_MAX, TIME_UNCHANGED } from "./node";
 export {
@@ -23,7 +28,7 @@ export {
 } from "./descriptors";
 export { SEEK_SET, SEEK_CUR, SEEK_END } from "./file-operations";
 export { PATH_MAX, MAX_SYMLINKS } from "./path";
-export { AT_FDCWD } from "./start";
+export { AT_FDCWD, RESOLVE_BENEATH } from "./start";
 export { freeString } from "./strings";
 export { registerFileSystem, makeFileSystem, fileSystemNames, FileSystemMaker } from "./filesystems";
 
@@ -56,9 +61,9 @@ export function unmount(dirFd: i32, path: string): i32 {
 // --- Descriptors ---
 
 /** Opens `path` with O_* `flags`; `mode` gives a created file's permission bits. Returns a descriptor. */
-export function open(dirFd: i32, path: string, flags: u32, mode: u32): i32 {
+export function open(dirFd: i32, path: string, flags: u32, mode: u32, resolve: u32 = 0): i32 {
   const taken = lockVfs();
-  const result = files.openAt(dirFd, path, flags, mode);
+  const result = files.openAt(dirFd, path, flags, mode, resolve);
   unlockVfs(taken);
   return result;
 }
@@ -186,85 +191,90 @@ export function readdir(fd: i32, cookie: u64, out: DirEntry): i32 {
 // --- Names ---
 
 /** stat, following a final symbolic link. */
-export function stat(dirFd: i32, path: string, out: Stat): i32 {
+export function stat(dirFd: i32, path: string, out: Stat, resolve: u32 = 0): i32 {
   const taken = lockVfs();
-  const result = names.statPath(dirFd, path, out, true);
+  const result = names.statPath(dirFd, path, out, true, resolve);
   unlockVfs(taken);
   return result;
 }
 
 /** stat of a symbolic link itself. */
-export function lstat(dirFd: i32, path: string, out: Stat): i32 {
+export function lstat(dirFd: i32, path: string, out: Stat, resolve: u32 = 0): i32 {
   const taken = lockVfs();
-  const result = names.statPath(dirFd, path, out, false);
+  const result = names.statPath(dirFd, path, out, false, resolve);
   unlockVfs(taken);
   return result;
 }
 
-export function mkdir(dirFd: i32, path: string, mode: u32): i32 {
+export function mkdir(dirFd: i32, path: string, mode: u32, resolve: u32 = 0): i32 {
   const taken = lockVfs();
-  const result = names.makeDirectory(dirFd, path, mode);
+  const result = names.makeDirectory(dirFd, path, mode, resolve);
   unlockVfs(taken);
   return result;
 }
 
-export function rmdir(dirFd: i32, path: string): i32 {
+export function rmdir(dirFd: i32, path: string, resolve: u32 = 0): i32 {
   const taken = lockVfs();
-  const result = names.removeDirectory(dirFd, path);
+  const result = names.removeDirectory(dirFd, path, resolve);
   unlockVfs(taken);
   return result;
 }
 
 /** Removes a name that is not a directory; an open file lives on until closed. */
-export function unlink(dirFd: i32, path: string): i32 {
+export function unlink(dirFd: i32, path: string, resolve: u32 = 0): i32 {
   const taken = lockVfs();
-  const result = names.unlinkPath(dirFd, path);
+  const result = names.unlinkPath(dirFd, path, resolve);
   unlockVfs(taken);
   return result;
 }
 
 /** Makes `toPath` a second name (a hard link) for the non-directory `fromPath` names; `followFrom` follows a symlink there. */
-export function link(fromFd: i32, fromPath: string, toFd: i32, toPath: string, followFrom: bool = false): i32 {
+export function link(
+  fromFd: i32, fromPath: string, toFd: i32, toPath: string, followFrom: bool = false, resolve: u32 = 0,
+): i32 {
   const taken = lockVfs();
-  const result = names.linkPath(fromFd, fromPath, toFd, toPath, followFrom);
+  const result = names.linkPath(fromFd, fromPath, toFd, toPath, followFrom, resolve);
   unlockVfs(taken);
   return result;
 }
 
-export function rename(fromFd: i32, fromPath: string, toFd: i32, toPath: string): i32 {
+/** Renames; `resolve` applies to both paths. */
+export function rename(fromFd: i32, fromPath: string, toFd: i32, toPath: string, resolve: u32 = 0): i32 {
   const taken = lockVfs();
-  const result = names.renamePath(fromFd, fromPath, toFd, toPath);
+  const result = names.renamePath(fromFd, fromPath, toFd, toPath, resolve);
   unlockVfs(taken);
   return result;
 }
 
 /** Makes `path` a symbolic link to `target`. */
-export function symlink(target: string, dirFd: i32, path: string): i32 {
+export function symlink(target: string, dirFd: i32, path: string, resolve: u32 = 0): i32 {
   const taken = lockVfs();
-  const result = names.makeSymlink(target, dirFd, path);
+  const result = names.makeSymlink(target, dirFd, path, resolve);
   unlockVfs(taken);
   return result;
 }
 
 /** A link's target in out.text (the caller's to free). */
-export function readlink(dirFd: i32, path: string, out: TextResult): i32 {
+export function readlink(dirFd: i32, path: string, out: TextResult, resolve: u32 = 0): i32 {
   const taken = lockVfs();
-  const result = names.readSymlink(dirFd, path, out);
+  const result = names.readSymlink(dirFd, path, out, resolve);
   unlockVfs(taken);
   return result;
 }
 
 /** Sets the times of what `path` names, following a final link if `followLast`. */
-export function setTimesAt(dirFd: i32, path: string, accessed: i64, modified: i64, followLast: bool): i32 {
+export function setTimesAt(
+  dirFd: i32, path: string, accessed: i64, modified: i64, followLast: bool, resolve: u32 = 0,
+): i32 {
   const taken = lockVfs();
-  const result = names.setTimesPath(dirFd, path, accessed, modified, followLast);
+  const result = names.setTimesPath(dirFd, path, accessed, modified, followLast, resolve);
   unlockVfs(taken);
   return result;
 }
 
-export function truncate(dirFd: i32, path: string, size: i64): i32 {
+export function truncate(dirFd: i32, path: string, size: i64, resolve: u32 = 0): i32 {
   const taken = lockVfs();
-  const result = names.truncatePath(dirFd, path, size);
+  const result = names.truncatePath(dirFd, path, size, resolve);
   unlockVfs(taken);
   return result;
 }
@@ -277,4 +287,9 @@ export function openDescriptors(): i32 {
 
 export function cachedVnodes(): u32 {
   return cachedCount();
+}
+
+/** Filesystem lookups path walks have made so far (one per component looked up). */
+export function pathLookups(): u64 {
+  return lookupCount();
 }

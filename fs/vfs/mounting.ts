@@ -25,7 +25,7 @@ export function mountRoot(fs: FileSystem): i32 {
 export function mountAt(dirFd: i32, path: string, fs: FileSystem): i32 {
   if (mountOfFileSystem(fs) !== null) return -EBUSY;
   const walk = new Walk();
-  let result = walkFrom(walk, dirFd, path, true);
+  let result = walkFrom(walk, dirFd, path, true, 0);
   if (result == 0) {
     const node = walk.node;
     if (node === null) result = -ENOENT;
@@ -44,7 +44,7 @@ export function mountAt(dirFd: i32, path: string, fs: FileSystem): i32 {
 
 export function unmountAt(dirFd: i32, path: string): i32 {
   const walk = new Walk();
-  let result = walkFrom(walk, dirFd, path, true);
+  let result = walkFrom(walk, dirFd, path, true, 0);
   let mount: Mount | null = null;
   if (result == 0) {
     const node = walk.node;

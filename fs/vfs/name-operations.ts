@@ -22,10 +22,10 @@ import { Walk, PATH_MAX, ENDS_NAMED, ENDS_DOT, ENDS_DOT_DOT, ENDS_ROOT } from ".
 import { walkFrom, madeResult, takeMade } from "./start";
 import { utf8Length } from "./strings";
 
-/** Runs `then` on the walk of `path` and cleans up after both. */
-function walked(dirFd: i32, path: string, followLast: bool, then: (walk: Walk) => i32): i32 {
+/** Runs `then` on the walk of `path` (`resolve`: RESOLVE_* flags) and cleans up after both. */
+function walked(dirFd: i32, path: string, followLast: bool, resolve: u32, then: (walk: Walk) => i32): i32 {
   const walk = new Walk();
-  let result = walkFrom(walk, dirFd, path, followLast);
+  let result = walkFrom(walk, dirFd, path, followLast, resolve);
   if (result == 0) result = then(walk);
   walk.finish();
   heap.free(changetype<usize>(walk));
@@ -42,9 +42,9 @@ let targetArgument: string = "";
 let accessedArgument: i64 = 0;
 let modifiedArgument: i64 = 0;
 
-export function statPath(dirFd: i32, path: string, out: Stat, followLast: bool): i32 {
+export function statPath(dirFd: i32, path: string, out: Stat, followLast: bool, resolve: u32): i32 {
   statOut = out;
-  const result = walked(dirFd, path, followLast, (walk: Walk): i32 => {
+  const result = walked(dirFd, path, followLast, resolve, (walk: Walk): i32 => {
     const node = walk.node;
     if (node === null) return -ENOENT;
     const stat = statOut!;
@@ -56,9 +56,9 @@ export function statPath(dirFd: i32, path: string, out: Stat, followLast: bool):
   return result;
 }
 
-export function makeDirectory(dirFd: i32, path: string, mode: u32): i32 {
+export function makeDirectory(dirFd: i32, path: string, mode: u32, resolve: u32): i32 {
   modeArgument = mode & 0o7777;
-  return walked(dirFd, path, false, (walk: Walk): i32 => {
+  return walked(dirFd, path, false, resolve, (walk: Walk): i32 => {
     if (walk.node !== null) return -EEXIST;
     const directory = walk.directory!;
     if (directory.fs.readOnly) return -EROFS;
@@ -74,8 +74,8 @@ function mountedHere(node: Vnode): bool {
   return mountWithRoot(node) !== null;
 }
 
-export function removeDirectory(dirFd: i32, path: string): i32 {
-  return walked(dirFd, path, false, (walk: Walk): i32 => {
+export function removeDirectory(dirFd: i32, path: string, resolve: u32): i32 {
+  return walked(dirFd, path, false, resolve, (walk: Walk): i32 => {
     if (walk.ends == ENDS_DOT) return -EINVAL;
     if (walk.ends == ENDS_DOT_DOT) return -ENOTEMPTY;
     if (walk.ends == ENDS_ROOT) return -EBUSY;
@@ -89,8 +89,8 @@ export function removeDirectory(dirFd: i32, path: string): i32 {
   });
 }
 
-export function unlinkPath(dirFd: i32, path: string): i32 {
-  return walked(dirFd, path, false, (walk: Walk): i32 => {
+export function unlinkPath(dirFd: i32, path: string, resolve: u32): i32 {
+  return walked(dirFd, path, false, resolve, (walk: Walk): i32 => {
     if (walk.ends != ENDS_NAMED) return -EISDIR;
     const node = walk.node;
     if (node === null) return -ENOENT;
@@ -101,11 +101,11 @@ export function unlinkPath(dirFd: i32, path: string): i32 {
   });
 }
 
-export function makeSymlink(target: string, dirFd: i32, path: string): i32 {
+export function makeSymlink(target: string, dirFd: i32, path: string, resolve: u32): i32 {
   if (target.length == 0) return -ENOENT;
   if (target.length > PATH_MAX / 3 && utf8Length(target, 0, target.length) > PATH_MAX) return -ENAMETOOLONG;
   targetArgument = target;
-  const result = walked(dirFd, path, false, (walk: Walk): i32 => {
+  const result = walked(dirFd, path, false, resolve, (walk: Walk): i32 => {
     if (walk.node !== null) return -EEXIST;
     if (walk.trailingSlash) return -ENOENT;
     const directory = walk.directory!;
@@ -120,9 +120,9 @@ export function makeSymlink(target: string, dirFd: i32, path: string): i32 {
 }
 
 /** The target of the link `path` names, as a fresh string in `out` that the caller frees. */
-export function readSymlink(dirFd: i32, path: string, out: TextResult): i32 {
+export function readSymlink(dirFd: i32, path: string, out: TextResult, resolve: u32): i32 {
   textOut = out;
-  const result = walked(dirFd, path, false, (walk: Walk): i32 => {
+  const result = walked(dirFd, path, false, resolve, (walk: Walk): i32 => {
     const node = walk.node;
     if (node === null) return -ENOENT;
     if (node.type != TYPE_SYMLINK) return -EINVAL;
@@ -132,10 +132,10 @@ export function readSymlink(dirFd: i32, path: string, out: TextResult): i32 {
   return result;
 }
 
-export function truncatePath(dirFd: i32, path: string, size: i64): i32 {
+export function truncatePath(dirFd: i32, path: string, size: i64, resolve: u32): i32 {
   if (size < 0) return -EINVAL;
   sizeArgument = <u64>size;
-  return walked(dirFd, path, true, (walk: Walk): i32 => {
+  return walked(dirFd, path, true, resolve, (walk: Walk): i32 => {
     const node = walk.node;
     if (node === null) return -ENOENT;
     if (node.type == TYPE_DIRECTORY) return -EISDIR;
@@ -146,10 +146,10 @@ export function truncatePath(dirFd: i32, path: string, size: i64): i32 {
 }
 
 /** Sets the times of what `path` names (TIME_UNCHANGED keeps one). */
-export function setTimesPath(dirFd: i32, path: string, accessed: i64, modified: i64, followLast: bool): i32 {
+export function setTimesPath(dirFd: i32, path: string, accessed: i64, modified: i64, followLast: bool, resolve: u32): i32 {
   accessedArgument = accessed;
   modifiedArgument = modified;
-  return walked(dirFd, path, followLast, (walk: Walk): i32 => {
+  return walked(dirFd, path, followLast, resolve, (walk: Walk): i32 => {
     const node = walk.node;
     if (node === null) return -ENOENT;
     if (node.fs.readOnly) return -EROFS;
@@ -171,11 +171,11 @@ function endsError(walk: Walk): i32 {
 }
 
 /** Makes `toPath` a second name for what `fromPath` names (a hard link); `followFrom` follows a symlink at its end. */
-export function linkPath(fromFd: i32, fromPath: string, toFd: i32, toPath: string, followFrom: bool): i32 {
+export function linkPath(fromFd: i32, fromPath: string, toFd: i32, toPath: string, followFrom: bool, resolve: u32): i32 {
   const from = new Walk();
   const to = new Walk();
-  let result = walkFrom(from, fromFd, fromPath, followFrom);
-  if (result == 0) result = walkFrom(to, toFd, toPath, false);
+  let result = walkFrom(from, fromFd, fromPath, followFrom, resolve);
+  if (result == 0) result = walkFrom(to, toFd, toPath, false, resolve);
   if (result == 0) result = linkWalked(from, to);
   from.finish();
   to.finish();
@@ -198,11 +198,11 @@ function linkWalked(from: Walk, to: Walk): i32 {
   return directory.link(to.name, node);
 }
 
-export function renamePath(fromFd: i32, fromPath: string, toFd: i32, toPath: string): i32 {
+export function renamePath(fromFd: i32, fromPath: string, toFd: i32, toPath: string, resolve: u32): i32 {
   const from = new Walk();
   const to = new Walk();
-  let result = walkFrom(from, fromFd, fromPath, false);
-  if (result == 0) result = walkFrom(to, toFd, toPath, false);
+  let result = walkFrom(from, fromFd, fromPath, false, resolve);
+  if (result == 0) result = walkFrom(to, toFd, toPath, false, resolve);
   if (result == 0) result = renameWalked(from, to);
   from.finish();
   to.finish();

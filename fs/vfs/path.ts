@@ -20,11 +20,23 @@
 //     walk reports its directory and name, for create, mkdir and friends.
 //   - A trailing slash requires the result to be a directory (ENOTDIR).
 //
+// Beneath mode (RESOLVE_BENEATH, fs/vfs/start.ts) confines the walk to the
+// subtree of its starting directory, each such directory its own root (as
+// FreeBSD's O_RESOLVE_BENEATH and Linux's openat2 do; WASI needs it):
+//   - an absolute path, ".." from the starting directory, and a symbolic
+//     link with an absolute target are ENOTCAPABLE. The walk counts the
+//     directories it has entered below the start, so ".." is refused
+//     exactly when it would climb above it, whatever mounts or links the
+//     walk went through; a link's relative target must stay inside too.
+//   - A path ending in ".." ends as one ending in "." does (ENDS_DOT): it
+//     names a directory the walk reached below the start, never one above,
+//     so rmdir, unlink and mkdir answer for it as for ".".
+//
 // Every vnode the walk reports is held (fs/vfs/cache.ts), and the name is a
 // fresh string: Walk.finish() gives them all back.
 // Caller: the VFS, with the VFS lock held.
 
-import { ENOENT, ENOTDIR, ENAMETOOLONG, ELOOP } from "../../kernel/errno";
+import { ENOENT, ENOTDIR, ENAMETOOLONG, ELOOP, ENOTCAPABLE } from "../../kernel/errno";
 import { Vnode, VnodeResult, TextResult, TYPE_DIRECTORY, TYPE_SYMLINK, NAME_MAX } from "./node";
 import { hold, drop, adopt, setParent } from "./cache";
 import { treeRoot, mountWithRoot, mountOn } from "./mount";
@@ -70,9 +82,16 @@ export class Walk {
 
 let scratch: VnodeResult | null = null;
 let linkText: TextResult | null = null;
+/** Filesystem lookups made by walks since boot (for tests and reports). */
+let lookups: u64 = 0;
+
+export function lookupCount(): u64 {
+  return lookups;
+}
 
 /** Looks `name` up in `directory` through the cache: the child, held, in `out`. */
 function lookupChild(directory: Vnode, name: string, out: VnodeResult): i32 {
+  lookups++;
   const result = directory.lookup(name, out);
   if (result < 0) return result;
   const child = adopt(out.node!);
@@ -135,12 +154,14 @@ function linkTarget(node: Vnode, out: TextResult): i32 {
 }
 
 /**
- * Walks `path` from `base` (a held directory, or null to mean the root);
- * fills `walk` and returns 0, or returns -errno with `walk` empty.
+ * Walks `path` from `base` (a held directory, or null to mean the root),
+ * confined beneath it if `beneath`; fills `walk` and returns 0, or returns
+ * -errno with `walk` empty.
  */
-export function walkPath(walk: Walk, base: Vnode | null, path: string, followLast: bool): i32 {
+export function walkPath(walk: Walk, base: Vnode | null, path: string, followLast: bool, beneath: bool): i32 {
   if (path.length == 0) return -ENOENT;
   if (path.length > PATH_MAX / 3 && utf8Length(path, 0, path.length) > PATH_MAX) return -ENAMETOOLONG;
+  if (beneath && path.charCodeAt(0) == SLASH) return -ENOTCAPABLE;
   const maybeRoot = treeRoot();
   if (maybeRoot === null) return -ENOENT;
   const root = maybeRoot!;
@@ -154,6 +175,7 @@ export function walkPath(walk: Walk, base: Vnode | null, path: string, followLas
   hold(current);
   let position = 0;
   let links = 0;
+  let depth = 0; // directories entered below the start (what ".." may climb back, beneath)
   let result = 0;
 
   while (true) {
@@ -184,10 +206,17 @@ export function walkPath(walk: Walk, base: Vnode | null, path: string, followLas
     }
     if (isDots(text, start, end, 1) || isDots(text, start, end, 2)) {
       const up = end - start == 2;
-      if (up) current = crossUp(current);
+      if (up) {
+        if (beneath && depth == 0) {
+          result = -ENOTCAPABLE;
+          break;
+        }
+        depth--;
+        current = crossUp(current);
+      }
       if (last) {
         walk.node = current;
-        walk.ends = up ? ENDS_DOT_DOT : ENDS_DOT;
+        walk.ends = up && !beneath ? ENDS_DOT_DOT : ENDS_DOT;
         if (ownsText) freeString(text);
         return 0;
       }
@@ -227,6 +256,11 @@ export function walkPath(walk: Walk, base: Vnode | null, path: string, followLas
       if (result < 0) break;
       const target = linkText!.text;
       linkText!.text = "";
+      if (beneath && target.charCodeAt(0) == SLASH) {
+        freeString(target);
+        result = -ENOTCAPABLE;
+        break;
+      }
       // The walk goes on through the target, then the rest of the path.
       const rest = ownedSlice(text, end, length);
       const expanded = ownedConcat(target, rest);
@@ -261,6 +295,7 @@ export function walkPath(walk: Walk, base: Vnode | null, path: string, followLas
     freeString(name);
     drop(current);
     current = child;
+    depth++;
     position = next;
   }
   drop(current);

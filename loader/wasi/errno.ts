@@ -5,8 +5,11 @@
 // The mapping covers every Linux number below 134 that has a WASI
 // counterpart, not only those kernel/errno.ts names today, so a new kernel
 // error maps right without a change here. A Linux number WASI lacks becomes
-// ERRNO_IO. ERRNO_NOTCAPABLE has no Linux counterpart: only this layer
-// raises it (rights, preopen escapes).
+// ERRNO_IO. ERRNO_NOTCAPABLE has no Linux counterpart: this layer raises it
+// for missing rights, and it is what the kernel's own ENOTCAPABLE (a path
+// leaving the directory it is resolved beneath) becomes.
+
+import { ENOTCAPABLE } from "../../kernel/errno";
 
 export const ERRNO_SUCCESS: u32 = 0;
 export const ERRNO_2BIG: u32 = 1;
@@ -109,6 +112,7 @@ const LINUX_ERRNO_COUNT: i64 = 134;
 export function errnoOf(result: i64): u32 {
   if (result >= 0) return ERRNO_SUCCESS;
   const linux = -result;
+  if (linux == <i64>ENOTCAPABLE) return ERRNO_NOTCAPABLE;
   if (linux >= LINUX_ERRNO_COUNT) return ERRNO_IO;
   const mapped = <u32>load<u8>(LINUX_TO_WASI + <usize>linux);
   return mapped == 0 ? ERRNO_IO : mapped;

@@ -1,23 +1,21 @@
 // The path_* functions: opening, creating, removing, renaming, linking and
-// stat by path, each beneath a directory descriptor (resolve.ts confines
-// the path, then the VFS does the work on the canonical path).
+// stat by path, each beneath a directory descriptor. The app's path goes to
+// the VFS as it is, with RESOLVE_BENEATH: the VFS's own walk keeps it
+// beneath the descriptor's directory, each directory descriptor its own
+// root (docs/wasi.md), and its ENOTCAPABLE becomes NOTCAPABLE.
 //
 // Checks, in order: the descriptor (BADF) is a directory (NOTDIR) with the
 // rights the operation needs (NOTCAPABLE), the flags (INVAL), the output
 // ranges and the path's bytes (FAULT, ILSEQ, NAMETOOLONG), then the path's
-// resolution (NOTCAPABLE for an escape). Hard links are not supported by
-// any Wisp filesystem: path_link checks its arguments and answers NOTSUP.
+// resolution (NOTCAPABLE for an escape) and the operation.
 
 import * as vfs from "../../fs/vfs/index";
-import { ENOENT } from "../../kernel/errno";
 import {
-  ERRNO_SUCCESS, ERRNO_BADF, ERRNO_NOTDIR, ERRNO_NOTCAPABLE, ERRNO_INVAL, ERRNO_FAULT, ERRNO_MFILE,
-  ERRNO_EXIST, ERRNO_NOTSUP, errnoOf,
+  ERRNO_SUCCESS, ERRNO_BADF, ERRNO_NOTDIR, ERRNO_NOTCAPABLE, ERRNO_INVAL, ERRNO_FAULT, ERRNO_MFILE, errnoOf,
 } from "./errno";
 import { AppFile, fileOf, install, KIND_FILE, KIND_DIRECTORY } from "./fds";
 import { FILESTAT_BYTES } from "./layout";
 import { appString, freeAppString, StringResult, inRange, storeU32 } from "./memory";
-import { resolveBeneath } from "./resolve";
 import { statScratch, putFilestat, filetypeOf } from "./files";
 import { timesToSet, timePair } from "./clock";
 import { copyOut } from "../app-memory";
@@ -32,8 +30,11 @@ import {
   FDFLAGS_ALL, FDFLAGS_APPEND,
 } from "./types";
 
+const BENEATH = vfs.RESOLVE_BENEATH;
+
 let text: StringResult | null = null;
-let resolved: vfs.TextResult | null = null;
+let second: StringResult | null = null;
+let linkTarget: vfs.TextResult | null = null;
 let failed: u32 = 0;
 
 /**
@@ -50,27 +51,35 @@ function directoryWithRights(fd: u32, rights: u64): AppFile | null {
 }
 
 /**
- * Reads the path at [address, +length) and resolves it beneath
- * `directory`; on SUCCESS the canonical path (fresh, free with
- * freeAppString) is returned through `resolvedPath()`.
+ * Reads the string (a path, or a link's target) at [address, +length):
+ * FAULT, ILSEQ, NAMETOOLONG or SUCCESS, and then `takeString()` hands it
+ * over (fresh: free it with freeAppString).
  */
-function pathBeneath(directory: AppFile, address: u32, length: u32, followLast: bool): u32 {
+function readString(address: u32, length: u32): u32 {
   if (text === null) text = new StringResult();
-  if (resolved === null) resolved = new vfs.TextResult();
-  const read = appString(address, length, text!);
-  if (read != ERRNO_SUCCESS) return read;
-  const path = text!.text;
-  text!.text = "";
-  const result = resolveBeneath(directory.vfsFd, path, followLast, resolved!);
-  freeAppString(path);
-  return result;
+  return appString(address, length, text!);
 }
 
-/** The canonical path the last successful pathBeneath produced (the caller frees it). */
-function resolvedPath(): string {
-  const path = resolved!.text;
-  resolved!.text = "";
-  return path;
+function takeString(): string {
+  const taken = text!.text;
+  text!.text = "";
+  return taken;
+}
+
+/** readString for two strings; on SUCCESS takeString() hands over the first, takeSecond() the second. */
+function readPair(address: u32, length: u32, secondAddress: u32, secondLength: u32): u32 {
+  const read = readString(address, length);
+  if (read != ERRNO_SUCCESS) return read;
+  if (second === null) second = new StringResult();
+  const readSecond = appString(secondAddress, secondLength, second!);
+  if (readSecond != ERRNO_SUCCESS) freeAppString(takeString());
+  return readSecond;
+}
+
+function takeSecond(): string {
+  const taken = second!.text;
+  second!.text = "";
+  return taken;
 }
 
 // --- Opening ---
@@ -98,9 +107,9 @@ export function pathOpen(
   if (!inRange(out, 1, 4)) return ERRNO_FAULT;
   const exclusive = (openFlags & (OFLAGS_CREAT | OFLAGS_EXCL)) == (OFLAGS_CREAT | OFLAGS_EXCL);
   const follow = (lookupFlags & LOOKUP_SYMLINK_FOLLOW) != 0 && !exclusive;
-  const found = pathBeneath(directory, path, pathLength, follow);
-  if (found != ERRNO_SUCCESS) return found;
-  const canonical = resolvedPath();
+  const read = readString(path, pathLength);
+  if (read != ERRNO_SUCCESS) return read;
+  const appPath = takeString();
 
   const wantsDirectory = (openFlags & OFLAGS_DIRECTORY) != 0;
   const writing = !wantsDirectory && (rightsBase & RIGHTS_NEEDING_WRITE) != 0;
@@ -111,8 +120,8 @@ export function pathOpen(
   if (wantsDirectory) flags |= vfs.O_DIRECTORY;
   if (!follow) flags |= vfs.O_NOFOLLOW;
   if ((fdFlags & FDFLAGS_APPEND) != 0) flags |= vfs.O_APPEND;
-  const vfsFd = vfs.open(directory.vfsFd, canonical, flags, 0o644);
-  freeAppString(canonical);
+  const vfsFd = vfs.open(directory.vfsFd, appPath, flags, 0o644, BENEATH);
+  freeAppString(appPath);
   if (vfsFd < 0) return errnoOf(vfsFd);
 
   const stat = statScratch();
@@ -141,18 +150,18 @@ export function pathOpen(
 
 // --- Names ---
 
-/** Resolves a path (not following a final link) and runs one VFS name operation on it. */
+/** Runs one VFS name operation (none follows a final link) on a path beneath `fd`. */
 function onPath(fd: u32, rights: u64, path: u32, length: u32, operation: u32): u32 {
   const directory = directoryWithRights(fd, rights);
   if (directory === null) return failed;
-  const found = pathBeneath(directory, path, length, false);
-  if (found != ERRNO_SUCCESS) return found;
-  const canonical = resolvedPath();
+  const read = readString(path, length);
+  if (read != ERRNO_SUCCESS) return read;
+  const appPath = takeString();
   let result: i32 = 0;
-  if (operation == OPERATION_MKDIR) result = vfs.mkdir(directory.vfsFd, canonical, 0o755);
-  else if (operation == OPERATION_RMDIR) result = vfs.rmdir(directory.vfsFd, canonical);
-  else result = vfs.unlink(directory.vfsFd, canonical);
-  freeAppString(canonical);
+  if (operation == OPERATION_MKDIR) result = vfs.mkdir(directory.vfsFd, appPath, 0o755, BENEATH);
+  else if (operation == OPERATION_RMDIR) result = vfs.rmdir(directory.vfsFd, appPath, BENEATH);
+  else result = vfs.unlink(directory.vfsFd, appPath, BENEATH);
+  freeAppString(appPath);
   return errnoOf(result);
 }
 
@@ -177,12 +186,14 @@ export function pathFilestatGet(fd: u32, lookupFlags: u32, path: u32, length: u3
   if (directory === null) return failed;
   if ((lookupFlags & ~LOOKUP_SYMLINK_FOLLOW) != 0) return ERRNO_INVAL;
   if (!inRange(out, 1, FILESTAT_BYTES)) return ERRNO_FAULT;
-  const found = pathBeneath(directory, path, length, (lookupFlags & LOOKUP_SYMLINK_FOLLOW) != 0);
-  if (found != ERRNO_SUCCESS) return found;
-  const canonical = resolvedPath();
+  const read = readString(path, length);
+  if (read != ERRNO_SUCCESS) return read;
+  const appPath = takeString();
   const stat = statScratch();
-  const result = vfs.lstat(directory.vfsFd, canonical, stat);
-  freeAppString(canonical);
+  const result = (lookupFlags & LOOKUP_SYMLINK_FOLLOW) != 0
+    ? vfs.stat(directory.vfsFd, appPath, stat, BENEATH)
+    : vfs.lstat(directory.vfsFd, appPath, stat, BENEATH);
+  freeAppString(appPath);
   if (result < 0) return errnoOf(result);
   putFilestat(stat, out);
   return ERRNO_SUCCESS;
@@ -197,11 +208,12 @@ export function pathFilestatSetTimes(
   const times = timePair();
   const checked = timesToSet(accessed, modified, flags, times);
   if (checked != ERRNO_SUCCESS) return checked;
-  const found = pathBeneath(directory, path, length, (lookupFlags & LOOKUP_SYMLINK_FOLLOW) != 0);
-  if (found != ERRNO_SUCCESS) return found;
-  const canonical = resolvedPath();
-  const result = vfs.setTimesAt(directory.vfsFd, canonical, times.accessed, times.modified, false);
-  freeAppString(canonical);
+  const read = readString(path, length);
+  if (read != ERRNO_SUCCESS) return read;
+  const appPath = takeString();
+  const follow = (lookupFlags & LOOKUP_SYMLINK_FOLLOW) != 0;
+  const result = vfs.setTimesAt(directory.vfsFd, appPath, times.accessed, times.modified, follow, BENEATH);
+  freeAppString(appPath);
   return errnoOf(result);
 }
 
@@ -213,12 +225,13 @@ export function pathReadlink(fd: u32, path: u32, length: u32, buffer: u32, buffe
   const directory = directoryWithRights(fd, RIGHT_PATH_READLINK);
   if (directory === null) return failed;
   if (!inRange(buffer, bufferLength, 1) || !inRange(out, 1, 4)) return ERRNO_FAULT;
-  const found = pathBeneath(directory, path, length, false);
-  if (found != ERRNO_SUCCESS) return found;
-  const canonical = resolvedPath();
-  const target = resolved!;
-  const result = vfs.readlink(directory.vfsFd, canonical, target);
-  freeAppString(canonical);
+  const read = readString(path, length);
+  if (read != ERRNO_SUCCESS) return read;
+  const appPath = takeString();
+  if (linkTarget === null) linkTarget = new vfs.TextResult();
+  const target = linkTarget!;
+  const result = vfs.readlink(directory.vfsFd, appPath, target, BENEATH);
+  freeAppString(appPath);
   if (result < 0) return errnoOf(result);
   const link = target.text;
   target.text = "";
@@ -236,63 +249,47 @@ export function pathRename(fd: u32, path: u32, length: u32, toFd: u32, toPath: u
   if (from === null) return failed;
   const to = directoryWithRights(toFd, RIGHT_PATH_RENAME_TARGET);
   if (to === null) return failed;
-  const found = pathBeneath(from, path, length, false);
-  if (found != ERRNO_SUCCESS) return found;
-  const fromCanonical = resolvedPath();
-  const foundTo = pathBeneath(to, toPath, toLength, false);
-  if (foundTo != ERRNO_SUCCESS) {
-    freeAppString(fromCanonical);
-    return foundTo;
-  }
-  const toCanonical = resolvedPath();
-  const result = vfs.rename(from.vfsFd, fromCanonical, to.vfsFd, toCanonical);
-  freeAppString(fromCanonical);
-  freeAppString(toCanonical);
+  const read = readPair(path, length, toPath, toLength);
+  if (read != ERRNO_SUCCESS) return read;
+  const fromPath = takeString();
+  const toAppPath = takeSecond();
+  const result = vfs.rename(from.vfsFd, fromPath, to.vfsFd, toAppPath, BENEATH);
+  freeAppString(fromPath);
+  freeAppString(toAppPath);
   return errnoOf(result);
 }
 
 /**
  * Makes `path` beneath `fd` a symbolic link holding `target` as given. An
- * absolute target may be stored, but resolve.ts refuses to follow it.
+ * absolute target may be stored, but is never followed beneath a directory.
  */
 export function pathSymlink(target: u32, targetLength: u32, fd: u32, path: u32, length: u32): u32 {
   const directory = directoryWithRights(fd, RIGHT_PATH_SYMLINK);
   if (directory === null) return failed;
-  if (text === null) text = new StringResult();
-  const read = appString(target, targetLength, text!);
+  const read = readPair(target, targetLength, path, length);
   if (read != ERRNO_SUCCESS) return read;
-  const targetText = text!.text;
-  text!.text = "";
-  const found = pathBeneath(directory, path, length, false);
-  if (found != ERRNO_SUCCESS) {
-    freeAppString(targetText);
-    return found;
-  }
-  const canonical = resolvedPath();
-  const result = vfs.symlink(targetText, directory.vfsFd, canonical);
-  freeAppString(canonical);
+  const targetText = takeString();
+  const appPath = takeSecond();
+  const result = vfs.symlink(targetText, directory.vfsFd, appPath, BENEATH);
+  freeAppString(appPath);
   freeAppString(targetText);
   return errnoOf(result);
 }
 
-/** No Wisp filesystem has hard links: the arguments are checked, then NOTSUP. */
+/** Gives the file `path` beneath `fd` names (its final link followed with SYMLINK_FOLLOW) a second name, `toPath` beneath `toFd`. */
 export function pathLink(fd: u32, lookupFlags: u32, path: u32, length: u32, toFd: u32, toPath: u32, toLength: u32): u32 {
   const from = directoryWithRights(fd, RIGHT_PATH_LINK_SOURCE);
   if (from === null) return failed;
   const to = directoryWithRights(toFd, RIGHT_PATH_LINK_TARGET);
   if (to === null) return failed;
   if ((lookupFlags & ~LOOKUP_SYMLINK_FOLLOW) != 0) return ERRNO_INVAL;
-  const found = pathBeneath(from, path, length, (lookupFlags & LOOKUP_SYMLINK_FOLLOW) != 0);
-  if (found != ERRNO_SUCCESS) return found;
-  const source = resolvedPath();
-  const foundTo = pathBeneath(to, toPath, toLength, false);
-  if (foundTo != ERRNO_SUCCESS) {
-    freeAppString(source);
-    return foundTo;
-  }
-  const target = resolvedPath();
-  const linked = vfs.link(from.vfsFd, source, to.vfsFd, target, false);
+  const read = readPair(path, length, toPath, toLength);
+  if (read != ERRNO_SUCCESS) return read;
+  const source = takeString();
+  const target = takeSecond();
+  const follow = (lookupFlags & LOOKUP_SYMLINK_FOLLOW) != 0;
+  const result = vfs.link(from.vfsFd, source, to.vfsFd, target, follow, BENEATH);
   freeAppString(source);
   freeAppString(target);
-  return linked < 0 ? errnoOf(linked) : ERRNO_SUCCESS;
+  return errnoOf(result);
 }

@@ -642,7 +642,7 @@ export interface HarnessExports {
   vfsMountRoot(handle: number): number;
   vfsMount(dirFd: number, path: Ptr, handle: number): number;
   vfsUnmount(dirFd: number, path: Ptr): number;
-  vfsOpen(dirFd: number, path: Ptr, flags: number, mode: number): number;
+  vfsOpen(dirFd: number, path: Ptr, flags: number, mode: number, resolve: number): number;
   vfsClose(fd: number): number;
   vfsDup(fd: number): number;
   vfsDup2(fd: number, to: number): number;
@@ -652,7 +652,7 @@ export interface HarnessExports {
   vfsPwrite(fd: number, buffer: number, length: number, offset: bigint): bigint;
   vfsSeek(fd: number, offset: bigint, whence: number): bigint;
   vfsFstat(fd: number, out: number): number;
-  vfsStat(dirFd: number, path: Ptr, follow: number, out: number): number;
+  vfsStat(dirFd: number, path: Ptr, follow: number, out: number, resolve: number): number;
   vfsFtruncate(fd: number, size: bigint): number;
   vfsFsync(fd: number): number;
   vfsReaddir(fd: number, cookie: bigint): number;
@@ -660,16 +660,17 @@ export interface HarnessExports {
   vfsEntryInode(): bigint;
   vfsEntryType(): number;
   vfsEntryNext(): bigint;
-  vfsMkdir(dirFd: number, path: Ptr, mode: number): number;
-  vfsRmdir(dirFd: number, path: Ptr): number;
-  vfsUnlink(dirFd: number, path: Ptr): number;
-  vfsRename(fromFd: number, fromPath: Ptr, toFd: number, toPath: Ptr): number;
-  vfsSymlink(target: Ptr, dirFd: number, path: Ptr): number;
-  vfsReadlink(dirFd: number, path: Ptr): number;
+  vfsMkdir(dirFd: number, path: Ptr, mode: number, resolve: number): number;
+  vfsRmdir(dirFd: number, path: Ptr, resolve: number): number;
+  vfsUnlink(dirFd: number, path: Ptr, resolve: number): number;
+  vfsRename(fromFd: number, fromPath: Ptr, toFd: number, toPath: Ptr, resolve: number): number;
+  vfsSymlink(target: Ptr, dirFd: number, path: Ptr, resolve: number): number;
+  vfsReadlink(dirFd: number, path: Ptr, resolve: number): number;
   vfsLinkText(): Ptr;
-  vfsTruncate(dirFd: number, path: Ptr, size: bigint): number;
+  vfsTruncate(dirFd: number, path: Ptr, size: bigint, resolve: number): number;
   vfsOpenDescriptors(): number;
   vfsCachedVnodes(): number;
+  vfsPathLookups(): bigint;
 }
 
 /** fs/vfs/descriptors.ts, file-operations.ts, start.ts and node.ts constants (Linux numbering). */
@@ -677,7 +678,7 @@ export const VFS = {
   O_RDONLY: 0, O_WRONLY: 1, O_RDWR: 2, O_CREAT: 0o100, O_EXCL: 0o200, O_TRUNC: 0o1000, O_APPEND: 0o2000,
   O_DIRECTORY: 0o200000, O_NOFOLLOW: 0o400000,
   SEEK_SET: 0, SEEK_CUR: 1, SEEK_END: 2,
-  AT_FDCWD: -100,
+  AT_FDCWD: -100, RESOLVE_BENEATH: 0x08,
   TYPE_FILE: 1, TYPE_DIRECTORY: 2, TYPE_SYMLINK: 3,
   NAME_MAX: 255, PATH_MAX: 4096, MAX_SYMLINKS: 40,
 } as const;
@@ -686,7 +687,7 @@ export const VFS = {
 export const ERRNO = {
   EPERM: 1, ENOENT: 2, EIO: 5, EBADF: 9, ENOMEM: 12, EACCES: 13, EBUSY: 16, EEXIST: 17, EXDEV: 18, ENOTDIR: 20,
   EISDIR: 21, EINVAL: 22, EMFILE: 24, EFBIG: 27, ENOSPC: 28, ESPIPE: 29, EROFS: 30, ENAMETOOLONG: 36,
-  ENOSYS: 38, ENOTEMPTY: 39, ELOOP: 40,
+  ENOSYS: 38, ENOTEMPTY: 39, ELOOP: 40, ENOTCAPABLE: 1000,
 } as const;
 
 export interface VfsStat {
@@ -748,8 +749,8 @@ export class VfsClient {
     return this.e.vfsUnmount(dirFd, this.s(path));
   }
 
-  open(path: string, flags: number = VFS.O_RDONLY, mode = 0o644, dirFd: number = VFS.AT_FDCWD): number {
-    return this.e.vfsOpen(dirFd, this.s(path), flags, mode);
+  open(path: string, flags: number = VFS.O_RDONLY, mode = 0o644, dirFd: number = VFS.AT_FDCWD, resolve = 0): number {
+    return this.e.vfsOpen(dirFd, this.s(path), flags, mode, resolve);
   }
 
   close(fd: number): number {
@@ -818,12 +819,12 @@ export class VfsClient {
     };
   }
 
-  stat(path: string, dirFd: number = VFS.AT_FDCWD): VfsStat | number {
-    return this.statFrom(this.e.vfsStat(dirFd, this.s(path), 1, this.statOut));
+  stat(path: string, dirFd: number = VFS.AT_FDCWD, resolve = 0): VfsStat | number {
+    return this.statFrom(this.e.vfsStat(dirFd, this.s(path), 1, this.statOut, resolve));
   }
 
-  lstat(path: string, dirFd: number = VFS.AT_FDCWD): VfsStat | number {
-    return this.statFrom(this.e.vfsStat(dirFd, this.s(path), 0, this.statOut));
+  lstat(path: string, dirFd: number = VFS.AT_FDCWD, resolve = 0): VfsStat | number {
+    return this.statFrom(this.e.vfsStat(dirFd, this.s(path), 0, this.statOut, resolve));
   }
 
   fstat(fd: number): VfsStat | number {
@@ -834,8 +835,8 @@ export class VfsClient {
     return this.e.vfsFtruncate(fd, BigInt(size));
   }
 
-  truncate(path: string, size: number | bigint, dirFd: number = VFS.AT_FDCWD): number {
-    return this.e.vfsTruncate(dirFd, this.s(path), BigInt(size));
+  truncate(path: string, size: number | bigint, dirFd: number = VFS.AT_FDCWD, resolve = 0): number {
+    return this.e.vfsTruncate(dirFd, this.s(path), BigInt(size), resolve);
   }
 
   fsync(fd: number): number {
@@ -876,28 +877,28 @@ export class VfsClient {
     return entries.map((entry) => entry.name).filter((name) => name !== "." && name !== "..").sort();
   }
 
-  mkdir(path: string, mode = 0o755, dirFd: number = VFS.AT_FDCWD): number {
-    return this.e.vfsMkdir(dirFd, this.s(path), mode);
+  mkdir(path: string, mode = 0o755, dirFd: number = VFS.AT_FDCWD, resolve = 0): number {
+    return this.e.vfsMkdir(dirFd, this.s(path), mode, resolve);
   }
 
-  rmdir(path: string, dirFd: number = VFS.AT_FDCWD): number {
-    return this.e.vfsRmdir(dirFd, this.s(path));
+  rmdir(path: string, dirFd: number = VFS.AT_FDCWD, resolve = 0): number {
+    return this.e.vfsRmdir(dirFd, this.s(path), resolve);
   }
 
-  unlink(path: string, dirFd: number = VFS.AT_FDCWD): number {
-    return this.e.vfsUnlink(dirFd, this.s(path));
+  unlink(path: string, dirFd: number = VFS.AT_FDCWD, resolve = 0): number {
+    return this.e.vfsUnlink(dirFd, this.s(path), resolve);
   }
 
-  rename(from: string, to: string, fromFd: number = VFS.AT_FDCWD, toFd: number = VFS.AT_FDCWD): number {
-    return this.e.vfsRename(fromFd, this.s(from), toFd, this.s(to));
+  rename(from: string, to: string, fromFd: number = VFS.AT_FDCWD, toFd: number = VFS.AT_FDCWD, resolve = 0): number {
+    return this.e.vfsRename(fromFd, this.s(from), toFd, this.s(to), resolve);
   }
 
-  symlink(target: string, path: string, dirFd: number = VFS.AT_FDCWD): number {
-    return this.e.vfsSymlink(this.s(target), dirFd, this.s(path));
+  symlink(target: string, path: string, dirFd: number = VFS.AT_FDCWD, resolve = 0): number {
+    return this.e.vfsSymlink(this.s(target), dirFd, this.s(path), resolve);
   }
 
-  readlink(path: string, dirFd: number = VFS.AT_FDCWD): string | number {
-    const result = this.e.vfsReadlink(dirFd, this.s(path));
+  readlink(path: string, dirFd: number = VFS.AT_FDCWD, resolve = 0): string | number {
+    const result = this.e.vfsReadlink(dirFd, this.s(path), resolve);
     return result < 0 ? result : this.taken(this.e.vfsLinkText());
   }
 
@@ -925,5 +926,10 @@ export class VfsClient {
 
   cachedVnodes(): number {
     return this.e.vfsCachedVnodes() >>> 0;
+  }
+
+  /** Filesystem lookups path walks have made since the harness started. */
+  pathLookups(): number {
+    return Number(this.e.vfsPathLookups());
   }
 }

@@ -994,8 +994,8 @@ export function vfsUnmount(dirFd: i32, path: string): i32 {
   return result;
 }
 
-export function vfsOpen(dirFd: i32, path: string, flags: u32, mode: u32): i32 {
-  const result = vfs.open(dirFd, path, flags, mode);
+export function vfsOpen(dirFd: i32, path: string, flags: u32, mode: u32, resolve: u32): i32 {
+  const result = vfs.open(dirFd, path, flags, mode, resolve);
   consumed(path);
   return result;
 }
@@ -1038,8 +1038,8 @@ export function vfsFstat(fd: i32, out: usize): i32 {
   return result;
 }
 
-export function vfsStat(dirFd: i32, path: string, follow: bool, out: usize): i32 {
-  const result = follow ? vfs.stat(dirFd, path, statOut()) : vfs.lstat(dirFd, path, statOut());
+export function vfsStat(dirFd: i32, path: string, follow: bool, out: usize, resolve: u32): i32 {
+  const result = follow ? vfs.stat(dirFd, path, statOut(), resolve) : vfs.lstat(dirFd, path, statOut(), resolve);
   consumed(path);
   writeStat(statOut(), out);
   return result;
@@ -1078,43 +1078,43 @@ export function vfsEntryNext(): u64 {
   return vfsEntry!.next;
 }
 
-export function vfsMkdir(dirFd: i32, path: string, mode: u32): i32 {
-  const result = vfs.mkdir(dirFd, path, mode);
+export function vfsMkdir(dirFd: i32, path: string, mode: u32, resolve: u32): i32 {
+  const result = vfs.mkdir(dirFd, path, mode, resolve);
   consumed(path);
   return result;
 }
 
-export function vfsRmdir(dirFd: i32, path: string): i32 {
-  const result = vfs.rmdir(dirFd, path);
+export function vfsRmdir(dirFd: i32, path: string, resolve: u32): i32 {
+  const result = vfs.rmdir(dirFd, path, resolve);
   consumed(path);
   return result;
 }
 
-export function vfsUnlink(dirFd: i32, path: string): i32 {
-  const result = vfs.unlink(dirFd, path);
+export function vfsUnlink(dirFd: i32, path: string, resolve: u32): i32 {
+  const result = vfs.unlink(dirFd, path, resolve);
   consumed(path);
   return result;
 }
 
-export function vfsRename(fromFd: i32, fromPath: string, toFd: i32, toPath: string): i32 {
-  const result = vfs.rename(fromFd, fromPath, toFd, toPath);
+export function vfsRename(fromFd: i32, fromPath: string, toFd: i32, toPath: string, resolve: u32): i32 {
+  const result = vfs.rename(fromFd, fromPath, toFd, toPath, resolve);
   consumed(fromPath);
   consumed(toPath);
   return result;
 }
 
-export function vfsSymlink(target: string, dirFd: i32, path: string): i32 {
-  const result = vfs.symlink(target, dirFd, path);
+export function vfsSymlink(target: string, dirFd: i32, path: string, resolve: u32): i32 {
+  const result = vfs.symlink(target, dirFd, path, resolve);
   consumed(target);
   consumed(path);
   return result;
 }
 
 /** readlink into the harness: vfsLinkText (the test frees it). */
-export function vfsReadlink(dirFd: i32, path: string): i32 {
+export function vfsReadlink(dirFd: i32, path: string, resolve: u32): i32 {
   if (vfsLink === null) vfsLink = new TextResult();
   vfsLink!.text = "";
-  const result = vfs.readlink(dirFd, path, vfsLink!);
+  const result = vfs.readlink(dirFd, path, vfsLink!, resolve);
   consumed(path);
   return result;
 }
@@ -1125,8 +1125,8 @@ export function vfsLinkText(): string {
   return text;
 }
 
-export function vfsTruncate(dirFd: i32, path: string, size: i64): i32 {
-  const result = vfs.truncate(dirFd, path, size);
+export function vfsTruncate(dirFd: i32, path: string, size: i64, resolve: u32): i32 {
+  const result = vfs.truncate(dirFd, path, size, resolve);
   consumed(path);
   return result;
 }
@@ -1137,4 +1137,8 @@ export function vfsOpenDescriptors(): i32 {
 
 export function vfsCachedVnodes(): u32 {
   return vfs.cachedVnodes();
+}
+
+export function vfsPathLookups(): u64 {
+  return vfs.pathLookups();
 }

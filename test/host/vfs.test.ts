@@ -5,10 +5,12 @@
 // symbolic links in the middle and at the end, the 40-link limit (ELOOP),
 // O_NOFOLLOW, NAME_MAX and PATH_MAX (ENAMETOOLONG), the empty path (ENOENT),
 // ENOTDIR for a file used as a directory, mount and unmount (EBUSY while in
-// use, EXDEV across filesystems), and the vnode cache letting go of every
-// vnode once nothing holds it.
+// use, EXDEV across filesystems), the vnode cache letting go of every
+// vnode once nothing holds it, and resolution beneath a directory
+// (RESOLVE_BENEATH: no escape by "..", by relative or absolute links, or
+// through a mount point; loops still ELOOP; one lookup per component).
 
-import { beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { Harness, VfsClient, VFS, ERRNO } from "./harness-client";
 
 const harness = await Harness.withMemory(128);
@@ -342,5 +344,144 @@ describe("the vnode cache", () => {
     expect(v.readText(two)).toBe("DATA");
     expect(v.close(one)).toBe(0);
     expect(v.close(two)).toBe(0);
+  });
+});
+
+describe("resolving beneath a directory (RESOLVE_BENEATH)", () => {
+  const BENEATH = VFS.RESOLVE_BENEATH;
+  let b = -1;
+  beforeEach(() => {
+    b = v.open("/a/b", VFS.O_RDONLY | VFS.O_DIRECTORY);
+    expect(b).toBeGreaterThanOrEqual(0);
+  });
+  afterEach(() => expect(v.close(b)).toBe(0));
+
+  const inodeBeneath = (path: string, dirFd = b) => {
+    const stat = v.stat(path, dirFd, BENEATH);
+    return typeof stat === "number" ? stat : stat.inode;
+  };
+
+  it("refuses absolute paths and .. above the directory, and allows .. below it", () => {
+    expect(v.stat("/a", b, BENEATH)).toBe(-ERRNO.ENOTCAPABLE);
+    expect(v.stat("..", b, BENEATH)).toBe(-ERRNO.ENOTCAPABLE);
+    expect(v.stat("../file", b, BENEATH)).toBe(-ERRNO.ENOTCAPABLE);
+    expect(v.stat("c/../..", b, BENEATH)).toBe(-ERRNO.ENOTCAPABLE);
+    expect(v.stat("./c/./../../b", b, BENEATH)).toBe(-ERRNO.ENOTCAPABLE); // leaving and coming back is leaving
+    expect(v.stat("missing/../..", b, BENEATH)).toBe(-ERRNO.ENOENT); // found before the escape
+    expect(inodeBeneath("c/..")).toBe(inodeOf("/a/b"));
+    expect(inodeBeneath("c/../c/.")).toBe(inodeOf("/a/b/c"));
+    expect(v.mkdir("../escaped", 0o755, b, BENEATH)).toBe(-ERRNO.ENOTCAPABLE);
+    expect(v.stat("/a/escaped")).toBe(-ERRNO.ENOENT);
+    expect(inodeOf("..", b)).toBe(inodeOf("/a")); // the same paths without the flag leave
+    expect(v.stat("..", VFS.AT_FDCWD, BENEATH)).toBe(-ERRNO.ENOTCAPABLE); // AT_FDCWD: beneath the root
+    expect(inodeBeneath("a/b", VFS.AT_FDCWD)).toBe(inodeOf("/a/b"));
+    expect(v.stat("x", 999, BENEATH)).toBe(-ERRNO.EBADF);
+  });
+
+  it("keeps missing last components, errors on the way and the special endings", () => {
+    expect(v.mkdir("new", 0o755, b, BENEATH)).toBe(0);
+    const fd = v.open("c/made", VFS.O_CREAT | VFS.O_WRONLY, 0o644, b, BENEATH);
+    expect(fd).toBeGreaterThanOrEqual(0);
+    expect(v.close(fd)).toBe(0);
+    expect(v.stat("x/y", b, BENEATH)).toBe(-ERRNO.ENOENT);
+    expect(v.stat("c/made/x", b, BENEATH)).toBe(-ERRNO.ENOTDIR);
+    expect(v.stat("c/made/..", b, BENEATH)).toBe(-ERRNO.ENOTDIR);
+    expect(v.rmdir("c/.", b, BENEATH)).toBe(-ERRNO.EINVAL);
+    // A path ending in ".." names a directory reached below the start, and ends as "." does.
+    expect(v.rmdir("c/..", b, BENEATH)).toBe(-ERRNO.EINVAL);
+    expect(v.rmdir("c/..", b)).toBe(-ERRNO.ENOTEMPTY);
+    expect(v.unlink("c/..", b, BENEATH)).toBe(-ERRNO.EISDIR);
+    expect(v.mkdir("c/..", 0o755, b, BENEATH)).toBe(-ERRNO.EEXIST);
+    expect(v.rmdir(".", b, BENEATH)).toBe(-ERRNO.EINVAL);
+    expect(v.rmdir("new/", b, BENEATH)).toBe(0);
+    expect(v.rename("c/made", "../made", b, b, BENEATH)).toBe(-ERRNO.ENOTCAPABLE);
+    expect(v.rename("c/made", "made", b, b, BENEATH)).toBe(0);
+    expect(v.unlink("made", b, BENEATH)).toBe(0);
+  });
+
+  it("follows relative links that stay inside and refuses those that lead out", () => {
+    expect(v.symlink("c", "/a/b/in")).toBe(0);
+    expect(v.symlink("../file", "/a/b/up")).toBe(0);
+    expect(v.symlink("c/../../b/c", "/a/b/round")).toBe(0);
+    expect(v.symlink("../in", "/a/b/c/sibling")).toBe(0);
+    expect(inodeBeneath("in")).toBe(inodeOf("/a/b/c"));
+    expect(inodeBeneath("in/..")).toBe(inodeOf("/a/b")); // ".." after a link goes up from its target
+    expect(inodeBeneath("c/sibling")).toBe(inodeOf("/a/b/c"));
+    expect(v.stat("up", b, BENEATH)).toBe(-ERRNO.ENOTCAPABLE);
+    expect(v.open("up", VFS.O_RDONLY, 0, b, BENEATH)).toBe(-ERRNO.ENOTCAPABLE);
+    expect(v.stat("round", b, BENEATH)).toBe(-ERRNO.ENOTCAPABLE);
+    expect(v.stat("in/../up", b, BENEATH)).toBe(-ERRNO.ENOTCAPABLE);
+    expect(v.lstat("up", b, BENEATH)).toMatchObject({ type: VFS.TYPE_SYMLINK }); // not followed: fine
+    expect(v.readlink("up", b, BENEATH)).toBe("../file");
+    const c = v.open("/a/b/c", VFS.O_DIRECTORY);
+    expect(v.stat("sibling", c, BENEATH)).toBe(-ERRNO.ENOTCAPABLE); // from c, the same link leads out
+    expect(v.close(c)).toBe(0);
+    expect(v.readFile("/a/b/up")).toBe("data"); // the kernel's own walks are unaffected
+    for (const link of ["in", "up", "round", "c/sibling"]) expect(v.unlink(link, b, BENEATH)).toBe(0);
+  });
+
+  it("refuses absolute link targets, even those that point inside", () => {
+    expect(v.symlink("/a/b/c", "/a/b/abs")).toBe(0);
+    expect(v.symlink("/a/b/made", "/a/b/dangling")).toBe(0);
+    expect(v.stat("abs", b, BENEATH)).toBe(-ERRNO.ENOTCAPABLE);
+    expect(v.stat("abs/x", b, BENEATH)).toBe(-ERRNO.ENOTCAPABLE);
+    expect(v.lstat("abs/", b, BENEATH)).toBe(-ERRNO.ENOTCAPABLE); // a trailing slash follows
+    expect(v.open("dangling", VFS.O_CREAT | VFS.O_WRONLY, 0o644, b, BENEATH)).toBe(-ERRNO.ENOTCAPABLE);
+    expect(v.stat("/a/b/made")).toBe(-ERRNO.ENOENT);
+    expect(inodeOf("abs", b)).toBe(inodeOf("/a/b/c"));
+    expect(v.unlink("abs", b, BENEATH)).toBe(0);
+    expect(v.unlink("dangling", b, BENEATH)).toBe(0);
+  });
+
+  it("ends loops and chains longer than 40 links with ELOOP", () => {
+    expect(v.symlink("loop2", "/a/b/loop1")).toBe(0);
+    expect(v.symlink("loop1", "/a/b/loop2")).toBe(0);
+    expect(v.stat("loop1", b, BENEATH)).toBe(-ERRNO.ELOOP);
+    expect(v.symlink("c", "/a/b/l0")).toBe(0);
+    for (let i = 1; i <= 40; i++) expect(v.symlink(`l${i - 1}`, `/a/b/l${i}`)).toBe(0);
+    expect(inodeBeneath("l39")).toBe(inodeOf("/a/b/c")); // 40 links
+    expect(v.stat("l40", b, BENEATH)).toBe(-ERRNO.ELOOP); // 41
+    for (let i = 0; i <= 40; i++) expect(v.unlink(`l${i}`, b)).toBe(0);
+    expect(v.unlink("loop1", b)).toBe(0);
+    expect(v.unlink("loop2", b)).toBe(0);
+  });
+
+  it("crosses mount points inside, and climbs from a mount's root only as far as the start", () => {
+    const second = v.ramfs();
+    expect(v.mount("/a/b/c", second)).toBe(0);
+    expect(v.mkdir("/a/b/c/inner")).toBe(0);
+    expect(v.writeFile("/a/b/c/inner/f", "in")).toBe(0);
+    expect(v.symlink("../..", "/a/b/c/inner/top")).toBe(0);
+    const fd = v.open("c/inner/f", VFS.O_RDONLY, 0, b, BENEATH);
+    expect(v.readText(fd)).toBe("in");
+    expect(v.close(fd)).toBe(0);
+    expect(inodeBeneath("c/..")).toBe(inodeOf("/a/b"));
+    expect(inodeBeneath("c/inner/../../c")).toBe(inodeOf("/a/b/c"));
+    expect(inodeBeneath("c/inner/top")).toBe(inodeOf("/a/b")); // up through the mount by a link
+    expect(v.stat("c/../..", b, BENEATH)).toBe(-ERRNO.ENOTCAPABLE);
+    expect(v.stat("c/inner/top/..", b, BENEATH)).toBe(-ERRNO.ENOTCAPABLE);
+    const root = v.open("/a/b/c", VFS.O_DIRECTORY); // the mount's root
+    expect(v.stat("..", root, BENEATH)).toBe(-ERRNO.ENOTCAPABLE);
+    expect(v.stat("inner/../..", root, BENEATH)).toBe(-ERRNO.ENOTCAPABLE);
+    expect(v.stat("inner/top", root, BENEATH)).toBe(-ERRNO.ENOTCAPABLE);
+    expect(inodeOf("..", root)).toBe(inodeOf("/a/b")); // without the flag, ".." crosses up
+    expect(v.close(root)).toBe(0);
+    expect(v.unlink("c/inner/top", b, BENEATH)).toBe(0);
+    expect(v.unlink("c/inner/f", b, BENEATH)).toBe(0);
+    expect(v.rmdir("c/inner", b, BENEATH)).toBe(0);
+    expect(v.unmount("/a/b/c")).toBe(0);
+    harness.exports.fsFree(second);
+  });
+
+  it("costs what the plain walk costs: one lookup per component", () => {
+    for (const dir of ["c/d", "c/d/e", "c/d/e/g"]) expect(v.mkdir(dir, 0o755, b)).toBe(0);
+    expect(v.writeFile("/a/b/c/d/e/g/f", "deep")).toBe(0);
+    for (const resolve of [0, BENEATH]) {
+      const before = v.pathLookups();
+      expect(v.stat("c/d/e/g/f", b, resolve)).toMatchObject({ type: VFS.TYPE_FILE });
+      expect(v.pathLookups() - before).toBe(5);
+    }
+    expect(v.unlink("c/d/e/g/f", b)).toBe(0);
+    for (const dir of ["c/d/e/g", "c/d/e", "c/d"]) expect(v.rmdir(dir, b)).toBe(0);
   });
 });

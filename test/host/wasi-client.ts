@@ -95,6 +95,7 @@ export interface WasiExports extends Record<string, Fn> {
   fsMkdir(path: Ptr): number;
   vfsOpenDescriptors(): number;
   vfsCachedVnodes(): number;
+  vfsPathLookups(): bigint;
   appAdopt(base: bigint, bytes: bigint): void;
   wasiAddArg(text: Ptr): void;
   wasiAddEnv(text: Ptr): void;

@@ -140,6 +140,10 @@ export function vfsCachedVnodes(): u32 {
   return vfs.cachedVnodes();
 }
 
+export function vfsPathLookups(): u64 {
+  return vfs.pathLookups();
+}
+
 // --- App memory and WASI set-up ---
 
 export function appAdopt(base: u64, bytes: u64): void {

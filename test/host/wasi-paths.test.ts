@@ -1,9 +1,10 @@
-// Guards loader/wasi/paths.ts and resolve.ts: path_open (creat, excl,
-// trunc, directory, follow, rights within the directory's inheriting
-// ones, ROFS), creating and removing directories and files, rename,
-// symlink/readlink with and without SYMLINK_FOLLOW, filestat by path, and
-// confinement: absolute paths, "../" beyond the fd's directory and
-// symbolic links leading out (relative or absolute) are NOTCAPABLE.
+// Guards loader/wasi/paths.ts over the VFS's RESOLVE_BENEATH walk: path_open
+// (creat, excl, trunc, directory, follow, rights within the directory's
+// inheriting ones, ROFS), creating and removing directories and files,
+// rename, symlink/readlink with and without SYMLINK_FOLLOW, filestat by
+// path, and confinement: absolute paths, "../" beyond the fd's directory
+// and symbolic links leading out (relative or absolute) are NOTCAPABLE, at
+// one filesystem lookup per path component.
 
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import {
@@ -263,5 +264,20 @@ describe("confinement", () => {
     expect(symlink("../outside", "up")).toBe(E.SUCCESS);
     expect(h.pathCall("path_create_directory", "up/made")).toBe(E.NOTCAPABLE);
     expect(h.e.fsMkdir(h.s("/outside/made"))).toBe(0); // the kernel's view is unaffected
+  });
+
+  it("costs one filesystem lookup per component (the VFS's own walk, confined)", () => {
+    for (const dir of ["a", "a/b", "a/b/c", "a/b/c/d"]) expect(h.pathCall("path_create_directory", dir)).toBe(E.SUCCESS);
+    create("a/b/c/d/f");
+    const lookups = (call: () => unknown): number => {
+      const before = h.e.vfsPathLookups();
+      call();
+      return Number(h.e.vfsPathLookups() - before);
+    };
+    expect(lookups(() => expect(typeof h.pathStat("a/b/c/d/f")).toBe("object"))).toBe(5);
+    expect(lookups(() => expect(typeof h.pathStat("a/b/c/d/f", false)).toBe("object"))).toBe(5);
+    let fd = -1;
+    expect(lookups(() => (fd = h.open("a/b/c/d/f", { rights: FILE_RO })))).toBe(5);
+    expect(h.call("fd_close", fd)).toBe(E.SUCCESS);
   });
 });
