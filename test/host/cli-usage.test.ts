@@ -1,4 +1,5 @@
-// Guards the wisp CLI's front door (scripts/cli/main.ts): help texts name
+// Guards the wisp CLI's front door (scripts/cli/main.ts, bench.ts):
+// `wisp --help` lists every benchmark `wisp bench` runs; help texts name
 // only documentation that exists. The CLI runs in-process with the kernel
 // build replaced by a stub that records any call.
 
@@ -51,6 +52,15 @@ afterEach(() => {
 });
 
 describe("wisp --help", () => {
+  it("lists every benchmark wisp bench runs, and nothing else under bench", async () => {
+    const help = await wisp("--help");
+    expect(help.status).toBe(0);
+    const listed = help.stdout.split("\n").flatMap((line) => /^ {2}bench (\S+) {2,}\S/.exec(line)?.[1] ?? []);
+    expect(listed).toEqual(["boot", "mem", "sched", "storage", "app"]);
+    const unknown = await wisp("bench", "nope");
+    expect(unknown).toEqual({ status: 2, stdout: "", stderr: "wisp: unknown benchmark 'nope' (available: boot, mem, sched, storage, app)\n" });
+  });
+
   it("names only documentation files that exist, in every command's help", async () => {
     const texts = [await wisp("--help")];
     for (const command of ["build", "run", "image", "build-app", "modules"]) texts.push(await wisp(command, "--help"));
