@@ -1,7 +1,9 @@
-// Guards the wisp CLI's front door (scripts/cli/main.ts, bench.ts):
-// `wisp --help` lists every benchmark `wisp bench` runs; help texts name
-// only documentation that exists. The CLI runs in-process with the kernel
-// build replaced by a stub that records any call.
+// Guards the wisp CLI's front door (scripts/cli/main.ts, bench.ts, run.ts):
+// `wisp --help` lists every benchmark `wisp bench` runs; `wisp run` refuses
+// an unknown --machine, --accel or --arch as a bad invocation (exit 2, one
+// line) before it builds anything, and takes the machines it knows; help
+// texts name only documentation that exists. The CLI runs in-process with
+// the kernel build replaced by a stub that records any call.
 
 import { existsSync } from "node:fs";
 import { join } from "node:path";
@@ -67,5 +69,36 @@ describe("wisp --help", () => {
     const named = texts.flatMap(({ stdout }) => stdout.match(/docs\/[\w.-]+\.md/g) ?? []);
     expect(named).toContain("docs/kernel-options.md");
     for (const path of named) expect(existsSync(join(REPO_ROOT, path)), path).toBe(true);
+  });
+});
+
+describe("wisp run refuses a bad enumerated option before building", () => {
+  const cases: Array<[string[], string]> = [
+    [["--machine", "foo"], "machine 'foo' is not available on x86_64 (use microvm or q35)"],
+    [["--arch", "aarch64", "--machine", "q35"], "machine 'q35' is not available on aarch64 (use virt)"],
+    [["--arch", "x86_64", "--machine", "virt"], "machine 'virt' is not available on x86_64 (use microvm or q35)"],
+    [["--accel", "foo"], "unknown accelerator 'foo' (expected auto, kvm or tcg)"],
+    [["--accel", "KVM"], "unknown accelerator 'KVM' (expected auto, kvm or tcg)"],
+    [["--arch", "foo"], "unknown architecture 'foo' (expected x86_64 or aarch64)"],
+  ];
+  for (const [args, message] of cases) {
+    it(`wisp run ${args.join(" ")}: exit 2, one line, no build`, async () => {
+      expect(await wisp("run", ...args)).toEqual({ status: 2, stdout: "", stderr: `wisp: ${message}\n` });
+      expect(builds.count).toBe(0);
+    });
+  }
+
+  it("takes every machine it knows (--print-command builds nothing)", async () => {
+    const expected: Array<[string, string, RegExp]> = [
+      ["x86_64", "microvm", /^qemu-system-x86_64 -M microvm -bios /],
+      ["x86_64", "q35", /^qemu-system-x86_64 -M q35 -m /],
+      ["aarch64", "virt", /^qemu-system-aarch64 -M virt -cpu cortex-a72 /],
+    ];
+    for (const [arch, machine, command] of expected) {
+      const printed = await wisp("run", "--arch", arch, "--machine", machine, "--accel", "tcg", "--print-command");
+      expect(printed.status, printed.stderr).toBe(0);
+      expect(printed.stdout).toMatch(command);
+    }
+    expect(builds.count).toBe(0);
   });
 });
