@@ -43,8 +43,8 @@ export function runApplication(manifest: AppManifest, machine: u16, error: strin
     return -1;
   }
   for (let i: u32 = 0; i < module.codeRangeCount; i++) {
-    const range = module.codeRanges + (<usize>i << 4);
-    syncInstructionCache(load<u64>(range), load<u64>(range, 8) - load<u64>(range));
+    const range = module.codeRange(i);
+    syncInstructionCache(range.start, range.end - range.start);
   }
   stamp("app-loaded");
   const wasiError = configureWasi(manifest.args, manifest.env, manifest.preopens);

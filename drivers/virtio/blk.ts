@@ -4,7 +4,7 @@
 // reserved, sector), the data (the caller's own buffer: kernel memory is
 // physical memory, so there is no bounce copy; absent for a flush) and the
 // status byte the device writes. Headers and status bytes live in one page,
-// one 32-byte slot per request:
+// one 32-byte slot per request, a RequestMemory:
 //
 //   slot + 0   type u32 (IN 0, OUT 1, FLUSH 4)   slot + 16  status u8 (OK 0, IOERR 1, UNSUPP 2)
 //   slot + 4   reserved u32                      slot + 17  (padding to 32)
@@ -53,9 +53,20 @@ const STATUS_OK: u32 = 0;
 const STATUS_UNWRITTEN: u8 = 0xff;
 
 const SECTOR_BYTES: u32 = 512;
+/** What the device reads and writes of one request, at its slot's `memory` (the diagram above). */
+@unmanaged
+class RequestMemory {
+  type: u32;
+  reserved: u32;
+  sector: u64;
+  /** Written by the device; the header the device reads ends before it. */
+  status: u8;
+}
+
+/** Slots are this far apart: RequestMemory rounded up. */
 const SLOT_BYTES: usize = 32;
-const STATUS_OFFSET: usize = 16;
-const HEADER_BYTES: u32 = 16;
+const STATUS_OFFSET: usize = offsetof<RequestMemory>("status");
+const HEADER_BYTES: u32 = <u32>STATUS_OFFSET;
 /** Requests in flight per disk (3 descriptors each; one page of slots holds 128). */
 const MAX_SLOTS: u32 = 32;
 /** The largest request sent, in sectors (256 KiB), unless the device's size_max is smaller. */
@@ -76,6 +87,10 @@ class Slot {
   /** The next slot the same transfer is waiting for, NO_SLOT at the end. */
   nextOwned: i32 = NO_SLOT;
   constructor(public memory: usize) {}
+
+  bytes(): RequestMemory {
+    return changetype<RequestMemory>(this.memory);
+  }
 }
 
 export class VirtioBlockDevice extends BlockDevice {
@@ -208,10 +223,11 @@ export class VirtioBlockDevice extends BlockDevice {
   private submit(slot: i32, type: u32, sector: u64, buffer: usize, count: u32): void {
     const request = this.slots[slot];
     const header = request.memory;
-    store<u32>(header, type);
-    store<u32>(header + 4, 0);
-    store<u64>(header + 8, sector);
-    store<u8>(header + STATUS_OFFSET, STATUS_UNWRITTEN);
+    const bytes = request.bytes();
+    bytes.type = type;
+    bytes.reserved = 0;
+    bytes.sector = sector;
+    bytes.status = STATUS_UNWRITTEN;
     const enabled = setInterrupts(0);
     request.finished = false;
     this.requests++;
@@ -250,7 +266,7 @@ export class VirtioBlockDevice extends BlockDevice {
       setInterrupts(enabled);
     }
     request.done.tryAcquire(); // a release that came after the wait gave up
-    const ok = !this.failed && <u32>load<u8>(request.memory + STATUS_OFFSET) == STATUS_OK;
+    const ok = !this.failed && <u32>request.bytes().status == STATUS_OK;
     const enabled = setInterrupts(0);
     request.busy = false;
     if (!ok) this.errors++;

@@ -2,9 +2,15 @@
 // BARs, found through vendor-specific capabilities (id 0x09) in PCI
 // configuration space:
 //
-//   +0 cap id 0x09  +1 next  +2 length  +3 cfg_type  +4 BAR  +8 offset  +12 length
-//   cfg_type 1 common configuration, 2 notifications (+16: notify_off_multiplier),
-//   3 ISR status, 4 device configuration
+//   VirtioCapability
+//    0 +----------------------------------------------------------+
+//      | id u8 0x09 | next u8 | capabilityLength u8 | type u8     |  type: CFG_*
+//    4 | bar u8     | structureId u8 | padding u16                |
+//    8 | offset u32 (into the BAR)                                |
+//   12 | length u32 (of the structure)                            |
+//   16 | notifyMultiplier u32 (type CFG_NOTIFY only)              |
+//   20 +----------------------------------------------------------+
+//   type 1 common configuration, 2 notifications, 3 ISR status, 4 device configuration
 //
 // Common configuration (little-endian):
 //   0x00 device_feature_select  0x10 msix_config   0x16 queue_select      0x1e queue_notify_off
@@ -36,6 +42,27 @@ const CFG_NOTIFY: u32 = 2;
 const CFG_ISR: u32 = 3;
 const CFG_DEVICE: u32 = 4;
 const NO_VECTOR: u32 = 0xffff;
+
+/** Read field by field through configuration space: the class gives the offsets. */
+@unmanaged
+class VirtioCapability {
+  id: u8;
+  next: u8;
+  capabilityLength: u8;
+  type: u8;
+  bar: u8;
+  structureId: u8;
+  padding: u16;
+  offset: u32;
+  length: u32;
+  notifyMultiplier: u32;
+}
+
+const CAP_TYPE: u32 = <u32>offsetof<VirtioCapability>("type");
+const CAP_BAR: u32 = <u32>offsetof<VirtioCapability>("bar");
+const CAP_OFFSET: u32 = <u32>offsetof<VirtioCapability>("offset");
+const CAP_LENGTH: u32 = <u32>offsetof<VirtioCapability>("length");
+const CAP_NOTIFY_MULTIPLIER: u32 = <u32>offsetof<VirtioCapability>("notifyMultiplier");
 
 const COMMON_DEVICE_FEATURE_SELECT: usize = 0x00;
 const COMMON_DEVICE_FEATURE: usize = 0x04;
@@ -87,13 +114,13 @@ export class VirtioPciTransport extends VirtioTransport {
   private findStructures(): void {
     let capability = this.pci.capability(CAPABILITY_VENDOR);
     while (capability != 0) {
-      const type = this.pci.read8(capability + 3);
+      const type = this.pci.read8(capability + CAP_TYPE);
       const address = this.structureAddress(capability);
       if (address != 0) {
         if (type == CFG_COMMON && this.common == 0) this.common = address;
         else if (type == CFG_NOTIFY && this.notifyBase == 0) {
           this.notifyBase = address;
-          this.notifyMultiplier = this.pci.read32(capability + 16);
+          this.notifyMultiplier = this.pci.read32(capability + CAP_NOTIFY_MULTIPLIER);
         } else if (type == CFG_ISR && this.isr == 0) this.isr = address;
         else if (type == CFG_DEVICE && this.device == 0) this.device = address;
       }
@@ -109,12 +136,12 @@ export class VirtioPciTransport extends VirtioTransport {
 
   /** The address of the structure a capability points at, 0 (with `problem` set) if its BAR is unusable. */
   private structureAddress(capability: u32): usize {
-    const type = this.pci.read8(capability + 3);
+    const type = this.pci.read8(capability + CAP_TYPE);
     if (type < CFG_COMMON || type > CFG_DEVICE) return 0;
-    const bar = this.pci.read8(capability + 4);
+    const bar = this.pci.read8(capability + CAP_BAR);
     if (bar > 5) return 0;
-    const offset = <u64>this.pci.read32(capability + 8);
-    const length = <u64>this.pci.read32(capability + 12);
+    const offset = <u64>this.pci.read32(capability + CAP_OFFSET);
+    const length = <u64>this.pci.read32(capability + CAP_LENGTH);
     const base = this.pci.barAddress(bar);
     if (base == 0) {
       if (!this.problem.length) this.problem = "BAR " + bar.toString() + " was left unplaced by the firmware";

@@ -4,8 +4,16 @@
 // kernel address), so they are handed to the device as-is:
 //
 //   0                 descriptor table: size x Descriptor (16 bytes each)
-//   16 size           available ring: flags u16, idx u16, ring[size] u16, used_event u16
-//   next 4 KiB        used ring: flags u16, idx u16, ring[size] { id u32, len u32 }, avail_event u16
+//   16 size           available ring: RingHeader, ring[size] u16, used_event u16
+//   next 4 KiB        used ring: RingHeader, ring[size] UsedElement, avail_event u16
+//
+//   Descriptor (16 bytes)            RingHeader (4 bytes)   UsedElement (8 bytes)
+//    0 +------------------------+     0 +-----------+        0 +------------+
+//      | address u64 (physical) |       | flags u16 |          | id u32     |  the chain's head
+//    8 | length u32             |     2 | index u16 |        4 | length u32 |  bytes the device wrote
+//   12 | flags u16              |     4 +-----------+        8 +------------+
+//   14 | next u16               |
+//   16 +------------------------+
 //
 // Free descriptors form a list linked through `next`, so taking n of them
 // yields a chain already linked in order. Indexes are free-running u16
@@ -42,9 +50,27 @@ export class Descriptor {
   next: u16;
 }
 
-const DESCRIPTOR_BYTES: usize = 16;
-const RING_HEADER_BYTES: usize = 4;
-const USED_ELEMENT_BYTES: usize = 8;
+/** The start of both rings; their entries follow it. */
+@unmanaged
+class RingHeader {
+  flags: u16;
+  /** Free-running: where the writer of the ring puts its next entry. */
+  index: u16;
+}
+
+@unmanaged
+class UsedElement {
+  id: u32;
+  length: u32;
+}
+
+const DESCRIPTOR_BYTES: usize = offsetof<Descriptor>();
+const RING_HEADER_BYTES: usize = offsetof<RingHeader>();
+const USED_ELEMENT_BYTES: usize = offsetof<UsedElement>();
+/** An available ring entry, and the event index after either ring, are u16. */
+const RING_U16_BYTES: usize = sizeof<u16>();
+const RING_FLAGS: usize = offsetof<RingHeader>("flags");
+const RING_INDEX: usize = offsetof<RingHeader>("index");
 
 export class Virtqueue {
   /** The page run holding all three areas. */
@@ -63,11 +89,11 @@ export class Virtqueue {
 
   /** Bytes of pages the areas need for `size` entries. */
   static bytesFor(size: u32): usize {
-    return Virtqueue.usedOffset(size) + RING_HEADER_BYTES + <usize>size * USED_ELEMENT_BYTES + 2;
+    return Virtqueue.usedOffset(size) + RING_HEADER_BYTES + <usize>size * USED_ELEMENT_BYTES + RING_U16_BYTES;
   }
 
   private static usedOffset(size: u32): usize {
-    const availableEnd = <usize>size * DESCRIPTOR_BYTES + RING_HEADER_BYTES + <usize>size * 2 + 2;
+    const availableEnd = <usize>size * DESCRIPTOR_BYTES + RING_HEADER_BYTES + <usize>(size + 1) * RING_U16_BYTES;
     return (availableEnd + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
   }
 
@@ -140,10 +166,10 @@ export class Virtqueue {
   /** Offers the chain at `head` to the device; returns true if the device wants a notification. */
   publish(head: u32): bool {
     const slot = <usize>(this.availableIndex & <u16>(this.size - 1));
-    store<u16>(this.available + RING_HEADER_BYTES + slot * 2, <u16>head);
+    store<u16>(this.available + RING_HEADER_BYTES + slot * RING_U16_BYTES, <u16>head);
     this.availableIndex++;
-    mmioWrite16(this.available + 2, this.availableIndex);
-    return (mmioRead16(this.used) & USED_NO_NOTIFY) == 0;
+    mmioWrite16(this.available + RING_INDEX, this.availableIndex);
+    return (mmioRead16(this.used + RING_FLAGS) & USED_NO_NOTIFY) == 0;
   }
 
   /**
@@ -151,11 +177,11 @@ export class Virtqueue {
    * or NOTHING_USED.
    */
   takeUsed(): i64 {
-    const deviceIndex = <u16>mmioRead16(this.used + 2);
+    const deviceIndex = <u16>mmioRead16(this.used + RING_INDEX);
     if (deviceIndex == this.lastUsed) return NOTHING_USED;
     const slot = <usize>(this.lastUsed & <u16>(this.size - 1));
-    const element = this.used + RING_HEADER_BYTES + slot * USED_ELEMENT_BYTES;
+    const element = changetype<UsedElement>(this.used + RING_HEADER_BYTES + slot * USED_ELEMENT_BYTES);
     this.lastUsed++;
-    return <i64>(<u64>load<u32>(element) | (<u64>load<u32>(element + 4) << 32));
+    return <i64>(<u64>element.id | (<u64>element.length << 32));
   }
 }

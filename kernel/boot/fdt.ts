@@ -1,18 +1,14 @@
 // Flattened device tree (aarch64): what QEMU's virt machine hands over.
 //
-// Header (all fields big-endian u32):
-//   0 magic 0xd00dfeed  4 totalsize  8 off_dt_struct  12 off_dt_strings
-//  16 off_mem_rsvmap   20 version   24 last_comp_version  28 boot_cpuid_phys
-//  32 size_dt_strings  36 size_dt_struct
-//
-// The structure block is a token stream: BEGIN_NODE name, PROP len nameoff
-// value, END_NODE, NOP, END, each padded to 4 bytes. We walk it once and keep
-// what the kernel needs: /chosen (bootargs, initrd), every memory node's
-// `reg`, and from the top-level devices whose status allows use the first
-// PL011 UART, GIC (v2, or v3 to refuse it by name), PL031 RTC and the
-// architected timer's interrupt, and every virtio-mmio transport (register
-// window and SPI). Every offset is checked against totalsize,
-// so a corrupt blob yields an error, not a wild read.
+// The header and the records are laid out in fdt-layout.ts. The structure
+// block is a token stream: BEGIN_NODE name, PROP len nameoff value,
+// END_NODE, NOP, END, each padded to 4 bytes. We walk it once and keep what
+// the kernel needs: /chosen (bootargs, initrd), every memory node's `reg`,
+// and from the top-level devices whose status allows use the first PL011
+// UART, GIC (v2, or v3 to refuse it by name), PL031 RTC and the architected
+// timer's interrupt, and every virtio-mmio transport (register window and
+// SPI). Every offset is checked against totalsize, so a corrupt blob yields
+// an error, not a wild read.
 //
 // Property names are not compared as text per property: one pass over the
 // strings block gives every string that begins there a kind (the property
@@ -25,13 +21,11 @@ import {
   BootInfo, DeviceWindow, MemoryRange, MEMORY_USABLE, CONSOLE_PL011,
   INTERRUPT_CONTROLLER_GIC_V2, INTERRUPT_CONTROLLER_GIC_V3,
 } from "./bootinfo";
+import {
+  FdtHeader, FdtProperty, GicSpecifier, FDT_HEADER_BYTES, FDT_PROPERTY_BYTES, GIC_SPECIFIER_BYTES,
+  FDT_MAGIC, FDT_BEGIN_NODE, FDT_END_NODE, FDT_PROP, FDT_NOP, FDT_END,
+} from "./fdt-layout";
 
-export const FDT_MAGIC: u32 = 0xd00dfeed;
-const FDT_BEGIN_NODE: u32 = 1;
-const FDT_END_NODE: u32 = 2;
-const FDT_PROP: u32 = 3;
-const FDT_NOP: u32 = 4;
-const FDT_END: u32 = 9;
 const MAX_DEPTH: i32 = 16;
 const MAX_TOTAL_SIZE: u32 = 16 << 20;
 /** Where QEMU virt puts its UART, used when the tree names none. */
@@ -214,10 +208,10 @@ function readSizedCells(address: usize, length: usize): i64 {
 
 /** GIC INTID of interrupt specifier `group` (three cells: type, number, flags), 0 if absent or not `type`. */
 function gicInterrupt(value: usize, length: usize, group: usize, type: u32): u32 {
-  if (length % 12 != 0 || length < (group + 1) * 12) return 0;
-  const specifier = value + group * 12;
-  if (be32(specifier) != type) return 0;
-  const number = be32(specifier + 4);
+  if (length % GIC_SPECIFIER_BYTES != 0 || length < (group + 1) * GIC_SPECIFIER_BYTES) return 0;
+  const specifier = changetype<GicSpecifier>(value + group * GIC_SPECIFIER_BYTES);
+  if (specifier.type != type) return 0;
+  const number = specifier.number;
   if (type == GIC_PPI) return number < 16 ? GIC_PPI_BASE + number : 0;
   return number < 988 ? GIC_SPI_BASE + number : 0;
 }
@@ -281,16 +275,17 @@ export function parseFdt(blob: usize): BootInfo {
     info.error = "no device tree (boot loader passed a null pointer)";
     return info;
   }
-  if (be32(blob) != FDT_MAGIC) {
+  const header = changetype<FdtHeader>(blob);
+  if (header.magic != FDT_MAGIC) {
     info.error = "device tree has a bad magic number";
     return info;
   }
-  const total = be32(blob + 4);
-  const structOffset = be32(blob + 8);
-  const stringsOffset = be32(blob + 12);
-  const stringsSize = be32(blob + 32);
-  const structSize = be32(blob + 36);
-  if (total < 40 || total > MAX_TOTAL_SIZE || <usize>total > ~blob
+  const total = header.totalSize;
+  const structOffset = header.structOffset;
+  const stringsOffset = header.stringsOffset;
+  const stringsSize = header.stringsSize;
+  const structSize = header.structSize;
+  if (total < <u32>FDT_HEADER_BYTES || total > MAX_TOTAL_SIZE || <usize>total > ~blob
       || <u64>structOffset + <u64>structSize > <u64>total
       || <u64>stringsOffset + <u64>stringsSize > <u64>total) {
     info.error = "device tree header is inconsistent";
@@ -353,10 +348,11 @@ function walkStructure(
       depth--;
       inChosen = inMemory = false;
     } else if (token == FDT_PROP) {
-      if (structEnd - at < 8) return "device tree property header runs past the structure";
-      const length = <usize>be32(at);
-      const nameOffset = <usize>be32(at + 4);
-      const value = at + 8;
+      if (structEnd - at < FDT_PROPERTY_BYTES) return "device tree property header runs past the structure";
+      const property = changetype<FdtProperty>(at);
+      const length = <usize>property.length;
+      const nameOffset = <usize>property.nameOffset;
+      const value = at + FDT_PROPERTY_BYTES;
       if (length > structEnd - value || nameOffset >= stringsSize) return "device tree property runs past its block";
       at = (value + length + 3) & ~3;
       if (depth < 0 || depth > 1) continue; // nothing below the top level matters

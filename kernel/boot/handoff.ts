@@ -5,6 +5,9 @@
 //  32 rodataEnd     40 imageEnd   48 stampCount   52 flags
 //  56 stamps[8] (u64 counter readings)
 //
+// The class below names the fixed fields (offsetof<Handoff>() is 56); the
+// stamps array follows them, read through stamp(i).
+//
 // The image is [imageStart, textEnd) text, [textEnd, rodataEnd) rodata,
 // [rodataEnd, imageEnd) data and bss; the page tables map each part W^X.
 
@@ -14,8 +17,6 @@ export const ARCH_AARCH64: u32 = 2;
 export const HANDOFF_MAX_STAMPS: u32 = 8;
 /** Non-executable mappings are enforced (x86_64: the stub turned EFER.NXE on; always set on aarch64). */
 export const HANDOFF_FLAG_NX: u32 = 1;
-
-const STAMPS_OFFSET: usize = 56;
 
 /** Names of the stamps the stubs take before the kernel runs, by index. */
 export const HANDOFF_STAMP_NAMES: StaticArray<string> = ["first-instruction", "paging-on", "runtime-ready"];
@@ -34,8 +35,9 @@ export class Handoff {
   /** HANDOFF_FLAG_* */
   flags: u32;
 
+  /** Stamp `index` (below stampCount) from the u64 array after the fixed fields. */
   stamp(index: u32): u64 {
-    return load<u64>(changetype<usize>(this) + STAMPS_OFFSET + (<usize>index << 3));
+    return load<u64>(changetype<usize>(this) + offsetof<Handoff>() + <usize>index * sizeof<u64>());
   }
 
   static at(address: usize): Handoff {

@@ -1,11 +1,26 @@
-// PVH start_info (x86_64): the structure QEMU's PVH loader hands over in %ebx.
+// PVH start_info (x86_64): the structure QEMU's PVH loader hands over in
+// %ebx, and the two tables it points at. The layouts are Xen's
+// (public/arch-x86/hvm/start_info.h); every field is little-endian, every
+// address physical, and an address of 0 means "absent".
 //
-//   0 magic 0x336ec578   4 version   8 flags   12 nr_modules
-//  16 modlist_paddr     24 cmdline_paddr      32 rsdp_paddr
-//  40 memmap_paddr      48 memmap_entries (version >= 1)
+//   StartInfo                                 ModuleEntry (32 bytes)
+//    0 +----------------------+                0 +------------------+
+//      | magic 0x336ec578 u32 |                  | address      u64 |
+//    4 | version          u32 |                8 | size         u64 |
+//    8 | flags            u32 |               16 | commandLine  u64 |
+//   12 | moduleCount      u32 |               24 | reserved     u64 |
+//   16 | moduleList       u64 | --> entries   32 +------------------+
+//   24 | commandLine      u64 | --> C string
+//   32 | rsdp             u64 |                 MemoryMapEntry (24 bytes)
+//   40 +----------------------+ version 0 ends  0 +------------------+
+//   40 | memoryMap        u64 | --> entries       | address      u64 |
+//   48 | memoryMapEntries u32 |                 8 | size         u64 |
+//   52 | reserved         u32 |                16 | type u32 (e820)  |
+//   56 +----------------------+                20 | reserved     u32 |
+//                                              24 +------------------+
 //
-// Module entries are 32 bytes: paddr, size, cmdline_paddr, reserved.
-// Memory map entries are 24 bytes: addr, size, type (e820 numbering), reserved.
+// The kernel takes the command line, the first module (the initrd) and the
+// memory map; the RSDP is not used.
 
 import { BootInfo, MemoryRange, CONSOLE_NS16550_PORT } from "./bootinfo";
 import { readCString } from "./cstring";
@@ -15,6 +30,48 @@ export const PVH_MAGIC: u32 = 0x336ec578;
 const COM1_PORT: u64 = 0x3f8;
 const MAX_MEMMAP_ENTRIES: u32 = 128;
 
+@unmanaged
+class StartInfo {
+  magic: u32;
+  version: u32;
+  flags: u32;
+  moduleCount: u32;
+  moduleList: u64;
+  commandLine: u64;
+  rsdp: u64;
+  /** This field and the next are there from version 1 on. */
+  memoryMap: u64;
+  memoryMapEntries: u32;
+  reserved: u32;
+}
+
+@unmanaged
+class ModuleEntry {
+  address: u64;
+  size: u64;
+  commandLine: u64;
+  reserved: u64;
+}
+
+@unmanaged
+class MemoryMapEntry {
+  address: u64;
+  size: u64;
+  /** e820 numbering (bootinfo MEMORY_*); other values are kept as they are. */
+  type: u32;
+  reserved: u32;
+}
+
+// @ts-ignore: decorator
+@inline function moduleEntry(list: usize, index: u32): ModuleEntry {
+  return changetype<ModuleEntry>(list + <usize>index * offsetof<ModuleEntry>());
+}
+
+// @ts-ignore: decorator
+@inline function memoryMapEntry(map: usize, index: u32): MemoryMapEntry {
+  return changetype<MemoryMapEntry>(map + <usize>index * offsetof<MemoryMapEntry>());
+}
+
 export function parsePvh(startInfo: usize): BootInfo {
   const info = new BootInfo();
   info.consoleKind = CONSOLE_NS16550_PORT;
@@ -23,32 +80,30 @@ export function parsePvh(startInfo: usize): BootInfo {
     info.error = "no PVH start_info (boot loader passed a null pointer)";
     return info;
   }
-  const magic = load<u32>(startInfo);
-  if (magic != PVH_MAGIC) {
+  const start = changetype<StartInfo>(startInfo);
+  if (start.magic != PVH_MAGIC) {
     info.error = "PVH start_info has a bad magic number";
     return info;
   }
-  const version = load<u32>(startInfo, 4);
-  const moduleCount = load<u32>(startInfo, 12);
-  const moduleList = <usize>load<u64>(startInfo, 16);
-  const commandLine = <usize>load<u64>(startInfo, 24);
+  const commandLine = <usize>start.commandLine;
   if (commandLine != 0) info.commandLine = readCString(commandLine, COMMAND_LINE_MAX);
-  if (moduleCount > 0 && moduleList != 0) {
-    info.initrdBase = load<u64>(moduleList);
-    info.initrdSize = load<u64>(moduleList, 8);
+  const moduleList = <usize>start.moduleList;
+  if (start.moduleCount > 0 && moduleList != 0) {
+    const initrd = moduleEntry(moduleList, 0);
+    info.initrdBase = initrd.address;
+    info.initrdSize = initrd.size;
   }
-  if (version >= 1) {
-    const map = <usize>load<u64>(startInfo, 40);
-    const entries = load<u32>(startInfo, 48);
+  if (start.version >= 1) {
+    const map = <usize>start.memoryMap;
+    const entries = start.memoryMapEntries;
     if (entries > MAX_MEMMAP_ENTRIES) {
       info.error = "PVH memory map is implausibly long";
       return info;
     }
     for (let i: u32 = 0; i < entries; i++) {
-      const entry = map + <usize>i * 24;
-      const size = load<u64>(entry, 8);
-      if (size == 0) continue;
-      info.memory.push(new MemoryRange(load<u64>(entry), size, load<u32>(entry, 16)));
+      const entry = memoryMapEntry(map, i);
+      if (entry.size == 0) continue;
+      info.memory.push(new MemoryRange(entry.address, entry.size, entry.type));
     }
   }
   if (info.memory.length == 0) info.error = "PVH start_info carries no memory map";

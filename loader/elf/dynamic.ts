@@ -14,7 +14,7 @@
 // (DT_INIT, DT_INIT_ARRAY, DT_PREINIT_ARRAY), which nothing would run.
 
 import {
-  DynamicEntry, DYNAMIC_ENTRY_BYTES, SYMBOL_BYTES, RELA_BYTES, DT_NULL, DT_PLTRELSZ, DT_HASH, DT_STRTAB, DT_SYMTAB,
+  DynamicEntry, HashHeader, DYNAMIC_ENTRY_BYTES, HASH_HEADER_BYTES, SYMBOL_BYTES, RELA_BYTES, DT_NULL, DT_PLTRELSZ, DT_HASH, DT_STRTAB, DT_SYMTAB,
   DT_RELA, DT_RELASZ, DT_RELAENT, DT_STRSZ, DT_SYMENT, DT_INIT, DT_REL, DT_RELSZ, DT_PLTREL, DT_TEXTREL, DT_JMPREL,
   DT_INIT_ARRAYSZ, DT_PREINIT_ARRAYSZ, DT_RELRSZ, DT_RELR, DT_RELRENT,
 } from "./layout";
@@ -87,11 +87,13 @@ function readSymbolTables(): string {
   if (!has(DT_HASH)) return fail("the module has no DT_HASH table (link with --hash-style=sysv)");
   if (!has(DT_SYMTAB) || !has(DT_STRTAB) || !has(DT_STRSZ)) return fail("the module has no DT_SYMTAB, DT_STRTAB or DT_STRSZ");
   if (has(DT_SYMENT) && value(DT_SYMENT) != SYMBOL_BYTES) return fail("DT_SYMENT is not 24");
-  const hash = fileOffsetOf(value(DT_HASH), 8);
+  const hash = fileOffsetOf(value(DT_HASH), HASH_HEADER_BYTES);
   if (hash == NOT_IN_FILE) return fail("DT_HASH lies outside the file");
-  const buckets = <u64>load<u32>(image.file + <usize>hash);
-  const chains = <u64>load<u32>(image.file + <usize>hash + 4);
-  if (fileOffsetOf(value(DT_HASH), 8 + 4 * (buckets + chains)) == NOT_IN_FILE) return fail("DT_HASH lies outside the file");
+  const header = changetype<HashHeader>(image.file + <usize>hash);
+  const buckets = <u64>header.bucketCount;
+  const chains = <u64>header.chainCount;
+  const hashBytes = HASH_HEADER_BYTES + (buckets + chains) * sizeof<u32>();
+  if (fileOffsetOf(value(DT_HASH), hashBytes) == NOT_IN_FILE) return fail("DT_HASH lies outside the file");
   tables.symbolCount = chains;
   tables.symbolsAddress = value(DT_SYMTAB);
   tables.symbols = fileOffsetOf(value(DT_SYMTAB), chains * SYMBOL_BYTES);

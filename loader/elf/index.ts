@@ -13,7 +13,7 @@
 // and no page taken. One load runs at a time (the state is static).
 
 import { releaseRegion } from "../../kernel/mm/paging/index";
-import { AppModule } from "./module";
+import { AppModule, CodeRange } from "./module";
 import { PT_LOAD, PF_X } from "./layout";
 import { image, checkImage, programHeader, PAGE } from "./image";
 import { tables, readDynamic } from "./dynamic";
@@ -69,14 +69,14 @@ function recordCode(module: AppModule): void {
     if (segment.type == PT_LOAD && (segment.flags & PF_X) != 0 && segment.memoryBytes != 0) count++;
   }
   module.codeRangeCount = count;
-  module.codeRanges = count != 0 ? heap.alloc(<usize>count << 4) : 0;
-  let at = module.codeRanges;
+  module.codeRanges = count != 0 ? heap.alloc(<usize>count * offsetof<CodeRange>()) : 0;
+  let next: u32 = 0;
   for (let i: u32 = 0; i < image.programHeaderCount; i++) {
     const segment = programHeader(i);
     if (segment.type != PT_LOAD || (segment.flags & PF_X) == 0 || segment.memoryBytes == 0) continue;
-    store<u64>(at, module.base + segment.vaddr);
-    store<u64>(at, module.base + segment.vaddr + segment.memoryBytes, 8);
-    at += 16;
+    const range = module.codeRange(next++);
+    range.start = module.base + segment.vaddr;
+    range.end = module.base + segment.vaddr + segment.memoryBytes;
   }
 }
 
@@ -116,8 +116,8 @@ export function functionAt(module: AppModule, address: u64): string {
 /** Whether `address` lies in the module's executable segment(s). */
 export function inAppCode(module: AppModule, address: u64): bool {
   for (let i: u32 = 0; i < module.codeRangeCount; i++) {
-    const range = module.codeRanges + (<usize>i << 4);
-    if (address >= load<u64>(range) && address < load<u64>(range, 8)) return true;
+    const range = module.codeRange(i);
+    if (address >= range.start && address < range.end) return true;
   }
   return false;
 }

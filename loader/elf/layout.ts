@@ -101,12 +101,21 @@ export class Rela {
   addend: i64;
 }
 
+/** The head of a DT_HASH table (8 bytes): 0 nbucket u32, 4 nchain u32 (one chain per symbol);
+ *  bucket[nbucket] and chain[nchain], u32 each, follow it. */
+@unmanaged
+export class HashHeader {
+  bucketCount: u32;
+  chainCount: u32;
+}
+
 export const HEADER_BYTES: u64 = offsetof<ElfHeader>();
 export const PROGRAM_HEADER_BYTES: u64 = offsetof<ProgramHeader>();
 export const SECTION_HEADER_BYTES: u64 = offsetof<SectionHeader>();
 export const DYNAMIC_ENTRY_BYTES: u64 = offsetof<DynamicEntry>();
 export const SYMBOL_BYTES: u64 = offsetof<ElfSymbol>();
 export const RELA_BYTES: u64 = offsetof<Rela>();
+export const HASH_HEADER_BYTES: u64 = offsetof<HashHeader>();
 
 export const ELF_MAGIC: u32 = 0x464c457f; // 7f 'E' 'L' 'F'
 export const ELFCLASS64: u8 = 2;

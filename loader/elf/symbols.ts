@@ -77,14 +77,21 @@ export function resolveSymbol(index: u64, bias: u64, exports: usize): string {
   return "";
 }
 
+/** One entry of the export table (the diagram above). */
+@unmanaged
+class ExportEntry {
+  name: u64;
+  address: u64;
+}
+
 /** Looks the NUL-terminated name at `wanted` up in the export table; true (address in `resolved`) if found. */
 function findExport(exports: usize, wanted: usize): bool {
   if (exports == 0) return false;
-  for (let entry = exports; ; entry += 16) {
-    const exported = <usize>load<u64>(entry);
-    if (exported == 0) return false;
-    if (sameName(exported, wanted)) {
-      resolved = load<u64>(entry, 8);
+  for (let at = exports; ; at += offsetof<ExportEntry>()) {
+    const entry = changetype<ExportEntry>(at);
+    if (entry.name == 0) return false;
+    if (sameName(<usize>entry.name, wanted)) {
+      resolved = entry.address;
       return true;
     }
   }

@@ -4,7 +4,7 @@
 //   wisp run   [--arch A] [--mem SIZE] [--accel auto|kvm|tcg] [--machine microvm|q35]
 //              [--cmdline TEXT] [--bootchart] [--timeout SECONDS] [--debug] [--profile P]
 //              [--icount] [--print-command]
-//   wisp bench boot|mem|sched ...
+//   wisp bench boot|mem|sched|storage|app ...
 //   wisp image MANIFEST -o IMAGE | --ls IMAGE | --extract IMAGE DIR
 //   wisp modules list | deps MODULE... [--graph]
 //   wisp build-app APP.wasm [--arch A] [--jobs N] [--force] [--json]
@@ -14,7 +14,7 @@
 
 import { buildCommand } from "./build";
 import { runCommand } from "./run";
-import { benchCommand } from "./bench";
+import { benchCommand, BENCHMARKS } from "./bench";
 import { imageCommand } from "./image";
 import { modulesCommand } from "./modules";
 import { buildAppCommand } from "./build-app";
@@ -25,9 +25,7 @@ const USAGE = `usage: wisp <command> [options]
 commands:
   build            build the kernel (both architectures unless --arch is given)
   run              build if needed, then boot the kernel in QEMU
-  bench boot       boot repeatedly and report boot phases and host wall time
-  bench mem        the smallest RAM that boots, and what the allocator costs
-  bench sched      what context switches, threads and timers cost
+${BENCHMARKS.map(({ name, summary }) => `  ${`bench ${name}`.padEnd(17)}${summary}`).join("\n")}
   image            build, list or extract a ROFS image
   modules          list modules and what they require
   build-app        compile a WASI program (.wasm) into app.so for the kernel

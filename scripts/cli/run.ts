@@ -10,7 +10,7 @@ import { boot } from "../run";
 import { EXIT_NO_STATUS, EXIT_QEMU_FAILED, EXIT_TIMEOUT } from "../run/exit-status";
 import { parseMemorySize } from "../run/memory-size";
 import { existsSync } from "node:fs";
-import { Machine, defaultMachine, qemuCommand, shellQuote, parseDisk } from "../run/qemu";
+import { defaultMachine, parseMachine, qemuCommand, shellQuote, parseDisk } from "../run/qemu";
 import { UsageError } from "./errors";
 import { writeModuleImage } from "../modules/write";
 import { minimumMemoryKib } from "../run/image-extent";
@@ -75,7 +75,7 @@ export async function runCommand(argv: string[]): Promise<number> {
   const memoryKib = parseMemorySize(values.mem ?? "64M");
   const timeout = Number(values.timeout ?? "0");
   if (!Number.isFinite(timeout) || timeout < 0) throw new UsageError(`--timeout needs a number of seconds, not '${values.timeout}'`);
-  const machine = (values.machine ?? defaultMachine(arch)) as Machine;
+  const machine = values.machine === undefined ? defaultMachine(arch) : parseMachine(values.machine, arch);
   let cmdline = [values.cmdline ?? "", values.bootchart ? "bootchart" : ""].filter(Boolean).join(" ");
   const choice = chooseAccel(values.accel ?? "auto", arch);
 

@@ -7,6 +7,7 @@
 import { accessSync, constants, existsSync } from "node:fs";
 import { arch as hostArch } from "node:os";
 import type { Arch } from "../build/targets";
+import { UsageError } from "../cli/errors";
 
 export type Accel = "kvm" | "tcg";
 
@@ -34,9 +35,10 @@ export function detectKvm(arch: Arch, sys = "/sys/module", dev = "/dev/kvm"): Ac
   return { accel: "tcg", reason: "/dev/kvm is not backed by kvm_intel or kvm_amd" };
 }
 
+/** The accelerator `requested` (auto, kvm or tcg) comes to; anything else is a bad invocation (UsageError). */
 export function chooseAccel(requested: string, arch: Arch): AccelChoice {
   if (requested === "tcg") return { accel: "tcg", reason: "requested" };
   if (requested === "kvm") return { accel: "kvm", reason: "requested" };
   if (requested === "auto") return detectKvm(arch);
-  throw new Error(`unknown accelerator '${requested}' (expected auto, kvm or tcg)`);
+  throw new UsageError(`unknown accelerator '${requested}' (expected auto, kvm or tcg)`);
 }

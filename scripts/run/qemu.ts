@@ -11,8 +11,12 @@
 
 import type { Arch } from "../build/targets";
 import type { Accel } from "./accel";
+import { UsageError } from "../cli/errors";
 
 export type Machine = "microvm" | "q35" | "virt";
+
+/** The machines each architecture boots on, its default first. */
+export const MACHINES: Record<Arch, Machine[]> = { x86_64: ["microvm", "q35"], aarch64: ["virt"] };
 
 export interface QemuOptions {
   arch: Arch;
@@ -64,7 +68,15 @@ export function diskArguments(machine: Machine, disks: Disk[]): string[] {
 export const QBOOT = "/usr/share/qemu/qboot.rom";
 
 export function defaultMachine(arch: Arch): Machine {
-  return arch === "x86_64" ? "microvm" : "virt";
+  return MACHINES[arch][0];
+}
+
+/** `name` as a machine for `arch`; anything else is a bad invocation (UsageError), found before a build. */
+export function parseMachine(name: string, arch: Arch): Machine {
+  const machines = MACHINES[arch];
+  const machine = machines.find((known) => known === name);
+  if (machine === undefined) throw new UsageError(`machine '${name}' is not available on ${arch} (use ${machines.join(" or ")})`);
+  return machine;
 }
 
 export function qemuCommand(options: QemuOptions): string[] {
@@ -75,10 +87,8 @@ export function qemuCommand(options: QemuOptions): string[] {
     "-kernel", options.kernel, "-append", options.cmdline,
     ...(options.initrd ? ["-initrd", options.initrd] : []),
   ];
+  parseMachine(options.machine, options.arch);
   if (options.arch === "x86_64") {
-    if (options.machine !== "microvm" && options.machine !== "q35") {
-      throw new Error(`machine '${options.machine}' is not available on x86_64 (use microvm or q35)`);
-    }
     const firmware = options.machine === "microvm" ? ["-bios", QBOOT] : [];
     const cpu = options.accel === "kvm" ? ["-cpu", "host"] : [];
     // microvm names its virtio-mmio devices on the kernel command line only without ACPI (with ACPI, in the DSDT).
@@ -88,7 +98,6 @@ export function qemuCommand(options: QemuOptions): string[] {
       "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04", ...diskArguments(options.machine, options.disks ?? []),
       ...rngArguments(options)];
   }
-  if (options.machine !== "virt") throw new Error(`machine '${options.machine}' is not available on aarch64 (use virt)`);
   const cpu = options.accel === "kvm" ? "host" : "cortex-a72";
   return ["qemu-system-aarch64", "-M", "virt", "-cpu", cpu, ...common,
     "-semihosting-config", "enable=on,target=native", ...diskArguments(options.machine, options.disks ?? []),

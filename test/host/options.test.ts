@@ -1,8 +1,12 @@
 // Guards kernel/options.ts: which command-line options the kernel accepts,
-// what each one sets, and that anything else stops boot with a message that
-// names the offending option.
+// what each one sets, that anything else stops boot with a message that
+// names the offending option, and that docs/kernel-options.md has a row for
+// each option.
 
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { beforeEach, describe, expect, it } from "vitest";
+import { REPO_ROOT } from "./compile";
 import { Harness } from "./harness-client";
 
 const harness = await Harness.create();
@@ -103,6 +107,14 @@ describe("readOptions", () => {
       harness.resetArena();
       expect(read(sample[option!] ?? option!).error, option).toBe("");
     }
+  });
+
+  it("has a row for every option it accepts in docs/kernel-options.md", () => {
+    const help = harness.string(harness.exports.optionsHelp());
+    const accepted = help.split("\n").filter(Boolean).map((line) => /^ {2}([a-z0-9_.-]+): /.exec(line)![1]);
+    const page = readFileSync(join(REPO_ROOT, "docs/kernel-options.md"), "utf8");
+    const rows = page.split("\n").flatMap((line) => /^\| `([a-z0-9_.-]+)[=`]/.exec(line)?.[1] ?? []);
+    expect([...rows].sort()).toEqual([...accepted].sort());
   });
 
   it("accepts only the self-tests it knows", () => {

@@ -6,7 +6,7 @@
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { spawnSync } from "node:child_process";
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseManifest, treeOf, manifestTree, writeImage, listImage, extractImage, ManifestError } from "../../scripts/image";
@@ -69,7 +69,10 @@ describe("manifests", () => {
       ["/a: ->", /^m:1: a symlink needs a target/],
       ["/: x", /^m:1: the root can only be mapped as a tree/],
     ];
-    for (const [text, message] of cases) expect(() => parseManifest(text, "m"), text).toThrow(message);
+    for (const [text, message] of cases) {
+      expect(() => parseManifest(text, "m"), text).toThrow(message);
+      expect(() => parseManifest(text, "m"), text).toThrow(ManifestError);
+    }
   });
 
   it("builds the tree: trees recursively, implied directories, host symlinks kept, modes normalised", () => {
@@ -89,16 +92,33 @@ describe("manifests", () => {
     expect((kept.children.get("data") as DirectoryNode).children.get("a.txt")!.mtime).toBe(1_600_000_000);
   });
 
-  it("refuses paths mapped twice, missing host files and directories without '**'", () => {
-    const lines = (text: string) => parseManifest(text, "m");
-    expect(() => treeOf(lines("/x: app.wasm\n/x: app.wasm"), work, "m")).toThrow(/^m:2: '\/x' is already mapped by line 1$/);
-    expect(() => treeOf(lines("/x: app.wasm\n/x/y: app.wasm"), work, "m")).toThrow(/^m:2: .*needs 'x' to be a directory, but line 1 maps a file there/);
-    expect(() => treeOf(lines("/d/**: assets/**\n/d/a.txt: app.wasm"), work, "m")).toThrow(/^m:2: '\/d\/a.txt' is already mapped by line 1$/);
-    expect(() => treeOf(lines("/x: nothing-here"), work, "m")).toThrow(/^m:1: host path 'nothing-here' does not exist$/);
-    expect(() => treeOf(lines("/x: assets"), work, "m")).toThrow(/^m:1: 'assets' is a directory: map a tree with '\/x\/\*\*: assets\/\*\*'$/);
-    expect(() => treeOf(lines("/x/**: app.wasm/**"), work, "m")).toThrow(/^m:1: 'app.wasm' is not a directory/);
-    expect(() => treeOf(lines("/d/**: assets/**\n/d/sub/extra: app.wasm"), work, "m")).not.toThrow();
-    expect(ManifestError).toBeDefined();
+  it("refuses paths mapped twice, missing host files and directories without '**', each as a ManifestError naming its line", () => {
+    const refusal = (text: string) => {
+      try {
+        treeOf(parseManifest(text, "m"), work, "m");
+      } catch (error) {
+        return { manifestError: error instanceof ManifestError, message: (error as Error).message };
+      }
+      return null;
+    };
+    const refused = (message: string) => ({ manifestError: true, message });
+    expect(refusal("/x: app.wasm\n/x: app.wasm")).toEqual(refused("m:2: '/x' is already mapped by line 1"));
+    expect(refusal("/x: app.wasm\n/x/y: app.wasm")).toEqual(refused("m:2: '/x/y' needs 'x' to be a directory, but line 1 maps a file there"));
+    expect(refusal("/d/**: assets/**\n/d/a.txt: app.wasm")).toEqual(refused("m:2: '/d/a.txt' is already mapped by line 1"));
+    expect(refusal("/d/**: assets/**\n/d/sub/to-a/x: app.wasm")).toEqual(refused("m:2: '/d/sub/to-a/x' needs 'd/sub/to-a' to be a directory, but line 1 maps a symlink there"));
+    expect(refusal("/x: nothing-here")).toEqual(refused("m:1: host path 'nothing-here' does not exist"));
+    expect(refusal("/x: assets")).toEqual(refused("m:1: 'assets' is a directory: map a tree with '/x/**: assets/**'"));
+    expect(refusal("/x/**: app.wasm/**")).toEqual(refused("m:1: 'app.wasm' is not a directory (a tree needs one)"));
+    // A file may be added inside a mapped tree's directory: that is no refusal.
+    expect(refusal("/d/**: assets/**\n/d/sub/extra: app.wasm")).toBeNull();
+  });
+
+  it("makes wisp image print a refused manifest's message, exit 1 and write no image", () => {
+    writeFileSync(join(work, "twice.manifest"), "# twice\n/x: app.wasm\n/x: app.wasm\n");
+    expect(wisp("twice.manifest", "-o", "twice.img")).toEqual({
+      status: 1, stdout: "", stderr: "wisp: twice.manifest:3: '/x' is already mapped by line 2\n",
+    });
+    expect(existsSync(join(work, "twice.img"))).toBe(false);
   });
 });
 

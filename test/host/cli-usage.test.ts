@@ -1,0 +1,104 @@
+// Guards the wisp CLI's front door (scripts/cli/main.ts, bench.ts, run.ts):
+// `wisp --help` lists every benchmark `wisp bench` runs; `wisp run` refuses
+// an unknown --machine, --accel or --arch as a bad invocation (exit 2, one
+// line) before it builds anything, and takes the machines it knows; help
+// texts name only documentation that exists. The CLI runs in-process with
+// the kernel build replaced by a stub that records any call.
+
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { REPO_ROOT } from "./compile";
+
+const builds = vi.hoisted(() => ({ count: 0 }));
+
+vi.mock("../../scripts/build", async (importOriginal) => ({
+  ...(await importOriginal<typeof import("../../scripts/build")>()),
+  buildKernel: async () => {
+    builds.count++;
+    throw new Error("the test stub does not build");
+  },
+}));
+
+const { main } = await import("../../scripts/cli/main");
+
+interface Outcome {
+  status: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs `wisp ARGS` in this process, capturing what it prints. */
+async function wisp(...args: string[]): Promise<Outcome> {
+  let stdout = "";
+  let stderr = "";
+  const log = vi.spyOn(console, "log").mockImplementation((text: unknown) => void (stdout += `${String(text)}\n`));
+  const write = vi.spyOn(process.stderr, "write").mockImplementation((text: string | Uint8Array) => {
+    stderr += String(text);
+    return true;
+  });
+  try {
+    return { status: await main(args), stdout, stderr };
+  } finally {
+    log.mockRestore();
+    write.mockRestore();
+  }
+}
+
+beforeEach(() => {
+  builds.count = 0;
+});
+
+afterEach(() => {
+  vi.restoreAllMocks();
+});
+
+describe("wisp --help", () => {
+  it("lists every benchmark wisp bench runs, and nothing else under bench", async () => {
+    const help = await wisp("--help");
+    expect(help.status).toBe(0);
+    const listed = help.stdout.split("\n").flatMap((line) => /^ {2}bench (\S+) {2,}\S/.exec(line)?.[1] ?? []);
+    expect(listed).toEqual(["boot", "mem", "sched", "storage", "app"]);
+    const unknown = await wisp("bench", "nope");
+    expect(unknown).toEqual({ status: 2, stdout: "", stderr: "wisp: unknown benchmark 'nope' (available: boot, mem, sched, storage, app)\n" });
+  });
+
+  it("names only documentation files that exist, in every command's help", async () => {
+    const texts = [await wisp("--help")];
+    for (const command of ["build", "run", "image", "build-app", "modules"]) texts.push(await wisp(command, "--help"));
+    const named = texts.flatMap(({ stdout }) => stdout.match(/docs\/[\w.-]+\.md/g) ?? []);
+    expect(named).toContain("docs/kernel-options.md");
+    for (const path of named) expect(existsSync(join(REPO_ROOT, path)), path).toBe(true);
+  });
+});
+
+describe("wisp run refuses a bad enumerated option before building", () => {
+  const cases: Array<[string[], string]> = [
+    [["--machine", "foo"], "machine 'foo' is not available on x86_64 (use microvm or q35)"],
+    [["--arch", "aarch64", "--machine", "q35"], "machine 'q35' is not available on aarch64 (use virt)"],
+    [["--arch", "x86_64", "--machine", "virt"], "machine 'virt' is not available on x86_64 (use microvm or q35)"],
+    [["--accel", "foo"], "unknown accelerator 'foo' (expected auto, kvm or tcg)"],
+    [["--accel", "KVM"], "unknown accelerator 'KVM' (expected auto, kvm or tcg)"],
+    [["--arch", "foo"], "unknown architecture 'foo' (expected x86_64 or aarch64)"],
+  ];
+  for (const [args, message] of cases) {
+    it(`wisp run ${args.join(" ")}: exit 2, one line, no build`, async () => {
+      expect(await wisp("run", ...args)).toEqual({ status: 2, stdout: "", stderr: `wisp: ${message}\n` });
+      expect(builds.count).toBe(0);
+    });
+  }
+
+  it("takes every machine it knows (--print-command builds nothing)", async () => {
+    const expected: Array<[string, string, RegExp]> = [
+      ["x86_64", "microvm", /^qemu-system-x86_64 -M microvm -bios /],
+      ["x86_64", "q35", /^qemu-system-x86_64 -M q35 -m /],
+      ["aarch64", "virt", /^qemu-system-aarch64 -M virt -cpu cortex-a72 /],
+    ];
+    for (const [arch, machine, command] of expected) {
+      const printed = await wisp("run", "--arch", arch, "--machine", machine, "--accel", "tcg", "--print-command");
+      expect(printed.status, printed.stderr).toBe(0);
+      expect(printed.stdout).toMatch(command);
+    }
+    expect(builds.count).toBe(0);
+  });
+});
