@@ -15,6 +15,8 @@
 
 import { BootInfo } from "../kernel/boot/bootinfo";
 import { declareText, KernelOption } from "../kernel/options";
+import { fail, withContext, failureDetail } from "../kernel/failure";
+import { EINVAL, ENODEV } from "../kernel/errno";
 import { MemoryBlockDevice, BlockDevice, disks as registeredDisks } from "../drivers/block/index";
 import { probeVirtio } from "../drivers/virtio/index";
 import { mountRofs, RofsMount } from "./rofs/index";
@@ -36,8 +38,8 @@ let rootReadOnly = false;
 const ROOT_SOURCES: StaticArray<string> = ["auto", "initrd", "disk", "ramfs"];
 let rootOption: KernelOption | null = null;
 
-function checkRootSource(source: string): string {
-  return ROOT_SOURCES.includes(source) ? "" : "root=SOURCE needs one of: " + ROOT_SOURCES.join(", ");
+function checkRootSource(source: string): i32 {
+  return ROOT_SOURCES.includes(source) ? 0 : fail(EINVAL, "root=SOURCE needs one of: " + ROOT_SOURCES.join(", "));
 }
 
 /** Declares root=SOURCE (before the command line is read). */
@@ -45,53 +47,58 @@ export function declareRootOption(): void {
   rootOption = declareText("root", "root=SOURCE: the root filesystem: auto (default: the initrd if there is one, else RAMFS), initrd, disk (the first virtio-blk disk holding ROFS) or ramfs", checkRootSource);
 }
 
-/** Mounts the root root=SOURCE names and the fstab's mounts; returns "" or what went wrong. */
-export function mountFileSystems(info: BootInfo): string {
+/** Mounts the root root=SOURCE names and the fstab's mounts; 0, or -errno with what went wrong (kernel/failure.ts). */
+export function mountFileSystems(info: BootInfo): i32 {
   const option = rootOption;
   const source = option !== null && option.given ? option.value : "auto";
-  const error = mountRootFrom(info, source);
-  if (error.length) return error;
+  const result = mountRootFrom(info, source);
+  if (result < 0) return result;
   return mountFstab();
 }
 
-function mountRootFrom(info: BootInfo, source: string): string {
+function mountRootFrom(info: BootInfo, source: string): i32 {
   const haveInitrd = info.initrdSize != 0;
   if (source == "initrd" || (source == "auto" && haveInitrd)) {
-    if (!haveInitrd) return "root=initrd, but the machine was booted without an initrd";
+    if (!haveInitrd) return fail(ENODEV, "root=initrd, but the machine was booted without an initrd");
     const device = new MemoryBlockDevice("initrd", <usize>info.initrdBase, info.initrdSize);
     return mountRofsRoot(device, "initrd");
   }
   if (source == "disk") {
     probeVirtio();
     const disks = registeredDisks();
-    let firstError = "";
+    if (disks.length == 0) return fail(ENODEV, "root=disk, but no virtio-blk disk was found");
+    let firstError = 0;
+    let firstDetail = "";
     for (let i = 0; i < disks.length; i++) {
-      const error = mountRofsRoot(disks[i], disks[i].name);
-      if (error.length == 0) return "";
-      if (firstError.length == 0) firstError = error;
+      const result = mountRofsRoot(disks[i], disks[i].name);
+      if (result == 0) return 0;
+      if (firstError == 0) {
+        firstError = result;
+        firstDetail = failureDetail(result);
+      }
     }
-    return disks.length == 0 ? "root=disk, but no virtio-blk disk was found" : firstError;
+    return fail(-firstError, firstDetail);
   }
   return useRoot(new RamFileSystem(), "ramfs");
 }
 
-function mountRofsRoot(device: BlockDevice, name: string): string {
+function mountRofsRoot(device: BlockDevice, name: string): i32 {
   const mounted = new RofsMount();
-  const error = mountRofs(device, mounted);
-  if (error.length) return "root on " + name + ": " + error;
+  const result = mountRofs(device, mounted);
+  if (result < 0) return withContext("root on " + name + ": ", result);
   rootDevice = device;
   return useRoot(mounted.fs!, "rofs on " + name);
 }
 
-function useRoot(fs: FileSystem, description: string): string {
+function useRoot(fs: FileSystem, description: string): i32 {
   const result = mountRoot(fs);
-  if (result < 0) return "mounting the root failed (errno " + (-result).toString() + ")";
+  if (result < 0) return fail(-result, "mounting the root failed (errno " + (-result).toString() + ")");
   rootDescription = description;
   rootReadOnly = fs.readOnly;
-  return "";
+  return 0;
 }
 
-function mountFstab(): string {
+function mountFstab(): i32 {
   const fd = open(AT_FDCWD, FSTAB, O_RDONLY, 0);
   if (fd < 0) return defaultMounts();
   const buffer = heap.alloc(FSTAB_MAX_BYTES);
@@ -99,7 +106,7 @@ function mountFstab(): string {
   close(fd);
   if (length < 0) {
     heap.free(buffer);
-    return FSTAB + ": read failed (errno " + (-length).toString() + ")";
+    return fail(<i32>-length, FSTAB + ": read failed (errno " + (-length).toString() + ")");
   }
   const text = String.UTF8.decodeUnsafe(buffer, <usize>length);
   heap.free(buffer);
@@ -110,21 +117,21 @@ function mountFstab(): string {
     if (line.length == 0) continue;
     const fields = line.split(" ").filter((field: string) => field.length > 0);
     const where = FSTAB + " line " + (i + 1).toString() + ": ";
-    if (fields.length != 2) return where + "expected 'TYPE PATH', got '" + line + "'";
+    if (fields.length != 2) return fail(EINVAL, where + "expected 'TYPE PATH', got '" + line + "'");
     const fs = makeFileSystem(fields[0]);
-    if (fs === null) return where + "unknown filesystem type '" + fields[0] + "' (known: " + fileSystemNames() + ")";
+    if (fs === null) return fail(ENODEV, where + "unknown filesystem type '" + fields[0] + "' (known: " + fileSystemNames() + ")");
     const result = mount(AT_FDCWD, fields[1], fs!);
-    if (result < 0) return where + "mounting " + fields[0] + " on " + fields[1] + " failed (errno " + (-result).toString() + ")";
+    if (result < 0) return fail(-result, where + "mounting " + fields[0] + " on " + fields[1] + " failed (errno " + (-result).toString() + ")");
   }
-  return "";
+  return 0;
 }
 
-function defaultMounts(): string {
-  if (!rootReadOnly) return "";
+function defaultMounts(): i32 {
+  if (!rootReadOnly) return 0;
   const status = new Stat();
   const found = stat(AT_FDCWD, "/tmp", status) == 0 && status.type == TYPE_DIRECTORY;
   heap.free(changetype<usize>(status));
-  if (!found) return "";
+  if (!found) return 0;
   const result = mount(AT_FDCWD, "/tmp", new RamFileSystem());
-  return result < 0 ? "mounting ramfs on /tmp failed (errno " + (-result).toString() + ")" : "";
+  return result < 0 ? fail(-result, "mounting ramfs on /tmp failed (errno " + (-result).toString() + ")") : 0;
 }

@@ -3,15 +3,17 @@
 // Everything after a lone `--` belongs to the application, untouched.
 //
 // parseCommandLine never fails silently: a malformed line (an unterminated
-// quote, an empty key) comes back with `error` set and the kernel stops with
-// that message.
+// quote, an empty key) is -EINVAL with the reason (kernel/failure.ts), and
+// the kernel stops with that message.
+
+import { fail } from "./failure";
+import { EINVAL } from "./errno";
 
 export class CommandLine {
   keys: string[] = [];
   values: string[] = [];
   /** Words after `--`, for the application. */
   appArguments: string[] = [];
-  error: string = "";
 
   has(key: string): bool {
     return this.keys.includes(key);
@@ -34,8 +36,8 @@ function isSpace(c: i32): bool {
   return c == SPACE || c == TAB || c == NEWLINE || c == 0x0d;
 }
 
-export function parseCommandLine(text: string): CommandLine {
-  const line = new CommandLine();
+/** Parses `text` into `line` (fresh); 0, or -EINVAL with what is malformed (`line` then holds what came before). */
+export function parseCommandLine(text: string, line: CommandLine): i32 {
   const n = text.length;
   let i = 0;
   let afterSeparator = false;
@@ -53,8 +55,7 @@ export function parseCommandLine(text: string): CommandLine {
       if (c == QUOTE) {
         const close = text.indexOf("\"", i + 1);
         if (close < 0) {
-          line.error = "unterminated quote in the command line";
-          return line;
+          return fail(EINVAL, "unterminated quote in the command line");
         }
         if (i > runStart) pieces.push(text.substring(runStart, i));
         pieces.push(text.substring(i + 1, close));
@@ -73,8 +74,7 @@ export function parseCommandLine(text: string): CommandLine {
     } else if (word == "--") {
       afterSeparator = true;
     } else if (keyEnd == 0 || word.length == 0) {
-      line.error = "option with an empty name: '" + word + "'";
-      return line;
+      return fail(EINVAL, "option with an empty name: '" + word + "'");
     } else if (keyEnd > 0) {
       line.keys.push(word.substring(0, keyEnd));
       line.values.push(word.substring(keyEnd + 1));
@@ -83,7 +83,7 @@ export function parseCommandLine(text: string): CommandLine {
       line.values.push("");
     }
   }
-  return line;
+  return 0;
 }
 
 /** Parses a decimal unsigned integer (leading zeros allowed); returns -1 if `text` is not one or exceeds `max`. */

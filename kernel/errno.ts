@@ -62,3 +62,43 @@ export const EBADMSG: i32 = 74;
  * own, far above Linux's range.
  */
 export const ENOTCAPABLE: i32 = 1000;
+/** An executable or image in a format the kernel cannot use. */
+export const ENOEXEC: i32 = 8;
+/** No such device (nothing answers where the firmware said). */
+export const ENODEV: i32 = 19;
+
+/** The errno's symbolic name ("EINVAL"), or "error N" for a number not listed here. */
+export function errnoName(errno: i32): string {
+  switch (errno) {
+    case EPERM: return "EPERM";
+    case ENOENT: return "ENOENT";
+    case ESRCH: return "ESRCH";
+    case EIO: return "EIO";
+    case ENOEXEC: return "ENOEXEC";
+    case EBADF: return "EBADF";
+    case EAGAIN: return "EAGAIN";
+    case ENOMEM: return "ENOMEM";
+    case EACCES: return "EACCES";
+    case EBUSY: return "EBUSY";
+    case EEXIST: return "EEXIST";
+    case EXDEV: return "EXDEV";
+    case ENODEV: return "ENODEV";
+    case ENOTDIR: return "ENOTDIR";
+    case EISDIR: return "EISDIR";
+    case EINVAL: return "EINVAL";
+    case EMFILE: return "EMFILE";
+    case EFBIG: return "EFBIG";
+    case ENOSPC: return "ENOSPC";
+    case ESPIPE: return "ESPIPE";
+    case EROFS: return "EROFS";
+    case EDEADLK: return "EDEADLK";
+    case ENAMETOOLONG: return "ENAMETOOLONG";
+    case ENOSYS: return "ENOSYS";
+    case ENOTEMPTY: return "ENOTEMPTY";
+    case ELOOP: return "ELOOP";
+    case EBADMSG: return "EBADMSG";
+    case ETIMEDOUT: return "ETIMEDOUT";
+    case ENOTCAPABLE: return "ENOTCAPABLE";
+  }
+  return "error " + errno.toString();
+}

@@ -10,7 +10,9 @@
 // it got back. What a kernel understands therefore depends on what it was
 // built with (a self-test option exists only in the test profile).
 
-import { CommandLine, parseUnsigned } from "./cmdline";
+import { CommandLine, parseCommandLine, parseUnsigned } from "./cmdline";
+import { fail } from "./failure";
+import { EINVAL } from "./errno";
 
 /** `name` alone. */
 export const OPTION_FLAG: u32 = 0;
@@ -21,11 +23,11 @@ export const OPTION_COUNT: u32 = 2;
 /** `name=N`, a whole number from 0 to a maximum. */
 export const OPTION_NUMBER: u32 = 3;
 
-/** Checks a TEXT option's value: "" to accept it, else why it is refused. */
-export type OptionCheck = (value: string) => string;
+/** Checks a TEXT option's value: 0 to accept it, else -EINVAL with why it is refused (kernel/failure.ts). */
+export type OptionCheck = (value: string) => i32;
 
-function acceptAny(value: string): string {
-  return "";
+function acceptAny(value: string): i32 {
+  return 0;
 }
 
 export class KernelOption {
@@ -44,18 +46,18 @@ export class KernelOption {
 
   constructor(public name: string, public kind: u32, public help: string) {}
 
-  /** "" if `value` suits the option, else why not. */
-  refusal(value: string): string {
+  /** Takes `value` if it suits the option: 0, else -EINVAL with why not. */
+  accept(value: string): i32 {
     if (this.kind == OPTION_TEXT) return this.check(value);
-    if (this.kind == OPTION_FLAG) return "";
+    if (this.kind == OPTION_FLAG) return 0;
     const least: i64 = this.kind == OPTION_COUNT ? 1 : 0;
     const parsed = parseUnsigned(value, this.max);
     if (parsed >= least) {
       this.number = <u32>parsed;
-      return "";
+      return 0;
     }
     const what = this.unit.length ? "a whole number of " + this.unit + " from " : "a whole number from ";
-    return this.name + "=" + this.placeholder + " needs " + what + least.toString() + " to " + this.max.toString();
+    return fail(EINVAL, this.name + "=" + this.placeholder + " needs " + what + least.toString() + " to " + this.max.toString());
   }
 }
 
@@ -119,11 +121,13 @@ export function knownOptionsHelp(): string {
   return help;
 }
 
-/** Fills the declared options from `line`; returns "" or why the line is refused. */
-export function readOptions(line: CommandLine): string {
-  if (line.error.length) return line.error;
+/** Fills the declared options from the command line `text`; 0, or -EINVAL with why the line is refused. */
+export function readOptions(text: string): i32 {
+  const line = new CommandLine();
+  const parsed = parseCommandLine(text, line);
+  if (parsed < 0) return parsed;
   for (let i = 0; i < line.keys.length; i++) {
-    if (findOption(line.keys[i]) === null) return "unknown kernel option '" + line.keys[i] + "'";
+    if (findOption(line.keys[i]) === null) return fail(EINVAL, "unknown kernel option '" + line.keys[i] + "'");
   }
   let option = first;
   while (option !== null) {
@@ -132,10 +136,10 @@ export function readOptions(line: CommandLine): string {
     option.number = 0;
     if (option.given) {
       option.value = line.get(option.name);
-      const refusal = option.refusal(option.value);
-      if (refusal.length) return refusal;
+      const result = option.accept(option.value);
+      if (result < 0) return result;
     }
     option = option.next;
   }
-  return "";
+  return 0;
 }

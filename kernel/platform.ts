@@ -7,8 +7,12 @@
 import { Handoff } from "./boot/handoff";
 import { BootInfo, MEMORY_USABLE } from "./boot/bootinfo";
 
-/** Turns the handoff's firmware pointer into a BootInfo (its `error` set when the firmware's data is malformed). */
-export type FirmwareReader = (boot: Handoff) => BootInfo;
+/**
+ * Reads the firmware's description the handoff points at into `info`; 0, or
+ * -EINVAL with what is malformed (kernel/failure.ts), `info` then holding at
+ * least where the console is.
+ */
+export type FirmwareReader = (boot: Handoff, info: BootInfo) => i32;
 
 let name = "";
 let reader: FirmwareReader | null = null;
@@ -21,11 +25,11 @@ export function useFirmware(architecture: string, firmwareReader: FirmwareReader
   reader = firmwareReader;
 }
 
-/** Reads the firmware's description of the machine, and keeps it and the handoff for later layers. */
-export function readFirmware(boot: Handoff): BootInfo {
+/** Reads the firmware's description of the machine into `into`, and keeps it and the handoff for later layers; 0 or -errno. */
+export function readFirmware(boot: Handoff, into: BootInfo): i32 {
   handoff = boot;
-  info = reader!(boot);
-  return info;
+  info = into;
+  return reader!(boot, into);
 }
 
 /** "x86_64" or "aarch64": what this kernel was built for. */

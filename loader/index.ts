@@ -2,7 +2,7 @@
 //
 // An image that carries an app has a run manifest at /etc/app
 // (loader/manifest.ts). After the kernel has mounted its filesystems, boot
-// reads it (findImageApp), and once boot is done calls runImageApp: it
+// reads it (readImageApp), and once boot is done calls runImageApp: it
 // makes the writable mapped directories (overlay.ts) and runs the app
 // (run.ts) to its end. The
 // kernel then powers off with the app's exit status.
@@ -13,6 +13,8 @@
 // runs (arch/common/app-runtime.c). docs/loader.md tells the whole story.
 
 import { AT_FDCWD, O_RDONLY, Stat, open, close, read, fstat } from "../fs/vfs/index";
+import { fail, withContext } from "../kernel/failure";
+import { ENOENT, EIO } from "../kernel/errno";
 import { AppManifest, parseManifest } from "./manifest";
 import { overlayDirectory } from "./overlay";
 import { runApplication } from "./run";
@@ -24,52 +26,37 @@ export {
 
 /** Where an image keeps its run manifest. */
 export const MANIFEST_PATH = "/etc/app";
-/** runImageApp's result when the app could not be started (the error says why). */
-export const APP_FAILED: i32 = -2;
 
 /**
- * The image's run manifest, read and parsed, or null when the image has
- * none. A manifest that cannot be read or parsed comes back with its
- * `error` set (runImageApp then refuses it).
+ * Reads and parses the image's run manifest into `manifest` (fresh): 0;
+ * -ENOENT when the image has none; or -errno with why it cannot be used
+ * (kernel/failure.ts; runImageApp must not be called then).
  */
-export function findImageApp(): AppManifest | null {
+export function readImageApp(manifest: AppManifest): i32 {
   const fd = open(AT_FDCWD, MANIFEST_PATH, O_RDONLY, 0);
-  if (fd < 0) return null;
+  if (fd < 0) return fd == -ENOENT ? fd : fail(-fd, MANIFEST_PATH + ": cannot open it (error " + (-fd).toString() + ")");
   const stat = new Stat();
   fstat(fd, stat);
   const length = <usize>min<u64>(stat.size, 1 << 20);
+  heap.free(changetype<usize>(stat));
   const text = heap.alloc(length + 1);
   const got = read(fd, text, length);
   close(fd);
-  let manifest: AppManifest;
-  if (got != <i64>length) {
-    manifest = new AppManifest();
-    manifest.error = "cannot read it";
-  } else {
-    manifest = parseManifest(text, length);
-  }
+  const result = got != <i64>length ? fail(EIO, "cannot read it") : parseManifest(text, length, manifest);
   heap.free(text);
-  return manifest;
+  return withContext(MANIFEST_PATH + ": ", result);
 }
 
 /**
- * Runs the app `manifest` describes (from findImageApp); returns its exit
- * status (>= 0), or APP_FAILED with the reason in error[0].
+ * Runs the app `manifest` describes (read by readImageApp) to its end:
+ * its exit status (>= 0), or -errno with why it could not be started.
  */
-export function runImageApp(manifest: AppManifest, machine: u16, error: string[]): i32 {
-  if (manifest.error.length) {
-    error.push(MANIFEST_PATH + ": " + manifest.error);
-    return APP_FAILED;
-  }
+export function runImageApp(manifest: AppManifest, machine: u16): i32 {
   for (let i = 0; i < manifest.preopens.length; i++) {
     const source = manifest.overlaySources[i];
     if (source.length == 0) continue;
-    const overlayError = overlayDirectory(manifest.preopens[i].kernelPath, source);
-    if (overlayError.length) {
-      error.push("mapped directory " + manifest.preopens[i].guestPath + ": " + overlayError);
-      return APP_FAILED;
-    }
+    const result = overlayDirectory(manifest.preopens[i].kernelPath, source);
+    if (result < 0) return withContext("mapped directory " + manifest.preopens[i].guestPath + ": ", result);
   }
-  const status = runApplication(manifest, machine, error);
-  return status < 0 ? APP_FAILED : status;
+  return runApplication(manifest, machine);
 }

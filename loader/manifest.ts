@@ -15,6 +15,8 @@
 // from a newer `wisp` must not half-run.
 
 import { Preopen } from "./wasi/setup";
+import { fail } from "../kernel/failure";
+import { EINVAL } from "../kernel/errno";
 
 export class AppManifest {
   module: string = "";
@@ -23,26 +25,27 @@ export class AppManifest {
   preopens: Preopen[] = [];
   /** For each preopen, the directory to copy into a RAMFS at its kernel path, or "". */
   overlaySources: string[] = [];
-  error: string = "";
 }
 
-/** Parses the manifest's bytes [text, text + length). */
-export function parseManifest(text: usize, length: usize): AppManifest {
-  const manifest = new AppManifest();
+/** Parses the manifest's bytes [text, text + length) into `manifest` (fresh); 0, or -EINVAL with what is wrong. */
+export function parseManifest(text: usize, length: usize, manifest: AppManifest): i32 {
   let start: usize = 0;
   let lineNumber = 0;
-  while (start < length && manifest.error.length == 0) {
+  while (start < length) {
     let end = start;
     while (end < length && load<u8>(text + end) != 0x0a) end++;
     lineNumber++;
-    if (end > start) parseLine(String.UTF8.decodeUnsafe(text + start, end - start), lineNumber, manifest);
+    if (end > start) {
+      const result = parseLine(String.UTF8.decodeUnsafe(text + start, end - start), lineNumber, manifest);
+      if (result < 0) return result;
+    }
     start = end + 1;
   }
-  if (manifest.error.length == 0 && manifest.module.length == 0) manifest.error = "the manifest names no module";
-  return manifest;
+  if (manifest.module.length == 0) return fail(EINVAL, "the manifest names no module");
+  return 0;
 }
 
-function parseLine(line: string, lineNumber: i32, manifest: AppManifest): void {
+function parseLine(line: string, lineNumber: i32, manifest: AppManifest): i32 {
   const space = line.indexOf(" ");
   const key = space < 0 ? line : line.substring(0, space);
   const value = space < 0 ? "" : line.substring(space + 1);
@@ -55,8 +58,7 @@ function parseLine(line: string, lineNumber: i32, manifest: AppManifest): void {
   } else if (key == "dir") {
     const fields = value.split(" ");
     if (fields.length < 2 || fields.length > 3) {
-      manifest.error = "line " + lineNumber.toString() + ": 'dir' needs a guest path and a kernel path";
-      return;
+      return fail(EINVAL, "line " + lineNumber.toString() + ": 'dir' needs a guest path and a kernel path");
     }
     const preopen = new Preopen();
     preopen.guestPath = unescape(fields[0]);
@@ -64,8 +66,9 @@ function parseLine(line: string, lineNumber: i32, manifest: AppManifest): void {
     manifest.preopens.push(preopen);
     manifest.overlaySources.push(fields.length == 3 ? unescape(fields[2]) : "");
   } else {
-    manifest.error = "line " + lineNumber.toString() + ": unknown setting '" + key + "'";
+    return fail(EINVAL, "line " + lineNumber.toString() + ": unknown setting '" + key + "'");
   }
+  return 0;
 }
 
 function unescape(value: string): string {

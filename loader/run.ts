@@ -25,6 +25,8 @@ import { releaseAppMemory } from "./app-memory";
 import { releaseAppAllocations } from "./runtime";
 import { AppManifest } from "./manifest";
 import { stamp } from "../kernel/bootchart";
+import { fail, withContext } from "../kernel/failure";
+import { ENOMEM, ENOEXEC, EIO } from "../kernel/errno";
 
 /** The module the app thread enters; the thread entry reads it (no closures). */
 let running: AppModule | null = null;
@@ -32,26 +34,28 @@ let leftBy: u32 = 0;
 /** Pages holding a module file read from a filesystem that could not lend it in place (its symbols stay readable). */
 let fileCopy: usize = 0;
 
-/** Runs the app the manifest describes on `machine` (its ELF EM_* number); returns its exit status, or -1 with `error` set. */
-export function runApplication(manifest: AppManifest, machine: u16, error: string[]): i32 {
+/**
+ * Runs the app the manifest describes on `machine` (its ELF EM_* number);
+ * returns its exit status (>= 0), or -errno with why it could not be
+ * started (kernel/failure.ts).
+ */
+export function runApplication(manifest: AppManifest, machine: u16): i32 {
   const module = new AppModule();
-  const loadError = loadModule(manifest.module, machine, module);
-  if (loadError.length) {
+  const loaded = loadModule(manifest.module, machine, module);
+  if (loaded < 0) {
     if (fileCopy != 0) pages.free(fileCopy);
     fileCopy = 0;
-    error.push("app module " + manifest.module + ": " + loadError);
-    return -1;
+    return withContext("app module " + manifest.module + ": ", loaded);
   }
   for (let i: u32 = 0; i < module.codeRangeCount; i++) {
     const range = module.codeRange(i);
     syncInstructionCache(range.start, range.end - range.start);
   }
   stamp("app-loaded");
-  const wasiError = configureWasi(manifest.args, manifest.env, manifest.preopens);
-  if (wasiError.length) {
+  const configured = configureWasi(manifest.args, manifest.env, manifest.preopens);
+  if (configured < 0) {
     unloadAppModule(module);
-    error.push(wasiError);
-    return -1;
+    return configured;
   }
   running = module;
   watchModule(module);
@@ -59,11 +63,7 @@ export function runApplication(manifest: AppManifest, machine: u16, error: strin
   // with nothing of its priority ready no time slice is armed (so nothing
   // needs the clock calibrated before the app asks for time itself).
   const thread = spawn("app", appThread, 0, PRIORITY_DEFAULT + 1, APP_STACK_BYTES);
-  if (thread === null) {
-    error.push("no memory for the app's thread");
-  } else {
-    join(thread!);
-  }
+  if (thread !== null) join(thread!);
   watchModule(null);
   running = null;
   let status: i32 = 0;
@@ -78,7 +78,7 @@ export function runApplication(manifest: AppManifest, machine: u16, error: strin
   unloadAppModule(module);
   if (fileCopy != 0) pages.free(fileCopy);
   fileCopy = 0;
-  return thread === null ? -1 : status;
+  return thread === null ? fail(ENOMEM, "no memory for the app's thread") : status;
 }
 
 /** The app thread: enters the module; a trap or exit unwinds back here. */
@@ -88,20 +88,20 @@ function appThread(argument: usize): void {
   setInterrupts(1); // a fault unwinds from an exception, with interrupts still off
 }
 
-/** Loads the module file at `path`: in place if its filesystem holds it in memory, else copied into pages. */
-function loadModule(path: string, machine: u16, module: AppModule): string {
+/** Loads the module file at `path`: in place if its filesystem holds it in memory, else copied into pages; 0 or -errno. */
+function loadModule(path: string, machine: u16, module: AppModule): i32 {
   const fd = open(AT_FDCWD, path, O_RDONLY, 0);
-  if (fd < 0) return "cannot open it (error " + (-fd).toString() + ")";
+  if (fd < 0) return fail(-fd, "cannot open it (error " + (-fd).toString() + ")");
   const stat = new Stat();
   const statResult = fstat(fd, stat);
   if (statResult < 0) {
     close(fd);
-    return "cannot stat it (error " + (-statResult).toString() + ")";
+    return fail(-statResult, "cannot stat it (error " + (-statResult).toString() + ")");
   }
   const length = stat.size;
   if (length == 0 || length > 0x4000_0000) {
     close(fd);
-    return length == 0 ? "the file is empty" : "the file is larger than 1 GiB";
+    return fail(ENOEXEC, length == 0 ? "the file is empty" : "the file is larger than 1 GiB");
   }
   const inPlace = fileDataAddress(fd);
   if (inPlace > 0 && (inPlace & ((1 << PAGE_SHIFT) - 1)) == 0) {
@@ -112,13 +112,13 @@ function loadModule(path: string, machine: u16, module: AppModule): string {
   const copy = pages.alloc(frames, USE_APP);
   if (copy == 0) {
     close(fd);
-    return "no memory to read it into";
+    return fail(ENOMEM, "no memory to read it into");
   }
   const got = read(fd, copy, <usize>length);
   close(fd);
   if (got != <i64>length) {
     pages.free(copy);
-    return got < 0 ? "cannot read it (error " + (-got).toString() + ")" : "short read";
+    return fail(got < 0 ? <i32>-got : EIO, got < 0 ? "cannot read it (error " + (-got).toString() + ")" : "short read");
   }
   fileCopy = copy;
   return loadAppModule(copy, <usize>length, false, appExports(), machine, module);

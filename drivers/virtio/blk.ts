@@ -26,14 +26,15 @@
 import { registerDisk, diskCount } from "../block/index";
 import { setInterrupts } from "../../arch";
 import { BlockDevice } from "../block/device";
-import { EIO, EINVAL, EROFS } from "../../kernel/errno";
+import { EIO, EINVAL, EROFS, ENODEV, ENOMEM } from "../../kernel/errno";
 import { pages, USE_LARGE } from "../../kernel/mm/pages";
 import { Semaphore } from "../../kernel/sched/sync";
 import { wake } from "../../kernel/sched/index";
 import { now } from "../../kernel/time/index";
 import { VirtioTransport } from "./transport";
 import { Virtqueue } from "./queue";
-import { negotiate, createQueue, startQueue, markReady, fail } from "./setup";
+import { negotiate, createQueue, startQueue, markReady, failDevice } from "./setup";
+import { fail, lastFailure } from "../../kernel/failure";
 import { listen, drainQueue } from "./interrupts";
 
 const FEATURE_SIZE_MAX: u64 = 1 << 1;
@@ -111,10 +112,10 @@ export class VirtioBlockDevice extends BlockDevice {
     super(name, SECTOR_BYTES, 0, false);
   }
 
-  /** Negotiates, reads the configuration, sets up the queue and interrupt; "" or what went wrong. */
-  start(): string {
-    const error = negotiate(this.transport, WANTED_FEATURES);
-    if (error.length) return error;
+  /** Negotiates, reads the configuration, sets up the queue and interrupt; 0, or -errno with what went wrong (kernel/failure.ts). */
+  start(): i32 {
+    const negotiated = negotiate(this.transport, WANTED_FEATURES);
+    if (negotiated < 0) return negotiated;
     const features = this.transport.features;
     this.sectors = this.transport.configRead64(CONFIG_CAPACITY);
     this.readOnly = (features & FEATURE_READ_ONLY) != 0;
@@ -123,22 +124,22 @@ export class VirtioBlockDevice extends BlockDevice {
       const sizeMax = this.transport.configRead32(CONFIG_SIZE_MAX) / SECTOR_BYTES;
       if (sizeMax >= 1) this.maxRequestSectors = min<u32>(this.maxRequestSectors, sizeMax);
     }
-    const errors: string[] = [];
-    const queue = createQueue(this.transport, 0, WANTED_QUEUE_SIZE, errors);
-    if (queue === null) return errors[0];
+    const queue = createQueue(this.transport, 0, WANTED_QUEUE_SIZE);
+    if (queue === null) return lastFailure();
     this.queue = queue;
     const slotCount = min<u32>(MAX_SLOTS, queue.size / 3);
-    if (slotCount == 0) return fail(this.transport, "queue 0 is too small for one request");
+    if (slotCount == 0) return failDevice(this.transport, ENODEV, "queue 0 is too small for one request");
     this.slotMemory = pages.allocZeroed(1, USE_LARGE);
-    if (this.slotMemory == 0) return fail(this.transport, "out of memory for request headers");
+    if (this.slotMemory == 0) return failDevice(this.transport, ENOMEM, "out of memory for request headers");
     for (let i: u32 = 0; i < slotCount; i++) this.slots.push(new Slot(this.slotMemory + <usize>i * SLOT_BYTES));
     this.freeSlots = new Semaphore(slotCount);
     this.slotOfHead = new StaticArray<i32>(<i32>queue.size);
     const line = listen(this.transport, queue, changetype<usize>(this), onChainUsed);
-    if (line < 0) return fail(this.transport, "its interrupt could not be attached (error " + line.toString() + ")");
-    if (!startQueue(this.transport, queue, errors)) return errors[0];
-    if (!markReady(this.transport)) return "the device failed when told the driver is ready";
-    return "";
+    if (line < 0) return failDevice(this.transport, ENODEV, "its interrupt could not be attached (error " + line.toString() + ")");
+    const started = startQueue(this.transport, queue);
+    if (started < 0) return started;
+    if (!markReady(this.transport)) return fail(ENODEV, "the device failed when told the driver is ready");
+    return 0;
   }
 
   read(sector: u64, buffer: usize, count: u32): i32 {
@@ -316,21 +317,18 @@ function onChainUsed(owner: usize, head: u32, written: u32): void {
   changetype<VirtioBlockDevice>(owner).completed(head);
 }
 
-/** Brings up the virtio-blk device behind `transport` as `name`; the device, or the reason it cannot be used in `errors`. */
-export function openVirtioBlock(name: string, transport: VirtioTransport, errors: string[]): VirtioBlockDevice | null {
+/** Brings up the virtio-blk device behind `transport` as `name`: the device, or null with the reason recorded (kernel/failure.ts). */
+export function openVirtioBlock(name: string, transport: VirtioTransport): VirtioBlockDevice | null {
   const device = new VirtioBlockDevice(name, transport);
-  const error = device.start();
-  if (error.length) {
-    errors.push(transport.name + ": " + error);
-    return null;
-  }
-  return device;
+  return device.start() < 0 ? null : device;
 }
 
-/** The virtio-blk driver (drivers/virtio registerVirtioDriver): starts the disk and registers it as vda, vdb, ... */
-export function attachVirtioBlock(transport: VirtioTransport, errors: string[]): void {
-  const disk = openVirtioBlock(diskName(diskCount()), transport, errors);
-  if (disk !== null) registerDisk(disk);
+/** The virtio-blk driver (drivers/virtio registerVirtioDriver): starts the disk and registers it as vda, vdb, ...; 0 or -errno. */
+export function attachVirtioBlock(transport: VirtioTransport): i32 {
+  const disk = openVirtioBlock(diskName(diskCount()), transport);
+  if (disk === null) return lastFailure();
+  registerDisk(disk);
+  return 0;
 }
 
 /** vda ... vdz, then vd26 ... */

@@ -5,22 +5,23 @@
 import { BootInfo, DeviceWindow } from "../../kernel/boot/bootinfo";
 import { enumeratePci } from "../pci/index";
 import { VirtioTransport } from "./transport";
+import { noteProbeProblem } from "./index";
 import { VirtioMmioTransport, MMIO_WINDOW_BYTES } from "./mmio";
 import { mmioWindowsFromCommandLine, mmioWindowsFromDeviceTree } from "./mmio-devices";
 import { VirtioPciTransport, isVirtioPci } from "./pci";
 
 /** virtio-mmio transports the kernel command line names (QEMU microvm), highest address first. */
-export function commandLineMmioTransports(info: BootInfo, errors: string[]): VirtioTransport[] {
-  return mmioTransports(mmioWindowsFromCommandLine(info, errors), errors);
+export function commandLineMmioTransports(info: BootInfo): VirtioTransport[] {
+  return mmioTransports(mmioWindowsFromCommandLine(info));
 }
 
 /** virtio-mmio transports the device tree names (QEMU virt), highest address first. */
-export function deviceTreeMmioTransports(info: BootInfo, errors: string[]): VirtioTransport[] {
-  return mmioTransports(mmioWindowsFromDeviceTree(info), errors);
+export function deviceTreeMmioTransports(info: BootInfo): VirtioTransport[] {
+  return mmioTransports(mmioWindowsFromDeviceTree(info));
 }
 
 /** Modern virtio-pci functions, in bus order. */
-export function pciTransports(info: BootInfo, errors: string[]): VirtioTransport[] {
+export function pciTransports(info: BootInfo): VirtioTransport[] {
   const found: VirtioTransport[] = [];
   const functions = enumeratePci();
   for (let i = 0; i < functions.length; i++) {
@@ -29,16 +30,16 @@ export function pciTransports(info: BootInfo, errors: string[]): VirtioTransport
   return found;
 }
 
-function mmioTransports(windows: DeviceWindow[], errors: string[]): VirtioTransport[] {
+function mmioTransports(windows: DeviceWindow[]): VirtioTransport[] {
   const found: VirtioTransport[] = [];
   for (let i = 0; i < windows.length; i++) {
     const window = windows[i];
     if (window.size < MMIO_WINDOW_BYTES) {
-      errors.push("virtio-mmio@0x" + window.base.toString(16) + ": a window of " + window.size.toString() + " bytes is too small");
+      noteProbeProblem("virtio-mmio@0x" + window.base.toString(16) + ": a window of " + window.size.toString() + " bytes is too small");
       continue;
     }
     const transport = new VirtioMmioTransport(<usize>window.base, window.interrupt);
-    if (!transport.hasMagic()) errors.push(transport.name + ": nothing answers as a virtio-mmio device there");
+    if (!transport.hasMagic()) noteProbeProblem(transport.name + ": nothing answers as a virtio-mmio device there");
     else if (transport.deviceType != 0) found.push(transport);  // DeviceID 0: an empty transport
   }
   return found;

@@ -23,16 +23,18 @@
 import { BootInfo } from "../../kernel/boot/bootinfo";
 import { bootInfo } from "../../kernel/platform";
 import { printLine } from "../../kernel/console";
+import { fail, failureDetail } from "../../kernel/failure";
+import { ENODEV } from "../../kernel/errno";
 import { VirtioTransport } from "./transport";
 import { VirtioPciTransport } from "./pci";
 
 export { VirtioBlockDevice, REQUEST_DEADLINE_NS } from "./blk";
 export { VirtioTransport } from "./transport";
 
-/** Finds transports with a device behind them; what it cannot use goes to `errors`. */
-export type TransportFinder = (info: BootInfo, errors: string[]) => VirtioTransport[];
-/** Brings a device up and registers what it offers; what went wrong goes to `errors`. */
-export type VirtioAttach = (transport: VirtioTransport, errors: string[]) => void;
+/** Finds transports with a device behind them; what it cannot use it notes with noteProbeProblem. */
+export type TransportFinder = (info: BootInfo) => VirtioTransport[];
+/** Brings a device up and registers what it offers; 0, or -errno with the reason (kernel/failure.ts). */
+export type VirtioAttach = (transport: VirtioTransport) => i32;
 
 class Driver {
   next: Driver | null = null;
@@ -70,41 +72,42 @@ export function probeProblems(): string[] {
   return problems === null ? [] : problems!;
 }
 
+/** Notes something the probe found but cannot use (a report for the user, not a failure of the probe). */
+export function noteProbeProblem(message: string): void {
+  if (problems === null) problems = [];
+  problems!.push(message);
+}
+
 /** Finds and starts every virtio device (the first call only); prints each problem as "virtio: ..." if `verbose`. */
 export function probeVirtio(verbose: bool = false): void {
   if (!probed) {
     probed = true;
-    problems = probeOnce(bootInfo());
+    probeOnce(bootInfo());
   }
   if (verbose) {
-    const errors = problems!;
+    const errors = probeProblems();
     for (let i = 0; i < errors.length; i++) printLine("virtio: " + errors[i]);
   }
 }
 
-function probeOnce(info: BootInfo): string[] {
-  const errors: string[] = [];
+function probeOnce(info: BootInfo): void {
   let finder = finders;
   while (finder !== null) {
-    const transports = finder.find(info, errors);
-    for (let i = 0; i < transports.length; i++) attach(transports[i], errors);
+    const transports = finder.find(info);
+    for (let i = 0; i < transports.length; i++) {
+      const result = attach(transports[i]);
+      if (result < 0) noteProbeProblem(transports[i].name + ": " + failureDetail(result));
+    }
     finder = finder.next;
   }
-  return errors;
 }
 
-function attach(transport: VirtioTransport, errors: string[]): void {
-  const problem = transport.unusable();
-  if (problem.length) {
-    errors.push(transport.name + ": " + problem);
-    return;
-  }
+function attach(transport: VirtioTransport): i32 {
+  const usable = transport.check();
+  if (usable < 0) return usable;
   let driver = drivers;
   while (driver !== null && driver.deviceType != transport.deviceType) driver = driver.next;
-  if (driver === null) {
-    errors.push(transport.name + ": no driver for virtio device type " + transport.deviceType.toString());
-    return;
-  }
+  if (driver === null) return fail(ENODEV, "no driver for virtio device type " + transport.deviceType.toString());
   if (transport instanceof VirtioPciTransport) changetype<VirtioPciTransport>(transport).enableFunction();
-  driver.attach(transport, errors);
+  return driver.attach(transport);
 }

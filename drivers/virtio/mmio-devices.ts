@@ -7,11 +7,12 @@
 //
 // SIZE takes a K, M or G suffix; numbers are decimal or 0x-prefixed hex;
 // IRQ is a GSI; the optional platform-device ID is ignored. A malformed
-// option is skipped and reported in `errors`.
+// option is skipped and noted as a probe problem (drivers/virtio).
 
 import { BootInfo, DeviceWindow } from "../../kernel/boot/bootinfo";
-import { parseCommandLine } from "../../kernel/cmdline";
+import { CommandLine, parseCommandLine } from "../../kernel/cmdline";
 import { declareText } from "../../kernel/options";
+import { noteProbeProblem } from "./index";
 
 const OPTION = "virtio_mmio.device";
 
@@ -24,15 +25,16 @@ export function declareMmioDeviceOption(): void {
  * The windows the command line names (x86_64 microvm), highest address
  * first: QEMU (microvm and virt alike) gives the first -device the highest
  * transport, so this is the order the devices were given in. Malformed
- * entries are described in `errors`.
+ * entries are noted as probe problems (drivers/virtio probeProblems).
  */
-export function mmioWindowsFromCommandLine(info: BootInfo, errors: string[]): DeviceWindow[] {
+export function mmioWindowsFromCommandLine(info: BootInfo): DeviceWindow[] {
   const windows: DeviceWindow[] = [];
-  const line = parseCommandLine(info.commandLine);
+  const line = new CommandLine();
+  parseCommandLine(info.commandLine, line);           // a malformed line stops boot at the options; use what parsed
   for (let i = 0; i < line.keys.length; i++) {
     if (line.keys[i] != OPTION) continue;
     const window = parseDeviceOption(line.values[i]);
-    if (window === null) errors.push("malformed " + OPTION + "=" + line.values[i] + " (want SIZE@BASE:IRQ)");
+    if (window === null) noteProbeProblem("malformed " + OPTION + "=" + line.values[i] + " (want SIZE@BASE:IRQ)");
     else windows.push(window);
   }
   return highestFirst(windows);

@@ -18,6 +18,8 @@
 // `-global virtio-mmio.force-legacy=false`): it is refused with a message
 // saying so, never driven.
 
+import { fail } from "../../kernel/failure";
+import { ENODEV } from "../../kernel/errno";
 import { mmioRead8, mmioRead16, mmioRead32, mmioWrite32 } from "../../arch";
 import { attachInterrupt, setInterruptTrigger, InterruptHandler, TRIGGER_LEVEL_HIGH } from "../../kernel/irq/index";
 import { VirtioTransport } from "./transport";
@@ -62,11 +64,11 @@ export class VirtioMmioTransport extends VirtioTransport {
     return this.magic == MAGIC;
   }
 
-  unusable(): string {
-    if (this.magic != MAGIC) return "no virtio-mmio magic value";
-    if (this.version == 1) return "a legacy-only device (virtio-mmio version 1): Wisp drives virtio 1.x devices only (QEMU: -global virtio-mmio.force-legacy=false)";
-    if (this.version != 2) return "unknown virtio-mmio version " + this.version.toString();
-    return "";
+  check(): i32 {
+    if (this.magic != MAGIC) return fail(ENODEV, "no virtio-mmio magic value");
+    if (this.version == 1) return fail(ENODEV, "a legacy-only device (virtio-mmio version 1): Wisp drives virtio 1.x devices only (QEMU: -global virtio-mmio.force-legacy=false)");
+    if (this.version != 2) return fail(ENODEV, "unknown virtio-mmio version " + this.version.toString());
+    return 0;
   }
 
   status(): u32 {

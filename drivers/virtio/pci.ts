@@ -26,9 +26,10 @@
 // queue 0; configuration changes get none (msix_config = NO_VECTOR).
 // There is no INTx path: a function without MSI-X is refused.
 
+import { fail } from "../../kernel/failure";
 import { mmioRead8, mmioRead16, mmioRead32, mmioWrite8, mmioWrite16, mmioWrite32 } from "../../arch";
 import { attachMessageInterrupt, InterruptHandler } from "../../kernel/irq/index";
-import { ENOENT, EIO } from "../../kernel/errno";
+import { ENOENT, EIO, ENODEV } from "../../kernel/errno";
 import { PciFunction, findMsix } from "../pci/index";
 import { VirtioTransport, INTERRUPT_USED_BUFFER } from "./transport";
 
@@ -106,8 +107,8 @@ export class VirtioPciTransport extends VirtioTransport {
     this.findStructures();
   }
 
-  unusable(): string {
-    return this.problem;
+  check(): i32 {
+    return this.problem.length ? fail(ENODEV, this.problem) : 0;
   }
 
   /** Locates the four register structures; notes the first problem in `problem`. */

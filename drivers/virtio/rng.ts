@@ -21,14 +21,15 @@
 // its sources on first use.
 
 import { setInterrupts } from "../../arch";
-import { EIO, ENOSYS } from "../../kernel/errno";
+import { EIO, ENOSYS, ENODEV, ENOMEM } from "../../kernel/errno";
 import { EntropySource, registerEntropySource, RANK_DEVICE } from "../../kernel/entropy";
 import { pages, PAGE_SIZE, USE_LARGE } from "../../kernel/mm/pages";
 import { Semaphore } from "../../kernel/sched/sync";
 import { now } from "../../kernel/time/index";
 import { VirtioTransport } from "./transport";
 import { Virtqueue } from "./queue";
-import { negotiate, createQueue, startQueue, markReady, fail } from "./setup";
+import { negotiate, createQueue, startQueue, markReady, failDevice } from "./setup";
+import { fail, lastFailure } from "../../kernel/failure";
 import { listen, drainQueue } from "./interrupts";
 
 /** The virtio device type of an entropy source. */
@@ -63,21 +64,21 @@ export class VirtioRngDevice {
     return this.transport.name;
   }
 
-  /** Negotiates, sets up the queue, the bounce page and the interrupt; "" or what went wrong. */
-  start(): string {
-    const error = negotiate(this.transport, 0);
-    if (error.length) return error;
-    const errors: string[] = [];
-    const queue = createQueue(this.transport, 0, WANTED_QUEUE_SIZE, errors);
-    if (queue === null) return errors[0];
+  /** Negotiates, sets up the queue, the bounce page and the interrupt; 0, or -errno with what went wrong (kernel/failure.ts). */
+  start(): i32 {
+    const negotiated = negotiate(this.transport, 0);
+    if (negotiated < 0) return negotiated;
+    const queue = createQueue(this.transport, 0, WANTED_QUEUE_SIZE);
+    if (queue === null) return lastFailure();
     this.queue = queue;
     this.bounce = pages.allocZeroed(1, USE_LARGE);
-    if (this.bounce == 0) return fail(this.transport, "out of memory for its buffer");
+    if (this.bounce == 0) return failDevice(this.transport, ENOMEM, "out of memory for its buffer");
     const line = listen(this.transport, queue, changetype<usize>(this), onChainUsed);
-    if (line < 0) return fail(this.transport, "its interrupt could not be attached (error " + line.toString() + ")");
-    if (!startQueue(this.transport, queue, errors)) return errors[0];
-    if (!markReady(this.transport)) return "the device failed when told the driver is ready";
-    return "";
+    if (line < 0) return failDevice(this.transport, ENODEV, "its interrupt could not be attached (error " + line.toString() + ")");
+    const started = startQueue(this.transport, queue);
+    if (started < 0) return started;
+    if (!markReady(this.transport)) return fail(ENODEV, "the device failed when told the driver is ready");
+    return 0;
   }
 
   /**
@@ -161,16 +162,14 @@ function onChainUsed(owner: usize, head: u32, written: u32): void {
 
 let firstDevice: VirtioRngDevice | null = null;
 
-/** The virtio-rng driver (drivers/virtio registerVirtioDriver): starts the device and registers it as an entropy source. */
-export function attachVirtioRng(transport: VirtioTransport, errors: string[]): void {
+/** The virtio-rng driver (drivers/virtio registerVirtioDriver): starts the device and registers it as an entropy source; 0 or -errno. */
+export function attachVirtioRng(transport: VirtioTransport): i32 {
   const device = new VirtioRngDevice(transport);
-  const error = device.start();
-  if (error.length) {
-    errors.push(transport.name + ": " + error);
-    return;
-  }
+  const result = device.start();
+  if (result < 0) return result;
   if (firstDevice === null) firstDevice = device;
   registerEntropySource(new VirtioEntropy(device));
+  return 0;
 }
 
 /** The first virtio entropy device brought up, or null (for reports and the self-test). */

@@ -7,6 +7,8 @@
 // legacy device and is refused. Errors leave the device with FAILED set
 // and come back as a message naming what went wrong.
 
+import { fail } from "../../kernel/failure";
+import { ENODEV, ENOMEM } from "../../kernel/errno";
 import { Virtqueue, MAX_QUEUE_SIZE } from "./queue";
 import {
   VirtioTransport, STATUS_ACKNOWLEDGE, STATUS_DRIVER, STATUS_DRIVER_OK, STATUS_FEATURES_OK, STATUS_FAILED,
@@ -17,50 +19,49 @@ export const FEATURE_VERSION_1: u64 = 1 << 32;
 /**
  * Resets the device and agrees on features: the device's offer, limited to
  * `wanted` (VERSION_1 is always wanted and required). The agreed set is in
- * transport.features. Returns "" or what went wrong.
+ * transport.features. Returns 0, or -ENODEV with what went wrong (kernel/failure.ts).
  */
-export function negotiate(transport: VirtioTransport, wanted: u64): string {
-  if (!transport.reset()) return "the device did not reset";
+export function negotiate(transport: VirtioTransport, wanted: u64): i32 {
+  if (!transport.reset()) return fail(ENODEV, "the device did not reset");
   transport.setStatus(STATUS_ACKNOWLEDGE);
   transport.setStatus(STATUS_ACKNOWLEDGE | STATUS_DRIVER);
   const offered = transport.deviceFeatures();
   if ((offered & FEATURE_VERSION_1) == 0) {
-    return fail(transport, "a legacy device (no VIRTIO_F_VERSION_1): Wisp drives virtio 1.x devices only");
+    return failDevice(transport, ENODEV, "a legacy device (no VIRTIO_F_VERSION_1): Wisp drives virtio 1.x devices only");
   }
   transport.features = offered & (wanted | FEATURE_VERSION_1);
   transport.setDriverFeatures(transport.features);
   transport.setStatus(STATUS_ACKNOWLEDGE | STATUS_DRIVER | STATUS_FEATURES_OK);
-  if ((transport.status() & STATUS_FEATURES_OK) == 0) return fail(transport, "the device refused the features offered back");
-  return "";
+  if ((transport.status() & STATUS_FEATURES_OK) == 0) return failDevice(transport, ENODEV, "the device refused the features offered back");
+  return 0;
 }
 
 /**
  * Makes queue `index` with up to `wantedSize` entries (a power of two, at
- * most what the device allows); null with the reason in `errors` if it
- * cannot be. The device learns of it in startQueue, once its interrupt is
- * attached (virtio-pci names the queue's MSI-X entry then).
+ * most what the device allows); null, the reason recorded (kernel/failure.ts
+ * lastFailure), if it cannot be. The device learns of it in startQueue, once
+ * its interrupt is attached (virtio-pci names the queue's MSI-X entry then).
  */
-export function createQueue(transport: VirtioTransport, index: u32, wantedSize: u32, errors: string[]): Virtqueue | null {
+export function createQueue(transport: VirtioTransport, index: u32, wantedSize: u32): Virtqueue | null {
   const maximum = transport.queueMaxSize(index);
   if (maximum == 0) {
-    errors.push(fail(transport, "the device has no queue " + index.toString()));
+    failDevice(transport, ENODEV, "the device has no queue " + index.toString());
     return null;
   }
   let size: u32 = 1;
   while (size * 2 <= min<u32>(min<u32>(maximum, wantedSize), MAX_QUEUE_SIZE)) size *= 2;
   const queue = new Virtqueue(index, size);
   if (!queue.allocate()) {
-    errors.push(fail(transport, "out of memory for queue " + index.toString()));
+    failDevice(transport, ENOMEM, "out of memory for queue " + index.toString());
     return null;
   }
   return queue;
 }
 
-/** Hands `queue`'s areas to the device and enables it; false with the reason in `errors`. */
-export function startQueue(transport: VirtioTransport, queue: Virtqueue, errors: string[]): bool {
-  if (transport.enableQueue(queue.index, queue.size, <u64>queue.descriptors, <u64>queue.available, <u64>queue.used)) return true;
-  errors.push(fail(transport, "the device did not take queue " + queue.index.toString()));
-  return false;
+/** Hands `queue`'s areas to the device and enables it; 0, or -ENODEV with the reason. */
+export function startQueue(transport: VirtioTransport, queue: Virtqueue): i32 {
+  if (transport.enableQueue(queue.index, queue.size, <u64>queue.descriptors, <u64>queue.available, <u64>queue.used)) return 0;
+  return failDevice(transport, ENODEV, "the device did not take queue " + queue.index.toString());
 }
 
 /** Tells the device the driver is ready: from here on it may use its queues. */
@@ -69,8 +70,8 @@ export function markReady(transport: VirtioTransport): bool {
   return (transport.status() & STATUS_FAILED) == 0;
 }
 
-/** Sets FAILED and returns `message`. */
-export function fail(transport: VirtioTransport, message: string): string {
+/** Sets the device's FAILED status and records why (kernel/failure.ts); returns -errno. */
+export function failDevice(transport: VirtioTransport, errno: i32, message: string): i32 {
   transport.setStatus(transport.status() | STATUS_FAILED);
-  return message;
+  return fail(errno, message);
 }

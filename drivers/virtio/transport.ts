@@ -5,6 +5,9 @@
 // Methods here are the defaults a transport overrides; the base answers
 // "nothing there".
 
+import { fail } from "../../kernel/failure";
+import { ENODEV } from "../../kernel/errno";
+
 import { InterruptHandler } from "../../kernel/irq/index";
 
 // Device status bits (virtio 1.x, 2.1).
@@ -31,9 +34,9 @@ export class VirtioTransport {
   /** The features both sides agreed on (setup.ts negotiate). */
   features: u64 = 0;
 
-  /** Why the device cannot be driven (a legacy-only device, an unplaced BAR), "" if it can. */
-  unusable(): string {
-    return "no transport";
+  /** 0 if the device can be driven, else -ENODEV with why not (a legacy-only device, an unplaced BAR; kernel/failure.ts). */
+  check(): i32 {
+    return fail(ENODEV, "no transport");
   }
 
   status(): u32 {

@@ -1,8 +1,12 @@
 // Mounting a ROFS image: read and check the superblock, bring the metadata
 // into memory (in place on an in-memory image), check its CRC-32, then
-// prove every record sound (validate.ts). Any failure is a message naming
-// what is wrong, and nothing stays allocated.
+// prove every record sound (validate.ts). Any failure is -errno with a
+// detail naming what is wrong (kernel/failure.ts): -EINVAL for what is not a
+// ROFS image at all, -EBADMSG for a damaged one, -EIO for a device that
+// failed; and nothing stays allocated.
 
+import { EBADMSG, EIO, EINVAL } from "../../kernel/errno";
+import { fail } from "../../kernel/failure";
 import { BlockDevice } from "../../drivers/block/device";
 import { TYPE_DIRECTORY } from "../vfs/node";
 import {
@@ -20,24 +24,24 @@ export class RofsMount {
   fs: RofsFileSystem | null = null;
 }
 
-/** Mounts the ROFS image on `device`: "" with `out.fs` set, or why not. */
-export function mountRofs(device: BlockDevice, out: RofsMount): string {
+/** Mounts the ROFS image on `device`: 0 with `out.fs` set, or -errno with why not. */
+export function mountRofs(device: BlockDevice, out: RofsMount): i32 {
   out.fs = null;
   const sectorSize = <u64>device.sectorSize;
-  if (sectorSize == 0 || sectorSize > 65536) return "rofs: unsupported sector size " + sectorSize.toString();
+  if (sectorSize == 0 || sectorSize > 65536) return fail(EBADMSG, "rofs: unsupported sector size " + sectorSize.toString());
   const deviceBytes = device.sectors * sectorSize;
   if (deviceBytes < <u64>SUPERBLOCK_SIZE) return truncated(<u64>SUPERBLOCK_SIZE, deviceBytes);
 
   const rofs = new RofsFileSystem(device);
   const error = readSuperblock(rofs, deviceBytes);
-  if (error.length == 0) {
+  if (error == 0) {
     const metadataError = loadMetadata(rofs);
-    if (metadataError.length == 0) {
+    if (metadataError == 0) {
       const invalid = validateMetadata(rofs);
-      if (invalid.length == 0) {
+      if (invalid == 0) {
         rofs.rootNode = new RofsVnode(rofs, 0, TYPE_DIRECTORY);
         out.fs = rofs;
-        return "";
+        return 0;
       }
       rofs.unmount();
       heap.free(changetype<usize>(rofs));
@@ -51,11 +55,11 @@ export function mountRofs(device: BlockDevice, out: RofsMount): string {
   return error;
 }
 
-function truncated(needed: u64, has: u64): string {
-  return "rofs: truncated image: needs " + needed.toString() + " bytes, device has " + has.toString();
+function truncated(needed: u64, has: u64): i32 {
+  return fail(EBADMSG, "rofs: truncated image: needs " + needed.toString() + " bytes, device has " + has.toString());
 }
 
-function readSuperblock(rofs: RofsFileSystem, deviceBytes: u64): string {
+function readSuperblock(rofs: RofsFileSystem, deviceBytes: u64): i32 {
   const device = rofs.disk;
   const memoryImage = device.memoryAddress();
   let superblock = memoryImage;
@@ -65,7 +69,7 @@ function readSuperblock(rofs: RofsFileSystem, deviceBytes: u64): string {
     block = heap.alloc(<usize>sectors * device.sectorSize);
     if (device.read(0, block, sectors) < 0) {
       heap.free(block);
-      return "rofs: I/O error reading the superblock";
+      return fail(EIO, "rofs: I/O error reading the superblock");
     }
     superblock = block;
   }
@@ -84,28 +88,28 @@ export function superblockChecksum(superblock: usize): u32 {
   return crc32Update(sum, superblock + SB_CHECKSUM + 4, SUPERBLOCK_SIZE - SB_CHECKSUM - 4);
 }
 
-function checkSuperblock(rofs: RofsFileSystem, superblock: usize, deviceBytes: u64): string {
-  if (load<u32>(superblock + SB_MAGIC) != <u32>ROFS_MAGIC) return "rofs: bad magic (not a ROFS image)";
-  if (superblockChecksum(superblock) != load<u32>(superblock + SB_CHECKSUM)) return "rofs: superblock checksum mismatch";
+function checkSuperblock(rofs: RofsFileSystem, superblock: usize, deviceBytes: u64): i32 {
+  if (load<u32>(superblock + SB_MAGIC) != <u32>ROFS_MAGIC) return fail(EINVAL, "rofs: bad magic (not a ROFS image)");
+  if (superblockChecksum(superblock) != load<u32>(superblock + SB_CHECKSUM)) return fail(EBADMSG, "rofs: superblock checksum mismatch");
   const version = load<u32>(superblock + SB_VERSION);
   if (version != <u32>ROFS_VERSION) {
-    return "rofs: unsupported version " + version.toString() + " (this reader knows " + ROFS_VERSION.toString() + ")";
+    return fail(EBADMSG, "rofs: unsupported version " + version.toString() + " (this reader knows " + ROFS_VERSION.toString() + ")");
   }
 
   const imageSize = load<u64>(superblock + SB_IMAGE_SIZE);
   if (imageSize > deviceBytes) return truncated(imageSize, deviceBytes);
   const shift = load<u32>(superblock + SB_BLOCK_SHIFT);
-  if (shift < <u32>BLOCK_SHIFT_MIN || shift > <u32>BLOCK_SHIFT_MAX) return "rofs: unsupported block size 2^" + shift.toString();
+  if (shift < <u32>BLOCK_SHIFT_MIN || shift > <u32>BLOCK_SHIFT_MAX) return fail(EBADMSG, "rofs: unsupported block size 2^" + shift.toString());
   const metadataOffset = load<u64>(superblock + SB_METADATA_OFFSET);
   const metadataSize = load<u32>(superblock + SB_METADATA_SIZE);
   if (metadataOffset < <u64>SUPERBLOCK_SIZE || metadataOffset > imageSize || <u64>metadataSize > imageSize - metadataOffset) {
-    return "rofs: the metadata points past the end of the image";
+    return fail(EBADMSG, "rofs: the metadata points past the end of the image");
   }
   const dataOffset = load<u64>(superblock + SB_DATA_OFFSET);
-  if (dataOffset > imageSize) return "rofs: the data offset points past the end of the image";
+  if (dataOffset > imageSize) return fail(EBADMSG, "rofs: the data offset points past the end of the image");
   // The image must also fit this machine's address space when used in place.
   if (rofs.disk.memoryAddress() != 0 && imageSize > <u64>(<usize>-1 - rofs.disk.memoryAddress())) {
-    return "rofs: the image does not fit in memory";
+    return fail(EBADMSG, "rofs: the image does not fit in memory");
   }
   rofs.imageSize = imageSize;
   rofs.inodeCount = load<u32>(superblock + SB_INODE_COUNT);
@@ -114,10 +118,10 @@ function checkSuperblock(rofs: RofsFileSystem, superblock: usize, deviceBytes: u
   rofs.dataOffset = dataOffset;
   rofs.metadataOffset = metadataOffset;
   rofs.metadataChecksum = load<u32>(superblock + SB_METADATA_CHECKSUM);
-  return "";
+  return 0;
 }
 
-function loadMetadata(rofs: RofsFileSystem): string {
+function loadMetadata(rofs: RofsFileSystem): i32 {
   const size = rofs.metadataSize;
   if (rofs.imageAddress != 0) {
     rofs.metadata = rofs.imageAddress + <usize>rofs.metadataOffset;
@@ -125,9 +129,9 @@ function loadMetadata(rofs: RofsFileSystem): string {
     const block = heap.alloc(rofs.stagingBytes(size));
     rofs.metadataBlock = block;
     const at = rofs.fetchStored(rofs.metadataOffset, size, block);
-    if (at < 0) return "rofs: I/O error reading the metadata";
+    if (at < 0) return fail(EIO, "rofs: I/O error reading the metadata");
     rofs.metadata = <usize>at;
   }
-  if (crc32(rofs.metadata, <usize>size) != rofs.metadataChecksum) return "rofs: metadata checksum mismatch";
-  return "";
+  if (crc32(rofs.metadata, <usize>size) != rofs.metadataChecksum) return fail(EBADMSG, "rofs: metadata checksum mismatch");
+  return 0;
 }

@@ -8,8 +8,11 @@
 // listed twice (so the tree reachable from the root is a tree: a walk ends);
 // a symlink's target inside the metadata; a file's block table inside the
 // metadata and every stored block inside the image, an uncompressed file's
-// blocks contiguous (so it can be used in place). Returns "" or a message.
+// blocks contiguous (so it can be used in place). Returns 0, or -EBADMSG with
+// what is wrong (kernel/failure.ts).
 
+import { EBADMSG } from "../../kernel/errno";
+import { fail } from "../../kernel/failure";
 import {
   INODE_SIZE, INODE_TYPE_FILE, INODE_TYPE_DIRECTORY, INODE_TYPE_SYMLINK, INODE_FLAGS_KNOWN,
   INODE_FLAG_COMPRESSED, INODE_MODE_MASK, ENTRY_SIZE, BLOCK_ENTRY_SIZE, NAME_BYTES_MAX,
@@ -24,26 +27,26 @@ import { RofsFileSystem } from "./filesystem";
 /** Longest symlink target, in bytes (as POSIX PATH_MAX less the terminator). */
 const TARGET_MAX: u64 = 4095;
 
-export function validateMetadata(rofs: RofsFileSystem): string {
+export function validateMetadata(rofs: RofsFileSystem): i32 {
   const count = rofs.inodeCount;
-  if (count == 0) return "rofs: the image has no inodes";
-  if (<u64>count * INODE_SIZE > <u64>rofs.metadataSize) return "rofs: the inode table is larger than the metadata";
-  if (inodeType(inodeAt(rofs.metadata, 0)) != INODE_TYPE_DIRECTORY) return "rofs: inode 0 (the root) is not a directory";
+  if (count == 0) return fail(EBADMSG, "rofs: the image has no inodes");
+  if (<u64>count * INODE_SIZE > <u64>rofs.metadataSize) return fail(EBADMSG, "rofs: the inode table is larger than the metadata");
+  if (inodeType(inodeAt(rofs.metadata, 0)) != INODE_TYPE_DIRECTORY) return fail(EBADMSG, "rofs: inode 0 (the root) is not a directory");
   const linked = heap.alloc(<usize>count);
   memory.fill(linked, 0, <usize>count);
-  let error = "";
-  for (let inode: u32 = 0; inode < count && error.length == 0; inode++) {
-    error = validateInode(rofs, inode, linked);
+  let result = 0;
+  for (let inode: u32 = 0; inode < count && result == 0; inode++) {
+    result = validateInode(rofs, inode, linked);
   }
   heap.free(linked);
-  return error;
+  return result;
 }
 
-function inodeError(inode: u32, what: string): string {
-  return "rofs: inode " + inode.toString() + " " + what;
+function inodeError(inode: u32, what: string): i32 {
+  return fail(EBADMSG, "rofs: inode " + inode.toString() + " " + what);
 }
 
-function validateInode(rofs: RofsFileSystem, inode: u32, linked: usize): string {
+function validateInode(rofs: RofsFileSystem, inode: u32, linked: usize): i32 {
   const record = inodeAt(rofs.metadata, inode);
   const flags = inodeFlags(record);
   if ((flags & ~INODE_FLAGS_KNOWN) != 0) return inodeError(inode, "has unknown flags 0x" + flags.toString(16));
@@ -56,13 +59,13 @@ function validateInode(rofs: RofsFileSystem, inode: u32, linked: usize): string 
     const length = inodeSize(record);
     if (length == 0 || length > TARGET_MAX) return inodeError(inode, "has a symlink target of " + length.toString() + " bytes");
     if (!insideMetadata(rofs, inodeLocation(record), length)) return inodeError(inode, "points past the end of the metadata");
-    return "";
+    return 0;
   }
   return inodeError(inode, "has unknown type " + type.toString());
 }
 
 /** Messages are built only when something is wrong: a valid image allocates nothing here. */
-function entryError(inode: u32, index: u64, what: string): string {
+function entryError(inode: u32, index: u64, what: string): i32 {
   return inodeError(inode, "entry " + index.toString() + " " + what);
 }
 
@@ -71,7 +74,7 @@ function insideMetadata(rofs: RofsFileSystem, offset: u64, length: u64): bool {
   return offset <= size && length <= size - offset;
 }
 
-function validateDirectory(rofs: RofsFileSystem, inode: u32, record: usize, linked: usize): string {
+function validateDirectory(rofs: RofsFileSystem, inode: u32, record: usize, linked: usize): i32 {
   if (inodeFlags(record) != 0) return inodeError(inode, "is a directory with file flags");
   const count = inodeSize(record);
   const entries = inodeLocation(record);
@@ -105,7 +108,7 @@ function validateDirectory(rofs: RofsFileSystem, inode: u32, record: usize, link
       if (inodeParent(childRecord) != inode) return inodeError(child, "names a parent other than the directory listing it");
     }
   }
-  return "";
+  return 0;
 }
 
 function wellFormedName(name: usize, length: u32): bool {
@@ -119,9 +122,9 @@ function wellFormedName(name: usize, length: u32): bool {
   return true;
 }
 
-function validateFile(rofs: RofsFileSystem, inode: u32, record: usize): string {
+function validateFile(rofs: RofsFileSystem, inode: u32, record: usize): i32 {
   const size = inodeSize(record);
-  if (size == 0) return "";
+  if (size == 0) return 0;
   const shift = rofs.blockShift;
   const table = inodeTable(record);
   // The table bounds the block count, which bounds the size (no overflow below).
@@ -150,5 +153,5 @@ function validateFile(rofs: RofsFileSystem, inode: u32, record: usize): string {
     }
   }
   if (anyLz4 != compressed) return inodeError(inode, compressed ? "is marked compressed but has no LZ4 block" : "has LZ4 blocks but is not marked compressed");
-  return "";
+  return 0;
 }

@@ -37,8 +37,6 @@ export const INTERRUPT_CONTROLLER_GIC_V2: u32 = 2;
 export const INTERRUPT_CONTROLLER_GIC_V3: u32 = 3;
 
 export class BootInfo {
-  /** A parse failure, or "" when the firmware structure was sound. */
-  error: string = "";
   commandLine: string = "";
   memory: MemoryRange[] = [];
   consoleKind: u32 = CONSOLE_NONE;

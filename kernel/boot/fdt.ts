@@ -17,6 +17,8 @@
 // points into the middle of a string (writers may share suffixes) is
 // compared as text.
 
+import { EINVAL } from "../errno";
+import { fail } from "../failure";
 import {
   BootInfo, DeviceWindow, MemoryRange, MEMORY_USABLE, CONSOLE_PL011,
   INTERRUPT_CONTROLLER_GIC_V2, INTERRUPT_CONTROLLER_GIC_V3,
@@ -266,19 +268,21 @@ function commitDevice(info: BootInfo, node: DeviceNode): void {
   node.reset();
 }
 
-export function parseFdt(blob: usize): BootInfo {
-  const info = new BootInfo();
+/**
+ * Reads the device tree at `blob` into `info`; 0, or -EINVAL with what is
+ * wrong (kernel/failure.ts). `info` holds what was read before the problem:
+ * at least where the console is.
+ */
+export function parseFdt(blob: usize, info: BootInfo): i32 {
   info.consoleKind = CONSOLE_PL011;
   // Until the tree names a usable UART (or if it is unreadable), talk where QEMU virt has one.
   info.consoleBase = QEMU_VIRT_PL011;
   if (blob == 0) {
-    info.error = "no device tree (boot loader passed a null pointer)";
-    return info;
+    return fail(EINVAL, "no device tree (boot loader passed a null pointer)");
   }
   const header = changetype<FdtHeader>(blob);
   if (header.magic != FDT_MAGIC) {
-    info.error = "device tree has a bad magic number";
-    return info;
+    return fail(EINVAL, "device tree has a bad magic number");
   }
   const total = header.totalSize;
   const structOffset = header.structOffset;
@@ -288,8 +292,7 @@ export function parseFdt(blob: usize): BootInfo {
   if (total < <u32>FDT_HEADER_BYTES || total > MAX_TOTAL_SIZE || <usize>total > ~blob
       || <u64>structOffset + <u64>structSize > <u64>total
       || <u64>stringsOffset + <u64>stringsSize > <u64>total) {
-    info.error = "device tree header is inconsistent";
-    return info;
+    return fail(EINVAL, "device tree header is inconsistent");
   }
   const structStart = blob + <usize>structOffset;
   const structEnd = structStart + <usize>structSize;
@@ -298,18 +301,18 @@ export function parseFdt(blob: usize): BootInfo {
   const nameIndex = stringsSize > 0 && stringsSize <= MAX_INDEXED_STRINGS ? heap.alloc(stringsLength) : 0;
   if (nameIndex != 0) indexPropertyNames(strings, stringsLength, nameIndex);
   const device = new DeviceNode();
-  const error = walkStructure(info, structStart, structEnd, strings, stringsLength, nameIndex, device);
+  const result = walkStructure(info, structStart, structEnd, strings, stringsLength, nameIndex, device);
   heap.free(changetype<usize>(device));
   if (nameIndex != 0) heap.free(nameIndex);
-  if (error.length) info.error = error;
-  else if (info.memory.length == 0) info.error = "device tree has no memory node";
-  return info;
+  if (result < 0) return result;
+  if (info.memory.length == 0) return fail(EINVAL, "device tree has no memory node");
+  return 0;
 }
 
-/** Walks the structure block into `info`; returns "" or why the tree is unsound. */
+/** Walks the structure block into `info`; returns 0 or -errno with why the tree is unsound. */
 function walkStructure(
   info: BootInfo, structStart: usize, structEnd: usize, strings: usize, stringsSize: usize, nameIndex: usize, device: DeviceNode,
-): string {
+): i32 {
   // What the walk has learnt so far; the flags and `device` describe the current node.
   let depth: i32 = -1;
   let rootAddressCells: u32 = 2;
@@ -323,18 +326,18 @@ function walkStructure(
   // Bounds are checked as "bytes left < bytes needed", never as sums that
   // could wrap; `at` may overshoot structEnd by up to 3 after 4-byte rounding.
   while (true) {
-    if (at > structEnd || structEnd - at < 4) return "device tree structure ends without an END token";
+    if (at > structEnd || structEnd - at < 4) return fail(EINVAL, "device tree structure ends without an END token");
     const token = be32(at);
     at += 4;
     if (token == FDT_BEGIN_NODE) {
       const name = at;
       at = nulInWords(at, structEnd);
-      if (at >= structEnd) return "device tree node name runs past the structure";
+      if (at >= structEnd) return fail(EINVAL, "device tree node name runs past the structure");
       at = (at + 4) & ~3;
       // A top-level node's properties end where its first child begins.
       if (depth == 1) commitDevice(info, device);
       depth++;
-      if (depth >= MAX_DEPTH) return "device tree nests too deeply";
+      if (depth >= MAX_DEPTH) return fail(EINVAL, "device tree nests too deeply");
       inChosen = inMemory = false;
       if (depth == 1) {
         device.reset();
@@ -343,17 +346,17 @@ function walkStructure(
         inMemory = first == 0x6d && nodeNameIs(name, structEnd - name, "memory"); // 'm'
       }
     } else if (token == FDT_END_NODE) {
-      if (depth < 0) return "device tree closes more nodes than it opens";
+      if (depth < 0) return fail(EINVAL, "device tree closes more nodes than it opens");
       if (depth == 1) commitDevice(info, device);
       depth--;
       inChosen = inMemory = false;
     } else if (token == FDT_PROP) {
-      if (structEnd - at < FDT_PROPERTY_BYTES) return "device tree property header runs past the structure";
+      if (structEnd - at < FDT_PROPERTY_BYTES) return fail(EINVAL, "device tree property header runs past the structure");
       const property = changetype<FdtProperty>(at);
       const length = <usize>property.length;
       const nameOffset = <usize>property.nameOffset;
       const value = at + FDT_PROPERTY_BYTES;
-      if (length > structEnd - value || nameOffset >= stringsSize) return "device tree property runs past its block";
+      if (length > structEnd - value || nameOffset >= stringsSize) return fail(EINVAL, "device tree property runs past its block");
       at = (value + length + 3) & ~3;
       if (depth < 0 || depth > 1) continue; // nothing below the top level matters
       const kind = propertyKind(strings, stringsSize, nameIndex, nameOffset);
@@ -378,7 +381,7 @@ function walkStructure(
         device.interruptsLength = length;
       } else if (kind == PROPERTY_REG) {
         if (rootAddressCells < 1 || rootAddressCells > 2 || rootSizeCells < 1 || rootSizeCells > 2) {
-          return "device tree uses unsupported #address-cells/#size-cells";
+          return fail(EINVAL, "device tree uses unsupported #address-cells/#size-cells");
         }
         const stride = <usize>(rootAddressCells + rootSizeCells) << 2;
         if (inMemory) {
@@ -405,12 +408,12 @@ function walkStructure(
     } else if (token == FDT_END) {
       break;
     } else {
-      return "device tree has an unknown structure token";
+      return fail(EINVAL, "device tree has an unknown structure token");
     }
   }
   if (initrdStart >= 0 && initrdEnd > initrdStart) {
     info.initrdBase = <u64>initrdStart;
     info.initrdSize = <u64>(initrdEnd - initrdStart);
   }
-  return "";
+  return 0;
 }

@@ -22,6 +22,8 @@
 // The kernel takes the command line, the first module (the initrd) and the
 // memory map; the RSDP is not used.
 
+import { fail } from "../failure";
+import { EINVAL } from "../errno";
 import { BootInfo, MemoryRange, CONSOLE_NS16550_PORT } from "./bootinfo";
 import { readCString } from "./cstring";
 import { COMMAND_LINE_MAX } from "../params";
@@ -72,18 +74,20 @@ class MemoryMapEntry {
   return changetype<MemoryMapEntry>(map + <usize>index * offsetof<MemoryMapEntry>());
 }
 
-export function parsePvh(startInfo: usize): BootInfo {
-  const info = new BootInfo();
+/**
+ * Reads the start_info at `startInfo` into `info`; 0, or -EINVAL with what is
+ * wrong (kernel/failure.ts). `info` holds what was read before the problem:
+ * at least where the console is.
+ */
+export function parsePvh(startInfo: usize, info: BootInfo): i32 {
   info.consoleKind = CONSOLE_NS16550_PORT;
   info.consoleBase = COM1_PORT;
   if (startInfo == 0) {
-    info.error = "no PVH start_info (boot loader passed a null pointer)";
-    return info;
+    return fail(EINVAL, "no PVH start_info (boot loader passed a null pointer)");
   }
   const start = changetype<StartInfo>(startInfo);
   if (start.magic != PVH_MAGIC) {
-    info.error = "PVH start_info has a bad magic number";
-    return info;
+    return fail(EINVAL, "PVH start_info has a bad magic number");
   }
   const commandLine = <usize>start.commandLine;
   if (commandLine != 0) info.commandLine = readCString(commandLine, COMMAND_LINE_MAX);
@@ -97,8 +101,7 @@ export function parsePvh(startInfo: usize): BootInfo {
     const map = <usize>start.memoryMap;
     const entries = start.memoryMapEntries;
     if (entries > MAX_MEMMAP_ENTRIES) {
-      info.error = "PVH memory map is implausibly long";
-      return info;
+      return fail(EINVAL, "PVH memory map is implausibly long");
     }
     for (let i: u32 = 0; i < entries; i++) {
       const entry = memoryMapEntry(map, i);
@@ -106,6 +109,6 @@ export function parsePvh(startInfo: usize): BootInfo {
       info.memory.push(new MemoryRange(entry.address, entry.size, entry.type));
     }
   }
-  if (info.memory.length == 0) info.error = "PVH start_info carries no memory map";
-  return info;
+  if (info.memory.length == 0) return fail(EINVAL, "PVH start_info carries no memory map");
+  return 0;
 }

@@ -46,10 +46,10 @@ export function registerSelfTestsAarch64(): void {
 }
 
 /** The device tree, and the root image `wisp run` may link after the kernel (fs/rofs/linked-image.ts). */
-function readDeviceTree(boot: Handoff): BootInfo {
-  const info = parseFdt(<usize>boot.firmwareInfo);
-  if (info.error.length == 0 && info.initrdSize == 0) findLinkedImage(info, boot.imageEnd);
-  return info;
+function readDeviceTree(boot: Handoff, info: BootInfo): i32 {
+  const result = parseFdt(<usize>boot.firmwareInfo, info);
+  if (result == 0 && info.initrdSize == 0) findLinkedImage(info, boot.imageEnd);
+  return result;
 }
 
 /** The PL011's registers must be mapped uncached; 0x80000000 holds nothing on QEMU virt. */

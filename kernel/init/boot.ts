@@ -8,11 +8,13 @@
 // where the layers are put together.
 
 import { Handoff, HANDOFF_STAMP_NAMES } from "../boot/handoff";
+import { BootInfo } from "../boot/bootinfo";
+import { failureDetail } from "../failure";
+import { ENOENT } from "../errno";
 import { arena } from "../rt/arena";
 import { heapInit, heapSetEnd } from "../rt/index";
 import { readFirmware, heapLimit } from "../platform";
 import { initConsole, useFramedStreams, reportAppExitStatus, printLine } from "../console";
-import { parseCommandLine } from "../cmdline";
 import { readOptions } from "../options";
 import { stamp, recordStamp, printBootChart } from "../bootchart";
 import { counterHz, counterSourceName } from "../clock/index";
@@ -28,7 +30,7 @@ import { initTime } from "../time/index";
 import { BOOT_ARENA_BYTES, PANIC_STATUS, MAX_EXIT_STATUS, APP_REFUSED_STATUS } from "../params";
 import { timestamp } from "../../arch";
 import { mountFileSystems } from "../../fs/root";
-import { findImageApp, runImageApp, printBootChartAtAppStart, APP_FAILED } from "../../loader/index";
+import { readImageApp, runImageApp, printBootChartAtAppStart } from "../../loader/index";
 import { AppManifest } from "../../loader/manifest";
 import { BootOptions } from "./options";
 import { wireKernel } from "./wiring";
@@ -47,39 +49,43 @@ export function startKernel(handoffAddress: usize, arch: u32, appMachine: u16, w
   const options = new BootOptions();                       // the options boot itself reads...
   wireKernel();                                            // ...and every registered part: drivers, filesystems, their options
 
-  const info = readFirmware(boot);                         // PVH start_info or device tree
+  const info = new BootInfo();
+  const firmware = readFirmware(boot, info);               // PVH start_info or device tree
   initConsole(info);                                       // serial: 16550 or PL011
   stamp("console");
-  if (info.error.length) return panic("firmware handoff: " + info.error);
+  if (firmware < 0) return panic("firmware handoff: " + failureDetail(firmware));
   const limit = heapLimit(info, boot.imageEnd);
   if (limit == 0) return panic("the kernel image does not sit in usable RAM");
   if (limit < <u64>arena.top) return panic("boot allocations ran past the end of usable RAM");
   heapSetEnd(<usize>limit);                                 // the boot arena may now use the rest of its RAM range
-  const memoryError = initMemory(info, <usize>boot.imageEnd); // page allocator and slabs; the runtime moves to malloc
-  if (memoryError.length) return panic("memory: " + memoryError);
+  const allocators = initMemory(info, <usize>boot.imageEnd); // page allocator and slabs; the runtime moves to malloc
+  if (allocators < 0) return panic("memory: " + failureDetail(allocators));
   stamp("memory");
-  const pagingError = initPaging(boot);                     // the kernel's own page tables: page 0 unmapped, image W^X
-  if (pagingError.length) return panic("paging: " + pagingError);
+  const tables = initPaging(boot);                          // the kernel's own page tables: page 0 unmapped, image W^X
+  if (tables < 0) return panic("paging: " + failureDetail(tables));
   stamp("paging");
   initInterrupts(info);                                     // the controller is set up when first needed
   initTime(info);                                           // clocks and timers, measured when first needed
   initScheduler();                                          // the boot thread becomes thread 1, "main"
   stamp("scheduler");
 
-  const optionError = readOptions(parseCommandLine(info.commandLine));
+  const accepted = readOptions(info.commandLine);
   if (options.console.given) useFramedStreams();            // wisp run: app stdout/stderr apart from kernel messages
   stamp("options");
-  if (optionError.length) return refuseCommandLine(optionError);
-  const fsError = mountFileSystems(info);                   // root (initrd, disk or RAMFS), then /etc/fstab
-  if (fsError.length) return panic("filesystems: " + fsError);
+  if (accepted < 0) return refuseCommandLine(failureDetail(accepted));
+  const mounted = mountFileSystems(info);                   // root (initrd, disk or RAMFS), then /etc/fstab
+  if (mounted < 0) return panic("filesystems: " + failureDetail(mounted));
   stamp("root");
 
   if (!options.quiet.given) printBanner(boot, info);
   if (options.memmap.given) printMemoryMap(info);
   stamp("kernel-ready");
 
-  const app: AppManifest | null = options.app.given ? null : findImageApp(); // the image's run manifest (/etc/app), if any
-  if (options.bootchart.given && app !== null) printBootChartAtAppStart(); // the chart then ends at _start
+  const app = new AppManifest();
+  const found = options.app.given ? -ENOENT : readImageApp(app); // the image's run manifest (/etc/app), if any
+  const hasApp = found != -ENOENT;
+  const appRefusal = found < 0 && hasApp ? failureDetail(found) : "";
+  if (options.bootchart.given && hasApp) printBootChartAtAppStart(); // the chart then ends at _start
   else if (options.bootchart.given) printBootChart(counterHz(), counterSourceName());
   runSelfTestAndBenchmarks();                               // test profile: selftest=NAME, *-bench=N
   if (options.meminfo.given) printMemoryInfo();
@@ -87,20 +93,22 @@ export function startKernel(handoffAddress: usize, arch: u32, appMachine: u16, w
   if (message !== null) return panic(message!);
   if (options.hang.given) idleForever();
   if (options.crash.given) crash(options.crash.value);
-  if (app !== null) return runTheApp(app!, appMachine);     // the image's app, to its end: its status is the VM's
+  if (appRefusal.length) return refuseApp(appRefusal);       // a manifest the kernel cannot use
+  if (hasApp) return runTheApp(app, appMachine);            // the image's app, to its end: its status is the VM's
   shutdown(options.exit.number);
 }
 
 /** Runs the image's app (loader/) and powers off with its exit status. */
 function runTheApp(app: AppManifest, machine: u16): void {
-  const error: string[] = [];
-  const status = runImageApp(app, machine, error);
-  if (status == APP_FAILED) {
-    printLine("app: " + (error.length ? error[0] : "the app could not be started"));
-    return shutdown(APP_REFUSED_STATUS);
-  }
+  const status = runImageApp(app, machine);
+  if (status < 0) return refuseApp(failureDetail(status));
   reportAppExitStatus(<u32>status);
   shutdown(min<u32>(<u32>status, MAX_EXIT_STATUS));
+}
+
+function refuseApp(why: string): void {
+  printLine("app: " + why);
+  shutdown(APP_REFUSED_STATUS);
 }
 
 /** Spins forever without enabling interrupts: the `hang` option, for testing host timeouts. */

@@ -6,6 +6,8 @@
 import { declareFlag, declareText, declareNumber, KernelOption } from "../options";
 import { CRASH_KINDS, isCrashKind } from "../crash";
 import { MAX_EXIT_STATUS } from "../params";
+import { fail } from "../failure";
+import { EINVAL } from "../errno";
 
 export class BootOptions {
   bootchart: KernelOption = declareFlag("bootchart", "print the boot chart (counter stamps from the first instruction) before powering off");
@@ -26,14 +28,14 @@ export class BootOptions {
   }
 }
 
-function checkConsole(value: string): string {
-  return value == "streams" ? "" : "console=" + value + ": the only console mode is 'streams'";
+function checkConsole(value: string): i32 {
+  return value == "streams" ? 0 : fail(EINVAL, "console=" + value + ": the only console mode is 'streams'");
 }
 
-function checkApp(value: string): string {
-  return value == "none" ? "" : "app=" + value + ": only app=none is understood (the image's /etc/app names the app)";
+function checkApp(value: string): i32 {
+  return value == "none" ? 0 : fail(EINVAL, "app=" + value + ": only app=none is understood (the image's /etc/app names the app)");
 }
 
-function checkCrash(value: string): string {
-  return isCrashKind(value) ? "" : "crash=KIND needs one of: " + CRASH_KINDS.join(", ");
+function checkCrash(value: string): i32 {
+  return isCrashKind(value) ? 0 : fail(EINVAL, "crash=KIND needs one of: " + CRASH_KINDS.join(", "));
 }

@@ -49,8 +49,8 @@ export function registerSelfTestsX86_64(): void {
   registerSelfTest("irq", runX86InterruptSelfTest);
 }
 
-function readStartInfo(boot: Handoff): BootInfo {
-  return parsePvh(<usize>boot.firmwareInfo);
+function readStartInfo(boot: Handoff, info: BootInfo): i32 {
+  return parsePvh(<usize>boot.firmwareInfo, info);
 }
 
 function readCmos(info: BootInfo): i64 {

@@ -28,8 +28,8 @@ export class MessageInterrupt {
 }
 
 export abstract class InterruptController {
-  /** Sets the controller up with every source masked; "" or what went wrong. */
-  abstract start(info: BootInfo): string;
+  /** Sets the controller up with every source masked; 0, or -errno with the reason (kernel/failure.ts). */
+  abstract start(info: BootInfo): i32;
   /** The line `source` raises, or -1 if the controller has no such source. */
   abstract lineOf(source: u32): i32;
   /** Routes `source` to this CPU and unmasks it; 0 or -EINVAL. */

@@ -25,7 +25,9 @@
 import { BootInfo } from "../boot/bootinfo";
 import { EINVAL, EBUSY } from "../errno";
 import { panic } from "../panic";
+import { failureDetail } from "../failure";
 import { InterruptController, InterruptHandler, MessageInterrupt, SPURIOUS } from "./controller";
+import { lineEntry, lineTableBytes } from "./lines";
 
 export {
   InterruptController, InterruptHandler, MessageInterrupt, SPURIOUS, TRIGGER_EDGE_HIGH, TRIGGER_LEVEL_HIGH, TRIGGER_LEVEL_LOW,
@@ -44,10 +46,8 @@ let before: InterruptHook = nothing;
 let after: InterruptHook = nothing;
 let ready = false;
 let firmware: BootInfo = changetype<BootInfo>(0);
-// Per line, made with the controller: a handler's function reference as a
-// pointer (0 for none), and the interrupts taken.
-let handlers: usize = 0;
-let perLine: usize = 0;
+// Per line, made with the controller (lines.ts): a handler and the interrupts taken.
+let table: usize = 0;
 let spurious: u32 = 0;
 let unexpected: u32 = 0;
 let total: u64 = 0;
@@ -72,13 +72,11 @@ export function initInterrupts(info: BootInfo): void {
 /** Sets the interrupt controller up if it is not yet; panics if it cannot be. */
 export function interruptsReady(): bool {
   if (ready) return true;
-  const tableBytes = <usize>MAX_LINES * 4;
-  handlers = heap.alloc(tableBytes * 2);
-  perLine = handlers + tableBytes;
-  memory.fill(handlers, 0, tableBytes * 2);
+  table = heap.alloc(lineTableBytes(MAX_LINES));
+  memory.fill(table, 0, lineTableBytes(MAX_LINES));
   if (changetype<usize>(controller) == 0) panic("interrupts: this kernel has no interrupt controller");
-  const error = controller.start(firmware);
-  if (error.length) panic("interrupts: " + error);
+  const result = controller.start(firmware);
+  if (result < 0) panic("interrupts: " + failureDetail(result));
   ready = true;
   return true;
 }
@@ -146,11 +144,11 @@ export function attachLocalInterrupt(line: u32, handler: InterruptHandler): void
 }
 
 function handlerAt(line: u32): usize {
-  return <usize>load<u32>(handlers + (<usize>line << 2));
+  return <usize>lineEntry(table, line).handler;
 }
 
 function setHandler(line: u32, handler: usize): void {
-  store<u32>(handlers + (<usize>line << 2), <u32>handler);
+  lineEntry(table, line).handler = <u32>handler;
 }
 
 /** The arch stub's entry: `vector` is the x86 vector, or SPURIOUS where the controller says. */
@@ -168,8 +166,7 @@ export function handleInterrupt(vector: u32): void {
     return;
   }
   if (line < MAX_LINES) {
-    const count = perLine + (<usize>line << 2);
-    store<u32>(count, load<u32>(count) + 1);
+    lineEntry(table, line).taken++;
     const handler = handlerAt(line);
     if (handler != 0) changetype<InterruptHandler>(handler)(line);
     else unexpected++;
@@ -198,5 +195,5 @@ export function interruptsTaken(): u64 {
 }
 
 export function interruptsOnLine(line: u32): u32 {
-  return ready && line < MAX_LINES ? load<u32>(perLine + (<usize>line << 2)) : 0;
+  return ready && line < MAX_LINES ? lineEntry(table, line).taken : 0;
 }

@@ -7,6 +7,8 @@
 // closes the arena and switches the runtime to malloc. Nothing allocated at
 // boot is lost: the arena's pages stay accounted as boot memory.
 
+import { fail } from "../failure";
+import { ENOMEM } from "../errno";
 import { BootInfo, MEMORY_USABLE } from "../boot/bootinfo";
 import { arena } from "../rt/arena";
 import { pages, PAGE_SIZE, USE_BOOT, USE_INITRD, USE_KERNEL, USE_RESERVED } from "./pages";
@@ -25,8 +27,8 @@ export function memoryReady(): bool {
   return ready;
 }
 
-/** Returns "" on success, or why memory could not be set up. */
-export function initMemory(info: BootInfo, imageEnd: usize): string {
+/** Sets up the page allocator and malloc; 0, or -ENOMEM with the reason (kernel/failure.ts). */
+export function initMemory(info: BootInfo, imageEnd: usize): i32 {
   let low: u64 = ADDRESS_LIMIT;
   let high: u64 = 0;
   for (let i = 0; i < info.memory.length; i++) {
@@ -36,10 +38,10 @@ export function initMemory(info: BootInfo, imageEnd: usize): string {
     const end = range.end > ADDRESS_LIMIT ? ADDRESS_LIMIT : range.end;
     if (end > high) high = end;
   }
-  if (high <= low) return "the memory map has no usable RAM below 4 GiB";
+  if (high <= low) return fail(ENOMEM, "the memory map has no usable RAM below 4 GiB");
   const frames = <u32>((high - (low & ~(<u64>PAGE_SIZE - 1)) + PAGE_SIZE - 1) / PAGE_SIZE);
   const metadata = arena.take((pages.metadataBytes(frames) + 15) & ~15);
-  if (metadata == 0) return "no room for the page allocator's tables after the kernel image";
+  if (metadata == 0) return fail(ENOMEM, "no room for the page allocator's tables after the kernel image");
   pages.init(<usize>low, high, metadata);
   for (let i = 0; i < info.memory.length; i++) {
     const range = info.memory[i];
@@ -63,5 +65,5 @@ export function initMemory(info: BootInfo, imageEnd: usize): string {
   pages.claim(arena.start, arena.end, USE_BOOT);
   initSlabs();
   ready = true;
-  return "";
+  return 0;
 }

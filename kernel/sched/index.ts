@@ -36,6 +36,7 @@ import { PREEMPTIVE, TIME_SLICE_NS, DEFAULT_STACK_BYTES, THREAD_LOCAL_SLOTS } fr
 import { Timer } from "../time/timer-queue";
 import { now, clockHz, startTimer, cancelTimer, pendingTimers } from "../time/index";
 import { attachedSources, interruptsReady, useInterruptHooks } from "../irq/index";
+import { FailureSlot, useFailureSlot } from "../failure";
 
 export { Thread } from "./thread";
 export { WaitQueue } from "./wait-queue";
@@ -50,6 +51,20 @@ let nextId: u32 = 1;
 let localKeys: u32 = 0;
 
 /** Makes the boot thread thread 1, "main"; nothing else is created until needed. */
+/** Each thread keeps its own last failure (kernel/failure.ts). */
+class ThreadFailureSlot extends FailureSlot {
+  errno(): i32 {
+    return cpu.current.failureErrno;
+  }
+  detail(): string {
+    return cpu.current.failureDetail;
+  }
+  record(errno: i32, detail: string): void {
+    cpu.current.failureErrno = errno;
+    cpu.current.failureDetail = detail;
+  }
+}
+
 export function initScheduler(): void {
   useInterruptHooks(beforeInterrupt, afterInterrupt);
   const main = new Thread();
@@ -58,6 +73,7 @@ export function initScheduler(): void {
   main.state = THREAD_RUNNING;
   adoptBootStack(main);
   cpu = new Cpu(main);
+  useFailureSlot(new ThreadFailureSlot());
   cpu.sliceTimer.callback = onSliceEnd;
   cpu.sliceStart = timestamp();
   track(main);

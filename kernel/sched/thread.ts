@@ -40,6 +40,9 @@ export class Thread extends Runnable {
   id: u32 = 0;
   /** A name for reports; must outlive the thread (a literal, usually). */
   name: string = "";
+  /** The thread's last failure (kernel/failure.ts): its errno and one line of detail. */
+  failureErrno: i32 = 0;
+  failureDetail: string = "";
   state: u32 = THREAD_READY;
   /** Saved registers while not running. */
   context: usize = 0;

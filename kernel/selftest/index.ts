@@ -6,6 +6,8 @@
 
 import { declareText, KernelOption } from "../options";
 import { NamedRegistry } from "../registry";
+import { fail } from "../failure";
+import { EINVAL } from "../errno";
 
 /** Runs a self-test; true if every check passed. */
 export type SelfTest = () => bool;
@@ -34,8 +36,8 @@ export function selfTestNames(): string {
   return registry().names();
 }
 
-function checkName(name: string): string {
-  return registry().find(name) !== null ? "" : "selftest=NAME needs one of: " + selfTestNames();
+function checkName(name: string): i32 {
+  return registry().find(name) !== null ? 0 : fail(EINVAL, "selftest=NAME needs one of: " + selfTestNames());
 }
 
 /** Declares selftest=NAME (after the tests registered). */

@@ -139,7 +139,7 @@ function testWallClock(): void {
 
 /** Returns false if the timer never fired: later checks sleep on it and would wait for nothing. */
 function testLocalTimer(): bool {
-  check("timer: set up", x86.initLocalTimer(onTimer).length == 0);
+  check("timer: set up", x86.initLocalTimer(onTimer) == 0);
   print("irq: ");
   print(x86.describeController());
   if (x86.usesTscDeadline()) {

@@ -12,8 +12,8 @@
 import { InterruptHandler } from "../irq/controller";
 
 export abstract class TimerDevice {
-  /** Connects the timer's interrupt to `handler`; "" or what went wrong. */
-  abstract start(handler: InterruptHandler): string;
+  /** Connects the timer's interrupt to `handler`; 0, or -errno with the reason (kernel/failure.ts). */
+  abstract start(handler: InterruptHandler): i32;
   /** Raises the timer interrupt once the counter reaches `deadline` (at once if it has). */
   abstract arm(deadline: u64): void;
   abstract disarm(): void;

@@ -8,6 +8,8 @@
 // calling the handler (the time layer re-arms for the next deadline). A
 // deadline already past fires at once.
 
+import { ENODEV } from "../errno";
+import { fail } from "../failure";
 import { setTimerDeadline } from "../../arch";
 import { InterruptHandler, attachInterrupt } from "../irq/index";
 import { virtualTimerInterrupt } from "../irq/gic/index";
@@ -18,16 +20,16 @@ let attached = false;
 
 /**
  * Routes the virtual timer's PPI to `timerHandler` (replacing the handler of
- * an earlier call); returns "" or what went wrong.
+ * an earlier call); returns 0 or -errno with the reason (kernel/failure.ts).
  */
-export function initGenericTimer(timerHandler: InterruptHandler): string {
+export function initGenericTimer(timerHandler: InterruptHandler): i32 {
   handler = timerHandler;
-  if (attached) return "";
+  if (attached) return 0;
   setTimerDeadline(0);
   const line = attachInterrupt(virtualTimerInterrupt(), onVirtualTimer);
-  if (line < 0) return "the generic timer's interrupt cannot be attached";
+  if (line < 0) return fail(ENODEV, "the generic timer's interrupt cannot be attached");
   attached = true;
-  return "";
+  return 0;
 }
 
 /** The handler the timer calls now, so a self-test can borrow the timer and give it back. */
@@ -52,7 +54,7 @@ function onVirtualTimer(line: u32): void {
 
 /** The generic timer as kernel/time sees it. */
 export class GenericTimer extends TimerDevice {
-  start(handler: InterruptHandler): string {
+  start(handler: InterruptHandler): i32 {
     return initGenericTimer(handler);
   }
   arm(deadline: u64): void {

@@ -22,6 +22,7 @@ import { timestamp, setInterrupts } from "../../arch";
 import { counterHz } from "../clock/index";
 import { ticksToNanoseconds } from "../format";
 import { panic } from "../panic";
+import { failureDetail } from "../failure";
 import { Timer, TimerQueue, before } from "./timer-queue";
 import { TimerDevice } from "./device";
 import { initWallClock, wallClockAt } from "./wallclock";
@@ -116,8 +117,8 @@ export function expiredTimers(): u64 {
 function connectDevice(): void {
   clockHz();
   if (changetype<usize>(device) == 0) panic("time: this kernel has no timer device");
-  const error = device.start(onTimerInterrupt);
-  if (error.length) panic("time: " + error);
+  const result = device.start(onTimerInterrupt);
+  if (result < 0) panic("time: " + failureDetail(result));
   deviceReady = true;
 }
 

@@ -56,8 +56,8 @@ const present = memory.data(TAG_COUNT);
   return has(tag) ? load<u64>(values + (<usize>tag << 3)) : 0;
 }
 
-/** Reads PT_DYNAMIC into `tables`; "" or why the module is refused. */
-export function readDynamic(): string {
+/** Reads PT_DYNAMIC into `tables`; 0, or -ENOEXEC with why the module is refused. */
+export function readDynamic(): i32 {
   memory.fill(present, 0, TAG_COUNT);
   const count = image.dynamicBytes / DYNAMIC_ENTRY_BYTES;
   let ended = false;
@@ -79,11 +79,11 @@ export function readDynamic(): string {
     return fail("the module has initializers (DT_INIT, DT_INIT_ARRAY), which the loader does not run");
   }
   const error = readSymbolTables();
-  if (error.length) return error;
+  if (error < 0) return error;
   return readRelocationTables();
 }
 
-function readSymbolTables(): string {
+function readSymbolTables(): i32 {
   if (!has(DT_HASH)) return fail("the module has no DT_HASH table (link with --hash-style=sysv)");
   if (!has(DT_SYMTAB) || !has(DT_STRTAB) || !has(DT_STRSZ)) return fail("the module has no DT_SYMTAB, DT_STRTAB or DT_STRSZ");
   if (has(DT_SYMENT) && value(DT_SYMENT) != SYMBOL_BYTES) return fail("DT_SYMENT is not 24");
@@ -105,10 +105,10 @@ function readSymbolTables(): string {
   if (tables.stringBytes == 0 || load<u8>(image.file + <usize>(tables.strings + tables.stringBytes - 1)) != 0) {
     return fail("DT_STRTAB does not end with a NUL");
   }
-  return "";
+  return 0;
 }
 
-function readRelocationTables(): string {
+function readRelocationTables(): i32 {
   tables.relaBytes = value(DT_RELASZ);
   if (tables.relaBytes != 0) {
     if (!has(DT_RELA)) return fail("DT_RELASZ without DT_RELA");
@@ -131,5 +131,5 @@ function readRelocationTables(): string {
     tables.relr = fileOffsetOf(value(DT_RELR), tables.relrBytes);
     if (tables.relr == NOT_IN_FILE) return fail("DT_RELR lies outside the file");
   }
-  return "";
+  return 0;
 }

@@ -69,8 +69,8 @@ export function programHeader(index: u32): ProgramHeader {
   return changetype<ProgramHeader>(image.programHeaders + <usize>index * <usize>PROGRAM_HEADER_BYTES);
 }
 
-/** Validates the headers of the file at `file` and records them; "" or why the module is refused. */
-export function checkImage(file: usize, length: usize, machine: u16): string {
+/** Validates the headers of the file at `file` and records them; 0, or -ENOEXEC with why the module is refused. */
+export function checkImage(file: usize, length: usize, machine: u16): i32 {
   image.file = file;
   image.length = <u64>length;
   image.machine = machine;
@@ -103,17 +103,17 @@ export function checkImage(file: usize, length: usize, machine: u16): string {
   image.programHeaders = file + <usize>header.programHeaders;
   image.programHeaderCount = count;
   const error = checkLoadSegments();
-  if (error.length) return error;
+  if (error < 0) return error;
   return checkOtherSegments();
 }
 
-function segmentError(index: u32, what: string): string {
+function segmentError(index: u32, what: string): i32 {
   begin("segment ");
   decimal(index);
   return end(what);
 }
 
-function checkLoadSegments(): string {
+function checkLoadSegments(): i32 {
   let previous: i32 = -1;
   let maxAlign: u64 = PAGE;
   for (let i: u32 = 0; i < image.programHeaderCount; i++) {
@@ -157,10 +157,10 @@ function checkLoadSegments(): string {
     hex(MAX_APP_MODULE_BYTES);
     return end(" allowed");
   }
-  return "";
+  return 0;
 }
 
-function checkOtherSegments(): string {
+function checkOtherSegments(): i32 {
   let dynamic: i32 = -1;
   image.relroStart = image.relroEnd = 0;
   for (let i: u32 = 0; i < image.programHeaderCount; i++) {
@@ -179,11 +179,11 @@ function checkOtherSegments(): string {
     }
     if (segment.type == PT_GNU_RELRO && segment.memoryBytes != 0) {
       const error = checkRelro(segment);
-      if (error.length) return error;
+      if (error < 0) return error;
     }
   }
   if (dynamic < 0) return fail("the module has no PT_DYNAMIC segment");
-  return "";
+  return 0;
 }
 
 /**
@@ -193,7 +193,7 @@ function checkOtherSegments(): string {
  * that page then belong to no segment), else up, so that no writable byte
  * becomes read-only; its end is rounded down.
  */
-function checkRelro(relro: ProgramHeader): string {
+function checkRelro(relro: ProgramHeader): i32 {
   const holder = segmentHolding(relro.vaddr, 1, PF_W);
   if (holder < 0) return fail("PT_GNU_RELRO lies outside the writable segments");
   const segment = programHeader(<u32>holder);
@@ -204,7 +204,7 @@ function checkRelro(relro: ProgramHeader): string {
   image.relroStart = relro.vaddr == segment.vaddr ? pageDown(relro.vaddr) : pageUp(relro.vaddr);
   image.relroEnd = pageDown(relro.vaddr + relro.memoryBytes);
   if (image.relroEnd < image.relroStart) image.relroEnd = image.relroStart;
-  return "";
+  return 0;
 }
 
 /** The file offset of the module's bytes [vaddr, vaddr + size), or NOT_IN_FILE if no segment's file part holds them all. */

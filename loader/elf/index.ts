@@ -8,8 +8,8 @@
 // PT_GNU_RELRO read-only. docs/loader-elf.md says what is accepted and
 // refused.
 //
-// Errors are "" or a message the caller owns (heap.free it once printed);
-// functionAt's non-empty names too. A refused module leaves nothing mapped
+// Refusals are -ENOEXEC with the reason recorded (kernel/failure.ts);
+// functionAt's non-empty names are strings the caller owns. A refused module leaves nothing mapped
 // and no page taken. One load runs at a time (the state is static).
 
 import { releaseRegion } from "../../kernel/mm/paging/index";
@@ -31,35 +31,35 @@ export { AppModule } from "./module";
  * read-only segments may be mapped from them without a copy), maps it,
  * relocates it against the export table at `exports` ({u64 name C string
  * address, u64 address} pairs ending with a zero name) for `machine`
- * (kernel/boot/handoff ARCH_*), and fills `module`. Returns "" or an error
- * message. Never reads outside [file, file + length).
+ * (`elfMachine`, an EM_* number), and fills `module`. Returns 0, or -ENOEXEC
+ * with the reason (kernel/failure.ts). Never reads outside [file, file + length).
  */
-export function loadAppModule(file: usize, length: usize, inPlace: bool, exports: usize, elfMachine: u16, module: AppModule): string {
+export function loadAppModule(file: usize, length: usize, inPlace: bool, exports: usize, elfMachine: u16, module: AppModule): i32 {
   if (module.region != 0) return fail("the AppModule already holds a loaded module");
   const mapInPlace = inPlace && (file & <usize>(PAGE - 1)) == 0;
   forgetTranslations();
   let error = checkImage(file, length, elfMachine);
-  if (error.length == 0) error = readDynamic();
-  if (error.length == 0) error = findSectionSymbols();
-  if (error.length == 0) error = findEntry();
-  if (error.length) return error;
+  if (error == 0) error = readDynamic();
+  if (error == 0) error = findSectionSymbols();
+  if (error == 0) error = findEntry();
+  if (error < 0) return error;
   const entry = resolved;
   error = reserveModuleRegion();
-  if (error.length) return error;
+  if (error < 0) return error;
   module.region = region;
   module.base = bias;
   module.span = image.high - image.low;
   error = mapSegments(mapInPlace);
-  if (error.length == 0) error = relocate(exports);
-  if (error.length == 0) error = protectRelro();
-  if (error.length) {
+  if (error == 0) error = relocate(exports);
+  if (error == 0) error = protectRelro();
+  if (error < 0) {
     unloadAppModule(module);
     return error;
   }
   module.entry = bias + entry;
   recordCode(module);
   recordSymbols(module, mapInPlace);
-  return "";
+  return 0;
 }
 
 function recordCode(module: AppModule): void {

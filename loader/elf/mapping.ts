@@ -28,22 +28,22 @@ const GUARD_BYTES: u64 = 0x20_0000;
 export let region: u64 = 0;
 export let bias: u64 = 0;
 
-/** Reserves the region for the module's span; "" or why not. */
-export function reserveModuleRegion(): string {
+/** Reserves the region for the module's span; 0, or -ENOEXEC with why not (kernel/failure.ts). */
+export function reserveModuleRegion(): i32 {
   region = reserveRegion(image.high - image.low, GUARD_BYTES);
   if (region == 0) return fail("no virtual space is left for the module");
   bias = region - image.low;
-  return "";
+  return 0;
 }
 
-function mappingError(index: u32, result: i32): string {
+function mappingError(index: u32, result: i32): i32 {
   begin(result == -ENOMEM ? "out of memory mapping segment " : "mapping segment ");
   decimal(index);
   return end(result == -ENOMEM ? "" : " failed");
 }
 
-/** Maps every PT_LOAD segment with its permissions, from the file or copied; "" or why not. */
-export function mapSegments(inPlace: bool): string {
+/** Maps every PT_LOAD segment with its permissions, from the file or copied; 0, or -ENOEXEC with why not (kernel/failure.ts). */
+export function mapSegments(inPlace: bool): i32 {
   for (let i: u32 = 0; i < image.programHeaderCount; i++) {
     const segment = programHeader(i);
     if (segment.type != PT_LOAD || segment.memoryBytes == 0) continue;
@@ -68,7 +68,7 @@ export function mapSegments(inPlace: bool): string {
       if (result < 0) return mappingError(i, result);
     }
   }
-  return "";
+  return 0;
 }
 
 /** Copies the segment's file bytes at and above ELF address `from` into their committed pages. */
@@ -102,9 +102,9 @@ export function forgetTranslations(): void {
   cachedPage = u64.MAX_VALUE;
 }
 
-/** Makes PT_GNU_RELRO read-only, once relocations are done; "" or why not. */
-export function protectRelro(): string {
-  if (image.relroEnd <= image.relroStart) return "";
+/** Makes PT_GNU_RELRO read-only, once relocations are done; 0, or -ENOEXEC with why not (kernel/failure.ts). */
+export function protectRelro(): i32 {
+  if (image.relroEnd <= image.relroStart) return 0;
   const result = protectRange(bias + image.relroStart, image.relroEnd - image.relroStart, READ);
-  return result < 0 ? fail("PT_GNU_RELRO could not be made read-only") : "";
+  return result < 0 ? fail("PT_GNU_RELRO could not be made read-only") : 0;
 }

@@ -1,6 +1,7 @@
-// Error messages for the ELF loader, built in a static buffer and turned
-// into one string at the end: a refused module costs exactly one allocation,
-// the message, which the caller owns (heap.free once printed).
+// Refusals for the ELF loader: the message is built in a static buffer and
+// recorded as the failure's detail at the end (kernel/failure.ts), so a
+// refused module costs exactly one allocation, the message; end() returns
+// -ENOEXEC.
 //
 //   begin("segment "); decimal(2); return end(" lies outside the file");
 //
@@ -9,6 +10,8 @@
 // bytes outside printable ASCII shown as '?'.
 
 import { formatUnsigned, FORMAT_BUFFER_SIZE } from "../../kernel/format";
+import { fail as recordFailure } from "../../kernel/failure";
+import { ENOEXEC } from "../../kernel/errno";
 
 const MESSAGE_MAX: usize = 240;
 const buffer = memory.data(<i32>MESSAGE_MAX + FORMAT_BUFFER_SIZE);
@@ -44,14 +47,14 @@ export function name(address: usize, limit: usize): void {
   }
 }
 
-/** Ends the message with `text` and returns it as a fresh string. */
-export function end(text: string): string {
+/** Ends the message with `text`, records it as the failure's detail, and returns -ENOEXEC. */
+export function end(text: string): i32 {
   append(text);
-  return String.UTF8.decodeUnsafe(buffer, length);
+  return recordFailure(ENOEXEC, String.UTF8.decodeUnsafe(buffer, length));
 }
 
-/** A whole message of one piece of text, as a fresh string. */
-export function fail(text: string): string {
+/** A whole refusal of one piece of text: -ENOEXEC. */
+export function fail(text: string): i32 {
   begin(text);
   return end("");
 }

@@ -26,16 +26,16 @@ import { begin, append, decimal, hex, end, fail } from "./message";
 
 const RELR_BITMAP_WORDS: u64 = 63;
 
-/** Applies every relocation of the module; "" or why it is refused. */
-export function relocate(exports: usize): string {
+/** Applies every relocation of the module; 0, or -ENOEXEC with why it is refused. */
+export function relocate(exports: usize): i32 {
   let error = applyRelr();
-  if (error.length) return error;
+  if (error < 0) return error;
   error = applyRela(tables.rela, tables.relaBytes, exports);
-  if (error.length) return error;
+  if (error < 0) return error;
   return applyRela(tables.plt, tables.pltBytes, exports);
 }
 
-function targetError(address: u64): string {
+function targetError(address: u64): i32 {
   begin("a relocation at ");
   hex(address);
   return end((address & 7) != 0 ? " is not 8-byte aligned" : " lies outside the writable segments");
@@ -51,7 +51,7 @@ function relocateRelative(address: u64): void {
   store<u64>(word, load<u64>(word) + bias);
 }
 
-function applyRelr(): string {
+function applyRelr(): i32 {
   let next: u64 = 0;
   let started = false;
   const count = tables.relrBytes >> 3;
@@ -74,10 +74,10 @@ function applyRelr(): string {
     }
     next += RELR_BITMAP_WORDS << 3;
   }
-  return "";
+  return 0;
 }
 
-function applyRela(table: u64, bytes: u64, exports: usize): string {
+function applyRela(table: u64, bytes: u64, exports: usize): i32 {
   const x86 = image.machine == EM_X86_64;
   for (let at: u64 = 0; at < bytes; at += RELA_BYTES) {
     const rela = changetype<Rela>(image.file + <usize>(table + at));
@@ -99,11 +99,11 @@ function applyRela(table: u64, bytes: u64, exports: usize): string {
       value = bias + <u64>rela.addend;
     } else {
       const error = resolveSymbol(rela.info >> 32, bias, exports);
-      if (error.length) return error;
+      if (error < 0) return error;
       // x86_64 GLOB_DAT and JUMP_SLOT are S; everything else here is S + A.
       value = isSlot && x86 ? resolved : resolved + <u64>rela.addend;
     }
     store<u64>(physicalOf(rela.offset), value);
   }
-  return "";
+  return 0;
 }

@@ -37,16 +37,16 @@ function nameAddress(symbol: ElfSymbol): usize {
   return image.file + <usize>tables.strings + <usize>symbol.name;
 }
 
-function symbolError(before: string, symbol: ElfSymbol, after: string): string {
+function symbolError(before: string, symbol: ElfSymbol, after: string): i32 {
   begin(before);
   name(nameAddress(symbol), <usize>(tables.stringBytes - <u64>symbol.name));
   return end(after);
 }
 
-/** Resolves symbol `index` of the dynamic symbol table into `resolved`, for a module loaded at `bias`; "" or why not. */
-export function resolveSymbol(index: u64, bias: u64, exports: usize): string {
+/** Resolves symbol `index` of the dynamic symbol table into `resolved`, for a module loaded at `bias`; 0, or -ENOEXEC with why not (kernel/failure.ts). */
+export function resolveSymbol(index: u64, bias: u64, exports: usize): i32 {
   resolved = 0;
-  if (index == 0) return "";
+  if (index == 0) return 0;
   if (index >= tables.symbolCount) {
     begin("a relocation names symbol ");
     decimal(index);
@@ -64,17 +64,17 @@ export function resolveSymbol(index: u64, bias: u64, exports: usize): string {
   if (type == STT_GNU_IFUNC) return symbolError("symbol ", symbol, " is an indirect function (IFUNC), which is not supported");
   if (type == STT_TLS) return symbolError("symbol ", symbol, " is thread-local, which is not supported");
   if (symbol.section == SHN_UNDEF) {
-    if (findExport(exports, nameAddress(symbol))) return "";
-    if (symbolBinding(symbol) == STB_WEAK) return "";
+    if (findExport(exports, nameAddress(symbol))) return 0;
+    if (symbolBinding(symbol) == STB_WEAK) return 0;
     return symbolError("unknown import: ", symbol, "");
   }
   if (symbol.section == SHN_ABS) {
     resolved = symbol.value;
-    return "";
+    return 0;
   }
   if (symbol.section >= SHN_LORESERVE) return symbolError("symbol ", symbol, " has a reserved section index");
   resolved = bias + symbol.value;
-  return "";
+  return 0;
 }
 
 /** One entry of the export table (the diagram above). */
@@ -107,15 +107,15 @@ function sameName(a: usize, b: usize): bool {
   return false;
 }
 
-/** The module address of wisp_app_main (a defined function in an executable segment), into `resolved`; "" or why not. */
-export function findEntry(): string {
+/** The module address of wisp_app_main (a defined function in an executable segment), into `resolved`; 0, or -ENOEXEC with why not (kernel/failure.ts). */
+export function findEntry(): i32 {
   for (let i: u64 = 1; i < tables.symbolCount; i++) {
     const symbol = symbolAt(i);
     if (<u64>symbol.name >= tables.stringBytes || !isEntryName(nameAddress(symbol), tables.stringBytes - <u64>symbol.name)) continue;
     if (symbol.section == SHN_UNDEF || symbol.section >= SHN_LORESERVE || symbolType(symbol) != STT_FUNC) break;
     if (!inExecutable(symbol.value)) break;
     resolved = symbol.value;
-    return "";
+    return 0;
   }
   return fail("the module has no wisp_app_main entry");
 }
@@ -140,12 +140,12 @@ export class SectionSymbols {
 
 export const sectionSymbols = changetype<SectionSymbols>(memory.data(<i32>offsetof<SectionSymbols>()));
 
-/** Finds .symtab through the section headers, if the module has them; "" or why they are malformed. */
-export function findSectionSymbols(): string {
+/** Finds .symtab through the section headers, if the module has them; 0, or -ENOEXEC with why they are malformed. */
+export function findSectionSymbols(): i32 {
   sectionSymbols.count = 0;
   const header = changetype<ElfHeader>(image.file);
   const count = <u64>header.sectionHeaderCount;
-  if (count == 0) return "";
+  if (count == 0) return 0;
   if (<u64>header.sectionHeaderBytes != SECTION_HEADER_BYTES || !fits(header.sectionHeaders, count * SECTION_HEADER_BYTES)) {
     return fail("the section headers lie outside the file");
   }
@@ -165,9 +165,9 @@ export function findSectionSymbols(): string {
     sectionSymbols.count = section.size / SYMBOL_BYTES;
     sectionSymbols.strings = strings.offset;
     sectionSymbols.stringBytes = strings.size;
-    return "";
+    return 0;
   }
-  return "";
+  return 0;
 }
 
 function sectionAt(index: u64): SectionHeader {

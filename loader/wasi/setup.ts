@@ -8,6 +8,8 @@
 // (fd_prestat_dir_name; wasi-libc resolves absolute paths against it) and
 // kernelPath is where it is in the kernel's tree (opened through the VFS).
 
+import { EMFILE } from "../../kernel/errno";
+import { fail } from "../../kernel/failure";
 import { open as vfsOpen, close as vfsClose, AT_FDCWD, O_RDONLY, O_DIRECTORY } from "../../fs/vfs/index";
 import { AppFile, install, closeAll, KIND_STDIN, KIND_STDOUT, KIND_STDERR, KIND_DIRECTORY } from "./fds";
 import { programArguments, environment, clearArguments } from "./args";
@@ -33,10 +35,10 @@ function installStream(kind: u32, rights: u64): void {
 
 /**
  * Sets up WASI for an app: `args` (argv[0] first) and `env` ("NAME=value")
- * are copied; each preopen's directory is opened. Returns "" or what went
- * wrong (nothing stays configured then).
+ * are copied; each preopen's directory is opened. Returns 0, or -errno with
+ * what went wrong (nothing stays configured then).
  */
-export function configureWasi(args: string[], env: string[], preopens: Preopen[]): string {
+export function configureWasi(args: string[], env: string[], preopens: Preopen[]): i32 {
   resetWasi();
   programArguments().set(args);
   environment().set(env);
@@ -48,7 +50,7 @@ export function configureWasi(args: string[], env: string[], preopens: Preopen[]
     const vfsFd = vfsOpen(AT_FDCWD, preopen.kernelPath, O_RDONLY | O_DIRECTORY, 0);
     if (vfsFd < 0) {
       resetWasi();
-      return "preopen " + preopen.guestPath + ": cannot open " + preopen.kernelPath + " (error " + (-vfsFd).toString() + ")";
+      return fail(-vfsFd, "preopen " + preopen.guestPath + ": cannot open " + preopen.kernelPath + " (error " + (-vfsFd).toString() + ")");
     }
     const file = new AppFile();
     file.vfsFd = vfsFd;
@@ -66,10 +68,10 @@ export function configureWasi(args: string[], env: string[], preopens: Preopen[]
       heap.free(file.preopenName);
       heap.free(changetype<usize>(file));
       resetWasi();
-      return "too many preopened directories";
+      return fail(EMFILE, "too many preopened directories");
     }
   }
-  return "";
+  return 0;
 }
 
 /** Closes every descriptor and frees arguments, environment and buffers; the exit code goes back to 0. */

@@ -11,6 +11,7 @@
 
 import { MemoryBlockDevice } from "../../drivers/block/device";
 import { mountRofs, RofsMount, RofsFileSystem, RofsVnode } from "../../fs/rofs/index";
+import { failureDetail } from "../../kernel/failure";
 import { VnodeResult, DirEntry, Stat, TextResult } from "../../fs/vfs/node";
 
 let mounted: RofsFileSystem | null = null;
@@ -34,9 +35,9 @@ export function allocate(size: usize): usize {
 /** Mounts the image of `size` bytes at `address`: "" or the reader's message. */
 export function mount(address: usize, size: u64): string {
   const out = new RofsMount();
-  const error = mountRofs(new MemoryBlockDevice("image", address, size), out);
+  const result = mountRofs(new MemoryBlockDevice("image", address, size), out);
   mounted = out.fs;
-  return error;
+  return result < 0 ? failureDetail(result) : "";
 }
 
 export function root(): i32 {

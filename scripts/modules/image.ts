@@ -59,10 +59,11 @@ function makeDirectory(root: DirectoryNode, path: string, module: string): Direc
   return node;
 }
 
+/** A mount line is `TYPE /PATH`: TYPE a filesystem the kernel registers by name (it refuses one it lacks at boot). */
 function checkMount(line: string, module: Module): string {
   const fields = line.trim().split(/\s+/);
-  if (fields.length !== 2 || fields[0] !== "ramfs" || !fields[1].startsWith("/")) {
-    throw new Error(`module '${module.name}': mount '${line}' is not 'ramfs /PATH'`);
+  if (fields.length !== 2 || !/^[a-z0-9_-]+$/.test(fields[0]) || !fields[1].startsWith("/")) {
+    throw new Error(`module '${module.name}': mount '${line}' is not 'TYPE /PATH' (e.g. 'ramfs /tmp')`);
   }
   return fields[1];
 }

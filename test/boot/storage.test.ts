@@ -86,6 +86,27 @@ describe.each(["x86_64", "aarch64"])("the root from the initrd (%s)", (arch) => 
     expect(result.status).toBe(0);
   });
 
+  it("mounts a filesystem registered by name from /etc/fstab (the example, test profile)", () => {
+    const result = wisp("run", "--arch", arch, "--accel", "tcg", "--timeout", TIMEOUT, "--image", "hello-fs", "--cmdline", "quiet selftest=fs");
+    const files: Record<string, string> = {
+      "/hello/hello.txt": "Hello from Wisp!\n",
+      "/hello/license.txt": "This text is served by fs/example/hello.ts.\n",
+      "/hello/colors": "red\ngreen\nblue\n",
+    };
+    for (const [path, text] of Object.entries(files)) {
+      const data = new TextEncoder().encode(text);
+      expect(result.stdout).toContain(`fs-file ${path} ${data.length} 0x${crc32(data).toString(16).padStart(8, "0")}\n`);
+    }
+    expect(result.stdout).toMatch(/^selftest fs: [1-9]\d* passed, 0 failed$/m);
+    expect(result.status).toBe(0);
+  });
+
+  it("names the registered filesystems when fstab asks for one the kernel lacks (default profile)", () => {
+    const result = wisp("run", "--arch", arch, "--accel", "tcg", "--timeout", TIMEOUT, "--image", "hello-fs", "--cmdline", "quiet");
+    expect(result.stdout).toContain("panic: filesystems: /etc/fstab line 3: unknown filesystem type 'hello' (known: ramfs)\n");
+    expect(result.status).toBe(70);
+  });
+
   it("refuses an initrd that is not a ROFS image, saying why", () => {
     const junk = join(DIR, "junk.img");
     writeFileSync(junk, new Uint8Array(8192).fill(0x5a));

@@ -16,8 +16,9 @@
 // acknowledge reads GICC_IAR (INTIDs 1020-1023 mean nothing to take: SPURIOUS);
 // endOfInterrupt writes the same IAR value back to GICC_EOIR.
 
+import { fail } from "../../failure";
 import { BootInfo, INTERRUPT_CONTROLLER_GIC_V2, INTERRUPT_CONTROLLER_GIC_V3 } from "../../boot/bootinfo";
-import { EINVAL } from "../../errno";
+import { EINVAL, ENODEV } from "../../errno";
 import { InterruptController, SPURIOUS } from "../controller";
 import { mmioRead32, mmioWrite32 } from "../../../arch";
 import {
@@ -43,17 +44,17 @@ let lines: u32 = 0;
 let lastAcknowledged: u32 = 0;
 let virtualTimerIntid: u32 = DEFAULT_VIRTUAL_TIMER_INTID;
 
-/** Sets up the GIC the device tree names; returns "" or why it cannot be used. */
-export function initController(info: BootInfo): string {
+/** Sets up the GIC the device tree names; returns 0 or -errno with why it cannot be used. */
+export function initController(info: BootInfo): i32 {
   if (info.interruptControllerKind == INTERRUPT_CONTROLLER_GIC_V3) {
-    return "the GIC is a GICv3 (arm,gic-v3), which Wisp does not drive: run QEMU virt with gic-version=2";
+    return fail(ENODEV, "the GIC is a GICv3 (arm,gic-v3), which Wisp does not drive: run QEMU virt with gic-version=2");
   }
   if (info.interruptControllerKind != INTERRUPT_CONTROLLER_GIC_V2) {
-    return "the device tree names no GICv2 (arm,cortex-a15-gic or arm,gic-400)";
+    return fail(ENODEV, "the device tree names no GICv2 (arm,cortex-a15-gic or arm,gic-400)");
   }
-  if (info.gicCpuInterfaceBase == 0) return "the GIC's device tree reg has no CPU interface";
+  if (info.gicCpuInterfaceBase == 0) return fail(ENODEV, "the GIC's device tree reg has no CPU interface");
   if (info.gicDistributorBase >= 0x1_0000_0000 || info.gicCpuInterfaceBase >= 0x1_0000_0000) {
-    return "the GIC's registers lie above 4 GiB";
+    return fail(ENODEV, "the GIC's registers lie above 4 GiB");
   }
   const gicd = <usize>info.gicDistributorBase;
   const typer = mmioRead32(gicd + GICD_TYPER);
@@ -91,7 +92,7 @@ export function initController(info: BootInfo): string {
 
   mmioWrite32(cpuInterface + GICC_PMR, GICC_PMR_OPEN);
   mmioWrite32(cpuInterface + GICC_CTLR, ENABLE_GROUP0);
-  return "";
+  return 0;
 }
 
 /** The line for INTID `source`: the INTID itself, or -1 beyond the GIC's lines. */
@@ -129,7 +130,7 @@ export function endOfInterrupt(line: u32): void {
 
 /** The GICv2 as kernel/irq sees it. */
 export class GicController extends InterruptController {
-  start(info: BootInfo): string {
+  start(info: BootInfo): i32 {
     return initController(info);
   }
   lineOf(source: u32): i32 {

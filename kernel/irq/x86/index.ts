@@ -10,8 +10,9 @@
 // interrupts (message.ts) get vectors 0xc0-0xef. Interrupt entry and the IDT
 // are in arch/x86_64/traps.S. See docs/interrupts.md.
 
+import { fail } from "../../failure";
 import { BootInfo } from "../../boot/bootinfo";
-import { EINVAL } from "../../errno";
+import { EINVAL, ENODEV } from "../../errno";
 import { InterruptController, InterruptHandler, MessageInterrupt, SPURIOUS } from "../controller";
 import { TimerDevice } from "../../time/device";
 import { ApicFeatures, readApicFeatures } from "./cpu-features";
@@ -25,15 +26,15 @@ import { allocateMessageVector } from "./message";
 // Made in initController: nothing may allocate before the runtime is up.
 let features: ApicFeatures = changetype<ApicFeatures>(0);
 
-/** Sets up the controllers with every source masked; returns "" or what went wrong. */
-export function initController(info: BootInfo): string {
+/** Sets up the controllers with every source masked; returns 0 or -errno with the reason (kernel/failure.ts). */
+export function initController(info: BootInfo): i32 {
   maskLegacyPic();
   features = readApicFeatures();
-  if (!features.hasApic) return "the CPU has no local APIC";
+  if (!features.hasApic) return fail(ENODEV, "the CPU has no local APIC");
   const error = lapic.enableLocalApic(features.hasX2apic);
-  if (error.length) return error;
-  if (ioapic.initIoapic(GSI_VECTOR_BASE, MAX_ROUTED_GSIS) == 0) return "no IOAPIC at 0xfec00000";
-  return "";
+  if (error < 0) return error;
+  if (ioapic.initIoapic(GSI_VECTOR_BASE, MAX_ROUTED_GSIS) == 0) return fail(ENODEV, "no IOAPIC at 0xfec00000");
+  return 0;
 }
 
 /** The vector GSI `source` is routed to, or -1 if the IOAPIC has no such input. */
@@ -76,7 +77,7 @@ export function endOfInterrupt(line: u32): void {
 }
 
 /** Sets up the local APIC timer (TSC-deadline mode if the CPU has it) and gives its interrupt to `handler`. */
-export function initLocalTimer(handler: InterruptHandler): string {
+export function initLocalTimer(handler: InterruptHandler): i32 {
   return timer.initLocalTimer(handler, features.hasTscDeadline);
 }
 
@@ -91,7 +92,7 @@ export function disarmLocalTimer(): void {
 
 /** The LAPIC, IOAPIC and message vectors as kernel/irq sees them. */
 export class X86InterruptController extends InterruptController {
-  start(info: BootInfo): string {
+  start(info: BootInfo): i32 {
     return initController(info);
   }
   lineOf(source: u32): i32 {
@@ -119,7 +120,7 @@ export class X86InterruptController extends InterruptController {
 
 /** The local APIC timer as kernel/time sees it. */
 export class LocalApicTimer extends TimerDevice {
-  start(handler: InterruptHandler): string {
+  start(handler: InterruptHandler): i32 {
     return initLocalTimer(handler);
   }
   arm(deadline: u64): void {

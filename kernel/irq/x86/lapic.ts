@@ -10,6 +10,8 @@
 // spurious vector 0xff, LINT0 masked (no PIC in virtual-wire mode), LINT1 as
 // NMI, and the error and timer entries masked until someone wants them.
 
+import { ENODEV } from "../../errno";
+import { fail } from "../../failure";
 import { readMsr, writeMsr, mmioRead32, mmioWrite32 } from "../../../arch";
 import { SPURIOUS_VECTOR } from "./vectors";
 
@@ -53,11 +55,11 @@ export function writeRegister(offset: u32, value: u32): void {
   else mmioWrite32(mmioBase + <usize>offset, value);
 }
 
-/** Turns the local APIC on in x2APIC mode if `useX2apic`, else xAPIC; returns "" or what went wrong. */
-export function enableLocalApic(useX2apic: bool): string {
+/** Turns the local APIC on in x2APIC mode if `useX2apic`, else xAPIC; returns 0 or -errno with the reason (kernel/failure.ts). */
+export function enableLocalApic(useX2apic: bool): i32 {
   const base = readMsr(MSR_APIC_BASE);
   const address = base & APIC_BASE_ADDRESS_MASK;
-  if (!useX2apic && address >= 0x1_0000_0000) return "the local APIC's registers lie above 4 GiB";
+  if (!useX2apic && address >= 0x1_0000_0000) return fail(ENODEV, "the local APIC's registers lie above 4 GiB");
   // Off to x2APIC goes through xAPIC (enable first, then extend).
   if ((base & APIC_BASE_ENABLE) == 0) writeMsr(MSR_APIC_BASE, base | APIC_BASE_ENABLE);
   if (useX2apic && (base & APIC_BASE_X2APIC) == 0) writeMsr(MSR_APIC_BASE, base | APIC_BASE_ENABLE | APIC_BASE_X2APIC);
@@ -71,7 +73,7 @@ export function enableLocalApic(useX2apic: bool): string {
   writeRegister(REG_TPR, 0);
   writeRegister(REG_SPURIOUS, SPURIOUS_APIC_ENABLE | SPURIOUS_VECTOR);
   enabled = (readRegister(REG_SPURIOUS) & SPURIOUS_APIC_ENABLE) != 0;
-  return enabled ? "" : "the local APIC did not enable";
+  return enabled ? 0 : fail(ENODEV, "the local APIC did not enable");
 }
 
 export function localApicEnabled(): bool {

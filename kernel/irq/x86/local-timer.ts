@@ -19,6 +19,8 @@
 // previous deadline; an interrupt raised for a replaced or disarmed
 // deadline is dropped. One interrupt per arming.
 
+import { ENODEV } from "../../errno";
+import { fail } from "../../failure";
 import { readMsr, writeMsr, setInterrupts, timestamp } from "../../../arch";
 import { InterruptHandler } from "../controller";
 import { attachLocalInterrupt } from "../index";
@@ -47,8 +49,8 @@ let handler: InterruptHandler = ignoreTimer;
 
 function ignoreTimer(line: u32): void {}
 
-/** Measures the TSC against the APIC timer (masked, one-shot); returns "" or what went wrong. */
-function calibrate(): string {
+/** Measures the TSC against the APIC timer (masked, one-shot); returns 0 or -errno with the reason (kernel/failure.ts). */
+function calibrate(): i32 {
   lapic.writeRegister(lapic.REG_LVT_TIMER, lapic.LVT_MASKED | LVT_TIMER_ONE_SHOT | TIMER_VECTOR);
   lapic.writeRegister(lapic.REG_TIMER_DIVIDE, DIVIDE_BY_1);
   lapic.writeRegister(lapic.REG_TIMER_INITIAL, <u32>MAX_COUNT);
@@ -57,27 +59,27 @@ function calibrate(): string {
   let counted: u32 = 0;
   let endTick = startTick;
   for (let reads = 0; counted < CALIBRATION_COUNTS; reads++) {
-    if (reads == MAX_CALIBRATION_READS) return "the local APIC timer does not count";
+    if (reads == MAX_CALIBRATION_READS) return fail(ENODEV, "the local APIC timer does not count");
     counted = startCount - lapic.readRegister(lapic.REG_TIMER_CURRENT);
     endTick = timestamp();
   }
   lapic.writeRegister(lapic.REG_TIMER_INITIAL, 0);
   const ticks = endTick - startTick;
-  if (ticks == 0) return "the TSC does not count";
+  if (ticks == 0) return fail(ENODEV, "the TSC does not count");
   countsPerTick = (<u64>counted << 32) / ticks;
-  if (countsPerTick == 0) return "the local APIC timer is too slow for the TSC";
+  if (countsPerTick == 0) return fail(ENODEV, "the local APIC timer is too slow for the TSC");
   maxTicks = ((MAX_COUNT - 1) << 32) / countsPerTick;
-  return "";
+  return 0;
 }
 
-/** Sets up the timer once (mode, calibration) and makes `timerHandler` its handler; returns "" or what went wrong. */
-export function initLocalTimer(timerHandler: InterruptHandler, hasTscDeadline: bool): string {
-  if (!lapic.localApicEnabled()) return "the local APIC is not enabled";
+/** Sets up the timer once (mode, calibration) and makes `timerHandler` its handler; returns 0 or -errno with the reason (kernel/failure.ts). */
+export function initLocalTimer(timerHandler: InterruptHandler, hasTscDeadline: bool): i32 {
+  if (!lapic.localApicEnabled()) return fail(ENODEV, "the local APIC is not enabled");
   if (!calibrated) {
     tscDeadlineMode = hasTscDeadline;
     if (!tscDeadlineMode) {
       const error = calibrate();
-      if (error.length) return error;
+      if (error < 0) return error;
     }
     calibrated = true;
   }
@@ -85,7 +87,7 @@ export function initLocalTimer(timerHandler: InterruptHandler, hasTscDeadline: b
   disarm();
   lapic.writeRegister(lapic.REG_LVT_TIMER, (tscDeadlineMode ? LVT_TIMER_TSC_DEADLINE : LVT_TIMER_ONE_SHOT) | TIMER_VECTOR);
   attachLocalInterrupt(TIMER_VECTOR, onTimerInterrupt);
-  return "";
+  return 0;
 }
 
 /** Programs the hardware for `deadline`; the caller has interrupts disabled. */

@@ -33,6 +33,8 @@
 // an L3 for page 0, an L2 and an L3 for RAM with the image).
 
 import { Handoff } from "../../boot/handoff";
+import { fail } from "../../failure";
+import { ENOMEM, EINVAL } from "../../errno";
 import { entryFormat } from "./entry";
 import { pages, PAGE_SHIFT } from "../pages";
 import { READ, WRITE, EXECUTE, DEVICE, PAGE_BYTES } from "./flags";
@@ -40,8 +42,8 @@ import { mapPages, protectPages, unmapPages } from "./table";
 
 const ADDRESS_LIMIT: u64 = 0x1_0000_0000;
 
-/** Builds the kernel's map into the (empty, not yet loaded) tables; returns "" or what failed. */
-export function buildKernelMap(boot: Handoff): string {
+/** Builds the kernel's map into the (empty, not yet loaded) tables; 0, or -ENOMEM/-EINVAL with the reason. */
+export function buildKernelMap(boot: Handoff): i32 {
   const ramStart = <u64>pages.base;
   const ramEnd = ramStart + (<u64>pages.frames << PAGE_SHIFT);
   if (ramStart > 0 && mapPages(0, 0, ramStart, READ | WRITE | DEVICE) < 0) return outOfMemory();
@@ -51,16 +53,16 @@ export function buildKernelMap(boot: Handoff): string {
   if (mapPages(ramStart, ramStart, ramEnd - ramStart, READ | WRITE) < 0) return outOfMemory();
 
   if (!(ramStart <= boot.imageStart && boot.imageEnd <= ramEnd)) {
-    return "the kernel image is outside the RAM the page allocator manages";
+    return fail(EINVAL, "the kernel image is outside the RAM the page allocator manages");
   }
   if (protectPages(boot.imageStart, boot.textEnd - boot.imageStart, READ | EXECUTE) < 0) return outOfMemory();
   if (boot.rodataEnd > boot.textEnd && protectPages(boot.textEnd, boot.rodataEnd - boot.textEnd, READ) < 0) {
     return outOfMemory();
   }
   if (unmapPages(0, PAGE_BYTES) < 0) return outOfMemory();
-  return "";
+  return 0;
 }
 
-function outOfMemory(): string {
-  return "out of memory for page tables";
+function outOfMemory(): i32 {
+  return fail(ENOMEM, "out of memory for page tables");
 }

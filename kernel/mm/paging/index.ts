@@ -14,7 +14,8 @@
 // Functions return 0 or -errno (kernel/errno.ts).
 
 import { Handoff, HANDOFF_FLAG_NX } from "../../boot/handoff";
-import { EINVAL } from "../../errno";
+import { EINVAL, ENOMEM } from "../../errno";
+import { fail } from "../../failure";
 import { CALLER_FLAGS, READ, EXECUTE, DEVICE, PAGE_BYTES } from "./flags";
 import { entryFormat } from "./entry";
 import { createRoot, activate, mapPages, unmapPages, protectPages, translateAddress, flagsAt, NOT_MAPPED } from "./table";
@@ -31,15 +32,15 @@ const PHYSICAL_LIMIT: u64 = 0x1_0000_0000_0000;
 
 let textStart: usize = 0;
 
-/** Builds the kernel's page tables and switches to them; returns "" or what went wrong. */
-export function initPaging(boot: Handoff): string {
+/** Builds the kernel's page tables and switches to them; 0, or -errno with the reason (kernel/failure.ts). */
+export function initPaging(boot: Handoff): i32 {
   entryFormat().setNoExecute((boot.flags & HANDOFF_FLAG_NX) != 0);
-  if (!createRoot()) return "out of memory for page tables";
-  const error = buildKernelMap(boot);
-  if (error.length) return error;
+  if (!createRoot()) return fail(ENOMEM, "out of memory for page tables");
+  const result = buildKernelMap(boot);
+  if (result < 0) return result;
   activate();
   textStart = <usize>boot.imageStart;
-  return "";
+  return 0;
 }
 
 /** The first byte of the kernel's text (read-only, executable), once paging is on. */
