@@ -31,7 +31,7 @@ const HARNESS_ENTRY = "test/host/harness.ts";
  * What to compile: "kernel:x86_64" or "kernel:aarch64" (the kernel as `wisp
  * build` compiles it for that architecture, default profile), "harness" (the
  * shared test harness), or the path of another harness entry relative to the
- * repository root (e.g. "test/host/elf-harness.ts").
+ * repository root (e.g. "test/host/elf/harness.ts").
  */
 export type Target = string;
 
