@@ -1,11 +1,14 @@
 // Guards test/host/compile.ts and scripts/build/wasm-data.ts, which every other
 // host test stands on: a compile error must fail loudly with asc's own
 // message, the modules must carry the kernel's memory layout (static data
-// from memoryBase, memory imported), and the data-segment reader must agree
-// with the compiler about where static data ends.
+// from memoryBase, memory imported), the data-segment reader must agree
+// with the compiler about where static data ends, and the harness's cache
+// key must cover every part its entry re-exports.
 
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { compileWithAsc, wasmBytes, wasmModule, kernelTarget } from "./compile";
+import { compileWithAsc, hashedSources, wasmBytes, wasmModule, kernelTarget, REPO_ROOT } from "./compile";
 import { Harness } from "./harness-client";
 import { staticDataEnd, staticDataStart } from "../../scripts/build/wasm-data";
 
@@ -47,5 +50,14 @@ describe("host-test compilation", () => {
     const heapBase = harness.exports.heapBase();
     expect(heapBase).toBeGreaterThanOrEqual(end);
     expect(heapBase - end).toBeLessThan(16);
+  });
+
+  it("keys the harness's cache on every part its entry re-exports, and on what the parts share", () => {
+    const entry = readFileSync(join(REPO_ROOT, "test/host/harness.ts"), "utf8");
+    const parts = [...entry.matchAll(/^export \* from "\.\/([^"]+)";/gm)].map((match) => `test/host/${match[1]}.ts`);
+    expect(parts).toContain("test/host/mm/harness.ts");
+    const hashed = hashedSources("harness");
+    expect(hashed).toEqual(expect.arrayContaining(["test/host/harness.ts", ...parts, "test/host/boot/parsed-info.ts"]));
+    expect(hashed.filter((file) => file.startsWith("test/") && file.endsWith("client.ts"))).toEqual([]);
   });
 });

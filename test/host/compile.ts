@@ -8,8 +8,9 @@
 // @assemblyscript/loader can read strings) and it exports the runtime.
 //
 // Results are cached under build/test/, keyed by a hash of every input (every
-// AssemblyScript source the kernel may import, the harness, asconfig.json,
-// the transform, the asc version and the arguments), so only the first run
+// AssemblyScript source the kernel may import, the harness entry and every
+// part it reaches by relative imports, asconfig.json, the transform, the asc
+// version and the arguments), so only the first run
 // after a change pays for compilation. Test files run in parallel processes;
 // a lock file (holding its owner's pid) makes sure one of them compiles while
 // the others wait for its result. A compile error throws with asc's own
@@ -30,7 +31,7 @@ const HARNESS_ENTRY = "test/host/harness.ts";
  * What to compile: "kernel:x86_64" or "kernel:aarch64" (the kernel as `wisp
  * build` compiles it for that architecture, default profile), "harness" (the
  * shared test harness), or the path of another harness entry relative to the
- * repository root (e.g. "test/host/elf-harness.ts").
+ * repository root (e.g. "test/host/elf/harness.ts").
  */
 export type Target = string;
 
@@ -139,6 +140,9 @@ export async function compileWithAsc(request: CompileRequest): Promise<Uint8Arra
   return binary;
 }
 
+/** The folders whose AssemblyScript sources are hashed whole: everything the kernel may import. */
+const KERNEL_SOURCES = ["kernel", "drivers", "fs", "loader", "modules", "arch"];
+
 function listSources(directory: string, into: string[]): void {
   const absolute = join(REPO_ROOT, directory);
   if (!existsSync(absolute)) return;
@@ -149,20 +153,47 @@ function listSources(directory: string, into: string[]): void {
   }
 }
 
-/** The cache key: a hash over every input that can change the compiled module. */
-export function sourceHash(target: Target): string {
+/** `import ... from "./x"`, `export * from "./x"` and `import "./x"` with a relative path. */
+const RELATIVE_IMPORT = /^\s*(?:import|export)\b[^;]*?from\s+"(\.[^"]+)"|^\s*import\s+"(\.[^"]+)"/gm;
+
+/**
+ * Adds `file` and, recursively, every file it imports by a relative path
+ * outside KERNEL_SOURCES (those are hashed whole): for the harness, the parts
+ * in test/host/<subsystem>/ its entry re-exports and what they share.
+ */
+function listImported(file: string, into: Set<string>): void {
+  if (into.has(file)) return;
+  into.add(file);
+  for (const match of readFileSync(join(REPO_ROOT, file), "utf8").matchAll(RELATIVE_IMPORT)) {
+    const path = join(dirname(file), match[1] ?? match[2]);
+    const imported = [`${path}.ts`, join(path, "index.ts")].find((candidate) => existsSync(join(REPO_ROOT, candidate)));
+    if (imported !== undefined && !KERNEL_SOURCES.some((directory) => imported.startsWith(directory + sep))) {
+      listImported(imported, into);
+    }
+  }
+}
+
+/** Every file a target's cache key covers, sorted, relative to the repository root with "/" separators. */
+export function hashedSources(target: Target): string[] {
   const files: string[] = [];
-  for (const directory of ["kernel", "drivers", "fs", "loader", "modules", "arch"]) listSources(directory, files);
+  for (const directory of KERNEL_SOURCES) listSources(directory, files);
   files.push("asconfig.json", TRANSFORM);
   const entry = entryOf(target);
-  if (entry !== null && !entry.startsWith("kernel/")) files.push(entry);
-  files.sort();
+  const imported = new Set<string>();
+  if (entry !== null && !entry.startsWith("kernel/")) listImported(join(entry), imported);
+  return [...new Set([...files, ...imported])].map((file) => file.split(sep).join("/")).sort();
+}
+
+/** The cache key: a hash over every input that can change the compiled module. */
+export function sourceHash(target: Target): string {
+  const files = hashedSources(target);
+  const entry = entryOf(target);
   const hash = createHash("sha256");
   const ascPackage = JSON.parse(readFileSync(join(REPO_ROOT, "node_modules/assemblyscript/package.json"), "utf8"));
   hash.update(`asc ${ascPackage.version}\0${target}\0${ascArguments("module.wasm").join(" ")}\0`);
   hash.update(configFor(entry, kernelEntryOf(target)));
   for (const file of files) {
-    hash.update(`\0${file.split(sep).join("/")}\0`);
+    hash.update(`\0${file}\0`);
     hash.update(readFileSync(join(REPO_ROOT, file)));
   }
   return hash.digest("hex").slice(0, 20);
