@@ -7,20 +7,25 @@ import { parsePvh } from "../../../kernel/boot/pvh";
 import { parseFdt } from "../../../kernel/boot/fdt";
 import { heapLimit } from "../../../kernel/platform";
 import { elapsedTenthsOfMicros } from "../../../kernel/bootchart";
-import { info } from "./parsed-info";
+import { info, parsed } from "./parsed-info";
+import { BootInfo } from "../../../kernel/boot/bootinfo";
+import { failureDetail } from "../../../kernel/failure";
 
 // --- kernel/boot/pvh.ts, kernel/boot/fdt.ts, kernel/platform.ts ---
 
 export function bootParsePvh(startInfo: usize): void {
-  info = parsePvh(startInfo);
+  info = new BootInfo();
+  parsed = parsePvh(startInfo, info!);
 }
 
 export function bootParseFdt(blob: usize): void {
-  info = parseFdt(blob);
+  info = new BootInfo();
+  parsed = parseFdt(blob, info!);
 }
 
+/** The last parse's failure detail, or "" when it succeeded. */
 export function infoError(): string {
-  return info!.error;
+  return parsed < 0 ? failureDetail(parsed) : "";
 }
 
 export function infoCommandLine(): string {

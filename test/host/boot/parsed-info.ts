@@ -6,3 +6,5 @@
 import { BootInfo } from "../../../kernel/boot/bootinfo";
 
 export let info: BootInfo | null = null;
+/** What the last parse returned: 0 or -errno (its detail in kernel/failure.ts). */
+export let parsed: i32 = 0;

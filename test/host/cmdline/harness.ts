@@ -2,6 +2,7 @@
 // a parse keeps its CommandLine (or its options) in a global that the
 // accessor exports read one field at a time.
 
+import { failureDetail } from "../../../kernel/failure";
 import { CommandLine, parseCommandLine, parseUnsigned } from "../../../kernel/cmdline";
 import { readOptions, knownOptionsHelp, findOption, forgetOptions } from "../../../kernel/options";
 import { BootOptions } from "../../../kernel/init/options";
@@ -16,13 +17,16 @@ import { declareMmioDeviceOption } from "../../../drivers/virtio/mmio-devices";
 // --- kernel/cmdline.ts ---
 
 let line: CommandLine | null = null;
+let lineParsed: i32 = 0;
 
 export function cmdlineParse(text: string): void {
-  line = parseCommandLine(text);
+  line = new CommandLine();
+  lineParsed = parseCommandLine(text, line!);
 }
 
+/** The parse's failure detail, or "" when the line is well-formed. */
 export function cmdlineError(): string {
-  return line!.error;
+  return lineParsed < 0 ? failureDetail(lineParsed) : "";
 }
 
 export function cmdlineKeyCount(): i32 {
@@ -79,7 +83,8 @@ function declareTestKernelOptions(): void {
 
 export function optionsRead(text: string): void {
   declareTestKernelOptions();
-  optionsError_ = readOptions(parseCommandLine(text));
+  const result = readOptions(text);
+  optionsError_ = result < 0 ? failureDetail(result) : "";
 }
 
 export function optionsError(): string {

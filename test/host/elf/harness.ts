@@ -12,6 +12,7 @@
 // Strings cross as AssemblyScript strings; a non-empty one the loader
 // returns is the caller's, and the test hands it back with freeString.
 
+import { failureDetail } from "../../../kernel/failure";
 import { BootInfo, CONSOLE_NS16550_PORT } from "../../../kernel/boot/bootinfo";
 import { parsePvh } from "../../../kernel/boot/pvh";
 import { heapInit } from "../../../kernel/rt/index";
@@ -45,12 +46,14 @@ export function runtimeHeapInit(from: usize, to: usize): void {
 let info: BootInfo | null = null;
 
 export function bootParsePvh(startInfo: usize): string {
-  info = parsePvh(startInfo);
-  return info!.error;
+  info = new BootInfo();
+  const result = parsePvh(startInfo, info!);
+  return result < 0 ? failureDetail(result) : "";
 }
 
 export function mmInit(imageEnd: usize): string {
-  return initMemory(info!, imageEnd);
+  const result = initMemory(info!, imageEnd);
+  return result < 0 ? failureDetail(result) : "";
 }
 
 export function consoleUseSerial(): void {
@@ -128,7 +131,8 @@ export function elfPrepare(): void {
 /** Loads for `machine` (kernel/boot/handoff ARCH_*: 1 x86_64, 2 aarch64, anything else no machine at all). */
 export function elfLoad(file: usize, length: usize, inPlace: bool, exports: usize, machine: u32): string {
   const elfMachine: u16 = machine == 1 ? EM_X86_64 : machine == 2 ? EM_AARCH64 : 0;
-  return loadAppModule(file, length, inPlace, exports, elfMachine, module!);
+  const result = loadAppModule(file, length, inPlace, exports, elfMachine, module!);
+  return result < 0 ? failureDetail(result) : "";
 }
 
 export function elfUnload(): void {

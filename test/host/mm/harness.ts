@@ -3,6 +3,7 @@
 // and meminfo. The exports that stand for a kernel call allocate nothing
 // themselves, so what the tests count is the kernel's doing.
 
+import { failureDetail } from "../../../kernel/failure";
 import { initMemory, memoryReady, malloc, free, usableSize } from "../../../kernel/mm/index";
 import { pages, PAGE_SHIFT, USE_FREE } from "../../../kernel/mm/pages";
 import { CLASS_COUNT, MAX_CLASS_SIZE, classOf, classSize } from "../../../kernel/mm/classes";
@@ -13,8 +14,10 @@ import { info } from "../boot/parsed-info";
 // --- kernel/mm/index.ts ---
 
 /** initMemory over the boot info parsed last, with the kernel image ending at `imageEnd`. */
+/** initMemory over the parsed boot info: "" or its failure detail. */
 export function mmInit(imageEnd: usize): string {
-  return initMemory(info!, imageEnd);
+  const result = initMemory(info!, imageEnd);
+  return result < 0 ? failureDetail(result) : "";
 }
 
 export function mmReady(): bool {

@@ -8,6 +8,7 @@
 // and readlink make are left to the test's memory. Nothing is allocated
 // before the first rofsMount.
 
+import { failureDetail } from "../../../kernel/failure";
 import { mountRofs, RofsMount, RofsFileSystem, RofsVnode, lz4DecompressBlock, crc32 as rofsCrc } from "../../../fs/rofs/index";
 import { BlockDevice as RofsDeviceBase, MemoryBlockDevice as RofsMemoryDevice } from "../../../drivers/block/device";
 import { VnodeResult as RofsVnodeResult, DirEntry as RofsDirEntry, Stat as RofsStat, TextResult as RofsTextResult } from "../../../fs/vfs/node";
@@ -58,7 +59,8 @@ export function rofsMount(base: usize, size: u64, inMemory: bool): string {
     rofsDevice = testDevice;
     device = testDevice;
   }
-  const error = mountRofs(device, out);
+  const result = mountRofs(device, out);
+  const error = result < 0 ? failureDetail(result) : "";
   rofsMounted = out.fs;
   const old = rofsNodes;
   if (old !== null) {

@@ -9,6 +9,7 @@
 // Strings cross as AssemblyScript strings; string arguments are consumed
 // (freed after the call) so the memory tests see the WASI layer's doing.
 
+import { failureDetail } from "../../../kernel/failure";
 import { BootInfo, CONSOLE_NS16550_PORT } from "../../../kernel/boot/bootinfo";
 import { parsePvh } from "../../../kernel/boot/pvh";
 import { heapInit } from "../../../kernel/rt/index";
@@ -60,12 +61,14 @@ export function consoleUseSerial(): void {
 let info: BootInfo | null = null;
 
 export function bootParsePvh(startInfo: usize): string {
-  info = parsePvh(startInfo);
-  return info!.error;
+  info = new BootInfo();
+  const result = parsePvh(startInfo, info!);
+  return result < 0 ? failureDetail(result) : "";
 }
 
 export function mmInit(imageEnd: usize): string {
-  return initMemory(info!, imageEnd);
+  const result = initMemory(info!, imageEnd);
+  return result < 0 ? failureDetail(result) : "";
 }
 
 export function mmMalloc(size: usize): usize {
@@ -99,8 +102,9 @@ export function fsMountRamRoot(): i32 {
 /** Mounts the ROFS image at [base, +size) (kernel memory) on the directory `path`: "" or why not. */
 export function fsMountRofs(path: string, base: usize, size: u64): string {
   const out = new RofsMount();
-  const error = mountRofs(new MemoryBlockDevice("wasi-test", base, size), out);
-  if (error.length == 0) {
+  const mounted = mountRofs(new MemoryBlockDevice("wasi-test", base, size), out);
+  const error = mounted < 0 ? failureDetail(mounted) : "";
+  if (mounted == 0) {
     rofs = out.fs;
     const result = vfs.mount(vfs.AT_FDCWD, path, out.fs!);
     if (result < 0) return "mount failed: " + result.toString();
@@ -183,7 +187,8 @@ export function wasiAddPreopen(guestPath: string, kernelPath: string): void {
 /** configureWasi with what was added; the lists are freed afterwards. */
 export function wasiConfigure(): string {
   lists();
-  const error = configureWasi(args!, env!, preopens!);
+  const configured = configureWasi(args!, env!, preopens!);
+  const error = configured < 0 ? failureDetail(configured) : "";
   for (let i = 0; i < args!.length; i++) consumed(args![i]);
   for (let i = 0; i < env!.length; i++) consumed(env![i]);
   for (let i = 0; i < preopens!.length; i++) {
