@@ -2,9 +2,10 @@
 //
 // A stamp is a counter reading with a name, taken at the end of a boot step.
 // The first stamps come from the boot stub (first instruction, paging on,
-// runtime ready); the kernel adds one per step in main.ts. The chart prints
-// each stamp's time since the first instruction and since the previous stamp,
-// in microseconds, and then one machine-readable line for tools:
+// runtime ready); the kernel adds one per step in kernel/init/boot.ts. The
+// chart prints each stamp's time since the first instruction and since the
+// previous stamp, in microseconds, and then one machine-readable line for
+// tools:
 //
 //   bootchart-raw hz=<counter Hz> source=<how Hz was found> <name>=<ticks> ...
 //

@@ -8,7 +8,7 @@
 // app memory's reservation (an access past the committed memory: the
 // wasm out-of-bounds trap, by guard pages) or in the guard page below the
 // app thread's stack (its call stack ran out). Anything else is the
-// kernel's own fault and stays fatal (kernel/traps.ts).
+// kernel's own fault and stays fatal (kernel/traps).
 //
 // Recording happens inside the exception, so it only stores numbers; the
 // report is printed by the app runner afterwards.

@@ -2,7 +2,7 @@
 //
 // arch/common/app-runtime.c implements wasm_rt_allocate_memory, the table
 // allocators and wasm_rt_trap for app modules as calls to these exports
-// (kernel/main.ts lists them). Memory and tables the app asks for are
+// (kernel/init/exports.ts lists them). Memory and tables the app asks for are
 // recorded here, so that everything goes back when the app ends, however
 // it ends: a trap or proc_exit never reaches the module's own free calls.
 

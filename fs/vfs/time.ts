@@ -1,6 +1,6 @@
 // File times: nanoseconds since the Unix epoch for stat, or 0 when unknown.
 //
-// The time layer is set up before the scheduler (kernel/main.ts), so a
+// The time layer is set up before the scheduler (kernel/init/boot.ts), so a
 // ready scheduler says the wall clock may be asked; before that (early
 // boot, host tests) and on machines without a real-time clock, files get 0.
 

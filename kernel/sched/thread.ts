@@ -7,7 +7,7 @@
 //
 // The stack grows down from just below the thread-local slots; running off
 // its end touches the guard page, which faults, and the fault report names
-// the thread (kernel/traps.ts asks threadWithGuard). Keeping the context and
+// the thread (kernel/traps asks threadWithGuard). Keeping the context and
 // slots in the stack's own frames makes creating a thread two allocations:
 // this object and the frames.
 //

@@ -4,7 +4,7 @@
 // For app images, `wisp run` instead adds the ROFS image to a copy of
 // kernel.elf as one more read-only PT_LOAD segment, LINKED_IMAGE_GAP past the
 // kernel image's end, where the kernel looks for it
-// (kernel/boot/linked-image.ts). QEMU loads ELF kernels with the device tree at
+// (fs/rofs/linked-image.ts). QEMU loads ELF kernels with the device tree at
 // the start of RAM.
 
 import { createHash } from "node:crypto";
@@ -13,7 +13,7 @@ import { join } from "node:path";
 import { ROOT } from "../build/files";
 import type { Arch } from "../build/targets";
 
-/** kernel/boot/linked-image.ts's LINKED_IMAGE_GAP. */
+/** fs/rofs/linked-image.ts's LINKED_IMAGE_GAP. */
 export const LINKED_IMAGE_GAP = 256 * 1024;
 const PAGE = 4096;
 const PT_LOAD = 1;

@@ -66,6 +66,18 @@ describe("layers", () => {
     expect(upward).toEqual([]);
   });
 
+  it("keeps the core's interrupts, time and scheduler in one order: irq < time < sched", () => {
+    const ORDER = ["kernel/irq", "kernel/time", "kernel/sched"];
+    const rank = (path: string) => ORDER.findIndex((folder) => path === folder || path.startsWith(`${folder}/`));
+    const backward: string[] = [];
+    for (const file of files.filter((name) => rank(name) >= 0)) {
+      for (const target of importsOf(file)) {
+        if (rank(target) > rank(file)) backward.push(`${file} -> ${target}`);
+      }
+    }
+    expect(backward).toEqual([]);
+  });
+
   it("has no run-time architecture test outside the per-architecture entry points", () => {
     const tests: string[] = [];
     for (const file of files.filter((name) => name.endsWith(".ts") && !name.startsWith(`${ROOT_FOLDER}/`))) {

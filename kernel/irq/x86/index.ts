@@ -1,6 +1,6 @@
 // x86_64 interrupt controllers: the controller the x86_64 kernel hands
-// kernel/irq (X86InterruptController), and the local APIC timer it hands
-// kernel/time (LocalApicTimer).
+// kernel/irq (X86InterruptController), and the local APIC timer that
+// kernel/time/local-apic-timer.ts hands kernel/time.
 //
 // start masks the legacy PIC (pic.ts), turns on this CPU's local
 // APIC in x2APIC mode when the CPU has it, else xAPIC (lapic.ts), and masks
@@ -14,7 +14,6 @@ import { fail } from "../../failure";
 import { BootInfo } from "../../boot/bootinfo";
 import { EINVAL, ENODEV } from "../../errno";
 import { InterruptController, InterruptHandler, MessageInterrupt, SPURIOUS } from "../controller";
-import { TimerDevice } from "../../time/device";
 import { ApicFeatures, readApicFeatures } from "./cpu-features";
 import { maskLegacyPic } from "./pic";
 import * as lapic from "./lapic";
@@ -115,19 +114,6 @@ export class X86InterruptController extends InterruptController {
   }
   allocateMessage(): MessageInterrupt | null {
     return allocateMessage();
-  }
-}
-
-/** The local APIC timer as kernel/time sees it. */
-export class LocalApicTimer extends TimerDevice {
-  start(handler: InterruptHandler): i32 {
-    return initLocalTimer(handler);
-  }
-  arm(deadline: u64): void {
-    armLocalTimer(deadline);
-  }
-  disarm(): void {
-    disarmLocalTimer();
   }
 }
 

@@ -14,7 +14,7 @@ export function setup(ramEnd: usize): u32 {
   heapInit(imageEnd, ramEnd);
   const info = new BootInfo();
   info.memory.push(new MemoryRange(0, <u64>ramEnd, MEMORY_USABLE));
-  return initMemory(info, imageEnd).length == 0 ? 1 : 0;
+  return initMemory(info, imageEnd) == 0 ? 1 : 0;
 }
 
 export function allocate(size: usize): usize {
