@@ -32,6 +32,11 @@ export async function buildCommand(argv: string[]): Promise<number> {
   }
   const arches: Arch[] = !values.arch || values.arch === "all" ? ARCHES : [parseArch(values.arch)];
   const profiles = values.profile === "all" ? profileNames().map(parseProfile) : [parseProfile(values.profile ?? "default")];
+  // Every argument is checked before anything is built.
+  const names = values.image === undefined ? [] : values.image.split(",").map((name) => name.trim()).filter(Boolean);
+  if (values.image !== undefined && names.length === 0) throw new UsageError(`--image needs a comma-separated list of modules\n\n${HELP}`);
+  const compress = values.compress ?? "auto";
+  if (compress !== "auto" && compress !== "never" && compress !== "always") throw new UsageError(`--compress needs auto, never or always, not '${compress}'`);
   for (const profile of profiles) {
     for (const arch of arches) {
       const result = await buildKernel({ arch, debug: values.debug, profile });
@@ -40,10 +45,6 @@ export async function buildCommand(argv: string[]): Promise<number> {
     }
   }
   if (values.image !== undefined) {
-    const names = values.image.split(",").map((name) => name.trim()).filter(Boolean);
-    if (names.length === 0) throw new UsageError(`--image needs a comma-separated list of modules\n\n${HELP}`);
-    const compress = values.compress ?? "auto";
-    if (compress !== "auto" && compress !== "never" && compress !== "always") throw new UsageError(`--compress needs auto, never or always, not '${compress}'`);
     for (const arch of arches) {
       const written = await writeModuleImage(names, arch, values.output, compress);
       process.stderr.write(`built ${relative(ROOT, written.path)} (${written.image.stats.bytes} bytes; modules ${written.image.modules.join(", ")})\n`);

@@ -1,7 +1,9 @@
-// Guards the wisp CLI's front door (scripts/cli/main.ts, bench.ts, run.ts):
-// `wisp --help` lists every benchmark `wisp bench` runs; `wisp run` refuses
-// an unknown --machine, --accel or --arch as a bad invocation (exit 2, one
-// line) before it builds anything, and takes the machines it knows; help
+// Guards the wisp CLI's front door (scripts/cli/main.ts, bench.ts, run.ts,
+// build.ts): `wisp --help` lists every benchmark `wisp bench` runs; `wisp
+// run` refuses an unknown --machine, --accel, --arch, --profile or an
+// unreadable --mem, and `wisp build` a bad --compress or --profile, as a bad
+// invocation (exit 2, one line) before it builds anything; run takes the
+// machines it knows; help
 // texts name only documentation that exists. The CLI runs in-process with
 // the kernel build replaced by a stub that records any call.
 
@@ -72,6 +74,20 @@ describe("wisp --help", () => {
   });
 });
 
+describe("wisp build refuses a bad option before building", () => {
+  it("--compress", async () => {
+    const result = await wisp("build", "--arch", "x86_64", "--image", "demo-files", "--compress", "sometimes");
+    expect(result).toEqual({ status: 2, stdout: "", stderr: "wisp: --compress needs auto, never or always, not 'sometimes'\n" });
+    expect(builds.count).toBe(0);
+  });
+
+  it("--profile", async () => {
+    const result = await wisp("build", "--profile", "test+fast");
+    expect(result).toEqual({ status: 2, stdout: "", stderr: "wisp: unknown build profile 'fast' (expected default, cooperative, test, or several joined with +)\n" });
+    expect(builds.count).toBe(0);
+  });
+});
+
 describe("wisp run refuses a bad enumerated option before building", () => {
   const cases: Array<[string[], string]> = [
     [["--machine", "foo"], "machine 'foo' is not available on x86_64 (use microvm or q35)"],
@@ -80,6 +96,9 @@ describe("wisp run refuses a bad enumerated option before building", () => {
     [["--accel", "foo"], "unknown accelerator 'foo' (expected auto, kvm or tcg)"],
     [["--accel", "KVM"], "unknown accelerator 'KVM' (expected auto, kvm or tcg)"],
     [["--arch", "foo"], "unknown architecture 'foo' (expected x86_64 or aarch64)"],
+    [["--mem", "foo"], "cannot read memory size 'foo' (try 64M or 2MiB)"],
+    [["--mem", "64X"], "unknown memory unit 'X' in '64X' (use K, M or G)"],
+    [["--profile", "fast"], "unknown build profile 'fast' (expected default, cooperative, test, or several joined with +)"],
   ];
   for (const [args, message] of cases) {
     it(`wisp run ${args.join(" ")}: exit 2, one line, no build`, async () => {

@@ -1,5 +1,6 @@
-// Guards the kernel's boot path (kernel/main.ts kmain and everything it calls)
-// by booting the real kernel wasm in Node on the fake machine: what it prints,
+// Guards the kernel's boot path (kernel/init: kmain and everything it calls)
+// by booting the real kernel wasm (default profile, one per architecture) in
+// Node on the fake machine: what it prints,
 // the status it powers off with, and how it stops when the handoff, the
 // firmware data, the command line or memory are wrong. Both boot paths run:
 // x86_64 (PVH start_info, 16550 at port 0x3f8, TSC measured against the PIT)
@@ -100,6 +101,17 @@ describe("booting x86_64", () => {
     expect(result.output).toContain("kernel options:\n");
     for (const option of ["bootchart", "memmap", "panic", "exit", "quiet"]) expect(result.output).toMatch(new RegExp(`^  ${option}: `, "m"));
     expect(result.output).not.toContain("Wisp ");
+  });
+
+  it("knows no self-test or benchmark option in the default profile, and lists only what it knows", async () => {
+    for (const option of ["selftest=mm", "malloc-bench=10", "blk-write"]) {
+      const result = await bootKernel({ cmdline: `quiet ${option}` });
+      expectPowerOff(result, USAGE_STATUS);
+      expect(result.output).toContain(`wisp: bad kernel command line: unknown kernel option '${option.split("=")[0]}'\n`);
+    }
+    const listed = (await bootKernel({ cmdline: "frobnicate" })).output;
+    for (const option of ["selftest", "malloc-bench", "sched-bench", "storage-bench", "blk-write"]) expect(listed).not.toMatch(new RegExp(`^  ${option}: `, "m"));
+    expect(listed).toMatch(/^ {2}virtio_mmio\.device: /m);
   });
 
   it("refuses a malformed command line with status 64", async () => {
@@ -218,10 +230,10 @@ describe("booting aarch64", () => {
 });
 
 describe("booting with bad inputs", () => {
-  it("powers off with 70, silently, when the handoff is not valid", async () => {
+  it("powers off with 70, silently, when the handoff is not valid (or is another architecture's)", async () => {
     const layout = await kernelLayout();
     const misordered = { textEnd: layout.rodataEnd + 0x1000 }; // text ending past rodata
-    for (const handoff of [{ magic: 0x12345678 }, { arch: 3 }, { stampCount: 9 }, { imageEnd: 0x10_0000, imageStart: 0x10_0000 }, misordered]) {
+    for (const handoff of [{ magic: 0x12345678 }, { arch: 3 }, { arch: 2 }, { stampCount: 9 }, { imageEnd: 0x10_0000, imageStart: 0x10_0000 }, misordered]) {
       const result = await bootKernel({ handoff });
       expectPowerOff(result, PANIC_STATUS);
       expect(result.output, JSON.stringify(handoff)).toBe("");
