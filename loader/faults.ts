@@ -81,11 +81,12 @@ export function reportAppTrap(module: AppModule): void {
       print(")");
     }
   }
+  // The app.so's own symbols name the function (.symtab when the module is
+  // mapped from its file, else .dynsym); wasm2c names functions without a
+  // name section w2c_app_f<index>.
   const name = functionAt(module, instruction);
-  if (name.length) {
-    print(" in ");
-    print(name);
-  }
+  print(" in ");
+  print(name.length ? name : "unknown function");
   print(" (at ");
   printHex(instruction);
   printLine(")");

@@ -14,7 +14,7 @@
 
 import { AT_FDCWD, O_RDONLY, Stat, open, close, read, fstat } from "../fs/vfs/index";
 import { fail, withContext } from "../kernel/failure";
-import { ENOENT, EIO } from "../kernel/errno";
+import { ENOENT, EIO, EFBIG } from "../kernel/errno";
 import { AppManifest, parseManifest } from "./manifest";
 import { overlayDirectory } from "./overlay";
 import { runApplication } from "./run";
@@ -26,6 +26,8 @@ export {
 
 /** Where an image keeps its run manifest. */
 export const MANIFEST_PATH = "/etc/app";
+/** The largest run manifest the kernel reads (a larger one is refused, never cut). */
+export const MANIFEST_MAX_BYTES: u64 = 1 << 20;
 
 /**
  * Reads and parses the image's run manifest into `manifest` (fresh): 0;
@@ -37,8 +39,13 @@ export function readImageApp(manifest: AppManifest): i32 {
   if (fd < 0) return fd == -ENOENT ? fd : fail(-fd, MANIFEST_PATH + ": cannot open it (error " + (-fd).toString() + ")");
   const stat = new Stat();
   fstat(fd, stat);
-  const length = <usize>min<u64>(stat.size, 1 << 20);
+  const size = stat.size;
   heap.free(changetype<usize>(stat));
+  if (size > MANIFEST_MAX_BYTES) {
+    close(fd);
+    return fail(EFBIG, MANIFEST_PATH + ": " + size.toString() + " bytes, more than a run manifest may hold (1 MiB)");
+  }
+  const length = <usize>size;
   const text = heap.alloc(length + 1);
   const got = read(fd, text, length);
   close(fd);

@@ -3,7 +3,7 @@
 // `wisp run app.wasm` and app modules write it to /etc/app in the image.
 // It is text, one setting per line, the value after the first space:
 //
-//   module /app.so                    the app module (required, once)
+//   module /app.so                    the app module (required, exactly once)
 //   arg hello                         argv, in order (argv[0] first)
 //   env HOME=/                        the environment, in order
 //   dir /data /data                   preopen: what the app sees, the kernel path
@@ -50,6 +50,7 @@ function parseLine(line: string, lineNumber: i32, manifest: AppManifest): i32 {
   const key = space < 0 ? line : line.substring(0, space);
   const value = space < 0 ? "" : line.substring(space + 1);
   if (key == "module") {
+    if (manifest.module.length) return fail(EINVAL, "line " + lineNumber.toString() + ": a second 'module' line (the manifest names one module)");
     manifest.module = unescape(value);
   } else if (key == "arg") {
     manifest.args.push(unescape(value));

@@ -17,7 +17,7 @@ import {
 } from "./errno";
 import { AppFile, fileOf, fileWithRights, refusal, closeFd, renumber, KIND_STDIN, KIND_STDERR } from "./fds";
 import { Iovec, IOVEC_BYTES, Fdstat, FDSTAT_BYTES, Filestat, FILESTAT_BYTES, Dirent, DIRENT_BYTES, Prestat, PRESTAT_BYTES, PREOPENTYPE_DIR } from "./layout";
-import { scratch, bounce, BOUNCE_BYTES, fetch, put, inRange, storeU32, storeU64, encodeToScratch } from "./memory";
+import { scratch, bounce, BOUNCE_BYTES, put, inRange, storeU32, storeU64, encodeToScratch, iovecTable } from "./memory";
 import {
   RIGHT_FD_READ, RIGHT_FD_WRITE, RIGHT_FD_SEEK, RIGHT_FD_TELL, RIGHT_FD_FDSTAT_SET_FLAGS, RIGHT_FD_FILESTAT_GET,
   RIGHT_FD_FILESTAT_SET_SIZE, RIGHT_FD_FILESTAT_SET_TIMES, RIGHT_FD_ADVISE, RIGHT_FD_ALLOCATE, RIGHT_FD_DATASYNC,
@@ -67,12 +67,25 @@ export function putFilestat(stat: vfs.Stat, out: u32): void {
 
 // --- Transfers ---
 
-/** Checks `count` iovecs at `iovs` and every buffer they name; SUCCESS, INVAL or FAULT. */
-function checkIovecs(iovs: u32, count: u32): u32 {
+// @ts-ignore: decorator
+@inline function iovecAt(table: usize, index: u32): Iovec {
+  return changetype<Iovec>(table + <usize>index * offsetof<Iovec>());
+}
+
+/**
+ * Copies the `count` iovecs at `iovs` into the kernel's iovec table, once,
+ * and checks every buffer they name; SUCCESS, INVAL or FAULT. The transfer
+ * then works from that copy only: data landing on the app's iovec array
+ * (an iovec may point at the array itself) cannot move later data anywhere
+ * that was not checked.
+ */
+function takeIovecs(iovs: u32, count: u32): u32 {
   if (count > IOV_MAX) return ERRNO_INVAL;
   if (!inRange(iovs, count, IOVEC_BYTES)) return ERRNO_FAULT;
+  const table = iovecTable();
+  if (count != 0 && !copyIn(table, iovs, count * IOVEC_BYTES)) return ERRNO_FAULT;
   for (let i: u32 = 0; i < count; i++) {
-    const iovec = changetype<Iovec>(fetch(iovs + i * IOVEC_BYTES, IOVEC_BYTES));
+    const iovec = iovecAt(table, i);
     if (!inRange(iovec.buffer, iovec.length, 1)) return ERRNO_FAULT;
   }
   return ERRNO_SUCCESS;
@@ -82,16 +95,18 @@ function checkIovecs(iovs: u32, count: u32): u32 {
 let moved: u64 = 0;
 
 /**
- * Reads into the iovecs from `file` (at `offset` when `positional`, else at
- * its own offset); the count in `moved`. Returns SUCCESS, or the error of
- * a read that moved nothing.
+ * Reads into the iovecs takeIovecs copied from `file` (at `offset` when
+ * `positional`, else at its own offset); the count in `moved`. Returns
+ * SUCCESS, the error of a read that moved nothing, or FAULT if the data
+ * could not be stored (then the app is told nothing was read).
  */
-function readInto(file: AppFile, iovs: u32, count: u32, positional: bool, offset: u64): u32 {
+function readInto(file: AppFile, count: u32, positional: bool, offset: u64): u32 {
   moved = 0;
   if (file.kind == KIND_STDIN) return ERRNO_SUCCESS; // stdin is always at its end
   const buffer = bounce();
+  const table = iovecTable();
   for (let i: u32 = 0; i < count; i++) {
-    const iovec = changetype<Iovec>(fetch(iovs + i * IOVEC_BYTES, IOVEC_BYTES));
+    const iovec = iovecAt(table, i);
     const address = iovec.buffer;
     const length = iovec.length;
     let done: u32 = 0;
@@ -99,7 +114,7 @@ function readInto(file: AppFile, iovs: u32, count: u32, positional: bool, offset
       const chunk = <usize>min<u32>(length - done, <u32>BOUNCE_BYTES);
       const got = positional ? vfs.pread(file.vfsFd, buffer, chunk, <i64>(offset + moved)) : vfs.read(file.vfsFd, buffer, chunk);
       if (got < 0) return moved == 0 ? errnoOf(got) : ERRNO_SUCCESS;
-      copyOut(address + done, buffer, <u32>got);
+      if (!copyOut(address + done, buffer, <u32>got)) return ERRNO_FAULT;
       done += <u32>got;
       moved += <u64>got;
       if (<usize>got < chunk) return ERRNO_SUCCESS;
@@ -108,18 +123,19 @@ function readInto(file: AppFile, iovs: u32, count: u32, positional: bool, offset
   return ERRNO_SUCCESS;
 }
 
-/** Writes the iovecs to `file`, as readInto reads. */
-function writeFrom(file: AppFile, iovs: u32, count: u32, positional: bool, offset: u64): u32 {
+/** Writes the iovecs takeIovecs copied to `file`, as readInto reads. */
+function writeFrom(file: AppFile, count: u32, positional: bool, offset: u64): u32 {
   moved = 0;
   const buffer = bounce();
+  const table = iovecTable();
   for (let i: u32 = 0; i < count; i++) {
-    const iovec = changetype<Iovec>(fetch(iovs + i * IOVEC_BYTES, IOVEC_BYTES));
+    const iovec = iovecAt(table, i);
     const address = iovec.buffer;
     const length = iovec.length;
     let done: u32 = 0;
     while (done < length) {
       const chunk = min<u32>(length - done, <u32>BOUNCE_BYTES);
-      copyIn(buffer, address + done, chunk);
+      if (!copyIn(buffer, address + done, chunk)) return ERRNO_FAULT;
       let wrote: i64 = <i64>chunk;
       if (file.isStream) writeAppStream(file.kind == KIND_STDERR ? 2 : 1, buffer, <usize>chunk);
       else if (positional) wrote = vfs.pwrite(file.vfsFd, buffer, <usize>chunk, <i64>(offset + moved));
@@ -140,10 +156,10 @@ function transfer(fd: u32, iovs: u32, count: u32, out: u32, writing: bool, posit
   const rights = (writing ? RIGHT_FD_WRITE : RIGHT_FD_READ) | (positional ? RIGHT_FD_SEEK : 0);
   if ((file.rightsBase & rights) != rights) return ERRNO_NOTCAPABLE;
   if (positional && offset > LARGEST_OFFSET) return ERRNO_INVAL;
-  const checked = checkIovecs(iovs, count);
-  if (checked != ERRNO_SUCCESS) return checked;
+  const taken = takeIovecs(iovs, count);
+  if (taken != ERRNO_SUCCESS) return taken;
   if (!inRange(out, 1, 4)) return ERRNO_FAULT;
-  const result = writing ? writeFrom(file, iovs, count, positional, offset) : readInto(file, iovs, count, positional, offset);
+  const result = writing ? writeFrom(file, count, positional, offset) : readInto(file, count, positional, offset);
   if (result != ERRNO_SUCCESS) return result;
   storeU32(out, <u32>min<u64>(moved, 0xffff_ffff));
   return ERRNO_SUCCESS;

@@ -3,8 +3,9 @@
 // into app memory is ever kept; addresses are wasm addresses (u32).
 //
 // Structures are staged in one kernel scratch block (SCRATCH_BYTES), file
-// data in one bounce buffer (BOUNCE_BYTES), both allocated at the first
-// use and given back by releaseBuffers (resetWasi). WASI calls come from
+// data in one bounce buffer (BOUNCE_BYTES), a call's iovecs in one table
+// (IOVEC_TABLE_BYTES), each allocated at the first use and given back by
+// releaseBuffers (resetWasi). WASI calls come from
 // the one app thread, so one of each suffices.
 //
 // Every function that writes checks all its output ranges first (inRange),
@@ -20,8 +21,12 @@ export const BOUNCE_BYTES: usize = 16384;
 /** The longest path an app may pass, in bytes (the VFS's PATH_MAX). */
 export const PATH_BYTES_MAX: u32 = 4096;
 
+/** Bytes of the iovec table: the most iovecs one call may pass (IOV_MAX, 1024) of 8 bytes each. */
+export const IOVEC_TABLE_BYTES: usize = 8192;
+
 let scratchBlock: usize = 0;
 let bounceBlock: usize = 0;
+let iovecBlock: usize = 0;
 
 /** The scratch block for structures (SCRATCH_BYTES). */
 export function scratch(): usize {
@@ -35,10 +40,17 @@ export function bounce(): usize {
   return bounceBlock;
 }
 
+/** The kernel's copy of a call's iovec array (IOVEC_TABLE_BYTES), read once per call. */
+export function iovecTable(): usize {
+  if (iovecBlock == 0) iovecBlock = heap.alloc(IOVEC_TABLE_BYTES);
+  return iovecBlock;
+}
+
 export function releaseBuffers(): void {
   if (scratchBlock != 0) heap.free(scratchBlock);
   if (bounceBlock != 0) heap.free(bounceBlock);
-  scratchBlock = bounceBlock = 0;
+  if (iovecBlock != 0) heap.free(iovecBlock);
+  scratchBlock = bounceBlock = iovecBlock = 0;
 }
 
 /** Whether `count` items of `size` bytes at `address` lie inside app memory (no overflow on the way). */

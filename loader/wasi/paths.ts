@@ -111,8 +111,9 @@ export function pathOpen(
   if (read != ERRNO_SUCCESS) return read;
   const appPath = takeString();
 
+  // Rights to write open for writing, which a directory refuses (ISDIR), with DIRECTORY or without.
   const wantsDirectory = (openFlags & OFLAGS_DIRECTORY) != 0;
-  const writing = !wantsDirectory && (rightsBase & RIGHTS_NEEDING_WRITE) != 0;
+  const writing = (rightsBase & RIGHTS_NEEDING_WRITE) != 0;
   let flags: u32 = writing ? vfs.O_RDWR : vfs.O_RDONLY;
   if ((openFlags & OFLAGS_CREAT) != 0) flags |= vfs.O_CREAT;
   if (exclusive) flags |= vfs.O_EXCL;

@@ -31,21 +31,25 @@ import {
 } from "./types";
 
 const NEVER: u64 = 0xffff_ffff_ffff_ffff;
+/**
+ * The farthest a clock subscription waits: 2^61 ns (73 years). A timeout
+ * beyond it (up to u64's end, relative or absolute) sleeps this long, as
+ * near to forever as the timer hardware can be armed without overflowing
+ * its tick arithmetic; it never returns at once.
+ */
+const FARTHEST_NS: u64 = 1 << 61;
 
 // The moment the call started, on both clocks.
 let startMonotonic: u64 = 0;
 let startRealtime: u64 = 0;
 
-/** A clock subscription's deadline on the monotonic clock. */
+/** A clock subscription's deadline on the monotonic clock, at most FARTHEST_NS after the call began. */
 function deadlineOf(subscription: Subscription): u64 {
   const timeout = subscription.timeout;
-  if ((subscription.clockFlags & SUBCLOCKFLAGS_ABSTIME) == 0) {
-    return timeout > NEVER - startMonotonic ? NEVER : startMonotonic + timeout;
-  }
-  if (subscription.clockIdOrFd != CLOCK_REALTIME) return timeout;
+  if ((subscription.clockFlags & SUBCLOCKFLAGS_ABSTIME) == 0) return startMonotonic + min<u64>(timeout, FARTHEST_NS);
+  if (subscription.clockIdOrFd != CLOCK_REALTIME) return min<u64>(timeout, startMonotonic + FARTHEST_NS);
   if (timeout <= startRealtime) return startMonotonic;
-  const ahead = timeout - startRealtime;
-  return ahead > NEVER - startMonotonic ? NEVER : startMonotonic + ahead;
+  return startMonotonic + min<u64>(timeout - startRealtime, FARTHEST_NS);
 }
 
 /** Whether a subscription is answered at once (anything but a valid clock). */
@@ -104,7 +108,7 @@ export function pollOneoff(subscriptions: u32, events: u32, count: u32, out: u32
     if (isImmediate(subscription)) immediate = true;
     else earliest = min<u64>(earliest, deadlineOf(subscription));
   }
-  if (!immediate && earliest != NEVER) waitUntil(earliest);
+  if (!immediate) waitUntil(earliest);
 
   const reached = now();
   let written: u32 = 0;

@@ -88,6 +88,30 @@ describe.each(ARCHES)("apps on %s", (arch) => {
     expect(result.status).toBe(0);
   });
 
+  /** Boots an image holding only `manifest` as /etc/app; the result. */
+  function bootManifest(name: string, manifest: string | Buffer): ReturnType<typeof run> {
+    const dir = join(work, `${name}-${arch}`);
+    mkdirSync(join(dir, "etc"), { recursive: true });
+    writeFileSync(join(dir, "etc", "app"), manifest);
+    writeFileSync(join(dir, "manifest"), `/etc/app: ${join(dir, "etc", "app")}\n`);
+    const image = join(dir, `${name}.rofs`);
+    expect(wisp("image", join(dir, "manifest"), "-o", image).status).toBe(0);
+    return run("--initrd", image);
+  }
+
+  it("refuses a run manifest that names its module twice, instead of taking the second", () => {
+    const result = bootManifest("twice", "module /app.so\narg x\nmodule /other.so\n");
+    expect(result.stdout).toContain("app: /etc/app: line 3: a second 'module' line (the manifest names one module)\n");
+    expect(result.status).toBe(APP_REFUSED_STATUS);
+  });
+
+  it("refuses a run manifest larger than 1 MiB, instead of cutting it", () => {
+    const big = Buffer.concat([Buffer.from("module /app.so\n"), Buffer.alloc((1 << 20) - 10, "arg a\n")]);
+    const result = bootManifest("big", big);
+    expect(result.stdout).toContain(`app: /etc/app: ${big.length} bytes, more than a run manifest may hold (1 MiB)\n`);
+    expect(result.status).toBe(APP_REFUSED_STATUS);
+  });
+
   it("refuses a malformed app module with a message", () => {
     const dir = join(work, `bad-${arch}`);
     mkdirSync(join(dir, "etc"), { recursive: true });

@@ -32,7 +32,7 @@ export const E = {
   SUCCESS: 0, "2BIG": 1, ACCES: 2, AGAIN: 6, BADF: 8, BADMSG: 9, BUSY: 10, DEADLK: 16, EXIST: 20, FAULT: 21,
   FBIG: 22, ILSEQ: 25, INVAL: 28, IO: 29, ISDIR: 31, LOOP: 32, MFILE: 33, NAMETOOLONG: 37, NOENT: 44, NOMEM: 48,
   NOSPC: 51, NOSYS: 52, NOTDIR: 54, NOTEMPTY: 55, NOTSUP: 58, PERM: 63, ROFS: 69, SPIPE: 70, SRCH: 71,
-  TIMEDOUT: 73, XDEV: 75, NOTCAPABLE: 76,
+  TIMEDOUT: 73, XDEV: 75, NOTCAPABLE: 76, NOTSOCK: 57,
 } as const;
 
 export const FILETYPE = { unknown: 0, characterDevice: 2, directory: 3, regularFile: 4, symbolicLink: 7 } as const;

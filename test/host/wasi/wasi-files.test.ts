@@ -75,6 +75,28 @@ describe("reading and writing", () => {
     expect(h.call("fd_write", 1, IOVS, 5000, RESULT)).toBe(E.INVAL); // more than IOV_MAX
   });
 
+  it("a read whose data lands on its own iovec array is not told done for bytes it never stored", () => {
+    // The file's first 8 bytes are an iovec pointing outside app memory; the
+    // read's first iovec lands them on the second iovec. The second must still
+    // be the one the app passed and the kernel checked.
+    const content = new Uint8Array(16);
+    const view = new DataView(content.buffer);
+    view.setUint32(0, 0xffff_fff0, true);
+    view.setUint32(4, 100, true);
+    content.set(new TextEncoder().encode("ABCDEFGH"), 8);
+    const fd = h.open("overlap", { oflags: OFLAGS.creat });
+    expect(h.write(fd, content)).toBe(16);
+    expect(h.call("fd_seek", fd, 0n, WHENCE.set, RESULT)).toBe(E.SUCCESS);
+    h.iovecs([[IOVS + 8, 8], [DATA, 4]]);
+    h.put(DATA, "....");
+    expect(h.call("fd_read", fd, IOVS, 2, RESULT)).toBe(E.SUCCESS);
+    expect(h.u32(RESULT)).toBe(12);
+    expect(h.text(DATA, 4)).toBe("ABCD");
+    expect(h.u32(IOVS + 8)).toBe(0xffff_fff0); // the data did land on the array
+    expect(h.call("fd_tell", fd, RESULT)).toBe(E.SUCCESS);
+    expect(h.u64(RESULT)).toBe(12n);
+  });
+
   it("pread and pwrite leave the offset alone; streams cannot seek", () => {
     const fd = create("f", "abcdef");
     h.put(DATA, "XY");

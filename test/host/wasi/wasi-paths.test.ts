@@ -70,6 +70,17 @@ describe("path_open", () => {
     expect(h.open("d", { rights: FILE_RW })).toBe(-E.ISDIR); // a directory opened for writing
   });
 
+  it("refuses to open a directory with rights to write it, with DIRECTORY or without (ISDIR)", () => {
+    expect(h.pathCall("path_create_directory", "d")).toBe(E.SUCCESS);
+    expect(h.open("d", { oflags: OFLAGS.directory, rights: R.fdReaddir | R.fdWrite })).toBe(-E.ISDIR);
+    expect(h.open("d", { rights: R.fdRead | R.fdWrite })).toBe(-E.ISDIR);
+    expect(h.open("d", { oflags: OFLAGS.directory, rights: R.fdFilestatSetSize })).toBe(-E.ISDIR);
+    const fd = h.open("d", { oflags: OFLAGS.directory, rights: R.fdReaddir | R.pathOpen });
+    expect(fd).toBeGreaterThanOrEqual(0);
+    expect(h.call("fd_close", fd)).toBe(E.SUCCESS);
+    expect(h.open(".", { oflags: OFLAGS.directory, rights: R.fdWrite })).toBe(-E.ISDIR);
+  });
+
   it("keeps new rights within the directory's inheriting rights", () => {
     const dir = h.open(".", { oflags: OFLAGS.directory, rights: R.pathOpen, inheriting: R.fdRead });
     expect(h.open("f", { dirFd: dir, oflags: OFLAGS.creat })).toBe(-E.NOTCAPABLE); // no create right
@@ -251,6 +262,14 @@ describe("confinement", () => {
     const inner = h.open("inner", { oflags: OFLAGS.directory, rights: R.pathOpen | R.pathFilestatGet, inheriting: FILE_RO });
     expect(h.pathStat("../x", true, inner)).toBe(E.NOTCAPABLE);
     expect(typeof h.pathStat(".", true, inner)).toBe("object");
+  });
+
+  it("creates a symlink with an absolute target, and refuses only following it out", () => {
+    expect(symlink("/etc/hosts", "absolute-link")).toBe(E.SUCCESS);
+    expect(readlink("absolute-link")).toBe("/etc/hosts");
+    expect(h.pathStat("absolute-link", false)).toMatchObject({ filetype: FILETYPE.symbolicLink, size: 10n });
+    expect(readFile("absolute-link")).toBe(-E.NOTCAPABLE);
+    expect(h.pathCall("path_unlink_file", "absolute-link")).toBe(E.SUCCESS);
   });
 
   it("refuses links that lead out, relative or absolute, and follows those that stay in", () => {
