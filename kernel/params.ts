@@ -24,3 +24,12 @@ export const APP_TRAP_STATUS: u32 = 134;
 export const MAX_APP_MODULE_BYTES: u64 = 1 << 30;
 /** Exit status when the image's app cannot be started (a malformed module, a bad manifest): EX_DATAERR. */
 export const APP_REFUSED_STATUS: u32 = 65;
+/**
+ * Free memory the kernel keeps for itself: once the page allocator's free
+ * frames drop below this, work an app asks for that would take memory
+ * (file data, directory entries, paths, descriptors, memory.grow) is
+ * refused with ENOSPC/ENOMEM, so the kernel's own paths (a WASI call's
+ * bookkeeping, reporting, shutdown) never find memory exhausted. One call
+ * needs far less than this (a path is at most 4 KiB).
+ */
+export const MEMORY_RESERVE_BYTES: usize = 256 << 10;

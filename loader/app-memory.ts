@@ -13,6 +13,7 @@
 // The kernel never dereferences these addresses: it copies through
 // arch.copyFromApp / copyToApp after checking the bounds here.
 
+import { memoryAvailable } from "../kernel/mm/index";
 import { reserveRegion, commit, releaseRegion } from "../kernel/mm/paging/index";
 import { copyFromApp, copyToApp } from "../arch";
 
@@ -63,6 +64,7 @@ export function growAppMemory(deltaPages: u64): i64 {
   const pages = size / WASM_PAGE_BYTES;
   if (base == 0 || deltaPages > maxPages - pages) return -1;
   if (deltaPages == 0) return <i64>pages;
+  if (!memoryAvailable(deltaPages * WASM_PAGE_BYTES)) return -1;   // memory.grow fails; the kernel keeps its reserve
   if (commit(base + size, deltaPages * WASM_PAGE_BYTES) < 0) return -1;
   size += deltaPages * WASM_PAGE_BYTES;
   return <i64>pages;

@@ -6,7 +6,7 @@
 // recorded here, so that everything goes back when the app ends, however
 // it ends: a trap or proc_exit never reaches the module's own free calls.
 
-import { malloc, free } from "../kernel/mm/index";
+import { malloc, free, memoryAvailable } from "../kernel/mm/index";
 import { reserveAppMemory, growAppMemory, releaseAppMemory, WASM_PAGE_BYTES } from "./app-memory";
 import { recordTrap, claimFault } from "./faults";
 import { stamp } from "../kernel/bootchart";
@@ -34,7 +34,7 @@ export function appMemoryRelease(): void {
 }
 
 export function appAllocate(bytes: u64): u32 {
-  if (bytes > 0x1000_0000) return 0;
+  if (bytes > 0x1000_0000 || !memoryAvailable(bytes)) return 0;
   const block = malloc(<usize>bytes);
   if (block == 0) return 0;
   memory.fill(block, 0, <usize>bytes);

@@ -14,7 +14,7 @@
 // Entry names are the directory's own copies. An empty directory holds no
 // memory besides this object.
 
-import { malloc, free } from "../../kernel/mm/index";
+import { malloc, free, memoryLow } from "../../kernel/mm/index";
 import { Vnode, DirEntry, ownedString, freeString, hashString } from "../vfs/module";
 
 const SLOT: usize = sizeof<usize>();
@@ -37,10 +37,10 @@ export class DirectoryEntry {
   store<usize>(table + <usize>index * SLOT, changetype<usize>(entry));
 }
 
+/** A zeroed table of `count` slots, or 0 when memory runs out. */
 function zeroedSlots(count: u32): usize {
   const table = malloc(<usize>count * SLOT);
-  if (table == 0) unreachable(); // out of memory: the runtime's report names it
-  memory.fill(table, 0, <usize>count * SLOT);
+  if (table != 0) memory.fill(table, 0, <usize>count * SLOT);
   return table;
 }
 
@@ -70,18 +70,35 @@ export class Directory {
     return null;
   }
 
-  /** Adds `name` (not present; copied) for `node`. */
-  add(name: string, node: Vnode): void {
-    if ((this.count + 1) * 4 > this.nameSlots * 3) this.rehash(max(this.nameSlots << 1, FIRST_SLOTS));
+  /**
+   * Adds `name` (not present; copied) for `node`; false, changing nothing,
+   * when memory is down to the kernel's reserve (the caller says ENOSPC).
+   * The tables that must grow are made before anything changes.
+   */
+  add(name: string, node: Vnode): bool {
+    if (memoryLow()) return false;
+    const growNames = (this.count + 1) * 4 > this.nameSlots * 3;
+    const nameSlots = growNames ? max(this.nameSlots << 1, FIRST_SLOTS) : 0;
+    const names = growNames ? zeroedSlots(nameSlots) : 0;
+    if (growNames && names == 0) return false;
+    const growList = this.listLength == this.listCapacity;
+    const listCapacity = growList ? max(this.listCapacity << 1, FIRST_SLOTS) : 0;
+    const list = growList ? zeroedSlots(listCapacity) : 0;
+    if (growList && list == 0) {
+      if (names != 0) free(names);
+      return false;
+    }
+    if (growNames) this.rehashInto(names, nameSlots);
+    if (growList) this.moveList(list, listCapacity);
     const entry = new DirectoryEntry();
     entry.name = ownedString(name);
     entry.node = node;
     entry.hash = hashString(name);
     entry.order = this.nextOrder++;
     this.placeName(entry);
-    if (this.listLength == this.listCapacity) this.growList();
     setEntryAt(this.list, this.listLength++, entry);
     this.count++;
+    return true;
   }
 
   /** Removes `entry` (one of this directory's). */
@@ -177,10 +194,17 @@ export class Directory {
     }
   }
 
+  /** Rehashes into a table of `slots` when shrinking (made here; kept as is if memory runs out). */
   private rehash(slots: u32): void {
+    const table = zeroedSlots(slots);
+    if (table != 0) this.rehashInto(table, slots);
+  }
+
+  /** Moves every name into `table` (zeroed, `slots` slots) and frees the old table. */
+  private rehashInto(table: usize, slots: u32): void {
     const old = this.names;
     const oldSlots = this.nameSlots;
-    this.names = zeroedSlots(slots);
+    this.names = table;
     this.nameSlots = slots;
     for (let i: u32 = 0; i < oldSlots; i++) {
       const entry = entryAt(old, i);
@@ -189,9 +213,8 @@ export class Directory {
     free(old);
   }
 
-  private growList(): void {
-    const capacity = max(this.listCapacity << 1, FIRST_SLOTS);
-    const list = zeroedSlots(capacity);
+  /** Moves the creation-ordered list into `list` (zeroed, `capacity` slots) and frees the old one. */
+  private moveList(list: usize, capacity: u32): void {
     memory.copy(list, this.list, <usize>this.listLength * SLOT);
     free(this.list);
     this.list = list;
@@ -211,10 +234,7 @@ export class Directory {
     if (kept * 4 < this.listCapacity && this.listCapacity > FIRST_SLOTS) {
       const capacity = max(FIRST_SLOTS, this.listCapacity >> 1);
       const list = zeroedSlots(capacity);
-      memory.copy(list, this.list, <usize>kept * SLOT);
-      free(this.list);
-      this.list = list;
-      this.listCapacity = capacity;
+      if (list != 0) this.moveList(list, capacity);   // shrinking is optional: keep the larger list without memory
     }
   }
 }

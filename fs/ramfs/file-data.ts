@@ -13,6 +13,7 @@
 // chunk the new end falls in. Truncate gives back every page past the new
 // end and shrinks an index left mostly empty.
 
+import { memoryLow } from "../../kernel/mm/index";
 import { ENOSPC, EFBIG } from "../../kernel/errno";
 import { malloc, free } from "../../kernel/mm/index";
 import { pages, PAGE_SIZE, PAGE_SHIFT, USE_LARGE } from "../../kernel/mm/pages";
@@ -111,7 +112,8 @@ export class FileData {
       const number = chunkOf(at);
       let page = this.chunk(number);
       if (page == 0) {
-        page = piece == PAGE_SIZE ? pages.alloc(1, USE_LARGE) : pages.allocZeroed(1, USE_LARGE);
+        // The kernel's reserve is not for file data: a full RAMFS is ENOSPC, never a kernel out of memory.
+        page = memoryLow() ? 0 : piece == PAGE_SIZE ? pages.alloc(1, USE_LARGE) : pages.allocZeroed(1, USE_LARGE);
         if (page == 0) break;
         this.setChunk(number, page);
         this.pageCount++;

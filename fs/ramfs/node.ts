@@ -9,7 +9,8 @@
 // directory's; reads leave them (as noatime); setTimes sets the two it is
 // given and makes changed now.
 
-import { EEXIST, EISDIR, ENOENT, ENOTDIR, ENOTEMPTY, EINVAL, EXDEV, EPERM } from "../../kernel/errno";
+import { EEXIST, EISDIR, ENOENT, ENOTDIR, ENOTEMPTY, EINVAL, EXDEV, EPERM, ENOSPC } from "../../kernel/errno";
+import { memoryLow } from "../../kernel/mm/index";
 import {
   Vnode, FileSystem, Stat, DirEntry, VnodeResult, TextResult,
   TYPE_FILE, TYPE_DIRECTORY, TYPE_SYMLINK, ownedString, freeString, fileTime, fileTimeIfKnown, FILE_TIME_PENDING,
@@ -23,6 +24,9 @@ export class RamVolume extends FileSystem {
   nextInode: u64 = 1;
   liveNodes: u32 = 0;
 }
+
+/** Why the last make() returned null: -ENOENT or -ENOSPC. */
+let refusal: i32 = 0;
 
 export class RamNode extends Vnode {
   mode: u32 = 0;
@@ -71,12 +75,18 @@ export class RamNode extends Vnode {
     return 0;
   }
 
-  /** Adds a new node `name` of `type` here. */
+  /** Adds a new node `name` of `type` here: the node, or null (-ENOENT in an unlinked directory, -ENOSPC without memory: `refusal`). */
   private make(name: string, type: u32, mode: u32, out: VnodeResult): RamNode | null {
     const entries = this.entries!;
+    refusal = -ENOENT;
     if (this.unlinked) return null;
+    refusal = -ENOSPC;
+    if (memoryLow()) return null;
     const node = new RamNode(this.volume(), type, mode);
-    entries.add(name, node);
+    if (!entries.add(name, node)) {
+      heap.free(changetype<usize>(node));
+      return null;
+    }
     if (type == TYPE_DIRECTORY) {
       node.container = this;
       this.subdirectories++;
@@ -88,18 +98,19 @@ export class RamNode extends Vnode {
 
   create(name: string, mode: u32, out: VnodeResult): i32 {
     if (this.entries!.find(name) !== null) return -EEXIST;
-    return this.make(name, TYPE_FILE, mode, out) === null ? -ENOENT : 0;
+    return this.make(name, TYPE_FILE, mode, out) === null ? refusal : 0;
   }
 
   mkdir(name: string, mode: u32, out: VnodeResult): i32 {
     if (this.entries!.find(name) !== null) return -EEXIST;
-    return this.make(name, TYPE_DIRECTORY, mode, out) === null ? -ENOENT : 0;
+    return this.make(name, TYPE_DIRECTORY, mode, out) === null ? refusal : 0;
   }
 
   symlink(name: string, target: string, out: VnodeResult): i32 {
     if (this.entries!.find(name) !== null) return -EEXIST;
+    if (memoryLow()) return -ENOSPC;                     // the target is copied too
     const node = this.make(name, TYPE_SYMLINK, 0o777, out);
-    if (node === null) return -ENOENT;
+    if (node === null) return refusal;
     node.target = ownedString(target);
     return 0;
   }
@@ -111,7 +122,7 @@ export class RamNode extends Vnode {
     if (this.unlinked) return -ENOENT;
     const target = changetype<RamNode>(node);
     if (target.unlinked) return -ENOENT;
-    this.entries!.add(name, target);
+    if (!this.entries!.add(name, target)) return -ENOSPC;
     target.extraNames++;
     target.changed = fileTime();
     this.touch();
@@ -172,6 +183,7 @@ export class RamNode extends Vnode {
       if (existing !== null && existing.type != TYPE_DIRECTORY) return -ENOTDIR;
       if (existing !== null && existing.entries!.count != 0) return -ENOTEMPTY;
     } else if (existing !== null && existing.type == TYPE_DIRECTORY) return -EISDIR;
+    if (existing === null && memoryLow()) return -ENOSPC;  // the new name needs memory; replacing one frees some first
     if (existing !== null) to.detach(toName, existing);
     this.entries!.remove(entry);
     to.entries!.add(toName, node);

@@ -9,6 +9,7 @@
 
 import { fail } from "../failure";
 import { ENOMEM } from "../errno";
+import { MEMORY_RESERVE_BYTES } from "../params";
 import { BootInfo, MEMORY_USABLE } from "../boot/bootinfo";
 import { arena } from "../rt/arena";
 import { pages, PAGE_SIZE, USE_BOOT, USE_INITRD, USE_KERNEL, USE_RESERVED } from "./pages";
@@ -21,6 +22,20 @@ export { pages } from "./pages";
 const ADDRESS_LIMIT: u64 = 0x1_0000_0000;
 
 let ready = false;
+
+/**
+ * Whether free memory is down to the kernel's reserve (MEMORY_RESERVE_BYTES):
+ * code acting for an app refuses to take more (ENOSPC, ENOMEM) when it is.
+ */
+export function memoryLow(): bool {
+  return ready && <usize>pages.freeFrames() * PAGE_SIZE < MEMORY_RESERVE_BYTES;
+}
+
+/** Whether `bytes` more can be taken for an app and still leave the reserve. */
+export function memoryAvailable(bytes: u64): bool {
+  const free = <u64>pages.freeFrames() * <u64>PAGE_SIZE;
+  return free >= <u64>MEMORY_RESERVE_BYTES && free - <u64>MEMORY_RESERVE_BYTES >= bytes;
+}
 
 /** True once initMemory has run: the runtime allocates with malloc from then on. */
 export function memoryReady(): bool {

@@ -12,6 +12,7 @@
 // so a call that fails with FAULT has written nothing.
 
 import { copyIn, copyOut, appMemorySize } from "../app-memory";
+import { malloc, free } from "../../kernel/mm/index";
 import { ERRNO_SUCCESS, ERRNO_FAULT, ERRNO_ILSEQ, ERRNO_NAMETOOLONG, ERRNO_NOMEM } from "./errno";
 
 /** Bytes of the structure scratch block (the largest structure plus a name of NAME_MAX UTF-8 bytes, and room). */
@@ -99,20 +100,23 @@ export class StringResult {
 /**
  * Decodes `length` bytes of UTF-8 at `address` into a fresh string in
  * `out.text`; returns FAULT (out of bounds), NAMETOOLONG (over
- * PATH_BYTES_MAX), ILSEQ (not UTF-8, or a NUL byte) or SUCCESS.
+ * PATH_BYTES_MAX), NOMEM (no memory even in the kernel's reserve), ILSEQ
+ * (not UTF-8, or a NUL byte) or SUCCESS.
  */
 export function appString(address: u32, length: u32, out: StringResult): u32 {
   if (!inRange(address, length, 1)) return ERRNO_FAULT;
   if (length > PATH_BYTES_MAX) return ERRNO_NAMETOOLONG;
-  const bytes = heap.alloc(<usize>max<u32>(length, 1));
+  // Transient (freed before the call returns): it may use the kernel's
+  // reserve, so that a call that gives memory back (unlink) always works.
+  const bytes = malloc(<usize>max<u32>(length, 1));
   if (bytes == 0) return ERRNO_NOMEM;
   copyIn(bytes, address, length);
   if (!isUtf8(bytes, length)) {
-    heap.free(bytes);
+    free(bytes);
     return ERRNO_ILSEQ;
   }
   out.text = String.UTF8.decodeUnsafe(bytes, length);
-  heap.free(bytes);
+  free(bytes);
   return ERRNO_SUCCESS;
 }
 

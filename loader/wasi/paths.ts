@@ -9,9 +9,10 @@
 // ranges and the path's bytes (FAULT, ILSEQ, NAMETOOLONG), then the path's
 // resolution (NOTCAPABLE for an escape) and the operation.
 
+import { memoryLow } from "../../kernel/mm/index";
 import * as vfs from "../../fs/vfs/index";
 import {
-  ERRNO_SUCCESS, ERRNO_BADF, ERRNO_NOTDIR, ERRNO_NOTCAPABLE, ERRNO_INVAL, ERRNO_FAULT, ERRNO_MFILE, errnoOf,
+  ERRNO_SUCCESS, ERRNO_BADF, ERRNO_NOTDIR, ERRNO_NOTCAPABLE, ERRNO_INVAL, ERRNO_FAULT, ERRNO_MFILE, ERRNO_NOMEM, errnoOf,
 } from "./errno";
 import { AppFile, fileOf, install, KIND_FILE, KIND_DIRECTORY } from "./fds";
 import { FILESTAT_BYTES } from "./layout";
@@ -107,6 +108,8 @@ export function pathOpen(
   if (!inRange(out, 1, 4)) return ERRNO_FAULT;
   const exclusive = (openFlags & (OFLAGS_CREAT | OFLAGS_EXCL)) == (OFLAGS_CREAT | OFLAGS_EXCL);
   const follow = (lookupFlags & LOOKUP_SYMLINK_FOLLOW) != 0 && !exclusive;
+  // A descriptor is kept until closed: not from the kernel's reserve.
+  if (memoryLow()) return ERRNO_NOMEM;
   const read = readString(path, pathLength);
   if (read != ERRNO_SUCCESS) return read;
   const appPath = takeString();

@@ -9,6 +9,7 @@
 // kernelPath is where it is in the kernel's tree (opened through the VFS).
 
 import { EMFILE } from "../../kernel/errno";
+import { scratch, bounce, iovecTable } from "./memory";
 import { fail } from "../../kernel/failure";
 import { open as vfsOpen, close as vfsClose, AT_FDCWD, O_RDONLY, O_DIRECTORY } from "../../fs/vfs/index";
 import { AppFile, install, closeAll, KIND_STDIN, KIND_STDOUT, KIND_STDERR, KIND_DIRECTORY } from "./fds";
@@ -40,6 +41,10 @@ function installStream(kind: u32, rights: u64): void {
  */
 export function configureWasi(args: string[], env: string[], preopens: Preopen[]): i32 {
   resetWasi();
+  // The buffers every call may need, made now: no call allocates them when memory is short.
+  scratch();
+  bounce();
+  iovecTable();
   programArguments().set(args);
   environment().set(env);
   installStream(KIND_STDIN, RIGHTS_STDIN);

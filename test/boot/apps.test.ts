@@ -68,6 +68,18 @@ describe.each(ARCHES)("apps on %s", (arch) => {
     expect(result.status).toBe(APP_TRAP_STATUS);
   });
 
+  it("an app that exhausts memory every way it can gets errors, frees, goes on, and exits with its own status", () => {
+    const tmp = join(work, `exhaust-tmp-${arch}`);
+    mkdirSync(tmp, { recursive: true });
+    const result = run("--mem", "24M", "--dir", `${tmp}:/tmp`, compileC("exhaust"));
+    expect(result.stdout).toBe(
+      "malloc: NULL after some\nwrite: refused\nmkdir: refused\nopen: refused\nlong path: refused\nreaddir: refused\nafter unlink: works\n",
+    );
+    expect(result.stderr).not.toContain("panic");
+    expect(result.stderr).not.toContain("app trap");
+    expect(result.status).toBe(5);
+  });
+
   it("runs the C hello module in 2 MiB of RAM", () => {
     const result = run("--mem", "2M", "--image", "hello-c");
     expect(result.stdout).toContain("Hello from Wisp!");
