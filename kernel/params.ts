@@ -18,6 +18,13 @@ export const BOOT_ARENA_BYTES: usize = 64 << 10;
 export const MAX_REGIONS: u32 = 64;
 /** Stack of the thread an application runs on: wasm2c code keeps each wasm call's frame there. */
 export const APP_STACK_BYTES: u32 = 256 << 10;
+/**
+ * Unmapped guard below the app's stack, in bytes. On aarch64 clang 14 cannot
+ * probe the stack, so build-app refuses a module with a native frame over
+ * 15 KiB (scripts/app/frames.ts MAX_FRAME_BYTES): two such frames plus an
+ * interrupt frame stay inside this guard (docs/build-app.md, "Stack clash").
+ */
+export const APP_STACK_GUARD_BYTES: u32 = 32 << 10;
 /** Exit status of an application that trapped (as a shell reports an abort: 128 + SIGABRT). */
 export const APP_TRAP_STATUS: u32 = 134;
 /** The most virtual space one app module (app.so) may span, in bytes; the ELF loader refuses larger ones. */

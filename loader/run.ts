@@ -17,7 +17,7 @@ import { runApp, appExports, setInterrupts, syncInstructionCache } from "../arch
 import { AT_FDCWD, O_RDONLY, Stat, open, close, read, fstat, fileDataAddress } from "../fs/vfs/index";
 import { pages, PAGE_SHIFT, USE_APP } from "../kernel/mm/pages";
 import { spawn, join, PRIORITY_DEFAULT } from "../kernel/sched/index";
-import { APP_STACK_BYTES, APP_TRAP_STATUS } from "../kernel/params";
+import { APP_STACK_BYTES, APP_STACK_GUARD_BYTES, APP_TRAP_STATUS } from "../kernel/params";
 import { AppModule, loadAppModule, unloadAppModule } from "./elf/index";
 import { configureWasi, resetWasi, exitStatus } from "./wasi/setup";
 import { LEFT_BY_EXIT, watchModule, reportAppTrap } from "./faults";
@@ -62,7 +62,7 @@ export function runApplication(manifest: AppManifest, machine: u16): i32 {
   // Above the boot thread, which only waits for it: the app runs at once, and
   // with nothing of its priority ready no time slice is armed (so nothing
   // needs the clock calibrated before the app asks for time itself).
-  const thread = spawn("app", appThread, 0, PRIORITY_DEFAULT + 1, APP_STACK_BYTES);
+  const thread = spawn("app", appThread, 0, PRIORITY_DEFAULT + 1, APP_STACK_BYTES, APP_STACK_GUARD_BYTES);
   if (thread !== null) join(thread!);
   watchModule(null);
   running = null;

@@ -15,5 +15,7 @@ export const PREEMPTIVE: bool = !(isDefined(WISP_COOPERATIVE) && WISP_COOPERATIV
 export const TIME_SLICE_NS: u64 = 10_000_000;
 /** Usable stack of a thread created without a size, in bytes (a guard page lies below it). */
 export const DEFAULT_STACK_BYTES: u32 = 16 << 10;
+/** Unmapped guard below a thread's stack, in bytes, unless spawn is given another (whole pages). */
+export const DEFAULT_GUARD_BYTES: u32 = 4 << 10;
 /** Kernel thread-local slots (threadLocalKey): they live at the top of each stack. */
 export const THREAD_LOCAL_SLOTS: u32 = 8;

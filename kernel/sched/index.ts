@@ -32,7 +32,7 @@ import { Cpu } from "./cpu";
 import { Thread, THREAD_READY, THREAD_RUNNING, THREAD_BLOCKED, THREAD_EXITED, allocateStack, adoptBootStack, releaseThread } from "./thread";
 import { WaitQueue } from "./wait-queue";
 import { PRIORITY_IDLE, PRIORITY_DEFAULT, PRIORITY_MAX } from "./run-queue";
-import { PREEMPTIVE, TIME_SLICE_NS, DEFAULT_STACK_BYTES, THREAD_LOCAL_SLOTS } from "./config";
+import { PREEMPTIVE, TIME_SLICE_NS, DEFAULT_STACK_BYTES, DEFAULT_GUARD_BYTES, THREAD_LOCAL_SLOTS } from "./config";
 import { Timer } from "../time/timer-queue";
 import { now, clockHz, startTimer, cancelTimer, pendingTimers } from "../time/index";
 import { attachedSources, interruptsReady, useInterruptHooks } from "../irq/index";
@@ -103,11 +103,11 @@ export function threadCount(): u32 {
  */
 export function spawn(
   name: string, entry: (argument: usize) => void, argument: usize = 0,
-  priority: i32 = PRIORITY_DEFAULT, stackBytes: u32 = DEFAULT_STACK_BYTES,
+  priority: i32 = PRIORITY_DEFAULT, stackBytes: u32 = DEFAULT_STACK_BYTES, guardBytes: u32 = DEFAULT_GUARD_BYTES,
 ): Thread | null {
   if (priority <= PRIORITY_IDLE || priority > PRIORITY_MAX) panic("spawn: priority out of range");
   if (!ensureIdleThread()) return null;
-  const thread = createThread(name, entry, argument, priority, stackBytes);
+  const thread = createThread(name, entry, argument, priority, stackBytes, guardBytes);
   if (thread === null) return null;
   const enabled = setInterrupts(0);
   makeReady(thread);
@@ -211,13 +211,13 @@ export function setThreadLocal(key: i32, value: usize): void {
   store<usize>(cpu.current.locals + (<usize>key << 3), value);
 }
 
-/** The thread whose guard page holds `address`, or null: a fault there is a stack overflow. */
+/** The thread whose stack guard holds `address`, or null: a fault there is a stack overflow. */
 export function threadWithGuard(address: u64): Thread | null {
   if (!schedulerReady()) return null;
   let thread = cpu.threads;
   while (thread !== null) {
     const guard = <u64>thread.guard;
-    if (guard != 0 && address >= guard && address < guard + 4096) return thread;
+    if (guard != 0 && address >= guard && address < guard + <u64>thread.guardBytes) return thread;
     thread = thread.allNext;
   }
   return null;
@@ -399,9 +399,11 @@ function reapDeadThreads(): void {
 
 // --- Thread objects ---
 
-function createThread(name: string, entry: (argument: usize) => void, argument: usize, priority: i32, stackBytes: u32): Thread | null {
+function createThread(
+  name: string, entry: (argument: usize) => void, argument: usize, priority: i32, stackBytes: u32, guardBytes: u32,
+): Thread | null {
   const thread = new Thread();
-  if (!allocateStack(thread, stackBytes)) {
+  if (!allocateStack(thread, stackBytes, guardBytes)) {
     releaseThread(thread);
     return null;
   }
@@ -421,7 +423,7 @@ function createThread(name: string, entry: (argument: usize) => void, argument: 
 function ensureIdleThread(): bool {
   if (cpu.idle !== null) return true;
   interruptsReady();                  // threads run with interrupts enabled
-  const idle = createThread("idle", idleLoop, 0, PRIORITY_DEFAULT, IDLE_STACK_BYTES);
+  const idle = createThread("idle", idleLoop, 0, PRIORITY_DEFAULT, IDLE_STACK_BYTES, DEFAULT_GUARD_BYTES);
   if (idle === null) return false;
   idle.priority = PRIORITY_IDLE;
   idle.state = THREAD_READY;

@@ -3,10 +3,10 @@
 // Stack layout, from the top of the frames the allocator gave:
 //
 //   top  | saved context (CONTEXT_BYTES) | thread-local slots | stack ... |
-//   base | guard page (unmapped)                                          |
+//   base | guard (unmapped, one page or more)                             |
 //
 // The stack grows down from just below the thread-local slots; running off
-// its end touches the guard page, which faults, and the fault report names
+// its end touches the guard, which faults, and the fault report names
 // the thread (kernel/traps asks threadWithGuard). Keeping the context and
 // slots in the stack's own frames makes creating a thread two allocations:
 // this object and the frames.
@@ -48,9 +48,11 @@ export class Thread extends Runnable {
   context: usize = 0;
   /** THREAD_LOCAL_SLOTS words of kernel thread-local data. */
   locals: usize = 0;
-  /** The frames holding guard page, stack, locals and context; 0 for the boot thread. */
+  /** The frames holding guard, stack, locals and context; 0 for the boot thread. */
   frames: usize = 0;
   frameCount: u32 = 0;
+  /** Bytes of the unmapped guard at `frames` (whole pages); 0 for the boot thread. */
+  guardBytes: usize = 0;
   entry: ((argument: usize) => void) | null = null;
   argument: usize = 0;
   exitStatus: i32 = 0;
@@ -70,7 +72,7 @@ export class Thread extends Runnable {
   allPrev: Thread | null = null;
   switches: u64 = 0;
 
-  /** The guard page's address, 0 if the thread has none. */
+  /** The guard's lowest address, 0 if the thread has none. */
   get guard(): usize {
     return this.frames;
   }
@@ -82,20 +84,24 @@ export class Thread extends Runnable {
 }
 
 /**
- * Allocates frames for a stack of at least `stackBytes`, unmaps the guard
- * page and lays out the context and locals. False when memory is short.
+ * Allocates frames for a stack of at least `stackBytes` above a guard of at
+ * least `guardBytes` (at least one page), unmaps the guard and lays out the
+ * context and locals. False when memory is short.
  */
-export function allocateStack(thread: Thread, stackBytes: u32): bool {
+export function allocateStack(thread: Thread, stackBytes: u32, guardBytes: u32): bool {
   const stackPages = (<u32>((<usize>stackBytes + TOP_BYTES + PAGE_SIZE - 1) / PAGE_SIZE));
-  const count = stackPages + 1;
+  const guardPages = max<u32>(1, <u32>((<usize>guardBytes + PAGE_SIZE - 1) / PAGE_SIZE));
+  const count = stackPages + guardPages;
   const frames = pages.alloc(count, USE_STACK);
   if (frames == 0) return false;
-  if (unmapRange(<u64>frames, <u64>PAGE_SIZE) < 0) {
+  const guard = <usize>guardPages * PAGE_SIZE;
+  if (unmapRange(<u64>frames, <u64>guard) < 0) {
     pages.free(frames);
     return false;
   }
   thread.frames = frames;
   thread.frameCount = count;
+  thread.guardBytes = guard;
   const top = frames + <usize>count * PAGE_SIZE;
   thread.context = top - CONTEXT_BYTES;
   thread.locals = thread.context - <usize>THREAD_LOCAL_SLOTS * 8;
@@ -111,10 +117,10 @@ export function adoptBootStack(thread: Thread): void {
   thread.context = block + <usize>THREAD_LOCAL_SLOTS * 8;
 }
 
-/** Returns the stack's frames (remapping the guard page) and frees the thread object. */
+/** Returns the stack's frames (remapping the guard) and frees the thread object. */
 export function releaseThread(thread: Thread): void {
   if (thread.frames != 0) {
-    mapRange(<u64>thread.frames, <u64>thread.frames, <u64>PAGE_SIZE, READ | WRITE);
+    mapRange(<u64>thread.frames, <u64>thread.frames, <u64>thread.guardBytes, READ | WRITE);
     pages.free(thread.frames);
   }
   heap.free(changetype<usize>(thread.timer));

@@ -34,6 +34,11 @@ export function compileFlags(arch: Arch): string[] {
   return [
     `--target=${arch}-linux-gnu`, "-O2", "-fPIC", "-fvisibility=hidden", "-ffreestanding", "-nostdinc",
     "-fno-stack-protector", "-fno-asynchronous-unwind-tables", "-fno-unwind-tables",
+    // Stack clash (frames.ts): x86_64 probes every page of a big frame, so no
+    // frame steps over the stack's guard; clang 14 has no probes for aarch64
+    // (it ignores the flag), where build-app checks each frame's size instead,
+    // read from .stack_sizes.
+    ...(arch === "x86_64" ? ["-fstack-clash-protection"] : []), "-fstack-size-section",
     // No errno: sqrt and friends become instructions, not calls that set it.
     "-fno-math-errno",
     // x86_64: interrupts arrive on the running stack (no IST), so no red zone.

@@ -4,7 +4,8 @@
 //   validate   refuse what Wisp cannot run, with the reason   (validate.ts)
 //   compile    wasm2c → clang per part, in parallel → ld.lld   (compile.ts)
 //   check      every undefined symbol is a WASI import the kernel provides
-//              or a runtime symbol (loader/native/*.list)
+//              or a runtime symbol (loader/native/*.list); on aarch64 every
+//              native frame fits the stack guard (frames.ts)
 //   report     sizes, sections, relocations, time, memory      (report.ts)
 //
 // Outputs are cached by content: build/apps/<hash>/<arch>/app.so and
@@ -23,6 +24,7 @@ import { withFileLock } from "../build/lock";
 import { ARCHES, Arch } from "../build/targets";
 import { LINK_FLAGS, MAX_PARTS, compileApp, compileFlags, partsFor } from "./compile";
 import { EM_AARCH64, EM_X86_64, readElf } from "./elf-reader";
+import { frameProblem, largestFrame, readFrames } from "./frames";
 import { unresolvedSymbols } from "./lists";
 import { AppReport, makeReport } from "./report";
 import { AppRefusedError, validateApp } from "./validate";
@@ -143,12 +145,15 @@ async function buildLocked(wasmPath: string, bytes: Uint8Array, hash: string, di
   checkUndefined(elf.undefinedSymbols);
   const machine = options.arch === "x86_64" ? EM_X86_64 : EM_AARCH64;
   if (elf.machine !== machine) throw new Error(`ld.lld wrote ELF machine ${elf.machine}, not ${options.arch}`);
+  const frames = readFrames(so, elf);
+  const problem = frameProblem(frames, options.arch);
+  if (problem !== null) throw new AppRefusedError(`${wasmPath} ${problem}`);
 
   renameSync(join(work, "app.so"), soPath);
   rmSync(work, { recursive: true, force: true });
   const report = makeReport(
     { arch: options.arch, hash, wasmBytes: bytes.length, soBytes: so.length, compileSeconds: (performance.now() - start) / 1000 },
-    elf, so, stats,
+    elf, so, stats, largestFrame(frames),
   );
   writeFileSync(join(dir, "report.json"), JSON.stringify(report, null, 2) + "\n");
   return { soPath, cached: false, report };

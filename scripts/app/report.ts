@@ -38,11 +38,13 @@ export interface AppReport {
   /** Sum of the largest `jobs` clang peaks: what the parallel compile can hold at once, KiB. */
   concurrentPeakKiB: number;
   perPart: { file: string; seconds: number; peakKiB: number; cpuSeconds: number }[];
+  /** The function with the largest native stack frame and its bytes (from .stack_sizes), null if none. */
+  largestFrame: { name: string; bytes: number } | null;
 }
 
 export function makeReport(
   fields: { arch: string; hash: string; wasmBytes: number; soBytes: number; compileSeconds: number },
-  elf: ElfInfo, so: Uint8Array, stats: CompileStats,
+  elf: ElfInfo, so: Uint8Array, stats: CompileStats, largestFrame: AppReport["largestFrame"],
 ): AppReport {
   const section = (name: string) => elf.sections.find((s) => s.name === name);
   const sections = Object.fromEntries(REPORTED_SECTIONS.map((name) => [name, section(name)?.size ?? 0]));
@@ -64,6 +66,7 @@ export function makeReport(
     peakKiB: stats.peakKiB,
     concurrentPeakKiB: stats.concurrentPeakKiB,
     perPart: stats.perPart.map((part) => ({ ...part, seconds: round(part.seconds), cpuSeconds: round(part.cpuSeconds) })),
+    largestFrame,
   };
 }
 
@@ -89,6 +92,7 @@ export function formatReport(report: AppReport, cached: boolean): string {
     `  compile    ${report.compileSeconds.toFixed(2)} s (wasm2c ${report.stages.wasm2c.toFixed(2)} s, clang ${report.stages.clang.toFixed(2)} s, ` +
       `ld.lld ${report.stages.link.toFixed(2)} s), ${report.parts} part${report.parts === 1 ? "" : "s"}, ${report.jobs} job${report.jobs === 1 ? "" : "s"}`,
     `  cpu        ${report.cpuSeconds.toFixed(2)} s (user + system, all processes)`,
+    `  frames     largest ${report.largestFrame ? `${size(report.largestFrame.bytes)} (${report.largestFrame.name})` : "none"}`,
     `  memory     peak ${size(report.peakKiB * 1024)} per process, ${size(report.concurrentPeakKiB * 1024)} for ${report.jobs} parallel compiles`,
   ];
   return lines.join("\n");

@@ -11,6 +11,8 @@ import { execFileSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, writeFileSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { buildApp } from "../../scripts/app";
+import { MESSAGE, writeBigFrameWasm } from "../host/build-app/big-frame";
 import { wisp } from "./wisp-cli";
 
 const SOURCES = new URL("./apps/", import.meta.url).pathname;
@@ -78,6 +80,22 @@ describe.each(ARCHES)("apps on %s", (arch) => {
     expect(result.stderr).not.toContain("panic");
     expect(result.stderr).not.toContain("app trap");
     expect(result.status).toBe(5);
+  });
+
+  // Issue 12: app code has no wasm stack-depth limit, so only the guard below
+  // the native stack stops a runaway recursion. An unprobed frame bigger than
+  // the guard would move the stack pointer past it and write into whatever
+  // lies below (x86_64 before the fix: `sub $8152, %rsp` then a store at the
+  // new %rsp); it must fault in the guard instead.
+  it("a native frame larger than the guard page (8 KiB of spilled locals) traps as a stack overflow", async () => {
+    const wasm = writeBigFrameWasm(join(work, `big-frame-${arch}.wasm`));
+    const { report } = await buildApp(wasm, { arch, jobs: 1 });
+    expect(report.largestFrame!.bytes).toBeGreaterThan(2 * 4096);
+    const result = run(wasm);
+    expect(result.stdout).toBe(MESSAGE);
+    expect(result.stderr).toContain("app trap: call stack exhausted (address ");
+    expect(result.stderr).not.toContain("panic");
+    expect(result.status).toBe(APP_TRAP_STATUS);
   });
 
   it("runs the C hello module in 2 MiB of RAM", () => {
