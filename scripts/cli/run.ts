@@ -25,7 +25,7 @@ const TEST_OPTION = /(^|\s)(selftest=|[a-z]+-bench=|blk-write(\s|=|$))/;
 const BOOT_HEADROOM_KIB = 64;
 
 const HELP = `usage: wisp run [options]
-       wisp run [options] APP.wasm [--dir HOST:GUEST]... [--env K=V]... [-- ARGS...]
+       wisp run [options] APP.wasm [--dir HOST:GUEST[,ro]]... [--env K=V]... [-- ARGS...]
 
   --arch A            x86_64 (default) or aarch64
   --mem SIZE          guest memory, e.g. 64M, 2MiB (default 64M, at least 1M)
@@ -56,7 +56,9 @@ const HELP = `usage: wisp run [options]
 With an app (a WASI preview 1 command module):
   --dir HOST:GUEST    give the app the host directory HOST at GUEST (may be /);
                       the app may change it, but writes stay in the guest
-                      (a RAMFS copy): they never reach the host. Repeatable
+                      (a RAMFS copy): they never reach the host. Repeatable.
+                      With ,ro (HOST:GUEST,ro) the app sees the image's own
+                      read-only copy: every write fails with EROFS
   --env NAME=VALUE    an environment variable for the app. Repeatable
   --verbose           show the kernel's own messages (on stderr)
   ARGS                the app's arguments (argv[0] is the wasm file's name)

@@ -7,7 +7,9 @@
 //   /.wisp/dirs/N/...     the host directory of the Nth --dir
 //   /.wisp/mnt/N          where the kernel mounts a RAMFS copy of it, which
 //                         the app sees at its guest path (writes stay in the
-//                         guest: they never reach the host)
+//                         guest: they never reach the host); a read-only
+//                         --dir (HOST:GUEST,ro) is preopened at /.wisp/dirs/N
+//                         itself, in the ROFS image, and has no mount point
 //
 // Images are named by the hash of their bytes under build/run/, so a repeated
 // run writes nothing new.
@@ -25,6 +27,8 @@ import { runManifestText } from "./manifest";
 export interface MappedDirectory {
   host: string;
   guest: string;
+  /** The app sees the image's own (ROFS) copy: every write fails with EROFS. */
+  readOnly: boolean;
 }
 
 export interface AppImageRequest {
@@ -42,15 +46,17 @@ export interface AppImage {
   bytes: number;
 }
 
-/** Parses --dir HOST:GUEST (GUEST defaults to HOST's absolute path). */
-export function parseMappedDirectory(spec: string): MappedDirectory {
+/** Parses --dir HOST:GUEST[,ro] (GUEST defaults to HOST's absolute path). */
+export function parseMappedDirectory(option: string): MappedDirectory {
+  const readOnly = option.endsWith(",ro");
+  const spec = readOnly ? option.slice(0, -3) : option;
   const colon = spec.lastIndexOf(":");
   const host = colon < 0 ? spec : spec.slice(0, colon);
   const guest = colon < 0 ? resolve(spec) : spec.slice(colon + 1);
   if (!host) throw new UsageError(`--dir ${spec}: no host directory`);
   if (!existsSync(host) || !statSync(host).isDirectory()) throw new UsageError(`--dir ${spec}: ${host} is not a directory`);
   if (!guest.startsWith("/")) throw new UsageError(`--dir ${spec}: the guest path must be absolute`);
-  return { host: resolve(host), guest: guest.length > 1 ? guest.replace(/\/+$/, "") : guest };
+  return { host: resolve(host), guest: guest.length > 1 ? guest.replace(/\/+$/, "") : guest, readOnly };
 }
 
 /** Parses --env K=V. */
@@ -65,7 +71,9 @@ export function runManifest(request: AppImageRequest): string {
     module: "/app.so",
     argv: [basename(request.wasm), ...request.args],
     env: request.env,
-    preopens: request.dirs.map((dir, index) => ({ guest: dir.guest, kernel: `/.wisp/mnt/${index}`, overlayFrom: `/.wisp/dirs/${index}` })),
+    preopens: request.dirs.map((dir, index) => dir.readOnly
+      ? { guest: dir.guest, kernel: `/.wisp/dirs/${index}` }
+      : { guest: dir.guest, kernel: `/.wisp/mnt/${index}`, overlayFrom: `/.wisp/dirs/${index}` }),
   });
 }
 
@@ -87,7 +95,9 @@ export function appTree(so: Uint8Array, request: AppImageRequest): DirectoryNode
     const wisp = root.children.get(".wisp") as DirectoryNode;
     const mounts = directory();
     wisp.children.set("mnt", mounts);
-    request.dirs.forEach((_, index) => mounts.children.set(String(index), directory()));
+    request.dirs.forEach((dir, index) => {
+      if (!dir.readOnly) mounts.children.set(String(index), directory());
+    });
   }
   return root;
 }

@@ -74,6 +74,7 @@ static __wasi_errno_t environ_sizes(__wasi_size_t* count, __wasi_size_t* size) {
 static __wasi_errno_t environ_values(uint8_t** pointers, uint8_t* buffer) { return __wasi_environ_get(pointers, buffer); }
 
 int main(int argc, char** argv) {
+  tap_plan(29);
   check_list("args", args_sizes, args_values, EXPECTED_ARGS, COUNT(EXPECTED_ARGS), 1);
   check_list("environ", environ_sizes, environ_values, EXPECTED_ENV, COUNT(EXPECTED_ENV), 0);
 

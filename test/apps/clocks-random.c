@@ -125,6 +125,7 @@ static void check_random(void) {
 }
 
 int main(void) {
+  tap_plan(40);
   check_clocks();
   check_random();
   EXPECT_OK("sched_yield", __wasi_sched_yield());

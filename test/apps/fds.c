@@ -2,7 +2,8 @@
 // read/write with scatter/gather, pread/pwrite, seek/tell, filestat get/
 // set_size/set_times, fdstat get/set_flags/set_rights, advise, allocate,
 // datasync/sync, close, renumber, prestat, and bad descriptors; then the same
-// ground through libc (open/read/write/lseek/fstat/ftruncate/dup2).
+// ground through libc (open/read/write/lseek/fstat/ftruncate/dup2). /fixtures
+// is a read-only preopen: every way of changing it fails with ROFS.
 #include <fcntl.h>
 #include <stdlib.h>
 #include <sys/stat.h>
@@ -298,6 +299,28 @@ static void check_fixture_file(void) {
   (void)__wasi_fd_close(fd);
 }
 
+/** The checks of check_fixtures_read_only (its skip group's size). */
+#define READ_ONLY_CHECKS 6
+
+/** /fixtures is mounted read-only: opening for writing, creating, removing and renaming there all fail with ROFS. */
+static void check_fixtures_read_only(void) {
+  if (fixtures < 0 || skip_requested("/fixtures is read-only", READ_ONLY_CHECKS)) return;
+  __wasi_fd_t fd = (__wasi_fd_t)-1;
+  expect_errno("path_open a fixture for writing is ROFS",
+               __wasi_path_open(fixtures, 0, "hello.txt", 0, __WASI_RIGHTS_FD_READ | __WASI_RIGHTS_FD_WRITE, 0, 0, &fd),
+               __WASI_ERRNO_ROFS);
+  expect_errno("path_open CREAT in /fixtures is ROFS",
+               __wasi_path_open(fixtures, 0, "new.txt", __WASI_OFLAGS_CREAT, FILE_RIGHTS, 0, 0, &fd), __WASI_ERRNO_ROFS);
+  expect_errno("path_create_directory in /fixtures is ROFS", __wasi_path_create_directory(fixtures, "new-dir"), __WASI_ERRNO_ROFS);
+  expect_errno("path_unlink_file of a fixture is ROFS", __wasi_path_unlink_file(fixtures, "hello.txt"), __WASI_ERRNO_ROFS);
+  expect_errno("path_rename of a fixture is ROFS", __wasi_path_rename(fixtures, "hello.txt", fixtures, "renamed.txt"),
+               __WASI_ERRNO_ROFS);
+  __wasi_filestat_t stat;
+  __wasi_errno_t error = __wasi_path_filestat_get(fixtures, 0, "hello.txt", &stat);
+  CHECK("the fixture is still there, unchanged", error == __WASI_ERRNO_SUCCESS && stat.size == 17, "%s, size %llu",
+        errno_name(error), (unsigned long long)stat.size);
+}
+
 static void check_libc(void) {
   int fd = open("/sandbox/libc.txt", O_CREAT | O_TRUNC | O_RDWR, 0644);
   CHECK("libc open O_CREAT", fd >= 0, "open failed");
@@ -331,6 +354,7 @@ static void check_libc(void) {
 }
 
 int main(void) {
+  tap_plan(133);
   sandbox = preopen_fd("/sandbox");
   fixtures = preopen_fd("/fixtures");
   check_prestat();
@@ -342,5 +366,6 @@ int main(void) {
     check_libc();
   }
   check_fixture_file();
+  check_fixtures_read_only();
   return tap_finish();
 }

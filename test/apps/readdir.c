@@ -259,6 +259,7 @@ static void check_libc(void) {
 }
 
 int main(void) {
+  tap_plan(29);
   int fixtures = preopen_fd("/fixtures");
   int sandbox = preopen_fd("/sandbox");
   if (fixtures < 0) fail("preopen /fixtures", "not found");

@@ -1,8 +1,13 @@
 // TAP-style reporting shared by the WASI conformance programs.
 //
-// Each check prints one line, `ok <name>` or `not ok <name>: <detail>`
-// (`ok <name> # SKIP <why>` when it does not apply here); tap_finish() prints
-// the totals and gives main's exit status: 0 only when nothing failed.
+// A program first declares how many checks it reports, tap_plan(N), which
+// prints TAP's plan line `1..N`. Each check then prints one line, `ok <name>`
+// or `not ok <name>: <detail>` (`ok <name> # SKIP <why>` when it does not
+// apply here); names are unique within a program. tap_finish() prints the
+// totals and gives main's exit status: 0 only when nothing failed and every
+// planned check was reported. Runners (run-node.mjs, the boot tier) count the
+// lines against the plan themselves (tap.mjs): a check that silently did not
+// run, or ran twice, fails the program.
 // Also here: WASI errno names for readable failures, and the lookup of the
 // preopened directories (/sandbox, /fixtures) by name through fd_prestat_*.
 #ifndef WISP_TEST_APPS_TAP_H
@@ -15,6 +20,7 @@
 #include <string.h>
 #include <wasi/api.h>
 
+static int tap_planned = -1;
 static int tap_passed;
 static int tap_failed;
 static int tap_skipped;
@@ -43,6 +49,12 @@ static inline const char* errno_name(__wasi_errno_t error) {
   return unknown;
 }
 
+/** Declares that the program reports `checks` checks: TAP's plan line. Call it before any check. */
+static inline void tap_plan(int checks) {
+  tap_planned = checks;
+  printf("1..%d\n", checks);
+}
+
 static inline void pass(const char* name) {
   tap_passed++;
   printf("ok %s\n", name);
@@ -64,19 +76,26 @@ static inline void skip(const char* name, const char* why) {
 }
 
 /**
- * Whether the runner asked to skip the group of checks called `name`: the
- * environment variable WISP_TEST_SKIP holds such names, one per line. Runners
- * use it only for checks that would hang on an implementation known to
- * deviate (see run-node.mjs); the skip is printed as `ok <name> # SKIP`.
+ * Whether the runner asked to skip the group of `checks` checks called `name`:
+ * the environment variable WISP_TEST_SKIP holds such names, one per line.
+ * Runners use it only for checks that cannot work on an implementation known
+ * to deviate (see run-node.mjs); each of the group's checks is then reported
+ * as skipped, `ok <name> # SKIP` (`ok <name> (i of n) # SKIP` for a group of
+ * several), so that the plan still adds up.
  */
-static inline int skip_requested(const char* name) {
+static inline int skip_requested(const char* name, int checks) {
   const char* list = getenv("WISP_TEST_SKIP");
   size_t length = strlen(name);
   while (list && *list) {
     const char* end = strchr(list, '\n');
     size_t item = end ? (size_t)(end - list) : strlen(list);
     if (item == length && memcmp(list, name, length) == 0) {
-      skip(name, "the runner asked to skip it");
+      if (checks == 1) skip(name, "the runner asked to skip it");
+      char numbered[256];
+      for (int i = 1; checks > 1 && i <= checks; i++) {
+        snprintf(numbered, sizeof numbered, "%s (%d of %d)", name, i, checks);
+        skip(numbered, "the runner asked to skip it");
+      }
       return 1;
     }
     list = end ? end + 1 : NULL;
@@ -117,11 +136,13 @@ static inline int expect_either(const char* name, __wasi_errno_t got, __wasi_err
   return 0;
 }
 
-/** Prints the totals; main returns this. */
+/** Prints the totals (and how they differ from the plan); main returns this. */
 static inline int tap_finish(void) {
+  int reported = tap_passed + tap_failed + tap_skipped;
   printf("# %d passed, %d failed, %d skipped\n", tap_passed, tap_failed, tap_skipped);
+  if (reported != tap_planned) printf("# planned %d checks, reported %d\n", tap_planned, reported);
   fflush(stdout);
-  return tap_failed == 0 ? 0 : 1;
+  return tap_failed == 0 && reported == tap_planned ? 0 : 1;
 }
 
 /** The descriptor of the preopened directory named `name` (e.g. "/sandbox"), or -1. */

@@ -27,3 +27,17 @@ export const BOOT_TARGETS = [
   { arch: "x86_64", machine: "q35" },
   { arch: "aarch64", machine: "virt" },
 ];
+
+/**
+ * The summary lines the kernel self-test `name` printed (kernel/selftest/check.ts:
+ * `selftest NAME: N passed, M failed`). Tests compare them with selfTestPassed,
+ * so that a self-test that skips checks, runs some twice or prints no summary fails.
+ */
+export function selfTestSummaries(stdout: string, name: string): string[] {
+  return stdout.split("\n").filter((line) => line.startsWith(`selftest ${name}: `));
+}
+
+/** What selfTestSummaries gives for a self-test that ran exactly `checks` checks and all passed. */
+export function selfTestPassed(name: string, checks: number): string[] {
+  return [`selftest ${name}: ${checks} passed, 0 failed`];
+}

@@ -188,17 +188,33 @@ export class WasiHarness {
     expect(this.string(e.wasiConfigure())).toBe("");
   }
 
-  /** Resets WASI and unmounts the tree (if setUp ran); checks nothing stayed open. */
+  /**
+   * Resets WASI and unmounts the tree (if setUp ran); checks nothing stayed
+   * open and that the fake machine recorded nothing unexpected: above all no
+   * copy to or from outside app memory (a range the WASI layer should have
+   * refused with FAULT before copying). Every test file calls it after each
+   * test; a test that means to cause such a copy takes it with refused().
+   */
   tearDown(): void {
-    if (!this.mounted) return;
-    this.mounted = false;
-    const e = this.e;
-    e.wasiReset();
-    expect(e.wasiOpenCount(), "WASI descriptors left").toBe(0);
-    expect(e.vfsOpenDescriptors(), "VFS descriptors left").toBe(0);
-    expect(e.fsUnmountAll(this.s("/ro"))).toBe(0);
-    if (this.rofsImage) e.mmFree(this.rofsImage);
-    this.rofsImage = 0;
+    const unexpected = this.refused();
+    try {
+      if (!this.mounted) return;
+      this.mounted = false;
+      const e = this.e;
+      e.wasiReset();
+      expect(e.wasiOpenCount(), "WASI descriptors left").toBe(0);
+      expect(e.vfsOpenDescriptors(), "VFS descriptors left").toBe(0);
+      expect(e.fsUnmountAll(this.s("/ro"))).toBe(0);
+      if (this.rofsImage) e.mmFree(this.rofsImage);
+      this.rofsImage = 0;
+    } finally {
+      expect(unexpected, "the fake machine recorded copies outside app memory (or other unexpected accesses)").toEqual([]);
+    }
+  }
+
+  /** What the fake machine recorded as unexpected since the last call (or set-up), cleared: e.g. refused copies. */
+  refused(): string[] {
+    return this.fake.unexpected.splice(0);
   }
 
   // --- App memory ---
