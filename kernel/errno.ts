@@ -66,6 +66,8 @@ export const ENOTCAPABLE: i32 = 1000;
 export const ENOEXEC: i32 = 8;
 /** No such device (nothing answers where the firmware said). */
 export const ENODEV: i32 = 19;
+/** A peer does not speak the protocol the kernel needs (a 9p server without 9P2000.L). */
+export const EPROTO: i32 = 71;
 
 /** The errno's symbolic name ("EINVAL"), or "error N" for a number not listed here. */
 export function errnoName(errno: i32): string {
@@ -97,6 +99,7 @@ export function errnoName(errno: i32): string {
     case ENOTEMPTY: return "ENOTEMPTY";
     case ELOOP: return "ELOOP";
     case EBADMSG: return "EBADMSG";
+    case EPROTO: return "EPROTO";
     case ETIMEDOUT: return "ETIMEDOUT";
     case ENOTCAPABLE: return "ENOTCAPABLE";
   }

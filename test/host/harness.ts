@@ -23,3 +23,4 @@ export * from "./mm/harness"; // kernel/mm: initMemory, malloc, pages, size clas
 export * from "./sched-time/harness"; // kernel/sched/run-queue.ts, kernel/time/timer-queue.ts, kernel/time/civil.ts
 export * from "./rofs/harness"; // fs/rofs: the ROFS reader
 export * from "./vfs/harness"; // fs/vfs with fs/ramfs and fs/example
+export * from "./9p/harness"; // fs/9p: the 9P2000.L message codec

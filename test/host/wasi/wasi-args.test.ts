@@ -70,7 +70,7 @@ describe("args and environ", () => {
 describe("errno mapping", () => {
   // WASI's name for each kernel errno (kernel/errno.ts, Linux numbering).
   const EXPECTED: Record<string, number> = {
-    EPERM: 63, ENOENT: 44, ESRCH: 71, EIO: 29, ENOEXEC: 45, EBADF: 8, EAGAIN: 6, ENOMEM: 48, EACCES: 2, EBUSY: 10,
+    EPERM: 63, ENOENT: 44, ESRCH: 71, EIO: 29, ENOEXEC: 45, EPROTO: 65, EBADF: 8, EAGAIN: 6, ENOMEM: 48, EACCES: 2, EBUSY: 10,
     EEXIST: 20, EXDEV: 75, ENOTDIR: 54, EISDIR: 31, EINVAL: 28, EMFILE: 33, EFBIG: 22, ENOSPC: 51,
     ESPIPE: 70, EROFS: 69, EDEADLK: 16, ENAMETOOLONG: 37, ENOSYS: 52, ENOTEMPTY: 55, ELOOP: 32,
     EBADMSG: 9, ETIMEDOUT: 73, ENOTSUP: 58, EOPNOTSUPP: 58, EFAULT: 21, EILSEQ: 25, EOVERFLOW: 61,
