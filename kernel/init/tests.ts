@@ -13,6 +13,7 @@ import { runSchedulerBench } from "../sched/bench";
 import { runBlockSelfTest, declareBlockSelfTestOptions } from "../../drivers/block/selftest";
 import { runRandomSelfTest } from "../../drivers/virtio/rng-selftest";
 import { runFileSystemSelfTest } from "../../fs/selftest";
+import { runNinePSelfTest } from "../../fs/9p/selftest";
 import { runStorageBench } from "../../fs/bench";
 import { registerFileSystem, FileSystem } from "../../fs/vfs/index";
 import { HelloFileSystem } from "../../fs/example/hello";
@@ -24,6 +25,7 @@ export function registerTests(): void {
   registerSelfTest("blk", blockSelfTest);
   registerSelfTest("fs", runFileSystemSelfTest);
   registerSelfTest("random", runRandomSelfTest);
+  registerSelfTest("9p", ninePSelfTest);
   declareSelfTestOption();
   declareBlockSelfTestOptions();
   registerBenchmark("malloc-bench", "N", "pairs", 100_000_000, "malloc-bench=N: time N malloc/free pairs per size after boot (for wisp bench mem)", runMallocBench);
@@ -42,6 +44,10 @@ export function runSelfTestAndBenchmarks(): void {
 
 function blockSelfTest(): bool {
   return runBlockSelfTest(probeVerbosely);
+}
+
+function ninePSelfTest(): bool {
+  return runNinePSelfTest(probeVerbosely);
 }
 
 function probeVerbosely(): void {

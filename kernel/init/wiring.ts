@@ -8,6 +8,7 @@ import { registerVirtioDriver, probeVirtio } from "../../drivers/virtio/index";
 import { DEVICE_BLOCK } from "../../drivers/virtio/transport";
 import { attachVirtioBlock } from "../../drivers/virtio/blk";
 import { DEVICE_ENTROPY, attachVirtioRng } from "../../drivers/virtio/rng";
+import { DEVICE_9P, attachVirtioNineP } from "../../drivers/virtio/9p";
 import { registerFileSystem, FileSystem } from "../../fs/vfs/index";
 import { RamFileSystem } from "../../fs/ramfs/index";
 import { declareRootOption } from "../../fs/root";
@@ -18,6 +19,7 @@ import { registerTests } from "./tests";
 export function wireKernel(): void {
   registerVirtioDriver(DEVICE_BLOCK, attachVirtioBlock);
   registerVirtioDriver(DEVICE_ENTROPY, attachVirtioRng);
+  registerVirtioDriver(DEVICE_9P, attachVirtioNineP);
   registerEntropySource(new HardwareEntropy());
   useEntropyProbe(probeDevices);
   registerFileSystem("ramfs", makeRamfs);

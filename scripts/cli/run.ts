@@ -9,14 +9,27 @@ import { chooseAccel } from "../run/accel";
 import { boot } from "../run";
 import { EXIT_NO_STATUS, EXIT_QEMU_FAILED, EXIT_TIMEOUT } from "../run/exit-status";
 import { parseMemorySize } from "../run/memory-size";
-import { existsSync } from "node:fs";
-import { defaultMachine, parseMachine, qemuCommand, shellQuote, parseDisk } from "../run/qemu";
+import { existsSync, statSync } from "node:fs";
+import { resolve } from "node:path";
+import { type Share, defaultMachine, parseMachine, qemuCommand, shellQuote, parseDisk } from "../run/qemu";
 import { UsageError } from "./errors";
 import { writeModuleImage } from "../modules/write";
 import { minimumMemoryKib } from "../run/image-extent";
 import { prepareAppImage, parseMappedDirectory, parseEnvironment } from "../run/app";
 import { StreamDecoder } from "../run/streams";
 import { kernelWithRoot } from "../run/linked-image";
+
+/** `HOST:TAG[:ro]` as given to --share: HOST must be a directory, TAG a plain name. */
+function parseShare(spec: string): Share {
+  const readOnly = spec.endsWith(":ro");
+  const body = readOnly ? spec.slice(0, -3) : spec;
+  const colon = body.lastIndexOf(":");
+  const path = colon > 0 ? body.slice(0, colon) : "";
+  const tag = colon > 0 ? body.slice(colon + 1) : "";
+  if (!path || !/^[A-Za-z0-9_.-]{1,31}$/.test(tag)) throw new UsageError(`--share needs HOST:TAG[:ro] with a tag of letters, digits, '.', '_' or '-': '${spec}'`);
+  if (!existsSync(path) || !statSync(path).isDirectory()) throw new UsageError(`--share ${path}: not a directory`);
+  return { path: resolve(path), tag, readOnly };
+}
 
 /** Kernel options only the test profile knows (kernel/init/tests.ts). */
 const TEST_OPTION = /(^|\s)(selftest=|[a-z]+-bench=|blk-write(\s|=|$))/;
@@ -51,6 +64,10 @@ const HELP = `usage: wisp run [options]
                       boot with it as the initrd; the modules' kernel options
                       are added to the command line
   --rng               attach a virtio-rng device (the kernel's entropy source; always on for apps)
+  --share HOST:TAG[:ro]  serve the host directory HOST over QEMU's 9p server as a
+                      virtio-9p device with mount tag TAG (read-only with :ro);
+                      repeatable. The kernel brings the device up and attaches
+                      (selftest=9p checks it); mounting it is the next step
   --print-command     print the QEMU command line and exit
 
 With an app (a WASI preview 1 command module):
@@ -103,6 +120,7 @@ export async function runCommand(argv: string[]): Promise<number> {
   for (const disk of disks) {
     if (!disk.file.includes(":") && !existsSync(disk.file)) throw new UsageError(`--disk ${disk.file}: no such file`);
   }
+  const shares = (values.share ?? []).map(parseShare);
   let initrd = values.initrd;
   if (initrd !== undefined && values.image !== undefined) throw new UsageError("--initrd and --image both name the root image: give one");
   const appWasm = positionals[0];
@@ -135,7 +153,7 @@ export async function runCommand(argv: string[]): Promise<number> {
   }
   const command = qemuCommand({
     arch, kernel, memory: `${memoryKib}K`, accel: choice.accel, machine, cmdline, icount: values.icount, disks, initrd,
-    rng: values.rng || runsApp,
+    rng: values.rng || runsApp, shares,
   });
   if (values["print-command"]) {
     console.log(shellQuote(command));
@@ -185,6 +203,7 @@ function parse(argv: string[]) {
         profile: { type: "string" },
         icount: { type: "boolean", default: false },
         disk: { type: "string", multiple: true },
+        share: { type: "string", multiple: true },
         initrd: { type: "string" },
         image: { type: "string" },
         "print-command": { type: "boolean", default: false },

@@ -33,6 +33,16 @@ export interface QemuOptions {
   initrd?: string;
   /** Attach a virtio entropy device (apps' random_get). */
   rng?: boolean;
+  /** Host directories served by QEMU's 9p server, one virtio-9p device each. */
+  shares?: Share[];
+}
+
+export interface Share {
+  /** The host directory. */
+  path: string;
+  /** The mount tag the guest sees. */
+  tag: string;
+  readOnly: boolean;
 }
 
 export interface Disk {
@@ -92,16 +102,16 @@ export function qemuCommand(options: QemuOptions): string[] {
     const firmware = options.machine === "microvm" ? ["-bios", QBOOT] : [];
     const cpu = options.accel === "kvm" ? ["-cpu", "host"] : [];
     // microvm names its virtio-mmio devices on the kernel command line only without ACPI (with ACPI, in the DSDT).
-    const virtioMmio = options.machine === "microvm" && (options.disks?.length || options.rng);
+    const virtioMmio = options.machine === "microvm" && (options.disks?.length || options.rng || options.shares?.length);
     const machine = virtioMmio ? "microvm,acpi=off" : options.machine;
     return ["qemu-system-x86_64", "-M", machine, ...firmware, ...cpu, ...common,
       "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04", ...diskArguments(options.machine, options.disks ?? []),
-      ...rngArguments(options)];
+      ...rngArguments(options), ...shareArguments(options)];
   }
   const cpu = options.accel === "kvm" ? "host" : "cortex-a72";
   return ["qemu-system-aarch64", "-M", "virt", "-cpu", cpu, ...common,
     "-semihosting-config", "enable=on,target=native", ...diskArguments(options.machine, options.disks ?? []),
-    ...rngArguments(options)];
+    ...rngArguments(options), ...shareArguments(options)];
 }
 
 /** A virtio-rng device, modern virtio-mmio or virtio-pci like the disks. */
@@ -110,6 +120,20 @@ function rngArguments(options: QemuOptions): string[] {
   if (options.machine === "q35") return ["-device", "virtio-rng-pci,disable-legacy=on,disable-modern=off"];
   const forceModern = options.disks?.length ? [] : ["-global", "virtio-mmio.force-legacy=false"];
   return [...forceModern, "-device", "virtio-rng-device"];
+}
+
+/** virtio-9p devices over QEMU's local 9p server, modern virtio-mmio or virtio-pci like the disks. */
+function shareArguments(options: QemuOptions): string[] {
+  const shares = options.shares ?? [];
+  if (shares.length === 0) return [];
+  const q35 = options.machine === "q35";
+  const forceModern = q35 || options.disks?.length || options.rng ? [] : ["-global", "virtio-mmio.force-legacy=false"];
+  return [...forceModern, ...shares.flatMap((share, index) => [
+    "-fsdev", `local,id=share${index},path=${share.path.replace(/,/g, ",,")},security_model=none${share.readOnly ? ",readonly=on" : ""}`,
+    "-device", q35
+      ? `virtio-9p-pci,fsdev=share${index},mount_tag=${share.tag},disable-legacy=on,disable-modern=off`
+      : `virtio-9p-device,fsdev=share${index},mount_tag=${share.tag}`,
+  ])];
 }
 
 /** Quotes a command for a POSIX shell, for --print-command. */
