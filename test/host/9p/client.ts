@@ -11,4 +11,13 @@ export interface NinePExports {
   ninepQidType(): number;
   ninepQidVersion(): number;
   ninepQidPath(): bigint;
+  ninepWalkNamesClear(): void;
+  ninepWalkNamesAdd(name: Ptr): void;
+  ninepWriteWalk(buffer: number, capacity: number, tag: number, fid: number, newFid: number): number;
+  ninepReadWalk(buffer: number, length: number, tag: number, names: number): number;
+  ninepWriteClunk(buffer: number, capacity: number, tag: number, fid: number): number;
+  ninepReadClunk(buffer: number, length: number, tag: number): number;
+  ninepWriteGetattr(buffer: number, capacity: number, tag: number, fid: number, mask: bigint): number;
+  ninepReadGetattr(buffer: number, length: number, tag: number): number;
+  ninepAttr(which: number): bigint;
 }

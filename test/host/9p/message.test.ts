@@ -1,6 +1,7 @@
-// Guards fs/9p's message codec: Tversion and Tattach byte for byte as
-// 9P2000.L lays them out (hand-computed below), and the reply readers:
-// Rversion and Rattach accepted exactly, Rlerror turned into the Linux
+// Guards fs/9p's message codec: Tversion, Tattach, Twalk, Tclunk and
+// Tgetattr byte for byte as 9P2000.L lays them out (hand-computed below),
+// and the reply readers: Rversion, Rattach, Rwalk, Rclunk and Rgetattr
+// accepted exactly, Rlerror turned into the Linux
 // errno it carries, and every truncation, wrong tag, wrong type, bad size
 // field or trailing byte refused as -EIO.
 
@@ -107,5 +108,62 @@ describe("9P2000.L replies", () => {
     const longer = new Uint8Array([...good, 0]);
     new DataView(longer.buffer).setUint32(0, longer.length, true);
     expect(harness.exports.ninepReadAttach(BUFFER, put(longer), 1)).toBe(-EIO);
+  });
+});
+
+const le64 = (value: bigint) => Array.from({ length: 8 }, (_, i) => Number((value >> BigInt(8 * i)) & 0xffn));
+const qid = (type: number, path: bigint) => [type, ...le32(0), ...le64(path)];
+
+describe("walking, attributes, clunking", () => {
+  function walk(names: string[]): number {
+    harness.exports.ninepWalkNamesClear();
+    for (const name of names) harness.exports.ninepWalkNamesAdd(harness.newString(name));
+    return harness.exports.ninepWriteWalk(BUFFER, 4096, 3, 0, 1);
+  }
+
+  it("writes Twalk byte for byte, and refuses more than 16 names", () => {
+    const length = walk(["etc", "hosts"]);
+    // size 29 = 7 + 4 + 4 + 2 + (2 + 3) + (2 + 5) | type 110 | tag 3 | fid 0 | newfid 1 | nwname 2 | "etc" | "hosts"
+    expect(hex(at(length))).toBe("1d000000" + "6e" + "0300" + "00000000" + "01000000" + "0200" + "0300" + "657463" + "0500" + "686f737473");
+    expect(walk(Array.from({ length: 16 }, () => "a"))).toBeGreaterThan(0);
+    expect(walk(Array.from({ length: 17 }, () => "a"))).toBe(0);
+  });
+
+  it("reads how far Rwalk got, and refuses more qids than names", () => {
+    expect(harness.exports.ninepReadWalk(BUFFER, put(message(111, 3, [2, 0, ...qid(0x80, 5n), ...qid(0, 9n)])), 3, 2)).toBe(2);
+    expect(harness.exports.ninepQidPath()).toBe(9n);
+    expect(harness.exports.ninepReadWalk(BUFFER, put(message(111, 3, [1, 0, ...qid(0x80, 5n)])), 3, 2)).toBe(1);
+    expect(harness.exports.ninepReadWalk(BUFFER, put(message(111, 3, [0, 0])), 3, 0)).toBe(0);
+    expect(harness.exports.ninepReadWalk(BUFFER, put(message(111, 3, [2, 0, ...qid(0x80, 5n), ...qid(0, 9n)])), 3, 1)).toBe(-EIO);
+    expect(harness.exports.ninepReadWalk(BUFFER, put(message(111, 3, [2, 0, ...qid(0x80, 5n)])), 3, 2)).toBe(-EIO);
+    expect(harness.exports.ninepReadWalk(BUFFER, put(message(7, 3, le32(2))), 3, 2)).toBe(-2);
+  });
+
+  it("writes Tclunk and reads Rclunk", () => {
+    const length = harness.exports.ninepWriteClunk(BUFFER, 64, 4, 7);
+    expect(hex(at(length))).toBe("0b000000" + "78" + "0400" + "07000000");
+    expect(harness.exports.ninepReadClunk(BUFFER, put(message(121, 4, [])), 4)).toBe(0);
+    expect(harness.exports.ninepReadClunk(BUFFER, put(message(121, 4, [0])), 4)).toBe(-EIO);
+    expect(harness.exports.ninepReadClunk(BUFFER, put(message(121, 5, [])), 4)).toBe(-EIO);
+  });
+
+  it("writes Tgetattr and reads every field of Rgetattr it keeps", () => {
+    const length = harness.exports.ninepWriteGetattr(BUFFER, 64, 6, 1, 0x7ffn);
+    expect(hex(at(length))).toBe("13000000" + "18" + "0600" + "01000000" + "ff07000000000000");
+    const body = [
+      ...le64(0x7ffn), ...qid(0, 0x1234n), ...le32(0o100644), ...le32(1000), ...le32(100), ...le64(2n), ...le64(0n),
+      ...le64(5000n), ...le64(4096n), ...le64(16n),
+      ...le64(1n), ...le64(2n), ...le64(1_795_437_296n), ...le64(123_456_789n), ...le64(5n), ...le64(6n),
+      ...le64(0n), ...le64(0n), ...le64(0n), ...le64(0n),
+    ];
+    expect(body.length).toBe(153);
+    expect(harness.exports.ninepReadGetattr(BUFFER, put(message(25, 6, body)), 6)).toBe(0);
+    const attr = (which: number) => harness.exports.ninepAttr(which);
+    expect([attr(0), attr(1), attr(2), attr(3), attr(4), attr(5), attr(6), attr(7), attr(8)]).toEqual([
+      0o100644n, 1000n, 100n, 2n, 5000n, 16n, 1_795_437_296n, 123_456_789n, 0x1234n,
+    ]);
+    for (let cut = 0; cut < body.length; cut += 7) {
+      expect(harness.exports.ninepReadGetattr(BUFFER, put(message(25, 6, body.slice(0, cut))), 6), `${cut} bytes`).toBe(-EIO);
+    }
   });
 });
