@@ -17,7 +17,7 @@ import { now } from "../../kernel/time/index";
 import { VirtioTransport } from "./transport";
 import { Virtqueue } from "./queue";
 import { negotiate, createQueue, startQueue, markReady, failDevice } from "./setup";
-import { listen, drainQueue } from "./interrupts";
+import { OneRequest } from "./one-request";
 
 /** The virtio device type of a 9p transport. */
 export const DEVICE_9P: u32 = 9;
@@ -29,8 +29,6 @@ const CONFIG_TAG: u32 = 2;
 export const CHANNEL_BYTES: u32 = 64 << 10;
 /** How long one request may take before the device is declared failed: 60 s (host I/O may be slow). */
 const REQUEST_DEADLINE_NS: u64 = 60_000_000_000;
-/** A waiter also looks at the used ring itself this often, in case an interrupt was lost. */
-const POLL_INTERVAL_NS: u64 = 1_000_000_000;
 const WANTED_QUEUE_SIZE: u32 = 8;
 
 export class VirtioNinePDevice {
@@ -40,14 +38,14 @@ export class VirtioNinePDevice {
   request: usize = 0;
   reply: usize = 0;
   idle: Semaphore = new Semaphore(1);
-  done: Semaphore = new Semaphore(0);
-  head: u32 = 0;
-  inFlight: bool = false;
-  finished: bool = false;
-  written: u32 = 0;
-  failed: bool = false;
+  channel: OneRequest = changetype<OneRequest>(0);
 
   constructor(public transport: VirtioTransport) {}
+
+  /** Failed for good (a request passed its deadline): every request is -EIO at once. */
+  get failed(): bool {
+    return changetype<usize>(this.channel) != 0 && this.channel.failed;
+  }
 
   /** Negotiates, reads the mount tag, sets up the queue, buffers and interrupt; 0 or -errno with the reason. */
   start(): i32 {
@@ -62,7 +60,8 @@ export class VirtioNinePDevice {
     this.request = pages.alloc(frames, USE_LARGE);
     this.reply = pages.alloc(frames, USE_LARGE);
     if (this.request == 0 || this.reply == 0) return failDevice(this.transport, ENOMEM, "out of memory for its buffers");
-    const line = listen(this.transport, queue, changetype<usize>(this), onChainUsed);
+    this.channel = new OneRequest(this.transport, queue, REQUEST_DEADLINE_NS);
+    const line = this.channel.listen();
     if (line < 0) return failDevice(this.transport, ENODEV, "its interrupt could not be attached (error " + line.toString() + ")");
     const started = startQueue(this.transport, queue);
     if (started < 0) return started;
@@ -96,7 +95,7 @@ export class VirtioNinePDevice {
    */
   transact(length: u32): i64 {
     if (this.failed || length == 0 || length > CHANNEL_BYTES) return -EIO;
-    let enabled = setInterrupts(0);
+    const enabled = setInterrupts(0);
     const head = this.queue.takeChain(2);
     if (head < 0) {
       setInterrupts(enabled);
@@ -104,48 +103,9 @@ export class VirtioNinePDevice {
     }
     this.queue.setBuffer(<u32>head, <u64>this.request, length, false);
     this.queue.setBuffer(this.queue.nextOf(<u32>head), <u64>this.reply, CHANNEL_BYTES, true);
-    this.head = <u32>head;
-    this.inFlight = true;
-    this.finished = false;
-    this.written = 0;
-    if (this.queue.publish(<u32>head)) this.transport.notify(this.queue.index);
-    setInterrupts(enabled);
-
-    const deadline = now() + REQUEST_DEADLINE_NS;
-    while (!this.finished) {
-      const step = now() + POLL_INTERVAL_NS;
-      if (this.done.acquire(step < deadline ? step : deadline) == 0) break;
-      enabled = setInterrupts(0);
-      drainQueue(this.queue, changetype<usize>(this), onChainUsed);
-      if (!this.finished && now() >= deadline) this.failForGood();
-      setInterrupts(enabled);
-    }
-    this.done.tryAcquire();
-    if (this.failed) return -EIO;
-    return <i64>min<u32>(this.written, CHANNEL_BYTES);
+    const written = this.channel.send(<u32>head, enabled);
+    return written < 0 ? written : <i64>min<i64>(written, <i64>CHANNEL_BYTES);
   }
-
-  /** The device stopped answering: reset it so it can no longer write the buffers (interrupts disabled). */
-  private failForGood(): void {
-    this.failed = true;
-    this.transport.reset();
-    this.inFlight = false;
-    this.finished = true;
-  }
-
-  /** Called from the interrupt handler (or a polling waiter) for each chain the device returned. */
-  completed(head: u32, written: u32): void {
-    if (!this.inFlight || this.finished || head != this.head) return;
-    this.queue.freeChain(head);
-    this.inFlight = false;
-    this.written = written;
-    this.finished = true;
-    this.done.release();
-  }
-}
-
-function onChainUsed(owner: usize, head: u32, written: u32): void {
-  changetype<VirtioNinePDevice>(owner).completed(head, written);
 }
 
 let devices: VirtioNinePDevice[] | null = null;

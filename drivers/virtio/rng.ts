@@ -30,34 +30,32 @@ import { VirtioTransport } from "./transport";
 import { Virtqueue } from "./queue";
 import { negotiate, createQueue, startQueue, markReady, failDevice } from "./setup";
 import { fail, lastFailure } from "../../kernel/failure";
-import { listen, drainQueue } from "./interrupts";
+import { OneRequest } from "./one-request";
 
 /** The virtio device type of an entropy source. */
 export const DEVICE_ENTROPY: u32 = 4;
 /** How long one request may take before the device is declared failed: 10 s. */
 export const RNG_DEADLINE_NS: u64 = 10_000_000_000;
-/** A waiter also looks at the used ring itself this often, in case an interrupt was lost. */
-const POLL_INTERVAL_NS: u64 = 1_000_000_000;
 /** One request at a time needs one descriptor; a small queue is plenty. */
 const WANTED_QUEUE_SIZE: u32 = 8;
 const BOUNCE_BYTES: u32 = <u32>PAGE_SIZE;
 
 export class VirtioRngDevice {
   queue: Virtqueue = changetype<Virtqueue>(0);
+  channel: OneRequest = changetype<OneRequest>(0);
   bounce: usize = 0;
   /** One unit: the right to have the one request in flight. */
   idle: Semaphore = new Semaphore(1);
-  done: Semaphore = new Semaphore(0);
-  head: u32 = 0;
-  inFlight: bool = false;
-  finished: bool = false;
-  written: u32 = 0;
-  failed: bool = false;
   /** Requests sent, and bytes the device gave, since start. */
   requests: u64 = 0;
   bytes: u64 = 0;
 
   constructor(public transport: VirtioTransport) {}
+
+  /** Failed for good (a request passed its deadline): reads are -EIO at once. */
+  get failed(): bool {
+    return changetype<usize>(this.channel) != 0 && this.channel.failed;
+  }
 
   /** Where the device is, for messages. */
   get name(): string {
@@ -73,7 +71,8 @@ export class VirtioRngDevice {
     this.queue = queue;
     this.bounce = pages.allocZeroed(1, USE_LARGE);
     if (this.bounce == 0) return failDevice(this.transport, ENOMEM, "out of memory for its buffer");
-    const line = listen(this.transport, queue, changetype<usize>(this), onChainUsed);
+    this.channel = new OneRequest(this.transport, queue, RNG_DEADLINE_NS);
+    const line = this.channel.listen();
     if (line < 0) return failDevice(this.transport, ENODEV, "its interrupt could not be attached (error " + line.toString() + ")");
     const started = startQueue(this.transport, queue);
     if (started < 0) return started;
@@ -106,58 +105,19 @@ export class VirtioRngDevice {
 
   /** Offers `wanted` bytes of the bounce page and waits; the bytes written, or -EIO. The caller holds `idle`. */
   private request(wanted: u32): i32 {
-    let enabled = setInterrupts(0);
+    const enabled = setInterrupts(0);
     const head = this.queue.takeChain(1);
     if (head < 0 || this.failed) {
       setInterrupts(enabled);
       return -EIO;
     }
     this.queue.setBuffer(<u32>head, <u64>this.bounce, wanted, true);
-    this.head = <u32>head;
-    this.inFlight = true;
-    this.finished = false;
-    this.written = 0;
     this.requests++;
-    if (this.queue.publish(<u32>head)) this.transport.notify(this.queue.index);
-    setInterrupts(enabled);
-
-    const deadline = now() + RNG_DEADLINE_NS;
-    while (!this.finished) {
-      const step = now() + POLL_INTERVAL_NS;
-      if (this.done.acquire(step < deadline ? step : deadline) == 0) break;
-      enabled = setInterrupts(0);
-      drainQueue(this.queue, changetype<usize>(this), onChainUsed);
-      if (!this.finished && now() >= deadline) this.failDevice();
-      setInterrupts(enabled);
-    }
-    this.done.tryAcquire(); // a release that came after the wait gave up
+    const written = <u32>min<i64>(this.channel.send(<u32>head, enabled), <i64>wanted);
     if (this.failed) return -EIO;
-    const written = min<u32>(this.written, wanted);
     this.bytes += written;
     return written == 0 ? -EIO : <i32>written;
   }
-
-  /** The device stopped answering: reset it so it cannot write the page any more (interrupts disabled). */
-  private failDevice(): void {
-    this.failed = true;
-    this.transport.reset();
-    this.inFlight = false;
-    this.finished = true;
-  }
-
-  /** Called from the interrupt handler (or a polling waiter) for each chain the device returned. */
-  completed(head: u32, written: u32): void {
-    if (!this.inFlight || this.finished || head != this.head) return;
-    this.queue.freeChain(head);
-    this.inFlight = false;
-    this.written = written;
-    this.finished = true;
-    this.done.release();
-  }
-}
-
-function onChainUsed(owner: usize, head: u32, written: u32): void {
-  changetype<VirtioRngDevice>(owner).completed(head, written);
 }
 
 let firstDevice: VirtioRngDevice | null = null;
