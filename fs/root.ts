@@ -8,21 +8,22 @@
 //   auto    the initrd if there is one, else an empty RAMFS (no disk is
 //           probed: booting from a disk is asked for with root=disk).
 // Then /etc/fstab on the root, if present, names further mounts, one per
-// line: `TYPE PATH`, TYPE a filesystem registered by name that needs no
-// device (fs/vfs/filesystems.ts: ramfs, ...); `#` starts a comment. Without an
+// line: `TYPE [SOURCE] PATH [ro|rw]`, TYPE a filesystem registered by name
+// (fs/vfs/filesystems.ts: ramfs, 9p, ...), SOURCE what it mounts if it
+// needs anything (9p: its device's mount tag); `#` starts a comment. Without an
 // fstab, a read-only root gets a RAMFS on /tmp when it has that directory,
 // so there is always somewhere to write.
 
 import { BootInfo } from "../kernel/boot/bootinfo";
 import { declareText, KernelOption } from "../kernel/options";
-import { fail, withContext, failureDetail } from "../kernel/failure";
+import { fail, withContext, failureDetail, lastFailure } from "../kernel/failure";
 import { EINVAL, ENODEV } from "../kernel/errno";
 import { MemoryBlockDevice, BlockDevice, disks as registeredDisks } from "../drivers/block/index";
 import { probeVirtio } from "../drivers/virtio/index";
 import { mountRofs, RofsMount } from "./rofs/index";
 import { RamFileSystem } from "./ramfs/index";
 import {
-  FileSystem, Stat, TYPE_DIRECTORY, AT_FDCWD, O_RDONLY, mountRoot, mount, open, read, close, stat, makeFileSystem, fileSystemNames,
+  FileSystem, Stat, TYPE_DIRECTORY, AT_FDCWD, O_RDONLY, mountRoot, mount, open, read, close, stat, makeFileSystem, isFileSystem, fileSystemNames,
 } from "./vfs/index";
 
 const FSTAB = "/etc/fstab";
@@ -117,12 +118,25 @@ function mountFstab(): i32 {
     if (line.length == 0) continue;
     const fields = line.split(" ").filter((field: string) => field.length > 0);
     const where = FSTAB + " line " + (i + 1).toString() + ": ";
-    if (fields.length != 2) return fail(EINVAL, where + "expected 'TYPE PATH', got '" + line + "'");
-    const fs = makeFileSystem(fields[0]);
-    if (fs === null) return fail(ENODEV, where + "unknown filesystem type '" + fields[0] + "' (known: " + fileSystemNames() + ")");
-    const result = mount(AT_FDCWD, fields[1], fs!);
-    if (result < 0) return fail(-result, where + "mounting " + fields[0] + " on " + fields[1] + " failed (errno " + (-result).toString() + ")");
+    if (fields.length < 2 || fields.length > 4) return fail(EINVAL, where + "expected 'TYPE [SOURCE] PATH [ro|rw]', got '" + line + "'");
+    const result = mountLine(fields);
+    if (result < 0) return withContext(where, result);
   }
+  return 0;
+}
+
+/** One fstab line's fields: TYPE PATH, TYPE SOURCE PATH, or TYPE SOURCE PATH OPTIONS (ro or rw). */
+function mountLine(fields: string[]): i32 {
+  const type = fields[0];
+  const source = fields.length >= 3 ? fields[1] : "";
+  const path = fields.length >= 3 ? fields[2] : fields[1];
+  const options = fields.length == 4 ? fields[3] : "rw";
+  if (options != "ro" && options != "rw") return fail(EINVAL, "unknown mount options '" + options + "' (ro or rw)");
+  if (!isFileSystem(type)) return fail(ENODEV, "unknown filesystem type '" + type + "' (known: " + fileSystemNames() + ")");
+  const fs = makeFileSystem(type, source, options == "ro");
+  if (fs === null) return lastFailure();
+  const result = mount(AT_FDCWD, path, fs!);
+  if (result < 0) return fail(-result, "mounting " + type + " on " + path + " failed (errno " + (-result).toString() + ")");
   return 0;
 }
 

@@ -2,11 +2,17 @@
 // (QEMU's built-in one, `-fsdev local` + `-device virtio-9p-*`). The device
 // names itself with a mount tag (its configuration: tag_len u16, then the
 // tag's bytes, with VIRTIO_9P_F_MOUNT_TAG). One queue carries requests:
-// each is a chain of two buffers, the T-message the device reads and room
-// for the R-message it writes. The client (fs/9p) calls transact with both;
-// requests take turns here (one in flight; concurrent requests are for
-// later), and a request the device has not answered by its deadline fails
-// the device for good (-EIO) rather than hang the caller.
+// each is a chain of the T-message the device reads and room for the
+// R-message it writes.
+//
+// SLOT_COUNT requests may be in flight at once, from as many threads: each
+// slot has its own request and reply buffers (SLOT_BYTES each) and waits
+// for its own chain. File data never passes through those buffers: a read
+// or write hands the caller's buffer to the device as a further descriptor
+// of the chain (the 9p header in the slot's buffer, the payload in place),
+// so the largest message is not bounded by them. A request the device has
+// not answered by its deadline fails the device for good (-EIO for every
+// request, waiting or later) rather than hang the caller.
 
 import { setInterrupts } from "../../arch";
 import { EIO, ENODEV, ENOMEM } from "../../kernel/errno";
@@ -25,29 +31,32 @@ export const DEVICE_9P: u32 = 9;
 const FEATURE_MOUNT_TAG: u64 = 1 << 0;
 const CONFIG_TAG_LENGTH: u32 = 0;
 const CONFIG_TAG: u32 = 2;
-/** Bytes of each of the request and reply buffers: the largest msize this driver offers. */
-export const CHANNEL_BYTES: u32 = 64 << 10;
+/** Requests in flight at once. */
+export const SLOT_COUNT: u32 = 4;
+/** Bytes of each slot's request and reply buffers: every message but a payload fits. */
+export const SLOT_BYTES: u32 = 8 << 10;
 /** How long one request may take before the device is declared failed: 60 s (host I/O may be slow). */
 const REQUEST_DEADLINE_NS: u64 = 60_000_000_000;
-const WANTED_QUEUE_SIZE: u32 = 8;
+/** Descriptors: four per request at most (header and payload, each way). */
+const WANTED_QUEUE_SIZE: u32 = 4 * SLOT_COUNT;
+
+/** One request's place: its buffers and the wait for its chain. */
+export class NinePSlot {
+  constructor(public index: u32, public request: usize, public reply: usize, public channel: OneRequest) {}
+}
 
 export class VirtioNinePDevice {
   queue: Virtqueue = changetype<Virtqueue>(0);
   tag: string = "";
-  /** Where requests are built and replies land: CHANNEL_BYTES each, physically contiguous. */
-  request: usize = 0;
-  reply: usize = 0;
-  idle: Semaphore = new Semaphore(1);
-  channel: OneRequest = changetype<OneRequest>(0);
+  slots: NinePSlot[] = [];
+  /** Counts the free slots; `busy` has a bit per slot taken. */
+  free: Semaphore = new Semaphore(SLOT_COUNT);
+  busy: u32 = 0;
+  failed: bool = false;
 
   constructor(public transport: VirtioTransport) {}
 
-  /** Failed for good (a request passed its deadline): every request is -EIO at once. */
-  get failed(): bool {
-    return changetype<usize>(this.channel) != 0 && this.channel.failed;
-  }
-
-  /** Negotiates, reads the mount tag, sets up the queue, buffers and interrupt; 0 or -errno with the reason. */
+  /** Negotiates, reads the mount tag, sets up the queue, slots and interrupt; 0 or -errno with the reason. */
   start(): i32 {
     const negotiated = negotiate(this.transport, FEATURE_MOUNT_TAG);
     if (negotiated < 0) return negotiated;
@@ -56,12 +65,16 @@ export class VirtioNinePDevice {
     const queue = createQueue(this.transport, 0, WANTED_QUEUE_SIZE);
     if (queue === null) return lastFailure();
     this.queue = queue;
-    const frames = CHANNEL_BYTES / <u32>PAGE_SIZE;
-    this.request = pages.alloc(frames, USE_LARGE);
-    this.reply = pages.alloc(frames, USE_LARGE);
-    if (this.request == 0 || this.reply == 0) return failDevice(this.transport, ENOMEM, "out of memory for its buffers");
-    this.channel = new OneRequest(this.transport, queue, REQUEST_DEADLINE_NS);
-    const line = this.channel.listen();
+    const frames = 2 * SLOT_BYTES / <u32>PAGE_SIZE;
+    for (let i: u32 = 0; i < SLOT_COUNT; i++) {
+      const buffers = pages.alloc(frames, USE_LARGE);
+      if (buffers == 0) return failDevice(this.transport, ENOMEM, "out of memory for its buffers");
+      const channel = new OneRequest(this.transport, queue, REQUEST_DEADLINE_NS);
+      channel.dispatchOwner = changetype<usize>(this);
+      channel.dispatch = onChainUsed;
+      this.slots.push(new NinePSlot(i, buffers, buffers + SLOT_BYTES, channel));
+    }
+    const line = this.slots[0].channel.listen();
     if (line < 0) return failDevice(this.transport, ENODEV, "its interrupt could not be attached (error " + line.toString() + ")");
     const started = startQueue(this.transport, queue);
     if (started < 0) return started;
@@ -78,34 +91,75 @@ export class VirtioNinePDevice {
     return tag;
   }
 
-  /** Takes the channel: the caller then builds its request in `request` (a 60 s wait at most); 0 or -EIO. */
+  /** Takes a free slot (waiting 60 s at most for one); its index, or -EIO. */
   acquire(): i32 {
-    if (this.failed) return -EIO;
-    return this.idle.acquire(now() + REQUEST_DEADLINE_NS) < 0 ? -EIO : 0;
+    if (this.failed || this.free.acquire(now() + REQUEST_DEADLINE_NS) < 0) return -EIO;
+    const enabled = setInterrupts(0);
+    const index = ctz<u32>(~this.busy);
+    this.busy |= 1 << index;
+    setInterrupts(enabled);
+    return <i32>index;
   }
 
-  release(): void {
-    this.idle.release();
+  release(index: u32): void {
+    const enabled = setInterrupts(0);
+    this.busy &= ~(1 << index);
+    setInterrupts(enabled);
+    this.free.release();
   }
 
   /**
-   * Sends the `length` bytes of `request` and waits for the reply in
-   * `reply`; the bytes the device wrote, or -EIO. The caller holds the
-   * channel (acquire).
+   * Sends slot `index`'s request (`length` bytes) followed by `sendLength`
+   * bytes at `send`, and waits for the reply: its first `replyRoom` bytes
+   * into the slot's reply buffer, the rest into `receive` (`receiveLength`
+   * bytes at most). The bytes the device wrote, or -EIO.
    */
-  transact(length: u32): i64 {
-    if (this.failed || length == 0 || length > CHANNEL_BYTES) return -EIO;
+  transact(index: u32, length: u32, send: usize, sendLength: u32, replyRoom: u32, receive: usize, receiveLength: u32): i64 {
+    if (this.failed || length == 0 || length > SLOT_BYTES || replyRoom == 0 || replyRoom > SLOT_BYTES) return -EIO;
+    const slot = this.slots[index];
+    const count: u32 = 2 + (sendLength != 0 ? 1 : 0) + (receiveLength != 0 ? 1 : 0);
     const enabled = setInterrupts(0);
-    const head = this.queue.takeChain(2);
+    const head = this.queue.takeChain(count);
     if (head < 0) {
       setInterrupts(enabled);
+      return -EIO; // cannot happen: the slots never need more descriptors than the queue has
+    }
+    let at = <u32>head;
+    this.queue.setBuffer(at, <u64>slot.request, length, false);
+    if (sendLength != 0) {
+      at = this.queue.nextOf(at);
+      this.queue.setBuffer(at, <u64>send, sendLength, false);
+    }
+    at = this.queue.nextOf(at);
+    this.queue.setBuffer(at, <u64>slot.reply, replyRoom, true);
+    if (receiveLength != 0) {
+      at = this.queue.nextOf(at);
+      this.queue.setBuffer(at, <u64>receive, receiveLength, true);
+    }
+    const written = slot.channel.send(<u32>head, enabled);
+    if (written < 0) {
+      this.failAll();
       return -EIO;
     }
-    this.queue.setBuffer(<u32>head, <u64>this.request, length, false);
-    this.queue.setBuffer(this.queue.nextOf(<u32>head), <u64>this.reply, CHANNEL_BYTES, true);
-    const written = this.channel.send(<u32>head, enabled);
-    return written < 0 ? written : <i64>min<i64>(written, <i64>CHANNEL_BYTES);
+    return min<i64>(written, <i64>replyRoom + <i64>receiveLength);
   }
+
+  /** One request failed the device: every other one fails too, now rather than at its own deadline. */
+  private failAll(): void {
+    const enabled = setInterrupts(0);
+    this.failed = true;
+    for (let i = 0; i < this.slots.length; i++) this.slots[i].channel.abandon();
+    setInterrupts(enabled);
+  }
+
+  /** A chain came back: to the slot that sent it (interrupts disabled). */
+  completed(head: u32, written: u32): void {
+    for (let i = 0; i < this.slots.length; i++) this.slots[i].channel.completed(head, written);
+  }
+}
+
+function onChainUsed(owner: usize, head: u32, written: u32): void {
+  changetype<VirtioNinePDevice>(owner).completed(head, written);
 }
 
 let devices: VirtioNinePDevice[] | null = null;
@@ -123,4 +177,12 @@ export function attachVirtioNineP(transport: VirtioTransport): i32 {
 /** The 9p devices brought up so far (drivers/virtio probeVirtio), in discovery order. */
 export function ninePDevices(): VirtioNinePDevice[] {
   return devices === null ? [] : devices!.slice(0);
+}
+
+/** The 9p device with mount tag `tag`, or null. */
+export function ninePDevice(tag: string): VirtioNinePDevice | null {
+  const all = devices;
+  if (all === null) return null;
+  for (let i = 0; i < all.length; i++) if (all[i].tag == tag) return all[i];
+  return null;
 }

@@ -5,7 +5,10 @@
 // used ring itself every POLL_INTERVAL_NS in case an interrupt was lost),
 // and gives the bytes the device wrote. A request not answered by its
 // deadline resets the device, so that it can no longer write the buffers,
-// and fails it for good: every later send is -EIO at once.
+// and fails it for good: every later send is -EIO at once. A driver with
+// several requests in flight on one queue (virtio-9p) gives each its own
+// OneRequest and routes the queue's completions through `dispatch`, which
+// hands each chain to the request it belongs to.
 
 import { setInterrupts } from "../../arch";
 import { EIO } from "../../kernel/errno";
@@ -13,7 +16,7 @@ import { Semaphore } from "../../kernel/sched/sync";
 import { now } from "../../kernel/time/index";
 import { VirtioTransport } from "./transport";
 import { Virtqueue } from "./queue";
-import { listen, drainQueue } from "./interrupts";
+import { listen, drainQueue, Completion } from "./interrupts";
 
 /** How often a waiter looks at the used ring itself. */
 const POLL_INTERVAL_NS: u64 = 1_000_000_000;
@@ -25,12 +28,17 @@ export class OneRequest {
   finished: bool = false;
   written: u32 = 0;
   failed: bool = false;
+  /** Where the queue's completions go: this request itself, unless a driver shares the queue among several. */
+  dispatchOwner: usize;
+  dispatch: Completion = onChainUsed;
 
-  constructor(public transport: VirtioTransport, public queue: Virtqueue, public deadlineNs: u64) {}
+  constructor(public transport: VirtioTransport, public queue: Virtqueue, public deadlineNs: u64) {
+    this.dispatchOwner = changetype<usize>(this);
+  }
 
-  /** Routes the queue's interrupt here; the line (>= 0) or -errno. */
+  /** Routes the queue's interrupt to `dispatch`; the line (>= 0) or -errno. */
   listen(): i32 {
-    return listen(this.transport, this.queue, changetype<usize>(this), onChainUsed);
+    return listen(this.transport, this.queue, this.dispatchOwner, this.dispatch);
   }
 
   /**
@@ -51,7 +59,7 @@ export class OneRequest {
       const step = now() + POLL_INTERVAL_NS;
       if (this.done.acquire(step < deadline ? step : deadline) == 0) break;
       const wasEnabled = setInterrupts(0);
-      drainQueue(this.queue, changetype<usize>(this), onChainUsed);
+      drainQueue(this.queue, this.dispatchOwner, this.dispatch);
       if (!this.finished && now() >= deadline) this.failForGood();
       setInterrupts(wasEnabled);
     }
@@ -60,11 +68,19 @@ export class OneRequest {
   }
 
   /** The device stopped answering: reset it so it can no longer write the buffers (interrupts disabled). */
-  private failForGood(): void {
-    this.failed = true;
+  failForGood(): void {
+    if (this.failed) return;
     this.transport.reset();
+    this.abandon();
+  }
+
+  /** Fails this request for good without touching the device (another request on its queue reset it). */
+  abandon(): void {
+    this.failed = true;
+    const waiting = this.inFlight;
     this.inFlight = false;
     this.finished = true;
+    if (waiting) this.done.release();
   }
 
   /** Called from the interrupt handler (or a polling waiter) for each chain the device returned. */

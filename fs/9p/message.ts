@@ -23,15 +23,29 @@ export const VERSION_9P2000_L = "9P2000.L";
 // Message types (the T-message; its R-message is one more).
 export const TLERROR: u32 = 6;            // Rlerror is 7: ecode[4], a Linux errno
 export const RLERROR: u32 = 7;
+export const TSTATFS: u32 = 8;
+export const TLOPEN: u32 = 12;
+export const TLCREATE: u32 = 14;
+export const TSYMLINK: u32 = 16;
+export const TREADLINK: u32 = 22;
 export const TGETATTR: u32 = 24;
+export const TSETATTR: u32 = 26;
 export const TREADDIR: u32 = 40;
+export const TFSYNC: u32 = 50;
+export const TLINK: u32 = 70;
+export const TMKDIR: u32 = 72;
+export const TRENAMEAT: u32 = 74;
+export const TUNLINKAT: u32 = 76;
 export const TVERSION: u32 = 100;
 export const TATTACH: u32 = 104;
 export const TWALK: u32 = 110;
 export const TREAD: u32 = 116;
 export const TWRITE: u32 = 118;
 export const TCLUNK: u32 = 120;
-export const TLOPEN: u32 = 12;
+
+/** Qid types: a directory, a symbolic link (anything else is a file here). */
+export const QID_DIRECTORY: u8 = 0x80;
+export const QID_SYMLINK: u8 = 0x02;
 
 /** A qid read from a reply. */
 export class Qid {
@@ -124,12 +138,23 @@ export class MessageReader {
 
   /** A reader of the `length` bytes at `buffer` the server wrote; checks the header against them. */
   constructor(public buffer: usize, public length: u32) {
+    this.reset(buffer, length);
+  }
+
+  /** Starts reading another reply (readers are kept and reused: reading allocates nothing). */
+  reset(buffer: usize, length: u32): MessageReader {
+    this.buffer = buffer;
+    this.length = length;
+    this.at = 0;
+    this.type = 0;
+    this.tag = 0;
     this.ok = length >= HEADER_BYTES && load<u32>(buffer) == length;
     if (this.ok) {
       this.type = <u32>load<u8>(buffer + 4);
       this.tag = <u32>load<u16>(buffer + 5);
       this.at = HEADER_BYTES;
     }
+    return this;
   }
 
   private has(bytes: u32): bool {

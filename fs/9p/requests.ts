@@ -63,6 +63,14 @@ export const MAX_WALK_NAMES: i32 = 16;
 /** Tgetattr's request mask for the basic attributes (mode through blocks, times). */
 export const GETATTR_BASIC: u64 = 0x7ff;
 
+/** Twalk(fid, newfid) of one name, or of none when `name` is null (a clone of fid). */
+export function writeWalkOne(writer: MessageWriter, tag: u32, fid: u32, newFid: u32, name: string | null): u32 {
+  writer.begin(TWALK, tag).u32(fid).u32(newFid);
+  if (name === null) writer.u16(0);
+  else writer.u16(1).string(name);
+  return writer.finish();
+}
+
 /** Twalk(fid, newfid, names) with `tag`; 0 if it does not fit or names more than MAX_WALK_NAMES. */
 export function writeWalk(writer: MessageWriter, tag: u32, fid: u32, newFid: u32, names: string[]): u32 {
   if (names.length > MAX_WALK_NAMES) return 0;

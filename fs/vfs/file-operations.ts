@@ -64,6 +64,8 @@ function openWalked(walk: Walk, flags: u32, mode: u32): i32 {
   if ((flags & O_DIRECTORY) != 0 && node.type != TYPE_DIRECTORY) return -ENOTDIR;
   if (node.type == TYPE_DIRECTORY && (access != O_RDONLY || (flags & O_CREAT) != 0)) return -EISDIR;
   if (access != O_RDONLY && node.fs.readOnly) return -EROFS;
+  const opened = node.open(access);
+  if (opened < 0) return opened;
   if ((flags & O_TRUNC) != 0 && access != O_RDONLY && node.type == TYPE_FILE) {
     const result = node.truncate(0);
     if (result < 0) return result;

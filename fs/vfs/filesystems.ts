@@ -4,10 +4,18 @@
 // list anywhere else.
 
 import { NamedRegistry } from "../../kernel/registry";
+import { fail } from "../../kernel/failure";
+import { EINVAL } from "../../kernel/errno";
 import { FileSystem } from "./node";
 
-/** Makes a fresh instance of a filesystem that needs no device (RAMFS, the example). */
-export type FileSystemMaker = () => FileSystem;
+/**
+ * Makes a fresh instance of a filesystem: `source` is what fstab names
+ * before the path ("" when it names nothing: RAMFS and the example need
+ * nothing; 9p needs its device's mount tag), `readOnly` whether it was
+ * mounted `ro`. Returns null, with the reason recorded by fail()
+ * (kernel/failure.ts), when it cannot.
+ */
+export type FileSystemMaker = (source: string, readOnly: bool) => FileSystem | null;
 
 // Made on first use: nothing may allocate before the runtime is up.
 let registry: NamedRegistry<FileSystemMaker> | null = null;
@@ -21,10 +29,15 @@ export function registerFileSystem(name: string, make: FileSystemMaker): void {
   types().add(name, make);
 }
 
-/** A new instance of filesystem type `name`, or null if no filesystem registered that name. */
-export function makeFileSystem(name: string): FileSystem | null {
+/** Whether a filesystem registered the type `name`. */
+export function isFileSystem(name: string): bool {
+  return types().find(name) !== null;
+}
+
+/** A new instance of filesystem type `name` (registered: isFileSystem), or null with the maker's reason. */
+export function makeFileSystem(name: string, source: string, readOnly: bool): FileSystem | null {
   const entry = types().find(name);
-  return entry === null ? null : entry.item();
+  return entry === null ? null : entry.item(source, readOnly);
 }
 
 /** The registered names, in registration order, comma-separated (for messages). */
@@ -35,4 +48,15 @@ export function fileSystemNames(): string {
 /** Forgets every registration (host tests register afresh). */
 export function forgetFileSystems(): void {
   registry = null;
+}
+
+/**
+ * For makers of filesystems that take no source and are always writable:
+ * true (with the reason recorded) when fstab gave `type` a source or `ro`.
+ */
+export function refusesSource(type: string, source: string, readOnly: bool): bool {
+  if (source.length != 0) fail(EINVAL, type + " takes no source ('" + type + " PATH'), not '" + source + "'");
+  else if (readOnly) fail(EINVAL, type + " cannot be mounted read-only");
+  else return false;
+  return true;
 }

@@ -141,6 +141,16 @@ export class Vnode {
 
   // --- Files ---
 
+  /**
+   * A descriptor is being opened on this existing file or directory with
+   * access `access` (O_RDONLY, O_WRONLY or O_RDWR): a filesystem that must
+   * ask its server (9p) refuses here, with the server's errno, rather than
+   * at the first read or write. A file `create` made is not opened again.
+   */
+  open(access: u32): i32 {
+    return 0;
+  }
+
   /** Reads up to `length` bytes at `offset` into `buffer`; returns the count (0 at the end). */
   read(offset: u64, buffer: usize, length: usize): i64 {
     return this.type == TYPE_DIRECTORY ? -EISDIR : -EINVAL;

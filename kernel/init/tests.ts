@@ -15,7 +15,7 @@ import { runRandomSelfTest } from "../../drivers/virtio/rng-selftest";
 import { runFileSystemSelfTest } from "../../fs/selftest";
 import { runNinePSelfTest } from "../../fs/9p/selftest";
 import { runStorageBench } from "../../fs/bench";
-import { registerFileSystem, FileSystem } from "../../fs/vfs/index";
+import { registerFileSystem, refusesSource, FileSystem } from "../../fs/vfs/index";
 import { HelloFileSystem } from "../../fs/example/hello";
 import { probeVirtio } from "../../drivers/virtio/index";
 import { WITH_TESTS } from "./profile";
@@ -54,6 +54,6 @@ function probeVerbosely(): void {
   probeVirtio(true);
 }
 
-function makeHello(): FileSystem {
-  return new HelloFileSystem();
+function makeHello(source: string, readOnly: bool): FileSystem | null {
+  return refusesSource("hello", source, readOnly) ? null : new HelloFileSystem();
 }

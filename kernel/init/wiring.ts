@@ -9,8 +9,9 @@ import { DEVICE_BLOCK } from "../../drivers/virtio/transport";
 import { attachVirtioBlock } from "../../drivers/virtio/blk";
 import { DEVICE_ENTROPY, attachVirtioRng } from "../../drivers/virtio/rng";
 import { DEVICE_9P, attachVirtioNineP } from "../../drivers/virtio/9p";
-import { registerFileSystem, FileSystem } from "../../fs/vfs/index";
+import { registerFileSystem, refusesSource, FileSystem } from "../../fs/vfs/index";
 import { RamFileSystem } from "../../fs/ramfs/index";
+import { makeNineP } from "../../fs/9p/index";
 import { declareRootOption } from "../../fs/root";
 import { WITH_TESTS } from "./profile";
 import { registerTests } from "./tests";
@@ -23,6 +24,7 @@ export function wireKernel(): void {
   registerEntropySource(new HardwareEntropy());
   useEntropyProbe(probeDevices);
   registerFileSystem("ramfs", makeRamfs);
+  registerFileSystem("9p", makeNineP);
   declareRootOption();
   if (WITH_TESTS) registerTests();
 }
@@ -32,6 +34,6 @@ export function probeDevices(): void {
   probeVirtio();
 }
 
-function makeRamfs(): FileSystem {
-  return new RamFileSystem();
+function makeRamfs(source: string, readOnly: bool): FileSystem | null {
+  return refusesSource("ramfs", source, readOnly) ? null : new RamFileSystem();
 }

@@ -38,7 +38,7 @@ const TEST_OPTION = /(^|\s)(selftest=|[a-z]+-bench=|blk-write(\s|=|$))/;
 const BOOT_HEADROOM_KIB = 64;
 
 const HELP = `usage: wisp run [options]
-       wisp run [options] APP.wasm [--dir HOST:GUEST[,ro]]... [--env K=V]... [-- ARGS...]
+       wisp run [options] APP.wasm [--dir HOST:GUEST[:ro|:copy]]... [--env K=V]... [-- ARGS...]
 
   --arch A            x86_64 (default) or aarch64
   --mem SIZE          guest memory, e.g. 64M, 2MiB (default 64M, at least 1M)
@@ -66,16 +66,20 @@ const HELP = `usage: wisp run [options]
   --rng               attach a virtio-rng device (the kernel's entropy source; always on for apps)
   --share HOST:TAG[:ro]  serve the host directory HOST over QEMU's 9p server as a
                       virtio-9p device with mount tag TAG (read-only with :ro);
-                      repeatable. The kernel brings the device up and attaches
-                      (selftest=9p checks it); mounting it is the next step
+                      repeatable. An image mounts it with the fstab line
+                      '9p TAG PATH' (or '9p TAG PATH ro')
   --print-command     print the QEMU command line and exit
 
 With an app (a WASI preview 1 command module):
-  --dir HOST:GUEST    give the app the host directory HOST at GUEST (may be /);
-                      the app may change it, but writes stay in the guest
-                      (a RAMFS copy): they never reach the host. Repeatable.
-                      With ,ro (HOST:GUEST,ro) the app sees the image's own
-                      read-only copy: every write fails with EROFS
+  --dir HOST:GUEST    give the app the host directory HOST at GUEST (may be /),
+                      live: QEMU serves it over 9p, so what the app writes
+                      reaches HOST at once, and what the host changed before
+                      the app looks is what the app sees. Repeatable.
+                      HOST:GUEST:ro shares it read-only: every write fails
+                      with EROFS (and QEMU refuses writes too).
+                      HOST:GUEST:copy copies HOST into the image instead: the
+                      app may change its copy (a RAMFS), but nothing reaches
+                      the host
   --env NAME=VALUE    an environment variable for the app. Repeatable
   --verbose           show the kernel's own messages (on stderr)
   ARGS                the app's arguments (argv[0] is the wasm file's name)
@@ -133,6 +137,10 @@ export async function runCommand(argv: string[]): Promise<number> {
       env: (values.env ?? []).map(parseEnvironment), dirs: (values.dir ?? []).map(parseMappedDirectory),
     });
     initrd = app.path;
+    for (const share of app.shares) {
+      if (shares.some((given) => given.tag === share.tag)) throw new UsageError(`--share: the tag ${share.tag} is --dir's own; choose another`);
+      shares.push(share);
+    }
   }
   if (values.image !== undefined) {
     const names = values.image.split(",").map((name) => name.trim()).filter(Boolean);

@@ -4,12 +4,17 @@
 //   /app.so               the app module (stored uncompressed: the kernel
 //                         maps its read-only segments straight from the image)
 //   /etc/app              the run manifest (loader/manifest.ts)
-//   /.wisp/dirs/N/...     the host directory of the Nth --dir
-//   /.wisp/mnt/N          where the kernel mounts a RAMFS copy of it, which
-//                         the app sees at its guest path (writes stay in the
-//                         guest: they never reach the host); a read-only
-//                         --dir (HOST:GUEST,ro) is preopened at /.wisp/dirs/N
-//                         itself, in the ROFS image, and has no mount point
+//   /etc/fstab            a 9p mount per live --dir
+//   /.wisp/mnt/N          where the Nth --dir is mounted; the app sees it at
+//                         its guest path
+//   /.wisp/dirs/N/...     the host directory of the Nth --dir, for :copy only
+//
+// --dir HOST:GUEST shares HOST live: QEMU serves it over 9p (virtio-9p
+// device with mount tag wispN, `9p wispN /.wisp/mnt/N` in the fstab), so the
+// app's writes reach the host and the image does not grow with HOST. :ro
+// shares it read-only (QEMU refuses writes too); :copy copies HOST into the
+// image and the kernel fills a RAMFS from it at boot: the app may change
+// that copy, but nothing reaches the host.
 //
 // Images are named by the hash of their bytes under build/run/, so a repeated
 // run writes nothing new.
@@ -24,10 +29,19 @@ import { directory, DirectoryNode, treeOf, writeImage } from "../image";
 import { UsageError } from "../cli/errors";
 import { runManifestText } from "./manifest";
 
+/** How a --dir reaches the app: shared live over 9p, the same read-only, or a RAMFS copy. */
+export type DirectoryMode = "live" | "ro" | "copy";
+
 export interface MappedDirectory {
   host: string;
   guest: string;
-  /** The app sees the image's own (ROFS) copy: every write fails with EROFS. */
+  mode: DirectoryMode;
+}
+
+/** What QEMU must serve for an image's live directories (scripts/run/qemu.ts Share). */
+export interface DirectoryShare {
+  path: string;
+  tag: string;
   readOnly: boolean;
 }
 
@@ -44,19 +58,35 @@ export interface AppImage {
   path: string;
   build: BuildAppResult;
   bytes: number;
+  /** The host directories QEMU must serve over 9p. */
+  shares: DirectoryShare[];
 }
 
-/** Parses --dir HOST:GUEST[,ro] (GUEST defaults to HOST's absolute path). */
+/** Parses --dir HOST:GUEST[:ro|:copy] (GUEST defaults to HOST's absolute path). */
 export function parseMappedDirectory(option: string): MappedDirectory {
-  const readOnly = option.endsWith(",ro");
-  const spec = readOnly ? option.slice(0, -3) : option;
+  const suffix = /:(ro|copy)$/.exec(option);
+  const mode: DirectoryMode = suffix ? (suffix[1] as DirectoryMode) : "live";
+  const spec = suffix ? option.slice(0, suffix.index) : option;
+  if (/,ro$/.test(spec)) throw new UsageError(`--dir ${option}: read-only is HOST:GUEST:ro`);
   const colon = spec.lastIndexOf(":");
   const host = colon < 0 ? spec : spec.slice(0, colon);
   const guest = colon < 0 ? resolve(spec) : spec.slice(colon + 1);
-  if (!host) throw new UsageError(`--dir ${spec}: no host directory`);
-  if (!existsSync(host) || !statSync(host).isDirectory()) throw new UsageError(`--dir ${spec}: ${host} is not a directory`);
-  if (!guest.startsWith("/")) throw new UsageError(`--dir ${spec}: the guest path must be absolute`);
-  return { host: resolve(host), guest: guest.length > 1 ? guest.replace(/\/+$/, "") : guest, readOnly };
+  if (!host) throw new UsageError(`--dir ${option}: no host directory`);
+  if (!existsSync(host)) throw new UsageError(`--dir ${option}: ${host} does not exist`);
+  if (!statSync(host).isDirectory()) throw new UsageError(`--dir ${option}: ${host} is not a directory`);
+  if (!guest.startsWith("/")) throw new UsageError(`--dir ${option}: the guest path must be absolute`);
+  return { host: resolve(host), guest: guest.length > 1 ? guest.replace(/\/+$/, "") : guest, mode };
+}
+
+/** The mount tag of the Nth --dir's 9p device. */
+export function directoryTag(index: number): string {
+  return `wisp${index}`;
+}
+
+/** What QEMU serves for a request's live directories. */
+export function directoryShares(request: AppImageRequest): DirectoryShare[] {
+  return request.dirs.flatMap((dir, index) => dir.mode === "copy" ? []
+    : [{ path: dir.host, tag: directoryTag(index), readOnly: dir.mode === "ro" }]);
 }
 
 /** Parses --env K=V. */
@@ -71,33 +101,40 @@ export function runManifest(request: AppImageRequest): string {
     module: "/app.so",
     argv: [basename(request.wasm), ...request.args],
     env: request.env,
-    preopens: request.dirs.map((dir, index) => dir.readOnly
-      ? { guest: dir.guest, kernel: `/.wisp/dirs/${index}` }
-      : { guest: dir.guest, kernel: `/.wisp/mnt/${index}`, overlayFrom: `/.wisp/dirs/${index}` }),
+    preopens: request.dirs.map((dir, index) => dir.mode === "copy"
+      ? { guest: dir.guest, kernel: `/.wisp/mnt/${index}`, overlayFrom: `/.wisp/dirs/${index}` }
+      : { guest: dir.guest, kernel: `/.wisp/mnt/${index}` }),
   });
+}
+
+/** The image's fstab: a 9p mount per live directory ("" when there is none). */
+export function directoryFstab(request: AppImageRequest): string {
+  const lines = request.dirs.flatMap((dir, index) => dir.mode === "copy" ? []
+    : [`9p ${directoryTag(index)} /.wisp/mnt/${index}${dir.mode === "ro" ? " ro" : ""}`]);
+  return lines.length ? `# The app's live directories (wisp run --dir).\n${lines.join("\n")}\n` : "";
 }
 
 /** The image's tree for an app module and a request. */
 export function appTree(so: Uint8Array, request: AppImageRequest): DirectoryNode {
-  const lines = request.dirs.map((dir, index) => ({
+  const copies = request.dirs.flatMap((dir, index) => dir.mode !== "copy" ? [] : [{
     line: index + 1, guest: [".wisp", "dirs", String(index)], kind: "tree" as const, host: dir.host, target: "",
-  }));
-  const root = lines.length ? treeOf(lines, ROOT, "--dir") : directory();
+  }]);
+  const root = copies.length ? treeOf(copies, ROOT, "--dir") : directory();
   root.children.set("app.so", { type: "file", mode: 0o755, mtime: 0, data: so });
-  let etc = root.children.get("etc");
-  if (etc === undefined) {
-    etc = directory();
-    root.children.set("etc", etc);
-  }
-  if (etc.type !== "directory") throw new UsageError("a mapped directory puts a non-directory at /etc");
+  const etc = directory();
+  root.children.set("etc", etc);
   etc.children.set("app", { type: "file", mode: 0o644, mtime: 0, data: new TextEncoder().encode(runManifest(request)) });
+  const fstab = directoryFstab(request);
+  if (fstab) etc.children.set("fstab", { type: "file", mode: 0o644, mtime: 0, data: new TextEncoder().encode(fstab) });
   if (request.dirs.length) {
-    const wisp = root.children.get(".wisp") as DirectoryNode;
+    let wisp = root.children.get(".wisp");
+    if (wisp === undefined) {
+      wisp = directory();
+      root.children.set(".wisp", wisp);
+    }
     const mounts = directory();
-    wisp.children.set("mnt", mounts);
-    request.dirs.forEach((dir, index) => {
-      if (!dir.readOnly) mounts.children.set(String(index), directory());
-    });
+    (wisp as DirectoryNode).children.set("mnt", mounts);
+    request.dirs.forEach((_dir, index) => mounts.children.set(String(index), directory()));
   }
   return root;
 }
@@ -113,5 +150,5 @@ export async function prepareAppImage(request: AppImageRequest): Promise<AppImag
   mkdirSync(dir, { recursive: true });
   const path = join(dir, `app-${hash}.rofs`);
   if (!existsSync(path)) writeFileSync(path, image);
-  return { path, build, bytes: image.length };
+  return { path, build, bytes: image.length, shares: directoryShares(request) };
 }

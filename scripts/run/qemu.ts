@@ -129,7 +129,7 @@ function shareArguments(options: QemuOptions): string[] {
   const q35 = options.machine === "q35";
   const forceModern = q35 || options.disks?.length || options.rng ? [] : ["-global", "virtio-mmio.force-legacy=false"];
   return [...forceModern, ...shares.flatMap((share, index) => [
-    "-fsdev", `local,id=share${index},path=${share.path.replace(/,/g, ",,")},security_model=none${share.readOnly ? ",readonly=on" : ""}`,
+    "-fsdev", `local,id=share${index},path=${share.path.replace(/,/g, ",,")},security_model=none,multidevs=remap${share.readOnly ? ",readonly=on" : ""}`,
     "-device", q35
       ? `virtio-9p-pci,fsdev=share${index},mount_tag=${share.tag},disable-legacy=on,disable-modern=off`
       : `virtio-9p-device,fsdev=share${index},mount_tag=${share.tag}`,

@@ -3,7 +3,7 @@
 // run on Wisp, on both architectures.
 //
 // Each program gets an empty writable /sandbox and the fixtures tree at
-// /fixtures, read-only (`--dir HOST:GUEST,ro`: the image's ROFS copy, which
+// /fixtures, read-only (`--dir HOST:GUEST:ro`: shared over 9p read-only, which
 // fds.c checks refuses every write with ROFS), its args and environment from
 // programs.json. It passes when it exits with the expected status and its
 // report (test/apps/tap.mjs) holds every check its plan (`1..N`) announces,
@@ -47,7 +47,7 @@ describe.each(["x86_64", "aarch64"])("WASI conformance on %s", (arch) => {
     const env = Object.entries(program.env).flatMap(([key, value]) => ["--env", `${key}=${value}`]);
     const result = wisp(
       "run", "--arch", arch, "--timeout", "120", compiled.get(program.source)!,
-      "--dir", `${sandbox}:/sandbox`, "--dir", `${join(APPS, "fixtures")}:/fixtures,ro`, ...env, "--", ...program.args,
+      "--dir", `${sandbox}:/sandbox`, "--dir", `${join(APPS, "fixtures")}:/fixtures:ro`, ...env, "--", ...program.args,
     );
     const report = readTap(result.stdout);
     expect(report.failures, result.stdout + result.stderr).toEqual([]);

@@ -1,34 +1,49 @@
-// Guards `wisp run --dir` (scripts/run/app.ts): HOST:GUEST becomes a RAMFS
-// copy the app may change (preopen /.wisp/mnt/N filled from /.wisp/dirs/N),
-// and HOST:GUEST,ro the image's own ROFS copy preopened in place
-// (/.wisp/dirs/N, no mount point), which is what makes the conformance
-// programs' /fixtures read-only.
+// Guards `wisp run --dir` (scripts/run/app.ts): HOST:GUEST is shared live
+// over 9p (a virtio-9p device tagged wispN, mounted by the image's fstab at
+// /.wisp/mnt/N, the preopen), HOST:GUEST:ro the same read-only, and
+// HOST:GUEST:copy a RAMFS copy the app may change (preopen /.wisp/mnt/N
+// filled from the image's /.wisp/dirs/N).
 
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { appTree, parseMappedDirectory, runManifest } from "../../scripts/run/app";
+import { appTree, directoryFstab, directoryShares, parseMappedDirectory, runManifest } from "../../scripts/run/app";
 import type { DirectoryNode } from "../../scripts/image";
 
 const host = mkdtempSync(join(tmpdir(), "wisp-run-dirs-"));
+const notDirectory = join(host, "file");
+writeFileSync(notDirectory, "x");
 
 describe("wisp run --dir", () => {
-  it("parses HOST:GUEST as writable and HOST:GUEST,ro as read-only", () => {
-    expect(parseMappedDirectory(`${host}:/data`)).toEqual({ host, guest: "/data", readOnly: false });
-    expect(parseMappedDirectory(`${host}:/fixtures,ro`)).toEqual({ host, guest: "/fixtures", readOnly: true });
-    expect(parseMappedDirectory(`${host},ro`)).toEqual({ host, guest: host, readOnly: true });
-    expect(() => parseMappedDirectory(`${host}:relative,ro`)).toThrow(/must be absolute/);
+  it("parses HOST:GUEST as live, :ro as read-only and :copy as a copy", () => {
+    expect(parseMappedDirectory(`${host}:/data`)).toEqual({ host, guest: "/data", mode: "live" });
+    expect(parseMappedDirectory(`${host}:/fixtures:ro`)).toEqual({ host, guest: "/fixtures", mode: "ro" });
+    expect(parseMappedDirectory(`${host}:/scratch/:copy`)).toEqual({ host, guest: "/scratch", mode: "copy" });
+    expect(parseMappedDirectory(`${host}:ro`)).toEqual({ host, guest: host, mode: "ro" });
+    expect(parseMappedDirectory(host)).toEqual({ host, guest: host, mode: "live" });
   });
 
-  it("preopens a writable directory as a RAMFS copy and a read-only one from the image in place", () => {
+  it("refuses what cannot be shared, before QEMU starts", () => {
+    expect(() => parseMappedDirectory(`${host}:relative:ro`)).toThrow(/must be absolute/);
+    expect(() => parseMappedDirectory(`${host}/missing:/data`)).toThrow(/does not exist/);
+    expect(() => parseMappedDirectory(`${notDirectory}:/data`)).toThrow(/is not a directory/);
+    expect(() => parseMappedDirectory(`${host}:/data,ro`)).toThrow(/HOST:GUEST:ro/);
+  });
+
+  it("mounts live directories over 9p through the image's fstab and copies only :copy ones", () => {
     const request = {
       wasm: "app.wasm", arch: "x86_64" as const, args: [], env: [],
-      dirs: [parseMappedDirectory(`${host}:/sandbox`), parseMappedDirectory(`${host}:/fixtures,ro`)],
+      dirs: [parseMappedDirectory(`${host}:/sandbox`), parseMappedDirectory(`${host}:/fixtures:ro`), parseMappedDirectory(`${host}:/scratch:copy`)],
     };
-    expect(runManifest(request)).toBe("module /app.so\narg app.wasm\ndir /sandbox /.wisp/mnt/0 /.wisp/dirs/0\ndir /fixtures /.wisp/dirs/1\n");
-    const wisp = appTree(new Uint8Array(0), request).children.get(".wisp") as DirectoryNode;
-    expect([...(wisp.children.get("mnt") as DirectoryNode).children.keys()]).toEqual(["0"]);
-    expect([...(wisp.children.get("dirs") as DirectoryNode).children.keys()].sort()).toEqual(["0", "1"]);
+    expect(runManifest(request)).toBe(
+      "module /app.so\narg app.wasm\ndir /sandbox /.wisp/mnt/0\ndir /fixtures /.wisp/mnt/1\ndir /scratch /.wisp/mnt/2 /.wisp/dirs/2\n");
+    expect(directoryFstab(request)).toBe("# The app's live directories (wisp run --dir).\n9p wisp0 /.wisp/mnt/0\n9p wisp1 /.wisp/mnt/1 ro\n");
+    expect(directoryShares(request)).toEqual([{ path: host, tag: "wisp0", readOnly: false }, { path: host, tag: "wisp1", readOnly: true }]);
+    const tree = appTree(new Uint8Array(0), request);
+    const wisp = tree.children.get(".wisp") as DirectoryNode;
+    expect([...(wisp.children.get("mnt") as DirectoryNode).children.keys()]).toEqual(["0", "1", "2"]);
+    expect([...(wisp.children.get("dirs") as DirectoryNode).children.keys()]).toEqual(["2"]);
+    expect((tree.children.get("etc") as DirectoryNode).children.has("fstab")).toBe(true);
   });
 });
