@@ -31,6 +31,9 @@ export class NinePChannel {
     return unreachable();
   }
 
+  /** The session is over: give back what the channel object holds (the object itself is freed after). */
+  close(): void {}
+
   /**
    * Sends slot `slot`'s `length`-byte request, then `sendLength` bytes at
    * `send`; the reply's first `replyRoom` bytes go to the slot's reply

@@ -5,10 +5,9 @@
 //   makeNineP(tag, readOnly)   the filesystem maker registered as "9p"
 //   openNineP(channel, ...)    the same over any channel (the host tests')
 //
-// One mount per device at a time: a second Tversion would end the first
-// session's fids on the server.
+// One mount per device at a time (session.ts says why).
 
-import { EBUSY, EINVAL, ENODEV } from "../../kernel/errno";
+import { EINVAL, ENODEV } from "../../kernel/errno";
 import { fail } from "../../kernel/failure";
 import { ninePDevice, ninePDevices } from "../../drivers/virtio/9p";
 import { probeVirtio } from "../../drivers/virtio/index";
@@ -20,8 +19,6 @@ import { NineFileSystem } from "./node";
 
 export { NinePChannel } from "./channel";
 export { NineFileSystem } from "./node";
-
-let mounted: NineFileSystem[] | null = null;
 
 /** A 9p filesystem on the virtio-9p device with mount tag `tag`, or null with the reason (kernel/failure.ts). */
 export function makeNineP(tag: string, readOnly: bool): FileSystem | null {
@@ -38,24 +35,14 @@ export function makeNineP(tag: string, readOnly: bool): FileSystem | null {
   return openNineP(new VirtioChannel(device!), readOnly);
 }
 
-/** A 9p filesystem over `channel` (version and attach done here), or null with the reason. */
+/** A 9p filesystem over `channel` (which it then owns), version and attach done; or null with the reason. */
 export function openNineP(channel: NinePChannel, readOnly: bool): NineFileSystem | null {
-  if (mounted === null) mounted = [];
-  const all = mounted!;
-  for (let i = all.length - 1; i >= 0; i--) {
-    if (!all[i].gone) continue;
-    all.splice(i, 1);
-  }
-  for (let i = 0; i < all.length; i++) {
-    if (all[i].session.channel.tag != channel.tag) continue;
-    fail(EBUSY, "9p " + channel.tag + " is mounted already");
-    return null;
-  }
   const session = new NinePSession(channel);
-  if (session.connect("root", 0) < 0) return null; // the session recorded why
-  const fs = new NineFileSystem(session, readOnly);
-  all.push(fs);
-  return fs;
+  if (session.connect("root", 0) < 0) {
+    session.close();
+    return null; // the session recorded why
+  }
+  return new NineFileSystem(session, readOnly);
 }
 
 function deviceTags(): string {

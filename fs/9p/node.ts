@@ -44,8 +44,6 @@ export class NineFileSystem extends FileSystem {
   attributes: Attributes = new Attributes();
   change: AttributeChange = new AttributeChange();
   error: StaticArray<i32> = new StaticArray<i32>(1);
-  /** Unmounted: the session is over. */
-  gone: bool = false;
 
   constructor(public session: NinePSession, readOnly: bool) {
     super("9p", readOnly);
@@ -56,11 +54,17 @@ export class NineFileSystem extends FileSystem {
     return this.top!;
   }
 
+  /** Clunks the root and ends the session; what the filesystem made is freed (the object itself is its owner's). */
   unmount(): void {
     calls.clunk(this.session, ROOT_FID);
     if (this.top !== null) heap.free(changetype<usize>(this.top));
     this.top = null;
-    this.gone = true;
+    this.session.close();
+    heap.free(changetype<usize>(this.qid));
+    heap.free(changetype<usize>(this.attributes.qid));
+    heap.free(changetype<usize>(this.attributes));
+    heap.free(changetype<usize>(this.change));
+    heap.free(changetype<usize>(this.error));
   }
 }
 

@@ -41,9 +41,10 @@ export function readVersion(reader: MessageReader, asked: u32): i64 {
   if (checked < 0) return checked;
   const msize = reader.u32();
   const version = reader.string();
+  const spoken = version == VERSION_9P2000_L;
+  heap.free(changetype<usize>(version));
   if (!reader.complete() || msize < MSIZE_MIN || msize > asked) return -EIO;
-  if (version != VERSION_9P2000_L) return -EPROTO;
-  return <i64>msize;
+  return spoken ? <i64>msize : -EPROTO;
 }
 
 /** Rattach: the root's qid into `out`; 0 or -errno. */

@@ -11,12 +11,17 @@
 // number, so requests in flight at once never share a tag. Writers and
 // readers are made once per slot: a call allocates nothing.
 // The requests themselves are in operations.ts.
+//
+// One session per channel at a time (a second Tversion would end the
+// first session's fids on the server): connect refuses a channel whose tag
+// another open session holds, and close() frees it again. The session owns
+// its channel object and frees it at close().
 
 import { MessageWriter, MessageReader, Qid, NOFID } from "./message";
 import { writeVersion, writeAttach, readVersion, readAttach } from "./requests";
 import { NinePChannel } from "./channel";
 import { fail } from "../../kernel/failure";
-import { EIO } from "../../kernel/errno";
+import { EBUSY, EIO } from "../../kernel/errno";
 
 /** The fid the root is attached as. */
 export const ROOT_FID: u32 = 0;
@@ -26,6 +31,25 @@ export const MSIZE_WANTED: u32 = 512 << 10;
 export const MSIZE_FALLBACK: u32 = 64 << 10;
 /** Slots a session keeps writers and readers for (a channel has at most this many). */
 const MAX_SLOTS: i32 = 32;
+
+/** The tags of the channels open sessions hold. */
+let claimed: string[] | null = null;
+
+function claim(tag: string): bool {
+  if (claimed === null) claimed = [];
+  if (claimed!.includes(tag)) return false;
+  claimed!.push(tag);
+  return true;
+}
+
+function unclaim(tag: string): void {
+  const tags = claimed;
+  if (tags === null) return;
+  const index = tags.indexOf(tag);
+  if (index < 0) return;
+  for (let i = index; i < tags.length - 1; i++) tags[i] = tags[i + 1];
+  tags.length = tags.length - 1; // (splice would make an array of what it removed)
+}
 
 export class NinePSession {
   msize: u32 = 0;
@@ -41,6 +65,29 @@ export class NinePSession {
 
   /** Version and attach (as `uname`, uid `uid`); 0, or -errno with what went wrong (kernel/failure.ts). */
   connect(uname: string, uid: u32): i32 {
+    if (!claim(this.channel.tag)) return fail(EBUSY, "9p " + this.channel.tag + " is in use (mounted already)");
+    const result = this.handshake(uname, uid);
+    if (result < 0) unclaim(this.channel.tag);
+    return result;
+  }
+
+  /** Ends the session (its fids are clunked already) and frees it, its channel object included. */
+  close(): void {
+    unclaim(this.channel.tag);
+    for (let i = 0; i < this.writers.length; i++) {
+      heap.free(changetype<usize>(this.writers[i]));
+      heap.free(changetype<usize>(this.readers[i]));
+    }
+    freeArray(this.writers);
+    freeArray(this.readers);
+    freeArray(this.freeFids);
+    heap.free(changetype<usize>(this.root));
+    this.channel.close();
+    heap.free(changetype<usize>(this.channel));
+    heap.free(changetype<usize>(this));
+  }
+
+  private handshake(uname: string, uid: u32): i32 {
     const slot = this.begin();
     if (slot < 0) return fail(EIO, "9p " + this.channel.tag + ": the device does not answer");
     let result = this.negotiate(slot, MSIZE_WANTED);
@@ -134,4 +181,9 @@ export class NinePSession {
 /** The tag of slot `slot`'s requests (never NOTAG). */
 export function tagOf(slot: i32): u32 {
   return <u32>slot + 1;
+}
+
+function freeArray<T>(array: T[]): void {
+  heap.free(array.dataStart);
+  heap.free(changetype<usize>(array));
 }

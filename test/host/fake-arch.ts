@@ -163,6 +163,13 @@ export class FakeArch {
   private pitLatch: number[] = [];
 
   readonly imports: Record<string, ImportFunction>;
+  /**
+   * The host harness's 9p channel (test/host/9p/harness.ts) hands each
+   * request here: the test attaches a server (test/host/9p/server-link.ts).
+   */
+  ninePTransact: (...args: number[]) => bigint = () => {
+    throw new Error("a 9p request, but no 9p server is attached to the fake machine");
+  };
 
   constructor(readonly memory: WebAssembly.Memory, config: FakeArchConfig = {}) {
     this.serialPort = config.serialPort ?? COM1_PORT;
@@ -440,6 +447,8 @@ export async function instantiateOnFake<T extends Record<string, unknown>>(
 ): Promise<Loaded<T>> {
   const memory = new WebAssembly.Memory({ initial: pages, maximum: pages });
   const fake = new FakeArch(memory, config);
-  const { exports } = await loader.instantiate<T>(module, { env: { memory }, arch: fake.imports });
+  const { exports } = await loader.instantiate<T>(module, {
+    env: { memory }, arch: fake.imports, ninep: { transact: (...args: number[]) => fake.ninePTransact(...args) },
+  });
   return { exports, memory, fake };
 }

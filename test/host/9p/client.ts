@@ -20,4 +20,8 @@ export interface NinePExports {
   ninepWriteGetattr(buffer: number, capacity: number, tag: number, fid: number, mask: bigint): number;
   ninepReadGetattr(buffer: number, length: number, tag: number): number;
   ninepAttr(which: number): bigint;
+  ninepCreate(tag: Ptr, readOnly: number): number;
+  ninepFailureText(): Ptr;
+  ninepLiveFids(handle: number): number;
+  ninepMsize(handle: number): number;
 }

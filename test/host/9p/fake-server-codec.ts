@@ -150,17 +150,20 @@ export class Writer {
   }
 
   u8(value: number): this {
-    this.view.setUint8(this.room(1), value);
+    const at = this.room(1); // may grow this.bytes and replace this.view
+    this.view.setUint8(at, value);
     return this;
   }
 
   u16(value: number): this {
-    this.view.setUint16(this.room(2), value, true);
+    const at = this.room(2); // may grow this.bytes and replace this.view
+    this.view.setUint16(at, value, true);
     return this;
   }
 
   u32(value: number): this {
-    this.view.setUint32(this.room(4), value >>> 0, true);
+    const at = this.room(4); // may grow this.bytes and replace this.view
+    this.view.setUint32(at, value >>> 0, true);
     return this;
   }
 
@@ -171,7 +174,8 @@ export class Writer {
   }
 
   u64(value: bigint | number): this {
-    this.view.setBigUint64(this.room(8), BigInt.asUintN(64, BigInt(value)), true);
+    const at = this.room(8); // may grow this.bytes and replace this.view
+    this.view.setBigUint64(at, BigInt.asUintN(64, BigInt(value)), true);
     return this;
   }
 

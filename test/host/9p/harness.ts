@@ -2,6 +2,11 @@
 // into a buffer the test owns and returned as their length; replies the test
 // writes are read back through the codec (test/host/9p/client.ts).
 
+import { NinePChannel } from "../../../fs/9p/channel";
+import { openNineP, NineFileSystem } from "../../../fs/9p/index";
+import { lastFailure, failureDetail } from "../../../kernel/failure";
+import { EIO } from "../../../kernel/errno";
+import { fileSystemHandle, fileSystemOf } from "../vfs/handles";
 import { MessageWriter, MessageReader, Qid } from "../../../fs/9p/message";
 import {
   writeVersion, writeAttach, readVersion, readAttach, writeWalk, readWalk, writeClunk, readClunk, writeGetattr, readGetattr,
@@ -92,4 +97,89 @@ export function ninepAttr(which: i32): u64 {
   if (which == 6) return a.modifiedSeconds;
   if (which == 7) return a.modifiedNanoseconds;
   return a.qid.path;
+}
+
+// --- The 9p filesystem over a 9p server in Node ---
+// A HostChannel hands each request to the test's server through the import
+// ninep.transact (test/host/fake-arch.ts routes it to FakeArch.ninePTransact,
+// which the test sets: test/host/9p/server-link.ts). Its slots' buffers are
+// raw blocks; a slot is never waited for (the host tests run one flow of
+// control), so acquire fails when all are busy.
+
+
+@external("ninep", "transact")
+declare function hostTransact(
+  slot: u32, request: usize, length: u32, send: usize, sendLength: u32, reply: usize, replyRoom: u32, receive: usize, receiveLength: u32,
+): i64;
+
+const HOST_SLOTS: u32 = 4;
+const HOST_SLOT_BYTES: u32 = 8 << 10;
+
+class HostChannel extends NinePChannel {
+  buffers: usize;
+  busy: u32 = 0;
+
+  constructor(tag: string) {
+    super();
+    this.tag = tag;
+    this.slotBytes = HOST_SLOT_BYTES;
+    this.buffers = heap.alloc(<usize>HOST_SLOTS * 2 * HOST_SLOT_BYTES);
+  }
+
+  acquire(): i32 {
+    if (this.busy == (1 << HOST_SLOTS) - 1) return -EIO;
+    const slot = ctz<u32>(~this.busy);
+    this.busy |= 1 << slot;
+    return <i32>slot;
+  }
+
+  release(slot: u32): void {
+    this.busy &= ~(1 << slot);
+  }
+
+  request(slot: u32): usize {
+    return this.buffers + <usize>slot * 2 * HOST_SLOT_BYTES;
+  }
+
+  reply(slot: u32): usize {
+    return this.request(slot) + HOST_SLOT_BYTES;
+  }
+
+  /** The tag was ninepCreate's argument, consumed: it goes with the channel. */
+  close(): void {
+    heap.free(this.buffers);
+    heap.free(changetype<usize>(this.tag));
+  }
+
+  transact(slot: u32, length: u32, send: usize, sendLength: u32, replyRoom: u32, receive: usize, receiveLength: u32): i64 {
+    return hostTransact(slot, this.request(slot), length, send, sendLength, this.reply(slot), replyRoom, receive, receiveLength);
+  }
+}
+
+let ninepFailure: string = "";
+
+/** Mounts nothing: makes a 9p filesystem over the Node server (tag `tag`); its handle (vfs harness), or -errno with ninepFailureText. */
+export function ninepCreate(tag: string, readOnly: bool): i32 {
+  const fs = openNineP(new HostChannel(tag), readOnly);
+  if (fs === null) {
+    const result = lastFailure();
+    ninepFailure = failureDetail(result);
+    return result;
+  }
+  return fileSystemHandle(fs!);
+}
+
+/** Why the last ninepCreate failed. */
+export function ninepFailureText(): string {
+  return ninepFailure;
+}
+
+/** Fids the filesystem's session holds (its root's included). */
+export function ninepLiveFids(handle: i32): u32 {
+  return changetype<NineFileSystem>(fileSystemOf(handle)).session.liveFids;
+}
+
+/** The msize the session agreed. */
+export function ninepMsize(handle: i32): u32 {
+  return changetype<NineFileSystem>(fileSystemOf(handle)).session.msize;
 }

@@ -42,6 +42,8 @@ export interface VfsExports {
   vfsSymlink(target: Ptr, dirFd: number, path: Ptr, resolve: number): number;
   vfsReadlink(dirFd: number, path: Ptr, resolve: number): number;
   vfsLinkText(): Ptr;
+  vfsLink(fromFd: number, fromPath: Ptr, toFd: number, toPath: Ptr, resolve: number): number;
+  vfsSetTimes(fd: number, accessed: bigint, modified: bigint): number;
   vfsTruncate(dirFd: number, path: Ptr, size: bigint, resolve: number): number;
   vfsOpenDescriptors(): number;
   vfsCachedVnodes(): number;
@@ -55,7 +57,7 @@ export const VFS = {
   SEEK_SET: 0, SEEK_CUR: 1, SEEK_END: 2,
   AT_FDCWD: -100, RESOLVE_BENEATH: 0x08,
   TYPE_FILE: 1, TYPE_DIRECTORY: 2, TYPE_SYMLINK: 3,
-  NAME_MAX: 255, PATH_MAX: 4096, MAX_SYMLINKS: 40,
+  NAME_MAX: 255, PATH_MAX: 4096, MAX_SYMLINKS: 40, TIME_UNCHANGED: -(2n ** 63n),
 } as const;
 
 /** kernel/errno.ts values the VFS returns (negated). */
@@ -270,6 +272,15 @@ export class VfsClient {
 
   symlink(target: string, path: string, dirFd: number = VFS.AT_FDCWD, resolve = 0): number {
     return this.e.vfsSymlink(this.s(target), dirFd, this.s(path), resolve);
+  }
+
+  link(from: string, to: string, fromFd: number = VFS.AT_FDCWD, toFd: number = VFS.AT_FDCWD, resolve = 0): number {
+    return this.e.vfsLink(fromFd, this.s(from), toFd, this.s(to), resolve);
+  }
+
+  /** Sets a file's access and modification times (ns since the epoch; VFS.TIME_UNCHANGED leaves one). */
+  setTimes(fd: number, accessed: bigint, modified: bigint): number {
+    return this.e.vfsSetTimes(fd, accessed, modified);
   }
 
   readlink(path: string, dirFd: number = VFS.AT_FDCWD, resolve = 0): string | number {

@@ -5,6 +5,7 @@ import * as vfs from "../../../fs/vfs/index";
 import { Stat, DirEntry, TextResult, FileSystem } from "../../../fs/vfs/node";
 import { RamFileSystem, pagesTaken, slotsCopied, indexMoves } from "../../../fs/ramfs/index";
 import { HelloFileSystem } from "../../../fs/example/hello";
+import { fileSystemHandle, fileSystemOf, forgetFileSystem } from "./handles";
 
 // --- fs/vfs, fs/ramfs, fs/example ---
 // Filesystems cross as handles (indexes into fileSystems). String arguments
@@ -14,20 +15,9 @@ import { HelloFileSystem } from "../../../fs/example/hello";
 // (rtFree). Stat fields are written as ten u64 to a buffer the test owns:
 // device, inode, type, mode, links, size, blocks, accessed, modified, changed.
 
-let fileSystems: Array<FileSystem | null> | null = null;
 let vfsStatBuffer: Stat | null = null;
 let vfsEntry: DirEntry | null = null;
-let vfsLink: TextResult | null = null;
-
-function fileSystemHandle(fs: FileSystem): i32 {
-  if (fileSystems === null) fileSystems = new Array<FileSystem | null>();
-  fileSystems!.push(fs);
-  return fileSystems!.length - 1;
-}
-
-function fileSystemOf(handle: i32): FileSystem {
-  return fileSystems![handle]!;
-}
+let vfsLinkTarget: TextResult | null = null;
 
 function consumed(text: string): void {
   heap.free(changetype<usize>(text));
@@ -62,7 +52,7 @@ export function exampleFsCreate(): i32 {
 /** Frees an unmounted filesystem's object (its contents went at unmount). */
 export function fsFree(handle: i32): void {
   heap.free(changetype<usize>(fileSystemOf(handle)));
-  fileSystems![handle] = null;
+  forgetFileSystem(handle);
 }
 
 export function ramfsNodeCount(handle: i32): u32 {
@@ -213,18 +203,29 @@ export function vfsSymlink(target: string, dirFd: i32, path: string, resolve: u3
   return result;
 }
 
+export function vfsLink(fromFd: i32, fromPath: string, toFd: i32, toPath: string, resolve: u32): i32 {
+  const result = vfs.link(fromFd, fromPath, toFd, toPath, false, resolve);
+  consumed(fromPath);
+  consumed(toPath);
+  return result;
+}
+
+export function vfsSetTimes(fd: i32, accessed: i64, modified: i64): i32 {
+  return vfs.setTimes(fd, accessed, modified);
+}
+
 /** readlink into the harness: vfsLinkText (the test frees it). */
 export function vfsReadlink(dirFd: i32, path: string, resolve: u32): i32 {
-  if (vfsLink === null) vfsLink = new TextResult();
-  vfsLink!.text = "";
-  const result = vfs.readlink(dirFd, path, vfsLink!, resolve);
+  if (vfsLinkTarget === null) vfsLinkTarget = new TextResult();
+  vfsLinkTarget!.text = "";
+  const result = vfs.readlink(dirFd, path, vfsLinkTarget!, resolve);
   consumed(path);
   return result;
 }
 
 export function vfsLinkText(): string {
-  const text = vfsLink!.text;
-  vfsLink!.text = "";
+  const text = vfsLinkTarget!.text;
+  vfsLinkTarget!.text = "";
   return text;
 }
 
