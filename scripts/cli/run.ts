@@ -38,7 +38,7 @@ const TEST_OPTION = /(^|\s)(selftest=|[a-z]+-bench=|blk-write(\s|=|$))/;
 const BOOT_HEADROOM_KIB = 64;
 
 const HELP = `usage: wisp run [options]
-       wisp run [options] APP.wasm [--dir HOST:GUEST[:ro|:copy]]... [--env K=V]... [-- ARGS...]
+       wisp run [options] APP.wasm [--dir HOST:GUEST[:ro|:copy|:image]]... [--env K=V]... [-- ARGS...]
 
   --arch A            x86_64 (default) or aarch64
   --mem SIZE          guest memory, e.g. 64M, 2MiB (default 64M, at least 1M)
@@ -79,7 +79,8 @@ With an app (a WASI preview 1 command module):
                       with EROFS (and QEMU refuses writes too).
                       HOST:GUEST:copy copies HOST into the image instead: the
                       app may change its copy (a RAMFS), but nothing reaches
-                      the host
+                      the host. HOST:GUEST:image gives the app the image's
+                      own copy, read-only (EROFS), read in place
   --env NAME=VALUE    an environment variable for the app. Repeatable
   --verbose           show the kernel's own messages (on stderr)
   ARGS                the app's arguments (argv[0] is the wasm file's name)

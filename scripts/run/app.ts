@@ -7,14 +7,17 @@
 //   /etc/fstab            a 9p mount per live --dir
 //   /.wisp/mnt/N          where the Nth --dir is mounted; the app sees it at
 //                         its guest path
-//   /.wisp/dirs/N/...     the host directory of the Nth --dir, for :copy only
+//   /.wisp/dirs/N/...     the host directory of the Nth --dir, for :copy and
+//                         :image only
 //
 // --dir HOST:GUEST shares HOST live: QEMU serves it over 9p (virtio-9p
 // device with mount tag wispN, `9p wispN /.wisp/mnt/N` in the fstab), so the
 // app's writes reach the host and the image does not grow with HOST. :ro
 // shares it read-only (QEMU refuses writes too); :copy copies HOST into the
 // image and the kernel fills a RAMFS from it at boot: the app may change
-// that copy, but nothing reaches the host.
+// that copy, but nothing reaches the host. :image copies HOST into the
+// image and preopens that copy in place (ROFS: read-only, the fastest to
+// read, no host involved at run time).
 //
 // Images are named by the hash of their bytes under build/run/, so a repeated
 // run writes nothing new.
@@ -29,8 +32,11 @@ import { directory, DirectoryNode, treeOf, writeImage } from "../image";
 import { UsageError } from "../cli/errors";
 import { runManifestText } from "./manifest";
 
-/** How a --dir reaches the app: shared live over 9p, the same read-only, or a RAMFS copy. */
-export type DirectoryMode = "live" | "ro" | "copy";
+/** How a --dir reaches the app: shared live over 9p, the same read-only, a RAMFS copy, or the image's ROFS copy. */
+export type DirectoryMode = "live" | "ro" | "copy" | "image";
+
+/** The modes that copy the host directory into the image. */
+const COPIED: ReadonlySet<DirectoryMode> = new Set(["copy", "image"]);
 
 export interface MappedDirectory {
   host: string;
@@ -62,9 +68,9 @@ export interface AppImage {
   shares: DirectoryShare[];
 }
 
-/** Parses --dir HOST:GUEST[:ro|:copy] (GUEST defaults to HOST's absolute path). */
+/** Parses --dir HOST:GUEST[:ro|:copy|:image] (GUEST defaults to HOST's absolute path). */
 export function parseMappedDirectory(option: string): MappedDirectory {
-  const suffix = /:(ro|copy)$/.exec(option);
+  const suffix = /:(ro|copy|image)$/.exec(option);
   const mode: DirectoryMode = suffix ? (suffix[1] as DirectoryMode) : "live";
   const spec = suffix ? option.slice(0, suffix.index) : option;
   if (/,ro$/.test(spec)) throw new UsageError(`--dir ${option}: read-only is HOST:GUEST:ro`);
@@ -85,7 +91,7 @@ export function directoryTag(index: number): string {
 
 /** What QEMU serves for a request's live directories. */
 export function directoryShares(request: AppImageRequest): DirectoryShare[] {
-  return request.dirs.flatMap((dir, index) => dir.mode === "copy" ? []
+  return request.dirs.flatMap((dir, index) => COPIED.has(dir.mode) ? []
     : [{ path: dir.host, tag: directoryTag(index), readOnly: dir.mode === "ro" }]);
 }
 
@@ -101,22 +107,24 @@ export function runManifest(request: AppImageRequest): string {
     module: "/app.so",
     argv: [basename(request.wasm), ...request.args],
     env: request.env,
-    preopens: request.dirs.map((dir, index) => dir.mode === "copy"
-      ? { guest: dir.guest, kernel: `/.wisp/mnt/${index}`, overlayFrom: `/.wisp/dirs/${index}` }
-      : { guest: dir.guest, kernel: `/.wisp/mnt/${index}` }),
+    preopens: request.dirs.map((dir, index) => {
+      if (dir.mode === "image") return { guest: dir.guest, kernel: `/.wisp/dirs/${index}` };
+      if (dir.mode === "copy") return { guest: dir.guest, kernel: `/.wisp/mnt/${index}`, overlayFrom: `/.wisp/dirs/${index}` };
+      return { guest: dir.guest, kernel: `/.wisp/mnt/${index}` };
+    }),
   });
 }
 
 /** The image's fstab: a 9p mount per live directory ("" when there is none). */
 export function directoryFstab(request: AppImageRequest): string {
-  const lines = request.dirs.flatMap((dir, index) => dir.mode === "copy" ? []
+  const lines = request.dirs.flatMap((dir, index) => COPIED.has(dir.mode) ? []
     : [`9p ${directoryTag(index)} /.wisp/mnt/${index}${dir.mode === "ro" ? " ro" : ""}`]);
   return lines.length ? `# The app's live directories (wisp run --dir).\n${lines.join("\n")}\n` : "";
 }
 
 /** The image's tree for an app module and a request. */
 export function appTree(so: Uint8Array, request: AppImageRequest): DirectoryNode {
-  const copies = request.dirs.flatMap((dir, index) => dir.mode !== "copy" ? [] : [{
+  const copies = request.dirs.flatMap((dir, index) => !COPIED.has(dir.mode) ? [] : [{
     line: index + 1, guest: [".wisp", "dirs", String(index)], kind: "tree" as const, host: dir.host, target: "",
   }]);
   const root = copies.length ? treeOf(copies, ROOT, "--dir") : directory();
@@ -134,7 +142,9 @@ export function appTree(so: Uint8Array, request: AppImageRequest): DirectoryNode
     }
     const mounts = directory();
     (wisp as DirectoryNode).children.set("mnt", mounts);
-    request.dirs.forEach((_dir, index) => mounts.children.set(String(index), directory()));
+    request.dirs.forEach((dir, index) => {
+      if (dir.mode !== "image") mounts.children.set(String(index), directory());
+    });
   }
   return root;
 }

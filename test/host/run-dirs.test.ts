@@ -2,7 +2,8 @@
 // over 9p (a virtio-9p device tagged wispN, mounted by the image's fstab at
 // /.wisp/mnt/N, the preopen), HOST:GUEST:ro the same read-only, and
 // HOST:GUEST:copy a RAMFS copy the app may change (preopen /.wisp/mnt/N
-// filled from the image's /.wisp/dirs/N).
+// filled from the image's /.wisp/dirs/N), HOST:GUEST:image the image's own
+// ROFS copy preopened in place (/.wisp/dirs/N, no mount point).
 
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -22,6 +23,7 @@ describe("wisp run --dir", () => {
     expect(parseMappedDirectory(`${host}:/scratch/:copy`)).toEqual({ host, guest: "/scratch", mode: "copy" });
     expect(parseMappedDirectory(`${host}:ro`)).toEqual({ host, guest: host, mode: "ro" });
     expect(parseMappedDirectory(host)).toEqual({ host, guest: host, mode: "live" });
+    expect(parseMappedDirectory(`${host}:/rofs:image`)).toEqual({ host, guest: "/rofs", mode: "image" });
   });
 
   it("refuses what cannot be shared, before QEMU starts", () => {
@@ -31,19 +33,20 @@ describe("wisp run --dir", () => {
     expect(() => parseMappedDirectory(`${host}:/data,ro`)).toThrow(/HOST:GUEST:ro/);
   });
 
-  it("mounts live directories over 9p through the image's fstab and copies only :copy ones", () => {
+  it("mounts live directories over 9p through the image's fstab and copies only :copy and :image ones", () => {
     const request = {
       wasm: "app.wasm", arch: "x86_64" as const, args: [], env: [],
-      dirs: [parseMappedDirectory(`${host}:/sandbox`), parseMappedDirectory(`${host}:/fixtures:ro`), parseMappedDirectory(`${host}:/scratch:copy`)],
+      dirs: [parseMappedDirectory(`${host}:/sandbox`), parseMappedDirectory(`${host}:/fixtures:ro`), parseMappedDirectory(`${host}:/scratch:copy`),
+        parseMappedDirectory(`${host}:/rofs:image`)],
     };
-    expect(runManifest(request)).toBe(
-      "module /app.so\narg app.wasm\ndir /sandbox /.wisp/mnt/0\ndir /fixtures /.wisp/mnt/1\ndir /scratch /.wisp/mnt/2 /.wisp/dirs/2\n");
+    expect(runManifest(request)).toBe("module /app.so\narg app.wasm\ndir /sandbox /.wisp/mnt/0\ndir /fixtures /.wisp/mnt/1\n"
+      + "dir /scratch /.wisp/mnt/2 /.wisp/dirs/2\ndir /rofs /.wisp/dirs/3\n");
     expect(directoryFstab(request)).toBe("# The app's live directories (wisp run --dir).\n9p wisp0 /.wisp/mnt/0\n9p wisp1 /.wisp/mnt/1 ro\n");
     expect(directoryShares(request)).toEqual([{ path: host, tag: "wisp0", readOnly: false }, { path: host, tag: "wisp1", readOnly: true }]);
     const tree = appTree(new Uint8Array(0), request);
     const wisp = tree.children.get(".wisp") as DirectoryNode;
     expect([...(wisp.children.get("mnt") as DirectoryNode).children.keys()]).toEqual(["0", "1", "2"]);
-    expect([...(wisp.children.get("dirs") as DirectoryNode).children.keys()]).toEqual(["2"]);
+    expect([...(wisp.children.get("dirs") as DirectoryNode).children.keys()]).toEqual(["2", "3"]);
     expect((tree.children.get("etc") as DirectoryNode).children.has("fstab")).toBe(true);
   });
 });
