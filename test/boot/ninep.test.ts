@@ -13,6 +13,8 @@
 //   symlink, a relative one climbing out, or a hard link is refused.
 // - `:ro` refuses every change and leaves the host as it was; `:copy` lets
 //   the app change its RAMFS copy and leaves the host as it was.
+// - A full host filesystem (a 1 MiB tmpfs, where this machine lets the test
+//   mount one) reaches the app as ENOSPC, and an unlink makes room again.
 
 import { execFileSync } from "node:child_process";
 import { existsSync, lstatSync, mkdirSync, mkdtempSync, openSync, readFileSync, readSync, readdirSync, readlinkSync, closeSync, rmSync, statSync, writeFileSync } from "node:fs";
@@ -52,6 +54,21 @@ function expectedOutput(mode: "names" | "write", host: string): string {
     "following sub/up -> ../../outside is refused: ok"];
   if (mode === "write") steps.push("data past 4 GiB: ok", "write 64 MiB: ok", "read 64 MiB back: ok");
   return [...steps, "0 failed", ""].join("\n");
+}
+
+/** Whether this machine lets the test mount a small tmpfs (root, and mounts allowed). */
+function canMountTmpfs(): boolean {
+  if (process.getuid?.() !== 0) return false;
+  const probe = mkdtempSync(join(tmpdir(), "wisp-tmpfs-probe-"));
+  try {
+    execFileSync("mount", ["-t", "tmpfs", "-o", "size=64k", "tmpfs", probe], { stdio: "ignore" });
+    execFileSync("umount", [probe]);
+    return true;
+  } catch {
+    return false;
+  } finally {
+    rmSync(probe, { recursive: true, force: true });
+  }
 }
 
 /** A fresh shared directory holding host.txt, below a parent the app must not reach. */
@@ -152,6 +169,21 @@ describe("--dir modes", () => {
     expect(lstatSync(join(out, "host.txt"), { bigint: true }).mtimeNs).toBe(before);
     expect(existsSync(join(parent, "outside"))).toBe(false);
     rmSync(parent, { recursive: true });
+  });
+
+  it.skipIf(!canMountTmpfs())("passes a full host filesystem on as ENOSPC, and the kernel goes on", () => {
+    const tiny = join(work, "tiny");
+    mkdirSync(tiny);
+    execFileSync("mount", ["-t", "tmpfs", "-o", "size=1m", "tmpfs", tiny]);
+    try {
+      const result = wisp("run", "--timeout", "240", app, "--dir", `${tiny}:/out`, "--", "full");
+      expect(result.stdout, result.stderr).toBe(
+        "writing fails with ENOSPC: ok\nunlink frees the space: ok\nwriting works again: ok\n0 failed\n");
+      expect(result.status).toBe(0);
+      expect(readdirSync(tiny)).toEqual(["after.txt"]);
+    } finally {
+      execFileSync("umount", [tiny]);
+    }
   });
 
   it("refuses a host path that is missing or not a directory before starting QEMU (exit 2)", () => {

@@ -6,6 +6,8 @@
    share write   the same, then writes a 64 MiB file and one with data past
                  4 GiB
    share ro      tries to change a read-only share; every attempt must fail
+   share full    fills a share whose host filesystem is small: ENOSPC, then
+                 room again after an unlink
 
    Each step prints one line, "name: ok" or "name: FAILED (why)"; the exit
    status is the number of failed steps. */
@@ -158,6 +160,21 @@ static void read_only(void) {
   step("mkdir is refused", mkdir("/out/dir", 0755) < 0 && errno == EROFS, strerror(errno));
 }
 
+static void full_disk(void) {
+  enum { CHUNK = 64 << 10 };
+  static char chunk[CHUNK];
+  memset(chunk, 'f', sizeof chunk);
+  int fd = open("/out/fill.bin", O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  long total = 0;
+  ssize_t n = 0;
+  errno = 0;
+  while (fd >= 0 && total < (64L << 20) && (n = write(fd, chunk, CHUNK)) > 0) total += n;
+  step("writing fails with ENOSPC", fd >= 0 && n < 0 && errno == ENOSPC, n < 0 ? strerror(errno) : "it never failed");
+  if (fd >= 0) close(fd);
+  step("unlink frees the space", unlink("/out/fill.bin") == 0, strerror(errno));
+  step("writing works again", write_file("/out/after.txt", "room again\n") == 0, strerror(errno));
+}
+
 int main(int argc, char** argv) {
   const char* mode = argc > 1 ? argv[1] : "";
   if (strcmp(mode, "names") == 0 || strcmp(mode, "write") == 0) {
@@ -170,8 +187,10 @@ int main(int argc, char** argv) {
     }
   } else if (strcmp(mode, "ro") == 0) {
     read_only();
+  } else if (strcmp(mode, "full") == 0) {
+    full_disk();
   } else {
-    fprintf(stderr, "usage: share names|write|ro\n");
+    fprintf(stderr, "usage: share names|write|ro|full\n");
     return 100;
   }
   printf("%d failed\n", failures);
