@@ -1,6 +1,7 @@
 // The 9p self-test (`selftest=9p`, test profile): every virtio-9p device
-// gets a session (Tversion, Tattach) and must give a directory for the root;
-// then requests from several threads at once must all be answered.
+// gets a session (Tversion, Tattach) and must give a directory for the root
+// and the size of the host's filesystem (Tstatfs); then requests from
+// several threads at once must all be answered.
 // Prints, for the host to compare (test/boot/ninep.test.ts):
 //
 //   9p: <tag> msize <n> root <directory|not a directory>
@@ -17,6 +18,8 @@ import { NinePSession } from "./session";
 import { VirtioChannel } from "./virtio-channel";
 import { QID_DIRECTORY, Qid } from "./message";
 import { Attributes } from "./requests";
+import { VolumeSpace } from "./requests-names";
+import { ROOT_FID } from "./session";
 import * as calls from "./operations";
 
 const THREADS: i32 = 4;
@@ -40,6 +43,9 @@ export function runNinePSelfTest(probe: () => void): bool {
     const directory = (session.root.type & QID_DIRECTORY) != 0;
     printLine("9p: " + devices[i].tag + " msize " + session.msize.toString() + " root " + (directory ? "directory" : "not a directory"));
     check("9p: the root of " + devices[i].tag + " is a directory", directory);
+    const space = new VolumeSpace();
+    check("9p: the host's filesystem under " + devices[i].tag + " has a size", calls.statfs(session, ROOT_FID, space) == 0 && space.blockSize > 0 && space.blocks > 0);
+    heap.free(changetype<usize>(space));
     checkConcurrentRequests(session, devices[i].tag);
   }
   return endSelfTest("9p");

@@ -60,12 +60,15 @@ function makeDirectory(root: DirectoryNode, path: string, module: string): Direc
 }
 
 /** A mount line is `TYPE /PATH`: TYPE a filesystem the kernel registers by name (it refuses one it lacks at boot). */
+/** A mount line's path, checked: `TYPE /PATH`, `TYPE SOURCE /PATH` or `TYPE SOURCE /PATH ro|rw` (fs/root.ts). */
 function checkMount(line: string, module: Module): string {
   const fields = line.trim().split(/\s+/);
-  if (fields.length !== 2 || !/^[a-z0-9_-]+$/.test(fields[0]) || !fields[1].startsWith("/")) {
-    throw new Error(`module '${module.name}': mount '${line}' is not 'TYPE /PATH' (e.g. 'ramfs /tmp')`);
+  const path = fields.length === 2 ? fields[1] : fields[2];
+  const options = fields.length === 4 ? fields[3] : "rw";
+  if (fields.length < 2 || fields.length > 4 || !/^[a-z0-9_-]+$/.test(fields[0]) || !path.startsWith("/") || !/^(ro|rw)$/.test(options)) {
+    throw new Error(`module '${module.name}': mount '${line}' is not 'TYPE [SOURCE] /PATH [ro|rw]' (e.g. 'ramfs /tmp', '9p TAG /mnt')`);
   }
-  return fields[1];
+  return path;
 }
 
 export async function buildModuleImage(names: string[], arch: Arch, compress: CompressPolicy = "auto"): Promise<ModuleImage> {

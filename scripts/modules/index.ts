@@ -8,7 +8,7 @@
 //     "files": "files.manifest",                  optional: a manifest (wisp image syntax)
 //                                                 relative to the module's folder
 //     "cmdline": "option=value ...",              optional: added to the kernel command line
-//     "mounts": ["ramfs /tmp", ...]               optional: lines of the image's /etc/fstab (TYPE /PATH)
+//     "mounts": ["ramfs /tmp", ...]               optional: lines of the image's /etc/fstab (TYPE [SOURCE] /PATH [ro|rw])
 //     "app": {                                    optional: the module is a WASI app
 //       "source": "hello.c",                      .c (clang --target=wasm32-wasi -O2), .ts (asc) or .wasm
 //       "compileFlags": ["..."],                  optional: extra compiler flags

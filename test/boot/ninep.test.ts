@@ -2,10 +2,11 @@
 // (virtio-mmio), q35 (modern virtio-pci) and aarch64 virt.
 //
 // - The driver and a 9P2000.L session with QEMU's own 9p server (`wisp run
-//   --share HOST:TAG`), through selftest=9p's exact lines and count (5 checks
-//   for one share, 4 more for each further one): the mount tag, the msize
-//   agreed (512 KiB), the attach to a directory, 4 threads x 50 requests in
-//   flight at once all answered, and no fid left behind.
+//   --share HOST:TAG`), through selftest=9p's exact lines and count (6 checks
+//   for one share, 5 more for each further one): the mount tag, the msize
+//   agreed (512 KiB), the attach to a directory, the host filesystem's size,
+//   4 threads x 50 requests in flight at once all answered, and no fid left
+//   behind.
 // - An app (test/boot/apps/share.c) given `--dir HOST:/out`: what it makes,
 //   renames, links, truncates and deletes, a 64 MiB file and data past 4 GiB
 //   are on the host afterwards, byte for byte; the file the host wrote
@@ -123,7 +124,7 @@ describe.each(BOOT_TARGETS)("virtio-9p on $arch $machine", ({ arch, machine }) =
   it("brings the device up by its tag, attaches, and answers requests from several threads at once", () => {
     const result = run("--share", `${SHARE}:hostshare`, "--cmdline", "quiet selftest=9p");
     expect(result.stdout).toContain("9p: hostshare msize 524288 root directory\n9p: hostshare 4 threads x 50 requests answered 200\n");
-    expect(selfTestSummaries(result.stdout, "9p")).toEqual(selfTestPassed("9p", 5));
+    expect(selfTestSummaries(result.stdout, "9p")).toEqual(selfTestPassed("9p", 6));
     expect(result.status).toBe(0);
   });
 
@@ -197,13 +198,30 @@ describe("--dir modes", () => {
   });
 });
 
+describe("9p mounts named by an image's fstab", () => {
+  it("mounts a share by its tag where a module's mount line says (modules/host-dir)", () => {
+    const result = wisp("run", "--arch", "aarch64", "--timeout", "120", "--image", "host-dir", "--share", `${SHARE}:host`,
+      "--cmdline", "quiet selftest=fs");
+    expect(result.stdout).toContain("fs-dir /host\nfs-file /host/hello.txt 14 0x");
+    expect(selfTestSummaries(result.stdout, "fs")).toEqual(selfTestPassed("fs", 5));
+    expect(result.status).toBe(0);
+  });
+
+  it("stops the boot with the reason when no device has the tag", () => {
+    const result = wisp("run", "--timeout", "120", "--image", "host-dir", "--cmdline", "quiet");
+    expect(result.stdout).toContain(
+      "panic: filesystems: /etc/fstab line 3: no virtio-9p device has mount tag 'host' (there is no virtio-9p device)\n");
+    expect(result.status).toBe(70);
+  });
+});
+
 describe("virtio-9p with two shares", () => {
   it("brings up each device, in -device order, read-only or not", () => {
     const result = wisp("run", "--arch", "aarch64", "--accel", "tcg", "--timeout", "120",
       "--share", `${SHARE}:first`, "--share", `${OTHER}:second:ro`, "--cmdline", "quiet selftest=9p");
     expect(result.stdout).toContain("9p: first msize 524288 root directory\n");
     expect(result.stdout).toContain("9p: second msize 524288 root directory\n");
-    expect(selfTestSummaries(result.stdout, "9p")).toEqual(selfTestPassed("9p", 9));
+    expect(selfTestSummaries(result.stdout, "9p")).toEqual(selfTestPassed("9p", 11));
     expect(result.status).toBe(0);
   });
 

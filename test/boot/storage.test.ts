@@ -110,7 +110,7 @@ describe.each(["x86_64", "aarch64"])("the root from the initrd (%s)", (arch) => 
 
   it("names the registered filesystems when fstab asks for one the kernel lacks (default profile)", () => {
     const result = wisp("run", "--arch", arch, "--accel", "tcg", "--timeout", TIMEOUT, "--image", "hello-fs", "--cmdline", "quiet");
-    expect(result.stdout).toContain("panic: filesystems: /etc/fstab line 3: unknown filesystem type 'hello' (known: ramfs)\n");
+    expect(result.stdout).toContain("panic: filesystems: /etc/fstab line 3: unknown filesystem type 'hello' (known: ramfs, 9p)\n");
     expect(result.status).toBe(70);
   });
 

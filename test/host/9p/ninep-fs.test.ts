@@ -239,6 +239,88 @@ describe("9p: a host directory through the VFS", () => {
   });
 });
 
+/** A T-message laid out by hand: type, tag, then each field (n: u32, [n, 2]: u16, bigint: u64, string: len[2] + UTF-8). */
+function message(type: number, tag: number, ...fields: Array<number | bigint | string | [number, 2]>): Uint8Array {
+  const bytes: number[] = [0, 0, 0, 0, type, tag & 0xff, tag >> 8];
+  const le = (value: bigint, width: number) => {
+    for (let i = 0; i < width; i++) bytes.push(Number((value >> BigInt(8 * i)) & 0xffn));
+  };
+  for (const field of fields) {
+    if (typeof field === "string") {
+      const text = new TextEncoder().encode(field);
+      le(BigInt(text.length), 2);
+      bytes.push(...text);
+    } else if (Array.isArray(field)) le(BigInt(field[0]), 2);
+    else if (typeof field === "bigint") le(field, 8);
+    else le(BigInt(field), 4);
+  }
+  const out = Uint8Array.from(bytes);
+  new DataView(out.buffer).setUint32(0, out.length, true);
+  return out;
+}
+
+/** The requests of `type` sent so far. */
+const sentOfType = (type: number) => link.sent.filter((bytes) => bytes[4] === type);
+
+describe("9p: requests on the wire", () => {
+  it("lays out every request as 9P2000.L says", () => {
+    writeFileSync(join(host, "old"), "0123456789");
+    handle = mountNineP();
+    const [tversion, tattach] = link.sent;
+    expect(tversion).toEqual(message(100, 0xffff, 512 * 1024, "9P2000.L"));
+    expect(tattach).toEqual(message(104, 1, 0, 0xffffffff, "root", "", 0));
+
+    expect(v.mkdir("/d", 0o750)).toBe(0); // walk "d" as fid 1 (ENOENT: 1 is free again), Tmkdir, walk "d" as fid 1, clunk 1
+    expect(sentOfType(72)).toEqual([message(72, 1, 0, "d", 0o750, 0)]);
+    expect(sentOfType(110).at(-1)).toEqual(message(110, 1, 0, 1, [1, 2], "d"));
+    expect(sentOfType(120).at(-1)).toEqual(message(120, 1, 1));
+
+    // walk "f" (ENOENT), clone the root as fid 1, Tlcreate makes it the open file, walk "f" as fid 2 (its vnode's)
+    const fd = v.open("/f", VFS.O_RDWR | VFS.O_CREAT | VFS.O_EXCL, 0o640);
+    expect(sentOfType(110).slice(-2)).toEqual([message(110, 1, 0, 1, [0, 2]), message(110, 1, 0, 2, [1, 2], "f")]);
+    expect(sentOfType(14)).toEqual([message(14, 1, 1, "f", 0o200 | 2, 0o640, 0)]);
+    expect(v.write(fd, "abc", 5 * 2 ** 30)).toBe(3);
+    const twrite = Uint8Array.from([...message(118, 1, 1, 5n << 30n, 3), 97, 98, 99]);
+    new DataView(twrite.buffer).setUint32(0, 26, true); // the size counts the data that follows the head
+    expect(sentOfType(118)).toEqual([twrite]);
+    expect(v.read(fd, 2, 1)).toEqual(new Uint8Array(2));
+    expect(sentOfType(116)).toEqual([message(116, 1, 1, 1n, 2)]);
+    expect(v.fsync(fd)).toBe(0);
+    expect(sentOfType(50)).toEqual([message(50, 1, 1, 0)]);
+    expect(v.ftruncate(fd, 7)).toBe(0);
+    expect(sentOfType(26)).toEqual([message(26, 1, 1, 0x8, 0, 0, 0, 7n, 0n, 0n, 0n, 0n)]);
+    expect(v.close(fd)).toBe(0);
+
+    expect(v.symlink("target", "/s")).toBe(0);
+    expect(sentOfType(16)).toEqual([message(16, 1, 0, "s", "target", 0)]);
+    expect(v.readlink("/s")).toBe("target");
+    expect(sentOfType(22).length).toBe(1);
+    expect(v.link("/old", "/hard")).toBe(0);
+    const oldFid = new DataView(sentOfType(70)[0].buffer).getUint32(11, true);
+    expect(sentOfType(70)).toEqual([message(70, 1, 0, oldFid, "hard")]);
+    expect(v.rename("/hard", "/moved")).toBe(0);
+    expect(sentOfType(74)).toEqual([message(74, 1, 0, "hard", 0, "moved")]);
+    expect(v.unlink("/moved")).toBe(0);
+    expect(sentOfType(76)).toEqual([message(76, 1, 0, "moved", 0)]);
+    expect(v.rmdir("/d")).toBe(0);
+    expect(sentOfType(76).at(-1)).toEqual(message(76, 1, 0, "d", 0x200));
+    expect(v.list("/")).toEqual(["f", "old", "s"]);
+    const listFid = new DataView(sentOfType(12).at(-1)!.buffer).getUint32(7, true);
+    expect(sentOfType(12).at(-1)).toEqual(message(12, 1, listFid, 0o200000));
+    expect(sentOfType(40)[0]).toEqual(message(40, 1, listFid, 0n, 8192));
+  });
+
+  it("asks for 64 KiB when a server refuses 512 KiB", () => {
+    link = linkServer(harness, new FakeNinePServer(host));
+    link.mutate = (index, type, reply) => index === 0 && type === 100 ? rlerror(reply, 22) : reply;
+    handle = e.ninepCreate(harness.newString("hosttag"), 0);
+    expect(handle).toBeGreaterThanOrEqual(0);
+    expect(v.mountRoot(handle)).toBe(0);
+    expect(e.ninepMsize(handle)).toBe(64 * 1024);
+    expect(sentOfType(100)).toEqual([message(100, 0xffff, 512 * 1024, "9P2000.L"), message(100, 0xffff, 64 * 1024, "9P2000.L")]);
+  });
+});
+
 /** The reply turned into an Rlerror with `errno`, keeping its tag. */
 function rlerror(reply: Uint8Array, errno: number): Uint8Array {
   const out = new Uint8Array(11);

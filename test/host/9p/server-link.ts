@@ -15,18 +15,21 @@ export interface ServerLink {
   server: FakeNinePServer;
   /** Requests handed to the server so far. */
   requests: number;
+  /** Every request's bytes, in order. */
+  sent: Uint8Array[];
   /** Changes a reply before the kernel sees it: the request's index (from 0) and type, and the reply. */
   mutate?: (index: number, type: number, reply: Uint8Array) => Uint8Array;
 }
 
 export function linkServer(harness: Harness, server: FakeNinePServer): ServerLink {
-  const link: ServerLink = { server, requests: 0 };
+  const link: ServerLink = { server, requests: 0, sent: [] };
   harness.fake.ninePTransact = (...args: number[]) => {
     const [, request, length, send, sendLength, reply, replyRoom, receive, receiveLength] = args.map((value) => value >>> 0);
     const memory = harness.bytes();
     const message = new Uint8Array(length + sendLength);
     message.set(memory.subarray(request, request + length));
     message.set(memory.subarray(send, send + sendLength), length);
+    link.sent.push(message);
     let answer = server.handle(message);
     if (link.mutate) answer = link.mutate(link.requests, message[4], answer);
     link.requests++;
