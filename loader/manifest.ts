@@ -9,6 +9,8 @@
 //   dir /data /data                   preopen: what the app sees, the kernel path
 //   dir / /.wisp/mnt/0 /.wisp/dirs/0  ... a third field: mount a RAMFS at the
 //                                     kernel path, filled from that directory
+//   listen 8080                       a TCP socket listening on that port,
+//                                     preopened before the directories
 //
 // In a value, "\n" stands for a newline, "\s" for a space (inside dir
 // fields) and "\\" for a backslash. Unknown keys are errors: a manifest
@@ -25,6 +27,8 @@ export class AppManifest {
   preopens: Preopen[] = [];
   /** For each preopen, the directory to copy into a RAMFS at its kernel path, or "". */
   overlaySources: string[] = [];
+  /** TCP ports to preopen listening sockets on, in order. */
+  listens: u32[] = [];
 }
 
 /** Parses the manifest's bytes [text, text + length) into `manifest` (fresh); 0, or -EINVAL with what is wrong. */
@@ -66,10 +70,26 @@ function parseLine(line: string, lineNumber: i32, manifest: AppManifest): i32 {
     preopen.kernelPath = unescape(fields[1]);
     manifest.preopens.push(preopen);
     manifest.overlaySources.push(fields.length == 3 ? unescape(fields[2]) : "");
+  } else if (key == "listen") {
+    const port = parsePort(value);
+    if (port == 0) return fail(EINVAL, "line " + lineNumber.toString() + ": 'listen' needs a TCP port, 1 to 65535, not '" + value + "'");
+    manifest.listens.push(port);
   } else {
     return fail(EINVAL, "line " + lineNumber.toString() + ": unknown setting '" + key + "'");
   }
   return 0;
+}
+
+/** A port number 1..65535 in decimal, or 0. */
+function parsePort(text: string): u32 {
+  if (text.length == 0 || text.length > 5) return 0;
+  let port: u32 = 0;
+  for (let i = 0; i < text.length; i++) {
+    const digit = <u32>text.charCodeAt(i) - 0x30;
+    if (digit > 9) return 0;
+    port = port * 10 + digit;
+  }
+  return port <= 65535 ? port : 0;
 }
 
 function unescape(value: string): string {

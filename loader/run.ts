@@ -52,7 +52,7 @@ export function runApplication(manifest: AppManifest, machine: u16): i32 {
     syncInstructionCache(range.start, range.end - range.start);
   }
   stamp("app-loaded");
-  const configured = configureWasi(manifest.args, manifest.env, manifest.preopens);
+  const configured = configureWasi(manifest.args, manifest.env, manifest.preopens, manifest.listens);
   if (configured < 0) {
     unloadAppModule(module);
     return configured;

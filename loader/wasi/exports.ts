@@ -19,7 +19,7 @@ import {
 import { pollOneoff } from "./poll";
 import { procExit, procRaise, schedYield } from "./process";
 import { randomGet } from "./random";
-import { socketCall } from "./sockets";
+import { sockAccept, sockRecv, sockSend, sockShutdown } from "./sockets";
 
 // --- Arguments and environment (args.ts) ---
 
@@ -206,20 +206,20 @@ export function wasi_random_get(buffer: u32, length: u32): u32 {
   return randomGet(buffer, length);
 }
 
-// --- Sockets (sockets.ts): none here ---
+// --- Sockets (sockets.ts) ---
 
 export function wasi_sock_accept(fd: u32, flags: u32, accepted: u32): u32 {
-  return socketCall(fd);
+  return sockAccept(fd, flags, accepted);
 }
 
 export function wasi_sock_recv(fd: u32, iovs: u32, count: u32, flags: u32, received: u32, receivedFlags: u32): u32 {
-  return socketCall(fd);
+  return sockRecv(fd, iovs, count, flags, received, receivedFlags);
 }
 
 export function wasi_sock_send(fd: u32, iovs: u32, count: u32, flags: u32, sent: u32): u32 {
-  return socketCall(fd);
+  return sockSend(fd, iovs, count, flags, sent);
 }
 
 export function wasi_sock_shutdown(fd: u32, how: u32): u32 {
-  return socketCall(fd);
+  return sockShutdown(fd, how);
 }

@@ -2,9 +2,11 @@
 //
 //   fd 0, 1, 2   the console streams: stdin (always at its end), stdout and
 //                stderr (kernel/console.ts writeAppStream); no VFS descriptor
-//   fd 3...      preopened directories (setup.ts), in the order given, then
-//                what path_open opens: each one VFS descriptor (fs/vfs),
-//                never shared, closed with the WASI fd
+//   fd 3...      preopened listening sockets (setup.ts, kernel/net), then
+//                preopened directories, in the order given, then what
+//                path_open opens (each one VFS descriptor, fs/vfs, never
+//                shared, closed with the WASI fd) and sock_accept accepts
+//                (each one kernel/net socket)
 //
 // An entry keeps the fd's rights (rights.ts), its WASI fdflags, its filetype
 // and, for a preopen, the name the app sees (UTF-8, for fd_prestat_*). New
@@ -13,6 +15,7 @@
 
 import { lowestFreeSlot, putInSlot, slotsInUse, trimSlots } from "../../kernel/slots";
 import { close as vfsClose } from "../../fs/vfs/index";
+import { socketClose } from "../../kernel/net/index";
 import { ERRNO_SUCCESS, ERRNO_BADF, ERRNO_NOTCAPABLE } from "./errno";
 
 /** The most descriptors an app may hold open. */
@@ -23,10 +26,16 @@ export const KIND_STDOUT: u32 = 1;
 export const KIND_STDERR: u32 = 2;
 export const KIND_FILE: u32 = 3;
 export const KIND_DIRECTORY: u32 = 4;
+/** A TCP socket: a listening one (preopened) or a connection (accepted). */
+export const KIND_SOCKET: u32 = 5;
 
 export class AppFile {
-  /** The VFS descriptor, or -1 for a console stream. */
+  /** The VFS descriptor, or -1 for a console stream or a socket. */
   vfsFd: i32 = -1;
+  /** The kernel/net socket, or -1. */
+  socket: i32 = -1;
+  /** A listening socket (sock_accept), not a connection. */
+  listening: bool = false;
   kind: u32 = KIND_FILE;
   /** WASI filetype (types.ts FILETYPE_*). */
   filetype: u8 = 0;
@@ -44,6 +53,15 @@ export class AppFile {
 
   get isDirectory(): bool {
     return this.kind == KIND_DIRECTORY;
+  }
+
+  get isSocket(): bool {
+    return this.kind == KIND_SOCKET;
+  }
+
+  /** Has no position: seeking is SPIPE (console streams and sockets). */
+  get isSequential(): bool {
+    return this.kind <= KIND_STDERR || this.kind == KIND_SOCKET;
   }
 }
 
@@ -98,6 +116,7 @@ export function install(file: AppFile): i32 {
 function destroy(file: AppFile): i32 {
   let result = 0;
   if (file.vfsFd >= 0) result = vfsClose(file.vfsFd);
+  if (file.socket >= 0) result = socketClose(file.socket);
   if (file.preopenName != 0) heap.free(file.preopenName);
   heap.free(changetype<usize>(file));
   return result;

@@ -16,6 +16,8 @@ import {
   ERRNO_NAMETOOLONG, ERRNO_FBIG, errnoOf,
 } from "./errno";
 import { AppFile, fileOf, fileWithRights, refusal, closeFd, renumber, KIND_STDIN, KIND_STDERR } from "./fds";
+import { receivePiece, sendPiece } from "./sockets";
+import { RECEIVE_PEEK } from "../../kernel/net/index";
 import { Iovec, IOVEC_BYTES, Fdstat, FDSTAT_BYTES, Filestat, FILESTAT_BYTES, Dirent, DIRENT_BYTES, Prestat, PRESTAT_BYTES, PREOPENTYPE_DIR } from "./layout";
 import { scratch, bounce, BOUNCE_BYTES, put, inRange, storeU32, storeU64, encodeToScratch, iovecTable } from "./memory";
 import {
@@ -100,7 +102,7 @@ let moved: u64 = 0;
  * SUCCESS, the error of a read that moved nothing, or FAULT if the data
  * could not be stored (then the app is told nothing was read).
  */
-function readInto(file: AppFile, count: u32, positional: bool, offset: u64): u32 {
+function readInto(file: AppFile, count: u32, positional: bool, offset: u64, socketFlags: u32 = 0): u32 {
   moved = 0;
   if (file.kind == KIND_STDIN) return ERRNO_SUCCESS; // stdin is always at its end
   const buffer = bounce();
@@ -112,12 +114,15 @@ function readInto(file: AppFile, count: u32, positional: bool, offset: u64): u32
     let done: u32 = 0;
     while (done < length) {
       const chunk = <usize>min<u32>(length - done, <u32>BOUNCE_BYTES);
-      const got = positional ? vfs.pread(file.vfsFd, buffer, chunk, <i64>(offset + moved)) : vfs.read(file.vfsFd, buffer, chunk);
+      let got: i64;
+      if (file.isSocket) got = receivePiece(file, buffer, chunk, socketFlags, moved > 0);
+      else if (positional) got = vfs.pread(file.vfsFd, buffer, chunk, <i64>(offset + moved));
+      else got = vfs.read(file.vfsFd, buffer, chunk);
       if (got < 0) return moved == 0 ? errnoOf(got) : ERRNO_SUCCESS;
       if (!copyOut(address + done, buffer, <u32>got)) return ERRNO_FAULT;
       done += <u32>got;
       moved += <u64>got;
-      if (<usize>got < chunk) return ERRNO_SUCCESS;
+      if (<usize>got < chunk || (socketFlags & RECEIVE_PEEK) != 0) return ERRNO_SUCCESS; // a peek looks once
     }
   }
   return ERRNO_SUCCESS;
@@ -138,6 +143,7 @@ function writeFrom(file: AppFile, count: u32, positional: bool, offset: u64): u3
       if (!copyIn(buffer, address + done, chunk)) return ERRNO_FAULT;
       let wrote: i64 = <i64>chunk;
       if (file.isStream) writeAppStream(file.kind == KIND_STDERR ? 2 : 1, buffer, <usize>chunk);
+      else if (file.isSocket) wrote = sendPiece(file, buffer, <usize>chunk, moved > 0);
       else if (positional) wrote = vfs.pwrite(file.vfsFd, buffer, <usize>chunk, <i64>(offset + moved));
       else wrote = vfs.write(file.vfsFd, buffer, <usize>chunk);
       if (wrote < 0) return moved == 0 ? errnoOf(wrote) : ERRNO_SUCCESS;
@@ -152,7 +158,7 @@ function writeFrom(file: AppFile, count: u32, positional: bool, offset: u64): u3
 function transfer(fd: u32, iovs: u32, count: u32, out: u32, writing: bool, positional: bool, offset: u64): u32 {
   const file = fileOf(fd);
   if (file === null) return ERRNO_BADF;
-  if (positional && file.isStream) return ERRNO_SPIPE;
+  if (positional && file.isSequential) return ERRNO_SPIPE;
   const rights = (writing ? RIGHT_FD_WRITE : RIGHT_FD_READ) | (positional ? RIGHT_FD_SEEK : 0);
   if ((file.rightsBase & rights) != rights) return ERRNO_NOTCAPABLE;
   if (positional && offset > LARGEST_OFFSET) return ERRNO_INVAL;
@@ -160,6 +166,20 @@ function transfer(fd: u32, iovs: u32, count: u32, out: u32, writing: bool, posit
   if (taken != ERRNO_SUCCESS) return taken;
   if (!inRange(out, 1, 4)) return ERRNO_FAULT;
   const result = writing ? writeFrom(file, count, positional, offset) : readInto(file, count, positional, offset);
+  if (result != ERRNO_SUCCESS) return result;
+  storeU32(out, <u32>min<u64>(moved, 0xffff_ffff));
+  return ERRNO_SUCCESS;
+}
+
+/**
+ * sock_recv's and sock_send's transfer on the socket `file` (rights
+ * checked by the caller): the iovecs at `iovs`, the count into `out`.
+ */
+export function socketTransfer(file: AppFile, iovs: u32, count: u32, out: u32, writing: bool, flags: u32): u32 {
+  const taken = takeIovecs(iovs, count);
+  if (taken != ERRNO_SUCCESS) return taken;
+  if (!inRange(out, 1, 4)) return ERRNO_FAULT;
+  const result = writing ? writeFrom(file, count, false, 0) : readInto(file, count, false, 0, flags);
   if (result != ERRNO_SUCCESS) return result;
   storeU32(out, <u32>min<u64>(moved, 0xffff_ffff));
   return ERRNO_SUCCESS;
@@ -186,7 +206,7 @@ export function fdPwrite(fd: u32, iovs: u32, count: u32, offset: u64, out: u32):
 export function fdSeek(fd: u32, offset: i64, whence: u32, out: u32): u32 {
   const file = fileOf(fd);
   if (file === null) return ERRNO_BADF;
-  if (file.isStream) return ERRNO_SPIPE;
+  if (file.isSequential) return ERRNO_SPIPE;
   const tellOnly = offset == 0 && whence == WHENCE_CUR;
   const right = tellOnly ? RIGHT_FD_TELL : RIGHT_FD_SEEK;
   if ((file.rightsBase & right) == 0 && (file.rightsBase & RIGHT_FD_SEEK) == 0) return ERRNO_NOTCAPABLE;
@@ -246,11 +266,11 @@ export function fdFilestatGet(fd: u32, out: u32): u32 {
   const file = fileWithRights(fd, RIGHT_FD_FILESTAT_GET);
   if (file === null) return refusal();
   if (!inRange(out, 1, FILESTAT_BYTES)) return ERRNO_FAULT;
-  if (file.isStream) {
-    // A character device with nothing else to tell.
+  if (file.isSequential) {
+    // A character device or a socket, with nothing else to tell.
     memory.fill(scratch(), 0, FILESTAT_BYTES);
     const filestat = changetype<Filestat>(scratch());
-    filestat.filetype = FILETYPE_CHARACTER_DEVICE;
+    filestat.filetype = file.filetype;
     filestat.links = 1;
     put(out, FILESTAT_BYTES);
     return ERRNO_SUCCESS;

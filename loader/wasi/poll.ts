@@ -1,13 +1,18 @@
 // poll_oneoff: waiting for clocks and descriptors.
 //
-// Descriptors are always ready: files and directories can be read and
-// written without waiting, stdin is at its end (reported ready with 0
-// bytes and HANGUP), stdout and stderr take everything at once. So when
-// any descriptor subscription is present the call returns at once with
-// those events (and any clock already due); otherwise it sleeps until the
-// earliest clock deadline (kernel/sched sleepUntil; before the scheduler
-// runs, as in the host tests, it spins on the clock) and reports every
-// clock subscription due by then.
+// Files, directories and the console are always ready: files and
+// directories can be read and written without waiting, stdin is at its end
+// (reported ready with 0 bytes and HANGUP), stdout and stderr take
+// everything at once. So when any such subscription is present the call
+// returns at once with those events (and any socket or clock already
+// ready). Sockets have real readiness (kernel/net socketReadiness): a
+// listener is readable when a connection waits, a connection when data or
+// the end of the stream is there (HANGUP when the peer is gone), writable
+// when its send buffer has room. Otherwise the call waits, for a socket to
+// become ready (kernel/net waitForNetwork) or for the earliest clock
+// deadline (kernel/sched sleepUntil; before the scheduler runs, as in the
+// host tests, it spins on the clock), and reports every subscription ready
+// by then.
 //
 // A clock deadline is relative to now unless SUBSCRIPTION_CLOCK_ABSTIME is
 // set; an absolute REALTIME deadline is converted to the monotonic clock
@@ -21,7 +26,8 @@ import { schedulerReady, sleepUntil } from "../../kernel/sched/index";
 import { ERRNO_SUCCESS, ERRNO_INVAL, ERRNO_FAULT, ERRNO_BADF, ERRNO_NOTCAPABLE } from "./errno";
 import { Subscription, SUBSCRIPTION_BYTES, Event, EVENT_BYTES } from "./layout";
 import { fetch, put, scratch, inRange, storeU32 } from "./memory";
-import { fileOf, KIND_STDIN } from "./fds";
+import { fileOf, AppFile, KIND_STDIN } from "./fds";
+import { socketReadiness, waitForNetwork, READY_READ, READY_WRITE, READY_HANGUP, READY_ERROR } from "../../kernel/net/index";
 import { RIGHT_POLL_FD_READWRITE } from "./rights";
 import { isClock, readClock } from "./clock";
 import { statScratch } from "./files";
@@ -52,9 +58,26 @@ function deadlineOf(subscription: Subscription): u64 {
   return startMonotonic + min<u64>(timeout - startRealtime, FARTHEST_NS);
 }
 
-/** Whether a subscription is answered at once (anything but a valid clock). */
+/** The socket a descriptor subscription waits on (one that may be polled), or null. */
+function socketOfSubscription(subscription: Subscription): AppFile | null {
+  const tag = subscription.tag;
+  if (tag != EVENTTYPE_FD_READ && tag != EVENTTYPE_FD_WRITE) return null;
+  const file = fileOf(subscription.clockIdOrFd);
+  if (file === null || !file.isSocket || (file.rightsBase & RIGHT_POLL_FD_READWRITE) == 0) return null;
+  return file;
+}
+
+/** Whether a subscription is answered at once (anything but a valid clock or a socket). */
 function isImmediate(subscription: Subscription): bool {
+  if (socketOfSubscription(subscription) !== null) return false;
   return subscription.tag != EVENTTYPE_CLOCK || !isClock(subscription.clockIdOrFd);
+}
+
+/** The READY_* bits that answer a socket subscription now (0: not ready). */
+function socketEvents(subscription: Subscription, socket: AppFile): u32 {
+  const ready = socketReadiness(socket.socket);
+  const wanted = (subscription.tag == EVENTTYPE_FD_READ ? READY_READ : READY_WRITE) | READY_HANGUP | READY_ERROR;
+  return ready & wanted;
 }
 
 /** Fills the event for an immediate subscription in the scratch block (after the subscription's bytes). */
@@ -102,22 +125,37 @@ export function pollOneoff(subscriptions: u32, events: u32, count: u32, out: u32
   startMonotonic = now();
   startRealtime = readClock(CLOCK_REALTIME);
   let immediate = false;
+  let sockets = false;
   let earliest = NEVER;
   for (let i: u32 = 0; i < count; i++) {
-    const subscription = changetype<Subscription>(fetch(subscriptions + i * SUBSCRIPTION_BYTES, SUBSCRIPTION_BYTES));
-    if (isImmediate(subscription)) immediate = true;
+    const subscription = subscriptionAt(subscriptions, i);
+    if (socketOfSubscription(subscription) !== null) sockets = true;
+    else if (isImmediate(subscription)) immediate = true;
     else earliest = min<u64>(earliest, deadlineOf(subscription));
   }
-  if (!immediate) waitUntil(earliest);
+  while (!immediate && !(sockets && anySocketReady(subscriptions, count)) && now() < earliest) {
+    if (!sockets) {
+      waitUntil(earliest);
+      break;
+    }
+    waitForNetwork(earliest);
+  }
 
   const reached = now();
   let written: u32 = 0;
   const eventAt = scratch() + SUBSCRIPTION_BYTES;
   const event = changetype<Event>(eventAt);
   for (let i: u32 = 0; i < count; i++) {
-    const subscription = changetype<Subscription>(fetch(subscriptions + i * SUBSCRIPTION_BYTES, SUBSCRIPTION_BYTES));
+    const subscription = subscriptionAt(subscriptions, i);
     memory.fill(eventAt, 0, EVENT_BYTES);
-    if (isImmediate(subscription)) {
+    const socket = socketOfSubscription(subscription);
+    if (socket !== null) {
+      const ready = socketEvents(subscription, socket!);
+      if (ready == 0) continue;
+      event.userdata = subscription.userdata;
+      event.type = subscription.tag;
+      if ((ready & READY_HANGUP) != 0) event.flags = EVENTRWFLAGS_HANGUP;
+    } else if (isImmediate(subscription)) {
       immediateEvent(subscription, event);
     } else {
       if (deadlineOf(subscription) > reached) continue;
@@ -130,6 +168,21 @@ export function pollOneoff(subscriptions: u32, events: u32, count: u32, out: u32
   }
   storeU32(out, written);
   return ERRNO_SUCCESS;
+}
+
+/** Subscription `index` of the array at `subscriptions`, copied in. */
+function subscriptionAt(subscriptions: u32, index: u32): Subscription {
+  return changetype<Subscription>(fetch(subscriptions + index * SUBSCRIPTION_BYTES, SUBSCRIPTION_BYTES));
+}
+
+/** Whether any socket subscription is ready now. */
+function anySocketReady(subscriptions: u32, count: u32): bool {
+  for (let i: u32 = 0; i < count; i++) {
+    const subscription = subscriptionAt(subscriptions, i);
+    const socket = socketOfSubscription(subscription);
+    if (socket !== null && socketEvents(subscription, socket!) != 0) return true;
+  }
+  return false;
 }
 
 /** Blocks until the monotonic clock reaches `deadline`. */

@@ -64,3 +64,11 @@ export const RIGHTS_STDOUT: u64 = RIGHT_FD_WRITE | RIGHT_FD_FDSTAT_SET_FLAGS | R
 export const RIGHTS_NEEDING_WRITE: u64 = RIGHT_FD_WRITE | RIGHT_FD_ALLOCATE | RIGHT_FD_FILESTAT_SET_SIZE;
 /** Rights that need the file opened for reading. */
 export const RIGHTS_NEEDING_READ: u64 = RIGHT_FD_READ | RIGHT_FD_READDIR;
+
+/** A connected socket: read, write, poll, shut down, flags, stat. */
+export const RIGHTS_SOCKET: u64 =
+  RIGHT_FD_READ | RIGHT_FD_WRITE | RIGHT_FD_FDSTAT_SET_FLAGS | RIGHT_FD_FILESTAT_GET | RIGHT_POLL_FD_READWRITE |
+  RIGHT_SOCK_SHUTDOWN;
+
+/** A listening socket: accept, poll (readable when a connection waits), flags, stat. */
+export const RIGHTS_LISTENER: u64 = RIGHT_SOCK_ACCEPT | RIGHT_FD_FDSTAT_SET_FLAGS | RIGHT_FD_FILESTAT_GET | RIGHT_POLL_FD_READWRITE;

@@ -7,6 +7,11 @@
 // A Preopen names a directory twice: guestPath is what the app sees
 // (fd_prestat_dir_name; wasi-libc resolves absolute paths against it) and
 // kernelPath is where it is in the kernel's tree (opened through the VFS).
+//
+// Listening sockets come first, from fd 3 (the network is brought up for
+// them: kernel/net startNetwork), and the environment then says how many
+// with LISTEN_FDS=N, the convention of systemd's socket activation that
+// wasmtime's --tcplisten follows too.
 
 import { EMFILE } from "../../kernel/errno";
 import { scratch, bounce, iovecTable } from "./memory";
@@ -17,7 +22,13 @@ import { programArguments, environment, clearArguments } from "./args";
 import { releaseBuffers } from "./memory";
 import { exitCode, resetExit } from "./process";
 import { FILETYPE_CHARACTER_DEVICE, FILETYPE_DIRECTORY } from "./types";
-import { RIGHTS_STDIN, RIGHTS_STDOUT, RIGHTS_DIRECTORY, RIGHTS_FILE } from "./rights";
+import { RIGHTS_STDIN, RIGHTS_STDOUT, RIGHTS_DIRECTORY, RIGHTS_FILE, RIGHTS_LISTENER, RIGHTS_SOCKET } from "./rights";
+import { startNetwork, tcpListen, socketClose } from "../../kernel/net/index";
+import { withContext } from "../../kernel/failure";
+import { installSocket } from "./sockets";
+
+/** Connections a preopened listener queues before the app accepts them. */
+const LISTEN_BACKLOG: i32 = 64;
 
 export class Preopen {
   /** The directory as the app sees it, e.g. "/" or "/data". */
@@ -39,17 +50,22 @@ function installStream(kind: u32, rights: u64): void {
  * are copied; each preopen's directory is opened. Returns 0, or -errno with
  * what went wrong (nothing stays configured then).
  */
-export function configureWasi(args: string[], env: string[], preopens: Preopen[]): i32 {
+export function configureWasi(args: string[], env: string[], preopens: Preopen[], listens: u32[] = []): i32 {
   resetWasi();
   // The buffers every call may need, made now: no call allocates them when memory is short.
   scratch();
   bounce();
   iovecTable();
   programArguments().set(args);
-  environment().set(env);
+  setEnvironment(env, listens.length);
   installStream(KIND_STDIN, RIGHTS_STDIN);
   installStream(KIND_STDOUT, RIGHTS_STDOUT);
   installStream(KIND_STDERR, RIGHTS_STDOUT);
+  const listening = listenOn(listens);
+  if (listening < 0) {
+    resetWasi();
+    return listening;
+  }
   for (let i = 0; i < preopens.length; i++) {
     const preopen = unchecked(preopens[i]);
     const vfsFd = vfsOpen(AT_FDCWD, preopen.kernelPath, O_RDONLY | O_DIRECTORY, 0);
@@ -77,6 +93,39 @@ export function configureWasi(args: string[], env: string[], preopens: Preopen[]
     }
   }
   return 0;
+}
+
+/** Preopens a listening socket per port, from fd 3, and says how many in LISTEN_FDS; 0 or -errno with the reason. */
+function listenOn(ports: u32[]): i32 {
+  if (ports.length == 0) return 0;
+  const started = startNetwork();
+  if (started < 0) return withContext("listening sockets: ", started);
+  for (let i = 0; i < ports.length; i++) {
+    const socket = tcpListen(ports[i], LISTEN_BACKLOG);
+    if (socket < 0) return fail(-socket, "cannot listen on TCP port " + ports[i].toString() + " (error " + (-socket).toString() + ")");
+    if (installSocket(socket, 0, true, RIGHTS_LISTENER, RIGHTS_SOCKET) < 0) {
+      socketClose(socket);
+      return fail(EMFILE, "too many listening sockets");
+    }
+  }
+  return 0;
+}
+
+/** The environment the app gets: `env`, and LISTEN_FDS=N when it is handed N listening sockets. */
+function setEnvironment(env: string[], listening: i32): void {
+  if (listening == 0) {
+    environment().set(env);
+    return;
+  }
+  const count = listening.toString();
+  const variable = "LISTEN_FDS=" + count;
+  const all = env.slice(0);
+  all.push(variable);
+  environment().set(all); // encoded: the strings are not kept
+  heap.free(all.dataStart);
+  heap.free(changetype<usize>(all));
+  heap.free(changetype<usize>(variable));
+  heap.free(changetype<usize>(count));
 }
 
 /** Closes every descriptor and frees arguments, environment and buffers; the exit code goes back to 0. */
