@@ -80,6 +80,21 @@ function parseLine(line: string, lineNumber: i32, manifest: AppManifest): i32 {
   return 0;
 }
 
+/**
+ * Adds the ports of `list` ("80" or "80,8080": the kernel option listen=,
+ * which wisp run --listen sets) to the manifest's listening sockets, each
+ * once; 0 or -EINVAL with what is wrong.
+ */
+export function addListenPorts(manifest: AppManifest, list: string): i32 {
+  const ports = list.split(",");
+  for (let i = 0; i < ports.length; i++) {
+    const port = parsePort(ports[i]);
+    if (port == 0) return fail(EINVAL, "listen=" + list + ": '" + ports[i] + "' is not a TCP port (1 to 65535)");
+    if (!manifest.listens.includes(port)) manifest.listens.push(port);
+  }
+  return 0;
+}
+
 /** A port number 1..65535 in decimal, or 0. */
 function parsePort(text: string): u32 {
   if (text.length == 0 || text.length > 5) return 0;

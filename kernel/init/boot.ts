@@ -31,6 +31,7 @@ import { BOOT_ARENA_BYTES, PANIC_STATUS, MAX_EXIT_STATUS, APP_REFUSED_STATUS } f
 import { timestamp } from "../../arch";
 import { mountFileSystems } from "../../fs/root";
 import { readImageApp, runImageApp, printBootChartAtAppStart } from "../../loader/index";
+import { addListenPorts } from "../../loader/manifest";
 import { AppManifest } from "../../loader/manifest";
 import { BootOptions } from "./options";
 import { wireKernel } from "./wiring";
@@ -82,7 +83,8 @@ export function startKernel(handoffAddress: usize, arch: u32, appMachine: u16, w
   stamp("kernel-ready");
 
   const app = new AppManifest();
-  const found = options.app.given ? -ENOENT : readImageApp(app); // the image's run manifest (/etc/app), if any
+  let found = options.app.given ? -ENOENT : readImageApp(app); // the image's run manifest (/etc/app), if any
+  if (found == 0 && options.listen.given) found = addListenPorts(app, options.listen.value); // wisp run --listen
   const hasApp = found != -ENOENT;
   const appRefusal = found < 0 && hasApp ? failureDetail(found) : "";
   if (options.bootchart.given && hasApp) printBootChartAtAppStart(); // the chart then ends at _start

@@ -8,6 +8,7 @@ import { CRASH_KINDS, isCrashKind } from "../crash";
 import { MAX_EXIT_STATUS } from "../params";
 import { fail } from "../failure";
 import { EINVAL } from "../errno";
+import { AppManifest, addListenPorts } from "../../loader/manifest";
 
 export class BootOptions {
   bootchart: KernelOption = declareFlag("bootchart", "print the boot chart (counter stamps from the first instruction) before powering off");
@@ -19,6 +20,7 @@ export class BootOptions {
   console: KernelOption = declareText("console", "console=streams: frame the serial line so the host can tell the app's stdout and stderr from kernel messages (wisp run sets it for apps)", checkConsole);
   app: KernelOption = declareText("app", "app=none: do not run the image's app (/etc/app) after boot", checkApp);
   hang: KernelOption = declareFlag("hang", "never power off after boot (tests the host's timeout handling)");
+  listen: KernelOption = declareText("listen", "listen=PORT[,PORT...]: give the image's app a listening TCP socket on each port (fd 3 onward, with LISTEN_FDS; wisp run --listen sets it)", checkPorts);
   crash: KernelOption = declareText("crash", "crash=KIND: fail on purpose after boot: unreachable, divide-by-zero, out-of-memory, null-read, write-text or stack-overflow (tests failure reports)", checkCrash);
 
   /** panic=MESSAGE's message, or null. */
@@ -34,6 +36,13 @@ function checkConsole(value: string): i32 {
 
 function checkApp(value: string): i32 {
   return value == "none" ? 0 : fail(EINVAL, "app=" + value + ": only app=none is understood (the image's /etc/app names the app)");
+}
+
+function checkPorts(value: string): i32 {
+  const scratch = new AppManifest();
+  const result = addListenPorts(scratch, value);
+  heap.free(changetype<usize>(scratch)); // (its lists are small and left: the check runs once)
+  return result;
 }
 
 function checkCrash(value: string): i32 {

@@ -17,6 +17,8 @@ export interface RunManifest {
   /** NAME=VALUE entries. */
   env: string[];
   preopens: Preopen[];
+  /** TCP ports the app gets listening sockets on (fd 3 onward, LISTEN_FDS), in order. */
+  listens?: number[];
 }
 
 function escapeValue(value: string): string {
@@ -35,5 +37,6 @@ export function runManifestText(manifest: RunManifest): string {
     const fields = [preopen.guest, preopen.kernel, ...(preopen.overlayFrom ? [preopen.overlayFrom] : [])];
     lines.push(`dir ${fields.map(escapeField).join(" ")}`);
   }
+  for (const port of manifest.listens ?? []) lines.push(`listen ${port}`);
   return lines.join("\n") + "\n";
 }
