@@ -144,7 +144,6 @@ export class ByteRing {
   /** Drops `count` bytes from the front. */
   discard(count: u32): void {
     this.head = (this.head + count) % this.capacity;
-    this.length -= count;
-    if (this.length == 0) this.head = 0;
+    this.length -= count; // head stays where it is: bytes written past the live ones keep their place
   }
 }

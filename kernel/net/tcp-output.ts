@@ -59,9 +59,14 @@ export function sendSyn(stack: Stack, c: Connection): void {
   sendSegment(stack, c, c.iss, c.state == SYN_SENT ? SYN : SYN | ACK, 0, 0);
 }
 
+/**
+ * A pure ACK. Its sequence number is sndMax, not sndNxt: after a timeout
+ * sndNxt goes back, and an ACK numbered below what the peer has received
+ * would fail the peer's sequence check and be dropped with its news.
+ */
 export function sendAck(stack: Stack, c: Connection): void {
   if (c.state == SYN_RECEIVED) return sendSyn(stack, c);
-  sendSegment(stack, c, c.sndNxt, ACK, 0, 0);
+  sendSegment(stack, c, c.sndMax, ACK, 0, 0);
 }
 
 /** Sends whatever the windows allow, and a pending immediate ACK. */
