@@ -87,6 +87,11 @@ export function counterName(index: i32): string {
 export class Counters {
   values: StaticArray<u64> = new StaticArray<u64>(COUNTER_COUNT);
 
+  constructor() {
+    // The kernel's runtime does not clear new blocks, nor does StaticArray under it.
+    memory.fill(changetype<usize>(this.values), 0, <usize>COUNTER_COUNT << 3);
+  }
+
   get(index: i32): u64 {
     return this.values[index];
   }

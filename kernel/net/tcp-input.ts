@@ -167,6 +167,11 @@ function inWindow(x: u32, start: u32, window: u32): bool {
 function segmentArrives(stack: Stack, c: Connection, seg: Segment): void {
   const counters = stack.counters;
   const now = stack.clock.now();
+  // Simultaneous open: the peer's SYN-ACK repeats the SYN we have; its ACK is what matters.
+  if (c.state == SYN_RECEIVED && seg.has(SYN) && seg.has(ACK) && seg.seq == c.irs) {
+    seg.flags &= ~SYN;
+    seg.seq++;
+  }
   // 1. Sequence number check (RFC 9293 3.10.7.4, the four cases).
   const window = receiveWindow(stack, c);
   const length = seg.length;

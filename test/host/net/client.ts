@@ -9,6 +9,7 @@
 import type { Ptr } from "../core/client";
 import type { Harness } from "../harness-client";
 import { Random } from "../random";
+import { arpFrame, parseFrame, tcpFrame, Parsed, TcpSpec } from "./frames";
 
 export interface NetExports {
   netSetTime(now: bigint): void;
@@ -59,6 +60,7 @@ export const FIELD = {
   cwnd: 0, ssthresh: 1, rto: 2, srtt: 3, sndWnd: 4, mss: 5, sndShift: 6, rcvShift: 7, inRecovery: 8, dupAcks: 9,
   unsent: 10, sendQueued: 11, receiveQueued: 12, sndUna: 13, sndNxt: 14, rcvNxt: 15, iss: 16, irs: 17,
   retransmitAt: 18, persistAt: 19, delayedAckAt: 20, lingerAt: 21, sndMax: 22, error: 23, oooRanges: 24,
+  localPort: 25, remotePort: 26,
 } as const;
 
 export const READY = { READ: 1, WRITE: 2, HANGUP: 4, ERROR: 8 } as const;
@@ -340,4 +342,33 @@ export function pattern(length: number, random: Random): Uint8Array {
     if (i + 3 < length) bytes[i + 3] = word >>> 24;
   }
   return bytes;
+}
+
+/**
+ * A peer played by the test: MAC `mac`, address `address`, on the same
+ * network as `stack`. introduce() teaches the stack its MAC (an ARP request
+ * for the stack's address); tcp() sends it a segment; heard() is what the
+ * stack sent to the peer's MAC since the last call.
+ */
+export class ScriptedPeer {
+  private seen: number;
+
+  constructor(readonly world: NetWorld, readonly stack: number, readonly stackMac: bigint, readonly stackAddress: string,
+    readonly mac = 0x02_00_00_00_00_0cn, readonly address = "10.0.0.3") {
+    this.seen = world.transmitted.length;
+  }
+
+  introduce(): void {
+    this.world.inject(this.stack, arpFrame(1, this.mac, ip(this.address), 0n, ip(this.stackAddress)));
+  }
+
+  tcp(spec: Omit<TcpSpec, "srcMac" | "dstMac" | "src" | "dst">): void {
+    this.world.inject(this.stack, tcpFrame({ ...spec, srcMac: this.mac, dstMac: this.stackMac, src: ip(this.address), dst: ip(this.stackAddress) }));
+  }
+
+  heard(): Parsed[] {
+    const frames = this.world.transmitted.slice(this.seen).filter((f) => f.from === this.stack).map((f) => parseFrame(f.bytes));
+    this.seen = this.world.transmitted.length;
+    return frames.filter((p) => p.dst === this.mac);
+  }
 }

@@ -150,7 +150,7 @@ export function netState(handle: i32, socket: i32): i32 {
  * 8 inRecovery, 9 dupAcks, 10 unsent, 11 send ring bytes, 12 receive ring
  * bytes, 13 sndUna, 14 sndNxt, 15 rcvNxt, 16 iss, 17 irs, 18 retransmitAt,
  * 19 persistAt, 20 delayedAckAt, 21 lingerAt, 22 sndMax, 23 error (as i64),
- * 24 out-of-order ranges.
+ * 24 out-of-order ranges, 25 local port, 26 remote port.
  */
 export function netConnectionField(handle: i32, socket: i32, which: i32): u64 {
   const c = tcpConnectionOf(stackOf(handle), socket);
@@ -181,6 +181,8 @@ export function netConnectionField(handle: i32, socket: i32, which: i32): u64 {
     case 22: return c.sndMax;
     case 23: return <u64>(<i64>c.error);
     case 24: return <u64>c.oooCount;
+    case 25: return c.localPort;
+    case 26: return c.remotePort;
   }
   return u64.MAX_VALUE;
 }
