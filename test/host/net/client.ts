@@ -34,6 +34,7 @@ export interface NetExports {
   netCounterCount(): number;
   netHeldBytes(handle: number): bigint;
   netConnectionCount(handle: number): number;
+  netConnectionsIn(handle: number, state: number): number;
   netEvents(handle: number): number;
   netArpLookup(handle: number, address: number): bigint;
   netArpSize(handle: number): number;

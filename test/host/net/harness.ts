@@ -206,10 +206,15 @@ export function netHeldBytes(handle: i32): u64 {
 
 /** Connection objects the stack holds (in any state). */
 export function netConnectionCount(handle: i32): i32 {
+  return netConnectionsIn(handle, -1);
+}
+
+/** Connection objects in `state` (-1: any). */
+export function netConnectionsIn(handle: i32, state: i32): i32 {
   let count = 0;
   let c = stackOf(handle).connections;
   while (c !== null) {
-    count++;
+    if (state < 0 || c.state == state) count++;
     c = c.next;
   }
   return count;
