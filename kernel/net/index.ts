@@ -30,22 +30,17 @@ import { NetConfig, parseIpOption } from "./config";
 import { Stack, NetClock, NO_DEADLINE } from "./stack";
 import {
   tcpListen as stackListen, tcpConnect as stackConnect, tcpAccept, tcpSend, tcpReceive, tcpShutdown, tcpClose,
-  tcpReadiness, tcpState,
+  tcpReadiness, tcpState, RECEIVE_PEEK, RECEIVE_WAITALL, READY_ERROR,
 } from "./tcp-sockets";
 import { SYN_SENT, SYN_RECEIVED } from "./tcp-connection";
 import { counterName as nameOfCounter, COUNTER_COUNT } from "./counters";
 
-/** socketReceive flags (WASI's riflags). */
-export const RECEIVE_PEEK: u32 = 1;
-export const RECEIVE_WAITALL: u32 = 2;
-/** socketShutdown's `how` bits (WASI's sdflags). */
-export const SHUT_RD: u32 = 1;
-export const SHUT_WR: u32 = 2;
-/** socketReadiness bits. */
-export const READY_READ: u32 = 1;
-export const READY_WRITE: u32 = 2;
-export const READY_HANGUP: u32 = 4;
-export const READY_ERROR: u32 = 8;
+/** socketReceive flags (WASI's riflags): RECEIVE_PEEK, RECEIVE_WAITALL. */
+export { RECEIVE_PEEK, RECEIVE_WAITALL } from "./tcp-sockets";
+/** socketShutdown's `how` bits (WASI's sdflags): SHUT_RD, SHUT_WR. */
+export { SHUT_RD, SHUT_WR } from "./tcp-sockets";
+/** socketReadiness bits: READY_READ, READY_WRITE, READY_HANGUP, READY_ERROR. */
+export { READY_READ, READY_WRITE, READY_HANGUP, READY_ERROR } from "./tcp-sockets";
 /** How many counters networkCounter() knows (kernel/net/counters.ts). */
 export const NETWORK_COUNTERS: i32 = COUNTER_COUNT;
 
@@ -152,31 +147,29 @@ function enter(): Stack | null {
   return s;
 }
 
-/** Wakes waiters if anything changed, the net thread if a timer is now due sooner, and lets go of the mutex. */
-function leave(s: Stack): void {
+/** Wakes waiters if anything changed, and the net thread if a timer is now due sooner than it sleeps for (the mutex held). */
+function notify(s: Stack): void {
   if (s.events != eventsSeen) {
     eventsSeen = s.events;
     broadcasts++;
     changed.broadcast();
   }
-  if (s.nextDeadline() < sleepingUntil) {
-    sleepingUntil = s.nextDeadline();
+  const deadline = s.nextDeadline();
+  if (deadline < sleepingUntil) {
+    sleepingUntil = deadline;
     wakeups.release();
   }
+}
+
+/** notify(), then lets go of the mutex. */
+function leave(s: Stack): void {
+  notify(s);
   mutex.unlock();
 }
 
-/** Waits for a change (the mutex held, released meanwhile). */
+/** notify(), then waits for a change (the mutex released meanwhile, held again after). */
 function waitForChange(s: Stack): void {
-  if (s.events != eventsSeen) {
-    eventsSeen = s.events;
-    broadcasts++;
-    changed.broadcast();
-  }
-  if (s.nextDeadline() < sleepingUntil) {
-    sleepingUntil = s.nextDeadline();
-    wakeups.release();
-  }
+  notify(s);
   changed.wait(mutex);
 }
 

@@ -24,9 +24,13 @@ import {
   EAGAIN, EADDRINUSE, EBADF, EINVAL, EMFILE, ENOMEM, ENOTCONN, EPIPE, ENETUNREACH,
 } from "../errno";
 
+/** tcpReceive's flags (WASI's riflags; RECEIVE_WAITALL is the front door's to honour). */
 export const RECEIVE_PEEK: u32 = 1;
+export const RECEIVE_WAITALL: u32 = 2;
+/** tcpShutdown's `how` bits (WASI's sdflags). */
 export const SHUT_RD: u32 = 1;
 export const SHUT_WR: u32 = 2;
+/** tcpReadiness bits: what a call would not wait for. */
 export const READY_READ: u32 = 1;
 export const READY_WRITE: u32 = 2;
 export const READY_HANGUP: u32 = 4;
