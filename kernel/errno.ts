@@ -68,6 +68,20 @@ export const ENOEXEC: i32 = 8;
 export const ENODEV: i32 = 19;
 /** A peer does not speak the protocol the kernel needs (a 9p server without 9P2000.L). */
 export const EPROTO: i32 = 71;
+/** A write to a connection whose sending side is shut (SHUT_WR, close). */
+export const EPIPE: i32 = 32;
+/** A datagram too long for one packet. */
+export const EMSGSIZE: i32 = 90;
+/** A port in use already. */
+export const EADDRINUSE: i32 = 98;
+/** No route to the network. */
+export const ENETUNREACH: i32 = 101;
+/** The peer reset the connection. */
+export const ECONNRESET: i32 = 104;
+/** The socket is not connected. */
+export const ENOTCONN: i32 = 107;
+/** Nothing listens at the address connected to (the peer answered with a reset). */
+export const ECONNREFUSED: i32 = 111;
 
 /** The errno's symbolic name ("EINVAL"), or "error N" for a number not listed here. */
 export function errnoName(errno: i32): string {
@@ -101,6 +115,13 @@ export function errnoName(errno: i32): string {
     case EBADMSG: return "EBADMSG";
     case EPROTO: return "EPROTO";
     case ETIMEDOUT: return "ETIMEDOUT";
+    case EPIPE: return "EPIPE";
+    case EMSGSIZE: return "EMSGSIZE";
+    case EADDRINUSE: return "EADDRINUSE";
+    case ENETUNREACH: return "ENETUNREACH";
+    case ECONNRESET: return "ECONNRESET";
+    case ENOTCONN: return "ENOTCONN";
+    case ECONNREFUSED: return "ECONNREFUSED";
     case ENOTCAPABLE: return "ENOTCAPABLE";
   }
   return "error " + errno.toString();

@@ -4,63 +4,309 @@
 //
 // Sockets are small integers (>= 0); every function returns 0, a count or a
 // socket, or a negative errno (kernel/errno.ts). Functions that wait
-// (accept, receive, send without `nonblocking`) sleep the calling thread.
+// (accept, receive, send without `nonblocking`, tcpConnect) sleep the
+// calling thread.
+//
+// Threading: the kernel's one Stack (kernel/net/stack.ts) runs on the
+// thread "net", which startNetwork spawns. It loops: take the device's
+// frames into stack.input, run the stack's timers, then sleep until the
+// earliest deadline or until the driver calls wakeNetwork() (which releases
+// a semaphore). App threads call the socket functions below. One mutex
+// guards the stack; every call holds it throughout. A call that must wait
+// waits on a condition of that mutex, broadcast whenever the stack reports
+// a change (stack.events) after input, timers, or another app's call. When
+// an app's call arms a timer earlier than the one the net thread sleeps
+// for, the call wakes the thread so it sleeps again for the right time.
 
-import { ENOSYS } from "../errno";
+import { EBADF, EBUSY, EINVAL, ENODEV, ENOMEM, EAGAIN } from "../errno";
+import { fail } from "../failure";
+import { declareText, KernelOption } from "../options";
+import { now } from "../time/index";
+import { spawn, FOREVER, PRIORITY_HIGH } from "../sched/index";
+import { Mutex, Condition, Semaphore } from "../sched/sync";
+import { getRandom } from "../random";
+import { NetworkDevice, networkDevices, useNetworkWaker } from "./device";
+import { NetConfig, parseIpOption } from "./config";
+import { Stack, NetClock, NO_DEADLINE } from "./stack";
+import {
+  tcpListen as stackListen, tcpConnect as stackConnect, tcpAccept, tcpSend, tcpReceive, tcpShutdown, tcpClose,
+  tcpReadiness, tcpState, RECEIVE_PEEK, RECEIVE_WAITALL, READY_ERROR,
+} from "./tcp-sockets";
+import { SYN_SENT, SYN_RECEIVED } from "./tcp-connection";
+import { counterName as nameOfCounter, COUNTER_COUNT } from "./counters";
 
-/** socketReceive flags (WASI's riflags). */
-export const RECEIVE_PEEK: u32 = 1;
-export const RECEIVE_WAITALL: u32 = 2;
-/** socketShutdown's `how` bits (WASI's sdflags). */
-export const SHUT_RD: u32 = 1;
-export const SHUT_WR: u32 = 2;
-/** socketReadiness bits. */
-export const READY_READ: u32 = 1;
-export const READY_WRITE: u32 = 2;
-export const READY_HANGUP: u32 = 4;
-export const READY_ERROR: u32 = 8;
+/** socketReceive flags (WASI's riflags): RECEIVE_PEEK, RECEIVE_WAITALL. */
+export { RECEIVE_PEEK, RECEIVE_WAITALL } from "./tcp-sockets";
+/** socketShutdown's `how` bits (WASI's sdflags): SHUT_RD, SHUT_WR. */
+export { SHUT_RD, SHUT_WR } from "./tcp-sockets";
+/** socketReadiness bits: READY_READ, READY_WRITE, READY_HANGUP, READY_ERROR. */
+export { READY_READ, READY_WRITE, READY_HANGUP, READY_ERROR } from "./tcp-sockets";
+/** How many counters networkCounter() knows (kernel/net/counters.ts). */
+export const NETWORK_COUNTERS: i32 = COUNTER_COUNT;
+
+/** Frames taken from the device before the thread runs timers and lets app calls in. */
+const FRAME_BATCH = 64;
+
+class KernelClock extends NetClock {
+  now(): u64 {
+    return now();
+  }
+}
+
+let ipOption: KernelOption | null = null;
+let configured: NetConfig | null = null;
+let stack: Stack | null = null;
+let device: NetworkDevice | null = null;
+// Made by startNetwork (nothing is allocated before the network starts); used only while `stack` is set.
+let mutex: Mutex = changetype<Mutex>(0);
+let changed: Condition = changetype<Condition>(0);
+let wakeups: Semaphore = changetype<Semaphore>(0);
+/** The deadline the net thread sleeps until. */
+let sleepingUntil: u64 = NO_DEADLINE;
+/** stack.events when waiters were last woken. */
+let eventsSeen: u32 = 0;
+/** Broadcasts so far, and the count the last readiness check saw (waitForNetwork's lost-wakeup guard). */
+let broadcasts: u32 = 0;
+let broadcastsAtReadiness: u32 = 0;
+
+function configuration(): NetConfig {
+  if (configured === null) configured = new NetConfig();
+  return configured!;
+}
+
+function checkIp(value: string): i32 {
+  return parseIpOption(value, configuration());
+}
 
 /** Declares the network's kernel options (ip=...), before the command line is read. */
-export function declareNetworkOptions(): void {}
+export function declareNetworkOptions(): void {
+  ipOption = declareText("ip", "ADDR/PREFIX,GATEWAY: the network address, e.g. ip=10.0.2.15/24,10.0.2.2", checkIp);
+}
+
+function wakeNetThread(): void {
+  wakeups.release();
+}
 
 /** Brings the stack up on the first network device with the configuration ip= gave; 0 or -errno with the reason. */
 export function startNetwork(): i32 {
-  return -ENOSYS;
+  if (stack !== null) return fail(EBUSY, "net: the network is running already");
+  const found = networkDevices();
+  const first = found.length > 0 ? found[0] : null;
+  heap.free(found.dataStart);
+  heap.free(changetype<usize>(found));
+  if (first === null) return fail(ENODEV, "net: no network device was found");
+  const option = ipOption;
+  if (option === null || !option.given) return fail(EINVAL, "net: no address: give ip=ADDR/PREFIX,GATEWAY");
+  const config = configuration();
+  const secret = heap.alloc(8);
+  if (getRandom(secret, 8) < 0) store<u64>(secret, now() * 0x9e3779b97f4a7c15);
+  config.secret = load<u64>(secret);
+  heap.free(secret);
+  mutex = new Mutex();
+  changed = new Condition();
+  wakeups = new Semaphore(0);
+  device = first;
+  stack = new Stack(first!, config, new KernelClock());
+  useNetworkWaker(wakeNetThread);
+  if (spawn("net", netMain, 0, PRIORITY_HIGH) === null) {
+    stack!.destroy();
+    stack = null;
+    return fail(ENOMEM, "net: no memory for the network thread");
+  }
+  return 0;
+}
+
+/** The net thread: frames in, timers, then sleep until the next deadline or a wake-up. */
+function netMain(argument: usize): void {
+  const s = stack!;
+  const d = device!;
+  while (true) {
+    mutex.lock();
+    let frames = 0;
+    while (frames < FRAME_BATCH) {
+      const frame = d.nextFrame();
+      if (frame == 0) break;
+      s.input(frame, d.frameLength);
+      d.releaseFrame();
+      frames++;
+    }
+    s.runTimers(now());
+    sleepingUntil = s.nextDeadline();
+    const until = sleepingUntil;
+    leave(s);
+    if (frames == FRAME_BATCH) continue;
+    wakeups.acquire(until == NO_DEADLINE ? FOREVER : until);
+  }
+}
+
+/** Takes the stack's mutex; null when the network is not running. */
+function enter(): Stack | null {
+  const s = stack;
+  if (s === null) return null;
+  mutex.lock();
+  return s;
+}
+
+/** Wakes waiters if anything changed, and the net thread if a timer is now due sooner than it sleeps for (the mutex held). */
+function notify(s: Stack): void {
+  if (s.events != eventsSeen) {
+    eventsSeen = s.events;
+    broadcasts++;
+    changed.broadcast();
+  }
+  const deadline = s.nextDeadline();
+  if (deadline < sleepingUntil) {
+    sleepingUntil = deadline;
+    wakeups.release();
+  }
+}
+
+/** notify(), then lets go of the mutex. */
+function leave(s: Stack): void {
+  notify(s);
+  mutex.unlock();
+}
+
+/** notify(), then waits for a change (the mutex released meanwhile, held again after). */
+function waitForChange(s: Stack): void {
+  notify(s);
+  changed.wait(mutex);
 }
 
 /** A TCP socket listening on `port` of every local address, with a backlog of `backlog` connections. */
 export function tcpListen(port: u32, backlog: i32): i32 {
-  return -ENOSYS;
+  const s = enter();
+  if (s === null) return -EBADF;
+  const result = stackListen(s, port, backlog);
+  leave(s);
+  return result;
+}
+
+/** A connection to `address` (u32, 10.0.2.2 is 0x0a000202) port `port`, once established: its socket, or -ECONNREFUSED, -ETIMEDOUT, ... */
+export function tcpConnect(address: u32, port: u32): i32 {
+  const s = enter();
+  if (s === null) return -EBADF;
+  const socket = stackConnect(s, address, port);
+  let result = socket;
+  if (socket >= 0) {
+    while (tcpState(s, socket) == SYN_SENT || tcpState(s, socket) == SYN_RECEIVED) waitForChange(s);
+    const error = tcpReadiness(s, socket) & READY_ERROR ? <i32>tcpReceive(s, socket, 0, 1, RECEIVE_PEEK) : 0;
+    if (error < 0) {
+      tcpClose(s, socket);
+      result = error;
+    }
+  }
+  leave(s);
+  return result;
 }
 
 /** The next connection of the listening `socket` (a new socket); -EAGAIN if none is waiting and `nonblocking`. */
 export function socketAccept(socket: i32, nonblocking: bool): i32 {
-  return -ENOSYS;
+  const s = enter();
+  if (s === null) return -EBADF;
+  let result = tcpAccept(s, socket);
+  while (result == -EAGAIN && !nonblocking) {
+    waitForChange(s);
+    result = tcpAccept(s, socket);
+  }
+  leave(s);
+  return result;
 }
 
 /** Receives up to `length` bytes into `buffer`; 0 at the end of the stream; -EAGAIN if nothing is waiting and `nonblocking`. */
 export function socketReceive(socket: i32, buffer: usize, length: usize, flags: u32, nonblocking: bool): i64 {
-  return -ENOSYS;
+  const s = enter();
+  if (s === null) return -EBADF;
+  const waitAll = (flags & RECEIVE_WAITALL) != 0 && (flags & RECEIVE_PEEK) == 0;
+  let total: i64 = 0;
+  let result: i64 = 0;
+  while (true) {
+    result = tcpReceive(s, socket, buffer + <usize>total, length - <usize>total, flags & RECEIVE_PEEK);
+    if (result > 0) {
+      total += result;
+      if (!waitAll || <usize>total == length) break;
+      continue;
+    }
+    if (result != -EAGAIN || nonblocking || (total > 0 && !waitAll)) break;
+    waitForChange(s);
+  }
+  leave(s);
+  return total > 0 ? total : result;
 }
 
 /** Queues up to `length` bytes from `buffer` to send; the count (all of it unless `nonblocking`); -EPIPE after SHUT_WR. */
 export function socketSend(socket: i32, buffer: usize, length: usize, nonblocking: bool): i64 {
-  return -ENOSYS;
+  const s = enter();
+  if (s === null) return -EBADF;
+  let total: i64 = 0;
+  let result: i64 = 0;
+  while (<usize>total < length) {
+    result = tcpSend(s, socket, buffer + <usize>total, length - <usize>total);
+    if (result > 0) {
+      total += result;
+      continue;
+    }
+    if (result != -EAGAIN || nonblocking) break;
+    waitForChange(s);
+  }
+  leave(s);
+  return total > 0 || length == 0 ? total : result;
 }
 
+/** Shuts the reading side (SHUT_RD: further data is thrown away), the sending side (SHUT_WR: a FIN follows the data), or both. */
 export function socketShutdown(socket: i32, how: u32): i32 {
-  return -ENOSYS;
+  const s = enter();
+  if (s === null) return -EBADF;
+  const result = tcpShutdown(s, socket, how);
+  leave(s);
+  return result;
 }
 
 /** Lets go of the socket: a connection is closed gracefully (FIN) in the background; a listener stops. */
 export function socketClose(socket: i32): i32 {
-  return -ENOSYS;
+  const s = enter();
+  if (s === null) return -EBADF;
+  const result = tcpClose(s, socket);
+  leave(s);
+  return result;
 }
 
 /** READY_* bits: what a call on the socket would not wait for now. */
 export function socketReadiness(socket: i32): u32 {
-  return READY_ERROR;
+  const s = enter();
+  if (s === null) return READY_ERROR;
+  const result = tcpReadiness(s, socket);
+  broadcastsAtReadiness = broadcasts;
+  leave(s);
+  return result;
 }
 
-/** Sleeps until some socket's readiness may have changed, or until `deadline` (kernel/time now() units). */
-export function waitForNetwork(deadline: u64): void {}
+/**
+ * Sleeps until some socket's readiness may have changed, or until
+ * `deadline` (kernel/time now() units). Returns at once if a change came
+ * since the last socketReadiness call (so a poll that checked readiness
+ * and then waits misses nothing).
+ */
+export function waitForNetwork(deadline: u64): void {
+  const s = enter();
+  if (s === null) return;
+  if (broadcasts == broadcastsAtReadiness && s.events == eventsSeen) changed.wait(mutex, deadline);
+  leave(s);
+}
+
+/** Bytes the kernel's stack holds (frame buffer, socket table, connections and their buffers, ARP entries, queued frames); 0 when not running. */
+export function networkMemoryBytes(): u64 {
+  const s = stack;
+  return s === null ? 0 : s.heldBytes();
+}
+
+/** The kernel's stack counter `index` (0 .. NETWORK_COUNTERS - 1), 0 when not running. */
+export function networkCounter(index: i32): u64 {
+  const s = stack;
+  return s === null || index < 0 || index >= COUNTER_COUNT ? 0 : s.counters.get(index);
+}
+
+/** The name of counter `index` ("ip.bad.checksum"), for a report line. */
+export function networkCounterName(index: i32): string {
+  return nameOfCounter(index);
+}

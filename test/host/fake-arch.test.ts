@@ -30,6 +30,7 @@ describe("the fake machine", () => {
       for (const entry of WebAssembly.Module.imports(await wasmModule(target))) {
         if (entry.module === "env") expect(entry.name, `${target} env import`).toBe("memory");
         else if (entry.module === "ninep") expect(`${target} ${entry.name}`).toBe("harness transact"); // the harness's 9p channel only
+        else if (entry.module === "net") expect(`${target} ${entry.name}`).toBe("harness transmit"); // the harness's network devices only
         else expect(entry.module === "arch" && provided.has(entry.name), `${target} imports ${entry.module}.${entry.name}`).toBe(true);
       }
     }

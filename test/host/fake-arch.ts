@@ -33,7 +33,7 @@
 //     ends) is stopped by Stuck, so a test cannot hang.
 //
 // Modules are loaded with @assemblyscript/loader, imports { env: { memory },
-// arch: fake }.
+// arch: fake }, and the harness's own channels: ninep.transact, net.transmit.
 
 import loader from "@assemblyscript/loader";
 import type { ASUtil } from "@assemblyscript/loader";
@@ -169,6 +169,15 @@ export class FakeArch {
    */
   ninePTransact: (...args: number[]) => bigint = () => {
     throw new Error("a 9p request, but no 9p server is attached to the fake machine");
+  };
+
+  /**
+   * The host harness's network devices (test/host/net/harness.ts) hand each
+   * transmitted frame here: (device, frame address, length) -> 0 or -errno.
+   * The test's link sets it (test/host/net/client.ts NetWorld).
+   */
+  netTransmit: (device: number, frame: number, length: number) => number = () => {
+    throw new Error("a frame was transmitted, but no network link is attached to the fake machine");
   };
 
   constructor(readonly memory: WebAssembly.Memory, config: FakeArchConfig = {}) {
@@ -449,6 +458,7 @@ export async function instantiateOnFake<T extends Record<string, unknown>>(
   const fake = new FakeArch(memory, config);
   const { exports } = await loader.instantiate<T>(module, {
     env: { memory }, arch: fake.imports, ninep: { transact: (...args: number[]) => fake.ninePTransact(...args) },
+    net: { transmit: (device: number, frame: number, length: number) => fake.netTransmit(device, frame, length) },
   });
   return { exports, memory, fake };
 }

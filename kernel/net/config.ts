@@ -1,0 +1,102 @@
+// A stack's configuration: its IPv4 address, prefix and gateway, the TCP
+// buffer sizes and timers, and its memory limit; and the kernel option
+// `ip=ADDR/PREFIX,GATEWAY` that fills one in.
+//
+// Addresses are u32 in host order: 10.0.2.15 is 0x0a00020f.
+
+import { fail } from "../failure";
+import { EINVAL } from "../errno";
+
+const SECOND: u64 = 1_000_000_000;
+
+export class NetConfig {
+  address: u32 = 0;
+  /** Network prefix length, 1..30 (32 and 31 leave no room for a gateway). */
+  prefix: u32 = 24;
+  /** The router for destinations off the local network; 0 for none. */
+  gateway: u32 = 0;
+  /** Bytes of each TCP connection's send buffer and of its receive buffer. */
+  sendBufferBytes: u32 = 64 << 10;
+  receiveBufferBytes: u32 = 64 << 10;
+  /** Maximum segment lifetime: TIME_WAIT lasts twice this (RFC 9293 says 2 minutes; a unikernel restarts fast, so 30 s). */
+  mslNanoseconds: u64 = 30 * SECOND;
+  /** The most the stack holds at once (buffers, connections, queued frames). */
+  memoryLimit: u64 = 32 << 20;
+  /** Mixed into initial sequence numbers (RFC 6528): random in the kernel, fixed in tests. */
+  secret: u64 = 0;
+
+  /** The netmask as a u32 (prefix 24: 0xffffff00). */
+  get netmask(): u32 {
+    return this.prefix == 0 ? 0 : <u32>(0xffff_ffff << (32 - this.prefix));
+  }
+
+  /** Whether `address` is on the local network (reached without the gateway). */
+  onLink(address: u32): bool {
+    return (address & this.netmask) == (this.address & this.netmask);
+  }
+
+  /** The local network's broadcast address. */
+  get broadcast(): u32 {
+    return this.address | ~this.netmask;
+  }
+}
+
+/** Dotted-quad text at text[start, end) as a u32, or -1. */
+export function parseAddress(text: string, start: i32, end: i32): i64 {
+  let value: u64 = 0;
+  let part: i32 = -1;
+  let parts = 0;
+  for (let i = start; i <= end; i++) {
+    const c = i < end ? text.charCodeAt(i) : 0x2e; // a final '.' closes the last part
+    if (c >= 0x30 && c <= 0x39) {
+      part = part < 0 ? c - 0x30 : part * 10 + (c - 0x30);
+      if (part > 255) return -1;
+    } else if (c == 0x2e) {
+      if (part < 0) return -1;
+      value = (value << 8) | <u64>part;
+      part = -1;
+      parts++;
+    } else {
+      return -1;
+    }
+  }
+  return parts == 4 ? <i64>value : -1;
+}
+
+/** Dotted-quad text for `address` (a fresh string). */
+export function formatAddress(address: u32): string {
+  return (address >> 24).toString() + "." + ((address >> 16) & 255).toString() + "." + ((address >> 8) & 255).toString() + "." + (address & 255).toString();
+}
+
+const IP_USAGE = "ip= needs ADDR/PREFIX,GATEWAY, e.g. ip=10.0.2.15/24,10.0.2.2";
+
+/**
+ * Reads `ip=` text into `config`: 0, or -EINVAL with the reason. `dhcp` is
+ * refused: not yet.
+ */
+export function parseIpOption(text: string, config: NetConfig): i32 {
+  if (text == "dhcp") return fail(EINVAL, "ip=dhcp: DHCP is not supported yet; give ip=ADDR/PREFIX,GATEWAY");
+  const slash = text.indexOf("/");
+  const comma = text.indexOf(",");
+  if (slash < 0 || comma < slash) return fail(EINVAL, IP_USAGE);
+  const address = parseAddress(text, 0, slash);
+  if (address < 0) return fail(EINVAL, "ip=: the address is not a dotted quad (" + IP_USAGE + ")");
+  let prefix: i32 = 0;
+  if (comma == slash + 1 || comma - slash > 3) return fail(EINVAL, "ip=: the prefix is not a number from 1 to 30");
+  for (let i = slash + 1; i < comma; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x30 || c > 0x39) return fail(EINVAL, "ip=: the prefix is not a number from 1 to 30");
+    prefix = prefix * 10 + (c - 0x30);
+  }
+  if (prefix < 1 || prefix > 30) return fail(EINVAL, "ip=: the prefix is not a number from 1 to 30");
+  const gateway = parseAddress(text, comma + 1, text.length);
+  if (gateway < 0) return fail(EINVAL, "ip=: the gateway is not a dotted quad (" + IP_USAGE + ")");
+  config.address = <u32>address;
+  config.prefix = <u32>prefix;
+  config.gateway = <u32>gateway;
+  if (!config.onLink(<u32>gateway)) return fail(EINVAL, "ip=: the gateway is not on the address's network");
+  const host = <u32>address & ~config.netmask;
+  if (host == 0 || host == ~config.netmask) return fail(EINVAL, "ip=: the address is the network's own or its broadcast address");
+  if (<u32>gateway == <u32>address) return fail(EINVAL, "ip=: the gateway is the address itself");
+  return 0;
+}

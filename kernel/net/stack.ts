@@ -1,0 +1,139 @@
+// The Stack: one network interface's whole TCP/IPv4 state, so that several
+// can live in one kernel (the host tests run two, joined by a fake link).
+//
+//   new Stack(device, config, clock)
+//   input(frame, length)     a received Ethernet frame (borrowed for the call)
+//   runTimers(now)           does what is due; nextDeadline() says when next
+//   tcpListen/tcpConnect/... the socket operations (tcp-sockets.ts), none waiting
+//
+// Everything the stack sends goes out through device.transmit(), built in
+// the stack's one frame buffer. The stack reads time only from the clock it
+// was given. It takes no locks and never sleeps: its owner serializes calls
+// (kernel/net/index.ts holds one mutex per stack; the host tests have one
+// flow of control). `events` counts changes a waiting socket call might be
+// waiting for (data, room, connections, state), for the owner to wake
+// waiters.
+//
+// Memory: the stack holds its frame buffer and socket table, and through its
+// MemoryBudget (buffers.ts) everything else it takes; heldBytes() is that
+// total, the number a memory report shows.
+
+import { NetworkDevice, MacAddress } from "./device";
+import { NetConfig } from "./config";
+import { Counters, FRAMES_IN, FRAMES_OUT, ETHERNET_TRUNCATED, ETHERNET_NOT_FOR_US, ETHERNET_UNKNOWN_TYPE, TRANSMIT_FAILED } from "./counters";
+import { MemoryBudget } from "./buffers";
+import { ArpCache } from "./arp";
+import { ETHERNET_HEADER, ETHERTYPE_IPV4, ETHERTYPE_ARP, BROADCAST_MAC, frameDestination, frameType } from "./ethernet";
+import { ipv4Input } from "./ipv4";
+import { Segment } from "./tcp-header";
+import { Connection, Listener } from "./tcp-connection";
+import { UdpBinding } from "./udp";
+import { reapConnections, tcpNextDeadline, tcpRunTimers } from "./tcp";
+import { tcpDiscardAll } from "./tcp-sockets";
+
+/** The stack's source of time (nanoseconds, never backwards): kernel/time in the kernel, the test's clock in tests. */
+export class NetClock {
+  now(): u64 {
+    return unreachable();
+  }
+}
+
+/** nextDeadline() when no timer is pending. */
+export const NO_DEADLINE: u64 = u64.MAX_VALUE;
+/** Sockets per stack. */
+export const MAX_SOCKETS: i32 = 1024;
+const EPHEMERAL_FIRST: u32 = 49152;
+
+export class Stack {
+  counters: Counters = new Counters();
+  budget: MemoryBudget;
+  arp: ArpCache = changetype<ArpCache>(0); // made in the constructor (it keeps the stack)
+  /** Where every outgoing frame is built (14 + MTU bytes). */
+  frame: usize;
+  frameBytes: u32;
+  segment: Segment = new Segment();
+  connections: Connection | null = null;
+  listeners: Listener | null = null;
+  udpBindings: UdpBinding | null = null;
+  /** MAX_SOCKETS endpoint addresses (0: free). */
+  sockets: usize;
+  events: u32 = 0;
+  nextIpId: u32 = 1;
+  nextPort: u32 = EPHEMERAL_FIRST;
+  /** Our window scale shift: enough for the receive buffer (RFC 7323). */
+  windowShift: u32 = 0;
+  /** Identifier << 16 | sequence of the last echo reply received. */
+  lastEchoReply: u32 = 0;
+  mac: MacAddress;
+
+  constructor(public device: NetworkDevice, public config: NetConfig, public clock: NetClock) {
+    this.mac = device.mac;
+    this.budget = new MemoryBudget(config.memoryLimit);
+    this.arp = new ArpCache(this);
+    this.frameBytes = ETHERNET_HEADER + device.mtu;
+    this.frame = heap.alloc(<usize>this.frameBytes);
+    this.sockets = heap.alloc(<usize>MAX_SOCKETS << 3);
+    memory.fill(this.sockets, 0, <usize>MAX_SOCKETS << 3);
+    while ((config.receiveBufferBytes >> this.windowShift) > 0xffff && this.windowShift < 14) this.windowShift++;
+    this.nextPort = EPHEMERAL_FIRST + <u32>(config.secret % 8192);
+  }
+
+  /** A received frame of `length` bytes at `frame`. */
+  input(frame: usize, length: u32): void {
+    const counters = this.counters;
+    counters.bump(FRAMES_IN);
+    if (length < ETHERNET_HEADER) return counters.drop(ETHERNET_TRUNCATED);
+    const destination = frameDestination(frame);
+    if (destination != this.mac && destination != BROADCAST_MAC) return counters.drop(ETHERNET_NOT_FOR_US);
+    const type = frameType(frame);
+    if (type == ETHERTYPE_IPV4) ipv4Input(this, frame + ETHERNET_HEADER, length - ETHERNET_HEADER);
+    else if (type == ETHERTYPE_ARP) this.arp.input(frame + ETHERNET_HEADER, length - ETHERNET_HEADER);
+    else counters.drop(ETHERNET_UNKNOWN_TYPE);
+    reapConnections(this);
+  }
+
+  /** Hands a finished frame to the device (a refusal is counted; TCP sends again later). */
+  transmit(frame: usize, length: u32): void {
+    this.counters.bump(FRAMES_OUT);
+    if (this.device.transmit(frame, length) < 0) this.counters.drop(TRANSMIT_FAILED);
+  }
+
+  /** When runTimers next has something to do (clock time), or NO_DEADLINE. */
+  nextDeadline(): u64 {
+    return min<u64>(this.arp.nextDeadline(), tcpNextDeadline(this));
+  }
+
+  runTimers(now: u64): void {
+    this.arp.runTimers(now);
+    tcpRunTimers(this, now);
+    reapConnections(this);
+  }
+
+  /** Something a socket call may wait for has changed. */
+  changed(): void {
+    this.events++;
+  }
+
+  /** Bytes the stack holds: its frame buffer and socket table, and everything its budget counts. */
+  heldBytes(): u64 {
+    return this.budget.held + <u64>this.frameBytes + (<u64>MAX_SOCKETS << 3);
+  }
+
+  /** Frees everything (sockets, connections without telling the peers, the ARP cache); the Stack object is the caller's to free. */
+  destroy(): void {
+    tcpDiscardAll(this);
+    while (this.udpBindings !== null) {
+      const binding = this.udpBindings!;
+      this.udpBindings = binding.next;
+      this.budget.release(changetype<usize>(binding), offsetof<UdpBinding>() + 8);
+    }
+    this.arp.clear();
+    heap.free(changetype<usize>(this.arp));
+    heap.free(this.frame);
+    heap.free(this.sockets);
+    heap.free(changetype<usize>(this.segment));
+    this.counters.free();
+    heap.free(changetype<usize>(this.counters));
+    heap.free(changetype<usize>(this.budget));
+  }
+}

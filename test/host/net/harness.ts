@@ -1,0 +1,320 @@
+// The host-test harness's part for kernel/net: whole stacks over fake
+// devices, by handle. A device's transmit() hands the frame to Node through
+// the import net.transmit (test/host/fake-arch.ts routes it to
+// FakeArch.netTransmit, which test/host/net/client.ts's NetWorld sets): the
+// test decides when, whether and how often it arrives anywhere. Time is the
+// test's: netSetTime sets the clock every stack reads. The socket exports
+// are tcp-sockets.ts's (nothing waits). Strings passed in are consumed.
+
+import { NetworkDevice } from "../../../kernel/net/device";
+import { Stack, NetClock } from "../../../kernel/net/stack";
+import { NetConfig, parseIpOption } from "../../../kernel/net/config";
+import {
+  tcpListen, tcpConnect, tcpAccept, tcpSend, tcpReceive, tcpShutdown, tcpClose, tcpReadiness, tcpState, tcpConnectionOf,
+} from "../../../kernel/net/tcp-sockets";
+import { counterName, COUNTER_COUNT } from "../../../kernel/net/counters";
+import { icmpEcho } from "../../../kernel/net/icmp";
+import { UdpReceiver, udpBind, udpUnbind, udpSend } from "../../../kernel/net/udp";
+import { failureDetail } from "../../../kernel/failure";
+
+@external("net", "transmit")
+declare function hostTransmit(device: u32, frame: usize, length: u32): i32;
+
+class HostDevice extends NetworkDevice {
+  constructor(public index: u32) {
+    super();
+  }
+
+  transmit(frame: usize, length: u32): i32 {
+    return hostTransmit(this.index, frame, length);
+  }
+
+  nextFrame(): usize {
+    return 0;
+  }
+
+  releaseFrame(): void {}
+}
+
+let testNow: u64 = 0;
+
+class TestClock extends NetClock {
+  now(): u64 {
+    return testNow;
+  }
+}
+
+const MAX_STACKS: i32 = 8;
+/** MAX_STACKS Stack addresses (0: free), made on first use and kept. */
+let slots: usize = 0;
+
+function stackOf(handle: i32): Stack {
+  return changetype<Stack>(load<usize>(slots + (<usize>handle << 3)));
+}
+
+export function netSetTime(now: u64): void {
+  testNow = now;
+}
+
+/** A stack on device `handle` (its transmit import's first argument); the handle, or -1 when all are taken. */
+export function netCreate(
+  mac: u64, address: u32, prefix: u32, gateway: u32, bufferBytes: u32, mslMilliseconds: u32, memoryLimit: u32,
+  secret: u64, mtu: u32,
+): i32 {
+  if (slots == 0) {
+    slots = heap.alloc(<usize>MAX_STACKS << 3);
+    memory.fill(slots, 0, <usize>MAX_STACKS << 3);
+  }
+  let handle = 0;
+  while (handle < MAX_STACKS && load<usize>(slots + (<usize>handle << 3)) != 0) handle++;
+  if (handle == MAX_STACKS) return -1;
+  const device = new HostDevice(<u32>handle);
+  device.mac = mac;
+  device.mtu = mtu;
+  const config = new NetConfig();
+  config.address = address;
+  config.prefix = prefix;
+  config.gateway = gateway;
+  config.sendBufferBytes = bufferBytes;
+  config.receiveBufferBytes = bufferBytes;
+  config.mslNanoseconds = <u64>mslMilliseconds * 1_000_000;
+  config.memoryLimit = <u64>memoryLimit;
+  config.secret = secret;
+  const stack = new Stack(device, config, new TestClock());
+  store<usize>(slots + (<usize>handle << 3), changetype<usize>(stack));
+  return handle;
+}
+
+/** Frees the stack and everything it holds (connections vanish without a word to peers). */
+export function netDestroy(handle: i32): void {
+  const stack = stackOf(handle);
+  stack.destroy();
+  heap.free(changetype<usize>(stack.device));
+  heap.free(changetype<usize>(stack.config));
+  heap.free(changetype<usize>(stack.clock));
+  heap.free(changetype<usize>(stack));
+  store<usize>(slots + (<usize>handle << 3), 0);
+}
+
+export function netInput(handle: i32, frame: usize, length: u32): void {
+  stackOf(handle).input(frame, length);
+}
+
+export function netRunTimers(handle: i32): void {
+  stackOf(handle).runTimers(testNow);
+}
+
+export function netNextDeadline(handle: i32): u64 {
+  return stackOf(handle).nextDeadline();
+}
+
+export function netListen(handle: i32, port: u32, backlog: i32): i32 {
+  return tcpListen(stackOf(handle), port, backlog);
+}
+
+export function netConnect(handle: i32, address: u32, port: u32): i32 {
+  return tcpConnect(stackOf(handle), address, port);
+}
+
+export function netAccept(handle: i32, socket: i32): i32 {
+  return tcpAccept(stackOf(handle), socket);
+}
+
+export function netSend(handle: i32, socket: i32, buffer: usize, length: u32): i64 {
+  return tcpSend(stackOf(handle), socket, buffer, length);
+}
+
+export function netReceive(handle: i32, socket: i32, buffer: usize, length: u32, flags: u32): i64 {
+  return tcpReceive(stackOf(handle), socket, buffer, length, flags);
+}
+
+export function netShutdown(handle: i32, socket: i32, how: u32): i32 {
+  return tcpShutdown(stackOf(handle), socket, how);
+}
+
+export function netClose(handle: i32, socket: i32): i32 {
+  return tcpClose(stackOf(handle), socket);
+}
+
+export function netReadiness(handle: i32, socket: i32): u32 {
+  return tcpReadiness(stackOf(handle), socket);
+}
+
+export function netState(handle: i32, socket: i32): i32 {
+  return tcpState(stackOf(handle), socket);
+}
+
+/**
+ * One field of a socket's connection (u64; ~0 for no connection): 0 cwnd,
+ * 1 ssthresh, 2 rto, 3 srtt, 4 sndWnd, 5 mss, 6 sndShift, 7 rcvShift,
+ * 8 inRecovery, 9 dupAcks, 10 unsent, 11 send ring bytes, 12 receive ring
+ * bytes, 13 sndUna, 14 sndNxt, 15 rcvNxt, 16 iss, 17 irs, 18 retransmitAt,
+ * 19 persistAt, 20 delayedAckAt, 21 lingerAt, 22 sndMax, 23 error (as i64),
+ * 24 out-of-order ranges, 25 local port, 26 remote port.
+ */
+export function netConnectionField(handle: i32, socket: i32, which: i32): u64 {
+  const c = tcpConnectionOf(stackOf(handle), socket);
+  if (c === null) return u64.MAX_VALUE;
+  switch (which) {
+    case 0: return c.cwnd;
+    case 1: return c.ssthresh;
+    case 2: return c.rto;
+    case 3: return c.srtt;
+    case 4: return c.sndWnd;
+    case 5: return c.mss;
+    case 6: return c.sndShift;
+    case 7: return c.rcvShift;
+    case 8: return c.inRecovery ? 1 : 0;
+    case 9: return c.dupAcks;
+    case 10: return c.unsent;
+    case 11: return c.sendRing === null ? 0 : c.sendRing!.length;
+    case 12: return c.receiveRing === null ? 0 : c.receiveRing!.length;
+    case 13: return c.sndUna;
+    case 14: return c.sndNxt;
+    case 15: return c.rcvNxt;
+    case 16: return c.iss;
+    case 17: return c.irs;
+    case 18: return c.retransmitAt;
+    case 19: return c.persistAt;
+    case 20: return c.delayedAckAt;
+    case 21: return c.lingerAt;
+    case 22: return c.sndMax;
+    case 23: return <u64>(<i64>c.error);
+    case 24: return <u64>c.oooCount;
+    case 25: return c.localPort;
+    case 26: return c.remotePort;
+  }
+  return u64.MAX_VALUE;
+}
+
+export function netCounter(handle: i32, index: i32): u64 {
+  return stackOf(handle).counters.get(index);
+}
+
+/** The counter's name (a static string: not freed). */
+export function netCounterName(index: i32): string {
+  return counterName(index);
+}
+
+export function netCounterCount(): i32 {
+  return COUNTER_COUNT;
+}
+
+export function netHeldBytes(handle: i32): u64 {
+  return stackOf(handle).heldBytes();
+}
+
+/** Connection objects the stack holds (in any state). */
+export function netConnectionCount(handle: i32): i32 {
+  return netConnectionsIn(handle, -1);
+}
+
+/** Connection objects in `state` (-1: any). */
+export function netConnectionsIn(handle: i32, state: i32): i32 {
+  let count = 0;
+  let c = stackOf(handle).connections;
+  while (c !== null) {
+    if (state < 0 || c.state == state) count++;
+    c = c.next;
+  }
+  return count;
+}
+
+export function netEvents(handle: i32): u32 {
+  return stackOf(handle).events;
+}
+
+export function netArpLookup(handle: i32, address: u32): u64 {
+  return stackOf(handle).arp.lookup(address);
+}
+
+export function netArpSize(handle: i32): u32 {
+  return stackOf(handle).arp.size;
+}
+
+export function netPing(handle: i32, address: u32, identifier: u32, sequence: u32, length: u32): void {
+  icmpEcho(stackOf(handle), address, identifier, sequence, length);
+}
+
+export function netLastEchoReply(handle: i32): u32 {
+  return stackOf(handle).lastEchoReply;
+}
+
+// --- UDP: one recording receiver shared by every binding ---
+
+class RecordingReceiver extends UdpReceiver {
+  count: u32 = 0;
+  source: u32 = 0;
+  sourcePort: u32 = 0;
+  port: u32 = 0;
+  length: u32 = 0;
+  /** Where the last datagram's bytes are copied (the test's buffer, netUdpRecordInto). */
+  into: usize = 0;
+  room: u32 = 0;
+
+  receive(stack: Stack, source: u32, sourcePort: u32, port: u32, data: usize, length: u32): void {
+    this.count++;
+    this.source = source;
+    this.sourcePort = sourcePort;
+    this.port = port;
+    this.length = length;
+    if (this.into != 0) memory.copy(this.into, data, min<u32>(length, this.room));
+  }
+}
+
+let recorder: RecordingReceiver | null = null;
+
+function theRecorder(): RecordingReceiver {
+  if (recorder === null) recorder = new RecordingReceiver();
+  return recorder!;
+}
+
+export function netUdpRecordInto(buffer: usize, room: u32): void {
+  theRecorder().into = buffer;
+  theRecorder().room = room;
+}
+
+export function netUdpBind(handle: i32, port: u32): i32 {
+  return udpBind(stackOf(handle), port, theRecorder());
+}
+
+export function netUdpUnbind(handle: i32, port: u32): i32 {
+  return udpUnbind(stackOf(handle), port);
+}
+
+export function netUdpSend(handle: i32, sourcePort: u32, address: u32, port: u32, data: usize, length: u32): i32 {
+  return udpSend(stackOf(handle), sourcePort, address, port, data, length);
+}
+
+/** The recorder's fields: 0 count, 1 source, 2 source port, 3 port, 4 length. */
+export function netUdpReceived(which: i32): u32 {
+  const r = theRecorder();
+  if (which == 0) return r.count;
+  if (which == 1) return r.source;
+  if (which == 2) return r.sourcePort;
+  if (which == 3) return r.port;
+  return r.length;
+}
+
+// --- The ip= option ---
+
+let parsed: NetConfig | null = null;
+let parseFailure: string = "";
+
+/** Parses ip= text (consumed): 0 or -errno, then netParsed(0 address, 1 prefix, 2 gateway) or netParseFailure(). */
+export function netParseIp(text: string): i32 {
+  if (parsed === null) parsed = new NetConfig();
+  const result = parseIpOption(text, parsed!);
+  heap.free(changetype<usize>(text));
+  parseFailure = result < 0 ? failureDetail(result) : "";
+  return result;
+}
+
+export function netParsed(which: i32): u32 {
+  const config = parsed!;
+  return which == 0 ? config.address : which == 1 ? config.prefix : config.gateway;
+}
+
+export function netParseFailure(): string {
+  return parseFailure;
+}

@@ -1,0 +1,86 @@
+// Guards TCP's reliability between two stacks over a bad link: several MiB
+// each way, both directions at once, arrive intact and in order while the
+// link (seeded, test/host/random.ts) drops, duplicates, delays and so
+// reorders frames, at several loss rates. Retransmission, fast recovery,
+// out-of-order queueing and flow control all take part; the connection
+// then closes cleanly on both sides.
+
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { Harness } from "../harness-client";
+import { Random, suiteSeed } from "../random";
+import { NetWorld, TCP, MS, SECOND, twoStacks, establish, pattern } from "./client";
+
+const harness = await Harness.withMemory(256);
+let world: NetWorld;
+const MIB = 1 << 20;
+
+beforeEach(() => {
+  world = new NetWorld(harness);
+});
+
+afterEach(() => {
+  world.dispose();
+});
+
+/** Pushes `data` out of one end and collects what arrives at the other, both ways at once; what each side received. */
+function exchange(a: number, sa: number, b: number, sb: number, toB: Uint8Array, toA: Uint8Array, span: bigint): [Uint8Array, Uint8Array] {
+  const gotB = new Uint8Array(toB.length);
+  const gotA = new Uint8Array(toA.length);
+  let sentB = 0;
+  let sentA = 0;
+  let atB = 0;
+  let atA = 0;
+  const chunk = 48 * 1024;
+  world.runUntil(() => {
+    if (sentB < toB.length) {
+      const n = world.send(a, sa, toB.subarray(sentB, sentB + chunk));
+      if (n > 0) sentB += n;
+    }
+    if (sentA < toA.length) {
+      const n = world.send(b, sb, toA.subarray(sentA, sentA + chunk));
+      if (n > 0) sentA += n;
+    }
+    for (let r = world.receive(b, sb); typeof r !== "number" && r.length > 0; r = world.receive(b, sb)) {
+      gotB.set(r, atB);
+      atB += r.length;
+    }
+    for (let r = world.receive(a, sa); typeof r !== "number" && r.length > 0; r = world.receive(a, sa)) {
+      gotA.set(r, atA);
+      atA += r.length;
+    }
+    return atB === toB.length && atA === toA.length;
+  }, span);
+  return [gotB.subarray(0, atB), gotA.subarray(0, atA)];
+}
+
+describe("net: TCP over a lossy link", () => {
+  const rates = [
+    { loss: 0, duplicate: 0, jitter: 0n, mib: 4 },
+    { loss: 0.01, duplicate: 0.01, jitter: 2n * MS, mib: 4 },
+    { loss: 0.03, duplicate: 0.02, jitter: 5n * MS, mib: 3 },
+    { loss: 0.1, duplicate: 0.05, jitter: 10n * MS, mib: 2 },
+  ];
+  for (const [index, rate] of rates.entries()) {
+    it(`moves ${rate.mib} MiB each way intact with ${rate.loss * 100}% loss, ${rate.duplicate * 100}% duplicates, ${rate.jitter / MS} ms jitter`, () => {
+      const random = new Random(suiteSeed(), 100 + index);
+      const [a, b] = twoStacks(world);
+      const [sa, listener, sb] = establish(world, a, b);
+      world.link = { loss: rate.loss, duplicate: rate.duplicate, delay: 1n * MS, jitter: rate.jitter, random };
+      const toB = pattern(rate.mib * MIB, random);
+      const toA = pattern(rate.mib * MIB, random);
+      const [gotB, gotA] = exchange(a, sa, b, sb, toB, toA, 3600n * SECOND);
+      expect(gotB.length, random.label).toBe(toB.length);
+      expect(gotA.length, random.label).toBe(toA.length);
+      expect(Buffer.from(gotB).equals(Buffer.from(toB)), random.label).toBe(true);
+      expect(Buffer.from(gotA).equals(Buffer.from(toA)), random.label).toBe(true);
+      const ca = world.counters(a);
+      if (rate.loss > 0) expect(ca["tcp.retransmit.timeouts"] + ca["tcp.fast.retransmits"]).toBeGreaterThan(0);
+      if (rate.loss > 0) expect(ca["tcp.out.of.order"]).toBeGreaterThan(0);
+      // Both close; every frame of the close may be lost too.
+      expect(world.e.netClose(a, sa)).toBe(0);
+      expect(world.e.netClose(b, sb)).toBe(0);
+      expect(world.e.netClose(b, listener)).toBe(0);
+      expect(world.runUntil(() => world.e.netConnectionCount(a) + world.e.netConnectionCount(b) === 0, 600n * SECOND)).toBe(true);
+    });
+  }
+});
