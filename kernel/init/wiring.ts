@@ -13,6 +13,7 @@ import { registerFileSystem, refusesSource, FileSystem } from "../../fs/vfs/inde
 import { RamFileSystem } from "../../fs/ramfs/index";
 import { makeNineP } from "../../fs/9p/index";
 import { declareRootOption } from "../../fs/root";
+import { declareNetworkOptions } from "../net/index";
 import { WITH_TESTS } from "./profile";
 import { registerTests } from "./tests";
 
@@ -26,6 +27,7 @@ export function wireKernel(): void {
   registerFileSystem("ramfs", makeRamfs);
   registerFileSystem("9p", makeNineP);
   declareRootOption();
+  declareNetworkOptions();
   if (WITH_TESTS) registerTests();
 }
 

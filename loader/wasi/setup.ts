@@ -26,6 +26,7 @@ import { RIGHTS_STDIN, RIGHTS_STDOUT, RIGHTS_DIRECTORY, RIGHTS_FILE, RIGHTS_LIST
 import { startNetwork, tcpListen, socketClose } from "../../kernel/net/index";
 import { withContext } from "../../kernel/failure";
 import { installSocket } from "./sockets";
+import { probeVirtio } from "../../drivers/virtio/index";
 
 /** Connections a preopened listener queues before the app accepts them. */
 const LISTEN_BACKLOG: i32 = 64;
@@ -98,6 +99,7 @@ export function configureWasi(args: string[], env: string[], preopens: Preopen[]
 /** Preopens a listening socket per port, from fd 3, and says how many in LISTEN_FDS; 0 or -errno with the reason. */
 function listenOn(ports: u32[]): i32 {
   if (ports.length == 0) return 0;
+  probeVirtio(); // the network device
   const started = startNetwork();
   if (started < 0) return withContext("listening sockets: ", started);
   for (let i = 0; i < ports.length; i++) {
