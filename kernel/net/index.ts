@@ -102,7 +102,12 @@ export function startNetwork(): i32 {
   if (first === null) return fail(ENODEV, "net: no network device was found");
   const option = ipOption;
   if (option === null || !option.given) return fail(EINVAL, "net: no address: give ip=ADDR/PREFIX,GATEWAY or ip=dhcp");
-  const config = configuration();
+  return startNetworkOn(first!, configuration());
+}
+
+/** startNetwork's work, on a given device and configuration (the self-test's loopback device; a second device later). */
+export function startNetworkOn(on: NetworkDevice, config: NetConfig): i32 {
+  if (stack !== null) return fail(EBUSY, "net: the network is running already");
   const secret = heap.alloc(8);
   if (getRandom(secret, 8) < 0) store<u64>(secret, now() * 0x9e3779b97f4a7c15);
   config.secret = load<u64>(secret);
@@ -110,8 +115,8 @@ export function startNetwork(): i32 {
   mutex = new Mutex();
   changed = new Condition();
   wakeups = new Semaphore(0);
-  device = first;
-  stack = new Stack(first!, config, new KernelClock());
+  device = on;
+  stack = new Stack(on, config, new KernelClock());
   useNetworkWaker(wakeNetThread);
   if (config.useDhcp && stack!.startDhcp() < 0) {
     stack!.destroy();
