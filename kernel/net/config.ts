@@ -1,6 +1,6 @@
 // A stack's configuration: its IPv4 address, prefix and gateway, the TCP
 // buffer sizes and timers, and its memory limit; and the kernel option
-// `ip=ADDR/PREFIX,GATEWAY` that fills one in.
+// `ip=ADDR/PREFIX,GATEWAY` (or `ip=dhcp`) that fills one in.
 //
 // Addresses are u32 in host order: 10.0.2.15 is 0x0a00020f.
 
@@ -22,6 +22,8 @@ export class NetConfig {
   mslNanoseconds: u64 = 30 * SECOND;
   /** The most the stack holds at once (buffers, connections, queued frames). */
   memoryLimit: u64 = 32 << 20;
+  /** ip=dhcp: the address comes from a DHCP server (dhcp.ts). */
+  useDhcp: bool = false;
   /** Mixed into initial sequence numbers (RFC 6528): random in the kernel, fixed in tests. */
   secret: u64 = 0;
 
@@ -68,14 +70,16 @@ export function formatAddress(address: u32): string {
   return (address >> 24).toString() + "." + ((address >> 16) & 255).toString() + "." + ((address >> 8) & 255).toString() + "." + (address & 255).toString();
 }
 
-const IP_USAGE = "ip= needs ADDR/PREFIX,GATEWAY, e.g. ip=10.0.2.15/24,10.0.2.2";
+const IP_USAGE = "ip= needs ADDR/PREFIX,GATEWAY or dhcp, e.g. ip=10.0.2.15/24,10.0.2.2";
 
-/**
- * Reads `ip=` text into `config`: 0, or -EINVAL with the reason. `dhcp` is
- * refused: not yet.
- */
+/** Reads `ip=` text into `config`: 0, or -EINVAL with the reason. `dhcp` asks for DHCP. */
 export function parseIpOption(text: string, config: NetConfig): i32 {
-  if (text == "dhcp") return fail(EINVAL, "ip=dhcp: DHCP is not supported yet; give ip=ADDR/PREFIX,GATEWAY");
+  if (text == "dhcp") {
+    config.useDhcp = true;
+    config.address = 0;
+    config.gateway = 0;
+    return 0;
+  }
   const slash = text.indexOf("/");
   const comma = text.indexOf(",");
   if (slash < 0 || comma < slash) return fail(EINVAL, IP_USAGE);
@@ -91,6 +95,7 @@ export function parseIpOption(text: string, config: NetConfig): i32 {
   if (prefix < 1 || prefix > 30) return fail(EINVAL, "ip=: the prefix is not a number from 1 to 30");
   const gateway = parseAddress(text, comma + 1, text.length);
   if (gateway < 0) return fail(EINVAL, "ip=: the gateway is not a dotted quad (" + IP_USAGE + ")");
+  config.useDhcp = false;
   config.address = <u32>address;
   config.prefix = <u32>prefix;
   config.gateway = <u32>gateway;

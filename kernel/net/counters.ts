@@ -21,53 +21,55 @@ export const ICMP_ECHOES_ANSWERED = 14;
 export const ICMP_ECHO_REPLIES = 15;
 export const UDP_DELIVERED = 16;
 export const TCP_DELAYED_ACKS = 17;
+export const DHCP_LEASES = 18;
 // Drop reasons (each also counts in DROPPED).
-export const DROPPED = 18;
-export const ETHERNET_TRUNCATED = 19;
-export const ETHERNET_NOT_FOR_US = 20;
-export const ETHERNET_UNKNOWN_TYPE = 21;
-export const ARP_MALFORMED = 22;
-export const ARP_NOT_FOR_US = 23;
-export const ARP_UNRESOLVED = 24;
-export const ARP_QUEUE_FULL = 25;
-export const IP_TRUNCATED = 26;
-export const IP_BAD_VERSION = 27;
-export const IP_BAD_HEADER_LENGTH = 28;
-export const IP_BAD_LENGTH = 29;
-export const IP_BAD_CHECKSUM = 30;
-export const IP_TTL_ZERO = 31;
-export const IP_FRAGMENT = 32;
-export const IP_NOT_FOR_US = 33;
-export const IP_UNKNOWN_PROTOCOL = 34;
-export const IP_NO_ROUTE = 35;
-export const ICMP_TRUNCATED = 36;
-export const ICMP_BAD_CHECKSUM = 37;
-export const ICMP_UNHANDLED = 38;
-export const UDP_TRUNCATED = 39;
-export const UDP_BAD_LENGTH = 40;
-export const UDP_BAD_CHECKSUM = 41;
-export const UDP_NO_PORT = 42;
-export const TCP_TRUNCATED = 43;
-export const TCP_BAD_HEADER_LENGTH = 44;
-export const TCP_BAD_CHECKSUM = 45;
-export const TCP_BAD_OPTION = 46;
-export const TCP_BAD_ADDRESS = 47;
-export const TCP_NO_LISTENER = 48;
-export const TCP_OUTSIDE_WINDOW = 49;
-export const TCP_BAD_ACK = 50;
-export const TCP_BAD_FLAGS = 51;
-export const TCP_BACKLOG_FULL = 52;
-export const TCP_OUT_OF_ORDER_FULL = 53;
-export const TCP_AFTER_CLOSE = 54;
-export const NO_BUFFER = 55;
-export const TRANSMIT_FAILED = 56;
-export const COUNTER_COUNT = 57;
+export const DROPPED = 19;
+export const ETHERNET_TRUNCATED = 20;
+export const ETHERNET_NOT_FOR_US = 21;
+export const ETHERNET_UNKNOWN_TYPE = 22;
+export const ARP_MALFORMED = 23;
+export const ARP_NOT_FOR_US = 24;
+export const ARP_UNRESOLVED = 25;
+export const ARP_QUEUE_FULL = 26;
+export const IP_TRUNCATED = 27;
+export const IP_BAD_VERSION = 28;
+export const IP_BAD_HEADER_LENGTH = 29;
+export const IP_BAD_LENGTH = 30;
+export const IP_BAD_CHECKSUM = 31;
+export const IP_TTL_ZERO = 32;
+export const IP_FRAGMENT = 33;
+export const IP_NOT_FOR_US = 34;
+export const IP_UNKNOWN_PROTOCOL = 35;
+export const IP_NO_ROUTE = 36;
+export const ICMP_TRUNCATED = 37;
+export const ICMP_BAD_CHECKSUM = 38;
+export const ICMP_UNHANDLED = 39;
+export const UDP_TRUNCATED = 40;
+export const UDP_BAD_LENGTH = 41;
+export const UDP_BAD_CHECKSUM = 42;
+export const UDP_NO_PORT = 43;
+export const TCP_TRUNCATED = 44;
+export const TCP_BAD_HEADER_LENGTH = 45;
+export const TCP_BAD_CHECKSUM = 46;
+export const TCP_BAD_OPTION = 47;
+export const TCP_BAD_ADDRESS = 48;
+export const TCP_NO_LISTENER = 49;
+export const TCP_OUTSIDE_WINDOW = 50;
+export const TCP_BAD_ACK = 51;
+export const TCP_BAD_FLAGS = 52;
+export const TCP_BACKLOG_FULL = 53;
+export const TCP_OUT_OF_ORDER_FULL = 54;
+export const TCP_AFTER_CLOSE = 55;
+export const NO_BUFFER = 56;
+export const TRANSMIT_FAILED = 57;
+export const DHCP_MALFORMED = 58;
+export const COUNTER_COUNT = 59;
 
 const NAMES: StaticArray<string> = [
   "frames.in", "frames.out", "tcp.segments.in", "tcp.segments.out", "tcp.retransmit.timeouts",
   "tcp.fast.retransmits", "tcp.probes", "tcp.resets.sent", "tcp.resets.received", "tcp.out.of.order",
   "tcp.aborts", "tcp.syn.queue.overflow", "arp.requests.sent", "arp.replies.sent", "icmp.echoes.answered",
-  "icmp.echo.replies", "udp.delivered", "tcp.delayed.acks", "dropped",
+  "icmp.echo.replies", "udp.delivered", "tcp.delayed.acks", "dhcp.leases", "dropped",
   "ethernet.truncated", "ethernet.not.for.us", "ethernet.unknown.type",
   "arp.malformed", "arp.not.for.us", "arp.unresolved", "arp.queue.full",
   "ip.truncated", "ip.bad.version", "ip.bad.header.length", "ip.bad.length", "ip.bad.checksum", "ip.ttl.zero",
@@ -76,7 +78,7 @@ const NAMES: StaticArray<string> = [
   "udp.truncated", "udp.bad.length", "udp.bad.checksum", "udp.no.port",
   "tcp.truncated", "tcp.bad.header.length", "tcp.bad.checksum", "tcp.bad.option", "tcp.bad.address",
   "tcp.no.listener", "tcp.outside.window", "tcp.bad.ack", "tcp.bad.flags", "tcp.backlog.full",
-  "tcp.out.of.order.full", "tcp.after.close", "no.buffer", "transmit.failed",
+  "tcp.out.of.order.full", "tcp.after.close", "no.buffer", "transmit.failed", "dhcp.malformed",
 ];
 
 /** The counter's name, as a report prints it ("ip.bad.checksum"). */

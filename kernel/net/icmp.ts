@@ -1,5 +1,7 @@
-// ICMP (RFC 792): echo requests are answered; echo replies are counted (for
-// ping from a test or a self-test); other messages are dropped and counted.
+// ICMP (RFC 792): echo requests to our address are answered (unless they
+// come from a broadcast, multicast or unspecified source); echo replies are
+// counted (for ping from a test or a self-test); other messages are dropped
+// and counted.
 //
 //    0 | type | code | checksum 2 | identifier 2 | sequence 2 | data ...
 //    8: type 8 echo request, 0 echo reply
@@ -8,7 +10,7 @@
 
 import { get8, get16, put8, put16, checksumAdd, checksumFinish } from "./buffers";
 import { Stack } from "./stack";
-import { ipv4Send, IP_PAYLOAD, IP_HEADER, PROTOCOL_ICMP } from "./ipv4";
+import { ipv4Send, IP_PAYLOAD, IP_HEADER, PROTOCOL_ICMP, BROADCAST_ADDRESS } from "./ipv4";
 import { ICMP_TRUNCATED, ICMP_BAD_CHECKSUM, ICMP_UNHANDLED, ICMP_ECHOES_ANSWERED, ICMP_ECHO_REPLIES } from "./counters";
 
 const ICMP_HEADER: u32 = 8;
@@ -27,6 +29,10 @@ export function icmpInput(stack: Stack, source: u32, destination: u32, packet: u
   const type = get8(packet + TYPE);
   if (type == ECHO_REQUEST && get8(packet + CODE) == 0 && destination == stack.config.address) {
     if (length > stack.device.mtu - IP_HEADER) return counters.drop(ICMP_UNHANDLED); // no room in one frame
+    // No answers to a broadcast, multicast or unspecified source: the stack reflects nothing at a network.
+    if (source == 0 || source == BROADCAST_ADDRESS || source >> 28 >= 0xe || source == stack.config.broadcast) {
+      return counters.drop(ICMP_UNHANDLED);
+    }
     const reply = stack.frame + IP_PAYLOAD;
     memory.copy(reply, packet, length);
     put8(reply + TYPE, ECHO_REPLY);

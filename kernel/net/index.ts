@@ -18,7 +18,7 @@
 // an app's call arms a timer earlier than the one the net thread sleeps
 // for, the call wakes the thread so it sleeps again for the right time.
 
-import { EBADF, EBUSY, EINVAL, ENODEV, ENOMEM, EAGAIN } from "../errno";
+import { EBADF, EBUSY, EINVAL, ENODEV, ENOMEM, EAGAIN, ETIMEDOUT } from "../errno";
 import { fail } from "../failure";
 import { declareText, KernelOption } from "../options";
 import { now } from "../time/index";
@@ -46,6 +46,8 @@ export const NETWORK_COUNTERS: i32 = COUNTER_COUNT;
 
 /** Frames taken from the device before the thread runs timers and lets app calls in. */
 const FRAME_BATCH = 64;
+/** How long startNetwork waits for a DHCP lease. */
+const DHCP_WAIT: u64 = 30_000_000_000;
 
 class KernelClock extends NetClock {
   now(): u64 {
@@ -80,14 +82,17 @@ function checkIp(value: string): i32 {
 
 /** Declares the network's kernel options (ip=...), before the command line is read. */
 export function declareNetworkOptions(): void {
-  ipOption = declareText("ip", "ADDR/PREFIX,GATEWAY: the network address, e.g. ip=10.0.2.15/24,10.0.2.2", checkIp);
+  ipOption = declareText("ip", "ADDR/PREFIX,GATEWAY or dhcp: the network address, e.g. ip=10.0.2.15/24,10.0.2.2", checkIp);
 }
 
 function wakeNetThread(): void {
   wakeups.release();
 }
 
-/** Brings the stack up on the first network device with the configuration ip= gave; 0 or -errno with the reason. */
+/**
+ * Brings the stack up on the first network device with the configuration ip= gave; 0 or -errno with the reason.
+ * With ip=dhcp it waits up to 30 s for a lease: -ETIMEDOUT without one (the client keeps asking).
+ */
 export function startNetwork(): i32 {
   if (stack !== null) return fail(EBUSY, "net: the network is running already");
   const found = networkDevices();
@@ -96,8 +101,13 @@ export function startNetwork(): i32 {
   heap.free(changetype<usize>(found));
   if (first === null) return fail(ENODEV, "net: no network device was found");
   const option = ipOption;
-  if (option === null || !option.given) return fail(EINVAL, "net: no address: give ip=ADDR/PREFIX,GATEWAY");
-  const config = configuration();
+  if (option === null || !option.given) return fail(EINVAL, "net: no address: give ip=ADDR/PREFIX,GATEWAY or ip=dhcp");
+  return startNetworkOn(first!, configuration());
+}
+
+/** startNetwork's work, on a given device and configuration (the self-test's loopback device; a second device later). */
+export function startNetworkOn(on: NetworkDevice, config: NetConfig): i32 {
+  if (stack !== null) return fail(EBUSY, "net: the network is running already");
   const secret = heap.alloc(8);
   if (getRandom(secret, 8) < 0) store<u64>(secret, now() * 0x9e3779b97f4a7c15);
   config.secret = load<u64>(secret);
@@ -105,14 +115,33 @@ export function startNetwork(): i32 {
   mutex = new Mutex();
   changed = new Condition();
   wakeups = new Semaphore(0);
-  device = first;
-  stack = new Stack(first!, config, new KernelClock());
+  device = on;
+  stack = new Stack(on, config, new KernelClock());
   useNetworkWaker(wakeNetThread);
+  if (config.useDhcp && stack!.startDhcp() < 0) {
+    stack!.destroy();
+    stack = null;
+    return fail(ENOMEM, "net: no memory for the DHCP client");
+  }
   if (spawn("net", netMain, 0, PRIORITY_HIGH) === null) {
     stack!.destroy();
     stack = null;
     return fail(ENOMEM, "net: no memory for the network thread");
   }
+  return config.useDhcp ? waitForLease() : 0;
+}
+
+/** Waits up to DHCP_WAIT for the first lease; -ETIMEDOUT without one (the client keeps trying). */
+function waitForLease(): i32 {
+  const s = enter()!;
+  const limit = now() + DHCP_WAIT;
+  while (!s.dhcp!.bound && now() < limit) {
+    notify(s);
+    changed.wait(mutex, limit);
+  }
+  const bound = s.dhcp!.bound;
+  leave(s);
+  if (!bound) return fail(ETIMEDOUT, "net: no DHCP server answered within 30 s (still asking)");
   return 0;
 }
 

@@ -17,7 +17,8 @@
 // short or runs past the frame, its total length does not fit the frame, its
 // header checksum fails, its TTL is 0, or it is a fragment (the stack does no
 // reassembly: fragments are dropped and counted), or when it is addressed to
-// neither us nor a broadcast address. Packets are sent whole with Don't
+// neither us nor a broadcast address (anything goes while we have no
+// address: a DHCP server may answer to the address it offers). Packets are sent whole with Don't
 // Fragment set; the protocols above keep within the MTU (no fragmentation on
 // send). The next hop is the destination on the local network, else the
 // gateway.
@@ -79,7 +80,8 @@ export function ipv4Input(stack: Stack, packet: usize, length: u32): void {
   const destination = get32(packet + DESTINATION);
   const config = stack.config;
   const broadcast = destination == BROADCAST_ADDRESS || destination == config.broadcast;
-  if (destination != config.address && !broadcast) return counters.drop(IP_NOT_FOR_US);
+  // Without an address yet (DHCP), a reply may come addressed to the one on offer.
+  if (destination != config.address && !broadcast && config.address != 0) return counters.drop(IP_NOT_FOR_US);
   const payload = packet + headerLength;
   const payloadLength = total - headerLength;
   const protocol = get8(packet + PROTOCOL);

@@ -30,6 +30,7 @@ import { Connection, Listener } from "./tcp-connection";
 import { UdpBinding } from "./udp";
 import { reapConnections, tcpNextDeadline, tcpRunTimers } from "./tcp";
 import { tcpDiscardAll } from "./tcp-sockets";
+import { DhcpClient } from "./dhcp";
 
 /** The stack's source of time (nanoseconds, never backwards): kernel/time in the kernel, the test's clock in tests. */
 export class NetClock {
@@ -65,6 +66,8 @@ export class Stack {
   /** Identifier << 16 | sequence of the last echo reply received. */
   lastEchoReply: u32 = 0;
   mac: MacAddress;
+  /** The DHCP client, once startDhcp() made one. */
+  dhcp: DhcpClient | null = null;
 
   constructor(public device: NetworkDevice, public config: NetConfig, public clock: NetClock) {
     this.mac = device.mac;
@@ -100,13 +103,35 @@ export class Stack {
 
   /** When runTimers next has something to do (clock time), or NO_DEADLINE. */
   nextDeadline(): u64 {
-    return min<u64>(this.arp.nextDeadline(), tcpNextDeadline(this));
+    let deadline = min<u64>(this.arp.nextDeadline(), tcpNextDeadline(this));
+    const dhcp = this.dhcp;
+    if (dhcp !== null && dhcp.deadline != 0 && dhcp.deadline < deadline) deadline = dhcp.deadline;
+    return deadline;
   }
 
   runTimers(now: u64): void {
+    const dhcp = this.dhcp;
+    if (dhcp !== null) dhcp.runTimers(now);
     this.arp.runTimers(now);
     tcpRunTimers(this, now);
     reapConnections(this);
+  }
+
+  /**
+   * Starts a DHCP client (dhcp.ts) for a stack made with address 0: it
+   * fills in the address, prefix and gateway when it gets a lease (dhcp.bound).
+   */
+  startDhcp(): i32 {
+    if (this.dhcp !== null) return 0;
+    const client = new DhcpClient(this);
+    const result = client.start();
+    if (result < 0) {
+      client.free();
+      heap.free(changetype<usize>(client));
+      return result;
+    }
+    this.dhcp = client;
+    return 0;
   }
 
   /** Something a socket call may wait for has changed. */
@@ -122,6 +147,12 @@ export class Stack {
   /** Frees everything (sockets, connections without telling the peers, the ARP cache); the Stack object is the caller's to free. */
   destroy(): void {
     tcpDiscardAll(this);
+    const dhcp = this.dhcp;
+    if (dhcp !== null) {
+      dhcp.free();
+      heap.free(changetype<usize>(dhcp));
+      this.dhcp = null;
+    }
     while (this.udpBindings !== null) {
       const binding = this.udpBindings!;
       this.udpBindings = binding.next;

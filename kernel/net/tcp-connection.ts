@@ -50,6 +50,8 @@ export const DELAYED_ACK: u64 = 40 * MILLISECOND;
 export const PERSIST_MAX: u64 = 60 * SECOND;
 /** Our MSS when the peer names none (RFC 9293 3.7.1). */
 export const DEFAULT_MSS: u32 = 536;
+/** The congestion window never grows past this (1 GiB: far beyond any window the peer can offer). */
+export const CWND_MAX: u32 = 1 << 30;
 /** Out-of-order ranges held per connection; a segment that would need one more is dropped. */
 export const OOO_RANGES: i32 = 8;
 

@@ -18,7 +18,7 @@ import {
 } from "./tcp-header";
 import {
   Connection, Listener, SYN_SENT, SYN_RECEIVED, ESTABLISHED, FIN_WAIT_1, FIN_WAIT_2, CLOSE_WAIT, CLOSING, LAST_ACK,
-  TIME_WAIT, DEFAULT_MSS, DELAYED_ACK, OOO_RANGES,
+  TIME_WAIT, DEFAULT_MSS, DELAYED_ACK, OOO_RANGES, CWND_MAX,
 } from "./tcp-connection";
 import { tcpOutput, sendSyn, sendAck, sendReset, retransmitFirst, resetConnection } from "./tcp-output";
 import {
@@ -322,6 +322,7 @@ function processAck(stack: Stack, c: Connection, seg: Segment, now: u64): void {
     } else {
       c.cwnd += max<u32>(1, <u32>(<u64>mss * mss / c.cwnd));
     }
+    if (c.cwnd > CWND_MAX) c.cwnd = CWND_MAX;
     stack.changed();
   } else if (ack == c.sndUna && flight > 0) {
     if (window == 0) {
@@ -343,7 +344,8 @@ function processAck(stack: Stack, c: Connection, seg: Segment, now: u64): void {
       }
     }
   }
-  if (seqLt(c.sndWl1, seg.seq) || (c.sndWl1 == seg.seq && seqLeq(c.sndWl2, ack))) {
+  // The window, from a segment no older than the last that set it (RFC 9293 3.10.7.4), and not from an old ACK.
+  if (seqGeq(ack, c.sndUna) && (seqLt(c.sndWl1, seg.seq) || (c.sndWl1 == seg.seq && seqLeq(c.sndWl2, ack)))) {
     if (window > c.sndWnd) stack.changed();
     c.sndWnd = window;
     c.sndWl1 = seg.seq;

@@ -124,6 +124,10 @@ function persistInterval(c: Connection): u64 {
  * outstanding probe byte again if there is one), and backs off.
  */
 export function sendProbe(stack: Stack, c: Connection): void {
+  if (c.sendRing === null || c.sendRing!.length == 0) {
+    c.persistAt = 0; // nothing to probe with
+    return;
+  }
   stack.counters.bump(TCP_PROBES);
   if (c.sndMax != c.sndUna) {
     sendSegment(stack, c, c.sndUna, ACK, 0, 1);

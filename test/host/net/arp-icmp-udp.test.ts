@@ -3,7 +3,7 @@
 // hold queue bounded, requests retried then given up, entries expiring),
 // ICMP echo (answered byte for byte; a stack's own ping), UDP (delivered
 // to a bound port, checksums checked, unbound ports counted), and the ip=
-// option's parsing and refusals.
+// option's parsing (an address, or dhcp) and refusals.
 
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { Harness } from "../harness-client";
@@ -137,18 +137,22 @@ describe("net: the ip= option", () => {
   const parse = (text: string) => world.e.netParseIp(harness.newString(text));
   it("takes ADDR/PREFIX,GATEWAY", () => {
     expect(parse("10.0.2.15/24,10.0.2.2")).toBe(0);
-    expect([world.e.netParsed(0), world.e.netParsed(1), world.e.netParsed(2)]).toEqual([ip("10.0.2.15"), 24, ip("10.0.2.2")]);
+    expect([world.e.netParsed(0), world.e.netParsed(1), world.e.netParsed(2), world.e.netParsed(3)]).toEqual([ip("10.0.2.15"), 24, ip("10.0.2.2"), 0]);
+  });
+
+  it("takes dhcp", () => {
+    expect(parse("dhcp")).toBe(0);
+    expect([world.e.netParsed(0), world.e.netParsed(3)]).toEqual([0, 1]);
   });
 
   for (const [text, why] of [
-    ["dhcp", "ip=dhcp: DHCP is not supported yet; give ip=ADDR/PREFIX,GATEWAY"],
-    ["10.0.2.15", "ip= needs ADDR/PREFIX,GATEWAY, e.g. ip=10.0.2.15/24,10.0.2.2"],
-    ["10.0.2/24,10.0.2.2", "ip=: the address is not a dotted quad (ip= needs ADDR/PREFIX,GATEWAY, e.g. ip=10.0.2.15/24,10.0.2.2)"],
-    ["10.0.2.256/24,10.0.2.2", "ip=: the address is not a dotted quad (ip= needs ADDR/PREFIX,GATEWAY, e.g. ip=10.0.2.15/24,10.0.2.2)"],
+    ["10.0.2.15", "ip= needs ADDR/PREFIX,GATEWAY or dhcp, e.g. ip=10.0.2.15/24,10.0.2.2"],
+    ["10.0.2/24,10.0.2.2", "ip=: the address is not a dotted quad (ip= needs ADDR/PREFIX,GATEWAY or dhcp, e.g. ip=10.0.2.15/24,10.0.2.2)"],
+    ["10.0.2.256/24,10.0.2.2", "ip=: the address is not a dotted quad (ip= needs ADDR/PREFIX,GATEWAY or dhcp, e.g. ip=10.0.2.15/24,10.0.2.2)"],
     ["10.0.2.15/33,10.0.2.2", "ip=: the prefix is not a number from 1 to 30"],
     ["10.0.2.15/,10.0.2.2", "ip=: the prefix is not a number from 1 to 30"],
     ["10.0.2.15/24,10.0.3.2", "ip=: the gateway is not on the address's network"],
-    ["10.0.2.15/24,10.0.2", "ip=: the gateway is not a dotted quad (ip= needs ADDR/PREFIX,GATEWAY, e.g. ip=10.0.2.15/24,10.0.2.2)"],
+    ["10.0.2.15/24,10.0.2", "ip=: the gateway is not a dotted quad (ip= needs ADDR/PREFIX,GATEWAY or dhcp, e.g. ip=10.0.2.15/24,10.0.2.2)"],
     ["10.0.2.0/24,10.0.2.2", "ip=: the address is the network's own or its broadcast address"],
     ["10.0.2.2/24,10.0.2.2", "ip=: the gateway is the address itself"],
   ]) {

@@ -48,7 +48,13 @@ export interface NetExports {
   netParseIp(text: Ptr): number;
   netParsed(which: number): number;
   netParseFailure(): Ptr;
+  netDhcpStart(handle: number): number;
+  netDhcpState(handle: number): number;
+  netAddressOf(handle: number, which: number): number;
 }
+
+/** kernel/net/dhcp.ts states. */
+export const DHCP = { INIT: 0, SELECTING: 1, REQUESTING: 2, BOUND: 3, RENEWING: 4, REBINDING: 5 } as const;
 
 /** kernel/net/tcp-connection.ts states. */
 export const TCP = {
@@ -188,6 +194,11 @@ export class NetWorld {
       const jitter = link.jitter > 0n ? BigInt(link.random.int(0, Number(link.jitter))) : 0n;
       this.flying.push({ at: this.now + link.delay + jitter, order: this.order++, to, bytes });
     }
+  }
+
+  /** Puts `bytes` on the way to stack `to`, arriving after `delay` (the link's by default). */
+  deliverLater(to: number, bytes: Uint8Array, delay: bigint = this.link.delay): void {
+    this.flying.push({ at: this.now + delay, order: this.order++, to, bytes });
   }
 
   /** Delivers `bytes` to stack `to` now. */

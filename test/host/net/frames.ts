@@ -110,12 +110,24 @@ export function icmpEchoFrame(srcMac: bigint, dstMac: bigint, src: number, dst: 
   return ethernet(dstMac, srcMac, ETHERTYPE.IPV4, ipv4(src, dst, 1, packet));
 }
 
+export function udpFrame(srcMac: bigint, dstMac: bigint, src: number, dst: number, sport: number, dport: number, data: Uint8Array): Uint8Array {
+  const datagram = new Uint8Array(8 + data.length);
+  const view = new DataView(datagram.buffer);
+  view.setUint16(0, sport);
+  view.setUint16(2, dport);
+  view.setUint16(4, datagram.length);
+  datagram.set(data, 8);
+  view.setUint16(6, checksum(datagram, pseudoSum(src, dst, 17, datagram.length)) || 0xffff);
+  return ethernet(dstMac, srcMac, ETHERTYPE.IPV4, ipv4(src, dst, 17, datagram));
+}
+
 export interface Parsed {
   dst: bigint; src: bigint; type: number;
   arp?: { op: number; senderMac: bigint; senderIp: number; targetMac: bigint; targetIp: number };
   ip?: { src: number; dst: number; protocol: number; ttl: number; headerOk: boolean; payload: Uint8Array };
   tcp?: { sport: number; dport: number; seq: number; ack: number; flags: number; window: number; mss?: number; wscale?: number; data: Uint8Array; checksumOk: boolean };
   icmp?: { type: number; code: number; id: number; seq: number; data: Uint8Array; checksumOk: boolean };
+  udp?: { sport: number; dport: number; data: Uint8Array; checksumOk: boolean };
 }
 
 export function parseFrame(b: Uint8Array): Parsed {
@@ -147,6 +159,9 @@ export function parseFrame(b: Uint8Array): Parsed {
       at += payload[at + 1];
     }
     out.tcp = tcp;
+  } else if (b[23] === 17) {
+    const length = p.getUint16(4);
+    out.udp = { sport: p.getUint16(0), dport: p.getUint16(2), data: payload.subarray(8, length), checksumOk: checksum(payload.subarray(0, length), pseudoSum(src, dst, 17, length)) === 0 };
   } else if (b[23] === 1) {
     out.icmp = { type: payload[0], code: payload[1], id: p.getUint16(4), seq: p.getUint16(6), data: payload.subarray(8), checksumOk: checksum(payload) === 0 };
   }

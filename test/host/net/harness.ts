@@ -301,7 +301,7 @@ export function netUdpReceived(which: i32): u32 {
 let parsed: NetConfig | null = null;
 let parseFailure: string = "";
 
-/** Parses ip= text (consumed): 0 or -errno, then netParsed(0 address, 1 prefix, 2 gateway) or netParseFailure(). */
+/** Parses ip= text (consumed): 0 or -errno, then netParsed(0 address, 1 prefix, 2 gateway, 3 dhcp) or netParseFailure(). */
 export function netParseIp(text: string): i32 {
   if (parsed === null) parsed = new NetConfig();
   const result = parseIpOption(text, parsed!);
@@ -312,9 +312,29 @@ export function netParseIp(text: string): i32 {
 
 export function netParsed(which: i32): u32 {
   const config = parsed!;
+  if (which == 3) return config.useDhcp ? 1 : 0;
   return which == 0 ? config.address : which == 1 ? config.prefix : config.gateway;
 }
 
 export function netParseFailure(): string {
   return parseFailure;
+}
+
+// --- DHCP ---
+
+/** Starts the stack's DHCP client (the stack was made with address 0): 0 or -errno. */
+export function netDhcpStart(handle: i32): i32 {
+  return stackOf(handle).startDhcp();
+}
+
+/** The client's state (dhcp.ts DHCP_*), -1 without one. */
+export function netDhcpState(handle: i32): i32 {
+  const dhcp = stackOf(handle).dhcp;
+  return dhcp === null ? -1 : dhcp.state;
+}
+
+/** The stack's configuration now: 0 address, 1 prefix, 2 gateway. */
+export function netAddressOf(handle: i32, which: i32): u32 {
+  const config = stackOf(handle).config;
+  return which == 0 ? config.address : which == 1 ? config.prefix : config.gateway;
 }

@@ -252,6 +252,36 @@ describe("net: TCP states", () => {
     expect(peer.heard().find((p) => p.tcp)!.tcp!.seq).toBe(12345);
   });
 
+  it("answers a FIN retransmitted into TIME_WAIT with an ACK and starts 2 MSL again", () => {
+    const [a, b] = twoStacks(world, { mslMilliseconds: 1000 });
+    const [client, , server] = establish(world, a, b);
+    world.e.netShutdown(a, client, SHUT.WR);
+    world.runFor(10n * MS);
+    world.tap = (from) => (from === a ? "drop" : "deliver"); // A's last ACK is lost
+    world.e.netShutdown(b, server, SHUT.WR);
+    world.runFor(10n * MS);
+    expect(world.state(a, client)).toBe(TCP.TIME_WAIT);
+    expect(world.state(b, server)).toBe(TCP.LAST_ACK);
+    world.tap = null;
+    world.runUntil(() => world.state(b, server) === TCP.CLOSED, 5n * SECOND); // B sends its FIN again; A answers
+    const again = world.now;
+    expect(world.field(a, client, FIELD.lingerAt)).toBe(again - 1n * MS + 2000n * MS);
+    expect(world.counter(a, "tcp.outside.window")).toBe(1);
+  });
+
+  it("resets a connection that receives data after the app closed it", () => {
+    const [a, b] = twoStacks(world);
+    const [client, , server] = establish(world, a, b);
+    world.e.netClose(a, client);
+    world.runFor(10n * MS);
+    expect(world.state(b, server)).toBe(TCP.CLOSE_WAIT);
+    world.send(b, server, new Uint8Array(10));
+    world.runFor(10n * MS);
+    expect(world.counter(a, "tcp.after.close")).toBe(1);
+    expect(world.receive(b, server)).toBe(-NET_ERRNO.ECONNRESET);
+    expect(world.e.netConnectionCount(a)).toBe(0);
+  });
+
   it("resets the connections waiting in a listener's queue when it closes", () => {
     const [a, b] = twoStacks(world);
     const listener = world.e.netListen(b, 80, 4);
