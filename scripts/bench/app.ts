@@ -160,7 +160,7 @@ export async function benchApp(argv: string[]): Promise<number> {
 async function computeInGuest(arch: "x86_64" | "aarch64", kernel: string, size: number): Promise<number> {
   const wasm = join(ROOT, "build", "bench", "app", "compute-guest.wasm");
   execFileSync("clang", ["--target=wasm32-wasi", "-O2", join(ROOT, "test/apps/compute/compute.c"), "-o", wasm]);
-  const image = await prepareAppImage({ wasm, arch, args: [String(size)], env: [], dirs: [] });
+  const image = await prepareAppImage({ wasm, arch, args: [String(size)], env: [], dirs: [], listens: [] });
   let stdout = "";
   const decoder = new StreamDecoder([() => {}, (bytes) => void (stdout += Buffer.from(bytes).toString("utf8")), () => {}]);
   const command = qemuCommand({

@@ -58,6 +58,8 @@ export interface AppImageRequest {
   args: string[];
   env: string[];
   dirs: MappedDirectory[];
+  /** The guest ports `wisp run --listen` forwards to, for the app to listen on (not yet in the manifest). */
+  listens: { guestPort: number }[];
 }
 
 export interface AppImage {

@@ -35,7 +35,7 @@ describe("wisp run --dir", () => {
 
   it("mounts live directories over 9p through the image's fstab and copies only :copy and :image ones", () => {
     const request = {
-      wasm: "app.wasm", arch: "x86_64" as const, args: [], env: [],
+      wasm: "app.wasm", arch: "x86_64" as const, args: [], env: [], listens: [],
       dirs: [parseMappedDirectory(`${host}:/sandbox`), parseMappedDirectory(`${host}:/fixtures:ro`), parseMappedDirectory(`${host}:/scratch:copy`),
         parseMappedDirectory(`${host}:/rofs:image`)],
     };
