@@ -2,7 +2,8 @@
 // machine, once, and hands each to the driver registered for its device type
 // (registerVirtioDriver): virtio-blk registers a disk (drivers/block, named
 // vda, vdb, ... in discovery order), virtio-rng an entropy source
-// (kernel/entropy.ts). Transports come from the finders the architecture's
+// (kernel/entropy.ts), virtio-net a network device (kernel/net/device.ts,
+// eth0, eth1, ...). Transports come from the finders the architecture's
 // entry point registered (addTransportFinder): virtio-mmio from the kernel
 // command line (x86_64 microvm) or the device tree (aarch64 virt), highest
 // address first, which is QEMU's -device order; then modern virtio-pci
@@ -16,7 +17,7 @@
 //   pci.ts         modern virtio-pci over drivers/pci, MSI-X
 //   queue.ts       split virtqueues       setup.ts      the status handshake
 //   interrupts.ts  the shared handler     blk.ts        virtio-blk
-//   rng.ts         virtio-rng
+//   rng.ts         virtio-rng             net.ts        virtio-net
 //
 // See docs/virtio.md.
 

@@ -22,8 +22,9 @@
 // (transitional, the type in the subsystem id). A transitional device
 // without the capabilities is legacy-only and refused by name.
 //
-// Interrupts: MSI-X, one vector (kernel/irq attachMessageInterrupt) for
-// queue 0; configuration changes get none (msix_config = NO_VECTOR).
+// Interrupts: MSI-X, one vector (kernel/irq attachMessageInterrupt) that
+// every queue of the device shares; configuration changes get none
+// (msix_config = NO_VECTOR).
 // There is no INTx path: a function without MSI-X is refused.
 
 import { fail } from "../../kernel/failure";
@@ -95,7 +96,7 @@ export class VirtioPciTransport extends VirtioTransport {
   notifyMultiplier: u32 = 0;
   isr: usize = 0;
   device: usize = 0;
-  /** The MSI-X table entry queue 0 uses, NO_VECTOR until an interrupt is attached. */
+  /** The MSI-X table entry the queues use, NO_VECTOR until an interrupt is attached. */
   queueVector: u32 = NO_VECTOR;
   problem: string = "";
 
@@ -197,7 +198,7 @@ export class VirtioPciTransport extends VirtioTransport {
     this.write64(COMMON_QUEUE_DESC, descriptors);
     this.write64(COMMON_QUEUE_DRIVER, driverArea);
     this.write64(COMMON_QUEUE_DEVICE, deviceArea);
-    if (index == 0 && this.queueVector != NO_VECTOR) {
+    if (this.queueVector != NO_VECTOR) {
       mmioWrite16(this.common + COMMON_QUEUE_MSIX_VECTOR, this.queueVector);
       if (mmioRead16(this.common + COMMON_QUEUE_MSIX_VECTOR) != this.queueVector) return false;
     }

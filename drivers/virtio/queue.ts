@@ -37,6 +37,8 @@ export const DESCRIPTOR_NEXT: u16 = 1;
 export const DESCRIPTOR_WRITE: u16 = 2;
 /** Used-ring flag: the device does not need notifications now. */
 const USED_NO_NOTIFY: u16 = 1;
+/** Available-ring flag: the driver does not need interrupts now (a hint the device may ignore). */
+const AVAILABLE_NO_INTERRUPT: u16 = 1;
 /** A queue of more than this is not asked for: 3 pages of rings are plenty for a disk. */
 export const MAX_QUEUE_SIZE: u32 = 256;
 /** Returned by takeUsed when the device has handed nothing back. */
@@ -170,6 +172,11 @@ export class Virtqueue {
     this.availableIndex++;
     mmioWrite16(this.available + RING_INDEX, this.availableIndex);
     return (mmioRead16(this.used + RING_FLAGS) & USED_NO_NOTIFY) == 0;
+  }
+
+  /** Asks the device not to interrupt when it uses this queue's buffers (a hint: it still may), or to again. */
+  suppressInterrupts(suppress: bool): void {
+    mmioWrite16(this.available + RING_FLAGS, suppress ? AVAILABLE_NO_INTERRUPT : 0);
   }
 
   /**

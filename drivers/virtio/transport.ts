@@ -71,8 +71,8 @@ export class VirtioTransport {
   notify(index: u32): void {}
 
   /**
-   * Routes the device's interrupt (for queue 0) to `handler` and returns
-   * the line it arrives on, or -errno.
+   * Routes the device's interrupt (for every queue enabled after this) to
+   * `handler` and returns the line it arrives on, or -errno.
    */
   attachInterrupt(handler: InterruptHandler): i32 {
     return -1;

@@ -2,7 +2,7 @@
 // Only kernels built with WISP_TESTS (the `test` profile and those that
 // include it) compile this: wiring.ts calls registerTests under WITH_TESTS.
 // The architecture's own self-tests (mm, irq) are registered by its entry
-// point first, so `selftest=` lists mm, irq, sched, blk, fs, random, 9p, net.
+// point first, so `selftest=` lists mm, irq, sched, blk, fs, random, 9p, net, tcp.
 
 import { registerSelfTest, declareSelfTestOption, requestedSelfTest, runSelfTest } from "../selftest/index";
 import { registerBenchmark, runRequestedBenchmarks } from "../bench";
@@ -13,6 +13,7 @@ import { runSchedulerBench } from "../sched/bench";
 import { runBlockSelfTest, declareBlockSelfTestOptions } from "../../drivers/block/selftest";
 import { runRandomSelfTest } from "../../drivers/virtio/rng-selftest";
 import { runNetworkSelfTest } from "../net/selftest";
+import { runNetSelfTest } from "../../drivers/virtio/net-selftest";
 import { runFileSystemSelfTest } from "../../fs/selftest";
 import { runNinePSelfTest } from "../../fs/9p/selftest";
 import { runStorageBench } from "../../fs/bench";
@@ -27,7 +28,8 @@ export function registerTests(): void {
   registerSelfTest("fs", runFileSystemSelfTest);
   registerSelfTest("random", runRandomSelfTest);
   registerSelfTest("9p", ninePSelfTest);
-  registerSelfTest("net", runNetworkSelfTest);
+  registerSelfTest("net", netSelfTest);
+  registerSelfTest("tcp", runNetworkSelfTest);
   declareSelfTestOption();
   declareBlockSelfTestOptions();
   registerBenchmark("malloc-bench", "N", "pairs", 100_000_000, "malloc-bench=N: time N malloc/free pairs per size after boot (for wisp bench mem)", runMallocBench);
@@ -50,6 +52,10 @@ function blockSelfTest(): bool {
 
 function ninePSelfTest(): bool {
   return runNinePSelfTest(probeVerbosely);
+}
+
+function netSelfTest(): bool {
+  return runNetSelfTest(probeVerbosely);
 }
 
 function probeVerbosely(): void {

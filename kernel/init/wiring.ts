@@ -5,8 +5,9 @@
 
 import { registerEntropySource, useEntropyProbe, HardwareEntropy } from "../entropy";
 import { registerVirtioDriver, probeVirtio } from "../../drivers/virtio/index";
-import { DEVICE_BLOCK } from "../../drivers/virtio/transport";
+import { DEVICE_BLOCK, DEVICE_NET } from "../../drivers/virtio/transport";
 import { attachVirtioBlock } from "../../drivers/virtio/blk";
+import { attachVirtioNet } from "../../drivers/virtio/net";
 import { DEVICE_ENTROPY, attachVirtioRng } from "../../drivers/virtio/rng";
 import { DEVICE_9P, attachVirtioNineP } from "../../drivers/virtio/9p";
 import { registerFileSystem, refusesSource, FileSystem } from "../../fs/vfs/index";
@@ -22,6 +23,7 @@ export function wireKernel(): void {
   registerVirtioDriver(DEVICE_BLOCK, attachVirtioBlock);
   registerVirtioDriver(DEVICE_ENTROPY, attachVirtioRng);
   registerVirtioDriver(DEVICE_9P, attachVirtioNineP);
+  registerVirtioDriver(DEVICE_NET, attachVirtioNet);
   registerEntropySource(new HardwareEntropy());
   useEntropyProbe(probeDevices);
   registerFileSystem("ramfs", makeRamfs);

@@ -1,4 +1,4 @@
-// The network's in-kernel self-test (selftest=net): the kernel's own stack
+// The network's in-kernel self-test (selftest=tcp): the kernel's own stack
 // through the front door (index.ts), its thread, mutex and waits, on a
 // loopback device: every frame transmitted comes back as received, so the
 // stack talks to itself at 10.0.0.1 (ARP included). An echo thread accepts
@@ -126,5 +126,5 @@ export function runNetworkSelfTest(): bool {
   check("the stack reports its memory and counts frames", networkMemoryBytes() > 0 && networkCounter(FRAMES_IN) > 0);
   heap.free(out);
   heap.free(back);
-  return endSelfTest("net");
+  return endSelfTest("tcp");
 }

@@ -18,6 +18,7 @@ import { minimumMemoryKib } from "../run/image-extent";
 import { prepareAppImage, parseMappedDirectory, parseEnvironment } from "../run/app";
 import { StreamDecoder } from "../run/streams";
 import { kernelWithRoot } from "../run/linked-image";
+import { checkHostPorts, networkDevices, networkKernelOptions } from "../run/network";
 
 /** `HOST:TAG[:ro]` as given to --share: HOST must be a directory, TAG a plain name. */
 function parseShare(spec: string): Share {
@@ -68,6 +69,14 @@ const HELP = `usage: wisp run [options]
                       virtio-9p device with mount tag TAG (read-only with :ro);
                       repeatable. An image mounts it with the fstab line
                       '9p TAG PATH' (or '9p TAG PATH ro')
+  --listen [HOSTADDR:]HOSTPORT[:GUESTPORT]
+                      forward the host's TCP port HOSTPORT (on HOSTADDR, default
+                      127.0.0.1) to the guest's GUESTPORT (default HOSTPORT)
+                      over QEMU's user network: a virtio-net device, the guest
+                      at 10.0.2.15 behind the gateway 10.0.2.2. Repeatable. A
+                      host port in use is refused before QEMU starts
+  --net user          attach the user network without forwards
+  --net tap:IFNAME    attach the existing host tap interface IFNAME instead
   --print-command     print the QEMU command line and exit
 
 With an app (a WASI preview 1 command module):
@@ -102,6 +111,10 @@ export async function runCommand(argv: string[]): Promise<number> {
   const machine = values.machine === undefined ? defaultMachine(arch) : parseMachine(values.machine, arch);
   let cmdline = [values.cmdline ?? "", values.bootchart ? "bootchart" : ""].filter(Boolean).join(" ");
   const choice = chooseAccel(values.accel ?? "auto", arch);
+  const listens = values.listen ?? [];
+  const nets = networkDevices(values.net, listens);
+  if (!values["print-command"]) await checkHostPorts(listens);
+  cmdline = [cmdline, ...networkKernelOptions(nets, cmdline)].filter(Boolean).join(" ");
 
   // Self-test and benchmark options exist only in kernels built with the test profile: add it when they are asked for.
   const requested = parseProfile(values.profile ?? "default");
@@ -162,7 +175,7 @@ export async function runCommand(argv: string[]): Promise<number> {
   }
   const command = qemuCommand({
     arch, kernel, memory: `${memoryKib}K`, accel: choice.accel, machine, cmdline, icount: values.icount, disks, initrd,
-    rng: values.rng || runsApp, shares,
+    rng: values.rng || runsApp, shares, nets,
   });
   if (values["print-command"]) {
     console.log(shellQuote(command));
@@ -213,6 +226,8 @@ function parse(argv: string[]) {
         icount: { type: "boolean", default: false },
         disk: { type: "string", multiple: true },
         share: { type: "string", multiple: true },
+        listen: { type: "string", multiple: true },
+        net: { type: "string" },
         initrd: { type: "string" },
         image: { type: "string" },
         "print-command": { type: "boolean", default: false },

@@ -3,10 +3,12 @@
 // x86_64: -M microvm with qboot (the fast path) or -M q35 with its default
 // firmware; the isa-debug-exit device carries the exit status. aarch64: -M
 // virt with a Cortex-A72, semihosting for the exit status. Serial goes to
-// stdio; -no-reboot turns a guest reset into a QEMU exit. Disks are raw
-// images as virtio-blk devices: virtio-mmio on microvm and virt (in their
-// modern version 2 form: QEMU's default is legacy), modern virtio-pci on q35.
-// A microvm with disks runs with acpi=off: only then does QEMU name its
+// stdio; -no-reboot turns a guest reset into a QEMU exit. Devices are
+// virtio: disks (raw images as virtio-blk), an entropy device, 9p shares and
+// network devices (QEMU's user network with host forwards, or a tap
+// interface). They are virtio-mmio on microvm and virt (in their modern
+// version 2 form: QEMU's default is legacy), modern virtio-pci on q35. A
+// microvm with any of them runs with acpi=off: only then does QEMU name its
 // virtio-mmio devices on the kernel command line (Wisp reads no ACPI tables).
 
 import type { Arch } from "../build/targets";
@@ -35,7 +37,23 @@ export interface QemuOptions {
   rng?: boolean;
   /** Host directories served by QEMU's 9p server, one virtio-9p device each. */
   shares?: Share[];
+  /** Network devices (virtio-net), eth0, eth1, ... in this order. */
+  nets?: Net[];
 }
+
+/** A TCP port of the host QEMU forwards to a port of the guest (the user network's hostfwd). */
+export interface HostForward {
+  hostAddress: string;
+  hostPort: number;
+  guestPort: number;
+}
+
+/**
+ * What a network device is plugged into: QEMU's user network (slirp: the
+ * guest is 10.0.2.15/24 behind a NAT, the gateway 10.0.2.2), with its host
+ * forwards, or an existing host tap interface.
+ */
+export type Net = { kind: "user"; forwards: HostForward[] } | { kind: "tap"; ifname: string };
 
 export interface Share {
   /** The host directory. */
@@ -59,12 +77,15 @@ export function parseDisk(spec: string): Disk {
   return { file, readOnly };
 }
 
+/** What a virtio-pci device needs to be modern only (the kernel drives virtio 1.x devices only). */
+const MODERN_PCI = ",disable-legacy=on,disable-modern=off";
+
 /** -drive and -device arguments for `disks` on `machine`. */
 export function diskArguments(machine: Machine, disks: Disk[]): string[] {
   if (disks.length === 0) return [];
   const device = machine === "q35" ? "virtio-blk-pci" : "virtio-blk-device";
-  const modern = machine === "q35" ? ",disable-legacy=on,disable-modern=off" : "";
-  const args = machine === "q35" ? [] : ["-global", "virtio-mmio.force-legacy=false"];
+  const modern = machine === "q35" ? MODERN_PCI : "";
+  const args: string[] = [];
   disks.forEach((disk, index) => {
     const id = `disk${index}`;
     // QEMU option values escape a comma by doubling it.
@@ -98,42 +119,52 @@ export function qemuCommand(options: QemuOptions): string[] {
     ...(options.initrd ? ["-initrd", options.initrd] : []),
   ];
   parseMachine(options.machine, options.arch);
+  const devices = virtioArguments(options);
   if (options.arch === "x86_64") {
     const firmware = options.machine === "microvm" ? ["-bios", QBOOT] : [];
     const cpu = options.accel === "kvm" ? ["-cpu", "host"] : [];
     // microvm names its virtio-mmio devices on the kernel command line only without ACPI (with ACPI, in the DSDT).
-    const virtioMmio = options.machine === "microvm" && (options.disks?.length || options.rng || options.shares?.length);
-    const machine = virtioMmio ? "microvm,acpi=off" : options.machine;
+    const machine = options.machine === "microvm" && devices.length ? "microvm,acpi=off" : options.machine;
     return ["qemu-system-x86_64", "-M", machine, ...firmware, ...cpu, ...common,
-      "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04", ...diskArguments(options.machine, options.disks ?? []),
-      ...rngArguments(options), ...shareArguments(options)];
+      "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04", ...devices];
   }
   const cpu = options.accel === "kvm" ? "host" : "cortex-a72";
   return ["qemu-system-aarch64", "-M", "virt", "-cpu", cpu, ...common,
-    "-semihosting-config", "enable=on,target=native", ...diskArguments(options.machine, options.disks ?? []),
-    ...rngArguments(options), ...shareArguments(options)];
+    "-semihosting-config", "enable=on,target=native", ...devices];
 }
 
-/** A virtio-rng device, modern virtio-mmio or virtio-pci like the disks. */
+/** Every virtio device's arguments; on virtio-mmio machines, behind the switch to its modern form. */
+function virtioArguments(options: QemuOptions): string[] {
+  const devices = [...diskArguments(options.machine, options.disks ?? []), ...rngArguments(options), ...shareArguments(options),
+    ...netArguments(options.machine, options.nets ?? [])];
+  if (devices.length === 0 || options.machine === "q35") return devices;
+  return ["-global", "virtio-mmio.force-legacy=false", ...devices];
+}
+
+/** A virtio-rng device. */
 function rngArguments(options: QemuOptions): string[] {
   if (!options.rng) return [];
-  if (options.machine === "q35") return ["-device", "virtio-rng-pci,disable-legacy=on,disable-modern=off"];
-  const forceModern = options.disks?.length ? [] : ["-global", "virtio-mmio.force-legacy=false"];
-  return [...forceModern, "-device", "virtio-rng-device"];
+  return ["-device", options.machine === "q35" ? `virtio-rng-pci${MODERN_PCI}` : "virtio-rng-device"];
 }
 
-/** virtio-9p devices over QEMU's local 9p server, modern virtio-mmio or virtio-pci like the disks. */
+/** virtio-9p devices over QEMU's local 9p server. */
 function shareArguments(options: QemuOptions): string[] {
-  const shares = options.shares ?? [];
-  if (shares.length === 0) return [];
   const q35 = options.machine === "q35";
-  const forceModern = q35 || options.disks?.length || options.rng ? [] : ["-global", "virtio-mmio.force-legacy=false"];
-  return [...forceModern, ...shares.flatMap((share, index) => [
+  return (options.shares ?? []).flatMap((share, index) => [
     "-fsdev", `local,id=share${index},path=${share.path.replace(/,/g, ",,")},security_model=none,multidevs=remap${share.readOnly ? ",readonly=on" : ""}`,
-    "-device", q35
-      ? `virtio-9p-pci,fsdev=share${index},mount_tag=${share.tag},disable-legacy=on,disable-modern=off`
-      : `virtio-9p-device,fsdev=share${index},mount_tag=${share.tag}`,
-  ])];
+    "-device", q35 ? `virtio-9p-pci,fsdev=share${index},mount_tag=${share.tag}${MODERN_PCI}` : `virtio-9p-device,fsdev=share${index},mount_tag=${share.tag}`,
+  ]);
+}
+
+/** -netdev and -device arguments for `nets` on `machine`: virtio-net devices net0, net1, ... */
+export function netArguments(machine: Machine, nets: Net[]): string[] {
+  return nets.flatMap((net, index) => {
+    const id = `net${index}`;
+    const backend = net.kind === "tap"
+      ? `tap,id=${id},ifname=${net.ifname},script=no,downscript=no`
+      : [`user,id=${id}`, ...net.forwards.map((forward) => `hostfwd=tcp:${forward.hostAddress}:${forward.hostPort}-:${forward.guestPort}`)].join(",");
+    return ["-netdev", backend, "-device", machine === "q35" ? `virtio-net-pci,netdev=${id}${MODERN_PCI}` : `virtio-net-device,netdev=${id}`];
+  });
 }
 
 /** Quotes a command for a POSIX shell, for --print-command. */

@@ -9,51 +9,15 @@
 
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { REPO_ROOT } from "./compile";
+import { builds, inProcessWisp } from "./cli-in-process";
 
-const builds = vi.hoisted(() => ({ count: 0 }));
-
-vi.mock("../../scripts/build", async (importOriginal) => ({
-  ...(await importOriginal<typeof import("../../scripts/build")>()),
-  buildKernel: async () => {
-    builds.count++;
-    throw new Error("the test stub does not build");
-  },
-}));
+vi.mock("../../scripts/build", async (original) => (await import("./cli-in-process")).withoutBuilds(original));
 
 const { main } = await import("../../scripts/cli/main");
 
-interface Outcome {
-  status: number;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs `wisp ARGS` in this process, capturing what it prints. */
-async function wisp(...args: string[]): Promise<Outcome> {
-  let stdout = "";
-  let stderr = "";
-  const log = vi.spyOn(console, "log").mockImplementation((text: unknown) => void (stdout += `${String(text)}\n`));
-  const write = vi.spyOn(process.stderr, "write").mockImplementation((text: string | Uint8Array) => {
-    stderr += String(text);
-    return true;
-  });
-  try {
-    return { status: await main(args), stdout, stderr };
-  } finally {
-    log.mockRestore();
-    write.mockRestore();
-  }
-}
-
-beforeEach(() => {
-  builds.count = 0;
-});
-
-afterEach(() => {
-  vi.restoreAllMocks();
-});
+const wisp = inProcessWisp(main);
 
 describe("wisp --help", () => {
   it("lists every benchmark wisp bench runs, and nothing else under bench", async () => {
