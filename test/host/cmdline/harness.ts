@@ -12,6 +12,7 @@ import { forgetFileSystems } from "../../../fs/vfs/filesystems";
 import { registerTests } from "../../../kernel/init/tests";
 import { registerSelfTestsX86_64 } from "../../../kernel/init/x86_64-parts";
 import { declareRootOption } from "../../../fs/root";
+import { declareNetworkOptions } from "../../../kernel/net/index";
 import { declareMmioDeviceOption } from "../../../drivers/virtio/mmio-devices";
 
 // --- kernel/cmdline.ts ---
@@ -78,6 +79,7 @@ function declareTestKernelOptions(): void {
   registerSelfTestsX86_64();
   registerTests();
   declareRootOption();
+  declareNetworkOptions();
   declareMmioDeviceOption();
 }
 
