@@ -17,6 +17,7 @@ import { runNetSelfTest } from "../../drivers/virtio/net-selftest";
 import { runFileSystemSelfTest } from "../../fs/selftest";
 import { runNinePSelfTest } from "../../fs/9p/selftest";
 import { runStorageBench } from "../../fs/bench";
+import { runNinePBench } from "../../fs/9p/bench";
 import { registerFileSystem, refusesSource, FileSystem } from "../../fs/vfs/index";
 import { HelloFileSystem } from "../../fs/example/hello";
 import { probeVirtio } from "../../drivers/virtio/index";
@@ -34,6 +35,7 @@ export function registerTests(): void {
   declareBlockSelfTestOptions();
   registerBenchmark("malloc-bench", "N", "pairs", 100_000_000, "malloc-bench=N: time N malloc/free pairs per size after boot (for wisp bench mem)", runMallocBench);
   registerBenchmark("storage-bench", "MIB", "MiB", 4096, "storage-bench=MIB: time reading the tree through the VFS and straight from the root's device, open+stat, and RAMFS appends of 8, 32 and MIB MiB (for wisp bench storage)", runStorageBench);
+  registerBenchmark("ninep-bench", "ROUNDS", "rounds", 1_000_000, "ninep-bench=ROUNDS: time ROUNDS open+read+close of a small file on the 9p share tagged bench9p, mounted under /tmp, and of a small ROFS file (for wisp bench storage)", runNinePBench);
   registerBenchmark("sched-bench", "N", "rounds", 10_000_000, "sched-bench=N: time N context switches, thread create+join pairs and timer operations after boot (for wisp bench sched)", runSchedulerBench);
   registerFileSystem("hello", makeHello);
 }

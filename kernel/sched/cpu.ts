@@ -25,6 +25,11 @@ export class Cpu {
   threads: Thread | null = null;
   threadCount: u32 = 0;
   switches: u64 = 0;
+  /** Counter ticks the idle thread has spent halted, since boot (what the CPU did not run). */
+  idleTicks: u64 = 0;
+  /** When the idle thread halted (counter ticks), while it is halted: the stretch ends at the next interrupt. */
+  haltedSince: u64 = 0;
+  halted: bool = false;
 
   constructor(boot: Thread) {
     this.current = boot;

@@ -7,6 +7,7 @@
 //   yieldNow(), sleepFor(ns), sleepUntil(ns)
 //   currentThread(), threadLocalKey(), getThreadLocal(), setThreadLocal()
 //   blockOn(queue, deadline), wake(thread, result)   for kernel/sched/sync.ts
+//   contextSwitches(), idleTicks()                   for reports and benchmarks
 //
 // Policy: strict priorities (0..31, higher first; kernel/sched/run-queue.ts),
 // round robin within a priority. With preemption (the default profile,
@@ -17,6 +18,9 @@
 // interrupts. In the cooperative profile a thread runs until it blocks,
 // yields or exits. When nothing is ready the idle thread halts the CPU until
 // an interrupt (tickless: the only timer armed is the earliest deadline).
+// The time it spends halted is counted (idleTicks): the CPU's busy time is
+// elapsed time less that, which under -icount is instructions even when
+// the guest waited for a device and QEMU warped its clock meanwhile.
 //
 // Scheduler state is changed with interrupts disabled (one CPU: that is the
 // lock). switchContext runs with interrupts disabled; a thread resumes with
@@ -90,6 +94,16 @@ export function currentThread(): Thread {
 /** Thread-switch count since boot. */
 export function contextSwitches(): u64 {
   return cpu.switches;
+}
+
+/**
+ * Counter ticks (arch timestamp()) the CPU has spent halted with nothing to
+ * run, since boot. A halt ends when the interrupt that wakes it is taken,
+ * before its handler runs: the handler's work, and a switch it makes from
+ * the idle thread, count as busy.
+ */
+export function idleTicks(): u64 {
+  return schedulerReady() ? cpu.idleTicks : 0;
 }
 
 export function threadCount(): u32 {
@@ -275,7 +289,9 @@ export function preemptionPoint(): void {
 // --- Interrupt entry and exit (kernel/irq) ---
 
 export function beforeInterrupt(): void {
-  if (schedulerReady()) cpu.interruptDepth++;
+  if (!schedulerReady()) return;
+  if (cpu.halted) endHalt();
+  cpu.interruptDepth++;
 }
 
 /** After a handler ran: switch threads if one that should run now became ready. */
@@ -440,9 +456,22 @@ function idleLoop(argument: usize): void {
     } else if (pendingTimers() == 0 && attachedSources() == 0) {
       panic("every thread is blocked and no timer or interrupt can wake one (deadlock)");
     } else {
+      cpu.halted = true;
+      cpu.haltedSince = timestamp();
       waitForInterrupt();
+      if (cpu.halted) endHalt(); // woken with no interrupt taken (aarch64's wfi may wake for an event)
     }
   }
+}
+
+/**
+ * The idle thread's halt is over: its ticks count as idle. Called at the
+ * next interrupt's entry, since the handler may switch away from the idle
+ * thread, which then returns from waitForInterrupt only much later.
+ */
+function endHalt(): void {
+  cpu.idleTicks += timestamp() - cpu.haltedSince;
+  cpu.halted = false;
 }
 
 function track(thread: Thread): void {

@@ -12,7 +12,7 @@ import { pages, USE_STACK } from "../mm/pages";
 import { beginSelfTest, check, endSelfTest } from "./check";
 import {
   spawn, join, detach, exitThread, yieldNow, sleepFor, sleepUntil, currentThread, threadLocalKey,
-  getThreadLocal, setThreadLocal, Thread, FOREVER, PRIORITY_HIGH, contextSwitches,
+  getThreadLocal, setThreadLocal, Thread, FOREVER, PRIORITY_HIGH, contextSwitches, idleTicks,
 } from "../sched/index";
 import { PREEMPTIVE, TIME_SLICE_NS } from "../sched/config";
 import { Mutex, Condition, Semaphore } from "../sched/sync";
@@ -134,8 +134,13 @@ function testSleep(): void {
   check("a zero sleep returns", now() >= before);
   const wall = wallClock();
   check("the wall clock reads a date after 2024", wall >= <i64>1_704_067_200 * 1_000_000_000);
+  const idleBefore = idleTicks();
+  const ticksBefore = timestamp();
   sleepFor(2 * MILLISECOND);
+  const idle = idleTicks() - idleBefore;
+  const elapsed = timestamp() - ticksBefore;
   check("the wall clock moves with the monotonic clock", wallClock() - wall >= <i64>(2 * MILLISECOND));
+  check("a lone sleeper's wait counts as idle: over half of it, never more", idle * 2 > elapsed && idle <= elapsed);
 }
 
 // --- preemption: a busy thread is (preemptive) or is not (cooperative) interrupted ---

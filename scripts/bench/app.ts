@@ -24,9 +24,9 @@ import { chooseAccel } from "../run/accel";
 import { defaultMachine, qemuCommand } from "../run/qemu";
 import { prepareAppImage } from "../run/app";
 import { writeModuleImage } from "../modules/write";
-import { StreamDecoder } from "../run/streams";
 import { kernelWithRoot } from "../run/linked-image";
 import { benchOptions, wholeNumber } from "./args";
+import { bootApp } from "./app-boot";
 import { parseBootChart } from "./bootchart";
 import { buildEmptyKernel } from "./boot";
 import { findMinimumMemory } from "./min-memory";
@@ -74,18 +74,11 @@ export async function benchApp(argv: string[]): Promise<number> {
   const emptyCommand = qemuCommand({ ...common, kernel: empty, cmdline: "" });
 
   const appRun = async () => {
-    const kernelText: string[] = [];
-    let stdout = "";
-    const decoder = new StreamDecoder([
-      (bytes) => void kernelText.push(Buffer.from(bytes).toString("latin1")),
-      (bytes) => void (stdout += Buffer.from(bytes).toString("utf8")),
-      () => {},
-    ]);
-    const run = await boot(helloCommand, { timeout: 60, stream: false, onOutput: (chunk) => decoder.push(chunk) });
-    if (run.outcome.kind !== "status" || decoder.exitStatus !== 0 || !stdout.includes("Hello from Wisp!")) {
-      throw new Error(`the hello app did not run cleanly (${JSON.stringify(run.outcome)}):\n${kernelText.join("")}${stdout}${run.qemuErrors}`);
+    const { run, kernel: kernelText, stdout, status } = await bootApp(helloCommand, 60);
+    if (run.outcome.kind !== "status" || status !== 0 || !stdout.includes("Hello from Wisp!")) {
+      throw new Error(`the hello app did not run cleanly (${JSON.stringify(run.outcome)}):\n${kernelText}${stdout}${run.qemuErrors}`);
     }
-    return { wallMs: run.wallMs, chart: parseBootChart(kernelText.join("")) };
+    return { wallMs: run.wallMs, chart: parseBootChart(kernelText) };
   };
   const emptyRun = async () => {
     const run = await boot(emptyCommand, { timeout: 60, stream: false });
@@ -161,13 +154,11 @@ async function computeInGuest(arch: "x86_64" | "aarch64", kernel: string, size: 
   const wasm = join(ROOT, "build", "bench", "app", "compute-guest.wasm");
   execFileSync("clang", ["--target=wasm32-wasi", "-O2", join(ROOT, "test/apps/compute/compute.c"), "-o", wasm]);
   const image = await prepareAppImage({ wasm, arch, args: [String(size)], env: [], dirs: [] });
-  let stdout = "";
-  const decoder = new StreamDecoder([() => {}, (bytes) => void (stdout += Buffer.from(bytes).toString("utf8")), () => {}]);
   const command = qemuCommand({
     arch, accel: "tcg", machine: defaultMachine(arch), memory: "256M", rng: true, ...kernelWithRoot(arch, kernel, image.path),
     cmdline: "console=streams quiet",
   });
-  await boot(command, { timeout: 600, stream: false, onOutput: (chunk) => decoder.push(chunk) });
+  const { stdout } = await bootApp(command, 600);
   const match = /elapsed_ms\D+([\d.]+)/.exec(stdout);
   if (!match) throw new Error(`compute printed no elapsed_ms in the guest:\n${stdout}`);
   return Number(match[1]);

@@ -14,22 +14,38 @@
 //   - the compressed image the same way, for read speed with compression;
 //   - both images' sizes;
 //   - boot to root mounted (the boot chart's `root` stage): the initrd in
-//     instructions, and initrd against disk in microseconds under TCG.
+//     instructions, and initrd against disk in microseconds under TCG;
+//   - the initrd again under -icount with a host directory shared as
+//     `bench9p` and ninep-bench=ROUNDS (fs/9p/bench.ts): open+read+close of
+//     a small file over 9p and in ROFS, in instructions counted from busy
+//     ticks (the waits for the 9p server are idle time, left out). This run
+//     has sleep=on: with sleep=off each halt jumps the guest's clock to its
+//     next deadline, so its 1 s polls and 60 s request deadline pass in a
+//     moment of host time: a slow reply failed the device (EIO) in four
+//     aarch64 runs of five, and the polls added to the busy ticks.
+// Then the 9p rows that run an app (storage/ninep.ts): a 64 MiB file
+// through WASI over 9p against ROFS, and boot to _start with a 100 MiB
+// directory mapped over 9p against :copy.
 
-import { readdirSync, statSync, readFileSync, mkdirSync, writeFileSync } from "node:fs";
+import { readdirSync, statSync, readFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { buildKernel, parseProfile } from "../build";
 import { ROOT } from "../build/files";
 import { ARCHES, Arch, parseArch } from "../build/targets";
 import { boot } from "../run";
 import { defaultMachine, qemuCommand } from "../run/qemu";
+import type { Share } from "../run/qemu";
 import { UsageError } from "../cli/errors";
 import { benchOptions, wholeNumber } from "./args";
 import { parseBootChart } from "./bootchart";
+import { benchNinePApp } from "./storage/ninep";
+import type { NinePAppResult } from "./storage/ninep";
 import { directory, writeImage } from "../image";
 import type { DirectoryNode, TreeNode } from "../image";
 
 const DEFAULT_APPEND_MIB = 64;
+const NINEP_ROUNDS = 1000;
 const SOURCES = ["kernel", "fs", "drivers", "docs", "node_modules/assemblyscript/std/assembly"];
 
 /** The benchmark tree: real source files, plus /tmp and an fstab that mounts RAMFS there. */
@@ -74,12 +90,24 @@ interface Part {
   ops: number;
   bytes: number;
   ticks: number;
+  /** `ticks` less the CPU's idle time. */
+  busy: number;
 }
 
-async function measure(arch: Arch, kernel: string, options: { disk?: string; initrd?: string; icount: boolean; cmdline: string }) {
+interface MeasureOptions {
+  disk?: string;
+  initrd?: string;
+  icount: boolean;
+  icountSleep?: boolean;
+  cmdline: string;
+  shares?: Share[];
+}
+
+async function measure(arch: Arch, kernel: string, options: MeasureOptions) {
   const command = qemuCommand({
-    arch, kernel, memory: "256M", accel: "tcg", machine: defaultMachine(arch), icount: options.icount,
+    arch, kernel, memory: "256M", accel: "tcg", machine: defaultMachine(arch), icount: options.icount, icountSleep: options.icountSleep,
     cmdline: options.cmdline, disks: options.disk ? [{ file: options.disk, readOnly: true }] : [], initrd: options.initrd,
+    shares: options.shares,
   });
   const run = await boot(command, { timeout: 600, stream: false });
   const chart = parseBootChart(run.output);
@@ -88,7 +116,7 @@ async function measure(arch: Arch, kernel: string, options: { disk?: string; ini
   }
   const parts: Part[] = run.output.split("\n").filter((line) => line.startsWith("storage-bench-raw ")).map((line) => {
     const fields = Object.fromEntries(line.trim().split(" ").slice(1).map((field) => field.split("=")));
-    return { name: fields.name, ops: Number(fields.ops), bytes: Number(fields.bytes), ticks: Number(fields.ticks) };
+    return { name: fields.name, ops: Number(fields.ops), bytes: Number(fields.bytes), ticks: Number(fields.ticks), busy: Number(fields.busy) };
   });
   // Under -icount shift=0 the x86 TSC counts instructions; a stated-frequency counter counts hz/1e9 per instruction.
   const instructionsPerTick = chart.source === "arch" ? 1e9 / chart.hz : 1;
@@ -149,6 +177,13 @@ export async function benchStorage(argv: string[]): Promise<number> {
     };
     const timedInitrd = await measure(arch, flat, { initrd: images.plain, icount: false, cmdline: "quiet bootchart root=initrd" });
     const microseconds = (run: typeof timed) => Math.round(run.seconds(run.rootTicks) * 1e6);
+    const share = mkdtempSync(join(tmpdir(), "wisp-bench-9p-"));
+    const ninepExact = await measure(arch, flat, {
+      initrd: images.plain, icount: true, icountSleep: true, cmdline: `quiet bootchart root=initrd ninep-bench=${NINEP_ROUNDS}`,
+      shares: [{ path: share, tag: "bench9p", readOnly: false }],
+    }).finally(() => rmSync(share, { recursive: true, force: true }));
+    const perRound = (name: string) => Math.round(ninepExact.instructions(part(ninepExact, name).busy) / part(ninepExact, name).ops);
+    const ninepApp = await benchNinePApp(arch, log);
     results.push({
       arch,
       machine: defaultMachine(arch),
@@ -169,6 +204,13 @@ export async function benchStorage(argv: string[]): Promise<number> {
         mib: p.bytes / (1 << 20), MBps: Number((p.bytes / 1e6 / timed.seconds(p.ticks)).toFixed(1)),
         instructionsPerWrite: Math.round(exact.instructions(part(exact, p.name).ticks) / p.ops),
       })),
+      ninep: {
+        ...ninepApp,
+        openReadClose: {
+          rounds: NINEP_ROUNDS, fileBytes: part(ninepExact, "ninep-open-read-close").bytes / NINEP_ROUNDS,
+          ninepInstructions: perRound("ninep-open-read-close"), rofsInstructions: perRound("rofs-open-read-close"),
+        },
+      },
     });
   }
   const report = { benchmark: "storage", compression, results };
@@ -183,6 +225,21 @@ export async function benchStorage(argv: string[]): Promise<number> {
     console.log(`  open+fstat+close: ${result.openStatInstructions} instructions`);
     console.log(`  boot stage 'root' (options -> root mounted): initrd ${result.rootMounted.initrdInstructions} instructions; under TCG initrd ${result.rootMounted.initrdMicroseconds} us, disk ${result.rootMounted.diskMicroseconds} us`);
     for (const appendResult of result.ramfsAppend) console.log(`  RAMFS append ${appendResult.mib} MiB in 4 KiB writes: ${appendResult.MBps} MB/s, ${appendResult.instructionsPerWrite} instructions per write`);
+    printNineP(result.ninep);
   }
   return 0;
+}
+
+interface NinePResult extends NinePAppResult {
+  openReadClose: { rounds: number; fileBytes: number; ninepInstructions: number; rofsInstructions: number };
+}
+
+function printNineP(ninep: NinePResult): void {
+  const mib = ninep.fileBytes / (1 << 20);
+  console.log(`  9p, ${mib} MiB through WASI in 1 MiB calls: write+fsync ${ninep.writeMBps} MB/s, read ${ninep.readMBps} MB/s; ROFS (:image) read ${ninep.rofsReadMBps} MB/s; read/ROFS ${ninep.readToRofs}, write/ROFS ${ninep.writeToRofs}`);
+  console.log(`  9p open+read+close of a ${ninep.openReadClose.fileBytes}-byte file: ${ninep.openReadClose.ninepInstructions} instructions (idle waits left out); ROFS ${ninep.openReadClose.rofsInstructions}`);
+  const boot = ninep.bootToStart;
+  const kib = (bytes: number) => `${Math.round(bytes / 1024)} KiB`;
+  console.log(`  boot to _start, --dir empty vs ${boot.directoryBytes / (1 << 20)} MiB (TCG, --mem ${boot.memory}, median of ${boot.runs}): 9p ${boot.ninep.emptyMicroseconds} us vs ${boot.ninep.fullMicroseconds} us; :copy ${boot.copy.emptyMicroseconds} us vs ${boot.copy.fullMicroseconds} us`);
+  console.log(`  app image, --dir empty vs ${boot.directoryBytes / (1 << 20)} MiB: 9p ${kib(boot.ninep.emptyImageBytes)} vs ${kib(boot.ninep.fullImageBytes)}; :copy ${kib(boot.copy.emptyImageBytes)} vs ${kib(boot.copy.fullImageBytes)}`);
 }

@@ -20,7 +20,7 @@ export const BENCHMARKS: readonly Benchmark[] = [
   { name: "boot", summary: "boot repeatedly and report boot phases and host wall time", run: benchBoot },
   { name: "mem", summary: "the smallest RAM that boots, and what the allocator costs", run: benchMem },
   { name: "sched", summary: "what context switches, threads and timers cost", run: benchSched },
-  { name: "storage", summary: "what reading and writing files costs in the guest, with and without LZ4", run: benchStorage },
+  { name: "storage", summary: "what reading and writing files costs in the guest: ROFS with and without LZ4, RAMFS, 9p", run: benchStorage },
   { name: "app", summary: "what running an app costs: time to _start, image size, generated code speed", run: benchApp },
 ];
 

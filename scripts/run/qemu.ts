@@ -29,6 +29,14 @@ export interface QemuOptions {
   cmdline: string;
   /** Run with -icount shift=0,sleep=off: guest time counts instructions. */
   icount?: boolean;
+  /**
+   * With icount, sleep=on: while the guest halts its clock runs at the
+   * host's pace instead of jumping to the next deadline, so the guest's own
+   * timeouts (a 9p request's 60 s) do not expire while it waits for the
+   * host. Guest time is then instructions only while busy (kernel/sched
+   * idleTicks says how long it was not).
+   */
+  icountSleep?: boolean;
   /** Raw disk images, attached as virtio-blk in this order (the guest's vda, vdb, ...). */
   disks?: Disk[];
   /** A file loaded as the initrd (x86_64: the PVH module the kernel takes its root from). */
@@ -114,7 +122,7 @@ export function qemuCommand(options: QemuOptions): string[] {
   const common = [
     "-m", options.memory, "-smp", "1", "-accel", options.accel,
     "-nodefaults", "-no-user-config", "-display", "none", "-serial", "stdio", "-no-reboot",
-    ...(options.icount ? ["-icount", "shift=0,sleep=off"] : []),
+    ...(options.icount ? ["-icount", `shift=0,sleep=${options.icountSleep ? "on" : "off"}`] : []),
     "-kernel", options.kernel, "-append", options.cmdline,
     ...(options.initrd ? ["-initrd", options.initrd] : []),
   ];

@@ -1,12 +1,13 @@
 // Boot tier: threads and the scheduler on every target, in both build
 // profiles. Guards the in-kernel scheduler self-test (condition-variable
-// ping-pong among 8 threads, sleep accuracy, preemption of a busy thread in
-// the default profile and its absence in the cooperative one, priorities,
-// mutexes, semaphores, timeouts, thread-local data, a 1100-timer storm with
-// timers armed from interrupt context, stacks coming back), the stack guard
-// page (a runaway recursion is reported as a stack overflow naming the
-// thread), and `wisp bench sched --json`. Runs under -icount, where guest
-// time is instruction count, so the timing checks are exact.
+// ping-pong among 8 threads, sleep accuracy, idle time counted, preemption
+// of a busy thread in the default profile and its absence in the
+// cooperative one, priorities, mutexes, semaphores, timeouts, thread-local
+// data, a 1100-timer storm with timers armed from interrupt context, stacks
+// coming back), the stack guard page (a runaway recursion is reported as a
+// stack overflow naming the thread), and `wisp bench sched --json`. Runs
+// under -icount, where guest time is instruction count, so the timing
+// checks are exact.
 
 import { describe, expect, it } from "vitest";
 import { BOOT_TARGETS, selfTestPassed, selfTestSummaries, wisp } from "./wisp-cli";
@@ -18,7 +19,7 @@ const targets = BOOT_TARGETS;
  * every machine and in both profiles (the cooperative profile checks the
  * opposite of the two preemption checks, that they do not happen).
  */
-const SCHED_CHECKS = 38;
+const SCHED_CHECKS = 39;
 
 describe.each(targets)("$arch on $machine", ({ arch, machine }) => {
   const run = (...args: string[]) => wisp("run", "--arch", arch, "--machine", machine, "--accel", "tcg", "--timeout", TIMEOUT, ...args);

@@ -4,7 +4,8 @@
 // the initrd (used in place) and from a virtio-blk disk (microvm's
 // virtio-mmio, q35's virtio-pci, aarch64 virt's virtio-mmio); that the
 // image's /etc/fstab mounts a RAMFS on /tmp that takes a 1 MiB write and
-// reads it back; and that `wisp run --image` boots a module image.
+// reads it back; that `wisp run --image` boots a module image; and that
+// `wisp bench storage` reports its rows, the 9p ones included.
 
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -137,7 +138,7 @@ describe.each([
 });
 
 describe("wisp bench storage", () => {
-  it("reports ROFS and raw read speed, open+stat cost, root mounting and RAMFS appends as JSON", () => {
+  it("reports ROFS and raw read speed, open+stat cost, root mounting, RAMFS appends and the 9p rows as JSON", () => {
     const result = wisp("bench", "storage", "--json", "--arch", "x86_64", "--append", "8");
     expect(result.status).toBe(0);
     const report = JSON.parse(result.stdout);
@@ -150,5 +151,10 @@ describe("wisp bench storage", () => {
     expect(x86.rootMounted.initrdInstructions).toBeGreaterThan(0);
     expect(x86.rootMounted.diskMicroseconds).toBeGreaterThan(0);
     expect(x86.ramfsAppend.map((entry: { mib: number }) => entry.mib)).toEqual([8, 32]);
+    expect(x86.ninep.readMBps).toBeGreaterThan(0);
+    expect(x86.ninep.writeToRofs).toBeGreaterThan(0);
+    expect(x86.ninep.openReadClose.ninepInstructions).toBeGreaterThan(x86.ninep.openReadClose.rofsInstructions);
+    expect(x86.ninep.bootToStart.copy.fullImageBytes).toBeGreaterThan(x86.ninep.bootToStart.directoryBytes);
+    expect(x86.ninep.bootToStart.ninep.fullImageBytes).toBe(x86.ninep.bootToStart.ninep.emptyImageBytes);
   });
 });

@@ -37,7 +37,7 @@ describe("one architecture per image", () => {
 
 describe("the default profile", () => {
   it("carries no self-test or benchmark", () => {
-    for (const text of ["selftest=NAME", "blk-checksum ", "malloc-bench", "sched-bench", "storage-bench", "random-virtio "]) {
+    for (const text of ["selftest=NAME", "blk-checksum ", "malloc-bench", "sched-bench", "storage-bench", "ninep-bench", "random-virtio "]) {
       for (const [arch, kernel] of Object.entries(kernels)) expect(holds(kernel, text), `${arch}: ${text}`).toBe(false);
     }
   });

@@ -110,7 +110,7 @@ describe("booting x86_64", () => {
       expect(result.output).toContain(`wisp: bad kernel command line: unknown kernel option '${option.split("=")[0]}'\n`);
     }
     const listed = (await bootKernel({ cmdline: "frobnicate" })).output;
-    for (const option of ["selftest", "malloc-bench", "sched-bench", "storage-bench", "blk-write"]) expect(listed).not.toMatch(new RegExp(`^  ${option}: `, "m"));
+    for (const option of ["selftest", "malloc-bench", "sched-bench", "storage-bench", "ninep-bench", "blk-write"]) expect(listed).not.toMatch(new RegExp(`^  ${option}: `, "m"));
     expect(listed).toMatch(/^ {2}virtio_mmio\.device: /m);
   });
 

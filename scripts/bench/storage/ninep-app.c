@@ -1,0 +1,126 @@
+/* The app of `wisp bench storage`'s 9p rows (scripts/bench/storage/ninep.ts):
+   sequential file I/O through WASI, timed with clock_gettime(CLOCK_MONOTONIC).
+
+   ninep-app write-read FILE MIB   writes FILE in 1 MiB writes, fsyncs and
+                                   closes it, then reads it back in 1 MiB
+                                   reads and checks every byte
+   ninep-app read FILE MIB         reads FILE (written by the host with the
+                                   same bytes) in 1 MiB reads and checks it
+   ninep-app exit                  returns at once (the boot-to-_start runs)
+
+   The bytes are 32-bit little-endian words, word w = w * 2654435761 (mod
+   2^32): distinct across 4 GiB, so a chunk read from the wrong place fails.
+   Each timed part prints one line:
+
+     ninep-bench-raw name=NAME bytes=N ns=T
+
+   where T counts only the calls (open, write or read, fsync, close), not
+   filling or checking the buffers. A failure prints what failed on stderr
+   and exits with status 1. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+enum { CHUNK = 1 << 20 };
+
+static uint32_t* chunk;
+static uint32_t* expected;
+static long long spent_ns;
+static struct timespec started;
+
+static void start(void) {
+  clock_gettime(CLOCK_MONOTONIC, &started);
+}
+
+static void stop(void) {
+  struct timespec now;
+  clock_gettime(CLOCK_MONOTONIC, &now);
+  spent_ns += (now.tv_sec - started.tv_sec) * 1000000000LL + (now.tv_nsec - started.tv_nsec);
+}
+
+static void fail(const char* what, const char* path) {
+  fprintf(stderr, "ninep-app: %s %s: %s\n", what, path, strerror(errno));
+  exit(1);
+}
+
+/* The pattern's words for chunk `index` (1 MiB from index * CHUNK). */
+static void fill(uint32_t* words, long index) {
+  uint32_t first = (uint32_t)(index * (CHUNK / 4));
+  for (uint32_t i = 0; i < CHUNK / 4; i++) words[i] = (first + i) * 2654435761u;
+}
+
+static void report(const char* name, long mib) {
+  printf("ninep-bench-raw name=%s bytes=%lld ns=%lld\n", name, (long long)mib * CHUNK, spent_ns);
+  spent_ns = 0;
+}
+
+static void write_file(const char* path, long mib) {
+  start();
+  int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  stop();
+  if (fd < 0) fail("cannot create", path);
+  for (long c = 0; c < mib; c++) {
+    fill(chunk, c);
+    start();
+    ssize_t written = write(fd, chunk, CHUNK);
+    stop();
+    if (written != CHUNK) fail("a short write to", path);
+  }
+  start();
+  int synced = fsync(fd);
+  int closed = close(fd);
+  stop();
+  if (synced != 0 || closed != 0) fail("cannot fsync and close", path);
+}
+
+static void read_file(const char* path, long mib) {
+  start();
+  int fd = open(path, O_RDONLY);
+  stop();
+  if (fd < 0) fail("cannot open", path);
+  for (long c = 0; c <= mib; c++) {
+    start();
+    ssize_t count = read(fd, chunk, CHUNK);
+    stop();
+    if (c == mib) {
+      if (count != 0) fail("more bytes than expected in", path);
+      break;
+    }
+    if (count != CHUNK) fail("a short read from", path);
+    fill(expected, c);
+    if (memcmp(chunk, expected, CHUNK) != 0) {
+      fprintf(stderr, "ninep-app: %s: MiB %ld differs from what was written\n", path, c);
+      exit(1);
+    }
+  }
+  start();
+  close(fd);
+  stop();
+}
+
+int main(int argc, char** argv) {
+  if (argc == 2 && strcmp(argv[1], "exit") == 0) return 0;
+  long mib = argc == 4 ? atol(argv[3]) : 0;
+  if (mib <= 0 || (strcmp(argv[1], "write-read") != 0 && strcmp(argv[1], "read") != 0)) {
+    fprintf(stderr, "usage: ninep-app write-read|read FILE MIB | ninep-app exit\n");
+    return 2;
+  }
+  chunk = malloc(CHUNK);
+  expected = malloc(CHUNK);
+  if (chunk == NULL || expected == NULL) fail("out of memory for", "the buffers");
+  if (strcmp(argv[1], "write-read") == 0) {
+    write_file(argv[2], mib);
+    report("write", mib);
+    read_file(argv[2], mib);
+    report("read", mib);
+  } else {
+    read_file(argv[2], mib);
+    report("rofs-read", mib);
+  }
+  return 0;
+}
