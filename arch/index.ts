@@ -26,6 +26,13 @@
 @external("arch", "mmioWrite8") export declare function mmioWrite8(address: usize, value: u32): void;
 @external("arch", "mmioWrite16") export declare function mmioWrite16(address: usize, value: u32): void;
 @external("arch", "mmioWrite32") export declare function mmioWrite32(address: usize, value: u32): void;
+/**
+ * A full barrier: every load and store before it is seen by devices (and
+ * other CPUs) before any after it. Store-then-load protocols need it, e.g.
+ * publishing a virtqueue's available index, then reading whether the
+ * device wants to be told (x86 mfence, arm64 dmb ish).
+ */
+@external("arch", "memoryBarrier") export declare function memoryBarrier(): void;
 
 // --- Time ---
 /** A free-running counter (x86_64 TSC, aarch64 CNTVCT_EL0). */

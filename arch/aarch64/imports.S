@@ -85,6 +85,10 @@ IMPORT mmioWrite32
   ret
 
 /* The isb keeps the read from being taken early, ahead of the code before it. */
+IMPORT memoryBarrier
+  dmb ish
+  ret
+
 IMPORT timestamp
   isb
   mrs x0, cntvct_el0

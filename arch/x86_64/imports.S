@@ -79,6 +79,10 @@ IMPORT mmioWrite32
   movl %edx, (%rax)
   ret
 
+IMPORT memoryBarrier
+  mfence
+  ret
+
 IMPORT timestamp
   rdtsc
   shlq $32, %rdx

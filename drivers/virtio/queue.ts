@@ -28,7 +28,7 @@
 // Not thread-safe by itself: the owner calls it with interrupts disabled
 // (one CPU), from threads and from its interrupt handler alike.
 
-import { mmioRead16, mmioWrite16 } from "../../arch";
+import { mmioRead16, mmioWrite16, memoryBarrier } from "../../arch";
 import { pages, PAGE_SIZE, USE_LARGE } from "../../kernel/mm/pages";
 
 /** Descriptor flags. */
@@ -171,6 +171,7 @@ export class Virtqueue {
     store<u16>(this.available + RING_HEADER_BYTES + slot * RING_U16_BYTES, <u16>head);
     this.availableIndex++;
     mmioWrite16(this.available + RING_INDEX, this.availableIndex);
+    memoryBarrier(); // the index out before the flag is read: else a device that just asked to be told is missed
     return (mmioRead16(this.used + RING_FLAGS) & USED_NO_NOTIFY) == 0;
   }
 

@@ -32,6 +32,7 @@ import { timestamp } from "../../arch";
 import { mountFileSystems } from "../../fs/root";
 import { readImageApp, runImageApp, printBootChartAtAppStart } from "../../loader/index";
 import { addListenPorts } from "../../loader/manifest";
+import { printNetworkReport } from "../net/index";
 import { AppManifest } from "../../loader/manifest";
 import { BootOptions } from "./options";
 import { wireKernel } from "./wiring";
@@ -96,13 +97,14 @@ export function startKernel(handoffAddress: usize, arch: u32, appMachine: u16, w
   if (options.hang.given) idleForever();
   if (options.crash.given) crash(options.crash.value);
   if (appRefusal.length) return refuseApp(appRefusal);       // a manifest the kernel cannot use
-  if (hasApp) return runTheApp(app, appMachine);            // the image's app, to its end: its status is the VM's
+  if (hasApp) return runTheApp(app, appMachine, options.meminfo.given);            // the image's app, to its end: its status is the VM's
   shutdown(options.exit.number);
 }
 
 /** Runs the image's app (loader/) and powers off with its exit status. */
-function runTheApp(app: AppManifest, machine: u16): void {
+function runTheApp(app: AppManifest, machine: u16, report: bool): void {
   const status = runImageApp(app, machine);
+  if (report) printNetworkReport();                          // meminfo: what the network held and dropped
   if (status < 0) return refuseApp(failureDetail(status));
   reportAppExitStatus(<u32>status);
   shutdown(min<u32>(<u32>status, MAX_EXIT_STATUS));

@@ -20,6 +20,7 @@
 
 import { EBADF, EBUSY, EINVAL, ENODEV, ENOMEM, EAGAIN, ETIMEDOUT } from "../errno";
 import { fail } from "../failure";
+import { printLine } from "../console";
 import { declareText, KernelOption } from "../options";
 import { now } from "../time/index";
 import { spawn, FOREVER, PRIORITY_HIGH } from "../sched/index";
@@ -69,7 +70,6 @@ let sleepingUntil: u64 = NO_DEADLINE;
 let eventsSeen: u32 = 0;
 /** Broadcasts so far, and the count the last readiness check saw (waitForNetwork's lost-wakeup guard). */
 let broadcasts: u32 = 0;
-let broadcastsAtReadiness: u32 = 0;
 
 function configuration(): NetConfig {
   if (configured === null) configured = new NetConfig();
@@ -159,7 +159,9 @@ function netMain(argument: usize): void {
       d.releaseFrame();
       frames++;
     }
+    s.flushPending();
     s.runTimers(now());
+    s.flushPending();
     sleepingUntil = s.nextDeadline();
     const until = sleepingUntil;
     leave(s);
@@ -305,21 +307,33 @@ export function socketReadiness(socket: i32): u32 {
   const s = enter();
   if (s === null) return READY_ERROR;
   const result = tcpReadiness(s, socket);
-  broadcastsAtReadiness = broadcasts;
   leave(s);
   return result;
 }
 
 /**
- * Sleeps until some socket's readiness may have changed, or until
- * `deadline` (kernel/time now() units). Returns at once if a change came
- * since the last socketReadiness call (so a poll that checked readiness
- * and then waits misses nothing).
+ * A mark of the network's state for waitForNetwork: take it before looking
+ * at the readiness of the sockets a caller waits on, then wait with it.
  */
-export function waitForNetwork(deadline: u64): void {
+export function networkEpoch(): u32 {
+  const s = enter();
+  if (s === null) return 0;
+  notify(s); // changes not yet announced count as before the mark
+  const epoch = broadcasts;
+  leave(s);
+  return epoch;
+}
+
+/**
+ * Sleeps until some socket's readiness may have changed since `epoch`
+ * (networkEpoch, taken before the caller looked), or until `deadline`
+ * (kernel/time now() units); returns at once if a change came since.
+ */
+export function waitForNetwork(deadline: u64, epoch: u32): void {
   const s = enter();
   if (s === null) return;
-  if (broadcasts == broadcastsAtReadiness && s.events == eventsSeen) changed.wait(mutex, deadline);
+  notify(s);
+  if (broadcasts == epoch) changed.wait(mutex, deadline);
   leave(s);
 }
 
@@ -338,4 +352,23 @@ export function networkCounter(index: i32): u64 {
 /** The name of counter `index` ("ip.bad.checksum"), for a report line. */
 export function networkCounterName(index: i32): string {
   return nameOfCounter(index);
+}
+
+/** Prints what the stack holds and every counter that is not zero (the meminfo report, after an app). */
+export function printNetworkReport(): void {
+  const s = stack;
+  if (s === null) return;
+  printLine("net: " + s.heldBytes().toString() + " bytes held, receive drops " + device!.receiveDrops.toString());
+  for (let i = 0; i < COUNTER_COUNT; i++) {
+    const value = s.counters.get(i);
+    if (value != 0) printLine("net: " + nameOfCounter(i) + " " + value.toString());
+  }
+  let c = s.connections;
+  while (c !== null) {
+    const unread = c.receiveRing === null ? 0 : c.receiveRing!.length;
+    const unsent = c.sendRing === null ? 0 : c.sendRing!.length;
+    printLine("net: connection :" + c.localPort.toString() + " <- :" + c.remotePort.toString() + " state " + c.state.toString() +
+      " socket " + c.socket.toString() + (c.listener !== null ? " (not accepted)" : "") + " unread " + unread.toString() + " unsent " + unsent.toString());
+    c = c.next;
+  }
 }

@@ -10,7 +10,7 @@ import { NetworkDevice, wakeNetwork } from "./device";
 import { NetConfig } from "./config";
 import {
   startNetworkOn, tcpListen, tcpConnect, socketAccept, socketReceive, socketSend, socketShutdown, socketClose,
-  socketReadiness, waitForNetwork, networkMemoryBytes, networkCounter, READY_READ, READY_WRITE, READY_HANGUP,
+  socketReadiness, waitForNetwork, networkEpoch, networkMemoryBytes, networkCounter, READY_READ, READY_WRITE, READY_HANGUP,
   RECEIVE_WAITALL, SHUT_WR,
 } from "./index";
 import { FRAMES_IN } from "./counters";
@@ -113,7 +113,7 @@ export function runNetworkSelfTest(): bool {
   check("every send and WAITALL receive takes the whole piece", counted);
   check("what comes back is what went out", intact);
   const start = now();
-  waitForNetwork(start + 20_000_000);
+  waitForNetwork(start + 20_000_000, networkEpoch());
   check("waitForNetwork returns by its deadline", now() < start + 1_000_000_000);
   check("shutdown for writing", socketShutdown(socket, SHUT_WR) == 0);
   check("a send after SHUT_WR is EPIPE", socketSend(socket, out, 1, false) == -EPIPE);

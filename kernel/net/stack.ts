@@ -19,6 +19,7 @@
 // total, the number a memory report shows.
 
 import { NetworkDevice, MacAddress } from "./device";
+import { EAGAIN } from "../errno";
 import { NetConfig } from "./config";
 import { Counters, FRAMES_IN, FRAMES_OUT, ETHERNET_TRUNCATED, ETHERNET_NOT_FOR_US, ETHERNET_UNKNOWN_TYPE, TRANSMIT_FAILED } from "./counters";
 import { MemoryBudget } from "./buffers";
@@ -43,6 +44,8 @@ export class NetClock {
 export const NO_DEADLINE: u64 = u64.MAX_VALUE;
 /** Sockets per stack. */
 export const MAX_SOCKETS: i32 = 1024;
+/** Frames kept, in order, while the device's transmit slots are all in flight (then the rest are dropped). */
+const PENDING_FRAMES: u32 = 128;
 const EPHEMERAL_FIRST: u32 = 49152;
 
 export class Stack {
@@ -68,6 +71,11 @@ export class Stack {
   mac: MacAddress;
   /** The DHCP client, once startDhcp() made one. */
   dhcp: DhcpClient | null = null;
+  /** Frames waiting for a transmit slot: a ring of PENDING_FRAMES slots of frameBytes (made at the first wait). */
+  pending: usize = 0;
+  pendingLengths: StaticArray<u32> | null = null;
+  pendingFirst: u32 = 0;
+  pendingCount: u32 = 0;
 
   constructor(public device: NetworkDevice, public config: NetConfig, public clock: NetClock) {
     this.mac = device.mac;
@@ -95,10 +103,47 @@ export class Stack {
     reapConnections(this);
   }
 
-  /** Hands a finished frame to the device (a refusal is counted; TCP sends again later). */
+  /**
+   * Hands a finished frame to the device. While its transmit slots are all
+   * in flight (-EAGAIN) frames wait here, in order, until flushPending()
+   * finds room (the driver wakes the stack's thread when a slot comes back);
+   * past PENDING_FRAMES, or when the device fails, a frame is dropped and
+   * counted (TCP sends again later).
+   */
   transmit(frame: usize, length: u32): void {
     this.counters.bump(FRAMES_OUT);
-    if (this.device.transmit(frame, length) < 0) this.counters.drop(TRANSMIT_FAILED);
+    if (this.pendingCount == 0) {
+      const sent = this.device.transmit(frame, length);
+      if (sent != -EAGAIN) {
+        if (sent < 0) this.counters.drop(TRANSMIT_FAILED);
+        return;
+      }
+    }
+    this.keepPending(frame, length);
+  }
+
+  private keepPending(frame: usize, length: u32): void {
+    if (this.pending == 0) {
+      this.pending = heap.alloc(<usize>PENDING_FRAMES * <usize>this.frameBytes);
+      this.pendingLengths = new StaticArray<u32>(<i32>PENDING_FRAMES);
+    }
+    if (this.pendingCount == PENDING_FRAMES || length > this.frameBytes) return this.counters.drop(TRANSMIT_FAILED);
+    const slot = (this.pendingFirst + this.pendingCount) % PENDING_FRAMES;
+    memory.copy(this.pending + <usize>slot * <usize>this.frameBytes, frame, length);
+    this.pendingLengths![slot] = length;
+    this.pendingCount++;
+  }
+
+  /** Sends the frames that waited for transmit slots, while the device takes them. */
+  flushPending(): void {
+    while (this.pendingCount > 0) {
+      const slot = this.pendingFirst;
+      const sent = this.device.transmit(this.pending + <usize>slot * <usize>this.frameBytes, this.pendingLengths![slot]);
+      if (sent == -EAGAIN) return;
+      if (sent < 0) this.counters.drop(TRANSMIT_FAILED);
+      this.pendingFirst = (slot + 1) % PENDING_FRAMES;
+      this.pendingCount--;
+    }
   }
 
   /** When runTimers next has something to do (clock time), or NO_DEADLINE. */
@@ -141,12 +186,19 @@ export class Stack {
 
   /** Bytes the stack holds: its frame buffer and socket table, and everything its budget counts. */
   heldBytes(): u64 {
-    return this.budget.held + <u64>this.frameBytes + (<u64>MAX_SOCKETS << 3);
+    const pending: u64 = this.pending == 0 ? 0 : <u64>PENDING_FRAMES * (<u64>this.frameBytes + 4);
+    return this.budget.held + <u64>this.frameBytes + (<u64>MAX_SOCKETS << 3) + pending;
   }
 
   /** Frees everything (sockets, connections without telling the peers, the ARP cache); the Stack object is the caller's to free. */
   destroy(): void {
     tcpDiscardAll(this);
+    if (this.pending != 0) {
+      heap.free(this.pending);
+      heap.free(changetype<usize>(this.pendingLengths));
+      this.pending = 0;
+      this.pendingLengths = null;
+    }
     const dhcp = this.dhcp;
     if (dhcp !== null) {
       dhcp.free();

@@ -43,7 +43,14 @@ export function tcpInput(stack: Stack, source: u32, destination: u32, packet: us
       seg.sourcePort == 0 || seg.destinationPort == 0) {
     return counters.drop(TCP_BAD_ADDRESS);
   }
-  const c = findConnection(stack, seg);
+  let c = findConnection(stack, seg);
+  if (c !== null && c.state == TIME_WAIT && seg.has(SYN) && !seg.has(ACK) && !seg.has(RST) && seqGt(seg.seq, c.rcvNxt)) {
+    // A new connection reusing the pair while TIME_WAIT lingers (RFC 1122 4.2.2.13): its
+    // SYN lies past everything the old one sent, so no old segment can be taken for a new
+    // one; the old connection ends and the SYN goes to the listener.
+    closeConnection(stack, c, 0);
+    c = null;
+  }
   if (c === null) {
     const listener = findListener(stack, seg.destinationPort);
     if (listener === null) {

@@ -106,16 +106,27 @@ export function __free(payload: usize): void {
   if (payload != 0) freeBlock(payload);
 }
 
+// asc builds a custom runtime as it builds its incremental one, whose __new
+// and __renew hand out zeroed memory: the standard library then skips its
+// own zeroing (new ArrayBuffer, StaticArray, Array, typed arrays, an
+// Array's growth). So these two zero what they hand out; __alloc and
+// __realloc (heap.alloc, raw blocks) do not.
+
 // @ts-ignore: decorator
 @global @unsafe
 export function __new(size: usize, id: u32): usize {
-  return allocBlock(size, id);
+  const payload = allocBlock(size, id);
+  if (payload != 0) memory.fill(payload, 0, size);
+  return payload;
 }
 
 // @ts-ignore: decorator
 @global @unsafe
 export function __renew(payload: usize, size: usize): usize {
-  return __realloc(payload, size);
+  const old = <usize>load<u32>(payload - HEADER, 4);
+  const renewed = __realloc(payload, size);
+  if (renewed != 0 && size > old) memory.fill(renewed + old, 0, size - old);
+  return renewed;
 }
 
 // @ts-ignore: decorator

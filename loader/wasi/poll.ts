@@ -27,7 +27,7 @@ import { ERRNO_SUCCESS, ERRNO_INVAL, ERRNO_FAULT, ERRNO_BADF, ERRNO_NOTCAPABLE }
 import { Subscription, SUBSCRIPTION_BYTES, Event, EVENT_BYTES } from "./layout";
 import { fetch, put, scratch, inRange, storeU32 } from "./memory";
 import { fileOf, AppFile, KIND_STDIN } from "./fds";
-import { socketReadiness, waitForNetwork, READY_READ, READY_WRITE, READY_HANGUP, READY_ERROR } from "../../kernel/net/index";
+import { socketReadiness, waitForNetwork, networkEpoch, READY_READ, READY_WRITE, READY_HANGUP, READY_ERROR } from "../../kernel/net/index";
 import { RIGHT_POLL_FD_READWRITE } from "./rights";
 import { isClock, readClock } from "./clock";
 import { statScratch } from "./files";
@@ -133,12 +133,14 @@ export function pollOneoff(subscriptions: u32, events: u32, count: u32, out: u32
     else if (isImmediate(subscription)) immediate = true;
     else earliest = min<u64>(earliest, deadlineOf(subscription));
   }
-  while (!immediate && !(sockets && anySocketReady(subscriptions, count)) && now() < earliest) {
+  while (!immediate && now() < earliest) {
     if (!sockets) {
       waitUntil(earliest);
       break;
     }
-    waitForNetwork(earliest);
+    const epoch = networkEpoch(); // before looking: a change while looking ends the wait at once
+    if (anySocketReady(subscriptions, count)) break;
+    waitForNetwork(earliest, epoch);
   }
 
   const reached = now();

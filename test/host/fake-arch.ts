@@ -240,6 +240,7 @@ export class FakeArch {
         this.interruptsEnabled = enable !== 0;
         return before ? 1 : 0;
       },
+      memoryBarrier: () => {},
       waitForInterrupt: () => {
         this.clock += this.timestampStep * 1000n;
       },
