@@ -34,6 +34,7 @@ import {
 } from "./tcp-sockets";
 import { SYN_SENT, SYN_RECEIVED } from "./tcp-connection";
 import { counterName as nameOfCounter, COUNTER_COUNT } from "./counters";
+import { print, printLine, printUnsigned } from "../console";
 
 /** socketReceive flags (WASI's riflags): RECEIVE_PEEK, RECEIVE_WAITALL. */
 export { RECEIVE_PEEK, RECEIVE_WAITALL } from "./tcp-sockets";
@@ -338,4 +339,35 @@ export function networkCounter(index: i32): u64 {
 /** The name of counter `index` ("ip.bad.checksum"), for a report line. */
 export function networkCounterName(index: i32): string {
   return nameOfCounter(index);
+}
+
+/**
+ * Prints the kernel's stack for a report (meminfo-style), allocating nothing:
+ *   net: BYTES bytes held, CONNECTIONS connections
+ *   net-counter NAME VALUE        (each counter that is not 0)
+ * Prints nothing when the network is not running.
+ */
+export function printNetworkReport(): void {
+  const s = stack;
+  if (s === null) return;
+  let connections: u64 = 0;
+  let c = s.connections;
+  while (c !== null) {
+    connections++;
+    c = c.next;
+  }
+  print("net: ");
+  printUnsigned(s.heldBytes());
+  print(" bytes held, ");
+  printUnsigned(connections);
+  printLine(" connections");
+  for (let i = 0; i < COUNTER_COUNT; i++) {
+    const value = s.counters.get(i);
+    if (value == 0) continue;
+    print("net-counter ");
+    print(nameOfCounter(i));
+    print(" ");
+    printUnsigned(value);
+    printLine();
+  }
 }
