@@ -20,7 +20,6 @@
 
 import { EBADF, EBUSY, EINVAL, ENODEV, ENOMEM, EAGAIN, ETIMEDOUT } from "../errno";
 import { fail } from "../failure";
-import { printLine } from "../console";
 import { declareText, KernelOption } from "../options";
 import { now } from "../time/index";
 import { spawn, FOREVER, PRIORITY_HIGH } from "../sched/index";
@@ -35,6 +34,7 @@ import {
 } from "./tcp-sockets";
 import { SYN_SENT, SYN_RECEIVED } from "./tcp-connection";
 import { counterName as nameOfCounter, COUNTER_COUNT } from "./counters";
+import { print, printLine, printUnsigned } from "../console";
 
 /** socketReceive flags (WASI's riflags): RECEIVE_PEEK, RECEIVE_WAITALL. */
 export { RECEIVE_PEEK, RECEIVE_WAITALL } from "./tcp-sockets";
@@ -354,21 +354,33 @@ export function networkCounterName(index: i32): string {
   return nameOfCounter(index);
 }
 
-/** Prints what the stack holds and every counter that is not zero (the meminfo report, after an app). */
+/**
+ * Prints the kernel's stack for a report (meminfo-style), allocating nothing:
+ *   net: BYTES bytes held, CONNECTIONS connections
+ *   net-counter NAME VALUE        (each counter that is not 0)
+ * Prints nothing when the network is not running.
+ */
 export function printNetworkReport(): void {
   const s = stack;
   if (s === null) return;
-  printLine("net: " + s.heldBytes().toString() + " bytes held, receive drops " + device!.receiveDrops.toString());
-  for (let i = 0; i < COUNTER_COUNT; i++) {
-    const value = s.counters.get(i);
-    if (value != 0) printLine("net: " + nameOfCounter(i) + " " + value.toString());
-  }
+  let connections: u64 = 0;
   let c = s.connections;
   while (c !== null) {
-    const unread = c.receiveRing === null ? 0 : c.receiveRing!.length;
-    const unsent = c.sendRing === null ? 0 : c.sendRing!.length;
-    printLine("net: connection :" + c.localPort.toString() + " <- :" + c.remotePort.toString() + " state " + c.state.toString() +
-      " socket " + c.socket.toString() + (c.listener !== null ? " (not accepted)" : "") + " unread " + unread.toString() + " unsent " + unsent.toString());
+    connections++;
     c = c.next;
+  }
+  print("net: ");
+  printUnsigned(s.heldBytes());
+  print(" bytes held, ");
+  printUnsigned(connections);
+  printLine(" connections");
+  for (let i = 0; i < COUNTER_COUNT; i++) {
+    const value = s.counters.get(i);
+    if (value == 0) continue;
+    print("net-counter ");
+    print(nameOfCounter(i));
+    print(" ");
+    printUnsigned(value);
+    printLine();
   }
 }

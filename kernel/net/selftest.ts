@@ -10,8 +10,8 @@ import { NetworkDevice, wakeNetwork } from "./device";
 import { NetConfig } from "./config";
 import {
   startNetworkOn, tcpListen, tcpConnect, socketAccept, socketReceive, socketSend, socketShutdown, socketClose,
-  socketReadiness, waitForNetwork, networkEpoch, networkMemoryBytes, networkCounter, READY_READ, READY_WRITE, READY_HANGUP,
-  RECEIVE_WAITALL, SHUT_WR,
+  socketReadiness, waitForNetwork, networkEpoch, networkMemoryBytes, networkCounter, printNetworkReport, READY_READ,
+  READY_WRITE, READY_HANGUP, RECEIVE_WAITALL, SHUT_WR,
 } from "./index";
 import { FRAMES_IN } from "./counters";
 import { beginSelfTest, check, endSelfTest } from "../selftest/check";
@@ -126,5 +126,6 @@ export function runNetworkSelfTest(): bool {
   check("the stack reports its memory and counts frames", networkMemoryBytes() > 0 && networkCounter(FRAMES_IN) > 0);
   heap.free(out);
   heap.free(back);
+  printNetworkReport();
   return endSelfTest("tcp");
 }

@@ -22,7 +22,7 @@ import {
 } from "./tcp-connection";
 import { tcpOutput, sendSyn, sendAck, sendReset, retransmitFirst, resetConnection } from "./tcp-output";
 import {
-  findConnection, findListener, newConnection, allocateBuffers, closeConnection, enterTimeWait, establish, updateRtt,
+  findConnection, findListener, newConnection, closeConnection, enterTimeWait, establish, updateRtt,
   initialSequence, unqueue, enqueue,
 } from "./tcp";
 import { ECONNREFUSED, ECONNRESET } from "../errno";

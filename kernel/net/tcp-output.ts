@@ -164,9 +164,15 @@ export function sendReset(
   ipv4Send(stack, remoteAddress, 6, headerLength);
 }
 
-/** Resets an established connection from our side (abort). */
+/**
+ * Resets an established connection from our side (abort). The reset is
+ * numbered sndNxt, or the right edge of the peer's window when sndNxt is
+ * past it (a probe byte into a shut window), so the peer takes it.
+ */
 export function resetConnection(stack: Stack, c: Connection): void {
   if (c.state >= ESTABLISHED || c.state == SYN_RECEIVED) {
-    sendReset(stack, c.localAddress, c.remoteAddress, c.localPort, c.remotePort, c.sndNxt, c.rcvNxt, true);
+    const edge = c.sndUna + c.sndWnd;
+    const seq = seqLeq(c.sndNxt, edge) ? c.sndNxt : edge;
+    sendReset(stack, c.localAddress, c.remoteAddress, c.localPort, c.remotePort, seq, c.rcvNxt, true);
   }
 }

@@ -18,7 +18,7 @@ import { Stack } from "./stack";
 import { ByteRing } from "./buffers";
 import { Segment } from "./tcp-header";
 import {
-  Connection, Listener, CLOSED, SYN_SENT, SYN_RECEIVED, ESTABLISHED, FIN_WAIT_1, FIN_WAIT_2, TIME_WAIT, RTO_MIN, RTO_MAX,
+  Connection, Listener, CLOSED, SYN_SENT, SYN_RECEIVED, ESTABLISHED, FIN_WAIT_1, FIN_WAIT_2, CLOSING, LAST_ACK, TIME_WAIT, RTO_MIN, RTO_MAX,
   RTO_GRANULARITY, MAX_RETRANSMITS, MAX_SYN_RETRANSMITS, CONNECTION_BYTES, OOO_BYTES, OOO_RANGES,
 } from "./tcp-connection";
 import { sendSyn, sendAck, sendProbe, retransmitFirst, resetConnection } from "./tcp-output";
@@ -255,6 +255,10 @@ export function tcpRunTimers(stack: Stack, now: u64): void {
   while (c !== null) {
     if (c.state != CLOSED) {
       if (due(c.lingerAt, now)) {
+        if (c.state != TIME_WAIT && c.state != FIN_WAIT_2) {
+          stack.counters.bump(TCP_ABORTS);
+          resetConnection(stack, c);
+        }
         closeConnection(stack, c, 0);
       } else {
         if (due(c.retransmitAt, now)) retransmitTimeout(stack, c, now);
@@ -298,8 +302,16 @@ function retransmitTimeout(stack: Stack, c: Connection, now: u64): void {
   c.retransmitAt = now + c.rto;
 }
 
-/** After the app closed an orphan in FIN_WAIT_2: it may wait for the peer's FIN only so long. */
+/**
+ * After the app let go of `c`: it may wait for the peer only so long, 2 MSL
+ * for the peer's FIN in FIN_WAIT_2, 4 MSL to get our data and FIN through
+ * (a peer whose window stays shut would otherwise keep it for ever; it is
+ * reset then). In TIME_WAIT it needs its buffers no more.
+ */
 export function lingerOrphan(stack: Stack, c: Connection): void {
-  if (c.state == FIN_WAIT_2) c.lingerAt = stack.clock.now() + 2 * stack.config.mslNanoseconds;
+  const msl = stack.config.mslNanoseconds;
+  const now = stack.clock.now();
+  if (c.state == FIN_WAIT_2) c.lingerAt = now + 2 * msl;
+  else if (c.state == FIN_WAIT_1 || c.state == CLOSING || c.state == LAST_ACK) c.lingerAt = now + 4 * msl;
   if (c.state == TIME_WAIT) releaseBuffers(stack, c);
 }

@@ -83,4 +83,26 @@ describe("net: TCP over a lossy link", () => {
       expect(world.runUntil(() => world.e.netConnectionCount(a) + world.e.netConnectionCount(b) === 0, 600n * SECOND)).toBe(true);
     });
   }
+
+  const shapes = [
+    { name: "8 KiB buffers (no window scaling)", bufferBytes: 8 << 10, mtu: 1500 },
+    { name: "256 KiB buffers (window scale 3)", bufferBytes: 256 << 10, mtu: 1500 },
+    { name: "a 576-byte MTU", bufferBytes: 64 << 10, mtu: 576 },
+    { name: "a 9000-byte MTU", bufferBytes: 128 << 10, mtu: 9000 },
+  ];
+  for (const [index, shape] of shapes.entries()) {
+    it(`moves 1 MiB each way intact with ${shape.name} at 3% loss`, () => {
+      const random = new Random(suiteSeed(), 200 + index);
+      const [a, b] = twoStacks(world, { bufferBytes: shape.bufferBytes, mtu: shape.mtu }, { bufferBytes: shape.bufferBytes, mtu: shape.mtu });
+      const [sa, listener, sb] = establish(world, a, b);
+      world.link = { loss: 0.03, duplicate: 0.02, delay: 1n * MS, jitter: 4n * MS, random };
+      const toB = pattern(MIB, random);
+      const toA = pattern(MIB, random);
+      const [gotB, gotA] = exchange(a, sa, b, sb, toB, toA, 3600n * SECOND);
+      expect(Buffer.from(gotB).equals(Buffer.from(toB)), random.label).toBe(true);
+      expect(Buffer.from(gotA).equals(Buffer.from(toA)), random.label).toBe(true);
+      expect(world.e.netClose(a, sa) + world.e.netClose(b, sb) + world.e.netClose(b, listener)).toBe(0);
+      expect(world.runUntil(() => world.e.netConnectionCount(a) + world.e.netConnectionCount(b) === 0, 600n * SECOND)).toBe(true);
+    });
+  }
 });

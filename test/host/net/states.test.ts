@@ -313,3 +313,20 @@ describe("net: TCP states", () => {
     void a;
   });
 });
+
+describe("net: orphans", () => {
+  it("resets a closed connection whose peer never opens its window, after 4 MSL", () => {
+    const [a, b] = twoStacks(world, { mslMilliseconds: 1000 }, { bufferBytes: 4096 });
+    const [client, , server] = establish(world, a, b);
+    world.send(a, client, new Uint8Array(20_000));
+    world.runFor(100n * MS);
+    expect(world.field(a, client, FIELD.sndWnd)).toBe(0n);
+    world.e.netClose(a, client); // B never reads
+    world.runFor(3900n * MS);
+    expect(world.e.netConnectionCount(a)).toBe(1);
+    world.runFor(200n * MS);
+    expect(world.e.netConnectionCount(a)).toBe(0);
+    expect(world.counter(a, "tcp.aborts")).toBe(1);
+    expect(world.receive(b, server)).toBe(-NET_ERRNO.ECONNRESET); // the reset fits B's shut window
+  });
+});
