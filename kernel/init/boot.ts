@@ -31,12 +31,14 @@ import { BOOT_ARENA_BYTES, PANIC_STATUS, MAX_EXIT_STATUS, APP_REFUSED_STATUS } f
 import { timestamp } from "../../arch";
 import { mountFileSystems } from "../../fs/root";
 import { readImageApp, runImageApp, printBootChartAtAppStart } from "../../loader/index";
-import { addListenPorts } from "../../loader/manifest";
-import { printNetworkReport } from "../net/index";
-import { AppManifest } from "../../loader/manifest";
+import { printNetworkReport, lingerNetwork } from "../net/index";
+import { AppManifest, addListenPorts } from "../../loader/manifest";
 import { BootOptions } from "./options";
 import { wireKernel } from "./wiring";
 import { runSelfTestAndBenchmarks } from "./tests";
+
+/** How long the app's last answers may take to be delivered and acknowledged before the power goes off. */
+const LINGER_NS: u64 = 2_000_000_000;
 
 /**
  * Boots the kernel built for `arch` (ARCH_*): `wireArchitecture` registers
@@ -104,6 +106,7 @@ export function startKernel(handoffAddress: usize, arch: u32, appMachine: u16, w
 /** Runs the image's app (loader/) and powers off with its exit status. */
 function runTheApp(app: AppManifest, machine: u16, report: bool): void {
   const status = runImageApp(app, machine);
+  lingerNetwork(LINGER_NS);                                  // what the app sent before it ended reaches its peers
   if (report) printNetworkReport();                          // meminfo: what the network held and dropped
   if (status < 0) return refuseApp(failureDetail(status));
   reportAppExitStatus(<u32>status);

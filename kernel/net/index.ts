@@ -32,7 +32,7 @@ import {
   tcpListen as stackListen, tcpConnect as stackConnect, tcpAccept, tcpSend, tcpReceive, tcpShutdown, tcpClose,
   tcpReadiness, tcpState, RECEIVE_PEEK, RECEIVE_WAITALL, READY_ERROR,
 } from "./tcp-sockets";
-import { SYN_SENT, SYN_RECEIVED } from "./tcp-connection";
+import { CLOSED, SYN_SENT, SYN_RECEIVED } from "./tcp-connection";
 import { counterName as nameOfCounter, COUNTER_COUNT } from "./counters";
 import { print, printLine, printUnsigned } from "../console";
 
@@ -383,4 +383,33 @@ export function printNetworkReport(): void {
     printUnsigned(value);
     printLine();
   }
+}
+
+/** Whether any connection still has data or a FIN the peer has not acknowledged, or frames wait for the device. */
+function stillSending(s: Stack): bool {
+  if (s.pendingCount > 0) return true;
+  let c = s.connections;
+  while (c !== null) {
+    const ring = c.sendRing;
+    if (c.state != CLOSED && ((ring !== null && ring.length > 0) || (c.finQueued && !c.finAcked))) return true;
+    c = c.next;
+  }
+  return false;
+}
+
+/**
+ * Waits, up to `timeoutNs`, until every connection has delivered what was
+ * written to it and its FIN was acknowledged: the kernel calls it after the
+ * app ended and before powering off, so that an answer the app sent just
+ * before it exited (and closed its sockets) reaches the peer.
+ */
+export function lingerNetwork(timeoutNs: u64): void {
+  const s = enter();
+  if (s === null) return;
+  const limit = now() + timeoutNs;
+  while (stillSending(s) && now() < limit) {
+    notify(s);
+    changed.wait(mutex, limit);
+  }
+  leave(s);
 }
