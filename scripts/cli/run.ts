@@ -77,6 +77,8 @@ const HELP = `usage: wisp run [options]
                       host port in use is refused before QEMU starts
   --net user          attach the user network without forwards
   --net tap:IFNAME    attach the existing host tap interface IFNAME instead
+  --pcap FILE         record every frame the (first) network device sends and
+                      receives in FILE (pcap: tcpdump -r FILE, wireshark)
   --print-command     print the QEMU command line and exit
 
 With an app (a WASI preview 1 command module):
@@ -113,6 +115,7 @@ export async function runCommand(argv: string[]): Promise<number> {
   const choice = chooseAccel(values.accel ?? "auto", arch);
   const listens = values.listen ?? [];
   const nets = networkDevices(values.net, listens);
+  if (values.pcap !== undefined && nets.length === 0) throw new UsageError("--pcap records a network device's frames: add --listen or --net");
   if (!values["print-command"]) await checkHostPorts(listens);
   cmdline = [cmdline, ...networkKernelOptions(nets, cmdline)].filter(Boolean).join(" ");
 
@@ -175,7 +178,7 @@ export async function runCommand(argv: string[]): Promise<number> {
   }
   const command = qemuCommand({
     arch, kernel, memory: `${memoryKib}K`, accel: choice.accel, machine, cmdline, icount: values.icount, disks, initrd,
-    rng: values.rng || runsApp, shares, nets,
+    rng: values.rng || runsApp, shares, nets, pcap: values.pcap,
   });
   if (values["print-command"]) {
     console.log(shellQuote(command));
@@ -228,6 +231,7 @@ function parse(argv: string[]) {
         share: { type: "string", multiple: true },
         listen: { type: "string", multiple: true },
         net: { type: "string" },
+        pcap: { type: "string" },
         initrd: { type: "string" },
         image: { type: "string" },
         "print-command": { type: "boolean", default: false },

@@ -47,6 +47,8 @@ export interface QemuOptions {
   shares?: Share[];
   /** Network devices (virtio-net), eth0, eth1, ... in this order. */
   nets?: Net[];
+  /** Record every frame of the (first) network device in this pcap file (QEMU's filter-dump). */
+  pcap?: string;
 }
 
 /** A TCP port of the host QEMU forwards to a port of the guest (the user network's hostfwd). */
@@ -144,7 +146,7 @@ export function qemuCommand(options: QemuOptions): string[] {
 /** Every virtio device's arguments; on virtio-mmio machines, behind the switch to its modern form. */
 function virtioArguments(options: QemuOptions): string[] {
   const devices = [...diskArguments(options.machine, options.disks ?? []), ...rngArguments(options), ...shareArguments(options),
-    ...netArguments(options.machine, options.nets ?? [])];
+    ...netArguments(options.machine, options.nets ?? [], options.pcap)];
   if (devices.length === 0 || options.machine === "q35") return devices;
   return ["-global", "virtio-mmio.force-legacy=false", ...devices];
 }
@@ -164,14 +166,18 @@ function shareArguments(options: QemuOptions): string[] {
   ]);
 }
 
-/** -netdev and -device arguments for `nets` on `machine`: virtio-net devices net0, net1, ... */
-export function netArguments(machine: Machine, nets: Net[]): string[] {
+/**
+ * -netdev and -device arguments for `nets` on `machine`: virtio-net devices
+ * net0, net1, ...; with `pcap`, net0's frames both ways are recorded there.
+ */
+export function netArguments(machine: Machine, nets: Net[], pcap?: string): string[] {
   return nets.flatMap((net, index) => {
     const id = `net${index}`;
     const backend = net.kind === "tap"
       ? `tap,id=${id},ifname=${net.ifname},script=no,downscript=no`
       : [`user,id=${id}`, ...net.forwards.map((forward) => `hostfwd=tcp:${forward.hostAddress}:${forward.hostPort}-:${forward.guestPort}`)].join(",");
-    return ["-netdev", backend, "-device", machine === "q35" ? `virtio-net-pci,netdev=${id}${MODERN_PCI}` : `virtio-net-device,netdev=${id}`];
+    const dump = pcap !== undefined && index === 0 ? ["-object", `filter-dump,id=dump${index},netdev=${id},file=${pcap.replace(/,/g, ",,")}`] : [];
+    return ["-netdev", backend, ...dump, "-device", machine === "q35" ? `virtio-net-pci,netdev=${id}${MODERN_PCI}` : `virtio-net-device,netdev=${id}`];
   });
 }
 
