@@ -1,5 +1,6 @@
-// What the kernel prints about itself at boot: the banner, the memory map,
-// and the refusal of a bad command line.
+// What the kernel prints about itself: the banner and the memory map at
+// boot, the refusal of a bad command line, and the CPU time an app's run
+// took (meminfo).
 
 import { Handoff } from "./boot/handoff";
 import { BootInfo, memoryKindName } from "./boot/bootinfo";
@@ -9,6 +10,9 @@ import { knownOptionsHelp } from "./options";
 import { shutdown } from "./panic";
 import { USAGE_STATUS } from "./params";
 import { WISP_VERSION } from "./version";
+import { clockHz } from "./time/index";
+import { idleTicks } from "./sched/index";
+import { timestamp } from "../arch";
 
 /** `Wisp <version> on <arch>: <n> KiB usable RAM, kernel image <start>-<end>` */
 export function printBanner(boot: Handoff, info: BootInfo): void {
@@ -47,4 +51,20 @@ export function refuseCommandLine(message: string): void {
   printLine("kernel options:");
   print(knownOptionsHelp());
   shutdown(USAGE_STATUS);
+}
+
+/**
+ * `cpu-raw ticks=T idle=I hz=H`: the counter's ticks since it started, the
+ * ticks the CPU spent halted, and the counter's rate. T - I is the CPU's
+ * busy time; under QEMU's -icount shift=0 a nanosecond of it is one guest
+ * instruction (wisp bench net subtracts two runs' figures).
+ */
+export function printCpuTime(): void {
+  print("cpu-raw ticks=");
+  printUnsigned(timestamp());
+  print(" idle=");
+  printUnsigned(idleTicks());
+  print(" hz=");
+  printUnsigned(clockHz());
+  printLine();
 }

@@ -19,7 +19,7 @@ import { readOptions } from "../options";
 import { stamp, recordStamp, printBootChart } from "../bootchart";
 import { counterHz, counterSourceName } from "../clock/index";
 import { panic, shutdown } from "../panic";
-import { printBanner, printMemoryMap, refuseCommandLine } from "../reports";
+import { printBanner, printMemoryMap, refuseCommandLine, printCpuTime } from "../reports";
 import { crash } from "../crash";
 import { initMemory } from "../mm/index";
 import { initPaging } from "../mm/paging/index";
@@ -108,6 +108,7 @@ function runTheApp(app: AppManifest, machine: u16, report: bool): void {
   const status = runImageApp(app, machine);
   lingerNetwork(LINGER_NS);                                  // what the app sent before it ended reaches its peers
   if (report) printNetworkReport();                          // meminfo: what the network held and dropped
+  if (report) printCpuTime();                                // meminfo: and what the CPU did meanwhile
   if (status < 0) return refuseApp(failureDetail(status));
   reportAppExitStatus(<u32>status);
   shutdown(min<u32>(<u32>status, MAX_EXIT_STATUS));

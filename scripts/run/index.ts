@@ -22,6 +22,8 @@ export interface BootOptions {
   stream: boolean;
   /** Also hand every chunk of the guest's output, as bytes, to this function. */
   onOutput?: (chunk: Uint8Array) => void;
+  /** Kills the guest when aborted (a benchmark giving up on a server). */
+  abort?: AbortSignal;
 }
 
 export function boot(argv: string[], options: BootOptions): Promise<BootRun> {
@@ -45,6 +47,8 @@ export function boot(argv: string[], options: BootOptions): Promise<BootRun> {
           child.kill("SIGKILL");
         }, options.timeout * 1000)
       : undefined;
+    const kill = () => child.kill("SIGKILL");
+    options.abort?.addEventListener("abort", kill, { once: true });
     child.on("error", (error: NodeJS.ErrnoException) => {
       clearTimeout(timer);
       if (error.code === "ENOENT") reject(new Error(`${argv[0]} is not installed: run 'npm run setup'`));
@@ -52,6 +56,7 @@ export function boot(argv: string[], options: BootOptions): Promise<BootRun> {
     });
     child.on("close", (code) => {
       clearTimeout(timer);
+      options.abort?.removeEventListener("abort", kill);
       const wallMs = performance.now() - start;
       const outcome = timedOut ? { kind: "timeout" as const } : decodeExitCode(code ?? 1);
       resolve({ outcome, output, qemuErrors, wallMs });

@@ -11,17 +11,21 @@
 // request that asks the server to exit with a status, which becomes wisp's
 // own.
 //
+// Last, `wisp bench net` in a short run: every row present, each loop's and
+// transfer's exact count, and instruction counts from the -icount boots.
+//
 // (Pinging the guest from the host is not tested: QEMU's user network does
 // not forward ICMP to the guest.)
 
 import { spawn, execFileSync, type ChildProcess } from "node:child_process";
 import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync, copyFileSync } from "node:fs";
-import { createServer, Socket } from "node:net";
+import { Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { BOOT_TARGETS } from "./wisp-cli";
+import { BOOT_TARGETS, wisp } from "./wisp-cli";
 import { httpGet, openConnections, type HttpResult } from "../../scripts/bench/net/http-client";
+import { freePort } from "../../scripts/bench/net/servers";
 
 const ROOT = new URL("../..", import.meta.url).pathname;
 const MODULE = join(ROOT, "modules/http-static");
@@ -42,18 +46,6 @@ beforeAll(() => {
   for (let i = 0; i < BIG_BYTES; i += 4) big.writeUInt32LE(((Math.imul(i, 2654435761) >>> 0) ^ i) >>> 0, i);
   writeFileSync(join(www, "big.bin"), big);
 });
-
-/** A TCP port nothing listens on now. */
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once("error", reject);
-    probe.listen(0, "127.0.0.1", () => {
-      const port = (probe.address() as { port: number }).port;
-      probe.close(() => resolve(port));
-    });
-  });
-}
 
 function get(port: number, path: string): Promise<HttpResult> {
   return httpGet(port, path).response;
@@ -145,6 +137,28 @@ describe.each(BOOT_TARGETS)("HTTP over virtio-net on $arch $machine", ({ arch, m
     const bye = await get(port, "/__exit?status=3");
     expect(bye.status).toBe(200);
     expect(await exited).toBe(3);
+  }, 300_000);
+});
+
+describe("wisp bench net", () => {
+  it("compares the guest server with the native one: cold start, requests, bulk both ways, instructions", () => {
+    const result = wisp("bench", "net", "--json", "--runs", "1", "--requests", "100", "--bulk-mib", "2");
+    expect(result.stderr).toBe("");
+    expect(result.status).toBe(0);
+    const report = JSON.parse(result.stdout);
+    expect(report.benchmark).toBe("net");
+    for (const side of ["wisp", "native", "emptyKernel"]) expect(report.coldStart[side].median).toBeGreaterThan(0);
+    expect(report.requests.map((row: { connections: number }) => row.connections)).toEqual([1, 32]);
+    for (const row of report.requests) for (const side of ["wisp", "native"]) expect(row[side].requests).toBe(100);
+    for (const direction of ["guestToHost", "hostToGuest"]) {
+      for (const side of ["wisp", "native"]) expect(report.bulk[direction][side].bytes).toBe(2 << 20);
+    }
+    // 2 MiB leave in at least 1,437 full-sized frames (1,460 bytes of payload each) and arrive in as many.
+    const raw = report.instructions.raw;
+    expect(raw.guestToHost.framesOut - raw.base.framesOut).toBeGreaterThanOrEqual(Math.ceil((2 << 20) / 1460));
+    expect(raw.hostToGuest.framesIn - raw.base.framesIn).toBeGreaterThanOrEqual(Math.ceil((2 << 20) / 1460));
+    expect(raw.requests.count).toBe(201);
+    for (const figure of ["perRequest", "perTransmittedFrame", "perReceivedFrame"]) expect(report.instructions[figure]).toBeGreaterThan(0);
   }, 300_000);
 });
 

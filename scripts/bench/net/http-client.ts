@@ -69,19 +69,19 @@ export class KeepAliveConnection {
 
 /**
  * Opens `count` keep-alive connections to `port`, one after another, each
- * with a first GET of `path`; resolves once all are connected, with the
- * connections and their first responses (still in flight).
+ * with a first GET of `path` answered before the next is opened; resolves
+ * with the connections and those first answers.
  */
 export async function openConnections(port: number, count: number, path: string): Promise<{ connections: KeepAliveConnection[]; first: Promise<HttpResult>[] }> {
   const connections: KeepAliveConnection[] = [];
   const first: Promise<HttpResult>[] = [];
   for (let i = 0; i < count; i++) {
     const connection = new KeepAliveConnection(port);
-    const { response, connected } = httpGet(port, path, connection.agent);
+    const { response } = httpGet(port, path, connection.agent);
     response.catch(() => {}); // the caller awaits it; a failure before then is not unhandled
     connections.push(connection);
     first.push(response);
-    await connected;
+    await response.catch(() => {});
   }
   return { connections, first };
 }
