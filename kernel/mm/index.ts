@@ -55,8 +55,12 @@ export function initMemory(info: BootInfo, imageEnd: usize): i32 {
   }
   if (high <= low) return fail(ENOMEM, "the memory map has no usable RAM below 4 GiB");
   const frames = <u32>((high - (low & ~(<u64>PAGE_SIZE - 1)) + PAGE_SIZE - 1) / PAGE_SIZE);
-  const metadata = arena.take((pages.metadataBytes(frames) + 15) & ~15);
-  if (metadata == 0) return fail(ENOMEM, "no room for the page allocator's tables after the kernel image");
+  const metadataBytes = (pages.metadataBytes(frames) + 15) & ~15;
+  let metadata = arena.take(metadataBytes);
+  // The arena ends where an initrd (or an image linked after the kernel) starts: past it, then.
+  const pastInitrd = metadata == 0 ? roomAfterInitrd(info, metadataBytes) : 0;
+  if (metadata == 0) metadata = pastInitrd;
+  if (metadata == 0) return fail(ENOMEM, "no room for the page allocator's tables after the kernel image or the initrd");
   pages.init(<usize>low, high, metadata);
   for (let i = 0; i < info.memory.length; i++) {
     const range = info.memory[i];
@@ -75,10 +79,27 @@ export function initMemory(info: BootInfo, imageEnd: usize): i32 {
   pages.claim(0, PAGE_SIZE, USE_RESERVED);
   pages.claim(<usize>ASC_MEMORY_BASE, imageEnd, USE_KERNEL);
   if (info.initrdSize != 0) pages.claim(<usize>info.initrdBase, <usize>(info.initrdBase + info.initrdSize), USE_INITRD);
+  if (pastInitrd != 0) pages.claim(pastInitrd, pastInitrd + metadataBytes, USE_BOOT);
   // Close the arena at its page boundary; its used pages become boot memory.
   arena.end = (arena.top + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
   pages.claim(arena.start, arena.end, USE_BOOT);
   initSlabs();
   ready = true;
+  return 0;
+}
+
+/**
+ * The first page after the initrd, if `bytes` from there lie in one usable
+ * range below ADDRESS_LIMIT; else 0.
+ */
+function roomAfterInitrd(info: BootInfo, bytes: usize): usize {
+  if (info.initrdSize == 0) return 0;
+  const start = (info.initrdBase + info.initrdSize + PAGE_SIZE - 1) & ~(<u64>PAGE_SIZE - 1);
+  for (let i = 0; i < info.memory.length; i++) {
+    const range = info.memory[i];
+    if (range.kind != MEMORY_USABLE || start < range.base || start >= range.end) continue;
+    const end = start + <u64>bytes;
+    return end <= range.end && end <= ADDRESS_LIMIT ? <usize>start : 0;
+  }
   return 0;
 }
