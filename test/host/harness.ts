@@ -25,3 +25,4 @@ export * from "./rofs/harness"; // fs/rofs: the ROFS reader
 export * from "./vfs/harness"; // fs/vfs with fs/ramfs and fs/example
 export * from "./9p/harness"; // fs/9p: the 9P2000.L message codec
 export * from "./net/harness"; // kernel/net: stacks over fake devices, by handle
+export * from "./dns/harness"; // kernel/net/dns-*.ts: DNS messages, the cache, numeric addresses
