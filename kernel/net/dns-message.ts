@@ -258,9 +258,8 @@ export function dnsReadReply(message: usize, length: u32, id: u32, name: string,
   const answerCount = get16(message + 6);
   const authority = readSection(message, length, answers, answerCount, reply);
   if (authority < 0) return authority;
-  const negative = readNegativeTtl(message, length, <u32>authority, get16(message + 8), reply);
-  if (negative < 0) return <i32>negative;
-  reply.negativeTtl = negative;
+  const additional = readNegativeTtl(message, length, <u32>authority, get16(message + 8), reply);
+  if (additional < 0) return additional;
   if (rcode == DNS_RCODE_NAME_ERROR) return -DNS_NO_SUCH_NAME;
 
   memory.copy(reply.current, reply.queried, <usize>encoded);
@@ -308,17 +307,22 @@ function findAlias(message: usize, length: u32, at: u32, count: u32, reply: DnsR
   return false;
 }
 
-/** Reads the authority section's `count` records from `at`: the first IN SOA's negative TTL, -1 without one, or -code. */
-function readNegativeTtl(message: usize, length: u32, at: u32, count: u32, reply: DnsReply): i64 {
+/**
+ * Reads the authority section's `count` records from `at`, setting
+ * reply.negativeTtl from the first SOA of class IN: the offset past them,
+ * or -code.
+ */
+function readNegativeTtl(message: usize, length: u32, at: u32, count: u32, reply: DnsReply): i32 {
   let negative: i64 = -1;
   for (let i: u32 = 0; i < count; i++) {
     const next = readRecord(message, length, at, reply);
-    if (next < 0) return <i64>next;
+    if (next < 0) return next;
     if (negative < 0 && reply.recordType == DNS_TYPE_SOA && reply.recordClass == DNS_CLASS_IN) {
       const minimum = ttlSeconds(get32(message + <usize>next - SOA_NUMBERS + 16));
       negative = <i64>min<u32>(reply.recordTtl, minimum);
     }
     at = <u32>next;
   }
-  return negative;
+  reply.negativeTtl = negative;
+  return <i32>at;
 }
