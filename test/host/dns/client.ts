@@ -70,14 +70,23 @@ export function typeNumber(type: keyof typeof TYPE | number): number {
 }
 
 export class DnsHarness {
-  /** Where messages go: against the end of memory, so that a read past one traps. */
-  constructor(readonly harness: Harness) {}
+  /**
+   * Messages go against the end of memory, so that a read past one traps,
+   * and queries and addresses to scratch; or, once the harness's memory is
+   * managed (Harness.withMemory), all into `buffer`, a block the test took
+   * with mmMalloc: 16 bytes for an address, then the message.
+   */
+  constructor(readonly harness: Harness, readonly buffer?: number) {}
+
+  private get scratch(): number {
+    return this.buffer ?? SCRATCH;
+  }
 
   get exports(): DnsExports {
     return this.harness.exports;
   }
 
-  /** Writes a query into scratch: its bytes, or the negative code. */
+  /** Writes a query into scratch (not with a `buffer`): its bytes, or the negative code. */
   query(id: number, name: string, type: keyof typeof TYPE | number, capacity = 512, tcp = false): Uint8Array | number {
     const e = this.exports;
     const write = tcp ? e.dnsTcpQuery : e.dnsQuery;
@@ -89,9 +98,9 @@ export class DnsHarness {
     return this.harness.bytes().slice(SCRATCH, SCRATCH + length);
   }
 
-  /** Places `message` so that its last byte is the memory's last: its address. */
+  /** Places `message` (so that its last byte is the memory's last, without a `buffer`): its address. */
   place(message: Uint8Array): number {
-    const at = this.harness.memoryEnd - message.length;
+    const at = this.buffer === undefined ? this.harness.memoryEnd - message.length : this.buffer + 16;
     this.harness.write(at, message);
     return at;
   }
@@ -108,8 +117,8 @@ export class DnsHarness {
       const addresses: string[] = [];
       const ttls: number[] = [];
       for (let i = 0; i < count; i++) {
-        ttls.push(e.dnsReplyAddress(reply, i, SCRATCH) >>> 0);
-        addresses.push(addressText(this.harness.bytes().slice(SCRATCH, SCRATCH + addressBytes)));
+        ttls.push(e.dnsReplyAddress(reply, i, this.scratch) >>> 0);
+        addresses.push(addressText(this.harness.bytes().slice(this.scratch, this.scratch + addressBytes)));
       }
       return { result, count, addressBytes, ttl: field(2) >>> 0, negativeTtl: field(3), rcode: field(4), aliases: field(5), addresses, ttls };
     } finally {
