@@ -4,26 +4,18 @@
 // every slab object and large page they took.
 
 import { describe, expect, it } from "vitest";
-import { Harness, HarnessExports } from "../harness-client";
-import { USE } from "../mm/client";
+import { Harness } from "../harness-client";
 import { DnsHarness, TYPE, SECOND } from "./client";
 import { encode, REPLY } from "./messages";
 
 const harness = await Harness.withMemory(128);
 const e = harness.exports;
-const CLASSES = e.classCount() >>> 0;
-
-function memoryInUse(x: HarnessExports): { objects: number; large: number } {
-  let objects = 0;
-  for (let c = 0; c < CLASSES; c++) objects += x.slabObjectsOf(c) >>> 0;
-  return { objects, large: x.pagesCount(USE.large) >>> 0 };
-}
 
 describe("DNS: memory", () => {
   it("gives back everything a DnsReply and a DnsCache took", () => {
     const buffer = e.mmMalloc(4096) >>> 0;
     const dns = new DnsHarness(harness, buffer);
-    const before = memoryInUse(e);
+    const before = harness.memoryInUse();
 
     const answers = [{ name: "a.example", type: TYPE.CNAME, ttl: 9, data: "b.example" }, { name: "b.example", type: TYPE.A, ttl: 9, data: "192.0.2.1" }];
     const message = encode({ id: 1, flags: REPLY, questions: [{ name: "a.example", type: TYPE.A }], answers });
@@ -42,7 +34,7 @@ describe("DNS: memory", () => {
       expect(e.dnsCacheLookup(cache, harness.newString(`n${i >> 1}.example`), TYPE.A, now, buffer + 16, 8)).toBeOneOf([1, MISS]);
     }
     e.dnsCacheFree(cache);
-    expect(memoryInUse(e)).toEqual(before);
+    expect(harness.memoryInUse()).toEqual(before);
     e.mmFree(buffer);
   });
 });

@@ -98,6 +98,13 @@ export function withMemoryManagement<Base extends ParsesPvh>(superclass: Base) {
       return Array.from({ length: USE_COUNT }, (_, use) => this.exports.pagesCount(use) >>> 0);
     }
 
+    /** What the allocator has handed out: slab objects in every class, and large-allocation frames. */
+    memoryInUse(): { objects: number; large: number } {
+      let objects = 0;
+      for (let c = 0; c < (this.exports.classCount() >>> 0); c++) objects += this.exports.slabObjectsOf(c) >>> 0;
+      return { objects, large: this.exports.pagesCount(USE.large) >>> 0 };
+    }
+
     /** Writes pagesSnapshot to `at` and returns a copy: one byte per frame, use | SNAPSHOT_HEAD. */
     pageSnapshot(at: number): Uint8Array {
       this.exports.pagesSnapshot(at);
