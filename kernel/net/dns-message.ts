@@ -112,7 +112,7 @@ export class DnsReply {
   aliases: u32 = 0;
   /** The addresses, in network byte order, packed. */
   readonly addresses: usize;
-  // The last record read (readRecord).
+  // The last record read (readRecord), and where the reading keeps names: internal to this file.
   recordType: u32 = 0;
   recordClass: u32 = 0;
   recordTtl: u32 = 0;
@@ -138,12 +138,21 @@ export class DnsReply {
     return load<u32>(this.ttls + (<usize>i << 2));
   }
 
+  /** Adds the addressBytes at `from` with its TTL: false, keeping nothing, when DNS_MAX_ADDRESSES are kept. */
+  keep(from: usize, ttl: u32): bool {
+    if (this.count == DNS_MAX_ADDRESSES) return false;
+    memory.copy(this.address(this.count), from, this.addressBytes);
+    store<u32>(this.ttls + (<usize>this.count << 2), ttl);
+    this.count++;
+    return true;
+  }
+
   /** The i-th A address as a u32 in host order (10.0.2.3 is 0x0a000203), as kernel/net keeps them. */
   ipv4(i: u32): u32 {
     return get32(this.address(i));
   }
 
-  get ttls(): usize {
+  private get ttls(): usize {
     return this.addresses + <usize>DNS_MAX_ADDRESSES * 16;
   }
   /** Our name, wire form. */
@@ -277,11 +286,7 @@ export function dnsReadReply(message: usize, length: u32, id: u32, name: string,
     const next = readRecord(message, length, at, reply);
     if (next < 0) return next; // not met: readSection checked every record
     at = <u32>next;
-    if (!isOwnedRecord(reply, type) || reply.count == DNS_MAX_ADDRESSES) continue;
-    memory.copy(reply.address(reply.count), message + reply.recordData, addressBytes);
-    store<u32>(reply.ttls + (<usize>reply.count << 2), reply.recordTtl);
-    reply.count++;
-    ttl = min<u32>(ttl, reply.recordTtl);
+    if (isOwnedRecord(reply, type) && reply.keep(message + reply.recordData, reply.recordTtl)) ttl = min<u32>(ttl, reply.recordTtl);
   }
   reply.ttl = reply.count > 0 ? ttl : 0;
   return <i32>reply.count;
