@@ -82,6 +82,20 @@ export const ECONNRESET: i32 = 104;
 export const ENOTCONN: i32 = 107;
 /** Nothing listens at the address connected to (the peer answered with a reset). */
 export const ECONNREFUSED: i32 = 111;
+/** A datagram socket with no peer named and none connected. */
+export const EDESTADDRREQ: i32 = 89;
+/** An operation the socket's kind does not have (accept on a datagram socket). */
+export const EOPNOTSUPP: i32 = 95;
+/** An address family the stack does not speak (IPv6). */
+export const EAFNOSUPPORT: i32 = 97;
+/** An address that is not this machine's (bind). */
+export const EADDRNOTAVAIL: i32 = 99;
+/** The socket is connected already. */
+export const EISCONN: i32 = 106;
+/** A connection is being made already. */
+export const EALREADY: i32 = 114;
+/** A non-blocking connect has started; readiness to write says when it is done. */
+export const EINPROGRESS: i32 = 115;
 
 /** The errno's symbolic name ("EINVAL"), or "error N" for a number not listed here. */
 export function errnoName(errno: i32): string {
@@ -122,6 +136,13 @@ export function errnoName(errno: i32): string {
     case ECONNRESET: return "ECONNRESET";
     case ENOTCONN: return "ENOTCONN";
     case ECONNREFUSED: return "ECONNREFUSED";
+    case EDESTADDRREQ: return "EDESTADDRREQ";
+    case EOPNOTSUPP: return "EOPNOTSUPP";
+    case EAFNOSUPPORT: return "EAFNOSUPPORT";
+    case EADDRNOTAVAIL: return "EADDRNOTAVAIL";
+    case EISCONN: return "EISCONN";
+    case EALREADY: return "EALREADY";
+    case EINPROGRESS: return "EINPROGRESS";
     case ENOTCAPABLE: return "ENOTCAPABLE";
   }
   return "error " + errno.toString();

@@ -24,6 +24,11 @@ export class NetConfig {
   memoryLimit: u64 = 32 << 20;
   /** ip=dhcp: the address comes from a DHCP server (dhcp.ts). */
   useDhcp: bool = false;
+  /** The name server the DNS stub resolver asks (dns.ts), 0 for none: ip=...,dns=ADDR[:PORT], or DHCP's. */
+  dnsServer: u32 = 0;
+  dnsPort: u32 = 53;
+  /** The command line named the name server (a DHCP lease's does not replace it). */
+  dnsGiven: bool = false;
   /** Mixed into initial sequence numbers (RFC 6528): random in the kernel, fixed in tests. */
   secret: u64 = 0;
 
@@ -70,10 +75,16 @@ export function formatAddress(address: u32): string {
   return (address >> 24).toString() + "." + ((address >> 16) & 255).toString() + "." + ((address >> 8) & 255).toString() + "." + (address & 255).toString();
 }
 
-const IP_USAGE = "ip= needs ADDR/PREFIX,GATEWAY or dhcp, e.g. ip=10.0.2.15/24,10.0.2.2";
+const IP_USAGE = "ip= needs ADDR/PREFIX,GATEWAY or dhcp, then optionally ,dns=ADDR[:PORT], e.g. ip=10.0.2.15/24,10.0.2.2,dns=10.0.2.3";
 
 /** Reads `ip=` text into `config`: 0, or -EINVAL with the reason. `dhcp` asks for DHCP. */
 export function parseIpOption(text: string, config: NetConfig): i32 {
+  const dns = text.indexOf(",dns=");
+  if (dns >= 0) {
+    const given = parseDnsServer(text, dns + 5, config);
+    if (given < 0) return given;
+    text = text.substring(0, dns);
+  }
   if (text == "dhcp") {
     config.useDhcp = true;
     config.address = 0;
@@ -103,5 +114,28 @@ export function parseIpOption(text: string, config: NetConfig): i32 {
   const host = <u32>address & ~config.netmask;
   if (host == 0 || host == ~config.netmask) return fail(EINVAL, "ip=: the address is the network's own or its broadcast address");
   if (<u32>gateway == <u32>address) return fail(EINVAL, "ip=: the gateway is the address itself");
+  return 0;
+}
+
+/** The ADDR[:PORT] of ip=...,dns= at text[start...] into config; 0 or -EINVAL with the reason. */
+function parseDnsServer(text: string, start: i32, config: NetConfig): i32 {
+  const colon = text.indexOf(":", start);
+  const end = colon < 0 ? text.length : colon;
+  const server = parseAddress(text, start, end);
+  if (server <= 0) return fail(EINVAL, "ip=...,dns=: the name server is not a dotted quad (" + IP_USAGE + ")");
+  let port: u32 = 53;
+  if (colon >= 0) {
+    port = 0;
+    if (colon + 1 == text.length || text.length - colon > 6) return fail(EINVAL, "ip=...,dns=ADDR:PORT: the port is not a number from 1 to 65535");
+    for (let i = colon + 1; i < text.length; i++) {
+      const c = text.charCodeAt(i);
+      if (c < 0x30 || c > 0x39) return fail(EINVAL, "ip=...,dns=ADDR:PORT: the port is not a number from 1 to 65535");
+      port = port * 10 + <u32>(c - 0x30);
+    }
+    if (port < 1 || port > 65535) return fail(EINVAL, "ip=...,dns=ADDR:PORT: the port is not a number from 1 to 65535");
+  }
+  config.dnsServer = <u32>server;
+  config.dnsPort = port;
+  config.dnsGiven = true;
   return 0;
 }

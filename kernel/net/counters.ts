@@ -63,7 +63,9 @@ export const TCP_AFTER_CLOSE = 55;
 export const NO_BUFFER = 56;
 export const TRANSMIT_FAILED = 57;
 export const DHCP_MALFORMED = 58;
-export const COUNTER_COUNT = 59;
+export const UDP_QUEUE_FULL = 59;
+export const UDP_WRONG_PEER = 60;
+export const COUNTER_COUNT = 61;
 
 const NAMES: StaticArray<string> = [
   "frames.in", "frames.out", "tcp.segments.in", "tcp.segments.out", "tcp.retransmit.timeouts",
@@ -79,6 +81,7 @@ const NAMES: StaticArray<string> = [
   "tcp.truncated", "tcp.bad.header.length", "tcp.bad.checksum", "tcp.bad.option", "tcp.bad.address",
   "tcp.no.listener", "tcp.outside.window", "tcp.bad.ack", "tcp.bad.flags", "tcp.backlog.full",
   "tcp.out.of.order.full", "tcp.after.close", "no.buffer", "transmit.failed", "dhcp.malformed",
+  "udp.queue.full", "udp.wrong.peer",
 ];
 
 /** The counter's name, as a report prints it ("ip.bad.checksum"). */

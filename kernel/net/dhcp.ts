@@ -3,7 +3,8 @@
 //
 //   INIT -> SELECTING   DISCOVER broadcast (the reply asked broadcast too)
 //   SELECTING -> REQUESTING   on the first OFFER: REQUEST for its address
-//   REQUESTING -> BOUND  on ACK: address, prefix (option 1), gateway (3), lease (51)
+//   REQUESTING -> BOUND  on ACK: address, prefix (option 1), gateway (3), lease (51),
+//                        the first name server (6) unless ip=...,dns= named one
 //   BOUND -> RENEWING    at T1 (half the lease): REQUEST to the server
 //   RENEWING -> REBINDING at T2 (7/8): REQUEST broadcast
 //   any -> SELECTING     when the lease runs out (the address goes)
@@ -51,6 +52,7 @@ const NAK: u32 = 6;
 const OPTION_PAD: u32 = 0;
 const OPTION_MASK: u32 = 1;
 const OPTION_ROUTER: u32 = 3;
+const OPTION_DNS: u32 = 6;
 const OPTION_REQUESTED: u32 = 50;
 const OPTION_LEASE: u32 = 51;
 const OPTION_TYPE: u32 = 53;
@@ -66,6 +68,7 @@ class ReplyOptions {
   router: u32 = 0;
   lease: u32 = 0;
   server: u32 = 0;
+  dns: u32 = 0;
 }
 
 export class DhcpClient extends UdpReceiver {
@@ -176,11 +179,12 @@ export class DhcpClient extends UdpReceiver {
       at += 12;
     }
     put8(at, OPTION_PARAMETERS);
-    put8(at + 1, 3);
+    put8(at + 1, 4);
     put8(at + 2, OPTION_MASK);
     put8(at + 3, OPTION_ROUTER);
     put8(at + 4, OPTION_LEASE);
-    put8(at + 5, OPTION_END);
+    put8(at + 5, OPTION_DNS);
+    put8(at + 6, OPTION_END);
     udpSend(stack, DHCP_CLIENT_PORT, to, DHCP_SERVER_PORT, m, MESSAGE_BYTES);
     this.tries++;
     this.deadline = stack.clock.now() + this.retry;
@@ -224,6 +228,7 @@ export class DhcpClient extends UdpReceiver {
     config.prefix = prefix;
     config.gateway = o.router != 0 && config.onLink(o.router) ? o.router : 0;
     if (o.server != 0) this.server = o.server;
+    if (o.dns != 0 && !config.dnsGiven) config.dnsServer = o.dns; // ip=...,dns= wins over the lease's
     const lease = <u64>(o.lease == 0 ? DEFAULT_LEASE : o.lease) * SECOND;
     const now = stack.clock.now();
     this.state = DHCP_BOUND;
@@ -243,6 +248,7 @@ export class DhcpClient extends UdpReceiver {
     o.router = 0;
     o.lease = 0;
     o.server = 0;
+    o.dns = 0;
     let at: u32 = <u32>OPTIONS;
     while (at < length) {
       const code = get8(data + at);
@@ -262,6 +268,7 @@ export class DhcpClient extends UdpReceiver {
       } else if (code == OPTION_ROUTER && size >= 4) o.router = get32(value);
       else if (code == OPTION_LEASE && size == 4) o.lease = get32(value);
       else if (code == OPTION_SERVER && size == 4) o.server = get32(value);
+      else if (code == OPTION_DNS && size >= 4) o.dns = get32(value);
       at += 2 + size;
     }
     return o.type != 0; // no end option, but nothing ran over

@@ -18,7 +18,7 @@
 // an app's call arms a timer earlier than the one the net thread sleeps
 // for, the call wakes the thread so it sleeps again for the right time.
 
-import { EBADF, EBUSY, EINVAL, ENODEV, ENOMEM, EAGAIN, ETIMEDOUT } from "../errno";
+import { EBADF, EBUSY, EINVAL, ENODEV, ENOMEM, EAGAIN, ETIMEDOUT, EINPROGRESS, ENOTCONN, EOPNOTSUPP } from "../errno";
 import { fail } from "../failure";
 import { declareText, KernelOption } from "../options";
 import { now } from "../time/index";
@@ -30,9 +30,14 @@ import { NetConfig, parseIpOption } from "./config";
 import { Stack, NetClock, NO_DEADLINE } from "./stack";
 import {
   tcpListen as stackListen, tcpConnect as stackConnect, tcpAccept, tcpSend, tcpReceive, tcpShutdown, tcpClose,
-  tcpReadiness, tcpState, RECEIVE_PEEK, RECEIVE_WAITALL, READY_ERROR,
+  tcpReadiness, tcpConnectResult, tcpEndpoints, RECEIVE_PEEK, RECEIVE_WAITALL, READY_ERROR,
 } from "./tcp-sockets";
-import { CLOSED, SYN_SENT, SYN_RECEIVED } from "./tcp-connection";
+import {
+  udpOpen, udpConnect, udpSendTo, udpReceiveFrom, udpReadiness, udpEndpoints, udpClose, udpQueueLimit, udpSetQueueLimit,
+  receivedFrom, receivedPort, receivedFull,
+} from "./udp-sockets";
+import { endpointKind, ENDPOINT_DATAGRAM } from "./endpoint";
+import { CLOSED } from "./tcp-connection";
 import { counterName as nameOfCounter, COUNTER_COUNT } from "./counters";
 import { print, printLine, printUnsigned } from "../console";
 
@@ -82,7 +87,13 @@ function checkIp(value: string): i32 {
 
 /** Declares the network's kernel options (ip=...), before the command line is read. */
 export function declareNetworkOptions(): void {
-  ipOption = declareText("ip", "ADDR/PREFIX,GATEWAY or dhcp: the network address, e.g. ip=10.0.2.15/24,10.0.2.2", checkIp);
+  ipOption = declareText("ip", "ADDR/PREFIX,GATEWAY or dhcp, then ,dns=ADDR[:PORT] optionally: the network address and name server, e.g. ip=10.0.2.15/24,10.0.2.2,dns=10.0.2.3", checkIp);
+}
+
+/** Whether the command line configures the network (ip=): an app then gets it, listening sockets or not. */
+export function networkConfigured(): bool {
+  const option = ipOption;
+  return option !== null && option.given;
 }
 
 function wakeNetThread(): void {
@@ -220,13 +231,162 @@ export function tcpConnect(address: u32, port: u32): i32 {
   const socket = stackConnect(s, address, port);
   let result = socket;
   if (socket >= 0) {
-    while (tcpState(s, socket) == SYN_SENT || tcpState(s, socket) == SYN_RECEIVED) waitForChange(s);
-    const error = tcpReadiness(s, socket) & READY_ERROR ? <i32>tcpReceive(s, socket, 0, 1, RECEIVE_PEEK) : 0;
-    if (error < 0) {
+    while (tcpConnectResult(s, socket) == -EINPROGRESS) waitForChange(s);
+    const outcome = tcpConnectResult(s, socket);
+    if (outcome < 0) {
       tcpClose(s, socket);
-      result = error;
+      result = outcome;
     }
   }
+  leave(s);
+  return result;
+}
+
+/** Starts a connection to `address`:`port` without waiting: its socket at once (socketConnectResult says how it went). */
+export function tcpConnectStart(address: u32, port: u32): i32 {
+  const s = enter();
+  if (s === null) return -EBADF;
+  const socket = stackConnect(s, address, port);
+  leave(s);
+  return socket;
+}
+
+/** A started connection's outcome: 0 once established, -EINPROGRESS while it is being made, else why it failed. */
+export function socketConnectResult(socket: i32): i32 {
+  const s = enter();
+  if (s === null) return -EBADF;
+  const result = tcpConnectResult(s, socket);
+  leave(s);
+  return result;
+}
+
+/** A UDP socket bound to `port` (0: an ephemeral one): its number, or -errno. */
+export function udpSocket(port: u32): i32 {
+  const s = enter();
+  if (s === null) return -EBADF;
+  const result = udpOpen(s, port);
+  leave(s);
+  return result;
+}
+
+/** Names a UDP socket's default peer (address 0 forgets it). */
+export function socketConnectDatagram(socket: i32, address: u32, port: u32): i32 {
+  const s = enter();
+  if (s === null) return -EBADF;
+  const result = udpConnect(s, socket, address, port);
+  leave(s);
+  return result;
+}
+
+/** Sends one datagram of `length` bytes to `address`:`port` (address 0: the socket's peer): the length, or -errno. */
+export function socketSendTo(socket: i32, address: u32, port: u32, buffer: usize, length: u32): i64 {
+  const s = enter();
+  if (s === null) return -EBADF;
+  const result = udpSendTo(s, socket, address, port, buffer, length);
+  leave(s);
+  return result;
+}
+
+/**
+ * Takes the oldest datagram of a UDP socket into `buffer` (as much as
+ * fits; RECEIVE_PEEK leaves it): the count, waiting for one unless
+ * `nonblocking` (-EAGAIN then). Its sender and full length: datagramSource().
+ */
+export function socketReceiveFrom(socket: i32, buffer: usize, length: usize, flags: u32, nonblocking: bool): i64 {
+  const s = enter();
+  if (s === null) return -EBADF;
+  let result = udpReceiveFrom(s, socket, buffer, length, flags);
+  while (result == -EAGAIN && !nonblocking) {
+    waitForChange(s);
+    result = udpReceiveFrom(s, socket, buffer, length, flags);
+  }
+  if (result >= 0) {
+    lastSource = (<u64>receivedFrom << 32) | (<u64>receivedPort << 16);
+    lastFull = receivedFull;
+  }
+  leave(s);
+  return result;
+}
+
+let lastSource: u64 = 0;
+let lastFull: u32 = 0;
+
+/** The last datagram socketReceiveFrom took: its sender's address << 32 | port << 16. */
+export function datagramSource(): u64 {
+  return lastSource;
+}
+
+/** The last datagram socketReceiveFrom took: its whole length (more than was copied if it did not fit). */
+export function datagramLength(): u32 {
+  return lastFull;
+}
+
+/** Whether `socket` is a UDP socket. */
+export function socketIsDatagram(socket: i32): bool {
+  const s = enter();
+  if (s === null) return false;
+  const result = endpointKind(s, socket) == ENDPOINT_DATAGRAM;
+  leave(s);
+  return result;
+}
+
+/**
+ * A socket's local port | peer port << 16 | peer address << 32 (a
+ * listener: its port; no peer: 0s), or -EBADF. The local address is
+ * networkAddress().
+ */
+export function socketEndpoints(socket: i32): i64 {
+  const s = enter();
+  if (s === null) return -EBADF;
+  const result = endpointKind(s, socket) == ENDPOINT_DATAGRAM ? udpEndpoints(s, socket) : tcpEndpoints(s, socket);
+  leave(s);
+  return result;
+}
+
+/** Whether the stack runs (there is a network device and startNetwork started it). */
+export function networkRunning(): bool {
+  return stack !== null;
+}
+
+/** The name server to ask: its address << 16 | its port, or 0 when there is none (no network, no dns=, no DHCP one). */
+export function dnsServer(): u64 {
+  const s = stack;
+  if (s === null || s.config.dnsServer == 0) return 0;
+  return (<u64>s.config.dnsServer << 16) | <u64>s.config.dnsPort;
+}
+
+/** This machine's IPv4 address (0 before it has one, or without a network). */
+export function networkAddress(): u32 {
+  const s = stack;
+  return s === null ? 0 : s.config.address;
+}
+
+/** The bytes a UDP socket keeps waiting (SO_RCVBUF), or a TCP socket's receive buffer; -EBADF. */
+export function socketReceiveBuffer(socket: i32): i64 {
+  const s = enter();
+  if (s === null) return -EBADF;
+  const kind = endpointKind(s, socket);
+  const result = kind == ENDPOINT_DATAGRAM ? udpQueueLimit(s, socket) : kind == 0 ? -EBADF : <i64>s.config.receiveBufferBytes;
+  leave(s);
+  return result;
+}
+
+/** A TCP socket's send buffer (SO_SNDBUF; a UDP send never waits: its largest datagram); -EBADF. */
+export function socketSendBuffer(socket: i32): i64 {
+  const s = enter();
+  if (s === null) return -EBADF;
+  const kind = endpointKind(s, socket);
+  const result = kind == ENDPOINT_DATAGRAM ? <i64>(s.device.mtu - 28) : kind == 0 ? -EBADF : <i64>s.config.sendBufferBytes;
+  leave(s);
+  return result;
+}
+
+/** Sets a UDP socket's queue limit (SO_RCVBUF); TCP buffers are fixed (NetConfig), so -EOPNOTSUPP there. */
+export function socketSetReceiveBuffer(socket: i32, bytes: u32): i32 {
+  const s = enter();
+  if (s === null) return -EBADF;
+  const kind = endpointKind(s, socket);
+  const result = kind == ENDPOINT_DATAGRAM ? udpSetQueueLimit(s, socket, bytes) : kind == 0 ? -EBADF : -EOPNOTSUPP;
   leave(s);
   return result;
 }
@@ -246,6 +406,7 @@ export function socketAccept(socket: i32, nonblocking: bool): i32 {
 
 /** Receives up to `length` bytes into `buffer`; 0 at the end of the stream; -EAGAIN if nothing is waiting and `nonblocking`. */
 export function socketReceive(socket: i32, buffer: usize, length: usize, flags: u32, nonblocking: bool): i64 {
+  if (socketIsDatagram(socket)) return socketReceiveFrom(socket, buffer, length, flags & RECEIVE_PEEK, nonblocking);
   const s = enter();
   if (s === null) return -EBADF;
   const waitAll = (flags & RECEIVE_WAITALL) != 0 && (flags & RECEIVE_PEEK) == 0;
@@ -267,6 +428,7 @@ export function socketReceive(socket: i32, buffer: usize, length: usize, flags: 
 
 /** Queues up to `length` bytes from `buffer` to send; the count (all of it unless `nonblocking`); -EPIPE after SHUT_WR. */
 export function socketSend(socket: i32, buffer: usize, length: usize, nonblocking: bool): i64 {
+  if (socketIsDatagram(socket)) return socketSendTo(socket, 0, 0, buffer, <u32>min<usize>(length, 0xffff_ffff));
   const s = enter();
   if (s === null) return -EBADF;
   let total: i64 = 0;
@@ -288,7 +450,7 @@ export function socketSend(socket: i32, buffer: usize, length: usize, nonblockin
 export function socketShutdown(socket: i32, how: u32): i32 {
   const s = enter();
   if (s === null) return -EBADF;
-  const result = tcpShutdown(s, socket, how);
+  const result = endpointKind(s, socket) == ENDPOINT_DATAGRAM ? -ENOTCONN : tcpShutdown(s, socket, how);
   leave(s);
   return result;
 }
@@ -297,7 +459,7 @@ export function socketShutdown(socket: i32, how: u32): i32 {
 export function socketClose(socket: i32): i32 {
   const s = enter();
   if (s === null) return -EBADF;
-  const result = tcpClose(s, socket);
+  const result = endpointKind(s, socket) == ENDPOINT_DATAGRAM ? udpClose(s, socket) : tcpClose(s, socket);
   leave(s);
   return result;
 }
@@ -306,7 +468,7 @@ export function socketClose(socket: i32): i32 {
 export function socketReadiness(socket: i32): u32 {
   const s = enter();
   if (s === null) return READY_ERROR;
-  const result = tcpReadiness(s, socket);
+  const result = endpointKind(s, socket) == ENDPOINT_DATAGRAM ? udpReadiness(s, socket) : tcpReadiness(s, socket);
   leave(s);
   return result;
 }

@@ -31,6 +31,7 @@ import { Connection, Listener } from "./tcp-connection";
 import { UdpBinding } from "./udp";
 import { reapConnections, tcpNextDeadline, tcpRunTimers } from "./tcp";
 import { tcpDiscardAll } from "./tcp-sockets";
+import { udpDiscardAll } from "./udp-sockets";
 import { DhcpClient } from "./dhcp";
 
 /** The stack's source of time (nanoseconds, never backwards): kernel/time in the kernel, the test's clock in tests. */
@@ -193,6 +194,7 @@ export class Stack {
   /** Frees everything (sockets, connections without telling the peers, the ARP cache); the Stack object is the caller's to free. */
   destroy(): void {
     tcpDiscardAll(this);
+    udpDiscardAll(this);
     if (this.pending != 0) {
       heap.free(this.pending);
       heap.free(changetype<usize>(this.pendingLengths));

@@ -17,6 +17,7 @@
 // Timers are deadlines (0: off) the stack's runTimers looks at.
 
 import { ByteRing } from "./buffers";
+import { Endpoint, ENDPOINT_LISTENER, ENDPOINT_CONNECTION } from "./endpoint";
 
 export const CLOSED = 0;
 export const SYN_SENT = 1;
@@ -55,13 +56,7 @@ export const CWND_MAX: u32 = 1 << 30;
 /** Out-of-order ranges held per connection; a segment that would need one more is dropped. */
 export const OOO_RANGES: i32 = 8;
 
-export class TcpEndpoint {
-  /** The socket number the app holds it by, -1 when none. */
-  socket: i32 = -1;
-  isListener: bool = false;
-}
-
-export class Listener extends TcpEndpoint {
+export class Listener extends Endpoint {
   next: Listener | null = null;
   /** Half-open connections (SYN_RECEIVED), oldest first, and established ones waiting for accept, oldest first. */
   synQueue: Connection | null = null;
@@ -70,11 +65,11 @@ export class Listener extends TcpEndpoint {
   acceptCount: u32 = 0;
   constructor(public port: u32, public backlog: u32, public synQueueLimit: u32) {
     super();
-    this.isListener = true;
+    this.kind = ENDPOINT_LISTENER;
   }
 }
 
-export class Connection extends TcpEndpoint {
+export class Connection extends Endpoint {
   /** The stack's list of connections. */
   next: Connection | null = null;
   /** The listener whose SYN or accept queue holds it, and its place there. */

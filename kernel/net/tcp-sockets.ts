@@ -2,16 +2,17 @@
 // once, -EAGAIN where a blocking call would wait (kernel/net/index.ts adds
 // the waiting for the kernel's stack; the host tests call these directly).
 //
-// Sockets are small integers into the stack's table (MAX_SOCKETS). Closing
+// Sockets are numbers in the stack's table (endpoint.ts). Closing
 // a connection's socket lets go of it; the connection lives on until its
 // state machine is done (FIN exchanged and TIME_WAIT over, or reset). A
 // connection closed with unread data is reset instead (RFC 2525 2.17). A
 // listener's close resets the connections waiting in its queues.
 
 import { Stack, MAX_SOCKETS } from "./stack";
+import { Endpoint, endpointOf as anyEndpointOf, attachEndpoint as attach, detachEndpoint as detach } from "./endpoint";
 import { seqGt } from "./tcp-header";
 import {
-  TcpEndpoint, Connection, Listener, LISTEN, CLOSED, SYN_SENT, SYN_RECEIVED, ESTABLISHED, FIN_WAIT_1, FIN_WAIT_2,
+  Connection, Listener, LISTEN, CLOSED, SYN_SENT, SYN_RECEIVED, ESTABLISHED, FIN_WAIT_1, FIN_WAIT_2,
   CLOSE_WAIT, LAST_ACK, LISTENER_BYTES,
 } from "./tcp-connection";
 import {
@@ -21,7 +22,7 @@ import {
 import { tcpOutput, sendSyn, sendAck, resetConnection } from "./tcp-output";
 import { BROADCAST_ADDRESS } from "./ipv4";
 import {
-  EAGAIN, EADDRINUSE, EBADF, EINVAL, EMFILE, ENOMEM, ENOTCONN, EPIPE, ENETUNREACH,
+  EAGAIN, EADDRINUSE, EBADF, EINVAL, EINPROGRESS, ENOMEM, ENOTCONN, EPIPE, ENETUNREACH,
 } from "../errno";
 
 /** tcpReceive's flags (WASI's riflags; RECEIVE_WAITALL is the front door's to honour). */
@@ -38,33 +39,15 @@ export const READY_ERROR: u32 = 8;
 const BACKLOG_MAX: u32 = 128;
 const EPHEMERAL_FIRST: u32 = 49152;
 
-function endpointOf(stack: Stack, socket: i32): TcpEndpoint | null {
-  if (socket < 0 || socket >= MAX_SOCKETS) return null;
-  const slot = load<usize>(stack.sockets + (<usize>socket << 3));
-  return slot == 0 ? null : changetype<TcpEndpoint>(slot);
+/** The TCP endpoint at `socket` (a listener or a connection), or null. */
+function endpointOf(stack: Stack, socket: i32): Endpoint | null {
+  const endpoint = anyEndpointOf(stack, socket);
+  return endpoint === null || endpoint.isDatagram ? null : endpoint;
 }
 
 function connectionOf(stack: Stack, socket: i32): Connection | null {
   const endpoint = endpointOf(stack, socket);
   return endpoint === null || endpoint.isListener ? null : changetype<Connection>(endpoint);
-}
-
-/** Gives `endpoint` the lowest free socket number; -EMFILE when the table is full. */
-function attach(stack: Stack, endpoint: TcpEndpoint): i32 {
-  for (let i = 0; i < MAX_SOCKETS; i++) {
-    const at = stack.sockets + (<usize>i << 3);
-    if (load<usize>(at) == 0) {
-      store<usize>(at, changetype<usize>(endpoint));
-      endpoint.socket = i;
-      return i;
-    }
-  }
-  return -EMFILE;
-}
-
-function detach(stack: Stack, endpoint: TcpEndpoint): void {
-  store<usize>(stack.sockets + (<usize>endpoint.socket << 3), 0);
-  endpoint.socket = -1;
 }
 
 export function tcpListen(stack: Stack, port: u32, backlog: i32): i32 {
@@ -287,6 +270,28 @@ export function tcpState(stack: Stack, socket: i32): i32 {
   const endpoint = endpointOf(stack, socket);
   if (endpoint === null) return -EBADF;
   return endpoint.isListener ? LISTEN : changetype<Connection>(endpoint).state;
+}
+
+/** A connection's outcome so far: 0 once established, -EINPROGRESS while the handshake runs, or why it failed. */
+export function tcpConnectResult(stack: Stack, socket: i32): i32 {
+  const endpoint = endpointOf(stack, socket);
+  if (endpoint === null) return -EBADF;
+  if (endpoint.isListener) return -EINVAL;
+  const c = changetype<Connection>(endpoint);
+  if (c.error != 0) return c.error;
+  return c.state == SYN_SENT || c.state == SYN_RECEIVED ? -EINPROGRESS : 0;
+}
+
+/**
+ * The socket's ports and peer: its local port | peer port << 16 | peer
+ * address << 32 (a listener: its port alone), or -EBADF.
+ */
+export function tcpEndpoints(stack: Stack, socket: i32): i64 {
+  const endpoint = endpointOf(stack, socket);
+  if (endpoint === null) return -EBADF;
+  if (endpoint.isListener) return <i64>changetype<Listener>(endpoint).port;
+  const c = changetype<Connection>(endpoint);
+  return <i64>(<u64>c.localPort | (<u64>c.remotePort << 16) | (<u64>c.remoteAddress << 32));
 }
 
 /** The connection behind a socket (for tests and reports), or null. */

@@ -14,6 +14,7 @@
 // the first unacknowledged byte. Initial sequence numbers follow RFC 6528:
 // a 4-microsecond clock plus a keyed hash of the connection's addresses.
 
+import { ENDPOINT_CONNECTION } from "./endpoint";
 import { Stack } from "./stack";
 import { ByteRing } from "./buffers";
 import { Segment } from "./tcp-header";
@@ -60,6 +61,7 @@ export function portInUse(stack: Stack, port: u32): bool {
 export function newConnection(stack: Stack, localAddress: u32, localPort: u32, remoteAddress: u32, remotePort: u32): Connection | null {
   if (!stack.budget.allows(CONNECTION_BYTES)) return null;
   const c = new Connection();
+  c.kind = ENDPOINT_CONNECTION;
   stack.budget.count(CONNECTION_BYTES);
   c.localAddress = localAddress;
   c.localPort = localPort;

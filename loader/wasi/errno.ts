@@ -88,6 +88,18 @@ export const ERRNO_TIMEDOUT: u32 = 73;
 export const ERRNO_TXTBSY: u32 = 74;
 export const ERRNO_XDEV: u32 = 75;
 export const ERRNO_NOTCAPABLE: u32 = 76;
+/** WasmEdge's getaddrinfo errors (its extension of the errno enum, after NOTCAPABLE). */
+export const ERRNO_AIADDRFAMILY: u32 = 77;
+export const ERRNO_AIAGAIN: u32 = 78;
+export const ERRNO_AIBADFLAG: u32 = 79;
+export const ERRNO_AIFAIL: u32 = 80;
+export const ERRNO_AIFAMILY: u32 = 81;
+export const ERRNO_AIMEMORY: u32 = 82;
+export const ERRNO_AINODATA: u32 = 83;
+export const ERRNO_AINONAME: u32 = 84;
+export const ERRNO_AISERVICE: u32 = 85;
+export const ERRNO_AISOCKTYPE: u32 = 86;
+export const ERRNO_AISYSTEM: u32 = 87;
 
 /** Linux errno → WASI errno, indexed by the Linux number (0: no counterpart, ERRNO_IO then). */
 const LINUX_TO_WASI = memory.data<u8>([

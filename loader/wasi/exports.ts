@@ -20,6 +20,10 @@ import { pollOneoff } from "./poll";
 import { procExit, procRaise, schedYield } from "./process";
 import { randomGet } from "./random";
 import { sockAccept, sockRecv, sockSend, sockShutdown } from "./sockets";
+import {
+  sockOpen, sockBind, sockListen, sockAcceptV1, sockConnect, sockRecvFrom, sockSendTo, sockGetAddress, sockGetOpt, sockSetOpt,
+} from "./wasmedge";
+import { sockGetAddrinfo } from "./addrinfo";
 
 // --- Arguments and environment (args.ts) ---
 
@@ -222,4 +226,99 @@ export function wasi_sock_send(fd: u32, iovs: u32, count: u32, flags: u32, sent:
 
 export function wasi_sock_shutdown(fd: u32, how: u32): u32 {
   return sockShutdown(fd, how);
+}
+
+// --- WasmEdge's socket extension (wasmedge.ts, addrinfo.ts): V1 under the plain names, V2 under _v2 ---
+
+export function wasi_sock_open(family: u32, type: u32, fd: u32): u32 {
+  return sockOpen(family, type, fd);
+}
+
+export function wasi_sock_open_v2(family: u32, type: u32, fd: u32): u32 {
+  return sockOpen(family, type, fd);
+}
+
+export function wasi_sock_bind(fd: u32, address: u32, port: u32): u32 {
+  return sockBind(fd, address, port, false);
+}
+
+export function wasi_sock_bind_v2(fd: u32, address: u32, port: u32): u32 {
+  return sockBind(fd, address, port, true);
+}
+
+export function wasi_sock_listen(fd: u32, backlog: i32): u32 {
+  return sockListen(fd, backlog);
+}
+
+export function wasi_sock_listen_v2(fd: u32, backlog: i32): u32 {
+  return sockListen(fd, backlog);
+}
+
+/** WasmEdge's V1 sock_accept(fd, *fd), which build-app binds a two-argument sock_accept import to. */
+export function wasi_sock_accept_v1(fd: u32, accepted: u32): u32 {
+  return sockAcceptV1(fd, accepted);
+}
+
+export function wasi_sock_accept_v2(fd: u32, flags: u32, accepted: u32): u32 {
+  return sockAccept(fd, flags, accepted);
+}
+
+export function wasi_sock_connect(fd: u32, address: u32, port: u32): u32 {
+  return sockConnect(fd, address, port, false);
+}
+
+export function wasi_sock_connect_v2(fd: u32, address: u32, port: u32): u32 {
+  return sockConnect(fd, address, port, true);
+}
+
+export function wasi_sock_recv_v2(fd: u32, iovs: u32, count: u32, flags: u32, received: u32, receivedFlags: u32): u32 {
+  return sockRecv(fd, iovs, count, flags, received, receivedFlags);
+}
+
+export function wasi_sock_recv_from(fd: u32, iovs: u32, count: u32, address: u32, flags: u32, received: u32, receivedFlags: u32): u32 {
+  return sockRecvFrom(fd, iovs, count, address, flags, 0, received, receivedFlags, false);
+}
+
+export function wasi_sock_recv_from_v2(fd: u32, iovs: u32, count: u32, address: u32, flags: u32, port: u32, received: u32, receivedFlags: u32): u32 {
+  return sockRecvFrom(fd, iovs, count, address, flags, port, received, receivedFlags, true);
+}
+
+export function wasi_sock_send_v2(fd: u32, iovs: u32, count: u32, flags: u32, sent: u32): u32 {
+  return sockSend(fd, iovs, count, flags, sent);
+}
+
+export function wasi_sock_send_to(fd: u32, iovs: u32, count: u32, address: u32, port: u32, flags: u32, sent: u32): u32 {
+  return sockSendTo(fd, iovs, count, address, port, flags, sent, false);
+}
+
+export function wasi_sock_send_to_v2(fd: u32, iovs: u32, count: u32, address: u32, port: u32, flags: u32, sent: u32): u32 {
+  return sockSendTo(fd, iovs, count, address, port, flags, sent, true);
+}
+
+export function wasi_sock_getlocaladdr(fd: u32, address: u32, type: u32, port: u32): u32 {
+  return sockGetAddress(fd, address, type, port, false, false);
+}
+
+export function wasi_sock_getpeeraddr(fd: u32, address: u32, type: u32, port: u32): u32 {
+  return sockGetAddress(fd, address, type, port, true, false);
+}
+
+export function wasi_sock_getlocaladdr_v2(fd: u32, address: u32, port: u32): u32 {
+  return sockGetAddress(fd, address, 0, port, false, true);
+}
+
+export function wasi_sock_getpeeraddr_v2(fd: u32, address: u32, port: u32): u32 {
+  return sockGetAddress(fd, address, 0, port, true, true);
+}
+
+export function wasi_sock_getsockopt(fd: u32, level: u32, name: u32, value: u32, size: u32): u32 {
+  return sockGetOpt(fd, level, name, value, size);
+}
+
+export function wasi_sock_setsockopt(fd: u32, level: u32, name: u32, value: u32, size: u32): u32 {
+  return sockSetOpt(fd, level, name, value, size);
+}
+
+export function wasi_sock_getaddrinfo(node: u32, nodeLength: u32, service: u32, serviceLength: u32, hints: u32, result: u32, maxResults: u32, resultCount: u32): u32 {
+  return sockGetAddrinfo(node, nodeLength, service, serviceLength, hints, result, maxResults, resultCount);
 }

@@ -26,7 +26,7 @@ export const KIND_STDOUT: u32 = 1;
 export const KIND_STDERR: u32 = 2;
 export const KIND_FILE: u32 = 3;
 export const KIND_DIRECTORY: u32 = 4;
-/** A TCP socket: a listening one (preopened) or a connection (accepted). */
+/** A socket: a TCP listener (preopened or sock_listen) or connection (accepted or sock_connect), or a UDP socket. */
 export const KIND_SOCKET: u32 = 5;
 
 export class AppFile {
@@ -36,6 +36,14 @@ export class AppFile {
   socket: i32 = -1;
   /** A listening socket (sock_accept), not a connection. */
   listening: bool = false;
+  /** A UDP socket (FILETYPE_SOCKET_DGRAM): every receive takes one datagram, every send is one. */
+  datagram: bool = false;
+  /** A stream socket from sock_open that has no kernel socket yet: the port sock_bind gave it (0: none). */
+  boundPort: u32 = 0;
+  /** A non-blocking sock_connect is under way (SO_ERROR and readiness to write say how it went). */
+  connecting: bool = false;
+  /** SO_REUSEADDR as the app set it (the stack lets a new connection reuse a pair in TIME_WAIT anyway). */
+  reuseAddress: bool = false;
   kind: u32 = KIND_FILE;
   /** WASI filetype (types.ts FILETYPE_*). */
   filetype: u8 = 0;

@@ -13,11 +13,11 @@ import { writeAppStream } from "../../kernel/console";
 import { copyIn, copyOut } from "../app-memory";
 import {
   ERRNO_SUCCESS, ERRNO_BADF, ERRNO_FAULT, ERRNO_INVAL, ERRNO_SPIPE, ERRNO_NOTDIR, ERRNO_NOTCAPABLE,
-  ERRNO_NAMETOOLONG, ERRNO_FBIG, errnoOf,
+  ERRNO_NAMETOOLONG, ERRNO_FBIG, ERRNO_MSGSIZE, errnoOf,
 } from "./errno";
 import { AppFile, fileOf, fileWithRights, refusal, closeFd, renumber, KIND_STDIN, KIND_STDERR } from "./fds";
-import { receivePiece, sendPiece } from "./sockets";
-import { RECEIVE_PEEK } from "../../kernel/net/index";
+import { receivePiece, sendPiece, receiveDatagram, sendDatagram } from "./sockets";
+import { RECEIVE_PEEK, datagramLength } from "../../kernel/net/index";
 import { Iovec, IOVEC_BYTES, Fdstat, FDSTAT_BYTES, Filestat, FILESTAT_BYTES, Dirent, DIRENT_BYTES, Prestat, PRESTAT_BYTES, PREOPENTYPE_DIR } from "./layout";
 import { scratch, bounce, BOUNCE_BYTES, put, inRange, storeU32, storeU64, encodeToScratch, iovecTable } from "./memory";
 import {
@@ -105,6 +105,7 @@ let moved: u64 = 0;
 function readInto(file: AppFile, count: u32, positional: bool, offset: u64, socketFlags: u32 = 0): u32 {
   moved = 0;
   if (file.kind == KIND_STDIN) return ERRNO_SUCCESS; // stdin is always at its end
+  if (file.datagram) return readDatagram(file, count, socketFlags);
   const buffer = bounce();
   const table = iovecTable();
   for (let i: u32 = 0; i < count; i++) {
@@ -131,6 +132,7 @@ function readInto(file: AppFile, count: u32, positional: bool, offset: u64, sock
 /** Writes the iovecs takeIovecs copied to `file`, as readInto reads. */
 function writeFrom(file: AppFile, count: u32, positional: bool, offset: u64): u32 {
   moved = 0;
+  if (file.datagram) return writeDatagram(file, count, 0, 0);
   const buffer = bounce();
   const table = iovecTable();
   for (let i: u32 = 0; i < count; i++) {
@@ -153,6 +155,67 @@ function writeFrom(file: AppFile, count: u32, positional: bool, offset: u64): u3
     }
   }
   return ERRNO_SUCCESS;
+}
+
+/** Whether the datagram readDatagram took last did not fit the iovecs (roflags RECV_DATA_TRUNCATED). */
+export let datagramTruncated: bool = false;
+
+/**
+ * Takes one datagram into the iovecs takeIovecs copied (as much as fits;
+ * datagramSource() names its sender): the count in `moved`.
+ */
+function readDatagram(file: AppFile, count: u32, flags: u32): u32 {
+  const table = iovecTable();
+  let room: u64 = 0;
+  for (let i: u32 = 0; i < count; i++) room += <u64>iovecAt(table, i).length;
+  const buffer = bounce();
+  const got = receiveDatagram(file, buffer, <usize>min<u64>(room, <u64>BOUNCE_BYTES), flags);
+  if (got < 0) return errnoOf(got);
+  datagramTruncated = datagramLength() > <u32>got;
+  let left = <u32>got;
+  for (let i: u32 = 0; i < count && left > 0; i++) {
+    const iovec = iovecAt(table, i);
+    const piece = min<u32>(iovec.length, left);
+    if (!copyOut(iovec.buffer, buffer + <usize>(<u32>got - left), piece)) return ERRNO_FAULT;
+    left -= piece;
+  }
+  moved = <u64>got;
+  return ERRNO_SUCCESS;
+}
+
+/** Sends the iovecs takeIovecs copied as one datagram to `address`:`port` (0: the socket's peer): the count in `moved`. */
+export function writeDatagram(file: AppFile, count: u32, address: u32, port: u32): u32 {
+  const table = iovecTable();
+  const buffer = bounce();
+  let length: u64 = 0;
+  for (let i: u32 = 0; i < count; i++) {
+    const iovec = iovecAt(table, i);
+    if (length + <u64>iovec.length > <u64>BOUNCE_BYTES) return ERRNO_MSGSIZE;
+    if (!copyIn(buffer + <usize>length, iovec.buffer, iovec.length)) return ERRNO_FAULT;
+    length += <u64>iovec.length;
+  }
+  const sent = sendDatagram(file, buffer, <u32>length, address, port);
+  if (sent < 0) return errnoOf(sent);
+  moved = <u64>sent;
+  return ERRNO_SUCCESS;
+}
+
+/** The iovecs at `iovs` for a datagram call: SUCCESS or the errno of takeIovecs. */
+export function takeDatagramIovecs(iovs: u32, count: u32): u32 {
+  return takeIovecs(iovs, count);
+}
+
+/** Bytes the last read or write moved. */
+export function movedBytes(): u64 {
+  return moved;
+}
+
+/** Reads one datagram from `file` into the iovecs at `iovs` (recv_from): SUCCESS or an errno; movedBytes() says how much. */
+export function receiveInto(file: AppFile, iovs: u32, count: u32, flags: u32): u32 {
+  const taken = takeIovecs(iovs, count);
+  if (taken != ERRNO_SUCCESS) return taken;
+  moved = 0;
+  return readDatagram(file, count, flags);
 }
 
 function transfer(fd: u32, iovs: u32, count: u32, out: u32, writing: bool, positional: bool, offset: u64): u32 {

@@ -23,7 +23,7 @@ import { releaseBuffers } from "./memory";
 import { exitCode, resetExit } from "./process";
 import { FILETYPE_CHARACTER_DEVICE, FILETYPE_DIRECTORY } from "./types";
 import { RIGHTS_STDIN, RIGHTS_STDOUT, RIGHTS_DIRECTORY, RIGHTS_FILE, RIGHTS_LISTENER, RIGHTS_SOCKET } from "./rights";
-import { startNetwork, tcpListen, socketClose } from "../../kernel/net/index";
+import { startNetwork, networkConfigured, tcpListen, socketClose } from "../../kernel/net/index";
 import { withContext } from "../../kernel/failure";
 import { installSocket } from "./sockets";
 import { probeVirtio } from "../../drivers/virtio/index";
@@ -96,12 +96,16 @@ export function configureWasi(args: string[], env: string[], preopens: Preopen[]
   return 0;
 }
 
-/** Preopens a listening socket per port, from fd 3, and says how many in LISTEN_FDS; 0 or -errno with the reason. */
+/**
+ * Starts the network when the app is given listening sockets or the
+ * command line configures it (ip=: the app may connect out), then preopens
+ * a listening socket per port, from fd 3; 0 or -errno with the reason.
+ */
 function listenOn(ports: u32[]): i32 {
-  if (ports.length == 0) return 0;
+  if (ports.length == 0 && !networkConfigured()) return 0;
   probeVirtio(); // the network device
   const started = startNetwork();
-  if (started < 0) return withContext("listening sockets: ", started);
+  if (started < 0) return withContext(ports.length ? "listening sockets: " : "network: ", started);
   for (let i = 0; i < ports.length; i++) {
     const socket = tcpListen(ports[i], LISTEN_BACKLOG);
     if (socket < 0) return fail(-socket, "cannot listen on TCP port " + ports[i].toString() + " (error " + (-socket).toString() + ")");

@@ -1,7 +1,10 @@
 // Sockets for the app (WASI preview 1): the listening sockets a run
 // preopens (setup.ts: fd 3 onward, with LISTEN_FDS=N in the environment, as
-// wasmtime's --tcplisten and systemd's socket activation hand them over) and
-// the connections sock_accept makes of them, all kernel/net TCP sockets.
+// wasmtime's --tcplisten and systemd's socket activation hand them over),
+// the connections sock_accept makes of them, and the sockets of WasmEdge's
+// extension (wasmedge.ts): all kernel/net sockets. On a UDP socket a
+// receive takes one datagram (roflags RECV_DATA_TRUNCATED when it did not
+// fit) and a send is one.
 //
 //   sock_accept    a listener's next connection (NONBLOCK in the flags is
 //                  the new fd's; whether the call waits is the listener's
@@ -19,7 +22,8 @@
 // answers NOTSOCK (BADF when nothing is open there).
 
 import {
-  socketAccept, socketReceive, socketSend, socketShutdown, socketClose, RECEIVE_PEEK, RECEIVE_WAITALL, SHUT_RD, SHUT_WR,
+  socketAccept, socketReceive, socketSend, socketShutdown, socketClose, socketReceiveFrom, socketSendTo,
+  RECEIVE_PEEK, RECEIVE_WAITALL, SHUT_RD, SHUT_WR,
 } from "../../kernel/net/index";
 import { EAGAIN } from "../../kernel/errno";
 import { ERRNO_SUCCESS, ERRNO_BADF, ERRNO_NOTSOCK, ERRNO_INVAL, ERRNO_FAULT, ERRNO_NOTCAPABLE, ERRNO_NFILE, errnoOf } from "./errno";
@@ -27,7 +31,10 @@ import { AppFile, fileOf, install, KIND_SOCKET } from "./fds";
 import { FDFLAGS_NONBLOCK, FILETYPE_SOCKET_STREAM } from "./types";
 import { RIGHT_SOCK_ACCEPT, RIGHT_SOCK_SHUTDOWN, RIGHT_FD_READ, RIGHT_FD_WRITE, RIGHTS_SOCKET } from "./rights";
 import { inRange, storeU32, scratch, put } from "./memory";
-import { socketTransfer } from "./files";
+import { socketTransfer, datagramTruncated } from "./files";
+
+/** roflags: the datagram was longer than the buffers given. */
+export const ROFLAGS_RECV_DATA_TRUNCATED: u16 = 1;
 
 /** Why the last socketOf returned null. */
 let failed: u32 = 0;
@@ -86,7 +93,7 @@ export function sockRecv(fd: u32, iovs: u32, count: u32, flags: u32, out: u32, o
   if (!inRange(outFlags, 1, 2)) return ERRNO_FAULT;
   const result = socketTransfer(file, iovs, count, out, false, flags);
   if (result != ERRNO_SUCCESS) return result;
-  store<u16>(scratch(), 0); // roflags: nothing to say of a stream
+  store<u16>(scratch(), file.datagram && datagramTruncated ? ROFLAGS_RECV_DATA_TRUNCATED : 0);
   return put(outFlags, 2) ? ERRNO_SUCCESS : ERRNO_FAULT;
 }
 
@@ -123,4 +130,14 @@ export function sendPiece(file: AppFile, buffer: usize, length: usize, more: boo
   const sent = socketSend(file.socket, buffer, length, nonblocking(file) || more);
   if (sent == -EAGAIN && more) return 0;
   return sent;
+}
+
+/** One datagram from the UDP socket `file` into `buffer` (as much as fits): waits unless non-blocking. */
+export function receiveDatagram(file: AppFile, buffer: usize, length: usize, flags: u32): i64 {
+  return socketReceiveFrom(file.socket, buffer, length, flags & RECEIVE_PEEK, nonblocking(file));
+}
+
+/** `length` bytes at `buffer` as one datagram to `address`:`port` (0: the socket's peer). */
+export function sendDatagram(file: AppFile, buffer: usize, length: u32, address: u32, port: u32): i64 {
+  return socketSendTo(file.socket, address, port, buffer, length);
 }

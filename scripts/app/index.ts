@@ -1,7 +1,9 @@
 // build-app: a WASI program (app.wasm) → app.so, the native module the Wisp
 // kernel loads and runs (docs/build-app.md).
 //
-//   validate   refuse what Wisp cannot run, with the reason   (validate.ts)
+//   validate   refuse what Wisp cannot run, with the reason   (validate.ts);
+//              bind each WASI import by name and signature, renaming those
+//              of WasmEdge's forms told apart by signature (rename-imports.ts)
 //   compile    wasm2c → clang per part, in parallel → ld.lld   (compile.ts)
 //   check      every undefined symbol is a WASI import the kernel provides
 //              or a runtime symbol (loader/native/*.list); on aarch64 every
@@ -27,6 +29,7 @@ import { EM_AARCH64, EM_X86_64, readElf } from "./elf-reader";
 import { frameProblem, largestFrame, readFrames } from "./frames";
 import { unresolvedSymbols } from "./lists";
 import { AppReport, makeReport } from "./report";
+import { renameImports } from "./rename-imports";
 import { AppRefusedError, validateApp } from "./validate";
 
 export { AppRefusedError } from "./validate";
@@ -138,7 +141,13 @@ async function buildLocked(wasmPath: string, bytes: Uint8Array, hash: string, di
   rmSync(work, { recursive: true, force: true });
   mkdirSync(work, { recursive: true });
   const jobs = options.jobs === undefined ? undefined : Math.max(1, options.jobs);
-  const stats = await compileApp(wasmPath, work, options.arch, options.parts ?? partsFor(info.codeBytes), jobs);
+  // Imports of WasmEdge's forms bound by signature get the kernel's name for that form first.
+  let source = wasmPath;
+  if (info.renames.size > 0) {
+    source = join(work, "bound.wasm");
+    writeFileSync(source, renameImports(bytes, info.renames));
+  }
+  const stats = await compileApp(source, work, options.arch, options.parts ?? partsFor(info.codeBytes), jobs);
 
   const so = readFileSync(join(work, "app.so"));
   const elf = readElf(so);

@@ -1,7 +1,9 @@
-// The two name lists in loader/native/ that say what an app.so may leave
-// undefined: the WASI functions the kernel provides and the runtime symbols.
-// One name per line; '#' starts a comment. The kernel's build reads the same
-// files, so they are the single source of both sides' checks.
+// The two lists in loader/native/ that say what an app.so may leave
+// undefined: the WASI functions the kernel provides, with their wasm
+// signatures (wasi-functions.list: `NAME PARAMS -> RESULTS [< IMPORTED]`),
+// and the runtime symbols (runtime.list: one name per line). '#' starts a
+// comment. The kernel's build reads the same files, so they are the single
+// source of both sides' checks.
 
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -19,9 +21,39 @@ export function readNameList(file: string): string[] {
     .filter((line) => line !== "");
 }
 
-/** WASI preview 1 function names the kernel exports as wasi_<name>. */
+/** A function the kernel exports as wasi_<name>: its wasm signature, and the import name it binds. */
+export interface WasiFunction {
+  name: string;
+  /** Value types as wasm text names: i32, i64, f32, f64. */
+  params: string[];
+  results: string[];
+  /** The import name bound to it: its own name, or the IMPORTED of `< IMPORTED`. */
+  importedAs: string;
+}
+
+/** Parses wasi-functions.list's lines (comments and blank lines already dropped). */
+export function parseWasiFunctions(lines: string[]): WasiFunction[] {
+  return lines.map((line) => {
+    const match = /^(\w+)((?:\s+\w+)*)\s*->((?:\s*\w+)*)\s*(?:<\s*(\w+))?$/.exec(line);
+    if (match === null) throw new Error(`loader/native/wasi-functions.list: cannot read '${line}' (expected NAME PARAMS -> RESULTS [< IMPORTED])`);
+    const types = (text: string) => text.trim().split(/\s+/).filter(Boolean);
+    return { name: match[1], params: types(match[2]), results: types(match[3]), importedAs: match[4] ?? match[1] };
+  });
+}
+
+/** The WASI functions the kernel provides (wasi-functions.list). */
+export function wasiFunctionTable(): WasiFunction[] {
+  return parseWasiFunctions(readNameList(join(NATIVE_DIR, "wasi-functions.list")));
+}
+
+/** Their names (the kernel exports each as wasi_<name>). */
 export function wasiFunctions(): string[] {
-  return readNameList(join(NATIVE_DIR, "wasi-functions.list"));
+  return wasiFunctionTable().map((entry) => entry.name);
+}
+
+/** A signature as the list and error messages write it: "i32 i32 -> i32". */
+export function signatureText(params: string[], results: string[]): string {
+  return [...params, "->", ...results].join(" ");
 }
 
 /** Symbols besides the WASI imports that the kernel resolves in an app.so. */

@@ -6,14 +6,16 @@
 //      (FEATURES_ALLOWED); when it does not, each refused feature is tried
 //      alone to name the one the module uses;
 //   3. its imports are functions of wasi_snapshot_preview1 that the kernel
-//      provides (loader/native/wasi-functions.list), it defines one memory
-//      and exports it as "memory", and it exports a _start function.
+//      provides with their signatures (loader/native/wasi-functions.list;
+//      an import of one of WasmEdge's forms is renamed to the one its
+//      signature picks), it defines one memory and exports it as "memory",
+//      and it exports a _start function.
 
 import { execFile } from "node:child_process";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { ROOT } from "../build/files";
-import { WASI_MODULE, wasiFunctions } from "./lists";
+import { WASI_MODULE, wasiFunctionTable, signatureText } from "./lists";
 import { WasmFormatError, WasmModuleInfo, hasWasmMagic, readWasmModule } from "./wasm-module";
 
 const run = promisify(execFile);
@@ -62,7 +64,10 @@ async function wasmValidate(file: string, flags: string[]): Promise<string | nul
 }
 
 /** Throws AppRefusedError unless `bytes` (read from `file`) is a module Wisp compiles. */
-export async function validateApp(file: string, bytes: Uint8Array): Promise<WasmModuleInfo> {
+/** A module Wisp can build: what it holds, and the imports to rename to the WASI function they bind (bindImports). */
+export type ValidatedApp = WasmModuleInfo & { renames: Map<number, string> };
+
+export async function validateApp(file: string, bytes: Uint8Array): Promise<ValidatedApp> {
   if (!hasWasmMagic(bytes)) {
     const text = new TextDecoder().decode(bytes.subarray(0, 64)).trimStart();
     const hint = text.startsWith("(module") ? " (it looks like wasm text: compile it with wat2wasm first)" : "";
@@ -81,8 +86,9 @@ export async function validateApp(file: string, bytes: Uint8Array): Promise<Wasm
     if (error instanceof WasmFormatError) throw new AppRefusedError(`${file} is not a valid wasm module: ${error.message}`);
     throw error;
   }
+  const renames = bindImports(file, info);
   checkInterface(file, info);
-  return info;
+  return { ...info, renames };
 }
 
 async function nameRefusedFeature(file: string, problem: string): Promise<string> {
@@ -95,9 +101,16 @@ async function nameRefusedFeature(file: string, problem: string): Promise<string
   return `is not a valid wasm module:\n${problem}`;
 }
 
-function checkInterface(file: string, info: WasmModuleInfo): void {
-  const provided = new Set(wasiFunctions());
-  for (const imported of info.imports) {
+/**
+ * The WASI function each import binds to (wasi-functions.list): by name
+ * and signature. Returns the imports to rename before compiling (their
+ * index among the imports → the function's name), for WasmEdge's forms
+ * told apart by signature.
+ */
+function bindImports(file: string, info: WasmModuleInfo): Map<number, string> {
+  const table = wasiFunctionTable();
+  const renames = new Map<number, string>();
+  info.imports.forEach((imported, index) => {
     const what = `${imported.module}.${imported.name}`;
     if (imported.module !== WASI_MODULE) {
       throw new AppRefusedError(`${file} imports ${what}: Wisp apps may import only from ${WASI_MODULE}`);
@@ -105,10 +118,29 @@ function checkInterface(file: string, info: WasmModuleInfo): void {
     if (imported.kind !== "func") {
       throw new AppRefusedError(`${file} imports a ${imported.kind} (${what}): Wisp apps may import only functions`);
     }
-    if (!provided.has(imported.name)) {
+    const candidates = table.filter((entry) => entry.importedAs === imported.name);
+    if (candidates.length === 0) {
       throw new AppRefusedError(`${file} imports ${what}, which is not a WASI preview 1 function the Wisp kernel provides`);
     }
-  }
+    const type = info.types[imported.typeIndex ?? -1];
+    const wanted = type ? signatureText(type.params.map(valueTypeName), type.results.map(valueTypeName)) : "?";
+    const bound = candidates.find((entry) => signatureText(entry.params, entry.results) === wanted);
+    if (bound === undefined) {
+      const offered = candidates.map((entry) => `(${signatureText(entry.params, entry.results)})`).join(" or ");
+      throw new AppRefusedError(`${file} imports ${what} as (${wanted}), but the Wisp kernel provides it as ${offered}`);
+    }
+    if (bound.name !== imported.name) renames.set(index, bound.name);
+  });
+  return renames;
+}
+
+const VALUE_TYPES: Record<number, string> = { 0x7f: "i32", 0x7e: "i64", 0x7d: "f32", 0x7c: "f64", 0x7b: "v128", 0x70: "funcref", 0x6f: "externref" };
+
+function valueTypeName(code: number): string {
+  return VALUE_TYPES[code] ?? `0x${code.toString(16)}`;
+}
+
+function checkInterface(file: string, info: WasmModuleInfo): void {
   if (info.memories.length === 0) throw new AppRefusedError(`${file} defines no memory: a WASI command must define and export its memory`);
   if (info.memories.some((memory) => memory.is64)) throw new AppRefusedError(`${file} uses memory64 (64-bit memory addresses), which Wisp does not support`);
   if (info.memories.some((memory) => memory.shared)) throw new AppRefusedError(`${file} uses threads (shared memory or atomics), which Wisp does not support`);

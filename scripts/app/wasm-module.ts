@@ -27,6 +27,8 @@ export interface Import {
   module: string;
   name: string;
   kind: ExternKind;
+  /** A function import's type index. */
+  typeIndex?: number;
 }
 
 export interface Export {
@@ -148,7 +150,8 @@ function readImports(section: Reader, info: WasmModuleInfo): void {
     const module = section.name();
     const name = section.name();
     const what = kind(section.byte());
-    if (what === "func") info.functionTypes.push(section.u32());
+    let typeIndex: number | undefined;
+    if (what === "func") info.functionTypes.push((typeIndex = section.u32()));
     else if (what === "table") {
       section.byte(); // element type
       section.limits();
@@ -160,7 +163,7 @@ function readImports(section: Reader, info: WasmModuleInfo): void {
       section.byte(); // tag attribute
       section.u32();
     }
-    info.imports.push({ module, name, kind: what });
+    info.imports.push({ module, name, kind: what, typeIndex });
   }
 }
 

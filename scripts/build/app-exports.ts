@@ -26,6 +26,23 @@ export function readNameList(path: string): string[] {
     .filter(Boolean);
 }
 
+/** wasm2c's C types back to wasm value types. */
+const WASM_TYPE: Record<string, string> = { u32: "i32", u64: "i64", f32: "f32", f64: "f64" };
+
+/**
+ * The wasm signature of each wasi_<name> the kernel header declares, as
+ * wasi-functions.list writes it ("i32 i32 -> i32").
+ */
+export function kernelWasiSignatures(kernelHeader: string): Map<string, string> {
+  const signatures = new Map<string, string>();
+  for (const match of kernelHeader.matchAll(/^(\w+) w2c_kernel_wasi_(\w+)\(w2c_kernel\*((?:, \w+)*)\);/gm)) {
+    const params = match[3].split(",").map((type) => type.trim()).filter(Boolean).map((type) => WASM_TYPE[type] ?? type);
+    const results = match[1] === "void" ? [] : [WASM_TYPE[match[1]] ?? match[1]];
+    signatures.set(match[2], [...params, "->", ...results].join(" "));
+  }
+  return signatures;
+}
+
 export function appExportsSource(kernelHeader: string, runtimeNames: string[], wasiNames: string[]): AppExports {
   const exported = new Set([...kernelHeader.matchAll(/\bw2c_kernel_wasi_(\w+)\(/g)].map((match) => match[1]));
   const entries: Array<[name: string, implementation: string]> = [];

@@ -22,7 +22,8 @@ import { asc, inParallel, tool } from "./tools";
 import { staticDataEnd, mergeDataSegments } from "./wasm-data";
 import { withFileLock } from "./lock";
 import { writeFlatImage } from "./flat-image";
-import { appExportsSource, readNameList } from "./app-exports";
+import { appExportsSource, kernelWasiSignatures, readNameList } from "./app-exports";
+import { parseWasiFunctions, signatureText } from "../app/lists";
 
 import { type Profile, parseProfile, profileFlags, profileId } from "./profiles";
 
@@ -149,8 +150,15 @@ async function buildKernelUnlocked(options: BuildOptions): Promise<BuildResult> 
   const runtimeList = r("loader/native/runtime.list");
   const wasiList = r("loader/native/wasi-functions.list");
   await stage("exports", [kernelH, runtimeList, wasiList], {}, [appExportsC], async () => {
-    const table = appExportsSource(readFileSync(kernelH, "utf8"), readNameList(runtimeList), readNameList(wasiList));
+    const header = readFileSync(kernelH, "utf8");
+    const wasi = parseWasiFunctions(readNameList(wasiList));
+    const table = appExportsSource(header, readNameList(runtimeList), wasi.map((entry) => entry.name));
     if (table.missing.length) log(`  ${arch.padEnd(8)} warning: the kernel does not export WASI ${table.missing.join(", ")}`);
+    const signatures = kernelWasiSignatures(header);
+    const wrong = wasi.filter((entry) => signatures.has(entry.name) && signatures.get(entry.name) !== signatureText(entry.params, entry.results));
+    if (wrong.length) {
+      throw new Error(`loader/native/wasi-functions.list disagrees with the kernel's exports: ${wrong.map((entry) => `${entry.name} is ${signatures.get(entry.name)}`).join("; ")}`);
+    }
     writeFileSync(appExportsC, table.source);
   });
 

@@ -16,8 +16,8 @@ import { UsageError } from "../cli/errors";
 import type { HostForward, Net } from "./qemu";
 
 const DEFAULT_HOST_ADDRESS = "127.0.0.1";
-/** The user network's fixed addressing (slirp): the guest, its prefix and its gateway. */
-const USER_NETWORK_ADDRESSING = "ip=10.0.2.15/24,10.0.2.2";
+/** The user network's fixed addressing (slirp): the guest, its prefix, its gateway and its name server. */
+const USER_NETWORK_ADDRESSING = "ip=10.0.2.15/24,10.0.2.2,dns=10.0.2.3";
 
 /** Parses --listen [HOSTADDR:]HOSTPORT[:GUESTPORT]. */
 export function parseListen(spec: string): HostForward {

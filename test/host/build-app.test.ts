@@ -120,11 +120,12 @@ describe("refusals", () => {
 });
 
 describe("lists, parts and cache", () => {
-  it("wasi-functions.list names the 46 WASI preview 1 functions once each", () => {
+  it("wasi-functions.list names the 46 WASI preview 1 functions and WasmEdge's 23 socket forms once each", () => {
     const names = wasiFunctions();
-    expect(names).toHaveLength(46);
-    expect(new Set(names).size).toBe(46);
+    expect(names).toHaveLength(46 + 23);
+    expect(new Set(names).size).toBe(46 + 23);
     for (const name of ["fd_write", "path_open", "poll_oneoff", "proc_exit", "random_get", "sock_accept"]) expect(names).toContain(name);
+    for (const name of ["sock_open", "sock_connect_v2", "sock_accept_v1", "sock_recv_from_v2", "sock_getaddrinfo"]) expect(names).toContain(name);
   });
 
   it("parts grow with the code size: 1 for small modules, at most 8", () => {

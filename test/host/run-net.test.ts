@@ -44,11 +44,11 @@ describe("wisp run --listen and --net: the QEMU command", () => {
       const run = (...args: string[]) => wisp("run", "--arch", arch, "--machine", machine, "--accel", "tcg", ...args, "--print-command");
       const appending = (text: string) => command.replace("APPEND", text);
       expect(await run("--listen", "8080", "--listen", "127.0.0.1:9000:80")).toEqual({
-        status: 0, stdout: `${appending("'ip=10.0.2.15/24,10.0.2.2 listen=8080,80'")} ${FORWARDS} ${device}\n`, stderr: "",
+        status: 0, stdout: `${appending("'ip=10.0.2.15/24,10.0.2.2,dns=10.0.2.3 listen=8080,80'")} ${FORWARDS} ${device}\n`, stderr: "",
       });
       expect(await run("--net", "tap:tap0")).toEqual({ status: 0, stdout: `${appending("''")} ${TAP} ${device}\n`, stderr: "" });
       expect(await run("--net", "user")).toEqual({
-        status: 0, stdout: `${appending("ip=10.0.2.15/24,10.0.2.2")} -netdev user,id=net0 ${device}\n`, stderr: "",
+        status: 0, stdout: `${appending("ip=10.0.2.15/24,10.0.2.2,dns=10.0.2.3")} -netdev user,id=net0 ${device}\n`, stderr: "",
       });
       expect(builds.count).toBe(0);
     });
@@ -72,8 +72,8 @@ describe("--listen specs", () => {
   });
 
   it("give the kernel the user network's address and the app its listening ports", () => {
-    expect(networkKernelOptions(networkDevices("user", []), "quiet selftest=net")).toEqual(["ip=10.0.2.15/24,10.0.2.2"]);
-    expect(networkKernelOptions(networkDevices(undefined, ["8080", "9000:80", "127.0.0.2:9001:80"]), "")).toEqual(["ip=10.0.2.15/24,10.0.2.2", "listen=8080,80"]);
+    expect(networkKernelOptions(networkDevices("user", []), "quiet selftest=net")).toEqual(["ip=10.0.2.15/24,10.0.2.2,dns=10.0.2.3"]);
+    expect(networkKernelOptions(networkDevices(undefined, ["8080", "9000:80", "127.0.0.2:9001:80"]), "")).toEqual(["ip=10.0.2.15/24,10.0.2.2,dns=10.0.2.3", "listen=8080,80"]);
     expect(networkKernelOptions(networkDevices("user", []), "ip=10.0.2.99/24,10.0.2.2")).toEqual([]);
     expect(networkKernelOptions(networkDevices("tap:tap0", []), "")).toEqual([]);
   });

@@ -282,7 +282,7 @@ describe("booting with bad inputs", () => {
     const memmap = [...defaultMemoryMap(), { base: 0xf000_0000n, size: 0x10_0000n, type: E820.usable }];
     const result = await bootKernel({ pvh: { memmap } });
     expectPowerOff(result, PANIC_STATUS);
-    expect(result.output).toBe("\npanic: memory: no room for the page allocator's tables after the kernel image\n");
+    expect(result.output).toBe("\npanic: memory: no room for the page allocator's tables after the kernel image or the initrd\n");
   });
 
   it("reports a wasm trap by name", async () => {

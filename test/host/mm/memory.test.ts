@@ -138,7 +138,7 @@ describe("initMemory (kernel/mm/index.ts)", () => {
   it("refuses when the page allocator's tables do not fit in the boot arena", async () => {
     const h = await fresh();
     h.exports.arenaSetEnd(h.arena().top + 0x1000); // the tables for 16 MiB need 16.5 KiB
-    expect(h.initMemory(pcMemoryMap(h.memoryEnd))).toBe("no room for the page allocator's tables after the kernel image");
+    expect(h.initMemory(pcMemoryMap(h.memoryEnd))).toBe("no room for the page allocator's tables after the kernel image or the initrd");
     expect(h.exports.mmReady()).toBe(0);
   });
 

@@ -145,16 +145,29 @@ describe("net: the ip= option", () => {
     expect([world.e.netParsed(0), world.e.netParsed(3)]).toEqual([0, 1]);
   });
 
+  it("takes a name server after either, with a port or not", () => {
+    expect(parse("10.0.2.15/24,10.0.2.2,dns=10.0.2.3")).toBe(0);
+    expect([world.e.netParsed(0), world.e.netParsed(2), world.e.netParsed(4), world.e.netParsed(5)]).toEqual([ip("10.0.2.15"), ip("10.0.2.2"), ip("10.0.2.3"), 53]);
+    expect(parse("dhcp,dns=10.0.2.2:5353")).toBe(0);
+    expect([world.e.netParsed(3), world.e.netParsed(4), world.e.netParsed(5)]).toEqual([1, ip("10.0.2.2"), 5353]);
+    expect(parse("10.0.2.15/24,10.0.2.2")).toBe(0);
+    expect(world.e.netParsed(4)).toBe(0);
+  });
+
   for (const [text, why] of [
-    ["10.0.2.15", "ip= needs ADDR/PREFIX,GATEWAY or dhcp, e.g. ip=10.0.2.15/24,10.0.2.2"],
-    ["10.0.2/24,10.0.2.2", "ip=: the address is not a dotted quad (ip= needs ADDR/PREFIX,GATEWAY or dhcp, e.g. ip=10.0.2.15/24,10.0.2.2)"],
-    ["10.0.2.256/24,10.0.2.2", "ip=: the address is not a dotted quad (ip= needs ADDR/PREFIX,GATEWAY or dhcp, e.g. ip=10.0.2.15/24,10.0.2.2)"],
+    ["10.0.2.15", "ip= needs ADDR/PREFIX,GATEWAY or dhcp, then optionally ,dns=ADDR[:PORT], e.g. ip=10.0.2.15/24,10.0.2.2,dns=10.0.2.3"],
+    ["10.0.2/24,10.0.2.2", "ip=: the address is not a dotted quad (ip= needs ADDR/PREFIX,GATEWAY or dhcp, then optionally ,dns=ADDR[:PORT], e.g. ip=10.0.2.15/24,10.0.2.2,dns=10.0.2.3)"],
+    ["10.0.2.256/24,10.0.2.2", "ip=: the address is not a dotted quad (ip= needs ADDR/PREFIX,GATEWAY or dhcp, then optionally ,dns=ADDR[:PORT], e.g. ip=10.0.2.15/24,10.0.2.2,dns=10.0.2.3)"],
     ["10.0.2.15/33,10.0.2.2", "ip=: the prefix is not a number from 1 to 30"],
     ["10.0.2.15/,10.0.2.2", "ip=: the prefix is not a number from 1 to 30"],
     ["10.0.2.15/24,10.0.3.2", "ip=: the gateway is not on the address's network"],
-    ["10.0.2.15/24,10.0.2", "ip=: the gateway is not a dotted quad (ip= needs ADDR/PREFIX,GATEWAY or dhcp, e.g. ip=10.0.2.15/24,10.0.2.2)"],
+    ["10.0.2.15/24,10.0.2", "ip=: the gateway is not a dotted quad (ip= needs ADDR/PREFIX,GATEWAY or dhcp, then optionally ,dns=ADDR[:PORT], e.g. ip=10.0.2.15/24,10.0.2.2,dns=10.0.2.3)"],
     ["10.0.2.0/24,10.0.2.2", "ip=: the address is the network's own or its broadcast address"],
     ["10.0.2.2/24,10.0.2.2", "ip=: the gateway is the address itself"],
+    ["10.0.2.15/24,10.0.2.2,dns=10.0.2", "ip=...,dns=: the name server is not a dotted quad (ip= needs ADDR/PREFIX,GATEWAY or dhcp, then optionally ,dns=ADDR[:PORT], e.g. ip=10.0.2.15/24,10.0.2.2,dns=10.0.2.3)"],
+    ["dhcp,dns=10.0.2.3:0", "ip=...,dns=ADDR:PORT: the port is not a number from 1 to 65535"],
+    ["dhcp,dns=10.0.2.3:65536", "ip=...,dns=ADDR:PORT: the port is not a number from 1 to 65535"],
+    ["dhcp,dns=10.0.2.3:", "ip=...,dns=ADDR:PORT: the port is not a number from 1 to 65535"],
   ]) {
     it(`refuses ${text}`, () => {
       expect(parse(text)).toBe(-22);

@@ -301,9 +301,10 @@ export function netUdpReceived(which: i32): u32 {
 let parsed: NetConfig | null = null;
 let parseFailure: string = "";
 
-/** Parses ip= text (consumed): 0 or -errno, then netParsed(0 address, 1 prefix, 2 gateway, 3 dhcp) or netParseFailure(). */
+/** Parses ip= text (consumed) into a fresh config: 0 or -errno, then netParsed(0 address, 1 prefix, 2 gateway, 3 dhcp, 4 name server, 5 its port) or netParseFailure(). */
 export function netParseIp(text: string): i32 {
-  if (parsed === null) parsed = new NetConfig();
+  if (parsed !== null) heap.free(changetype<usize>(parsed));
+  parsed = new NetConfig();
   const result = parseIpOption(text, parsed!);
   heap.free(changetype<usize>(text));
   parseFailure = result < 0 ? failureDetail(result) : "";
@@ -313,6 +314,8 @@ export function netParseIp(text: string): i32 {
 export function netParsed(which: i32): u32 {
   const config = parsed!;
   if (which == 3) return config.useDhcp ? 1 : 0;
+  if (which == 4) return config.dnsServer;
+  if (which == 5) return config.dnsPort;
   return which == 0 ? config.address : which == 1 ? config.prefix : config.gateway;
 }
 
