@@ -14,6 +14,7 @@
 //   refused HOST PORT         connect where nothing listens: print the errno
 //   resolve NAME              print NAME's IPv4 addresses
 //
+// Several commands separated by "+" run in turn (one boot for many checks).
 // Exit status 0 when the command did what it says, 1 with a message on
 // stderr otherwise, 2 for a bad command line.
 
@@ -33,7 +34,8 @@
 #define CHUNK 65536
 
 static int fail(const char* what, uint32_t error) {
-  fprintf(stderr, "net-client: %s: WASI errno %u (%s)\n", what, error, strerror((int)error));
+  // (wasi-libc's strerror knows preview 1's errnos, not WasmEdge's getaddrinfo ones: the number says it all.)
+  fprintf(stderr, "net-client: %s: WASI errno %u\n", what, error);
   return 1;
 }
 
@@ -216,21 +218,36 @@ static int command_resolve(const char* name) {
 
 static int usage(void) {
   fprintf(stderr,
-          "usage: net-client get HOST PORT PATH | echo HOST PORT BYTES | udp HOST PORT TEXT\n"
-          "                  | nonblocking HOST PORT | refused HOST PORT | resolve NAME\n");
+          "usage: net-client COMMAND [+ COMMAND]...\n"
+          "  COMMAND: get HOST PORT PATH | echo HOST PORT BYTES | udp HOST PORT TEXT\n"
+          "         | nonblocking HOST PORT | refused HOST PORT | resolve NAME\n");
   return 2;
 }
 
-int main(int argc, char** argv) {
+/** One command: argv[0] is its name. */
+static int run_command(int argc, char** argv) {
+  if (argc < 2) return usage();
+  const char* command = argv[0];
+  if (strcmp(command, "resolve") == 0 && argc == 2) return command_resolve(argv[1]);
   if (argc < 3) return usage();
-  const char* command = argv[1];
-  if (strcmp(command, "resolve") == 0) return command_resolve(argv[2]);
-  if (argc < 4) return usage();
-  uint32_t port = (uint32_t)strtoul(argv[3], NULL, 10);
-  if (strcmp(command, "get") == 0 && argc == 5) return command_get(argv[2], port, argv[4]);
-  if (strcmp(command, "echo") == 0 && argc == 5) return command_echo(argv[2], port, strtoull(argv[4], NULL, 10));
-  if (strcmp(command, "udp") == 0 && argc == 5) return command_udp(argv[2], port, argv[4]);
-  if (strcmp(command, "nonblocking") == 0 && argc == 4) return command_nonblocking(argv[2], port);
-  if (strcmp(command, "refused") == 0 && argc == 4) return command_refused(argv[2], port);
+  uint32_t port = (uint32_t)strtoul(argv[2], NULL, 10);
+  if (strcmp(command, "get") == 0 && argc == 4) return command_get(argv[1], port, argv[3]);
+  if (strcmp(command, "echo") == 0 && argc == 4) return command_echo(argv[1], port, strtoull(argv[3], NULL, 10));
+  if (strcmp(command, "udp") == 0 && argc == 4) return command_udp(argv[1], port, argv[3]);
+  if (strcmp(command, "nonblocking") == 0 && argc == 3) return command_nonblocking(argv[1], port);
+  if (strcmp(command, "refused") == 0 && argc == 3) return command_refused(argv[1], port);
   return usage();
+}
+
+int main(int argc, char** argv) {
+  // Commands separated by "+" run in turn; the first to fail ends the run with its status.
+  int start = 1;
+  for (int i = 1; i <= argc; i++) {
+    if (i < argc && strcmp(argv[i], "+") != 0) continue;
+    int status = run_command(i - start, argv + start);
+    fflush(stdout);
+    if (status != 0) return status;
+    start = i + 1;
+  }
+  return argc > 1 ? 0 : usage();
 }

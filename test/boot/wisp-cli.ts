@@ -1,6 +1,6 @@
 // Runs the real `wisp` command as a user would, for the boot-tier tests.
 
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
@@ -22,6 +22,26 @@ export function wisp(...args: string[]): CliResult {
 }
 
 /** Every machine the boot tier runs on. */
+/**
+ * `wisp ...` without blocking this process: for tests whose own servers
+ * (in this process) the guest talks to, which a blocking run would starve.
+ */
+export function wispAsync(...args: string[]): Promise<CliResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ["scripts/wisp.mjs", ...args], { cwd: ROOT });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.setEncoding("utf8").on("data", (chunk: string) => (stdout += chunk));
+    child.stderr.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
+    const timer = setTimeout(() => child.kill("SIGKILL"), 300_000);
+    child.on("error", reject);
+    child.on("close", (status) => {
+      clearTimeout(timer);
+      resolve({ status: status ?? -1, stdout, stderr });
+    });
+  });
+}
+
 export const BOOT_TARGETS = [
   { arch: "x86_64", machine: "microvm" },
   { arch: "x86_64", machine: "q35" },
