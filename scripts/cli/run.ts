@@ -75,7 +75,12 @@ const HELP = `usage: wisp run [options]
                       over QEMU's user network: a virtio-net device, the guest
                       at 10.0.2.15 behind the gateway 10.0.2.2. Repeatable. A
                       host port in use is refused before QEMU starts
-  --net user          attach the user network without forwards
+  --net user          attach the user network without forwards: the guest can
+                      reach the host's loopback as 10.0.2.2, its name server
+                      as 10.0.2.3, and whatever the host can reach
+  --net user:restrict the user network cut off from the host and the outside
+                      (QEMU's restrict=on): only --listen forwards get in
+  --net none          no network at all
   --net tap:IFNAME    attach the existing host tap interface IFNAME instead
   --pcap FILE         record every frame the (first) network device sends and
                       receives in FILE (pcap: tcpdump -r FILE, wireshark)
@@ -186,6 +191,12 @@ export async function runCommand(argv: string[]): Promise<number> {
   }
   if (!runsApp || values.verbose) process.stderr.write(`wisp: ${arch} on ${machine}, accelerator ${choice.accel} (${choice.reason})\n`);
 
+  // A reader that goes away (wisp run ... | head) ends the output, not wisp: the guest runs on to its end.
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on("error", (error: NodeJS.ErrnoException) => {
+      if (error.code !== "EPIPE") throw error;
+    });
+  }
   const decoder = !runsApp ? undefined : new StreamDecoder([
     (bytes) => void process.stderr.write(bytes),
     (bytes) => void process.stdout.write(bytes),

@@ -5,7 +5,11 @@
 //                                               guest's (hostfwd); HOSTADDR 127.0.0.1 and GUESTPORT
 //                                               HOSTPORT unless given. Repeatable.
 //   --net user                                  the user network without forwards
+//   --net user:restrict                         the user network cut off from the host and
+//                                               the outside (QEMU's restrict=on): only the
+//                                               --listen forwards reach the guest
 //   --net tap:IFNAME                            an existing host tap interface
+//   --net none                                  no network device, even with --listen refused
 //
 // With two fields, a first field holding dots is HOSTADDR (127.0.0.1:8080),
 // otherwise it is HOSTPORT (8080:80). A bad spec, --listen beside a tap,
@@ -54,8 +58,13 @@ export function networkDevices(net: string | undefined, listens: string[]): Net[
   });
   if (net === undefined) return forwards.length ? [{ kind: "user", forwards }] : [];
   if (net === "user") return [{ kind: "user", forwards }];
+  if (net === "user:restrict") return [{ kind: "user", forwards, restrict: true }];
+  if (net === "none") {
+    if (forwards.length) throw new UsageError(`--listen ${listens[0]}: --net none attaches no network to forward to`);
+    return [];
+  }
   const tap = /^tap:([A-Za-z0-9_.-]{1,15})$/.exec(net);
-  if (tap === null) throw new UsageError(`--net ${net}: expected user or tap:IFNAME (an interface name of at most 15 letters, digits, '.', '_' or '-')`);
+  if (tap === null) throw new UsageError(`--net ${net}: expected user, user:restrict, none or tap:IFNAME (an interface name of at most 15 letters, digits, '.', '_' or '-')`);
   if (forwards.length) throw new UsageError(`--listen ${listens[0]}: host forwards need the user network, not --net ${net}`);
   return [{ kind: "tap", ifname: tap[1] }];
 }

@@ -63,7 +63,7 @@ export interface HostForward {
  * guest is 10.0.2.15/24 behind a NAT, the gateway 10.0.2.2), with its host
  * forwards, or an existing host tap interface.
  */
-export type Net = { kind: "user"; forwards: HostForward[] } | { kind: "tap"; ifname: string };
+export type Net = { kind: "user"; forwards: HostForward[]; restrict?: boolean } | { kind: "tap"; ifname: string };
 
 export interface Share {
   /** The host directory. */
@@ -175,7 +175,7 @@ export function netArguments(machine: Machine, nets: Net[], pcap?: string): stri
     const id = `net${index}`;
     const backend = net.kind === "tap"
       ? `tap,id=${id},ifname=${net.ifname},script=no,downscript=no`
-      : [`user,id=${id}`, ...net.forwards.map((forward) => `hostfwd=tcp:${forward.hostAddress}:${forward.hostPort}-:${forward.guestPort}`)].join(",");
+      : [`user,id=${id}`, ...(net.restrict ? ["restrict=on"] : []), ...net.forwards.map((forward) => `hostfwd=tcp:${forward.hostAddress}:${forward.hostPort}-:${forward.guestPort}`)].join(",");
     const dump = pcap !== undefined && index === 0 ? ["-object", `filter-dump,id=dump${index},netdev=${id},file=${pcap.replace(/,/g, ",,")}`] : [];
     return ["-netdev", backend, ...dump, "-device", machine === "q35" ? `virtio-net-pci,netdev=${id}${MODERN_PCI}` : `virtio-net-device,netdev=${id}`];
   });

@@ -50,6 +50,13 @@ describe("wisp run --listen and --net: the QEMU command", () => {
       expect(await run("--net", "user")).toEqual({
         status: 0, stdout: `${appending("ip=10.0.2.15/24,10.0.2.2,dns=10.0.2.3")} -netdev user,id=net0 ${device}\n`, stderr: "",
       });
+      expect(await run("--net", "user:restrict", "--listen", "8080")).toEqual({
+        status: 0, stdout: `${appending("'ip=10.0.2.15/24,10.0.2.2,dns=10.0.2.3 listen=8080'")} -netdev user,id=net0,restrict=on,hostfwd=tcp:127.0.0.1:8080-:8080 ${device}\n`, stderr: "",
+      });
+      expect(await run("--net", "none")).toEqual(await run()); // no device, no addressing
+      expect(await run("--pcap", "/tmp/frames.pcap", "--net", "user")).toEqual({
+        status: 0, stdout: `${appending("ip=10.0.2.15/24,10.0.2.2,dns=10.0.2.3")} -netdev user,id=net0 -object filter-dump,id=dump0,netdev=net0,file=/tmp/frames.pcap ${device}\n`, stderr: "",
+      });
       expect(builds.count).toBe(0);
     });
   }
@@ -69,6 +76,9 @@ describe("--listen specs", () => {
     expect(networkDevices("user", ["8080"])).toEqual([{ kind: "user", forwards: [parseListen("8080")] }]);
     expect(networkDevices(undefined, ["8080", "9000:80"])).toEqual([{ kind: "user", forwards: [parseListen("8080"), parseListen("9000:80")] }]);
     expect(networkDevices("tap:tap0", [])).toEqual([{ kind: "tap", ifname: "tap0" }]);
+    expect(networkDevices("user:restrict", ["8080"])).toEqual([{ kind: "user", forwards: [parseListen("8080")], restrict: true }]);
+    expect(networkDevices("none", [])).toEqual([]);
+    expect(() => networkDevices("none", ["8080"])).toThrow("--listen 8080: --net none attaches no network to forward to");
   });
 
   it("give the kernel the user network's address and the app its listening ports", () => {
@@ -89,8 +99,8 @@ describe("wisp run refuses a bad network option before building", () => {
     [["--listen", "localhost:8080:80"], "--listen localhost:8080:80: localhost is not an IPv4 address"],
     [["--listen", "127.0.0.256:8080"], "--listen 127.0.0.256:8080: 127.0.0.256 is not an IPv4 address"],
     [["--listen", "8080", "--listen", "8080:80"], "--listen 8080:80: 127.0.0.1:8080 is forwarded twice"],
-    [["--net", "bridge"], "--net bridge: expected user or tap:IFNAME (an interface name of at most 15 letters, digits, '.', '_' or '-')"],
-    [["--net", "tap:"], "--net tap:: expected user or tap:IFNAME (an interface name of at most 15 letters, digits, '.', '_' or '-')"],
+    [["--net", "bridge"], "--net bridge: expected user, user:restrict, none or tap:IFNAME (an interface name of at most 15 letters, digits, '.', '_' or '-')"],
+    [["--net", "tap:"], "--net tap:: expected user, user:restrict, none or tap:IFNAME (an interface name of at most 15 letters, digits, '.', '_' or '-')"],
     [["--net", "tap:tap0", "--listen", "8080"], "--listen 8080: host forwards need the user network, not --net tap:tap0"],
   ];
   for (const [args, message] of cases) {
