@@ -109,10 +109,10 @@ export function sockOpen(family: u32, type: u32, out: u32): u32 {
 }
 
 export function sockBind(fd: u32, address: u32, port: u32, storage: bool): u32 {
+  const read = readAddress(address, storage); // WasmEdge reads the address before it looks at the descriptor
+  if (read != ERRNO_SUCCESS) return read;
   const file = socketOf(fd);
   if (file === null) return failed;
-  const read = readAddress(address, storage);
-  if (read != ERRNO_SUCCESS) return read;
   if (addressRead != 0 && addressRead != networkAddress()) return ERRNO_ADDRNOTAVAIL;
   if (port > PORT_MAX) return ERRNO_INVAL;
   if (!file.datagram) {
@@ -155,10 +155,10 @@ export function sockAcceptV1(fd: u32, out: u32): u32 {
 }
 
 export function sockConnect(fd: u32, address: u32, port: u32, storage: bool): u32 {
-  const file = socketOf(fd);
-  if (file === null) return failed;
   const read = readAddress(address, storage);
   if (read != ERRNO_SUCCESS) return read;
+  const file = socketOf(fd);
+  if (file === null) return failed;
   if (port > PORT_MAX) return ERRNO_INVAL;
   if (file.datagram) return errnoOf(socketConnectDatagram(file.socket, addressRead, port));
   if (file.listening) return ERRNO_INVAL;
