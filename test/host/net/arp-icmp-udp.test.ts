@@ -175,3 +175,91 @@ describe("net: the ip= option", () => {
     });
   }
 });
+
+describe("net: UDP sockets (udp-sockets.ts)", () => {
+  const READ = 1;
+  const WRITE = 2;
+  const text = (bytes: Uint8Array) => Buffer.from(bytes).toString();
+
+  it("carry datagrams both ways with their senders, whole or cut to the buffer, peeked or taken", () => {
+    const [a, b] = twoStacks(world);
+    const e = world.e;
+    const into = e.mmMalloc(2048) >>> 0;
+    const server = e.netUdpOpen(b, 5353);
+    const client = e.netUdpOpen(a, 0);
+    expect(server).toBeGreaterThanOrEqual(0);
+    expect(e.netUdpOpen(b, 5353)).toBe(-98); // EADDRINUSE
+    const clientPort = Number(e.netUdpEndpoints(a, client) & 0xffffn);
+    expect(clientPort).toBeGreaterThanOrEqual(49152);
+    expect(e.netUdpReadiness(b, server)).toBe(WRITE);
+    harness.write(world.io, new TextEncoder().encode("first datagram"));
+    expect(e.netUdpSendTo(a, client, ip(IP_B), 5353, world.io, 14)).toBe(14n);
+    harness.write(world.io, new TextEncoder().encode("second"));
+    expect(e.netUdpSendTo(a, client, ip(IP_B), 5353, world.io, 6)).toBe(6n);
+    world.runFor(10n * MS);
+    expect(e.netUdpReadiness(b, server)).toBe(READ | WRITE);
+    expect(e.netUdpReceiveFrom(b, server, into, 5, 1)).toBe(5n); // RECEIVE_PEEK: it stays
+    expect(e.netUdpReceiveFrom(b, server, into, 5, 0)).toBe(5n); //  cut to 5 bytes, the rest lost
+    expect([e.netUdpLastReceived(0) >>> 0, e.netUdpLastReceived(1), e.netUdpLastReceived(2)]).toEqual([ip(IP_A), clientPort, 14]);
+    expect(text(harness.bytes().slice(into, into + 5))).toBe("first");
+    expect(e.netUdpReceiveFrom(b, server, into, 2048, 0)).toBe(6n);
+    expect(text(harness.bytes().slice(into, into + 6))).toBe("second");
+    expect(e.netUdpReceiveFrom(b, server, into, 2048, 0)).toBe(-11n); // EAGAIN
+    // The answer goes back to the sender's port.
+    harness.write(world.io, new TextEncoder().encode("reply"));
+    expect(e.netUdpSendTo(b, server, ip(IP_A), clientPort, world.io, 5)).toBe(5n);
+    world.runFor(10n * MS);
+    expect(e.netUdpReceiveFrom(a, client, into, 2048, 0)).toBe(5n);
+    expect([e.netUdpLastReceived(0) >>> 0, e.netUdpLastReceived(1)]).toEqual([ip(IP_B), 5353]);
+    expect(e.netUdpClose(a, client)).toBe(0);
+    expect(e.netUdpClose(a, client)).toBe(-9); // EBADF
+    expect(e.netUdpClose(b, server)).toBe(0);
+    e.mmFree(into);
+  });
+
+  it("a connected socket sends to its peer and drops datagrams from anyone else; sends are checked", () => {
+    const [a, b] = twoStacks(world);
+    const e = world.e;
+    const into = e.mmMalloc(2048) >>> 0;
+    const server = e.netUdpOpen(b, 7000);
+    const other = e.netUdpOpen(a, 7001);
+    const client = e.netUdpOpen(a, 7002);
+    expect(e.netUdpSendTo(a, client, 0, 0, world.io, 4)).toBe(-89n); // EDESTADDRREQ: no peer yet
+    expect(e.netUdpConnect(b, server, ip(IP_A), 7002)).toBe(0);
+    expect(e.netUdpConnect(a, client, ip(IP_B), 7000)).toBe(0);
+    harness.write(world.io, new TextEncoder().encode("ping"));
+    expect(e.netUdpSendTo(a, client, 0, 0, world.io, 4)).toBe(4n);
+    expect(e.netUdpSendTo(a, other, ip(IP_B), 7000, world.io, 4)).toBe(4n);
+    world.runFor(10n * MS);
+    expect(e.netUdpReceiveFrom(b, server, into, 2048, 0)).toBe(4n);
+    expect(e.netUdpLastReceived(1)).toBe(7002);
+    expect(e.netUdpReceiveFrom(b, server, into, 2048, 0)).toBe(-11n);
+    expect(world.counter(b, "udp.wrong.peer")).toBe(1);
+    expect(e.netUdpEndpoints(b, server)).toBe(7000n | (7002n << 16n) | (BigInt(ip(IP_A)) << 32n));
+    expect(e.netUdpSendTo(a, client, ip(IP_B), 7000, world.io, 1473)).toBe(-90n); // EMSGSIZE: past the MTU
+    expect(e.netUdpSendTo(a, client, ip("10.0.0.255"), 7000, world.io, 4)).toBe(-13n); // EACCES: broadcast
+    expect(e.netUdpSendTo(a, client, ip(IP_B), 0, world.io, 4)).toBe(-22n);
+    for (const socket of [server]) e.netUdpClose(b, socket);
+    for (const socket of [other, client]) e.netUdpClose(a, socket);
+    e.mmFree(into);
+  });
+
+  it("a full queue drops what would not fit, counted, and memory comes back on close", () => {
+    const [a, b] = twoStacks(world);
+    const e = world.e;
+    const client = e.netUdpOpen(a, 0);
+    e.netUdpSendTo(a, client, ip(IP_B), 9999, world.io, 10); // both ARP caches learn each other first
+    world.runFor(10n * MS);
+    const held = e.netHeldBytes(b);
+    const server = e.netUdpOpen(b, 9000);
+    expect(e.netUdpSetQueueLimit(b, server, 0)).toBe(0); // at least one full datagram: the MTU
+    for (let i = 0; i < 3; i++) expect(e.netUdpSendTo(a, client, ip(IP_B), 9000, world.io, 1000)).toBe(1000n);
+    world.runFor(10n * MS);
+    expect(world.counter(b, "udp.queue.full")).toBe(2);
+    expect(e.netHeldBytes(b)).toBeGreaterThan(held);
+    expect(e.netUdpClose(b, server)).toBe(0);
+    expect(e.netHeldBytes(b)).toBe(held);
+    e.netUdpClose(a, client);
+  });
+});
+

@@ -45,6 +45,15 @@ export interface NetExports {
   netUdpUnbind(handle: number, port: number): number;
   netUdpSend(handle: number, sourcePort: number, address: number, port: number, data: number, length: number): number;
   netUdpReceived(which: number): number;
+  netUdpOpen(handle: number, port: number): number;
+  netUdpConnect(handle: number, socket: number, address: number, port: number): number;
+  netUdpSendTo(handle: number, socket: number, address: number, port: number, data: number, length: number): bigint;
+  netUdpReceiveFrom(handle: number, socket: number, buffer: number, length: number, flags: number): bigint;
+  netUdpLastReceived(which: number): number;
+  netUdpReadiness(handle: number, socket: number): number;
+  netUdpEndpoints(handle: number, socket: number): bigint;
+  netUdpSetQueueLimit(handle: number, socket: number, bytes: number): number;
+  netUdpClose(handle: number, socket: number): number;
   netParseIp(text: Ptr): number;
   netParsed(which: number): number;
   netParseFailure(): Ptr;

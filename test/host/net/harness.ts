@@ -15,6 +15,10 @@ import {
 import { counterName, COUNTER_COUNT } from "../../../kernel/net/counters";
 import { icmpEcho } from "../../../kernel/net/icmp";
 import { UdpReceiver, udpBind, udpUnbind, udpSend } from "../../../kernel/net/udp";
+import {
+  udpOpen, udpConnect, udpSendTo, udpReceiveFrom, udpReadiness, udpEndpoints, udpClose, udpSetQueueLimit,
+  receivedFrom, receivedPort, receivedFull,
+} from "../../../kernel/net/udp-sockets";
 import { failureDetail } from "../../../kernel/failure";
 
 @external("net", "transmit")
@@ -340,4 +344,43 @@ export function netDhcpState(handle: i32): i32 {
 export function netAddressOf(handle: i32, which: i32): u32 {
   const config = stackOf(handle).config;
   return which == 0 ? config.address : which == 1 ? config.prefix : config.gateway;
+}
+
+// --- UDP sockets (kernel/net/udp-sockets.ts) ---
+
+export function netUdpOpen(handle: i32, port: u32): i32 {
+  return udpOpen(stackOf(handle), port);
+}
+
+export function netUdpConnect(handle: i32, socket: i32, address: u32, port: u32): i32 {
+  return udpConnect(stackOf(handle), socket, address, port);
+}
+
+export function netUdpSendTo(handle: i32, socket: i32, address: u32, port: u32, data: usize, length: u32): i64 {
+  return udpSendTo(stackOf(handle), socket, address, port, data, length);
+}
+
+export function netUdpReceiveFrom(handle: i32, socket: i32, buffer: usize, length: u32, flags: u32): i64 {
+  return udpReceiveFrom(stackOf(handle), socket, buffer, length, flags);
+}
+
+/** The last datagram udpReceiveFrom took: 0 its sender, 1 its port, 2 its whole length. */
+export function netUdpLastReceived(which: i32): u32 {
+  return which == 0 ? receivedFrom : which == 1 ? receivedPort : receivedFull;
+}
+
+export function netUdpReadiness(handle: i32, socket: i32): u32 {
+  return udpReadiness(stackOf(handle), socket);
+}
+
+export function netUdpEndpoints(handle: i32, socket: i32): i64 {
+  return udpEndpoints(stackOf(handle), socket);
+}
+
+export function netUdpSetQueueLimit(handle: i32, socket: i32, bytes: u32): i32 {
+  return udpSetQueueLimit(stackOf(handle), socket, bytes);
+}
+
+export function netUdpClose(handle: i32, socket: i32): i32 {
+  return udpClose(stackOf(handle), socket);
 }
