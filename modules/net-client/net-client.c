@@ -13,9 +13,17 @@
 //                             poll for writing and read SO_ERROR
 //   refused HOST PORT         connect where nothing listens: print the errno
 //   resolve NAME              print NAME's IPv4 addresses
+//   loop HOST PORT PATH N     N times: connect, GET, read the whole answer,
+//                             close; print "N round trips in MS ms"
+//   lookups NAME N            resolve NAME N times (the first asks the
+//                             server, the rest hit the cache); print the time
+//   lookups-fresh SUFFIX N    resolve n0.SUFFIX ... n<N-1>.SUFFIX, each a
+//                             new name for the server; print the time
 //
 // Several commands separated by "+" run in turn (one boot for many checks).
-// Exit status 0 when the command did what it says, 1 with a message on
+// Built natively (clang -O2 net-client.c, for `wisp bench net`'s native
+// column), native-sockets.h provides the functions it uses over POSIX
+// sockets. Exit status 0 when the command did what it says, 1 with a message on
 // stderr otherwise, 2 for a bad command line.
 
 #include <errno.h>
@@ -26,7 +34,13 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <time.h>
+
+#ifdef __wasi__
 #include "wasmedge-sockets.h"
+#else
+#include "native-sockets.h"
+#endif
 
 #define SOL_SOCKET_ 0
 #define SO_ERROR_ 2
@@ -216,11 +230,60 @@ static int command_resolve(const char* name) {
   return 0;
 }
 
+static double now_ms(void) {
+  struct timespec at;
+  clock_gettime(CLOCK_MONOTONIC, &at);
+  return (double)at.tv_sec * 1e3 + (double)at.tv_nsec / 1e6;
+}
+
+static int command_loop(const char* host, uint32_t port, const char* path, unsigned count) {
+  static uint8_t buffer[CHUNK];
+  char request[512];
+  int length = snprintf(request, sizeof request, "GET %s HTTP/1.1\r\nHost: %s\r\nConnection: close\r\n\r\n", path, host);
+  double start = now_ms();
+  for (unsigned i = 0; i < count; i++) {
+    int64_t fd = connect_to(host, port, 0);
+    if (fd < 0) return fail("connect", (uint32_t)-fd);
+    uint32_t error = send_all((uint32_t)fd, (const uint8_t*)request, (uint32_t)length);
+    if (error) return fail("send", error);
+    uint64_t total = 0;
+    for (;;) {
+      wasi_iovec_t piece = {.buf = buffer, .buf_len = sizeof buffer};
+      uint32_t got = 0;
+      uint16_t flags = 0;
+      if ((error = sock_recv((uint32_t)fd, &piece, 1, 0, &got, &flags))) return fail("recv", error);
+      if (got == 0) break;
+      total += got;
+    }
+    close((int)fd);
+    if (total == 0) {
+      fprintf(stderr, "net-client: round trip %u got no answer\n", i);
+      return 1;
+    }
+  }
+  printf("%u round trips in %.3f ms\n", count, now_ms() - start);
+  return 0;
+}
+
+static int command_lookups(const char* name, unsigned count, int fresh) {
+  uint8_t ip[4];
+  char fresh_name[300];
+  double start = now_ms();
+  for (unsigned i = 0; i < count; i++) {
+    if (fresh) snprintf(fresh_name, sizeof fresh_name, "n%u.%s", i, name);
+    uint32_t error = resolve(fresh ? fresh_name : name, ip, NULL);
+    if (error) return fail("resolve", error);
+  }
+  printf("%u lookups in %.3f ms\n", count, now_ms() - start);
+  return 0;
+}
+
 static int usage(void) {
   fprintf(stderr,
           "usage: net-client COMMAND [+ COMMAND]...\n"
           "  COMMAND: get HOST PORT PATH | echo HOST PORT BYTES | udp HOST PORT TEXT\n"
-          "         | nonblocking HOST PORT | refused HOST PORT | resolve NAME\n");
+          "         | nonblocking HOST PORT | refused HOST PORT | resolve NAME\n"
+          "         | loop HOST PORT PATH N | lookups NAME N | lookups-fresh SUFFIX N\n");
   return 2;
 }
 
@@ -229,6 +292,8 @@ static int run_command(int argc, char** argv) {
   if (argc < 2) return usage();
   const char* command = argv[0];
   if (strcmp(command, "resolve") == 0 && argc == 2) return command_resolve(argv[1]);
+  if (strcmp(command, "lookups") == 0 && argc == 3) return command_lookups(argv[1], (unsigned)strtoul(argv[2], NULL, 10), 0);
+  if (strcmp(command, "lookups-fresh") == 0 && argc == 3) return command_lookups(argv[1], (unsigned)strtoul(argv[2], NULL, 10), 1);
   if (argc < 3) return usage();
   uint32_t port = (uint32_t)strtoul(argv[2], NULL, 10);
   if (strcmp(command, "get") == 0 && argc == 4) return command_get(argv[1], port, argv[3]);
@@ -236,6 +301,7 @@ static int run_command(int argc, char** argv) {
   if (strcmp(command, "udp") == 0 && argc == 4) return command_udp(argv[1], port, argv[3]);
   if (strcmp(command, "nonblocking") == 0 && argc == 3) return command_nonblocking(argv[1], port);
   if (strcmp(command, "refused") == 0 && argc == 3) return command_refused(argv[1], port);
+  if (strcmp(command, "loop") == 0 && argc == 5) return command_loop(argv[1], port, argv[3], (unsigned)strtoul(argv[4], NULL, 10));
   return usage();
 }
 

@@ -10,6 +10,10 @@
 //                  concurrency 1 and 32: requests per second, p50 and p99
 //   bulk           one --bulk-mib file fetched (guest to host) and the same
 //                  amount sent as a request body (host to guest): MB/s
+//   calling out    modules/net-client (WasmEdge's sockets) against its native
+//                  build: connect + GET + close round trips per second to a
+//                  server on the host, and DNS lookups from the cache and from
+//                  the network in guest instructions (net/calling-out.ts)
 //   instructions   separate boots under -icount shift=0,sleep=on (a busy
 //                  nanosecond of guest time is an instruction; idle time
 //                  keeps to the host's clock): the guest CPU's busy time
@@ -37,12 +41,14 @@ import { buildEmptyKernel } from "./boot";
 import { summarize } from "./stats";
 import { freePort, startGuestServer, startNativeServer, type RunningServer } from "./net/servers";
 import { requestLoop, download, upload, type LoadResult, type TransferResult } from "./net/load";
+import { benchCallingOut } from "./net/calling-out";
 
-const HELP = `usage: wisp bench net [--runs N] [--requests N] [--bulk-mib N] [--json] [--arch A] [--no-instructions]
+const HELP = `usage: wisp bench net [--runs N] [--requests N] [--bulk-mib N] [--round-trips N] [--json] [--arch A] [--no-instructions]
 
   --runs N            cold starts of each server, and boots of the empty kernel (default 5)
   --requests N        requests at each concurrency (default 2000; at most 60 s each)
   --bulk-mib N        MiB of each bulk transfer (default 16)
+  --round-trips N     connect + GET + close round trips of the calling-out row (default 200)
   --json              print the results and raw samples as JSON
   --arch A            x86_64 (default) or aarch64
   --no-instructions   skip the -icount boots that count guest instructions`;
@@ -63,6 +69,7 @@ interface Setup {
   small: Buffer;
   bulk: Buffer;
   native: string;
+  kernelElf: string;
   guestCommand: (port: number, icount: boolean) => string[];
 }
 
@@ -71,6 +78,7 @@ export async function benchNet(argv: string[]): Promise<number> {
     runs: { type: "string", default: "5" },
     requests: { type: "string", default: "2000" },
     "bulk-mib": { type: "string", default: "16" },
+    "round-trips": { type: "string", default: "200" },
     json: { type: "boolean", default: false },
     arch: { type: "string", default: "x86_64" },
     "no-instructions": { type: "boolean", default: false },
@@ -79,6 +87,7 @@ export async function benchNet(argv: string[]): Promise<number> {
   const runs = wholeNumber(values.runs, "runs", 1, 1000);
   const requests = wholeNumber(values.requests, "requests", 1, 1_000_000);
   const bulkMib = wholeNumber(values["bulk-mib"], "bulk-mib", 1, 256);
+  const roundTrips = wholeNumber(values["round-trips"], "round-trips", 1, 100_000);
   const arch = parseArch(values.arch);
   const log = values.json ? () => {} : (line: string) => process.stderr.write(line + "\n");
 
@@ -102,6 +111,7 @@ export async function benchNet(argv: string[]): Promise<number> {
 
   const load = { wisp: await underLoad(setup, "wisp", requests, log), native: await underLoad(setup, "native", requests, log) };
   const instructions = values["no-instructions"] ? null : await countInstructions(setup, log);
+  const callingOut = await benchCallingOut(arch, setup.kernelElf, roundTrips, log);
 
   const ratio = (wisp: number, native: number) => wisp / native;
   const coldStart = {
@@ -123,7 +133,7 @@ export async function benchNet(argv: string[]): Promise<number> {
   const result = {
     benchmark: "net", arch, machine: defaultMachine(arch), accel: "tcg", runs,
     ratios: "wisp / native for times, native / wisp for rates: above 1 means Wisp is slower",
-    coldStart, requests: requestRows, bulk, instructions,
+    coldStart, requests: requestRows, bulk, instructions, callingOut,
     raw: { coldStartMs: cold },
   };
   if (values.json) console.log(JSON.stringify(result, null, 2));
@@ -204,6 +214,9 @@ function printReport(result: any): void {
   for (const [name, row] of [["guest to host", result.bulk.guestToHost], ["host to guest", result.bulk.hostToGuest]] as const) {
     console.log(`  ${name}: wisp ${fixed(row.wisp.megabytesPerSecond)} MB/s, native ${fixed(row.native.megabytesPerSecond)} MB/s; native/wisp ${fixed(row.ratio, 2)}`);
   }
+  const out = result.callingOut;
+  console.log(`calling out (modules/net-client): ${out.roundTrips.count} connect + GET + close round trips: wisp ${fixed(out.roundTrips.wisp.perSecond, 0)}/s, native ${fixed(out.roundTrips.native.perSecond, 0)}/s; native/wisp ${fixed(out.roundTrips.ratio, 2)}`);
+  console.log(`  DNS lookup: ${out.dnsInstructions.fromCache} guest instructions from the cache, ${out.dnsInstructions.fromNetwork} from the network`);
   if (result.instructions) {
     const i = result.instructions;
     console.log(`guest instructions: ${i.perRequest} per request, ${i.perTransmittedFrame} per frame sent, ${i.perReceivedFrame} per frame received`);
@@ -242,5 +255,5 @@ async function prepare(arch: Arch, bulkMib: number): Promise<Setup> {
     // server (its idle timeout) or of TCP fires early; busy time is still counted in instructions.
     return qemuCommand({ arch, accel: "tcg", machine: defaultMachine(arch), memory: "256M", rng: true, icount, icountSleep: true, nets, cmdline, ...root });
   };
-  return { arch, www, small: readFileSync(join(www, "index.html")), bulk, native, guestCommand };
+  return { arch, www, small: readFileSync(join(www, "index.html")), bulk, native, kernelElf: kernel.elf, guestCommand };
 }
