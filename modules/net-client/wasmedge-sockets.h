@@ -12,36 +12,7 @@
 
 #define WASMEDGE_IMPORT(name) __attribute__((import_module("wasi_snapshot_preview1"), import_name(name)))
 
-enum { AF_INET4 = 1, AF_INET6 = 2 };
-enum { SOCK_DATAGRAM = 1, SOCK_STREAM_ = 2 };
-
-typedef struct {
-  uint8_t* buf;
-  uint32_t buf_len;
-} wasi_address_t;
-
-typedef struct {
-  uint8_t* buf;
-  uint32_t buf_len;
-} wasi_iovec_t;
-
-typedef struct {
-  uint8_t sa_family;
-  uint32_t sa_data_len;
-  uint8_t* sa_data;
-} wasi_sockaddr_t;
-
-typedef struct {
-  uint16_t ai_flags;
-  uint8_t ai_family;
-  uint8_t ai_socktype;
-  uint8_t ai_protocol;
-  uint32_t ai_addrlen;
-  wasi_sockaddr_t* ai_addr;
-  char* ai_canonname;
-  uint32_t ai_canonname_len;
-  void* ai_next;
-} wasi_addrinfo_t;
+#include "wasmedge-types.h"
 
 uint32_t sock_open(uint32_t family, uint32_t type, uint32_t* fd) WASMEDGE_IMPORT("sock_open");
 uint32_t sock_bind(uint32_t fd, wasi_address_t* address, uint32_t port) WASMEDGE_IMPORT("sock_bind");
