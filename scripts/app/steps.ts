@@ -14,7 +14,7 @@
 // message below it.
 
 import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { join, relative } from "node:path";
 import { performance } from "node:perf_hooks";
 import { ROOT } from "../build/files";
 import { hashInputs, isFresh, recordFresh } from "../build/cache";
@@ -139,8 +139,8 @@ export async function runSteps(plan: Units, work: string, options: StepOptions):
   return steps;
 }
 
-function relativeName(file: string, work: string): string {
-  return file.startsWith(work) ? file.slice(work.length + 1) : file;
+function relativeName(file: string, dir: string): string {
+  return file.startsWith(dir) ? relative(dir, file) : file;
 }
 
 /** "wasm2c failed on part app3 (4 of 8, 1200 functions): exit 1" and the tool's first lines. */

@@ -35,6 +35,19 @@ export class ByteReader {
     }
   }
 
+  /** A signed LEB128 that fits in 32 bits. */
+  s32(): number {
+    let result = 0;
+    let shift = 0;
+    let byte: number;
+    do {
+      byte = this.byte();
+      result |= (byte & 0x7f) << shift;
+      shift += 7;
+    } while (byte & 0x80 && shift < 35);
+    return shift < 32 && byte & 0x40 ? result | (-1 << shift) : result;
+  }
+
   /** Steps over one LEB128 number of any size (signed or not). */
   skipLeb(): void {
     while (this.byte() & 0x80) {
@@ -94,6 +107,16 @@ export class ByteWriter {
       this.buffer[this.length++] = byte;
     } while (value !== 0);
     return this;
+  }
+
+  s32(value: number): this {
+    for (;;) {
+      const byte = value & 0x7f;
+      value >>= 7;
+      const done = (value === 0 && (byte & 0x40) === 0) || (value === -1 && (byte & 0x40) !== 0);
+      this.byte(done ? byte : byte | 0x80);
+      if (done) return this;
+    }
   }
 
   name(text: string): this {

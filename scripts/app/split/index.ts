@@ -1,20 +1,22 @@
 // The splitter: cuts a wasm module whose code is too big for one wasm2c into
 // part modules that together behave as the original (docs/build-app.md,
 // "Big modules"). Each part holds a contiguous range of the function bodies;
-// part 0 (the hub) also holds the memory, tables, globals and segments
-// (part.ts). Instantiate the hub first, then the others (in any order), then
+// part 0 (the hub) also holds the memory, tables, globals and data segments
+// (part.ts); each part puts its own functions in the tables (elements.ts). Instantiate the hub first, then the others (in any order), then
 // call `start` if there is one: that is the original's instantiation, since
-// the hub applies every segment and nothing else runs before the start
-// function.
+// segments are applied as the parts are instantiated and nothing else runs
+// before the start function.
 //
 //   splitModule(bytes, { maxCodeBytes: 4 << 20, name: (p) => `app${p}` })
 
 import { ByteReader } from "./bytes";
+import { Piece, UnsplittableError, activePieces, checkPassiveSegment } from "./elements";
 import { readSplitModule, walkElement, walkGlobal, KIND_FUNC } from "./module";
 import { SplitLayout, internalName, ownerOf, writePart } from "./part";
 import { PartUses, planParts, usesOf } from "./plan";
 
 export { SplitFormatError } from "./bytes";
+export { UnsplittableError } from "./elements";
 
 export interface SplitOptions {
   /** Code bytes per part, at most (a single larger function gets its own part). */
@@ -38,20 +40,21 @@ export interface SplitResult {
   functionExports: Map<string, number>;
 }
 
-/** Thrown when a module cannot be cut without changing what it does. */
-export class UnsplittableError extends Error {}
-
 export function splitModule(bytes: Uint8Array, options: SplitOptions): SplitResult {
   const m = readSplitModule(bytes);
   const ranges = planParts(m.bodies, options.maxCodeBytes);
   const owner = new Uint32Array(m.bodies.length);
   ranges.forEach((range, p) => owner.fill(p, range.first, range.end));
+  const partOf = (f: number) => (f < m.importedFunctions ? 0 : owner[f - m.importedFunctions]);
+  const pieces = activePieces(m, partOf);
   const uses = ranges.map((range) => usesOf(m, range));
-  addHubUses(m, uses[0]);
-  uses.slice(1).forEach((partUses) => addCopiedSegmentUses(m, partUses));
+  addHubUses(m, uses[0], pieces);
+  uses.forEach((partUses, p) => addCopiedSegmentUses(m, partUses, p, partOf));
   checkPassiveSegments(uses);
 
-  const layout: SplitLayout = { module: m, ranges, names: ranges.map((_, p) => options.name(p)), owner, uses, shared: ranges.map(() => new Set()) };
+  const layout: SplitLayout = {
+    module: m, ranges, names: ranges.map((_, p) => options.name(p)), owner, uses, shared: ranges.map(() => new Set()), pieces,
+  };
   uses.forEach((partUses, p) => {
     for (const f of partUses.functions) {
       if (f >= m.importedFunctions && ownerOf(layout, f) !== p) layout.shared[ownerOf(layout, f)].add(f);
@@ -77,19 +80,22 @@ export function splitModule(bytes: Uint8Array, options: SplitOptions): SplitResu
   };
 }
 
-/** The hub also names the functions in element segments and global initializers. */
-function addHubUses(m: ReturnType<typeof readSplitModule>, hub: PartUses): void {
+/** The hub also names the functions in global initializers, and the imports in its pieces of active segments. */
+function addHubUses(m: ReturnType<typeof readSplitModule>, hub: PartUses, pieces: Piece[]): void {
   const add = { func: (f: number) => hub.functions.add(f), data() {}, element() {} };
-  for (const segment of m.elements) walkElement(new ByteReader(m.bytes, segment.start, segment.end), add);
   for (const global of m.globals) walkGlobal(new ByteReader(m.bytes, global.start, global.end), add);
+  for (const piece of pieces) for (const item of piece.items) if (piece.part === 0 && item.func !== null) hub.functions.add(item.func);
 }
 
-/** A part other than the hub copies the passive element segments its code uses, and so names their functions. */
-function addCopiedSegmentUses(m: ReturnType<typeof readSplitModule>, part: PartUses): void {
-  const add = { func: (f: number) => part.functions.add(f), data() {}, element() {} };
+/** A part copies the passive element segments its code uses, and so names their functions (its own only). */
+function addCopiedSegmentUses(m: ReturnType<typeof readSplitModule>, part: PartUses, p: number, partOf: (f: number) => number): void {
   for (const i of part.elements) {
     const segment = m.elements[i];
-    if (segment.mode === "passive") walkElement(new ByteReader(m.bytes, segment.start, segment.end), add);
+    if (segment.mode !== "passive") continue;
+    const funcs: number[] = [];
+    walkElement(new ByteReader(m.bytes, segment.start, segment.end), { func: (f) => funcs.push(f), data() {}, element() {} });
+    checkPassiveSegment(i, p, funcs.filter((f) => f >= m.importedFunctions), partOf);
+    for (const f of funcs) part.functions.add(f);
   }
 }
 

@@ -1,7 +1,8 @@
 // Writing one part module. Part 0, the hub, defines what the whole program
-// shares: the memory, the tables, the globals, every data and element
-// segment; it exports them under internal names and imports the functions its
-// segments and globals name. Every part defines a range of the functions and
+// shares: the memory, the tables, the globals and the data segments; it
+// exports them under internal names and imports the functions its globals
+// name. Each part writes its own functions into the tables (elements.ts).
+// Every part defines a range of the functions and
 // imports what its code names: WASI functions as the original did, the
 // shared memory, tables and globals from the hub (all of them, in order, so
 // their indices stay the same and instructions naming them are copied
@@ -12,7 +13,8 @@
 // stay the original ones (every part carries the whole type section).
 
 import { ByteReader, ByteWriter } from "./bytes";
-import { copyRenumbered, walkBody } from "./instructions";
+import { Piece, writePiece } from "./elements";
+import { copyRenumbered, walkBody, walkExpression } from "./instructions";
 import { KIND_FUNC, KIND_GLOBAL, KIND_MEMORY, KIND_TABLE, SplitModule, walkElement, walkGlobal } from "./module";
 import type { PartRange, PartUses } from "./plan";
 
@@ -34,6 +36,8 @@ export interface SplitLayout {
   uses: PartUses[];
   /** Functions each part exports for the others (original indices). */
   shared: Set<number>[];
+  /** The active element segments, cut by the part owning each item. */
+  pieces: Piece[];
 }
 
 const EMPTY_PASSIVE_DATA = new Uint8Array([0x01, 0x00]);
@@ -94,13 +98,19 @@ export function writePart(layout: SplitLayout, p: number): Uint8Array {
   for (const f of [...layout.shared[p]].sort((a, b) => a - b)) exportOf(internalName.func(f), KIND_FUNC, renumber(f));
   if (exports.length) out.section(7, vector(exports));
 
+  // Original segment indices are kept where code names segments (table.init, elem.drop): the passive segments
+  // this part uses, and empty passive ones in place of the others (an active or declarative segment is dropped
+  // once instantiated, which an empty one is like). Then this part's pieces of the active segments.
   const elements: ByteWriter[] = [];
-  if (hub || uses.elements.size) {
+  if (uses.elements.size) {
     m.elements.forEach((segment, i) => {
-      if (hub || (uses.elements.has(i) && segment.mode === "passive")) elements.push(renumbered(m.bytes, segment, renumber, walkElement));
+      if (uses.elements.has(i) && segment.mode === "passive") elements.push(renumbered(m.bytes, segment, renumber, walkElement));
       else elements.push(new ByteWriter().bytes(segment.refType === FUNCREF ? new Uint8Array([0x01, 0x00, 0x00]) : new Uint8Array([0x05, segment.refType, 0x00])));
     });
   }
+  const copyExpression = (span: { start: number; end: number }, into: ByteWriter) =>
+    copyRenumbered(new ByteReader(m.bytes, span.start, span.end), into, renumber, walkExpression);
+  for (const piece of layout.pieces) if (piece.part === p) elements.push(writePiece(m, piece, renumber, copyExpression));
   if (uses.references.size) {
     const declared = new ByteWriter().u32(DECLARATIVE_FUNCS).byte(0x00).u32(uses.references.size);
     for (const f of uses.references) declared.u32(renumber(f));
