@@ -60,10 +60,10 @@ export async function runSteps(plan: Units, work: string, options: StepOptions):
   const objects: string[] = [];
   const pool = new TaskPool(options.jobs);
   let unitsDone = 0;
-  let clangsPending = plan.units.reduce((sum, unit) => sum + unit.outputs, 1);
+  // Every wasm2c, every clang (the planned C files until a unit's wasm2c says how many it wrote) and the glue's.
+  let stepsExpected = plan.units.reduce((sum, unit) => sum + 1 + unit.outputs, 1);
   const report = () => options.onProgress?.({
-    unitsDone, units: plan.units.length, stepsDone: steps.length, steps: steps.length + clangsPending + (plan.units.length - unitsDone),
-    elapsedSeconds: (performance.now() - started) / 1000,
+    unitsDone, units: plan.units.length, stepsDone: steps.length, steps: stepsExpected, elapsedSeconds: (performance.now() - started) / 1000,
   });
 
   /** Runs (or resumes) one step; a failure stops every other process and names the step. */
@@ -91,7 +91,6 @@ export async function runSteps(plan: Units, work: string, options: StepOptions):
     pool.add(async () => {
       const key = hashInputs([source, ...headers], { flags: compileFlags(options.arch), versions: options.versions });
       await step("clang", unit, label, object, key, "clang", [...flags, "-c", source, "-o", object], what);
-      clangsPending--;
     });
   };
 
@@ -103,7 +102,7 @@ export async function runSteps(plan: Units, work: string, options: StepOptions):
       [unit.wasm, "-n", unit.name, "--num-outputs", String(unit.outputs), "-o", join(unit.dir, `${unit.name}.c`)], what);
     const headers = [header, join(unit.dir, `${unit.name}-impl.h`)].filter((file) => existsSync(file)); // -impl.h: several outputs only
     const sources = readdirSync(unit.dir).filter((name) => new RegExp(`^${unit.name}(_\\d+)?\\.c$`).test(name)).sort();
-    clangsPending += sources.length - unit.outputs;
+    stepsExpected += sources.length - unit.outputs;
     sources.forEach((name, i) => clang(unit.name, join(unit.dir, name), headers, `${what}, C file ${i + 1} of ${sources.length}`));
     unitsDone++;
     if (unitsDone === plan.units.length) glue();
@@ -144,7 +143,7 @@ function relativeName(file: string, dir: string): string {
 }
 
 /** "wasm2c failed on part app3 (4 of 8, 1200 functions): exit 1" and the tool's first lines. */
-function failure(stage: Stage, what: string, error: unknown): Error {
+export function failure(stage: Stage, what: string, error: unknown): Error {
   if (!(error instanceof ToolRunError)) return error as Error;
   const lines = error.stderr.split("\n");
   const shown = lines.slice(0, STDERR_LINES).join("\n") + (lines.length > STDERR_LINES ? `\n(${lines.length - STDERR_LINES} more lines)` : "");

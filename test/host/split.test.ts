@@ -51,7 +51,7 @@ describe("split modules run as the whole one in Node", () => {
   });
 
   it("a generated program of 3,000 functions in 6 or more parts", () => {
-    const bytes = bigModule(3000, 4);
+    const bytes = bigModule(3000, { steps: 4 });
     const whole = runWhole(bytes);
     expect(whole.stdout).toMatch(/^checksum \d+\nglobal \d+\n$/);
     const split = splitModule(bytes, { maxCodeBytes: 64 << 10, name });
@@ -60,7 +60,7 @@ describe("split modules run as the whole one in Node", () => {
   });
 
   it("padded LEB128 immediates are read and renumbered", () => {
-    const bytes = bigModule(500, 2, 5);
+    const bytes = bigModule(500, { steps: 2, lebBytes: 5 });
     const split = splitModule(bytes, { maxCodeBytes: 32 << 10, name });
     expect(split.parts.length).toBeGreaterThan(2);
     expect(runParts(split)).toEqual(runWhole(bytes));
@@ -111,7 +111,7 @@ describe("split app.so runs as the unsplit one (native harness, x86_64)", () => 
   });
 
   it("a generated program in 4 parts: the same checksum as in Node", async () => {
-    const bytes = bigModule(800, 4);
+    const bytes = bigModule(800, { steps: 4 });
     const wasm = join(work, "big.wasm");
     writeFileSync(wasm, bytes);
     const split = await buildApp(wasm, { arch: "x86_64", splitCodeBytes: 64 << 10, jobs: 2 });
@@ -123,7 +123,7 @@ describe("split app.so runs as the unsplit one (native harness, x86_64)", () => 
 
   it("a build stopped after its first steps resumes them", async () => {
     const wasm = join(work, "resume.wasm");
-    writeFileSync(wasm, bigModule(300, 2));
+    writeFileSync(wasm, bigModule(300, { steps: 2 }));
     const options = { arch: "x86_64" as const, splitCodeBytes: 16 << 10, jobs: 1, force: true };
     let steps = 0;
     const stopped = buildApp(wasm, { ...options, onProgress: () => {
