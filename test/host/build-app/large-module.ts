@@ -98,6 +98,11 @@ export function largeModule(functions: number, steps = 16): Uint8Array {
     [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00], types, importSection, functionSection, table, memory, exports, elem,
     [10, ...uleb(codeSize), ...uleb(functions + 1)], ...bodies, uleb(start.length), start,
   ];
+  return concatenate(parts);
+}
+
+/** The parts one after the other, in one array (a spread of tens of MB would overflow the stack). */
+export function concatenate(parts: ArrayLike<number>[]): Uint8Array {
   const out = new Uint8Array(parts.reduce((sum, part) => sum + part.length, 0));
   let at = 0;
   for (const part of parts) {

@@ -17,7 +17,7 @@
 // only the real work. (What 30 MB of real code costs to compile is measured
 // in docs/build-app.md, not run in CI.)
 
-import { name, section, uleb, vector } from "../build-app/large-module";
+import { concatenate, name, section, uleb, vector } from "../build-app/large-module";
 
 const I32 = 0x7f;
 const [LOCAL_GET, LOCAL_SET, GLOBAL_GET, GLOBAL_SET, I32_CONST, I32_LOAD, I32_STORE, CALL, CALL_INDIRECT, END] =
@@ -147,18 +147,11 @@ export function bigModule(functions: number, shape: Partial<Shape> = {}): Uint8A
   printNumber(s, TEXT + 509, 7);
   s.op(I32_CONST).s(0).op(CALL).u(1).op(END);
 
-  // Built as a list of arrays, not one: tens of MB of code would overflow a spread into one array.
   const bodies = Array.from({ length: functions }, (_, i) => body(i, full, imports));
   const codeSize = uleb(functions + 1).length + bodies.reduce((sum, b) => sum + b.length, 0) + uleb(s.bytes.length).length + s.bytes.length;
   const parts: number[][] = [
     [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00], types, importSection, functionSection, table, memory, global, exports, elem,
     [10, ...uleb(codeSize), ...uleb(functions + 1)], ...bodies, uleb(s.bytes.length), s.bytes, data,
   ];
-  const out = new Uint8Array(parts.reduce((sum, part) => sum + part.length, 0));
-  let at = 0;
-  for (const part of parts) {
-    out.set(part, at);
-    at += part.length;
-  }
-  return out;
+  return concatenate(parts);
 }
