@@ -11,7 +11,7 @@
 
 import { ByteReader } from "./bytes";
 import { Piece, UnsplittableError, activePieces, checkPassiveSegment } from "./elements";
-import { readSplitModule, walkElement, walkGlobal, KIND_FUNC } from "./module";
+import { SplitModule, readSplitModule, walkElement, walkGlobal, KIND_FUNC } from "./module";
 import { SplitLayout, internalName, ownerOf, writePart } from "./part";
 import { PartUses, planParts, usesOf } from "./plan";
 
@@ -81,14 +81,14 @@ export function splitModule(bytes: Uint8Array, options: SplitOptions): SplitResu
 }
 
 /** The hub also names the functions in global initializers, and the imports in its pieces of active segments. */
-function addHubUses(m: ReturnType<typeof readSplitModule>, hub: PartUses, pieces: Piece[]): void {
+function addHubUses(m: SplitModule, hub: PartUses, pieces: Piece[]): void {
   const add = { func: (f: number) => hub.functions.add(f), data() {}, element() {} };
   for (const global of m.globals) walkGlobal(new ByteReader(m.bytes, global.start, global.end), add);
   for (const piece of pieces) for (const item of piece.items) if (piece.part === 0 && item.func !== null) hub.functions.add(item.func);
 }
 
 /** A part copies the passive element segments its code uses, and so names their functions (its own only). */
-function addCopiedSegmentUses(m: ReturnType<typeof readSplitModule>, part: PartUses, p: number, partOf: (f: number) => number): void {
+function addCopiedSegmentUses(m: SplitModule, part: PartUses, p: number, partOf: (f: number) => number): void {
   for (const i of part.elements) {
     const segment = m.elements[i];
     if (segment.mode !== "passive") continue;
