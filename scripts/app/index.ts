@@ -178,7 +178,10 @@ async function buildLocked(wasmPath: string, bytes: Uint8Array, hash: string, di
   renameSync(join(work, "app.so"), soPath);
   rmSync(work, { recursive: true, force: true });
   const report = makeReport(
-    { arch: options.arch, hash, wasmBytes: bytes.length, soBytes: so.length, compileSeconds: (performance.now() - start) / 1000 },
+    {
+      arch: options.arch, hash, wasmBytes: bytes.length, soBytes: so.length, compileSeconds: (performance.now() - start) / 1000,
+      linearMemory: { initialPages: Number(info.memories[0].min), maximumPages: info.memories[0].max === null ? null : Number(info.memories[0].max) },
+    },
     elf, so, plan, steps, jobs, largestFrame(frames),
   );
   writeFileSync(join(dir, "report.json"), JSON.stringify(report, null, 2) + "\n");

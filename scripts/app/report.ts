@@ -25,6 +25,12 @@ export interface AppReport {
     /** Entries in .rela.plt (JUMP_SLOT). */
     plt: number;
   };
+  /**
+   * The linear memory the module declares, in 64 KiB pages: what the app holds
+   * before it grows (initial) and at most (maximum, null when unbounded). The
+   * guest needs the initial pages besides the kernel's own memory.
+   */
+  linearMemory: { initialPages: number; maximumPages: number | null };
   /** Undefined symbols the kernel resolves (WASI imports and runtime functions). */
   imports: string[];
   /** C files wasm2c wrote (each compiled by its own clang). */
@@ -76,7 +82,7 @@ function stageCpu(steps: Step[], stage: Stage): number {
 }
 
 export function makeReport(
-  fields: { arch: string; hash: string; wasmBytes: number; soBytes: number; compileSeconds: number },
+  fields: { arch: string; hash: string; wasmBytes: number; soBytes: number; compileSeconds: number; linearMemory: AppReport["linearMemory"] },
   elf: ElfInfo, so: Uint8Array, plan: Units, steps: Step[], jobs: number, largestFrame: AppReport["largestFrame"],
 ): AppReport {
   const section = (name: string) => elf.sections.find((s) => s.name === name);
@@ -133,6 +139,8 @@ export function formatReport(report: AppReport, cached: boolean): string {
     `  app.so     ${size(report.soBytes)}`,
     `  sections   ${REPORTED_SECTIONS.map((name) => `${name} ${size(report.sections[name])}`).join(", ")}`,
     `  relocs     relr ${report.relocations.relr}, rela ${report.relocations.rela}, plt ${report.relocations.plt}`,
+    `  memory     ${report.linearMemory.initialPages} pages (${size(report.linearMemory.initialPages * 65536)}) at start, ` +
+      `${report.linearMemory.maximumPages === null ? "no maximum" : `at most ${size(report.linearMemory.maximumPages * 65536)}`}`,
     `  imports    ${report.imports.length} (${report.imports.filter((name) => name.startsWith("w2c_wasi")).length} WASI)`,
     ...(report.split ? [`  split      ${report.split.parts.length} part modules of at most ${size(Math.max(...report.split.parts.map((part) => part.codeBytes)))} of code, ${report.split.seconds.toFixed(2)} s`] : []),
     `  compile    ${report.compileSeconds.toFixed(2)} s (wasm2c ${report.stages.wasm2c.toFixed(2)} s, clang ${report.stages.clang.toFixed(2)} s, ` +
@@ -141,7 +149,7 @@ export function formatReport(report: AppReport, cached: boolean): string {
     `  cpu        ${report.cpuSeconds.toFixed(2)} s (user + system, all processes: wasm2c ${report.stageCpuSeconds.wasm2c.toFixed(2)} s, ` +
       `clang ${report.stageCpuSeconds.clang.toFixed(2)} s, ld.lld ${report.stageCpuSeconds.link.toFixed(2)} s)`,
     `  frames     largest ${report.largestFrame ? `${size(report.largestFrame.bytes)} (${report.largestFrame.name})` : "none"}`,
-    `  memory     peak ${size(report.peakKiB * 1024)} per process${report.peakProcess ? ` (${report.peakProcess.stage} ${report.peakProcess.file})` : ""}, ` +
+    `  compiler   peak ${size(report.peakKiB * 1024)} per process${report.peakProcess ? ` (${report.peakProcess.stage} ${report.peakProcess.file})` : ""}, ` +
       `${size(report.concurrentPeakKiB * 1024)} for ${report.jobs} parallel compiles`,
   ];
   return lines.join("\n");

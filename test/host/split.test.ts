@@ -104,6 +104,7 @@ describe("split app.so runs as the unsplit one (native harness, x86_64)", () => 
     const whole = await buildApp(wasm, { arch: "x86_64" });
     const split = await buildApp(wasm, { arch: "x86_64", splitCodeBytes: 1 });
     expect(whole.report.split).toBeNull();
+    expect(whole.report.linearMemory).toEqual({ initialPages: 1, maximumPages: 16 }); // (memory 1 16)
     expect(split.report.split?.parts).toHaveLength(15);
     const node = runWhole(crossPart);
     expect(runNative(whole.soPath)).toEqual(node);
