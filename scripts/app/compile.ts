@@ -1,33 +1,19 @@
-// wasm → app.so: wasm2c into parts, clang on each part in parallel, ld.lld.
-//
-//   wasm2c -n app --num-outputs N   app.wasm → app_0.c … app_<N-1>.c, app.h, app-impl.h
-//   clang (one process per part + loader/native/app-main.c)      → *.o
-//   ld.lld -shared                                               → app.so
-//
-// The flags, and why, are in docs/build-app.md; they are part of the cache key.
+// The compiler flags, the linker flags and how many compiles run at once
+// (docs/build-app.md says why each flag is there; they are part of the cache
+// key). The steps themselves are in steps.ts.
 
 import { execFile } from "node:child_process";
-import { readdirSync, statSync } from "node:fs";
 import { availableParallelism, freemem } from "node:os";
 import { join } from "node:path";
-import { performance } from "node:perf_hooks";
 import { promisify } from "node:util";
 import type { Arch } from "../build/targets";
-import { inParallel } from "../build/tools";
-import { ROOT } from "../build/files";
-import { NATIVE_DIR } from "./lists";
-import { runMeasured } from "./measured";
+import { MAX_OUTPUTS, outputsFor } from "./units";
 
 const run = promisify(execFile);
 
-/** Code section bytes per wasm2c output part; parts compile in parallel. */
-const CODE_BYTES_PER_PART = 256 << 10;
-export const MAX_PARTS = 64;
-
-/** How many C files wasm2c writes for a module with `codeBytes` of code: 1 for small, up to MAX_PARTS. */
-export function partsFor(codeBytes: number): number {
-  return Math.min(MAX_PARTS, Math.max(1, Math.ceil(codeBytes / CODE_BYTES_PER_PART)));
-}
+/** C files per wasm2c run (units.ts); the names the --parts option and its tests know. */
+export const MAX_PARTS = MAX_OUTPUTS;
+export const partsFor = outputsFor;
 
 /** clang flags for app code, after --target. */
 export function compileFlags(arch: Arch): string[] {
@@ -76,56 +62,3 @@ export function clangResourceInclude(): Promise<string> {
   return resourceInclude;
 }
 
-export interface CompileStats {
-  parts: number;
-  jobs: number;
-  wasm2cSeconds: number;
-  clangSeconds: number;
-  linkSeconds: number;
-  /** Largest resident set of any one process (wasm2c, a clang, ld.lld), KiB. */
-  peakKiB: number;
-  /** Sum of the peaks of the clangs that can run at once (the `jobs` largest), KiB: a bound on the compile's memory. */
-  concurrentPeakKiB: number;
-  /** CPU seconds of all tool processes together. */
-  cpuSeconds: number;
-  perPart: { file: string; seconds: number; peakKiB: number; cpuSeconds: number }[];
-}
-
-/** Compiles `wasm` into `work`/app.so, with `jobs` clangs at a time (default: defaultJobs). */
-export async function compileApp(wasm: string, work: string, arch: Arch, parts: number, jobs?: number): Promise<CompileStats> {
-  const wasm2c = await runMeasured(
-    join(ROOT, "node_modules", ".bin", "wasm2c"),
-    [wasm, "-n", "app", "--num-outputs", String(parts), "-o", join(work, "app.c")],
-    work,
-  );
-  const sources = readdirSync(work).filter((name) => /^app(_\d+)?\.c$/.test(name)).sort().map((name) => join(work, name));
-  sources.push(join(NATIVE_DIR, "app-main.c"));
-  const parallel = jobs ?? defaultJobs(sources.map((source) => statSync(source).size));
-
-  const include = ["-isystem", await clangResourceInclude(), "-I", join(NATIVE_DIR, "include"), "-I", NATIVE_DIR, "-I", work];
-  const flags = [...compileFlags(arch), ...include];
-  const objects = sources.map((source, i) => join(work, `part${i}.o`));
-  const clangStart = performance.now();
-  const perPart = await inParallel(
-    sources.map((source, i) => async () => {
-      const measured = await runMeasured("clang", [...flags, "-c", source, "-o", objects[i]], work);
-      return { file: source.startsWith(work) ? source.slice(work.length + 1) : "loader/native/app-main.c", ...measured };
-    }),
-    parallel,
-  );
-  const clangSeconds = (performance.now() - clangStart) / 1000;
-
-  const link = await runMeasured("ld.lld", [...LINK_FLAGS, "-o", join(work, "app.so"), ...objects], work);
-  const peaks = perPart.map((part) => part.peakKiB).sort((a, b) => b - a);
-  return {
-    parts,
-    jobs: parallel,
-    wasm2cSeconds: wasm2c.seconds,
-    clangSeconds,
-    linkSeconds: link.seconds,
-    peakKiB: Math.max(wasm2c.peakKiB, link.peakKiB, ...peaks),
-    concurrentPeakKiB: peaks.slice(0, parallel).reduce((sum, kib) => sum + kib, 0),
-    cpuSeconds: wasm2c.cpuSeconds + link.cpuSeconds + perPart.reduce((sum, part) => sum + part.cpuSeconds, 0),
-    perPart,
-  };
-}

@@ -4,7 +4,10 @@
 //   validate   refuse what Wisp cannot run, with the reason   (validate.ts);
 //              bind each WASI import by name and signature, renaming those
 //              of WasmEdge's forms told apart by signature (rename-imports.ts)
-//   compile    wasm2c → clang per part, in parallel → ld.lld   (compile.ts)
+//   split      a module with more code than SPLIT_CODE_BYTES is cut into
+//              part modules, each compiled on its own       (units.ts, split/)
+//   compile    wasm2c → clang per C file, in parallel → ld.lld, each step
+//              resumable after an interrupted build         (steps.ts)
 //   check      every undefined symbol is a WASI import the kernel provides
 //              or a runtime symbol (loader/native/*.list); on aarch64 every
 //              native frame fits the stack guard (frames.ts)
@@ -24,17 +27,23 @@ import { promisify } from "node:util";
 import { ROOT, listFiles } from "../build/files";
 import { withFileLock } from "../build/lock";
 import { ARCHES, Arch } from "../build/targets";
-import { LINK_FLAGS, MAX_PARTS, compileApp, compileFlags, partsFor } from "./compile";
+import { LINK_FLAGS, MAX_PARTS, compileFlags, defaultJobs } from "./compile";
 import { EM_AARCH64, EM_X86_64, readElf } from "./elf-reader";
 import { frameProblem, largestFrame, readFrames } from "./frames";
 import { unresolvedSymbols } from "./lists";
+import { stopChildren } from "./measured";
+import type { Progress } from "./progress";
 import { AppReport, makeReport } from "./report";
 import { renameImports } from "./rename-imports";
+import { runSteps } from "./steps";
+import { CODE_BYTES_PER_OUTPUT, SPLIT_CODE_BYTES, unitsFor } from "./units";
 import { AppRefusedError, validateApp } from "./validate";
 
 export { AppRefusedError } from "./validate";
 export type { AppReport } from "./report";
 export { formatReport } from "./report";
+export type { Progress } from "./progress";
+export { progressPrinter } from "./progress";
 
 const run = promisify(execFile);
 
@@ -44,8 +53,12 @@ export interface BuildAppOptions {
   jobs?: number;
   /** Rebuild even when the cache has the output. */
   force?: boolean;
-  /** wasm2c output parts; default: from the code size (compile.ts partsFor). Part of the cache key. */
+  /** wasm2c output parts of an unsplit module; default: from the code size (units.ts outputsFor). Part of the cache key. */
   parts?: number;
+  /** Split modules with more code than this, into parts of at most this much (default SPLIT_CODE_BYTES). Part of the cache key. */
+  splitCodeBytes?: number;
+  /** Called after every step of a compile (not for a cache hit). */
+  onProgress?: (progress: Progress) => void;
 }
 
 export interface BuildAppResult {
@@ -56,6 +69,8 @@ export interface BuildAppResult {
 
 export const APPS_DIR = join(ROOT, "build", "apps");
 const LOCK_REFRESH_MS = 60_000;
+/** wasm2c writes about this many bytes of C per byte of code (measured: see docs/build-app.md); sizes default jobs. */
+const C_BYTES_PER_CODE_BYTE = 12;
 
 let toolVersions: Promise<string> | null = null;
 
@@ -69,7 +84,7 @@ function versions(): Promise<string> {
 }
 
 /** The content hash naming a module's cache directory (shared by both architectures). */
-export async function appHash(wasmBytes: Uint8Array, parts?: number): Promise<string> {
+export async function appHash(wasmBytes: Uint8Array, parts?: number, splitCodeBytes?: number): Promise<string> {
   const hash = createHash("sha256");
   const part = (label: string, data: string | Uint8Array) => {
     hash.update(`${label}\0${data.length}\0`);
@@ -77,6 +92,7 @@ export async function appHash(wasmBytes: Uint8Array, parts?: number): Promise<st
   };
   part("wasm", wasmBytes);
   part("parts", String(parts ?? "auto"));
+  part("split", String(splitCodeBytes ?? SPLIT_CODE_BYTES));
   part("tools", await versions());
   part("flags", JSON.stringify({ compile: ARCHES.map(compileFlags), link: LINK_FLAGS }));
   const inputs = [...listFiles("loader/native", ""), "arch/common/include/wasm-rt-shared.h", ...listFiles("scripts/app", ".ts")].sort();
@@ -95,7 +111,7 @@ export async function buildApp(wasmPath: string, options: BuildAppOptions): Prom
   if (options.parts !== undefined && !(Number.isInteger(options.parts) && options.parts >= 1 && options.parts <= MAX_PARTS)) {
     throw new Error(`parts must be an integer from 1 to ${MAX_PARTS}`);
   }
-  const hash = await appHash(bytes, options.parts);
+  const hash = await appHash(bytes, options.parts, options.splitCodeBytes);
   const dir = join(APPS_DIR, hash, options.arch);
   mkdirSync(dir, { recursive: true });
   const lock = join(dir, "build.lock");
@@ -109,10 +125,19 @@ export async function buildApp(wasmPath: string, options: BuildAppOptions): Prom
         // the lock is gone: nothing to keep fresh
       }
     }, LOCK_REFRESH_MS);
+    // Ctrl-C (or a kill) must not leave compilers running: stop them, then exit as the signal would have.
+    const onSignal = (signal: NodeJS.Signals) => {
+      stopChildren();
+      process.exit(128 + (signal === "SIGINT" ? 2 : 15));
+    };
+    process.once("SIGINT", onSignal);
+    process.once("SIGTERM", onSignal);
     try {
       return await buildLocked(wasmPath, bytes, hash, dir, options);
     } finally {
       clearInterval(keepFresh);
+      process.off("SIGINT", onSignal);
+      process.off("SIGTERM", onSignal);
     }
   });
 }
@@ -137,17 +162,20 @@ async function buildLocked(wasmPath: string, bytes: Uint8Array, hash: string, di
   }
   const start = performance.now();
   const info = await validateApp(wasmPath, bytes);
+  // An earlier build's work directory is kept: its finished steps are resumed (steps.ts).
   const work = join(dir, "work");
-  rmSync(work, { recursive: true, force: true });
   mkdirSync(work, { recursive: true });
-  const jobs = options.jobs === undefined ? undefined : Math.max(1, options.jobs);
   // Imports of WasmEdge's forms bound by signature get the kernel's name for that form first.
   let source = wasmPath;
+  let sourceBytes = bytes;
   if (info.renames.size > 0) {
     source = join(work, "bound.wasm");
-    writeFileSync(source, renameImports(bytes, info.renames));
+    sourceBytes = renameImports(bytes, info.renames);
+    writeFileSync(source, sourceBytes);
   }
-  const stats = await compileApp(source, work, options.arch, options.parts ?? partsFor(info.codeBytes), jobs);
+  const plan = unitsFor(source, sourceBytes, info.codeBytes, work, { outputs: options.parts, splitCodeBytes: options.splitCodeBytes });
+  const jobs = Math.max(1, options.jobs ?? defaultJobs([CODE_BYTES_PER_OUTPUT * C_BYTES_PER_CODE_BYTE]));
+  const steps = await runSteps(plan, work, { arch: options.arch, jobs, versions: await versions(), onProgress: options.onProgress });
 
   const so = readFileSync(join(work, "app.so"));
   const elf = readElf(so);
@@ -161,8 +189,11 @@ async function buildLocked(wasmPath: string, bytes: Uint8Array, hash: string, di
   renameSync(join(work, "app.so"), soPath);
   rmSync(work, { recursive: true, force: true });
   const report = makeReport(
-    { arch: options.arch, hash, wasmBytes: bytes.length, soBytes: so.length, compileSeconds: (performance.now() - start) / 1000 },
-    elf, so, stats, largestFrame(frames),
+    {
+      arch: options.arch, hash, wasmBytes: bytes.length, soBytes: so.length, compileSeconds: (performance.now() - start) / 1000,
+      linearMemory: { initialPages: Number(info.memories[0].min), maximumPages: info.memories[0].max === null ? null : Number(info.memories[0].max) },
+    },
+    elf, so, plan, steps, jobs, largestFrame(frames),
   );
   writeFileSync(join(dir, "report.json"), JSON.stringify(report, null, 2) + "\n");
   return { soPath, cached: false, report };

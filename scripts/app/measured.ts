@@ -12,8 +12,11 @@
 // CPU time (user + system, from /proc/<pid>/stat, same polling) is measured
 // too: on a loaded machine wall time says more about the neighbours than
 // about the compile.
+//
+// Every live child is remembered, so that an interrupted or failed build can
+// stop them all (stopChildren) instead of leaving compilers running.
 
-import { spawn } from "node:child_process";
+import { ChildProcess, spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { performance } from "node:perf_hooks";
 import { ToolError } from "../build/tools";
@@ -22,6 +25,20 @@ const POLL_MS = 20;
 /** Linux's USER_HZ: the unit of utime and stime in /proc/<pid>/stat. */
 const CLOCK_TICKS_PER_SECOND = 100;
 const STDERR_LIMIT = 64 << 10;
+
+/** A tool that ran and failed: its name, how it ended and what it wrote on stderr. */
+export class ToolRunError extends ToolError {
+  constructor(readonly tool: string, readonly status: string, readonly stderr: string) {
+    super(`${tool} failed (${status}):\n${stderr}`);
+  }
+}
+
+const live = new Set<ChildProcess>();
+
+/** Kills every tool process still running (on Ctrl-C, or when another one failed). */
+export function stopChildren(): void {
+  for (const child of live) child.kill("SIGKILL");
+}
 
 export interface Measured {
   seconds: number;
@@ -58,6 +75,7 @@ export function runMeasured(command: string, args: string[], cwd: string): Promi
   return new Promise((resolve, reject) => {
     const start = performance.now();
     const child = spawn(command, args, { cwd, stdio: ["ignore", "ignore", "pipe"] });
+    live.add(child);
     let stderr = "";
     let peakKiB = 0;
     let cpuSeconds = 0;
@@ -71,15 +89,17 @@ export function runMeasured(command: string, args: string[], cwd: string): Promi
     }, POLL_MS);
     child.on("error", (error: NodeJS.ErrnoException) => {
       clearInterval(poll);
+      live.delete(child);
       reject(error.code === "ENOENT"
         ? new ToolError(`${name} is not installed: run 'npm run setup' (Debian packages) and 'npm ci'`)
         : error);
     });
     child.on("close", (code, signal) => {
       clearInterval(poll);
+      live.delete(child);
       const seconds = (performance.now() - start) / 1000;
       if (code === 0) resolve({ seconds, peakKiB, cpuSeconds });
-      else reject(new ToolError(`${name} failed (${signal ?? `exit ${code}`}):\n${stderr.trim()}`));
+      else reject(new ToolRunError(name, signal ?? `exit ${code}`, stderr.trim()));
     });
   });
 }

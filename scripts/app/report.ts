@@ -2,7 +2,8 @@
 // and memory. Stored as report.json beside the cached app.so and printed.
 
 import { ElfInfo, countRelr } from "./elf-reader";
-import type { CompileStats } from "./compile";
+import type { Stage, Step } from "./steps";
+import type { Units } from "./units";
 
 export const REPORTED_SECTIONS = [
   ".text", ".rodata", ".data", ".bss", ".relr.dyn", ".rela.dyn", ".rela.plt", ".dynsym", ".symtab",
@@ -24,27 +25,65 @@ export interface AppReport {
     /** Entries in .rela.plt (JUMP_SLOT). */
     plt: number;
   };
+  /**
+   * The linear memory the module declares, in 64 KiB pages: what the app holds
+   * before it grows (initial) and at most (maximum, null when unbounded). The
+   * guest needs the initial pages besides the kernel's own memory.
+   */
+  linearMemory: { initialPages: number; maximumPages: number | null };
   /** Undefined symbols the kernel resolves (WASI imports and runtime functions). */
   imports: string[];
+  /** C files wasm2c wrote (each compiled by its own clang). */
   parts: number;
+  /** The splitter's part modules (one wasm2c each), or null when the module went to wasm2c whole. */
+  split: { seconds: number; parts: { name: string; functions: number; codeBytes: number; outputs: number }[] } | null;
   jobs: number;
   /** Whole build wall time, seconds (validation to link). */
   compileSeconds: number;
-  stages: { wasm2c: number; clang: number; link: number };
+  /** Wall time of each stage, first start to last end (stages overlap: clangs start as soon as their part's wasm2c ends). */
+  stages: { split: number; wasm2c: number; clang: number; link: number };
+  /** CPU seconds (user + system) of each stage's processes. */
+  stageCpuSeconds: { wasm2c: number; clang: number; link: number };
   /** CPU seconds (user + system) of every tool process together. */
   cpuSeconds: number;
-  /** Largest resident set of any single tool process, KiB. */
+  /** Largest resident set of any single tool process, KiB, and which process it was. */
   peakKiB: number;
+  peakProcess: { stage: string; file: string } | null;
   /** Sum of the largest `jobs` clang peaks: what the parallel compile can hold at once, KiB. */
   concurrentPeakKiB: number;
-  perPart: { file: string; seconds: number; peakKiB: number; cpuSeconds: number }[];
+  /** Steps found done by an earlier, interrupted build and not run again. */
+  resumedSteps: number;
+  wasm2c: StepFigures[];
+  perPart: StepFigures[];
   /** The function with the largest native stack frame and its bytes (from .stack_sizes), null if none. */
   largestFrame: { name: string; bytes: number } | null;
 }
 
+export interface StepFigures {
+  file: string;
+  seconds: number;
+  peakKiB: number;
+  cpuSeconds: number;
+}
+
+function figures(step: Step): StepFigures {
+  return { file: step.file, seconds: round(step.seconds), peakKiB: step.peakKiB, cpuSeconds: round(step.cpuSeconds) };
+}
+
+/** Wall time of a stage: from its first step's start to its last one's end, over the steps that ran. */
+function stageSeconds(steps: Step[], stage: Stage): number {
+  const ran = steps.filter((step) => step.stage === stage && !step.resumed);
+  if (ran.length === 0) return 0;
+  return round((Math.max(...ran.map((step) => step.endedAt)) - Math.min(...ran.map((step) => step.startedAt))) / 1000);
+}
+
+function stageCpu(steps: Step[], stage: Stage): number {
+  return round(steps.filter((step) => step.stage === stage).reduce((sum, step) => sum + step.cpuSeconds, 0));
+}
+
 export function makeReport(
-  fields: { arch: string; hash: string; wasmBytes: number; soBytes: number; compileSeconds: number },
-  elf: ElfInfo, so: Uint8Array, stats: CompileStats, largestFrame: AppReport["largestFrame"],
+  fields: { arch: string; hash: string; wasmBytes: number; soBytes: number; compileSeconds: number; linearMemory: AppReport["linearMemory"] },
+  elf: ElfInfo, so: Uint8Array, plan: Units, steps: Step[], jobs: number, largestFrame: AppReport["largestFrame"],
 ): AppReport {
   const section = (name: string) => elf.sections.find((s) => s.name === name);
   const sections = Object.fromEntries(REPORTED_SECTIONS.map((name) => [name, section(name)?.size ?? 0]));
@@ -53,19 +92,31 @@ export function makeReport(
     return found ? found.size / (found.entsize || 24) : 0;
   };
   const relr = section(".relr.dyn");
+  const peak = steps.reduce<Step | null>((best, step) => (best === null || step.peakKiB > best.peakKiB ? step : best), null);
+  const clangPeaks = steps.filter((step) => step.stage === "clang").map((step) => step.peakKiB).sort((a, b) => b - a);
   return {
     ...fields,
     compileSeconds: round(fields.compileSeconds),
     sections,
     relocations: { relr: relr ? countRelr(so, relr) : 0, rela: entries(".rela.dyn"), plt: entries(".rela.plt") },
     imports: [...elf.undefinedSymbols].sort(),
-    parts: stats.parts,
-    jobs: stats.jobs,
-    stages: { wasm2c: round(stats.wasm2cSeconds), clang: round(stats.clangSeconds), link: round(stats.linkSeconds) },
-    cpuSeconds: round(stats.cpuSeconds),
-    peakKiB: stats.peakKiB,
-    concurrentPeakKiB: stats.concurrentPeakKiB,
-    perPart: stats.perPart.map((part) => ({ ...part, seconds: round(part.seconds), cpuSeconds: round(part.cpuSeconds) })),
+    parts: steps.filter((step) => step.stage === "clang" && step.unit !== "glue").length,
+    split: plan.units.length > 1 || plan.units[0].name !== "app"
+      ? {
+        seconds: round(plan.splitSeconds),
+        parts: plan.units.map((unit) => ({ name: unit.name, functions: unit.functions ?? 0, codeBytes: unit.codeBytes, outputs: unit.outputs })),
+      }
+      : null,
+    jobs,
+    stages: { split: round(plan.splitSeconds), wasm2c: stageSeconds(steps, "wasm2c"), clang: stageSeconds(steps, "clang"), link: stageSeconds(steps, "link") },
+    stageCpuSeconds: { wasm2c: stageCpu(steps, "wasm2c"), clang: stageCpu(steps, "clang"), link: stageCpu(steps, "link") },
+    cpuSeconds: round(steps.reduce((sum, step) => sum + step.cpuSeconds, 0)),
+    peakKiB: peak?.peakKiB ?? 0,
+    peakProcess: peak ? { stage: peak.stage, file: peak.file } : null,
+    concurrentPeakKiB: clangPeaks.slice(0, jobs).reduce((sum, kib) => sum + kib, 0),
+    resumedSteps: steps.filter((step) => step.resumed).length,
+    wasm2c: steps.filter((step) => step.stage === "wasm2c").map(figures),
+    perPart: steps.filter((step) => step.stage === "clang").map(figures),
     largestFrame,
   };
 }
@@ -88,12 +139,18 @@ export function formatReport(report: AppReport, cached: boolean): string {
     `  app.so     ${size(report.soBytes)}`,
     `  sections   ${REPORTED_SECTIONS.map((name) => `${name} ${size(report.sections[name])}`).join(", ")}`,
     `  relocs     relr ${report.relocations.relr}, rela ${report.relocations.rela}, plt ${report.relocations.plt}`,
+    `  memory     ${report.linearMemory.initialPages} pages (${size(report.linearMemory.initialPages * 65536)}) at start, ` +
+      `${report.linearMemory.maximumPages === null ? "no maximum" : `at most ${size(report.linearMemory.maximumPages * 65536)}`}`,
     `  imports    ${report.imports.length} (${report.imports.filter((name) => name.startsWith("w2c_wasi")).length} WASI)`,
+    ...(report.split ? [`  split      ${report.split.parts.length} part modules of at most ${size(Math.max(...report.split.parts.map((part) => part.codeBytes)))} of code, ${report.split.seconds.toFixed(2)} s`] : []),
     `  compile    ${report.compileSeconds.toFixed(2)} s (wasm2c ${report.stages.wasm2c.toFixed(2)} s, clang ${report.stages.clang.toFixed(2)} s, ` +
-      `ld.lld ${report.stages.link.toFixed(2)} s), ${report.parts} part${report.parts === 1 ? "" : "s"}, ${report.jobs} job${report.jobs === 1 ? "" : "s"}`,
-    `  cpu        ${report.cpuSeconds.toFixed(2)} s (user + system, all processes)`,
+      `ld.lld ${report.stages.link.toFixed(2)} s), ${report.parts} C file${report.parts === 1 ? "" : "s"}, ${report.jobs} job${report.jobs === 1 ? "" : "s"}` +
+      (report.resumedSteps ? `, ${report.resumedSteps} steps resumed` : ""),
+    `  cpu        ${report.cpuSeconds.toFixed(2)} s (user + system, all processes: wasm2c ${report.stageCpuSeconds.wasm2c.toFixed(2)} s, ` +
+      `clang ${report.stageCpuSeconds.clang.toFixed(2)} s, ld.lld ${report.stageCpuSeconds.link.toFixed(2)} s)`,
     `  frames     largest ${report.largestFrame ? `${size(report.largestFrame.bytes)} (${report.largestFrame.name})` : "none"}`,
-    `  memory     peak ${size(report.peakKiB * 1024)} per process, ${size(report.concurrentPeakKiB * 1024)} for ${report.jobs} parallel compiles`,
+    `  compiler   peak ${size(report.peakKiB * 1024)} per process${report.peakProcess ? ` (${report.peakProcess.stage} ${report.peakProcess.file})` : ""}, ` +
+      `${size(report.concurrentPeakKiB * 1024)} for ${report.jobs} parallel compiles`,
   ];
   return lines.join("\n");
 }

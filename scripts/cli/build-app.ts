@@ -3,7 +3,7 @@
 
 import { relative } from "node:path";
 import { parseArgs } from "node:util";
-import { buildApp, formatReport } from "../app";
+import { buildApp, formatReport, progressPrinter } from "../app";
 import { ROOT } from "../build/files";
 import { parseArch } from "../build/targets";
 import { UsageError } from "./errors";
@@ -11,12 +11,15 @@ import { UsageError } from "./errors";
 const HELP = `usage: wisp build-app APP.wasm [--arch x86_64|aarch64] [--jobs N] [--force] [--json]
 
   --arch A    architecture to compile for (default: x86_64)
-  --jobs N    parallel compiles (default: the number of CPUs)
+  --jobs N    processes at once (wasm2c and clang; default: the number of
+              CPUs, fewer when free memory is short)
   --force     compile even when build/apps/ has the result cached
   --json      print the build report as JSON on stdout
 
 prints where app.so was written (build/apps/<hash>/<arch>/app.so) and its
-report: sizes, sections, relocations, compile time and peak memory`;
+report: sizes, sections, relocations, compile time and peak memory. A long
+compile shows its progress on stderr (in place on a terminal), except with
+--json; an interrupted compile resumes where it stopped.`;
 
 export async function buildAppCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parse(argv);
@@ -31,7 +34,13 @@ export async function buildAppCommand(argv: string[]): Promise<number> {
     jobs = Number(values.jobs);
     if (!Number.isInteger(jobs) || jobs < 1) throw new UsageError(`--jobs needs a positive integer, not '${values.jobs}'`);
   }
-  const result = await buildApp(positionals[0], { arch, jobs, force: values.force });
+  const progress = values.json ? null : progressPrinter(process.stderr);
+  let result;
+  try {
+    result = await buildApp(positionals[0], { arch, jobs, force: values.force, onProgress: progress?.update });
+  } finally {
+    progress?.end();
+  }
   if (values.json) {
     console.log(JSON.stringify({ soPath: result.soPath, cached: result.cached, report: result.report }, null, 2));
   } else {

@@ -11,7 +11,7 @@
 
 const CHAIN = 4;
 
-function uleb(value: number): number[] {
+export function uleb(value: number): number[] {
   const out: number[] = [];
   do {
     let byte = value & 0x7f;
@@ -22,7 +22,7 @@ function uleb(value: number): number[] {
   return out;
 }
 
-function sleb(value: number): number[] {
+export function sleb(value: number): number[] {
   const out: number[] = [];
   for (;;) {
     const byte = value & 0x7f;
@@ -33,15 +33,15 @@ function sleb(value: number): number[] {
   }
 }
 
-function vector(items: number[][]): number[] {
+export function vector(items: number[][]): number[] {
   return [...uleb(items.length), ...items.flat()];
 }
 
-function section(id: number, contents: number[]): number[] {
+export function section(id: number, contents: number[]): number[] {
   return [id, ...uleb(contents.length), ...contents];
 }
 
-function name(text: string): number[] {
+export function name(text: string): number[] {
   const bytes = [...new TextEncoder().encode(text)];
   return [...uleb(bytes.length), ...bytes];
 }
@@ -98,6 +98,11 @@ export function largeModule(functions: number, steps = 16): Uint8Array {
     [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00], types, importSection, functionSection, table, memory, exports, elem,
     [10, ...uleb(codeSize), ...uleb(functions + 1)], ...bodies, uleb(start.length), start,
   ];
+  return concatenate(parts);
+}
+
+/** The parts one after the other, in one array (a spread of tens of MB would overflow the stack). */
+export function concatenate(parts: ArrayLike<number>[]): Uint8Array {
   const out = new Uint8Array(parts.reduce((sum, part) => sum + part.length, 0));
   let at = 0;
   for (const part of parts) {
