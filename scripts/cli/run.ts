@@ -15,6 +15,7 @@ import { type Share, defaultMachine, parseMachine, qemuCommand, shellQuote, pars
 import { UsageError } from "./errors";
 import { writeModuleImage } from "../modules/write";
 import { minimumMemoryKib } from "../run/image-extent";
+import type { AppImage } from "../run/app";
 import { prepareAppImage, parseMappedDirectory, parseEnvironment } from "../run/app";
 import { StreamDecoder } from "../run/streams";
 import { kernelWithRoot } from "../run/linked-image";
@@ -42,7 +43,10 @@ const HELP = `usage: wisp run [options]
        wisp run [options] APP.wasm [--dir HOST:GUEST[:ro|:copy|:image]]... [--env K=V]... [-- ARGS...]
 
   --arch A            x86_64 (default) or aarch64
-  --mem SIZE          guest memory, e.g. 64M, 2MiB (default 64M, at least 1M)
+  --mem SIZE          guest memory, e.g. 64M, 2MiB (default 64M, at least 1M); with
+                      an app, at least what holds the kernel, the app's image
+                      and the linear memory its module declares at start
+                      (a smaller one is refused, naming the least)
   --accel A           auto (default: KVM only if hardware-backed), kvm or tcg
   --machine M         microvm (default on x86_64) or q35; virt on aarch64
   --cmdline TEXT      kernel command line (see docs/kernel-options.md)
@@ -105,6 +109,24 @@ The exit status is the kernel's, or the app's own when an app runs; 124 means
 the timeout killed the guest, 125 that QEMU failed or the guest stopped
 without reporting a status.`;
 
+/**
+ * Refuses a --mem that cannot hold the app: the kernel's own need, the
+ * image (in memory: an initrd, or linked into the kernel), and the linear
+ * memory the wasm module declares at start, which the loader allocates
+ * whole before _start.
+ */
+function checkAppMemory(given: string, memoryKib: number, kernelKib: number, app: AppImage): void {
+  const linearKib = app.build.report.linearMemory.initialPages * 64;
+  const neededKib = kernelKib + Math.ceil(app.bytes / 1024) + linearKib;
+  if (memoryKib >= neededKib) return;
+  const mib = (kib: number) => Math.ceil(kib / 1024);
+  throw new UsageError(
+    `--mem ${given} is too small for this app: its linear memory starts at ${mib(linearKib)} MiB ` +
+      `(${app.build.report.linearMemory.initialPages} wasm pages), its image is ${mib(Math.ceil(app.bytes / 1024))} MiB and the kernel needs ${mib(kernelKib)} MiB: ` +
+      `give --mem ${mib(neededKib)}M or more`,
+  );
+}
+
 export async function runCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parse(argv);
   if (values.help) {
@@ -159,6 +181,7 @@ export async function runCommand(argv: string[]): Promise<number> {
       env: (values.env ?? []).map(parseEnvironment), dirs: (values.dir ?? []).map(parseMappedDirectory),
     });
     initrd = app.path;
+    if (!values["print-command"]) checkAppMemory(values.mem ?? "64M", memoryKib, minimumMemoryKib(elf, arch, BOOT_HEADROOM_KIB), app);
     for (const share of app.shares) {
       if (shares.some((given) => given.tag === share.tag)) throw new UsageError(`--share: the tag ${share.tag} is --dir's own; choose another`);
       shares.push(share);

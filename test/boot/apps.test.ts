@@ -16,6 +16,7 @@ import { MESSAGE, writeBigFrameWasm } from "../host/build-app/big-frame";
 import { wisp } from "./wisp-cli";
 
 const SOURCES = new URL("./apps/", import.meta.url).pathname;
+const ROOT = new URL("../..", import.meta.url).pathname;
 const ARCHES = ["x86_64", "aarch64"] as const;
 const APP_TRAP_STATUS = 134;
 const APP_REFUSED_STATUS = 65;
@@ -110,6 +111,22 @@ describe.each(ARCHES)("apps on %s", (arch) => {
     const result = run("--mem", "1G", compileC("traps"), "--", "exit", "9");
     expect(result.stdout).toBe("about to exit\n");
     expect(result.status).toBe(9);
+  });
+
+  // A module whose linear memory starts at 125 MiB: wisp run names the smallest --mem that holds it, and that one runs.
+  it("refuses a --mem too small for the app's declared memory, naming the least that runs it", () => {
+    const wat = join(work, "big-memory.wat");
+    const wasm = join(work, "big-memory.wasm");
+    writeFileSync(wat, `(module (import "wasi_snapshot_preview1" "proc_exit" (func $exit (param i32)))
+      (memory (export "memory") 2000) (func (export "_start") (call $exit (i32.const 6))))`);
+    execFileSync(join(ROOT, "node_modules", ".bin", "wat2wasm"), [wat, "-o", wasm]);
+    const refused = run("--mem", "64M", wasm);
+    expect(refused.status).toBe(2);
+    const least = /give --mem (\d+)M or more\n$/.exec(refused.stderr);
+    expect(refused.stderr).toMatch(/^wisp: --mem 64M is too small for this app: its linear memory starts at 125 MiB \(2000 wasm pages\), its image is 1 MiB and the kernel needs \d+ MiB: give --mem \d+M or more\n$/);
+    const ran = run("--mem", `${least![1]}M`, wasm);
+    expect(ran.stderr).toBe("");
+    expect(ran.status).toBe(6);
   });
 
   it("runs the AssemblyScript app module", () => {
