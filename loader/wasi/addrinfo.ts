@@ -18,11 +18,12 @@
 //
 // Each address gives a stream (TCP) record and a datagram (UDP) record,
 // or the one the hints ask for. ai_addrlen is 16 (a sockaddr_in). Empty
-// node: 0.0.0.0 with AI_PASSIVE, else 127.0.0.1. Services: a port number,
+// node: 0.0.0.0 with AI_PASSIVE, else 127.0.0.1; an IPv6 address is
+// AIFAMILY (the stack speaks IPv4 only). Services: a port number,
 // or http, https, domain; AI_NUMERICSERV and AI_NUMERICHOST refuse names.
 // Errors are WasmEdge's EAI errnos (AINONAME, AIFAMILY, ...).
 
-import { resolveHost, RESOLVE_NO_NAME, RESOLVE_NO_DATA, RESOLVE_TRY_AGAIN, MAX_ADDRESSES } from "../../kernel/net/resolve";
+import { resolveHost, RESOLVE_NO_NAME, RESOLVE_NO_DATA, RESOLVE_TRY_AGAIN, RESOLVE_NO_FAMILY, MAX_ADDRESSES } from "../../kernel/net/resolve";
 import { copyIn, copyOut } from "../app-memory";
 import { inRange, appString, StringResult, storeU32 } from "./memory";
 import {
@@ -161,6 +162,7 @@ function nodeAddresses(node: u32, length: u32, flags: u32): i32 {
   if (count == RESOLVE_NO_NAME) return -<i32>ERRNO_AINONAME;
   if (count == RESOLVE_NO_DATA) return -<i32>ERRNO_AINODATA;
   if (count == RESOLVE_TRY_AGAIN) return -<i32>ERRNO_AIAGAIN;
+  if (count == RESOLVE_NO_FAMILY) return -<i32>ERRNO_AIFAMILY;
   return -<i32>ERRNO_AIFAIL;
 }
 

@@ -105,6 +105,8 @@ describe("sock_getaddrinfo", () => {
     expect(getaddrinfo("10.0.2.2", "gopher", 2)).toBe(AI.SERVICE);
     expect(getaddrinfo("10.0.2.2", "70000", 2)).toBe(AI.SERVICE);
     expect(getaddrinfo("example.test", "80", 2)).toBe(AI.FAIL); // no network, so no name server
+    expect(getaddrinfo("::1", "80", 2)).toBe(AI.FAMILY); // an IPv6 address: the stack has no IPv6
+    expect(getaddrinfo("fe80::1:2", "80", 2)).toBe(AI.FAMILY);
     hints(4, 0, 0, 0); // AI_NUMERICHOST
     expect(getaddrinfo("example.test", "80", 2)).toBe(AI.NONAME);
     hints(8, 0, 0, 0); // AI_NUMERICSERV
