@@ -246,9 +246,3 @@ function release(stack: Stack, s: UdpSocket): void {
   heap.free(changetype<usize>(s.receiver));
   stack.budget.release(changetype<usize>(s), SOCKET_BYTES);
 }
-
-/** Whether `socket` is not a UDP socket (so the caller tries TCP): the front door's dispatch. */
-export function notUdp(stack: Stack, socket: i32): bool {
-  return socketOf(stack, socket) === null;
-}
-

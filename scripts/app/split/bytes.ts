@@ -1,5 +1,6 @@
 // Byte-level reading and writing of the wasm binary format (core spec 5.1-5.2):
-// LEB128 numbers, names and length-prefixed vectors, for the splitter.
+// LEB128 numbers, names and length-prefixed vectors, for the splitter and
+// rename-imports.ts.
 //
 // ByteReader walks a range of one buffer without copying it; ByteWriter grows
 // one buffer (doubling), so writing a 30 MB module is a handful of copies, not
