@@ -128,6 +128,17 @@ export const CONTEXT_BYTES: usize = 192;
  */
 @external("arch", "appExports") export declare function appExports(): usize;
 /**
+ * Calls a filesystem module's entry, native `void entry(void* call)`, with
+ * the call record at kernel address `call` (loader/modules/calls.ts), behind
+ * a recovery point of its own; returns 0 when the entry returns, or
+ * LEFT_BY_TRAP / LEFT_BY_FAULT when a wasm trap or a fault the kernel claimed
+ * as the module's (moduleFault) cut it short. Module calls do not nest; one
+ * may run inside an application call (an app's read reaching a module).
+ */
+@external("arch", "callModule") export declare function callModule(entry: u64, call: usize): u32;
+/** The kernel's export table for filesystem modules (as appExports; docs/modules.md). */
+@external("arch", "moduleExports") export declare function moduleExports(): usize;
+/**
  * Makes code written through data stores in [address, address + length)
  * (mapped, readable) safe to execute: aarch64 cleans the data cache to the
  * point of unification and invalidates the instruction cache; x86_64 does

@@ -132,7 +132,9 @@ function mountLine(fields: string[]): i32 {
   const path = fields.length >= 3 ? fields[2] : fields[1];
   const options = fields.length == 4 ? fields[3] : "rw";
   if (options != "ro" && options != "rw") return fail(EINVAL, "unknown mount options '" + options + "' (ro or rw)");
-  if (!isFileSystem(type)) return fail(ENODEV, "unknown filesystem type '" + type + "' (known: " + fileSystemNames() + ")");
+  if (!isFileSystem(type)) {
+    return fail(ENODEV, "unknown filesystem type '" + type + "' (known: " + fileSystemNames() + ", and modules in /lib/modules/)");
+  }
   const fs = makeFileSystem(type, source, options == "ro");
   if (fs === null) return lastFailure();
   const result = mount(AT_FDCWD, path, fs!);

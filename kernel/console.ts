@@ -27,6 +27,8 @@ export abstract class SerialPort {
   abstract start(base: u64): void;
   /** Sends one byte, waiting while the transmitter is full. */
   abstract put(byte: u32): void;
+  /** Waits (bounded) until every byte sent has left the transmitter, so powering off loses none. */
+  abstract drain(): void;
 }
 
 let port: SerialPort = changetype<SerialPort>(0);
@@ -78,6 +80,11 @@ function transmitData(byte: u32): void {
 }
 
 /** One byte of the kernel's own output. */
+/** Waits until the console's last byte has left the UART (before the VM powers off). */
+export function drainConsole(): void {
+  if (portKind != CONSOLE_NONE) port.drain();
+}
+
 export function putByte(byte: u32): void {
   selectStream(STREAM_KERNEL);
   transmitData(byte);

@@ -2,11 +2,12 @@
 // why. Nothing here allocates, so these work when memory is exhausted.
 
 import { powerOff } from "../arch";
-import { print, printLine, printUnsigned } from "./console";
+import { print, printLine, printUnsigned, drainConsole } from "./console";
 import { PANIC_STATUS, MAX_EXIT_STATUS } from "./params";
 
 /** Powers off, reporting `status` to the host. Statuses above 126 are reported as 126. */
 export function shutdown(status: u32): void {
+  drainConsole();
   powerOff(status > MAX_EXIT_STATUS ? MAX_EXIT_STATUS : status);
 }
 

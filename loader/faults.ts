@@ -69,6 +69,13 @@ export function claimFault(kind: u32, code: u64, ip: u64, faultAddress: u64): bo
 /** Prints what ended the app: "app trap: <what> in <function> (at <address>)". */
 export function reportAppTrap(module: AppModule): void {
   print("\napp trap: ");
+  printTrapCause(trapKind, isFault, faultKind, faultCode, address);
+  printPlace(module, instruction);
+  printLine();
+}
+
+/** "<what>": the wasm trap, or the CPU exception and its address (shared with loader/modules). */
+export function printTrapCause(trapKind: u32, isFault: bool, faultKind: u32, faultCode: u64, address: u64): void {
   if (isFault && trapKind == 0) {
     print(cpuExceptionName(faultKind, faultCode));
     print(" at address ");
@@ -81,13 +88,18 @@ export function reportAppTrap(module: AppModule): void {
       print(")");
     }
   }
-  // The app.so's own symbols name the function (.symtab when the module is
-  // mapped from its file, else .dynsym); wasm2c names functions without a
-  // name section w2c_app_f<index>.
+}
+
+/**
+ * " in <function> (at <address>)": the module's own symbols name the
+ * function (.symtab when the module is mapped from its file, else .dynsym);
+ * wasm2c names functions without a name section w2c_app_f<index>.
+ */
+export function printPlace(module: AppModule, instruction: u64): void {
   const name = functionAt(module, instruction);
   print(" in ");
   print(name.length ? name : "unknown function");
   print(" (at ");
   printHex(instruction);
-  printLine(")");
+  print(")");
 }

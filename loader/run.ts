@@ -1,6 +1,6 @@
 // Running one application: load its module, give it a thread, wait, clean up.
 //
-//   loadModule        the app.so bytes: used in place from the image when
+//   loadModuleFile    the app.so bytes: used in place from the image when
 //                     the filesystem has them in memory, else read into pages
 //   loadAppModule     validate, map W^X, relocate, resolve imports (elf/)
 //   configureWasi     args, environment, preopened directories (wasi/)
@@ -14,11 +14,11 @@
 // APP_TRAP_STATUS after a trap.
 
 import { runApp, appExports, setInterrupts, syncInstructionCache } from "../arch";
-import { AT_FDCWD, O_RDONLY, Stat, open, close, read, fstat, fileDataAddress } from "../fs/vfs/index";
-import { pages, PAGE_SHIFT, USE_APP } from "../kernel/mm/pages";
+import { pages } from "../kernel/mm/pages";
 import { spawn, join, PRIORITY_DEFAULT } from "../kernel/sched/index";
 import { APP_STACK_BYTES, APP_STACK_GUARD_BYTES, APP_TRAP_STATUS } from "../kernel/params";
-import { AppModule, loadAppModule, unloadAppModule } from "./elf/index";
+import { AppModule, unloadAppModule, APP_ENTRY } from "./elf/index";
+import { ModuleFileCopy, loadModuleFile } from "./module-file";
 import { configureWasi, resetWasi, exitStatus } from "./wasi/setup";
 import { LEFT_BY_EXIT, watchModule, reportAppTrap } from "./faults";
 import { releaseAppMemory } from "./app-memory";
@@ -26,13 +26,11 @@ import { releaseAppAllocations } from "./runtime";
 import { AppManifest } from "./manifest";
 import { stamp } from "../kernel/bootchart";
 import { fail, withContext } from "../kernel/failure";
-import { ENOMEM, ENOEXEC, EIO } from "../kernel/errno";
+import { ENOMEM } from "../kernel/errno";
 
 /** The module the app thread enters; the thread entry reads it (no closures). */
 let running: AppModule | null = null;
 let leftBy: u32 = 0;
-/** Pages holding a module file read from a filesystem that could not lend it in place (its symbols stay readable). */
-let fileCopy: usize = 0;
 
 /**
  * Runs the app the manifest describes on `machine` (its ELF EM_* number);
@@ -41,10 +39,9 @@ let fileCopy: usize = 0;
  */
 export function runApplication(manifest: AppManifest, machine: u16): i32 {
   const module = new AppModule();
-  const loaded = loadModule(manifest.module, machine, module);
+  const copy = new ModuleFileCopy();
+  const loaded = loadModuleFile(manifest.module, machine, appExports(), APP_ENTRY, module, copy);
   if (loaded < 0) {
-    if (fileCopy != 0) pages.free(fileCopy);
-    fileCopy = 0;
     return withContext("app module " + manifest.module + ": ", loaded);
   }
   for (let i: u32 = 0; i < module.codeRangeCount; i++) {
@@ -55,6 +52,7 @@ export function runApplication(manifest: AppManifest, machine: u16): i32 {
   const configured = configureWasi(manifest.args, manifest.env, manifest.preopens, manifest.listens);
   if (configured < 0) {
     unloadAppModule(module);
+    if (copy.pages != 0) pages.free(copy.pages);
     return configured;
   }
   running = module;
@@ -76,8 +74,7 @@ export function runApplication(manifest: AppManifest, machine: u16): i32 {
   releaseAppAllocations();
   releaseAppMemory();
   unloadAppModule(module);
-  if (fileCopy != 0) pages.free(fileCopy);
-  fileCopy = 0;
+  if (copy.pages != 0) pages.free(copy.pages);
   return thread === null ? fail(ENOMEM, "no memory for the app's thread") : status;
 }
 
@@ -86,40 +83,4 @@ function appThread(argument: usize): void {
   stamp("app-thread");
   leftBy = runApp(running!.entry);
   setInterrupts(1); // a fault unwinds from an exception, with interrupts still off
-}
-
-/** Loads the module file at `path`: in place if its filesystem holds it in memory, else copied into pages; 0 or -errno. */
-function loadModule(path: string, machine: u16, module: AppModule): i32 {
-  const fd = open(AT_FDCWD, path, O_RDONLY, 0);
-  if (fd < 0) return fail(-fd, "cannot open it (error " + (-fd).toString() + ")");
-  const stat = new Stat();
-  const statResult = fstat(fd, stat);
-  if (statResult < 0) {
-    close(fd);
-    return fail(-statResult, "cannot stat it (error " + (-statResult).toString() + ")");
-  }
-  const length = stat.size;
-  if (length == 0 || length > 0x4000_0000) {
-    close(fd);
-    return fail(ENOEXEC, length == 0 ? "the file is empty" : "the file is larger than 1 GiB");
-  }
-  const inPlace = fileDataAddress(fd);
-  if (inPlace > 0 && (inPlace & ((1 << PAGE_SHIFT) - 1)) == 0) {
-    close(fd);
-    return loadAppModule(<usize>inPlace, <usize>length, true, appExports(), machine, module);
-  }
-  const frames = <u32>((length + (1 << PAGE_SHIFT) - 1) >> PAGE_SHIFT);
-  const copy = pages.alloc(frames, USE_APP);
-  if (copy == 0) {
-    close(fd);
-    return fail(ENOMEM, "no memory to read it into");
-  }
-  const got = read(fd, copy, <usize>length);
-  close(fd);
-  if (got != <i64>length) {
-    pages.free(copy);
-    return fail(got < 0 ? <i32>-got : EIO, got < 0 ? "cannot read it (error " + (-got).toString() + ")" : "short read");
-  }
-  fileCopy = copy;
-  return loadAppModule(copy, <usize>length, false, appExports(), machine, module);
 }

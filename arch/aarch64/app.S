@@ -11,7 +11,8 @@
  *
  * A fault the kernel claims as the application's returns from the exception
  * (eret, back on the thread's SP_EL0) to wisp_app_fault_return, which
- * unwinds (vectors.S).
+ * unwinds to the record wisp_fault_recovery points at: the app call's or a
+ * module call's (app-runtime.c; vectors.S).
  *
  * Recovery record: x19-x28 (80 bytes), x29, x30, sp, d8-d15, FPCR.
  */
@@ -65,8 +66,8 @@ wisp_app_unwind:
 
 .globl wisp_app_fault_return
 wisp_app_fault_return:
-  adrp x0, wisp_app_recovery
-  add x0, x0, :lo12:wisp_app_recovery
+  adrp x0, wisp_fault_recovery
+  ldr x0, [x0, :lo12:wisp_fault_recovery]
   mov w1, #LEFT_BY_FAULT
   b wisp_app_unwind
 

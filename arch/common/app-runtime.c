@@ -59,14 +59,27 @@ void w2c_arch_copyToApp(struct w2c_arch* arch, uint64_t destination, uint32_t so
 }
 
 /*
- * A CPU exception: if an app call is running and the kernel says the fault
+ * A CPU exception: if a module call is running and the kernel says the
+ * fault is the module's, or an app call is running and the kernel says it
  * is the app's (its code, its memory's guard, its stack's guard), the
  * kernel has recorded the report and this returns 1; the arch entry then
- * resumes at wisp_app_fault_return, which unwinds to the recovery point.
+ * resumes at wisp_app_fault_return, which unwinds to wisp_fault_recovery.
  */
+struct app_recovery* wisp_module_fault(uint64_t kind, uint64_t code, uint64_t ip, uint64_t address);
+
+/* Where wisp_app_fault_return unwinds to: the module call's or the app call's recovery point. */
+struct app_recovery* wisp_fault_recovery;
+
 int wisp_app_fault(uint64_t kind, uint64_t code, uint64_t ip, uint64_t address) {
+  struct app_recovery* module = wisp_module_fault(kind, code, ip, address);
+  if (module) {
+    wisp_fault_recovery = module;
+    return 1;
+  }
   if (!app_call_active) return 0;
-  return w2c_kernel_appFault(wisp_kernel_instance(), (uint32_t)kind, code, ip, address) != 0;
+  if (!w2c_kernel_appFault(wisp_kernel_instance(), (uint32_t)kind, code, ip, address)) return 0;
+  wisp_fault_recovery = &wisp_app_recovery;
+  return 1;
 }
 
 /* Called by the module's wisp_app_main just before _start (loader/native/app-main.c). */

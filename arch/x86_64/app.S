@@ -9,7 +9,8 @@
  * then returns `reason`. Nothing here touches the stack after unwinding
  * starts, so it works even when the app's stack pointer sits in a guard page.
  * wisp_app_fault_return is where the exception entry goes when the kernel
- * claimed a fault as the application's (traps.S).
+ * claimed a fault as the application's or a module's (traps.S): it unwinds
+ * to the record wisp_fault_recovery points at (app-runtime.c).
  *
  * Recovery record: rbx, rbp, r12, r13, r14, r15, rsp (the stack pointer at
  * entry, pointing at the return address), MXCSR and the x87 control word.
@@ -53,7 +54,7 @@ wisp_app_unwind:
 
 .globl wisp_app_fault_return
 wisp_app_fault_return:
-  leaq wisp_app_recovery(%rip), %rdi
+  movq wisp_fault_recovery(%rip), %rdi
   movl $LEFT_BY_FAULT, %esi
   jmp wisp_app_unwind
 

@@ -19,6 +19,11 @@ export function disks(): BlockDevice[] {
   return found === null ? [] : found!.slice(0);
 }
 
+/** Disk `index` in the order found, or null. */
+export function diskAt(index: i32): BlockDevice | null {
+  return found === null || index < 0 || index >= found!.length ? null : found![index];
+}
+
 /** How many disks are registered: a driver names its next disk by it. */
 export function diskCount(): i32 {
   return found === null ? 0 : found!.length;

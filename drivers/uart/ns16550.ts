@@ -13,10 +13,14 @@ const LINE_CONTROL: u32 = 3;
 const MODEM_CONTROL: u32 = 4;
 const LINE_STATUS: u32 = 5;
 const LINE_STATUS_THR_EMPTY: u32 = 0x20;
+/** Transmitter empty: the holding register and the shift register (QEMU: the byte reached its chardev). */
+const LINE_STATUS_IDLE: u32 = 0x40;
 const LINE_CONTROL_DLAB: u32 = 0x80;
 const LINE_CONTROL_8N1: u32 = 0x03;
 /** Bounded wait so a wedged UART cannot hang the kernel: drop the byte instead. */
 const TRANSMIT_SPINS: i32 = 100_000;
+/** Bounded wait for the last bytes before power-off (a slow reader on the host may hold them). */
+const DRAIN_SPINS: i32 = 10_000_000;
 
 export namespace ns16550 {
   let port: u32 = 0;
@@ -38,6 +42,12 @@ export namespace ns16550 {
     }
     portOut8(port + DATA, byte);
   }
+
+  export function drain(): void {
+    for (let spins = 0; spins < DRAIN_SPINS; spins++) {
+      if (portIn8(port + LINE_STATUS) & LINE_STATUS_IDLE) break;
+    }
+  }
 }
 
 /** The console's view of this UART (kernel/console useSerialPort). */
@@ -47,5 +57,8 @@ export class Ns16550Port extends SerialPort {
   }
   put(byte: u32): void {
     ns16550.put(byte);
+  }
+  drain(): void {
+    ns16550.drain();
   }
 }

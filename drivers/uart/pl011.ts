@@ -10,8 +10,12 @@ import { mmioRead32, mmioWrite32 } from "../../arch";
 const DATA: usize = 0x00;
 const FLAGS: usize = 0x18;
 const FLAGS_TX_FULL: u32 = 1 << 5;
+/** Busy: still sending (QEMU: a byte its chardev has not taken yet). */
+const FLAGS_BUSY: u32 = 1 << 3;
 /** Bounded wait so a wedged UART cannot hang the kernel: drop the byte instead. */
 const TRANSMIT_SPINS: i32 = 100_000;
+/** Bounded wait for the last bytes before power-off (a slow reader on the host may hold them). */
+const DRAIN_SPINS: i32 = 10_000_000;
 
 export namespace pl011 {
   let base: usize = 0;
@@ -26,6 +30,12 @@ export namespace pl011 {
     }
     mmioWrite32(base + DATA, byte);
   }
+
+  export function drain(): void {
+    for (let spins = 0; spins < DRAIN_SPINS; spins++) {
+      if (!(mmioRead32(base + FLAGS) & FLAGS_BUSY)) break;
+    }
+  }
 }
 
 /** The console's view of this UART (kernel/console useSerialPort). */
@@ -35,5 +45,8 @@ export class Pl011Port extends SerialPort {
   }
   put(byte: u32): void {
     pl011.put(byte);
+  }
+  drain(): void {
+    pl011.drain();
   }
 }

@@ -13,14 +13,7 @@ import {
   Vnode, FileSystem, Stat, DirEntry, VnodeResult,
   TYPE_FILE, TYPE_DIRECTORY, ownedString,
 } from "../vfs/module";
-
-/** The files: names and contents (ASCII, one byte per character). */
-const NAMES: StaticArray<string> = ["hello.txt", "license.txt", "colors"];
-const CONTENTS: StaticArray<string> = [
-  "Hello from Wisp!\n",
-  "This text is served by fs/example/hello.ts.\n",
-  "red\ngreen\nblue\n",
-];
+import { NAMES, CONTENTS } from "./files";
 
 /** The root is inode 1; file i is inode i + 2. */
 const ROOT_INODE: u64 = 1;

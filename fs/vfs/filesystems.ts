@@ -17,6 +17,25 @@ import { FileSystem } from "./node";
  */
 export type FileSystemMaker = (source: string, readOnly: bool) => FileSystem | null;
 
+/**
+ * Where filesystem types the kernel does not carry come from: modules in
+ * the image (loader/modules). Asked only for names no maker is registered
+ * under, outside the VFS lock (it may read files).
+ */
+export abstract class FileSystemProvider {
+  /** Whether it can make type `name` (a file for it exists, or it is loaded). */
+  abstract provides(name: string): bool;
+  /** A new instance of type `name`, or null with the reason recorded (fail()). */
+  abstract make(name: string, source: string, readOnly: bool): FileSystem | null;
+}
+
+let provider: FileSystemProvider | null = null;
+
+/** Types no maker is registered for are asked of `source` (one provider). */
+export function useFileSystemProvider(source: FileSystemProvider): void {
+  provider = source;
+}
+
 // Made on first use: nothing may allocate before the runtime is up.
 let registry: NamedRegistry<FileSystemMaker> | null = null;
 
@@ -29,15 +48,16 @@ export function registerFileSystem(name: string, make: FileSystemMaker): void {
   types().add(name, make);
 }
 
-/** Whether a filesystem registered the type `name`. */
+/** Whether a filesystem registered the type `name`, or the provider can make it. */
 export function isFileSystem(name: string): bool {
-  return types().find(name) !== null;
+  return types().find(name) !== null || (provider !== null && provider!.provides(name));
 }
 
-/** A new instance of filesystem type `name` (registered: isFileSystem), or null with the maker's reason. */
+/** A new instance of filesystem type `name` (isFileSystem), or null with the maker's reason. */
 export function makeFileSystem(name: string, source: string, readOnly: bool): FileSystem | null {
   const entry = types().find(name);
-  return entry === null ? null : entry.item(source, readOnly);
+  if (entry !== null) return entry.item(source, readOnly);
+  return provider === null ? null : provider!.make(name, source, readOnly);
 }
 
 /** The registered names, in registration order, comma-separated (for messages). */
@@ -48,6 +68,7 @@ export function fileSystemNames(): string {
 /** Forgets every registration (host tests register afresh). */
 export function forgetFileSystems(): void {
   registry = null;
+  provider = null;
 }
 
 /**

@@ -30,7 +30,9 @@ export { SEEK_SET, SEEK_CUR, SEEK_END } from "./file-operations";
 export { PATH_MAX, MAX_SYMLINKS } from "./path";
 export { AT_FDCWD, RESOLVE_BENEATH } from "./start";
 export { freeString } from "./strings";
-export { registerFileSystem, makeFileSystem, isFileSystem, fileSystemNames, refusesSource, FileSystemMaker } from "./filesystems";
+export {
+  registerFileSystem, makeFileSystem, isFileSystem, fileSystemNames, refusesSource, FileSystemMaker, FileSystemProvider, useFileSystemProvider,
+} from "./filesystems";
 
 // --- Mounts ---
 

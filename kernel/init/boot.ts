@@ -31,6 +31,7 @@ import { BOOT_ARENA_BYTES, PANIC_STATUS, MAX_EXIT_STATUS, APP_REFUSED_STATUS } f
 import { timestamp } from "../../arch";
 import { mountFileSystems } from "../../fs/root";
 import { readImageApp, runImageApp, printBootChartAtAppStart } from "../../loader/index";
+import { printModuleReport } from "../../loader/modules/index";
 import { printNetworkReport, lingerNetwork } from "../net/index";
 import { AppManifest, addListenPorts } from "../../loader/manifest";
 import { BootOptions } from "./options";
@@ -51,7 +52,7 @@ export function startKernel(handoffAddress: usize, arch: u32, appMachine: u16, w
   heapInit(<usize>boot.imageEnd, <usize>boot.imageEnd + BOOT_ARENA_BYTES);
   wireArchitecture();                                      // firmware reader, UART, interrupt controller, timer, paging format
   const options = new BootOptions();                       // the options boot itself reads...
-  wireKernel();                                            // ...and every registered part: drivers, filesystems, their options
+  wireKernel(appMachine);                                  // ...and every registered part: drivers, filesystems, their options
 
   const info = new BootInfo();
   const firmware = readFirmware(boot, info);               // PVH start_info or device tree
@@ -94,6 +95,7 @@ export function startKernel(handoffAddress: usize, arch: u32, appMachine: u16, w
   else if (options.bootchart.given) printBootChart(counterHz(), counterSourceName());
   runSelfTestAndBenchmarks();                               // test profile: selftest=NAME, *-bench=N
   if (options.meminfo.given) printMemoryInfo();
+  if (options.meminfo.given) printModuleReport();           // the filesystem modules loaded, their calls and state
   const message = options.panicMessage();
   if (message !== null) return panic(message!);
   if (options.hang.given) idleForever();

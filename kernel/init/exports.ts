@@ -37,3 +37,8 @@ export {
   appMemoryReserve, appMemoryGrow, appMemoryRelease, appAllocate, appFree, appTrap, appFault, appStarted,
 } from "../../loader/index";
 export * from "../../loader/wasi/exports";
+// Called by filesystem modules and their native runtime (arch/common/module-runtime.c, docs/modules.md).
+export {
+  module_device_count, module_device_size, module_device_read, module_log, module_time_now,
+  moduleMemoryReserve, moduleMemoryGrow, moduleAllocate, moduleTrap, moduleFault,
+} from "../../loader/modules/index";

@@ -14,12 +14,13 @@ import { registerFileSystem, refusesSource, FileSystem } from "../../fs/vfs/inde
 import { RamFileSystem } from "../../fs/ramfs/index";
 import { makeNineP } from "../../fs/9p/index";
 import { declareRootOption } from "../../fs/root";
+import { useFileSystemModules } from "../../loader/modules/index";
 import { declareNetworkOptions } from "../net/index";
 import { WITH_TESTS } from "./profile";
 import { registerTests } from "./tests";
 
-/** Registers the kernel's parts and declares their options (before the command line is read). */
-export function wireKernel(): void {
+/** Registers the kernel's parts and declares their options (before the command line is read); modules are ELF `machine`. */
+export function wireKernel(machine: u16): void {
   registerVirtioDriver(DEVICE_BLOCK, attachVirtioBlock);
   registerVirtioDriver(DEVICE_ENTROPY, attachVirtioRng);
   registerVirtioDriver(DEVICE_9P, attachVirtioNineP);
@@ -28,6 +29,7 @@ export function wireKernel(): void {
   useEntropyProbe(probeDevices);
   registerFileSystem("ramfs", makeRamfs);
   registerFileSystem("9p", makeNineP);
+  useFileSystemModules(machine);
   declareRootOption();
   declareNetworkOptions();
   if (WITH_TESTS) registerTests();

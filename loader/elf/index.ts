@@ -17,13 +17,14 @@ import { AppModule, CodeRange } from "./module";
 import { PT_LOAD, PF_X } from "./layout";
 import { image, checkImage, programHeader, PAGE } from "./image";
 import { tables, readDynamic } from "./dynamic";
-import { findEntry, findSectionSymbols, sectionSymbols, resolved } from "./symbols";
+import { findEntry, findSectionSymbols, sectionSymbols, resolved, APP_ENTRY } from "./symbols";
 import { reserveModuleRegion, mapSegments, protectRelro, forgetTranslations, region, bias } from "./mapping";
 import { relocate } from "./relocate";
 import { nameOfFunctionAt } from "./names";
 import { fail } from "./message";
 
 export { AppModule } from "./module";
+export { APP_ENTRY, MODULE_ENTRY } from "./symbols";
 
 /**
  * Validates the ELF image at kernel address `file` (length bytes; `inPlace`
@@ -31,17 +32,20 @@ export { AppModule } from "./module";
  * read-only segments may be mapped from them without a copy), maps it,
  * relocates it against the export table at `exports` ({u64 name C string
  * address, u64 address} pairs ending with a zero name) for `machine`
- * (`elfMachine`, an EM_* number), and fills `module`. Returns 0, or -ENOEXEC
+ * (`elfMachine`, an EM_* number), and fills `module`, whose entry is the
+ * function `entryName` (an app's wisp_app_main unless told). Returns 0, or -ENOEXEC
  * with the reason (kernel/failure.ts). Never reads outside [file, file + length).
  */
-export function loadAppModule(file: usize, length: usize, inPlace: bool, exports: usize, elfMachine: u16, module: AppModule): i32 {
+export function loadAppModule(
+  file: usize, length: usize, inPlace: bool, exports: usize, elfMachine: u16, module: AppModule, entryName: string = APP_ENTRY,
+): i32 {
   if (module.region != 0) return fail("the AppModule already holds a loaded module");
   const mapInPlace = inPlace && (file & <usize>(PAGE - 1)) == 0;
   forgetTranslations();
   let error = checkImage(file, length, elfMachine);
   if (error == 0) error = readDynamic();
   if (error == 0) error = findSectionSymbols();
-  if (error == 0) error = findEntry();
+  if (error == 0) error = findEntry(entryName);
   if (error < 0) return error;
   const entry = resolved;
   error = reserveModuleRegion();

@@ -26,7 +26,9 @@ import { begin, append, decimal, name, end, fail } from "./message";
 /** The value resolveSymbol found. */
 export let resolved: u64 = 0;
 
-const ENTRY_NAME = "wisp_app_main";
+/** An app module's entry; a filesystem module's is MODULE_ENTRY (loader/modules). */
+export const APP_ENTRY = "wisp_app_main";
+export const MODULE_ENTRY = "wisp_module_entry";
 
 export function symbolAt(index: u64): ElfSymbol {
   return changetype<ElfSymbol>(image.file + <usize>(tables.symbols + index * SYMBOL_BYTES));
@@ -107,24 +109,25 @@ function sameName(a: usize, b: usize): bool {
   return false;
 }
 
-/** The module address of wisp_app_main (a defined function in an executable segment), into `resolved`; 0, or -ENOEXEC with why not (kernel/failure.ts). */
-export function findEntry(): i32 {
+/** The module address of the function `name` (defined, in an executable segment), into `resolved`; 0, or -ENOEXEC with why not (kernel/failure.ts). */
+export function findEntry(name: string): i32 {
   for (let i: u64 = 1; i < tables.symbolCount; i++) {
     const symbol = symbolAt(i);
-    if (<u64>symbol.name >= tables.stringBytes || !isEntryName(nameAddress(symbol), tables.stringBytes - <u64>symbol.name)) continue;
+    if (<u64>symbol.name >= tables.stringBytes || !isEntryName(name, nameAddress(symbol), tables.stringBytes - <u64>symbol.name)) continue;
     if (symbol.section == SHN_UNDEF || symbol.section >= SHN_LORESERVE || symbolType(symbol) != STT_FUNC) break;
     if (!inExecutable(symbol.value)) break;
     resolved = symbol.value;
     return 0;
   }
-  return fail("the module has no wisp_app_main entry");
+  // Literals, not a concatenation: a refusal allocates nothing.
+  return fail(name == APP_ENTRY ? "the module has no wisp_app_main entry" : "the module has no wisp_module_entry entry");
 }
 
-function isEntryName(address: usize, limit: u64): bool {
-  const length = <u64>ENTRY_NAME.length;
+function isEntryName(name: string, address: usize, limit: u64): bool {
+  const length = <u64>name.length;
   if (limit <= length) return false;
-  for (let i = 0; i < ENTRY_NAME.length; i++) {
-    if (<i32>load<u8>(address + <usize>i) != ENTRY_NAME.charCodeAt(i)) return false;
+  for (let i = 0; i < name.length; i++) {
+    if (<i32>load<u8>(address + <usize>i) != name.charCodeAt(i)) return false;
   }
   return load<u8>(address + <usize>length) == 0;
 }

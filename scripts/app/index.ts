@@ -75,7 +75,7 @@ const C_BYTES_PER_CODE_BYTE = 12;
 let toolVersions: Promise<string> | null = null;
 
 /** The versions of wasm2c, clang and ld.lld, as one string for the cache key. */
-function versions(): Promise<string> {
+export function versions(): Promise<string> {
   const version = async (command: string) => (await run(command, ["--version"])).stdout.trim();
   toolVersions ??= Promise.all([
     version(join(ROOT, "node_modules", ".bin", "wasm2c")), version("clang"), version("ld.lld"),

@@ -63,11 +63,19 @@ async function wasmValidate(file: string, flags: string[]): Promise<string | nul
   }
 }
 
-/** Throws AppRefusedError unless `bytes` (read from `file`) is a module Wisp compiles. */
 /** A module Wisp can build: what it holds, and the imports to rename to the WASI function they bind (bindImports). */
 export type ValidatedApp = WasmModuleInfo & { renames: Map<number, string> };
 
+/** Throws AppRefusedError unless `bytes` (read from `file`) is a module Wisp compiles. */
 export async function validateApp(file: string, bytes: Uint8Array): Promise<ValidatedApp> {
+  const info = await readValidWasm(file, bytes);
+  const renames = bindImports(file, info);
+  checkInterface(file, info);
+  return { ...info, renames };
+}
+
+/** Steps 1 and 2: what the core module `bytes` (read from `file`) holds, or AppRefusedError saying why it is not one Wisp compiles. */
+export async function readValidWasm(file: string, bytes: Uint8Array): Promise<WasmModuleInfo> {
   if (!hasWasmMagic(bytes)) {
     const text = new TextDecoder().decode(bytes.subarray(0, 64)).trimStart();
     const hint = text.startsWith("(module") ? " (it looks like wasm text: compile it with wat2wasm first)" : "";
@@ -86,9 +94,7 @@ export async function validateApp(file: string, bytes: Uint8Array): Promise<Vali
     if (error instanceof WasmFormatError) throw new AppRefusedError(`${file} is not a valid wasm module: ${error.message}`);
     throw error;
   }
-  const renames = bindImports(file, info);
-  checkInterface(file, info);
-  return { ...info, renames };
+  return info;
 }
 
 async function nameRefusedFeature(file: string, problem: string): Promise<string> {
@@ -136,7 +142,8 @@ function bindImports(file: string, info: WasmModuleInfo): Map<number, string> {
 
 const VALUE_TYPES: Record<number, string> = { 0x7f: "i32", 0x7e: "i64", 0x7d: "f32", 0x7c: "f64", 0x7b: "v128", 0x70: "funcref", 0x6f: "externref" };
 
-function valueTypeName(code: number): string {
+/** A value type code's text name (i32, i64, ...). */
+export function valueTypeName(code: number): string {
   return VALUE_TYPES[code] ?? `0x${code.toString(16)}`;
 }
 

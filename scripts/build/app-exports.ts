@@ -33,9 +33,10 @@ const WASM_TYPE: Record<string, string> = { u32: "i32", u64: "i64", f32: "f32", 
  * The wasm signature of each wasi_<name> the kernel header declares, as
  * wasi-functions.list writes it ("i32 i32 -> i32").
  */
-export function kernelWasiSignatures(kernelHeader: string): Map<string, string> {
+export function kernelWasiSignatures(kernelHeader: string, prefix = "wasi_"): Map<string, string> {
   const signatures = new Map<string, string>();
-  for (const match of kernelHeader.matchAll(/^(\w+) w2c_kernel_wasi_(\w+)\(w2c_kernel\*((?:, \w+)*)\);/gm)) {
+  const declaration = new RegExp(`^(\\w+) w2c_kernel_${prefix}(\\w+)\\(w2c_kernel\\*((?:, \\w+)*)\\);`, "gm");
+  for (const match of kernelHeader.matchAll(declaration)) {
     const params = match[3].split(",").map((type) => type.trim()).filter(Boolean).map((type) => WASM_TYPE[type] ?? type);
     const results = match[1] === "void" ? [] : [WASM_TYPE[match[1]] ?? match[1]];
     signatures.set(match[2], [...params, "->", ...results].join(" "));
@@ -45,11 +46,21 @@ export function kernelWasiSignatures(kernelHeader: string): Map<string, string> 
 
 export function appExportsSource(kernelHeader: string, runtimeNames: string[], wasiNames: string[]): AppExports {
   const exported = new Set([...kernelHeader.matchAll(/\bw2c_kernel_wasi_(\w+)\(/g)].map((match) => match[1]));
-  const entries: Array<[name: string, implementation: string]> = [];
-  for (const name of [...exported].sort()) entries.push([`w2c_wasi__snapshot__preview1_${name}`, `w2c_kernel_wasi_${name}`]);
-  for (const name of runtimeNames) entries.push([name, name.startsWith("wasm_rt_") ? `wisp_app_${name}` : name]);
+  const appEntries: Array<[name: string, implementation: string]> = [];
+  for (const name of [...exported].sort()) appEntries.push([`w2c_wasi__snapshot__preview1_${name}`, `w2c_kernel_wasi_${name}`]);
+  for (const name of runtimeNames) appEntries.push([name, name.startsWith("wasm_rt_") ? `wisp_app_${name}` : name]);
+  // A filesystem module's imports of module "wisp" are the kernel's module_<fn>
+  // exports; its runtime symbols have implementations of their own
+  // (arch/common/module-runtime.c), since its memory and traps are not the app's.
+  const moduleEntries: Array<[name: string, implementation: string]> = [];
+  const moduleExported = [...kernelHeader.matchAll(/\bw2c_kernel_module_(\w+)\(/g)].map((match) => match[1]);
+  for (const name of [...new Set(moduleExported)].sort()) moduleEntries.push([`w2c_wisp_${name}`, `w2c_kernel_module_${name}`]);
+  for (const name of runtimeNames) {
+    if (name.startsWith("wisp_app_")) continue;
+    moduleEntries.push([name, name.startsWith("wasm_rt_") ? `wisp_module_${name}` : name]);
+  }
   const lines = [
-    "/* The kernel's export table for application modules (scripts/build/app-exports.ts). */",
+    "/* The kernel's export tables for application and filesystem modules (scripts/build/app-exports.ts). */",
     "#include <stdint.h>",
     "",
     "struct wisp_app_export {",
@@ -57,19 +68,32 @@ export function appExportsSource(kernelHeader: string, runtimeNames: string[], w
     "  uint64_t address;",
     "};",
     "",
-    ...entries.map(([, implementation], index) => `extern char wisp_export_${index}[] __asm__("${implementation}");`),
-    "",
-    "static const struct wisp_app_export table[] = {",
-    ...entries.map(([name], index) => `  {(uint64_t)(uintptr_t)"${name}", (uint64_t)(uintptr_t)wisp_export_${index}},`),
-    "  {0, 0},",
-    "};",
-    "",
+    ...exportTable("app", appEntries),
+    ...exportTable("module", moduleEntries),
     "struct w2c_arch;",
     "uint32_t w2c_arch_appExports(struct w2c_arch* arch) {",
     "  (void)arch;",
-    "  return (uint32_t)(uintptr_t)table;",
+    "  return (uint32_t)(uintptr_t)app_table;",
+    "}",
+    "",
+    "uint32_t w2c_arch_moduleExports(struct w2c_arch* arch) {",
+    "  (void)arch;",
+    "  return (uint32_t)(uintptr_t)module_table;",
     "}",
     "",
   ];
   return { source: lines.join("\n"), missing: wasiNames.filter((name) => !exported.has(name)) };
+}
+
+/** One table: `<label>_table`, {name, address} pairs ending with a zero name. */
+function exportTable(label: string, entries: Array<[name: string, implementation: string]>): string[] {
+  return [
+    ...entries.map(([, implementation], index) => `extern char ${label}_export_${index}[] __asm__("${implementation}");`),
+    "",
+    `static const struct wisp_app_export ${label}_table[] = {`,
+    ...entries.map(([name], index) => `  {(uint64_t)(uintptr_t)"${name}", (uint64_t)(uintptr_t)${label}_export_${index}},`),
+    "  {0, 0},",
+    "};",
+    "",
+  ];
 }

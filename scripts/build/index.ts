@@ -149,7 +149,8 @@ async function buildKernelUnlocked(options: BuildOptions): Promise<BuildResult> 
   const appExportsC = join(gen, "app-exports.c");
   const runtimeList = r("loader/native/runtime.list");
   const wasiList = r("loader/native/wasi-functions.list");
-  await stage("exports", [kernelH, runtimeList, wasiList], {}, [appExportsC], async () => {
+  const moduleList = r("loader/native/module-imports.list");
+  await stage("exports", [kernelH, runtimeList, wasiList, moduleList], {}, [appExportsC], async () => {
     const header = readFileSync(kernelH, "utf8");
     const wasi = parseWasiFunctions(readNameList(wasiList));
     const table = appExportsSource(header, readNameList(runtimeList), wasi.map((entry) => entry.name));
@@ -158,6 +159,12 @@ async function buildKernelUnlocked(options: BuildOptions): Promise<BuildResult> 
     const wrong = wasi.filter((entry) => signatures.has(entry.name) && signatures.get(entry.name) !== signatureText(entry.params, entry.results));
     if (wrong.length) {
       throw new Error(`loader/native/wasi-functions.list disagrees with the kernel's exports: ${wrong.map((entry) => `${entry.name} is ${signatures.get(entry.name)}`).join("; ")}`);
+    }
+    const moduleSignatures = kernelWasiSignatures(header, "module_");
+    const moduleWrong = parseWasiFunctions(readNameList(moduleList))
+      .filter((entry) => moduleSignatures.get(entry.name) !== signatureText(entry.params, entry.results));
+    if (moduleWrong.length) {
+      throw new Error(`loader/native/module-imports.list disagrees with the kernel's exports: ${moduleWrong.map((entry) => `${entry.name} is ${moduleSignatures.get(entry.name) ?? "not exported"}`).join("; ")}`);
     }
     writeFileSync(appExportsC, table.source);
   });

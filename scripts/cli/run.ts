@@ -17,6 +17,7 @@ import { writeModuleImage } from "../modules/write";
 import { minimumMemoryKib } from "../run/image-extent";
 import type { AppImage } from "../run/app";
 import { prepareAppImage, parseMappedDirectory, parseEnvironment } from "../run/app";
+import { parseMount } from "../run/mounts";
 import { StreamDecoder } from "../run/streams";
 import { kernelWithRoot } from "../run/linked-image";
 import { checkHostPorts, networkDevices, networkKernelOptions } from "../run/network";
@@ -101,6 +102,15 @@ With an app (a WASI preview 1 command module):
                       app may change its copy (a RAMFS), but nothing reaches
                       the host. HOST:GUEST:image gives the app the image's
                       own copy, read-only (EROFS), read in place
+  --mount TYPE:SOURCE:GUEST
+                      give the app a filesystem served by a filesystem module
+                      (docs/modules.md) at GUEST: the image carries the module
+                      serving TYPE (fs/TYPE, or --fs-module) and mounts SOURCE
+                      with it (zfs:tank/data:/data reads dataset tank/data from
+                      the pools on the --disk images). Repeatable
+  --fs-module PATH    the filesystem module serving a --mount's type (a folder
+                      with module.ts, an AssemblyScript entry or a .wasm; its
+                      name is the type). Repeatable
   --env NAME=VALUE    an environment variable for the app. Repeatable
   --verbose           show the kernel's own messages (on stderr)
   ARGS                the app's arguments (argv[0] is the wasm file's name)
@@ -173,12 +183,15 @@ export async function runCommand(argv: string[]): Promise<number> {
   if (initrd !== undefined && values.image !== undefined) throw new UsageError("--initrd and --image both name the root image: give one");
   const appWasm = positionals[0];
   let runsApp = appWasm !== undefined;
-  if (appWasm === undefined && (values.dir?.length || values.env?.length)) throw new UsageError("--dir and --env need an app: wisp run APP.wasm ...");
+  if (appWasm === undefined && (values.dir?.length || values.env?.length || values.mount?.length || values["fs-module"]?.length)) {
+    throw new UsageError("--dir, --mount, --fs-module and --env need an app: wisp run APP.wasm ...");
+  }
   if (appWasm !== undefined) {
     if (initrd !== undefined || values.image !== undefined) throw new UsageError("an app brings its own image: drop --initrd/--image");
     const app = await prepareAppImage({
       wasm: appWasm, arch, args: positionals.slice(1),
       env: (values.env ?? []).map(parseEnvironment), dirs: (values.dir ?? []).map(parseMappedDirectory),
+      mounts: (values.mount ?? []).map(parseMount), fsModules: values["fs-module"] ?? [],
     });
     initrd = app.path;
     if (!values["print-command"]) checkAppMemory(values.mem ?? "64M", memoryKib, minimumMemoryKib(elf, arch, BOOT_HEADROOM_KIB), app);
@@ -248,6 +261,8 @@ function parse(argv: string[]) {
       allowPositionals: true,
       options: {
         dir: { type: "string", multiple: true },
+        mount: { type: "string", multiple: true },
+        "fs-module": { type: "string", multiple: true },
         env: { type: "string", multiple: true },
         verbose: { type: "boolean", default: false },
         rng: { type: "boolean", default: false },

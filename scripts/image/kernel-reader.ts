@@ -7,83 +7,21 @@
 // recompiled and an unchanged one costs nothing. A lock file keeps two
 // processes from compiling at once.
 
-import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
 import loader from "@assemblyscript/loader";
-import { withFileLock } from "../build/lock";
+import { compileAssemblyScript } from "../build/assemblyscript";
 
-const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
-const CACHE_DIR = join(REPO_ROOT, "build", "image");
-const ENTRY = "scripts/image/reader-entry.ts";
-const SOURCE_FOLDERS = ["fs", "drivers/block", "kernel"];
-const ASC_ARGUMENTS = ["--runtime", "stub", "--optimizeLevel", "3", "--shrinkLevel", "1", "--noAssert", "--exportRuntime"];
-
-function listSources(directory: string, into: string[]): void {
-  const absolute = join(REPO_ROOT, directory);
-  if (!existsSync(absolute)) return;
-  for (const entry of readdirSync(absolute, { withFileTypes: true })) {
-    const path = `${directory}/${entry.name}`;
-    if (entry.isDirectory()) listSources(path, into);
-    else if (entry.name.endsWith(".ts")) into.push(path);
-  }
-}
-
-function sourceHash(): string {
-  const files = [ENTRY];
-  for (const folder of SOURCE_FOLDERS) listSources(folder, files);
-  files.sort();
-  const hash = createHash("sha256");
-  const ascVersion = JSON.parse(readFileSync(join(REPO_ROOT, "node_modules/assemblyscript/package.json"), "utf8")).version;
-  hash.update(`asc ${ascVersion}\0${ASC_ARGUMENTS.join(" ")}\0`);
-  for (const file of files) {
-    hash.update(`\0${file}\0`);
-    hash.update(readFileSync(join(REPO_ROOT, file)));
-  }
-  return hash.digest("hex").slice(0, 20);
-}
-
-async function compile(): Promise<Uint8Array> {
-  const { default: asc } = await import("assemblyscript/asc");
-  const stderr = asc.createMemoryStream();
-  let binary: Uint8Array | null = null;
-  const result = await asc.main([ENTRY, "--baseDir", REPO_ROOT, "--noColors", "--outFile", "reader.wasm", ...ASC_ARGUMENTS], {
-    stdout: asc.createMemoryStream(),
-    stderr,
-    readFile: async (name: string, baseDir: string) => {
-      if (name.endsWith("asconfig.json")) return null; // not the kernel's options: this is a host tool
-      try {
-        return readFileSync(resolve(baseDir, name), "utf8");
-      } catch {
-        return null;
-      }
-    },
-    writeFile: async (name: string, contents: Uint8Array | string) => {
-      if (name === "reader.wasm" && typeof contents !== "string") binary = contents;
-    },
-    listFiles: async () => [],
-  });
-  if (result.error || binary === null) throw new Error(`asc failed to compile the ROFS reader: ${result.error?.message ?? "no output"}\n${stderr.toString()}`);
-  return binary;
-}
+const READER = {
+  entry: "scripts/image/reader-entry.ts",
+  sources: ["fs", "drivers/block", "kernel"],
+  args: ["--runtime", "stub", "--optimizeLevel", "3", "--shrinkLevel", "1", "--noAssert", "--exportRuntime"],
+  name: "rofs-reader",
+  cacheDir: "image",
+  what: "the ROFS reader",
+};
 
 /** The reader's wasm, compiled at most once per change of its sources. */
 export async function readerWasm(): Promise<Uint8Array> {
-  mkdirSync(CACHE_DIR, { recursive: true });
-  const file = join(CACHE_DIR, `rofs-reader-${sourceHash()}.wasm`);
-  if (existsSync(file)) return new Uint8Array(readFileSync(file));
-  return withFileLock(`${file}.lock`, async () => {
-    if (existsSync(file)) return new Uint8Array(readFileSync(file));
-    const binary = await compile();
-    const temporary = `${file}.${process.pid}.tmp`;
-    writeFileSync(temporary, binary);
-    renameSync(temporary, file);
-    for (const name of readdirSync(CACHE_DIR)) {
-      if (name.startsWith("rofs-reader-") && name.endsWith(".wasm") && join(CACHE_DIR, name) !== file) rmSync(join(CACHE_DIR, name), { force: true });
-    }
-    return binary;
-  });
+  return (await compileAssemblyScript(READER)).wasm;
 }
 
 interface ReaderExports extends Record<string, unknown> {

@@ -7,11 +7,15 @@
 // image's /etc/fstab, and each mount point becomes a directory. The result
 // is a ROFS image (scripts/image) and the command line to boot it with.
 // A module with an app adds /app.so and /etc/app (app.ts), built for the
-// image's architecture; app images are therefore per architecture.
+// image's architecture; app images are therefore per architecture. A mount
+// of a filesystem type served by a filesystem module (fs/TYPE/module.ts,
+// docs/modules.md) adds /lib/modules/TYPE.so, built for the architecture
+// too: an image that mounts no such type carries none.
 
 import { readFileSync } from "node:fs";
 import type { Arch } from "../build/targets";
 import { moduleApp } from "./app";
+import { fileSystemModules } from "./filesystem-modules";
 import { directory, parseManifest, treeOf, writeImage } from "../image";
 import type { DirectoryNode, TreeNode } from "../image";
 import type { CompressPolicy, ImageStats } from "../image";
@@ -86,6 +90,12 @@ export async function buildModuleImage(names: string[], arch: Arch, compress: Co
       fstab.push(`${line.trim()}  # ${module.name}`);
     }
   }
+  const carried = await fileSystemModules(fstab, arch);
+  for (const module of carried) {
+    const lib = makeDirectory(makeDirectory(root, "/lib", "(image)"), "/modules", "(image)");
+    if (lib.children.has(`${module.name}.so`)) throw new Error(`module '${owners.get(`/lib/modules/${module.name}.so`)}' places /lib/modules/${module.name}.so, where the ${module.name} filesystem module goes`);
+    lib.children.set(`${module.name}.so`, { type: "file", mode: 0o644, mtime: 0, data: new Uint8Array(readFileSync(module.soPath)) });
+  }
   const app = await moduleApp(modules, arch);
   if (app !== null) {
     if (root.children.has("app.so")) throw new Error(`module '${owners.get("/app.so")}' places /app.so, where the image's app goes`);
@@ -99,8 +109,9 @@ export async function buildModuleImage(names: string[], arch: Arch, compress: Co
     if (etc.children.has("fstab")) throw new Error(`module '${owners.get("/etc/fstab") ?? owners.get("/etc")}' places /etc/fstab, which the image's mounts write`);
     etc.children.set("fstab", { type: "file", mode: 0o644, mtime: 0, data: new TextEncoder().encode(`# Mounts, from the image's modules.\n${fstab.join("\n")}\n`) });
   }
-  // The app module stays uncompressed whatever the policy: the kernel maps it in place.
-  const { image, stats } = writeImage(root, { compress: app !== null && compress === "auto" ? "never" : compress });
+  // Modules of code (the app, filesystem modules) stay uncompressed whatever the policy: the kernel maps them in place.
+  const carriesCode = app !== null || carried.length > 0;
+  const { image, stats } = writeImage(root, { compress: carriesCode && compress === "auto" ? "never" : compress });
   return {
     image,
     stats,

@@ -9,6 +9,8 @@
 //                         its guest path
 //   /.wisp/dirs/N/...     the host directory of the Nth --dir, for :copy and
 //                         :image only
+//   /.wisp/fs/N           where the Nth --mount is mounted (mounts.ts), with
+//   /lib/modules/TYPE.so  the filesystem module serving its type
 //
 // --dir HOST:GUEST shares HOST live: QEMU serves it over 9p (virtio-9p
 // device with mount tag wispN, `9p wispN /.wisp/mnt/N` in the fstab), so the
@@ -31,6 +33,7 @@ import { buildApp, BuildAppResult } from "../app";
 import { directory, DirectoryNode, treeOf, writeImage } from "../image";
 import { UsageError } from "../cli/errors";
 import { runManifestText } from "./manifest";
+import { AppMount, mountFstab, mountModules, mountPoint } from "./mounts";
 
 /** How a --dir reaches the app: shared live over 9p, the same read-only, a RAMFS copy, or the image's ROFS copy. */
 export type DirectoryMode = "live" | "ro" | "copy" | "image";
@@ -58,6 +61,9 @@ export interface AppImageRequest {
   args: string[];
   env: string[];
   dirs: MappedDirectory[];
+  /** Filesystems served by modules (--mount), and modules given for them (--fs-module). */
+  mounts?: AppMount[];
+  fsModules?: string[];
 }
 
 export interface AppImage {
@@ -107,23 +113,27 @@ export function runManifest(request: AppImageRequest): string {
     module: "/app.so",
     argv: [basename(request.wasm), ...request.args],
     env: request.env,
-    preopens: request.dirs.map((dir, index) => {
-      if (dir.mode === "image") return { guest: dir.guest, kernel: `/.wisp/dirs/${index}` };
-      if (dir.mode === "copy") return { guest: dir.guest, kernel: `/.wisp/mnt/${index}`, overlayFrom: `/.wisp/dirs/${index}` };
-      return { guest: dir.guest, kernel: `/.wisp/mnt/${index}` };
-    }),
+    preopens: [
+      ...request.dirs.map((dir, index) => {
+        if (dir.mode === "image") return { guest: dir.guest, kernel: `/.wisp/dirs/${index}` };
+        if (dir.mode === "copy") return { guest: dir.guest, kernel: `/.wisp/mnt/${index}`, overlayFrom: `/.wisp/dirs/${index}` };
+        return { guest: dir.guest, kernel: `/.wisp/mnt/${index}` };
+      }),
+      ...(request.mounts ?? []).map((mount, index) => ({ guest: mount.guest, kernel: mountPoint(index) })),
+    ],
   });
 }
 
-/** The image's fstab: a 9p mount per live directory ("" when there is none). */
+/** The image's fstab: a 9p mount per live directory and the --mount lines ("" when there is none). */
 export function directoryFstab(request: AppImageRequest): string {
   const lines = request.dirs.flatMap((dir, index) => COPIED.has(dir.mode) ? []
     : [`9p ${directoryTag(index)} /.wisp/mnt/${index}${dir.mode === "ro" ? " ro" : ""}`]);
-  return lines.length ? `# The app's live directories (wisp run --dir).\n${lines.join("\n")}\n` : "";
+  lines.push(...mountFstab(request.mounts ?? []));
+  return lines.length ? `# The app's directories (wisp run --dir, --mount).\n${lines.join("\n")}\n` : "";
 }
 
-/** The image's tree for an app module and a request. */
-export function appTree(so: Uint8Array, request: AppImageRequest): DirectoryNode {
+/** The image's tree for an app module, the filesystem modules its mounts need and a request. */
+export function appTree(so: Uint8Array, request: AppImageRequest, fsModules: { name: string; so: Uint8Array }[] = []): DirectoryNode {
   const copies = request.dirs.flatMap((dir, index) => !COPIED.has(dir.mode) ? [] : [{
     line: index + 1, guest: [".wisp", "dirs", String(index)], kind: "tree" as const, host: dir.host, target: "",
   }]);
@@ -134,17 +144,26 @@ export function appTree(so: Uint8Array, request: AppImageRequest): DirectoryNode
   etc.children.set("app", { type: "file", mode: 0o644, mtime: 0, data: new TextEncoder().encode(runManifest(request)) });
   const fstab = directoryFstab(request);
   if (fstab) etc.children.set("fstab", { type: "file", mode: 0o644, mtime: 0, data: new TextEncoder().encode(fstab) });
-  if (request.dirs.length) {
+  const mounts = request.mounts ?? [];
+  if (fsModules.length) {
+    const modules = directory();
+    root.children.set("lib", { ...directory(), children: new Map([["modules", modules]]) });
+    for (const module of fsModules) modules.children.set(`${module.name}.so`, { type: "file", mode: 0o644, mtime: 0, data: module.so });
+  }
+  if (request.dirs.length || mounts.length) {
     let wisp = root.children.get(".wisp");
     if (wisp === undefined) {
       wisp = directory();
       root.children.set(".wisp", wisp);
     }
-    const mounts = directory();
-    (wisp as DirectoryNode).children.set("mnt", mounts);
+    const mnt = directory();
+    (wisp as DirectoryNode).children.set("mnt", mnt);
     request.dirs.forEach((dir, index) => {
-      if (dir.mode !== "image") mounts.children.set(String(index), directory());
+      if (dir.mode !== "image") mnt.children.set(String(index), directory());
     });
+    const fs = directory();
+    (wisp as DirectoryNode).children.set("fs", fs);
+    mounts.forEach((_, index) => fs.children.set(String(index), directory()));
   }
   return root;
 }
@@ -153,7 +172,9 @@ export function appTree(so: Uint8Array, request: AppImageRequest): DirectoryNode
 export async function prepareAppImage(request: AppImageRequest): Promise<AppImage> {
   if (!existsSync(request.wasm)) throw new UsageError(`${request.wasm}: no such file`);
   const build = await buildApp(request.wasm, { arch: request.arch });
-  const tree = appTree(new Uint8Array(readFileSync(build.soPath)), request);
+  const modules = await mountModules(request.mounts ?? [], request.fsModules ?? [], request.arch);
+  const tree = appTree(new Uint8Array(readFileSync(build.soPath)), request,
+    modules.map((module) => ({ name: module.name, so: new Uint8Array(readFileSync(module.soPath)) })));
   const { image } = writeImage(tree, { compress: "never" });
   const hash = createHash("sha256").update(image).digest("hex").slice(0, 16);
   const dir = join(ROOT, "build", "run");

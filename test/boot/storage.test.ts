@@ -98,7 +98,7 @@ describe.each(["x86_64", "aarch64"])("the root from the initrd (%s)", (arch) => 
     const result = wisp("run", "--arch", arch, "--accel", "tcg", "--timeout", TIMEOUT, "--image", "hello-fs", "--cmdline", "quiet selftest=fs");
     const files: Record<string, string> = {
       "/hello/hello.txt": "Hello from Wisp!\n",
-      "/hello/license.txt": "This text is served by fs/example/hello.ts.\n",
+      "/hello/license.txt": "This text is served by fs/example.\n",
       "/hello/colors": "red\ngreen\nblue\n",
     };
     for (const [path, text] of Object.entries(files)) {

@@ -16,7 +16,7 @@ const v = new VfsClient(harness);
 
 const FILES: Record<string, string> = {
   "hello.txt": "Hello from Wisp!\n",
-  "license.txt": "This text is served by fs/example/hello.ts.\n",
+  "license.txt": "This text is served by fs/example.\n",
   colors: "red\ngreen\nblue\n",
 };
 

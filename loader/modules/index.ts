@@ -1,0 +1,121 @@
+// Filesystem modules: the front door (docs/modules.md).
+//
+// A filesystem type the kernel does not carry may come from the image: the
+// first mount naming type T loads /lib/modules/T.so (load.ts), which then
+// serves every mount of T (filesystem.ts), each operation a call into the
+// module's own sandboxed memory (calls.ts). The composition root installs
+// the provider (useFileSystemModules); fs/vfs asks it for types it does not
+// know.
+
+import { FileSystem, FileSystemProvider, useFileSystemProvider, AT_FDCWD, Stat, stat, TYPE_FILE, TYPE_DIRECTORY } from "../../fs/vfs/index";
+import { fail } from "../../kernel/failure";
+import { EINVAL, EIO, ENOTDIR } from "../../kernel/errno";
+import { print, printLine, printUnsigned } from "../../kernel/console";
+import { FsModule } from "./module";
+import { loadFsModule, MODULES_DIRECTORY } from "./load";
+import { ModuleFileSystem, ModuleVnode } from "./filesystem";
+import { call, OP_MOUNT, OP_ROOT, OP_UNMOUNT } from "./calls";
+
+export { module_device_count, module_device_size, module_device_read, module_log, module_time_now } from "./kernel-side";
+export { moduleMemoryReserve, moduleMemoryGrow, moduleAllocate, moduleTrap, moduleFault } from "./kernel-side";
+
+/** The longest filesystem type name a module may serve. */
+const MAX_TYPE_LENGTH = 32;
+
+class ModuleProvider extends FileSystemProvider {
+  loaded: FsModule[] = [];
+
+  constructor(public machine: u16) {
+    super();
+  }
+
+  provides(name: string): bool {
+    if (this.find(name) !== null) return true;
+    if (!isTypeName(name)) return false;
+    const status = new Stat();
+    const found = stat(AT_FDCWD, MODULES_DIRECTORY + name + ".so", status) == 0 && status.type == TYPE_FILE;
+    heap.free(changetype<usize>(status));
+    return found;
+  }
+
+  make(name: string, source: string, readOnly: bool): FileSystem | null {
+    let module = this.find(name);
+    if (module === null) {
+      module = loadFsModule(name, this.machine);
+      if (module === null) return null;
+      this.loaded.push(module!);
+    }
+    return mountVolume(module!, source);
+  }
+
+  find(name: string): FsModule | null {
+    for (let i = 0; i < this.loaded.length; i++) if (this.loaded[i].name == name) return this.loaded[i];
+    return null;
+  }
+}
+
+let provider: ModuleProvider | null = null;
+
+/** Lets mounts name filesystem types served by modules in the image, built for ELF `machine`. */
+export function useFileSystemModules(machine: u16): void {
+  provider = new ModuleProvider(machine);
+  useFileSystemProvider(provider!);
+}
+
+/** A type name a module file may have: [a-z0-9_-], 1 to 32 bytes (no path tricks). */
+function isTypeName(name: string): bool {
+  if (name.length == 0 || name.length > MAX_TYPE_LENGTH) return false;
+  for (let i = 0; i < name.length; i++) {
+    const c = name.charCodeAt(i);
+    if (!((c >= 0x61 && c <= 0x7a) || (c >= 0x30 && c <= 0x39) || c == 0x5f || c == 0x2d)) return false;
+  }
+  return true;
+}
+
+/** Mounts `source` with `module`: the filesystem, or null with the reason recorded. */
+function mountVolume(module: FsModule, source: string): FileSystem | null {
+  const what = "module " + module.name + ": mounting '" + source + "': ";
+  const bytes = String.UTF8.byteLength(source);
+  if (<u32>bytes > module.bufferBytes) {
+    fail(EINVAL, what + "the source is too long");
+    return null;
+  }
+  const encoded = String.UTF8.encode(source);
+  module.memory.copyOut(module.buffer, changetype<usize>(encoded), <u32>bytes);
+  heap.free(changetype<usize>(encoded));
+  const volume = call(module, OP_MOUNT, module.buffer, <u64>bytes, 1);
+  if (volume < 0 || volume > i32.MAX_VALUE) {
+    fail(volume < 0 && volume >= -4095 ? <i32>-volume : EIO, what + "the module refused it (errno " + (-volume).toString() + ")");
+    return null;
+  }
+  const fs = new ModuleFileSystem(module, <i32>volume, module.name);
+  const root = call(module, OP_ROOT, <u64>volume);
+  const type = root > 0 ? fs.typeOf(<u64>root) : <i32>-EIO;
+  if (type != <i32>TYPE_DIRECTORY) {
+    call(module, OP_UNMOUNT, <u64>volume);
+    heap.free(changetype<usize>(fs));
+    fail(type < 0 ? -type : ENOTDIR, what + (type < 0 ? "its root cannot be read (errno " + (-type).toString() + ")" : "its root is not a directory"));
+    return null;
+  }
+  fs.top = new ModuleVnode(fs, <u64>root, TYPE_DIRECTORY);
+  module.mounts++;
+  return fs;
+}
+
+/** meminfo: each loaded module, its calls and state. */
+export function printModuleReport(): void {
+  if (provider === null) return;
+  const modules = provider!.loaded;
+  for (let i = 0; i < modules.length; i++) {
+    const module = modules[i];
+    print("module ");
+    print(module.name);
+    print(": memory ");
+    printUnsigned(module.memory.size >> 10);
+    print(" KiB, ");
+    printUnsigned(module.calls);
+    print(" calls, ");
+    printUnsigned(<u64>module.mounts);
+    printLine(module.broken ? " mounts, broken" : " mounts");
+  }
+}
