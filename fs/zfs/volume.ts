@@ -72,7 +72,7 @@ export class Volume {
     store<u32>(out, <u32>(node.mode & 0o7777), 4);
     store<u64>(out, node.links, 8);
     store<u64>(out, node.size, 16);
-    store<u64>(out, (node.dnode.usedBytes + 511) >> 9, 24);
+    store<u64>(out, ((node.dnode.usedBytes + 256) >> 9) + 1, 24); // as ZFS counts them: the dnode's own sector too
     store<i64>(out, node.accessed, 32);
     store<i64>(out, node.modified, 40);
     store<i64>(out, node.changed, 48);
