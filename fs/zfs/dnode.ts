@@ -53,6 +53,13 @@ export class Dnode {
   }
 }
 
+/**
+ * Where the hole that the last readObjectBlock answered zeros for ends (a
+ * block number): a hole in an indirect block covers all the blocks below
+ * it, so readers may skip them at once.
+ */
+export let holeEnd: u64 = 0;
+
 /** Data block `block` of the object (`blockSize` bytes; zeros in a hole), or null with ioError set. */
 export function readObjectBlock(pool: Pool, dnode: Dnode, block: u64): Uint8Array | null {
   const size = dnode.blockSize;
@@ -60,9 +67,18 @@ export function readObjectBlock(pool: Pool, dnode: Dnode, block: u64): Uint8Arra
   const levels = dnode.levels;
   const topShift = perIndirect * (levels - 1);
   const top = topShift >= 64 ? 0 : block >> <u64>topShift;
-  if (block > dnode.maxBlock || top >= <u64>dnode.pointers) return new Uint8Array(size);
+  holeEnd = block + 1;
+  if (block > dnode.maxBlock || top >= <u64>dnode.pointers) {
+    holeEnd = block > dnode.maxBlock ? U64.MAX_VALUE : block + 1;
+    return new Uint8Array(size);
+  }
   let bp = dnode.pointer(<i32>top);
   for (let level = levels - 1; level > 0; level--) {
+    if (bp.isHole) {
+      const shift = perIndirect * level;
+      holeEnd = shift >= 48 ? U64.MAX_VALUE : ((block >> <u64>shift) + 1) << <u64>shift;
+      return new Uint8Array(size);
+    }
     const indirect = readBlock(pool, bp, 1 << dnode.indirectShift, level);
     if (indirect === null) return null;
     const index = <i32>((block >> <u64>(perIndirect * (level - 1))) & ((1 << perIndirect) - 1));
@@ -84,6 +100,14 @@ export function readObject(pool: Pool, dnode: Dnode, offset: u64, to: usize, len
     const block = readObjectBlock(pool, dnode, at / size);
     if (block === null) return ioError < 0 ? ioError : -EIO;
     const within = <i32>(at % size);
+    if (holeEnd > at / size + 1) {
+      // A hole spanning later blocks too: zeros up to its end, without visiting each block.
+      const span = holeEnd > U64.MAX_VALUE / size ? <u64>length : holeEnd * size - at;
+      const zeros = <i32>min<u64>(<u64>(length - done), span);
+      memory.fill(to + <usize>done, 0, <usize>zeros);
+      done += zeros;
+      continue;
+    }
     const take = min(length - done, block.length - within);
     if (take <= 0) return -EIO;
     memory.copy(to + <usize>done, block.dataStart + <usize>within, <usize>take);

@@ -61,17 +61,50 @@ export class ZfsError extends Error {
   }
 }
 
-/** One instance of the module over a set of image files. */
+/** A block device the module reads: an image file, or bytes in memory (tests that damage them). */
+export interface Device {
+  size: number;
+  /** Copies `length` bytes at `offset` into `into` at `at`; false on an error. */
+  read(offset: number, into: Uint8Array, at: number, length: number): boolean;
+  close?(): void;
+}
+
+export function fileDevice(path: string): Device {
+  const fd = openSync(path, "r");
+  return {
+    size: fstatSync(fd).size,
+    read: (offset, into, at, length) => readSync(fd, into, at, length, offset) === length,
+    close: () => closeSync(fd),
+  };
+}
+
+export function memoryDevice(bytes: Uint8Array): Device {
+  return {
+    size: bytes.length,
+    read: (offset, into, at, length) => {
+      into.set(bytes.subarray(offset, offset + length), at);
+      return true;
+    },
+  };
+}
+
+/** One instance of the module over a set of devices. */
 export class ZfsModule {
   /** Lines the module logged, oldest first. */
   readonly log: string[] = [];
+  /** Called before each device read the module makes (tests record what a walk reads). */
+  onRead: ((device: number, offset: number, length: number) => void) | null = null;
   private exports!: ZfsExports;
 
-  private constructor(private readonly fds: number[], private readonly sizes: number[]) {}
+  private constructor(private readonly devices: Device[]) {}
 
+  /** The module over image files (device i is images[i]). */
   static async open(images: string[]): Promise<ZfsModule> {
-    const fds = images.map((image) => openSync(image, "r"));
-    const module = new ZfsModule(fds, fds.map((fd) => fstatSync(fd).size));
+    return ZfsModule.over(images.map(fileDevice));
+  }
+
+  static async over(devices: Device[]): Promise<ZfsModule> {
+    const module = new ZfsModule(devices);
     const { instance } = await WebAssembly.instantiate(await zfsWasm(), { wisp: module.imports() });
     module.exports = instance.exports as unknown as ZfsExports;
     if (module.exports.wisp_abi_version() !== 1) throw new Error("zfs: the module answers an ABI version other than 1");
@@ -79,8 +112,8 @@ export class ZfsModule {
   }
 
   close(): void {
-    for (const fd of this.fds) closeSync(fd);
-    this.fds.length = 0;
+    for (const device of this.devices) device.close?.();
+    this.devices.length = 0;
   }
 
   private bytes(): Uint8Array {
@@ -89,14 +122,15 @@ export class ZfsModule {
 
   private imports(): Record<string, (...args: never[]) => unknown> {
     return {
-      device_count: () => this.fds.length,
-      device_size: (device: number) => (device >= 0 && device < this.fds.length ? BigInt(this.sizes[device]) : BigInt(-EINVAL)),
+      device_count: () => this.devices.length,
+      device_size: (device: number) => (device >= 0 && device < this.devices.length ? BigInt(this.devices[device].size) : BigInt(-EINVAL)),
       device_read: (device: number, offset: bigint, buffer: number, length: number) => {
-        if (device < 0 || device >= this.fds.length || offset < 0n || length < 0) return -EINVAL;
-        if (offset % BigInt(SECTOR) !== 0n || length % SECTOR !== 0 || Number(offset) + length > this.sizes[device]) return -EINVAL;
+        if (device < 0 || device >= this.devices.length || offset < 0n || length < 0) return -EINVAL;
+        const at = Number(offset);
+        if (at % SECTOR !== 0 || length % SECTOR !== 0 || at + length > this.devices[device].size) return -EINVAL;
+        this.onRead?.(device, at, length);
         try {
-          const got = readSync(this.fds[device], this.bytes(), buffer, length, Number(offset));
-          return got === length ? 0 : -EIO;
+          return this.devices[device].read(at, this.bytes(), buffer, length) ? 0 : -EIO;
         } catch {
           return -EIO;
         }
