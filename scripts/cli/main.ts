@@ -8,6 +8,7 @@
 //   wisp image MANIFEST -o IMAGE | --ls IMAGE | --extract IMAGE DIR
 //   wisp modules list | deps MODULE... [--graph]
 //   wisp build-app APP.wasm [--arch A] [--jobs N] [--force] [--json]
+//   wisp zfs ls|cat IMAGE... [PATH] [--pool POOL[/DATASET]]
 //
 // Each subcommand lives in its own file; this one only dispatches and turns
 // errors into one clear line and a non-zero status.
@@ -18,6 +19,7 @@ import { benchCommand, BENCHMARKS } from "./bench";
 import { imageCommand } from "./image";
 import { modulesCommand } from "./modules";
 import { buildAppCommand } from "./build-app";
+import { zfsCommand } from "./zfs";
 import { UsageError } from "./errors";
 
 const USAGE = `usage: wisp <command> [options]
@@ -29,6 +31,7 @@ ${BENCHMARKS.map(({ name, summary }) => `  ${`bench ${name}`.padEnd(17)}${summar
   image            build, list or extract a ROFS image
   modules          list modules and what they require
   build-app        compile a WASI program (.wasm) into app.so for the kernel
+  zfs              list or read a ZFS pool image with the kernel's ZFS module
   help             show this text
 
 run 'wisp <command> --help' for a command's options`;
@@ -49,6 +52,8 @@ export async function main(argv: string[]): Promise<number> {
         return await modulesCommand(rest);
       case "build-app":
         return await buildAppCommand(rest);
+      case "zfs":
+        return await zfsCommand(rest);
       case undefined:
       case "help":
       case "--help":

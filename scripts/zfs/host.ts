@@ -245,3 +245,39 @@ export class ZfsModule {
     }
   }
 }
+
+const MAX_LINKS_FOLLOWED = 40;
+
+/**
+ * The inode at `path` (absolute, from the volume's root), following
+ * symbolic links on the way, and at the end if `followLast`.
+ */
+export function resolvePath(module: ZfsModule, volume: number, path: string, followLast: boolean): bigint {
+  const root = module.root(volume);
+  let links = 0;
+  const walk = (start: bigint, parts: string[]): bigint => {
+    let current = start;
+    const stack: bigint[] = [];
+    for (const [index, part] of parts.entries()) {
+      if (part === "" || part === ".") continue;
+      if (part === "..") {
+        current = stack.pop() ?? root;
+        continue;
+      }
+      const next = module.lookup(volume, current, part);
+      const last = index === parts.length - 1;
+      if ((!last || followLast) && module.getattr(volume, next).type === "symlink") {
+        if (++links > MAX_LINKS_FOLLOWED) throw new Error(`zfs: ${path}: too many symbolic links`);
+        const target = module.readlink(volume, next);
+        const resolved = walk(target.startsWith("/") ? root : current, target.split("/"));
+        stack.push(current);
+        current = resolved;
+        continue;
+      }
+      stack.push(current);
+      current = next;
+    }
+    return current;
+  };
+  return walk(root, path.split("/"));
+}
