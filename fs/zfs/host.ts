@@ -26,7 +26,7 @@ export function log(text: string): void {
 
 /** asc's abort (a failed assertion, an out-of-range index): say where, then trap. */
 export function abortHandler(message: string | null, fileName: string | null, line: u32, column: u32): void {
-  let text = "zfs: abort: " + (message !== null ? message : "assertion failed");
+  let text = "abort: " + (message !== null ? message : "assertion failed");
   if (fileName !== null) text += " at " + fileName + ":" + line.toString() + ":" + column.toString();
   log(text);
   unreachable();

@@ -66,7 +66,7 @@ export function fs_mount(source: usize, length: i32, flags: i32): i32 {
 export function fs_unmount(number: i32): i32 {
   const mounted = volume(number);
   if (mounted === null) return -EBADF;
-  log("zfs: unmounted " + mounted.pool.name + ": " + mounted.pool.stats.summary());
+  log("unmounted " + mounted.pool.name + ": " + mounted.pool.stats.summary());
   mounted.pool.cache.clear();
   volumes[number] = null;
   return 0;

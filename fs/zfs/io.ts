@@ -38,7 +38,7 @@ function fail(error: i32): Uint8Array | null {
 }
 
 function refuse(pool: Pool, why: string): Uint8Array | null {
-  if (!pool.loggedRefusal) log("zfs: pool " + pool.name + ": " + why);
+  if (!pool.loggedRefusal) log("pool " + pool.name + ": " + why);
   pool.loggedRefusal = true;
   return fail(-ENOTSUP);
 }

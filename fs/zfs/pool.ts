@@ -62,7 +62,7 @@ function deviceWithGuid(labels: Array<Label>, guid: u64): i32 {
 /** Adds the top-level vdev described by `tree` (from one device's label) to `pool`; "" or why it is refused. */
 function addTop(pool: Pool, labels: Array<Label>, tree: NvList): string {
   const id = <i32>tree.number("id", 0xffffffff);
-  if (id < 0 || id >= MAX_TOP_VDEVS) return "zfs: pool " + pool.name + ": top-level vdev id " + id.toString() + " is out of range";
+  if (id < 0 || id >= MAX_TOP_VDEVS) return "pool " + pool.name + ": top-level vdev id " + id.toString() + " is out of range";
   while (pool.tops.length <= id) pool.tops.push(null);
   if (pool.tops[id] !== null) return "";
   const type = tree.text("type");
@@ -72,14 +72,14 @@ function addTop(pool: Pool, labels: Array<Label>, tree: NvList): string {
     top.devices.push(deviceWithGuid(labels, tree.number("guid", 0)));
   } else if (type == "mirror" || type == "replacing" || type == "spare") {
     const children = tree.lists("children");
-    if (children.length > MAX_CHILDREN) return "zfs: pool " + pool.name + ": a mirror of " + children.length.toString() + " devices";
+    if (children.length > MAX_CHILDREN) return "pool " + pool.name + ": a mirror of " + children.length.toString() + " devices";
     for (let i = 0; i < children.length; i++) {
       const childType = children[i].text("type");
-      if (childType != "disk" && childType != "file") return "zfs: pool " + pool.name + ": a mirror of '" + childType + "' vdevs is not supported";
+      if (childType != "disk" && childType != "file") return "pool " + pool.name + ": a mirror of '" + childType + "' vdevs is not supported";
       top.devices.push(deviceWithGuid(labels, children[i].number("guid", 0)));
     }
   } else {
-    return "zfs: pool " + pool.name + ": vdev type '" + type + "' is not supported (disk, file and mirror are)";
+    return "pool " + pool.name + ": vdev type '" + type + "' is not supported (disk, file and mirror are)";
   }
   pool.tops[id] = top;
   return "";
@@ -108,7 +108,7 @@ export function openPool(name: string): PoolResult {
     for (let i = 0; i < all.length; i++) if (!names.includes(all[i].name)) names.push(all[i].name);
     if (names.length != 1) {
       return refuse(result, names.length == 0 ? -ENOENT : -EINVAL,
-        names.length == 0 ? "zfs: no pool on " + count.toString() + " devices" : "zfs: several pools (" + names.join(", ") + "): name one");
+        names.length == 0 ? "no pool on " + count.toString() + " devices" : "several pools (" + names.join(", ") + "): name one");
     }
     name = names[0];
   }
@@ -116,13 +116,13 @@ export function openPool(name: string): PoolResult {
   for (let i = 0; i < all.length; i++) {
     if (all[i].name == name && (newest === null || all[i].txg > newest.txg)) newest = all[i];
   }
-  if (newest === null) return refuse(result, -ENOENT, "zfs: no pool named '" + name + "' on " + count.toString() + " devices");
+  if (newest === null) return refuse(result, -ENOENT, "no pool named '" + name + "' on " + count.toString() + " devices");
   const pool = new Pool();
   pool.name = name;
   pool.guid = newest.poolGuid;
   pool.stats = stats;
   if (newest.version > MAX_POOL_VERSION) {
-    return refuse(result, -ENOTSUP, "zfs: pool " + name + " has version " + newest.version.toString() + ", this reader knows up to " +
+    return refuse(result, -ENOTSUP, "pool " + name + " has version " + newest.version.toString() + ", this reader knows up to " +
       MAX_POOL_VERSION.toString() + features(newest.config));
   }
   const labels = new Array<Label>();
@@ -134,12 +134,12 @@ export function openPool(name: string): PoolResult {
   const scan = new RingScan();
   for (let i = 0; i < labels.length; i++) scanRings(labels[i].device, labels[i].tree.number("ashift", 9), scan, stats);
   if (scan.best === null) {
-    return scan.bigEndian ? refuse(result, -ENOTSUP, "zfs: pool " + name + " was written big-endian, which this reader does not read")
-      : refuse(result, -EIO, "zfs: pool " + name + ": no uberblock with a valid checksum");
+    return scan.bigEndian ? refuse(result, -ENOTSUP, "pool " + name + " was written big-endian, which this reader does not read")
+      : refuse(result, -EIO, "pool " + name + ": no uberblock with a valid checksum");
   }
   pool.uberblock = scan.best!;
   if (pool.uberblock.version > MAX_POOL_VERSION) {
-    return refuse(result, -ENOTSUP, "zfs: pool " + name + ": uberblock version " + pool.uberblock.version.toString() + " is newer than " + MAX_POOL_VERSION.toString());
+    return refuse(result, -ENOTSUP, "pool " + name + ": uberblock version " + pool.uberblock.version.toString() + " is newer than " + MAX_POOL_VERSION.toString());
   }
   result.pool = pool;
   return result;

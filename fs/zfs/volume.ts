@@ -168,10 +168,10 @@ function refuse(result: MountResult, error: i32, why: string): MountResult {
 /** Mounts `source`: "POOL", "POOL/DATASET/..." or "" (the only pool's root dataset). */
 export function mountVolume(source: string): MountResult {
   const result = new MountResult();
-  if (source.includes("@")) return refuse(result, -ENOTSUP, "zfs: " + source + ": snapshots are not supported");
+  if (source.includes("@")) return refuse(result, -ENOTSUP, "" + source + ": snapshots are not supported");
   const names = source.length == 0 ? new Array<string>() : source.split("/");
   for (let i = 0; i < names.length; i++) {
-    if (names[i].length == 0) return refuse(result, -EINVAL, "zfs: '" + source + "' is not a pool or dataset name");
+    if (names[i].length == 0) return refuse(result, -EINVAL, "'" + source + "' is not a pool or dataset name");
   }
   const opened = openPool(names.length > 0 ? names[0] : "");
   if (opened.pool === null) {
@@ -180,21 +180,21 @@ export function mountVolume(source: string): MountResult {
   }
   const pool = opened.pool!;
   const mos = openObjset(pool, new BlockPointer(pool.uberblock.root, 0));
-  if (mos === null || mos.type != OBJSET_META) return refuse(result, mos === null ? objsetError : -EIO, "zfs: pool " + pool.name + ": the MOS is unreadable");
+  if (mos === null || mos.type != OBJSET_META) return refuse(result, mos === null ? objsetError : -EIO, "pool " + pool.name + ": the MOS is unreadable");
   const objset = datasetObjset(mos, names.length > 0 ? names.slice(1) : new Array<string>());
-  if (objset === null) return refuse(result, dslError, "zfs: pool " + pool.name + ": " + dslWhy);
+  if (objset === null) return refuse(result, dslError, "pool " + pool.name + ": " + dslWhy);
   const path = names.length > 0 ? source : pool.name;
-  if (objset.type != OBJSET_ZPL) return refuse(result, -ENOTSUP, "zfs: " + path + " is not a filesystem (object set type " + objset.type.toString() + ")");
+  if (objset.type != OBJSET_ZPL) return refuse(result, -ENOTSUP, "" + path + " is not a filesystem (object set type " + objset.type.toString() + ")");
   const master = openZap(objset, MASTER_NODE);
-  if (master === null) return refuse(result, zapError, "zfs: " + path + ": the master node is unreadable");
-  if (master.lookup("VERSION") < 0) return refuse(result, -EIO, "zfs: " + path + ": the master node has no VERSION");
+  if (master === null) return refuse(result, zapError, "" + path + ": the master node is unreadable");
+  if (master.lookup("VERSION") < 0) return refuse(result, -EIO, "" + path + ": the master node has no VERSION");
   if (master.value > MAX_ZPL_VERSION) {
-    return refuse(result, -ENOTSUP, "zfs: " + path + ": ZPL version " + master.value.toString() + " (system attributes) is not supported; versions 1 to 4 are");
+    return refuse(result, -ENOTSUP, "" + path + ": ZPL version " + master.value.toString() + " (system attributes) is not supported; versions 1 to 4 are");
   }
-  if (master.lookup("ROOT") < 0) return refuse(result, -EIO, "zfs: " + path + ": the master node has no ROOT");
+  if (master.lookup("ROOT") < 0) return refuse(result, -EIO, "" + path + ": the master node has no ROOT");
   const volume = new Volume(pool, objset, master.value);
   const root = volume.znode(<i64>master.value);
-  if (root === null || root.type != TYPE_DIRECTORY) return refuse(result, root === null ? volumeError : -EIO, "zfs: " + path + ": the root directory is unreadable");
+  if (root === null || root.type != TYPE_DIRECTORY) return refuse(result, root === null ? volumeError : -EIO, "" + path + ": the root directory is unreadable");
   result.volume = volume;
   return result;
 }

@@ -13,6 +13,7 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import loader from "@assemblyscript/loader";
 import { withFileLock } from "../build/lock";
+import { compileForHost } from "../build/asc-host";
 
 const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 const CACHE_DIR = join(REPO_ROOT, "build", "image");
@@ -44,30 +45,6 @@ function sourceHash(): string {
   return hash.digest("hex").slice(0, 20);
 }
 
-async function compile(): Promise<Uint8Array> {
-  const { default: asc } = await import("assemblyscript/asc");
-  const stderr = asc.createMemoryStream();
-  let binary: Uint8Array | null = null;
-  const result = await asc.main([ENTRY, "--baseDir", REPO_ROOT, "--noColors", "--outFile", "reader.wasm", ...ASC_ARGUMENTS], {
-    stdout: asc.createMemoryStream(),
-    stderr,
-    readFile: async (name: string, baseDir: string) => {
-      if (name.endsWith("asconfig.json")) return null; // not the kernel's options: this is a host tool
-      try {
-        return readFileSync(resolve(baseDir, name), "utf8");
-      } catch {
-        return null;
-      }
-    },
-    writeFile: async (name: string, contents: Uint8Array | string) => {
-      if (name === "reader.wasm" && typeof contents !== "string") binary = contents;
-    },
-    listFiles: async () => [],
-  });
-  if (result.error || binary === null) throw new Error(`asc failed to compile the ROFS reader: ${result.error?.message ?? "no output"}\n${stderr.toString()}`);
-  return binary;
-}
-
 /** The reader's wasm, compiled at most once per change of its sources. */
 export async function readerWasm(): Promise<Uint8Array> {
   mkdirSync(CACHE_DIR, { recursive: true });
@@ -75,7 +52,7 @@ export async function readerWasm(): Promise<Uint8Array> {
   if (existsSync(file)) return new Uint8Array(readFileSync(file));
   return withFileLock(`${file}.lock`, async () => {
     if (existsSync(file)) return new Uint8Array(readFileSync(file));
-    const binary = await compile();
+    const binary = await compileForHost(ENTRY, REPO_ROOT, ASC_ARGUMENTS, "the ROFS reader");
     const temporary = `${file}.${process.pid}.tmp`;
     writeFileSync(temporary, binary);
     renameSync(temporary, file);

@@ -10,6 +10,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, w
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { withFileLock } from "../build/lock";
+import { compileForHost } from "../build/asc-host";
 
 const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 const CACHE_DIR = join(REPO_ROOT, "build", "zfs");
@@ -32,30 +33,6 @@ function sourceHash(): string {
   return hash.digest("hex").slice(0, 20);
 }
 
-async function compile(): Promise<Uint8Array> {
-  const { default: asc } = await import("assemblyscript/asc");
-  const stderr = asc.createMemoryStream();
-  let binary: Uint8Array | null = null;
-  const result = await asc.main([ENTRY, "--baseDir", REPO_ROOT, "--noColors", "--outFile", "zfs.wasm", ...ASC_ARGUMENTS], {
-    stdout: asc.createMemoryStream(),
-    stderr,
-    readFile: async (name: string, baseDir: string) => {
-      if (name.endsWith("asconfig.json")) return null; // the kernel's options are not the module's
-      try {
-        return readFileSync(resolve(baseDir, name), "utf8");
-      } catch {
-        return null;
-      }
-    },
-    writeFile: async (name: string, contents: Uint8Array | string) => {
-      if (name === "zfs.wasm" && typeof contents !== "string") binary = contents;
-    },
-    listFiles: async () => [],
-  });
-  if (result.error || binary === null) throw new Error(`asc failed to compile the ZFS module: ${result.error?.message ?? "no output"}\n${stderr.toString()}`);
-  return binary;
-}
-
 /** build/zfs/zfs.wasm, compiled first if fs/zfs changed since it was made; answers its path. */
 export async function zfsWasmPath(): Promise<string> {
   mkdirSync(CACHE_DIR, { recursive: true });
@@ -66,7 +43,7 @@ export async function zfsWasmPath(): Promise<string> {
   if (fresh()) return file;
   return withFileLock(join(CACHE_DIR, "compile.lock"), async () => {
     if (fresh()) return file;
-    const binary = await compile();
+    const binary = await compileForHost(ENTRY, REPO_ROOT, ASC_ARGUMENTS, "the ZFS module");
     const temporary = `${file}.${process.pid}.tmp`;
     writeFileSync(temporary, binary);
     renameSync(temporary, file);

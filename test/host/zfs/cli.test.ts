@@ -41,7 +41,7 @@ describe("wisp zfs", () => {
 
   it("reports what the module refuses in one line, and a bad invocation as usage", async () => {
     expect(await wisp("zfs", "ls", ...lzjb, "--pool", "tank")).toEqual({
-      status: 1, stdout: "", stderr: "wisp: zfs: mount \"tank\": ENOENT (zfs: no pool named 'tank' on 1 devices)\n",
+      status: 1, stdout: "", stderr: "wisp: zfs: mount \"tank\": ENOENT (no pool named 'tank' on 1 devices)\n",
     });
     expect((await wisp("zfs", "cat", ...lzjb, "/deep")).stderr).toMatch(/EISDIR/);
     expect((await wisp("zfs", "cat", ...lzjb)).status).toBe(2);

@@ -8,22 +8,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gunzipSync } from "node:zlib";
 import { ZfsError, ZfsModule } from "../../../scripts/zfs/host";
+import type { ManifestEntry } from "../../fixtures/zfs/entry";
+
+export type { ManifestEntry };
 
 const FIXTURES = new URL("../../fixtures/zfs/", import.meta.url).pathname;
 
-export interface ManifestEntry {
-  path: string;
-  type: "file" | "directory" | "symlink";
-  mode: number;
-  links: number;
-  size: number;
-  blocks: number;
-  mtimeNs: string;
-  inode: number;
-  sha256?: string;
-  target?: string;
-  names?: string[];
-}
 
 export interface PoolFixture {
   images: string[];
