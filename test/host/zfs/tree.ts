@@ -3,7 +3,7 @@
 // zfs-fuse showed when the pools were made (test/fixtures/zfs/make-pools.ts).
 
 import { createHash } from "node:crypto";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gunzipSync } from "node:zlib";
@@ -22,9 +22,15 @@ export interface PoolFixture {
 
 export const manifest: Record<string, PoolFixture> = JSON.parse(readFileSync(join(FIXTURES, "manifest.json"), "utf8"));
 
-/** The pool's images, uncompressed into a fresh temporary directory; answers their paths. */
+const unpacked: string[] = [];
+process.once("exit", () => {
+  for (const directory of unpacked) rmSync(directory, { recursive: true, force: true });
+});
+
+/** The pool's images, uncompressed into a fresh temporary directory (removed when the process exits); answers their paths. */
 export function unpackImages(pool: string): string[] {
   const directory = mkdtempSync(join(tmpdir(), `zfs-${pool}-`));
+  unpacked.push(directory);
   return manifest[pool].images.map((name) => {
     const path = join(directory, name.replace(/\.gz$/, ""));
     writeFileSync(path, gunzipSync(readFileSync(join(FIXTURES, name))));
