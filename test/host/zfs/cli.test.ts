@@ -4,8 +4,8 @@
 
 import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { describe, expect, it } from "vitest";
-import { manifest, unpackImages } from "./tree";
+import { afterAll, describe, expect, it } from "vitest";
+import { manifest, removeUnpacked, unpackImages } from "./tree";
 
 const WISP = new URL("../../../scripts/wisp.mjs", import.meta.url).pathname;
 
@@ -16,6 +16,8 @@ async function wisp(...args: string[]): Promise<{ status: number | null; stdout:
 }
 const lzjb = unpackImages("lzjb");
 const twin = unpackImages("twin");
+
+afterAll(removeUnpacked);
 
 describe("wisp zfs", () => {
   it("lists a directory like ls -l, with link targets", async () => {

@@ -3,12 +3,14 @@
 // must be what zfs-fuse showed, for each compression and checksum kind, a
 // mirror (whole, and with either side missing), and the ABI's error answers.
 
-import { describe, expect, it, beforeAll } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ZfsError, ZfsModule } from "../../../scripts/zfs/host";
 import { zfsWasm } from "../../../scripts/zfs/compile";
-import { compareTree, manifest, unpackImages } from "./tree";
+import { compareTree, manifest, removeUnpacked, unpackImages } from "./tree";
 
 const images: Record<string, string[]> = {};
+
+afterAll(removeUnpacked);
 
 beforeAll(async () => {
   await zfsWasm();

@@ -23,11 +23,13 @@ export interface PoolFixture {
 export const manifest: Record<string, PoolFixture> = JSON.parse(readFileSync(join(FIXTURES, "manifest.json"), "utf8"));
 
 const unpacked: string[] = [];
-process.once("exit", () => {
-  for (const directory of unpacked) rmSync(directory, { recursive: true, force: true });
-});
+/** Removes every directory unpackImages made (test files call it in afterAll; the runner at exit). */
+export function removeUnpacked(): void {
+  for (const directory of unpacked.splice(0)) rmSync(directory, { recursive: true, force: true });
+}
+process.once("exit", removeUnpacked);
 
-/** The pool's images, uncompressed into a fresh temporary directory (removed when the process exits); answers their paths. */
+/** The pool's images, uncompressed into a fresh temporary directory (see removeUnpacked); answers their paths. */
 export function unpackImages(pool: string): string[] {
   const directory = mkdtempSync(join(tmpdir(), `zfs-${pool}-`));
   unpacked.push(directory);
