@@ -8,6 +8,8 @@
 #   wasi-libc, libclang-rt-14-dev-wasm32
 #                         C programs to WASI apps: clang --target=wasm32-wasi
 #   llvm                  llvm-readelf, which the app loader's tests check modules with
+#   zfs-fuse              zpool/zfs/zdb and the daemon that makes the ZFS fixtures
+#                         (test/fixtures/zfs/make-pools.ts) and runs the live ZFS test
 set -euo pipefail
 
 need=()
@@ -20,6 +22,7 @@ have qemu-system-aarch64 || need+=(qemu-system-arm)
 [ -f /usr/include/wasm32-wasi/wasi/api.h ] || need+=(wasi-libc)
 compgen -G "/usr/lib/llvm-*/lib/clang/*/lib/wasi/libclang_rt.builtins-wasm32.a" >/dev/null || need+=(libclang-rt-14-dev-wasm32)
 have llvm-readelf || need+=(llvm)
+[ -x /usr/sbin/zfs-fuse ] || need+=(zfs-fuse)
 
 if [ ${#need[@]} -eq 0 ]; then
   echo "setup: all build and boot tools are installed"

@@ -11,6 +11,7 @@ import { FileSystem, FileSystemProvider, useFileSystemProvider, AT_FDCWD, Stat, 
 import { fail } from "../../kernel/failure";
 import { EINVAL, EIO, ENOTDIR } from "../../kernel/errno";
 import { print, printLine, printUnsigned } from "../../kernel/console";
+import { probeVirtio } from "../../drivers/virtio/index";
 import { FsModule } from "./module";
 import { loadFsModule, MODULES_DIRECTORY } from "./load";
 import { ModuleFileSystem, ModuleVnode } from "./filesystem";
@@ -80,6 +81,7 @@ function mountVolume(module: FsModule, source: string): FileSystem | null {
     fail(EINVAL, what + "the source is too long");
     return null;
   }
+  probeVirtio(); // the disks a module reads must be up (once; root=disk may have done it)
   const encoded = String.UTF8.encode(source);
   module.memory.copyOut(module.buffer, changetype<usize>(encoded), <u32>bytes);
   heap.free(changetype<usize>(encoded));

@@ -84,7 +84,7 @@ static void walk(const char* path) {
   if (lstat(path, &status) < 0) return problem("cannot stat", path);
   char* line = NULL;
   if (S_ISLNK(status.st_mode)) {
-    char target[4096];
+    static char target[4096]; // not on the stack: wasm's shadow stack is small, and walk recurses
     ssize_t length = readlink(path, target, sizeof target - 1);
     if (length < 0) return problem("cannot read link", path);
     target[length] = 0;

@@ -9,6 +9,7 @@
 //   wisp modules list | deps MODULE... [--graph]
 //   wisp build-app APP.wasm [--arch A] [--jobs N] [--force] [--json]
 //   wisp build-module PATH [--arch A|all] [--name NAME] [--force] [--json]
+//   wisp zfs ls|cat IMAGE... [PATH] [--pool POOL[/DATASET]]
 //
 // Each subcommand lives in its own file; this one only dispatches and turns
 // errors into one clear line and a non-zero status.
@@ -20,6 +21,7 @@ import { imageCommand } from "./image";
 import { modulesCommand } from "./modules";
 import { buildAppCommand } from "./build-app";
 import { buildModuleCommand } from "./build-module";
+import { zfsCommand } from "./zfs";
 import { UsageError } from "./errors";
 
 const USAGE = `usage: wisp <command> [options]
@@ -32,6 +34,7 @@ ${BENCHMARKS.map(({ name, summary }) => `  ${`bench ${name}`.padEnd(17)}${summar
   modules          list modules and what they require
   build-app        compile a WASI program (.wasm) into app.so for the kernel
   build-module     compile a filesystem module into NAME.so (docs/modules.md)
+  zfs              list or read a ZFS pool image with the kernel's ZFS module
   help             show this text
 
 run 'wisp <command> --help' for a command's options`;
@@ -54,6 +57,8 @@ export async function main(argv: string[]): Promise<number> {
         return await buildAppCommand(rest);
       case "build-module":
         return await buildModuleCommand(rest);
+      case "zfs":
+        return await zfsCommand(rest);
       case undefined:
       case "help":
       case "--help":

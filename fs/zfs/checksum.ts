@@ -1,0 +1,68 @@
+// Checking a block against its checksum: the functions a block pointer may
+// name (fletcher2, fletcher4, SHA-256, or none), and the embedded form that
+// labels, uberblocks and gang headers carry in their last 40 bytes (a magic
+// number and the SHA-256 of the block taken with the checksum field holding
+// a "verifier": the block's device offset, or a gang block's address).
+//
+//   embedded trailer (zio_eck_t), at size - 40:
+//   +0  u64 magic 0x0210da7ab10c7a11     +8  u64[4] checksum
+
+import { le64, storeLe64 } from "./bytes";
+import { fletcher2, fletcher4 } from "./fletcher";
+import { sha256Words } from "./sha256";
+
+export const CHECKSUM_OFF: u32 = 2;
+export const CHECKSUM_FLETCHER2: u32 = 6;
+export const CHECKSUM_FLETCHER4: u32 = 7;
+export const CHECKSUM_SHA256: u32 = 8;
+
+const EMBEDDED_MAGIC: u64 = 0x0210da7ab10c7a11;
+const TRAILER: i32 = 40;
+
+/** A checksum answer: the block matches, does not, or is in a form this reader refuses. */
+export const MATCH: i32 = 1;
+export const MISMATCH: i32 = 0;
+export const UNKNOWN_FUNCTION: i32 = -1;
+export const BIG_ENDIAN: i32 = -2;
+
+const actual = new StaticArray<u64>(4);
+
+function compute(kind: u32, data: Uint8Array, size: i32): bool {
+  if (kind == CHECKSUM_FLETCHER2) fletcher2(data, size, actual);
+  else if (kind == CHECKSUM_FLETCHER4) fletcher4(data, size, actual);
+  else if (kind == CHECKSUM_SHA256) sha256Words(data, size, actual);
+  else return false;
+  return true;
+}
+
+/** Whether `data[0, size)` has the checksum stored as four words at `expected[at]` under function `kind`. */
+export function checksumMatches(kind: u32, data: Uint8Array, size: i32, expected: Uint8Array, at: i32): i32 {
+  if (kind == CHECKSUM_OFF) return MATCH;
+  if (!compute(kind, data, size)) return UNKNOWN_FUNCTION;
+  for (let i = 0; i < 4; i++) {
+    if (unchecked(actual[i]) != le64(expected, at + i * 8)) return MISMATCH;
+  }
+  return MATCH;
+}
+
+/** Whether `data[0, size)` matches its embedded SHA-256 trailer, taken with the verifier (v0, v1, v2, 0). */
+export function embeddedMatches(data: Uint8Array, size: i32, v0: u64, v1: u64, v2: u64): i32 {
+  if (size < TRAILER || size > data.length) return MISMATCH;
+  const trailer = size - TRAILER;
+  const magic = le64(data, trailer);
+  if (magic == bswap<u64>(EMBEDDED_MAGIC)) return BIG_ENDIAN;
+  if (magic != EMBEDDED_MAGIC) return MISMATCH;
+  const stored = new StaticArray<u64>(4);
+  for (let i = 0; i < 4; i++) unchecked(stored[i] = le64(data, trailer + 8 + i * 8));
+  storeLe64(data, trailer + 8, v0);
+  storeLe64(data, trailer + 16, v1);
+  storeLe64(data, trailer + 24, v2);
+  storeLe64(data, trailer + 32, 0);
+  sha256Words(data, size, actual);
+  let result = MATCH;
+  for (let i = 0; i < 4; i++) {
+    if (unchecked(actual[i]) != unchecked(stored[i])) result = MISMATCH;
+    storeLe64(data, trailer + 8 + i * 8, unchecked(stored[i]));
+  }
+  return result;
+}

@@ -1,0 +1,119 @@
+// fs/zfs: a read-only ZFS reader (pool version 23, ZPL version 4, as Debian's
+// zfs-fuse writes them) built as a Wisp filesystem module (wisp build-module
+// fs/zfs). This file is the module's front door: exactly the exports of
+// docs/modules.md, ABI v1.
+//
+// The layers, bottom up:
+//   host.ts                  the "wisp" imports (through fs/sdk)
+//   label.ts, nvlist.ts      vdev labels (XDR nvlists) and uberblock rings
+//   pool.ts                  finding a pool's devices, its vdev tree and newest uberblock
+//   io.ts, blkptr.ts         reading a block: copies, mirrors, gang blocks, checksums,
+//   checksum.ts, fletcher.ts, sha256.ts, decompress.ts, lzjb.ts, zle.ts, inflate.ts
+//   cache.ts, stats.ts       the block cache and the counters logged at unmount
+//   dnode.ts, objset.ts      objects and their indirect blocks
+//   zap.ts, zap-micro.ts, zap-fat.ts, zap-hash.ts   name → number maps
+//   dsl.ts                   from the MOS to a dataset's object set
+//   znode.ts, volume.ts      the ZPL: files, directories, links; the operations below
+//
+// Every call checks the addresses it is given against the module's memory
+// and answers a negative errno instead of trapping.
+
+import { log } from "./host";
+import { mountVolume, Volume } from "./volume";
+import { EBADF, EINVAL, ENAMETOOLONG } from "./errno";
+
+const ABI_VERSION: i32 = 1;
+const ATTRIBUTE_RECORD: i32 = 64;
+const NAME_MAX: i32 = 255;
+const MAX_BUFFER: i32 = 16 << 20;
+
+const volumes = new Array<Volume | null>();
+let buffer = new ArrayBuffer(0);
+
+/** Whether [address, address + length) lies inside the module's memory. */
+function inMemory(address: usize, length: i32): bool {
+  return length >= 0 && address != 0 && <u64>address + <u64>length <= (<u64>memory.size() << 16);
+}
+
+function volume(number: i32): Volume | null {
+  return number >= 0 && number < volumes.length ? volumes[number] : null;
+}
+
+export function wisp_abi_version(): i32 {
+  return ABI_VERSION;
+}
+
+export function wisp_buffer(length: i32): usize {
+  if (length < 0 || length > MAX_BUFFER) return 0;
+  if (buffer.byteLength < length) buffer = new ArrayBuffer(length);
+  return changetype<usize>(buffer);
+}
+
+export function fs_mount(source: usize, length: i32, flags: i32): i32 {
+  if (!inMemory(source, length) && length != 0) return -EINVAL;
+  const name = length == 0 ? "" : String.UTF8.decodeUnsafe(source, <usize>length, false);
+  const result = mountVolume(name);
+  if (result.volume === null) return result.error;
+  for (let i = 0; i < volumes.length; i++) {
+    if (volumes[i] === null) {
+      volumes[i] = result.volume;
+      return i;
+    }
+  }
+  volumes.push(result.volume);
+  return volumes.length - 1;
+}
+
+export function fs_unmount(number: i32): i32 {
+  const mounted = volume(number);
+  if (mounted === null) return -EBADF;
+  log("unmounted " + mounted.pool.name + ": " + mounted.pool.stats.summary());
+  mounted.pool.cache.clear();
+  volumes[number] = null;
+  return 0;
+}
+
+export function fs_root(number: i32): i64 {
+  const mounted = volume(number);
+  return mounted === null ? -EBADF : <i64>mounted.root;
+}
+
+export function fs_lookup(number: i32, directory: i64, name: usize, length: i32): i64 {
+  const mounted = volume(number);
+  if (mounted === null) return -EBADF;
+  if (length > NAME_MAX) return -ENAMETOOLONG;
+  if (length <= 0 || !inMemory(name, length)) return -EINVAL;
+  return mounted.lookup(directory, String.UTF8.decodeUnsafe(name, <usize>length, false));
+}
+
+export function fs_getattr(number: i32, inode: i64, out: usize): i32 {
+  const mounted = volume(number);
+  if (mounted === null) return -EBADF;
+  if (!inMemory(out, ATTRIBUTE_RECORD)) return -EINVAL;
+  return mounted.getattr(inode, out);
+}
+
+export function fs_read(number: i32, inode: i64, offset: i64, to: usize, length: i32): i32 {
+  const mounted = volume(number);
+  if (mounted === null) return -EBADF;
+  if (!inMemory(to, length)) return -EINVAL;
+  return mounted.read(inode, offset, to, length);
+}
+
+export function fs_readdir(number: i32, directory: i64, cookie: i64, out: usize, capacity: i32): i32 {
+  const mounted = volume(number);
+  if (mounted === null) return -EBADF;
+  if (!inMemory(out, capacity)) return -EINVAL;
+  return mounted.readdir(directory, cookie, out, capacity);
+}
+
+export function fs_readlink(number: i32, inode: i64, to: usize, capacity: i32): i32 {
+  const mounted = volume(number);
+  if (mounted === null) return -EBADF;
+  if (!inMemory(to, capacity)) return -EINVAL;
+  return mounted.readlink(inode, to, capacity);
+}
+
+export function fs_forget(number: i32, inode: i64): void {
+  // Nothing is held per inode: znodes are read again (through the block cache) on each call.
+}

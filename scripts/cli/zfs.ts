@@ -1,0 +1,83 @@
+// wisp zfs: read ZFS pool images (zfs-fuse's pool version 23) with the
+// kernel's own ZFS module (fs/zfs) running in Node (docs/zfs.md).
+//
+//   wisp zfs ls IMAGE... [PATH] [--pool POOL[/DATASET]]
+//   wisp zfs cat IMAGE... PATH [--pool POOL[/DATASET]]
+//
+// The images are the pool's devices (all sides of a mirror, or just one).
+// PATH starts with '/' and is taken from the dataset's root; it is the last
+// argument when that is not an existing file (which is an image). A pool the
+// module refuses, or a path it cannot read, exits 1 with the module's
+// reason; a bad invocation exits 2.
+
+import { existsSync } from "node:fs";
+import { parseArgs } from "node:util";
+import { resolvePath, ZfsModule, type Attributes } from "../zfs/host";
+import { UsageError } from "./errors";
+
+const HELP = `usage: wisp zfs ls IMAGE... [PATH] [--pool POOL[/DATASET]]
+       wisp zfs cat IMAGE... PATH [--pool POOL[/DATASET]]
+
+  ls            list the directory at PATH (default /) like ls -l, or the one entry PATH names
+  cat           write the file at PATH to standard output
+  IMAGE...      the pool's devices (image files)
+  --pool P      the pool, or a dataset in it (default: the only pool on the images)
+
+docs/zfs.md says what the reader reads and refuses.`;
+
+function modeString(attributes: Attributes): string {
+  const letter = attributes.type === "directory" ? "d" : attributes.type === "symlink" ? "l" : "-";
+  const bits = "rwxrwxrwx".split("").map((char, index) => (attributes.mode & (0o400 >> index) ? char : "-"));
+  if (attributes.mode & 0o4000) bits[2] = bits[2] === "x" ? "s" : "S";
+  if (attributes.mode & 0o2000) bits[5] = bits[5] === "x" ? "s" : "S";
+  if (attributes.mode & 0o1000) bits[8] = bits[8] === "x" ? "t" : "T";
+  return letter + bits.join("");
+}
+
+function line(module: ZfsModule, volume: number, inode: bigint, name: string): string {
+  const attributes = module.getattr(volume, inode);
+  const time = new Date(Number(attributes.modifiedNs / 1_000_000n)).toISOString().slice(0, 16).replace("T", " ");
+  const target = attributes.type === "symlink" ? ` -> ${module.readlink(volume, inode)}` : "";
+  return `${modeString(attributes)} ${String(attributes.links).padStart(3)} ${String(attributes.size).padStart(10)} ${time} ${name}${target}\n`;
+}
+
+export async function zfsCommand(argv: string[]): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({ args: argv, allowPositionals: true, options: { pool: { type: "string", default: "" }, help: { type: "boolean", short: "h" } } });
+  } catch (error) {
+    throw new UsageError(`${(error as Error).message}\n\n${HELP}`);
+  }
+  const { values, positionals } = parsed;
+  if (values.help) {
+    console.log(HELP);
+    return 0;
+  }
+  const [command, ...rest] = positionals;
+  // The last argument is the path unless it is an image file on this host.
+  const hasPath = rest.length > 1 && rest[rest.length - 1].startsWith("/") && !existsSync(rest[rest.length - 1]);
+  const images = hasPath ? rest.slice(0, -1) : rest;
+  const path = hasPath ? rest[rest.length - 1] : "/";
+  if ((command !== "ls" && command !== "cat") || images.length === 0 || (command === "cat" && !hasPath)) throw new UsageError(HELP);
+  const module = await ZfsModule.open(images);
+  try {
+    const volume = module.mount(values.pool!);
+    process.stdout.on("error", (error: NodeJS.ErrnoException) => {
+      if (error.code !== "EPIPE") throw error;
+    });
+    if (command === "cat") {
+      process.stdout.write(module.readFile(volume, resolvePath(module, volume, path, true)));
+      return 0;
+    }
+    const inode = resolvePath(module, volume, path, false);
+    if (module.getattr(volume, inode).type !== "directory") {
+      process.stdout.write(line(module, volume, inode, path));
+      return 0;
+    }
+    const lines = module.list(volume, inode).sort((a, b) => (a.name < b.name ? -1 : 1)).map((entry) => line(module, volume, entry.inode, entry.name));
+    process.stdout.write(lines.join(""));
+    return 0;
+  } finally {
+    module.close();
+  }
+}
