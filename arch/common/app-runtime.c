@@ -23,6 +23,11 @@
 #define LEFT_BY_TRAP 2
 #define LEFT_BY_FAULT 3
 
+/* What the kernel made of a fault (loader/faults.ts knows the same numbers). */
+#define WISP_FAULT_NOT_THE_APPS 0
+#define WISP_FAULT_ENDS_APP 1
+#define WISP_FAULT_RESOLVED 2
+
 /* Callee-saved registers and the stack pointer at wisp_app_call (arch/<arch>/app.S). */
 struct app_recovery {
   uint64_t registers[24];
@@ -59,14 +64,17 @@ void w2c_arch_copyToApp(struct w2c_arch* arch, uint64_t destination, uint32_t so
 }
 
 /*
- * A CPU exception: if an app call is running and the kernel says the fault
- * is the app's (its code, its memory's guard, its stack's guard), the
- * kernel has recorded the report and this returns 1; the arch entry then
- * resumes at wisp_app_fault_return, which unwinds to the recovery point.
+ * A CPU exception while an app call runs, as the kernel sees it
+ * (loader/faults.ts): WISP_FAULT_RESOLVED when it mapped the app memory page
+ * the access missed (the arch entry returns to the faulting instruction);
+ * WISP_FAULT_ENDS_APP when the fault is the app's (its code, its memory's
+ * guard, its stack's guard) and recorded for the report (the arch entry
+ * resumes at wisp_app_fault_return, which unwinds to the recovery point);
+ * WISP_FAULT_NOT_THE_APPS otherwise, and always when no app call runs.
  */
 int wisp_app_fault(uint64_t kind, uint64_t code, uint64_t ip, uint64_t address) {
-  if (!app_call_active) return 0;
-  return w2c_kernel_appFault(wisp_kernel_instance(), (uint32_t)kind, code, ip, address) != 0;
+  if (!app_call_active) return WISP_FAULT_NOT_THE_APPS;
+  return (int)w2c_kernel_appFault(wisp_kernel_instance(), (uint32_t)kind, code, ip, address);
 }
 
 /* Called by the module's wisp_app_main just before _start (loader/native/app-main.c). */
