@@ -23,9 +23,9 @@ const APP_REFUSED_STATUS = 65;
 
 let work = "";
 
-function compileC(name: string): string {
+function compileC(name: string, ...flags: string[]): string {
   const output = join(work, `${name}.wasm`);
-  execFileSync("clang", ["--target=wasm32-wasi", "-O2", join(SOURCES, `${name}.c`), "-o", output]);
+  execFileSync("clang", ["--target=wasm32-wasi", "-O2", join(SOURCES, `${name}.c`), ...flags, "-o", output]);
   return output;
 }
 
@@ -127,6 +127,27 @@ describe.each(ARCHES)("apps on %s", (arch) => {
     const ran = run("--mem", `${least![1]}M`, wasm);
     expect(ran.stderr).toBe("");
     expect(ran.status).toBe(6);
+  });
+
+  // App memory is committed on first touch: 1 GiB declared costs what the app touches, in a VM just big enough to hold it.
+  it("runs an app declaring 1 GiB of memory that touches scattered pages, the kernel copying into and out of untouched ones", () => {
+    const wasm = compileC("big-memory", "-Wl,--initial-memory=1073741824");
+    const result = run("--mem", "1100M", wasm, "--", "touch", "300");
+    expect(result.stdout).toBe(
+      "memory 1024 MiB, touched 300 pages, sum 134850\nrandom_get into untouched pages: filled\n" +
+        "\0".repeat(8) + "\nfd_write from an untouched page: 8 bytes\n",
+    );
+    expect(result.stderr).toBe("");
+    expect(result.status).toBe(0);
+  });
+
+  it("ends an app that reads past its demand-paged memory's current size with an out-of-bounds trap", () => {
+    const wasm = compileC("big-memory", "-Wl,--initial-memory=1073741824");
+    const result = run("--mem", "1100M", wasm, "--", "beyond");
+    expect(result.stdout).toBe("reading at 1024 MiB\n");
+    expect(result.stderr).toMatch(/app trap: out-of-bounds memory access \(address 0x[0-9a-f]+\) in w2c_app_0x5Fstart/);
+    expect(result.stderr).not.toContain("panic");
+    expect(result.status).toBe(APP_TRAP_STATUS);
   });
 
   it("runs the AssemblyScript app module", () => {
