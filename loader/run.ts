@@ -2,6 +2,7 @@
 //
 //   loadModule        the app.so bytes: used in place from the image when
 //                     the filesystem has them in memory, else read into pages
+//                     that then serve in place the same way (one copy)
 //   loadAppModule     validate, map W^X, relocate, resolve imports (elf/)
 //   configureWasi     args, environment, preopened directories (wasi/)
 //   spawn "app"       a kernel thread that calls the module's wisp_app_main
@@ -121,5 +122,7 @@ function loadModule(path: string, machine: u16, module: AppModule): i32 {
     return fail(got < 0 ? <i32>-got : EIO, got < 0 ? "cannot read it (error " + (-got).toString() + ")" : "short read");
   }
   fileCopy = copy;
-  return loadAppModule(copy, <usize>length, false, appExports(), machine, module);
+  // The pages are page-aligned and outlive the module (freed after unloadAppModule): its read-only
+  // segments (code, and the data segments wasm2c keeps in .rodata) are mapped from them, not copied again.
+  return loadAppModule(copy, <usize>length, true, appExports(), machine, module);
 }

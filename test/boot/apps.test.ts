@@ -175,6 +175,24 @@ describe.each(ARCHES)("apps on %s", (arch) => {
     return run("--initrd", image);
   }
 
+  // A module the filesystem cannot lend in place (LZ4 blocks) is read into pages once; those pages then
+  // serve its read-only segments in place as an image's would, symbols included (the trap names the function).
+  it("runs a compressed app.so from pages it was read into, and names the trapping function from them", async () => {
+    const { soPath } = await buildApp(compileC("traps"), { arch });
+    const dir = join(work, `compressed-${arch}`);
+    mkdirSync(join(dir, "etc"), { recursive: true });
+    writeFileSync(join(dir, "etc", "app"), "module /app.so\narg traps\narg out-of-bounds\n");
+    writeFileSync(join(dir, "manifest"), `/app.so: ${soPath}\n/etc/app: ${join(dir, "etc", "app")}\n`);
+    const image = join(dir, "compressed.rofs");
+    expect(wisp("image", join(dir, "manifest"), "-o", image, "--compress", "always").status).toBe(0);
+    expect(wisp("image", "--ls", image).stdout).toMatch(/ lz4 \d+ +\/app\.so$/m);
+    const result = run("--initrd", image);
+    expect(result.stdout).toContain("about to out-of-bounds\n");
+    expect(result.stdout).toMatch(/app trap: out-of-bounds memory access \(address 0x[0-9a-f]+\) in w2c_app_/);
+    expect(result.stdout).not.toContain("panic");
+    expect(result.status).toBe(126); // --initrd boots without wisp run's framing: the VM's own code stops at 126
+  });
+
   it("refuses a run manifest that names its module twice, instead of taking the second", () => {
     const result = bootManifest("twice", "module /app.so\narg x\nmodule /other.so\n");
     expect(result.stdout).toContain("app: /etc/app: line 3: a second 'module' line (the manifest names one module)\n");
