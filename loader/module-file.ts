@@ -1,7 +1,7 @@
 // Reading an ELF module file (an app's app.so, a filesystem module's .so)
 // and loading it with elf/: in place when its filesystem holds the bytes in
 // memory, page-aligned (ROFS on the initrd), else read into fresh pages that
-// must outlive the module (its symbols stay readable there).
+// then serve in place the same way (one copy) and must outlive the module.
 
 import { AT_FDCWD, O_RDONLY, Stat, open, close, read, fstat, fileDataAddress } from "../fs/vfs/index";
 import { pages, PAGE_SHIFT, USE_APP } from "../kernel/mm/pages";
@@ -55,7 +55,9 @@ export function loadModuleFile(path: string, machine: u16, exports: usize, entry
     return fail(got < 0 ? <i32>-got : EIO, got < 0 ? "cannot read it (error " + (-got).toString() + ")" : "short read");
   }
   copy.pages = buffer;
-  const result = loadAppModule(buffer, <usize>length, false, exports, machine, module, entryName);
+  // The pages are page-aligned and outlive the module (freed after it is unloaded): its read-only
+  // segments (code, and the data segments wasm2c keeps in .rodata) are mapped from them, not copied again.
+  const result = loadAppModule(buffer, <usize>length, true, exports, machine, module, entryName);
   if (result < 0) {
     pages.free(buffer);
     copy.pages = 0;

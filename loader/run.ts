@@ -2,6 +2,7 @@
 //
 //   loadModuleFile    the app.so bytes: used in place from the image when
 //                     the filesystem has them in memory, else read into pages
+//                     that then serve in place the same way (one copy)
 //   loadAppModule     validate, map W^X, relocate, resolve imports (elf/)
 //   configureWasi     args, environment, preopened directories (wasi/)
 //   spawn "app"       a kernel thread that calls the module's wisp_app_main

@@ -8,7 +8,7 @@
 
 import { malloc, free, memoryAvailable } from "../kernel/mm/index";
 import { reserveAppMemory, growAppMemory, releaseAppMemory, WASM_PAGE_BYTES } from "./app-memory";
-import { recordTrap, claimFault } from "./faults";
+import { recordTrap, handleFault } from "./faults";
 import { stamp } from "../kernel/bootchart";
 import { appStartHook } from "./start-hook";
 
@@ -60,8 +60,9 @@ export function appTrap(kind: u32, at: u64): void {
   recordTrap(kind, at);
 }
 
+/** A CPU exception while the app runs: FAULT_NOT_THE_APPS, FAULT_ENDS_APP or FAULT_RESOLVED (loader/faults.ts). */
 export function appFault(kind: u32, code: u64, ip: u64, address: u64): u32 {
-  return claimFault(kind, code, ip, address) ? 1 : 0;
+  return handleFault(kind, code, ip, address);
 }
 
 /** The app's _start is about to run. */

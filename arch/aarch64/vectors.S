@@ -10,7 +10,11 @@
  * set up, so a thread that overflows its stack into a guard page is still
  * reported. Everything but one slot is fatal and reported on that stack as
  * (slot, ESR_EL1, ELR_EL1, FAR_EL1); IRQ and FIQ slots report a syndrome
- * of 0, as ESR_EL1 says nothing about them. Two exceptions belong to
+ * of 0, as ESR_EL1 says nothing about them. The exceptions: a fault in a
+ * running application ends the application instead, and a first touch of
+ * its memory (a translation fault) is cured, the kernel mapping the page,
+ * and the instruction runs again; for that every entry saves the whole
+ * interrupted state (the frame below) before calling the kernel. Two exceptions belong to
  * powering off itself and are not reported: the semihosting exit call is
  * undefined when QEMU runs without semihosting, which means "fall back to
  * PSCI"; a PSCI call that faults means there is no way left to power off, so
@@ -34,43 +38,11 @@
 #define FRAME_FPCR 192
 #define FRAME_Q 208
 
-.macro SLOT n
-  .balign 0x80
-  mov x0, #\n
-  b exception_common
-.endm
-
-.macro INTERRUPT_SLOT n
-  .balign 0x80
-  mov x0, #\n
-  b interrupt_fatal
-.endm
-
-.balign 2048
-.globl exception_vectors
-exception_vectors:
-  SLOT 0
-  .balign 0x80
-  b irq_on_thread_stack
-  INTERRUPT_SLOT 2
-  SLOT 3
-  SLOT 4
-  INTERRUPT_SLOT 5
-  INTERRUPT_SLOT 6
-  SLOT 7
-  SLOT 8
-  INTERRUPT_SLOT 9
-  INTERRUPT_SLOT 10
-  SLOT 11
-  SLOT 12
-  INTERRUPT_SLOT 13
-  INTERRUPT_SLOT 14
-  SLOT 15
-
-irq_on_thread_stack:
-  msr spsel, #0
-  sub sp, sp, #FRAME_SIZE
-  stp x0, x1, [sp, #0]
+/*
+ * The frame every entry saves (FRAME_SIZE bytes at sp, x0 and x1 stored by
+ * the slot first): x2-x30, ELR_EL1, SPSR_EL1, FPSR, FPCR and q0-q31.
+ */
+.macro SAVE_FRAME
   stp x2, x3, [sp, #16]
   stp x4, x5, [sp, #32]
   stp x6, x7, [sp, #48]
@@ -80,35 +52,34 @@ irq_on_thread_stack:
   stp x14, x15, [sp, #112]
   stp x16, x17, [sp, #128]
   stp x18, x29, [sp, #FRAME_X18_X29]
-  mrs x0, elr_el1
-  stp x30, x0, [sp, #FRAME_X30_ELR]
-  mrs x0, spsr_el1
-  mrs x1, fpsr
-  stp x0, x1, [sp, #FRAME_SPSR_FPSR]
-  mrs x0, fpcr
-  str x0, [sp, #FRAME_FPCR]
-  add x0, sp, #FRAME_Q
-  stp q0, q1, [x0, #0]
-  stp q2, q3, [x0, #32]
-  stp q4, q5, [x0, #64]
-  stp q6, q7, [x0, #96]
-  stp q8, q9, [x0, #128]
-  stp q10, q11, [x0, #160]
-  stp q12, q13, [x0, #192]
-  stp q14, q15, [x0, #224]
-  stp q16, q17, [x0, #256]
-  stp q18, q19, [x0, #288]
-  stp q20, q21, [x0, #320]
-  stp q22, q23, [x0, #352]
-  stp q24, q25, [x0, #384]
-  stp q26, q27, [x0, #416]
-  stp q28, q29, [x0, #448]
-  stp q30, q31, [x0, #480]
-  add x29, sp, #FRAME_X18_X29 + 8       /* a frame record (x29, x30) for backtraces */
+  mrs x2, elr_el1
+  stp x30, x2, [sp, #FRAME_X30_ELR]
+  mrs x2, spsr_el1
+  mrs x3, fpsr
+  stp x2, x3, [sp, #FRAME_SPSR_FPSR]
+  mrs x2, fpcr
+  str x2, [sp, #FRAME_FPCR]
+  add x2, sp, #FRAME_Q
+  stp q0, q1, [x2, #0]
+  stp q2, q3, [x2, #32]
+  stp q4, q5, [x2, #64]
+  stp q6, q7, [x2, #96]
+  stp q8, q9, [x2, #128]
+  stp q10, q11, [x2, #160]
+  stp q12, q13, [x2, #192]
+  stp q14, q15, [x2, #224]
+  stp q16, q17, [x2, #256]
+  stp q18, q19, [x2, #288]
+  stp q20, q21, [x2, #320]
+  stp q22, q23, [x2, #352]
+  stp q24, q25, [x2, #384]
+  stp q26, q27, [x2, #416]
+  stp q28, q29, [x2, #448]
+  stp q30, q31, [x2, #480]
+.endm
 
-  mov x0, #-1                           /* ~0: the controller names the source */
-  bl wisp_interrupt
-
+/* Restores what SAVE_FRAME (and the slot) saved and pops the frame; an eret follows. */
+.macro RESTORE_FRAME
   add x0, sp, #FRAME_Q
   ldp q0, q1, [x0, #0]
   ldp q2, q3, [x0, #32]
@@ -144,16 +115,68 @@ irq_on_thread_stack:
   ldp x2, x3, [sp, #16]
   ldp x0, x1, [sp, #0]
   add sp, sp, #FRAME_SIZE
+.endm
+
+.macro SLOT n
+  .balign 0x80
+  sub sp, sp, #FRAME_SIZE
+  stp x0, x1, [sp, #0]
+  mov x0, #\n
+  b exception_common
+.endm
+
+.macro INTERRUPT_SLOT n
+  .balign 0x80
+  sub sp, sp, #FRAME_SIZE
+  stp x0, x1, [sp, #0]
+  mov x0, #\n
+  b interrupt_fatal
+.endm
+
+.balign 2048
+.globl exception_vectors
+exception_vectors:
+  SLOT 0
+  .balign 0x80
+  b irq_on_thread_stack
+  INTERRUPT_SLOT 2
+  SLOT 3
+  SLOT 4
+  INTERRUPT_SLOT 5
+  INTERRUPT_SLOT 6
+  SLOT 7
+  SLOT 8
+  INTERRUPT_SLOT 9
+  INTERRUPT_SLOT 10
+  SLOT 11
+  SLOT 12
+  INTERRUPT_SLOT 13
+  INTERRUPT_SLOT 14
+  SLOT 15
+
+irq_on_thread_stack:
+  msr spsel, #0
+  sub sp, sp, #FRAME_SIZE
+  stp x0, x1, [sp, #0]
+  SAVE_FRAME
+  add x29, sp, #FRAME_X18_X29 + 8       /* a frame record (x29, x30) for backtraces */
+
+  mov x0, #-1                           /* ~0: the controller names the source */
+  bl wisp_interrupt
+
+  RESTORE_FRAME
   eret
 
 /* IRQ or FIQ where none may come: report it with no syndrome. */
 interrupt_fatal:
+  SAVE_FRAME
   mov x1, xzr
   mrs x2, elr_el1
   mov x3, xzr
   b report_fatal
 
 exception_common:
+  SAVE_FRAME
   mrs x1, esr_el1
   mrs x2, elr_el1
   mrs x3, far_el1
@@ -176,16 +199,22 @@ exception_common:
   b wisp_halt_forever
 
 /*
- * On the exception stack (SP_EL1: exceptions select it on entry). The report
- * returns only for a fault the kernel claims as the running application's:
- * the exception then returns (to EL1t, SP_EL0, with the interrupted PSTATE)
- * at wisp_app_fault_return, which unwinds the app call (app.S).
+ * On the exception stack (SP_EL1: exceptions select it on entry), below the
+ * saved frame (a multiple of 16 bytes, so sp stays aligned). The report
+ * returns only for a fault of the running application: when the kernel
+ * cured it (wisp_cpu_exception returns 1: it mapped the app memory page a
+ * data abort missed) the frame is restored and the instruction runs again;
+ * when it ends the app (0) the exception returns (to EL1t, SP_EL0, with the
+ * interrupted PSTATE) at wisp_app_fault_return, which unwinds the app call
+ * (app.S). Either way SP_EL1 is back at its top.
  */
 report_fatal:
-  mov x4, sp
-  and x4, x4, #~15
-  mov sp, x4
   bl wisp_cpu_exception
+  cbz w0, 1f
+  RESTORE_FRAME
+  eret
+1:
+  add sp, sp, #FRAME_SIZE
   ldr x0, =wisp_app_fault_return
   msr elr_el1, x0
   eret

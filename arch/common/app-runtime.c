@@ -23,6 +23,11 @@
 #define LEFT_BY_TRAP 2
 #define LEFT_BY_FAULT 3
 
+/* What the kernel made of a fault (loader/faults.ts knows the same numbers). */
+#define WISP_FAULT_NOT_THE_APPS 0
+#define WISP_FAULT_ENDS_APP 1
+#define WISP_FAULT_RESOLVED 2
+
 /* Callee-saved registers and the stack pointer at wisp_app_call (arch/<arch>/app.S). */
 struct app_recovery {
   uint64_t registers[24];
@@ -59,11 +64,16 @@ void w2c_arch_copyToApp(struct w2c_arch* arch, uint64_t destination, uint32_t so
 }
 
 /*
- * A CPU exception: if a module call is running and the kernel says the
- * fault is the module's, or an app call is running and the kernel says it
- * is the app's (its code, its memory's guard, its stack's guard), the
- * kernel has recorded the report and this returns 1; the arch entry then
- * resumes at wisp_app_fault_return, which unwinds to wisp_fault_recovery.
+ * A CPU exception, as the kernel sees it: during a module call, a fault the
+ * kernel claims as the module's unwinds that call (WISP_FAULT_ENDS_APP,
+ * with wisp_fault_recovery the module call's recovery point). Otherwise,
+ * while an app call runs (loader/faults.ts): WISP_FAULT_RESOLVED when the
+ * kernel mapped the app memory page the access missed (the arch entry
+ * returns to the faulting instruction); WISP_FAULT_ENDS_APP when the fault
+ * is the app's (its code, its memory's guard, its stack's guard) and
+ * recorded for the report (the arch entry resumes at wisp_app_fault_return,
+ * which unwinds to wisp_fault_recovery); WISP_FAULT_NOT_THE_APPS otherwise,
+ * and always when no call runs.
  */
 struct app_recovery* wisp_module_fault(uint64_t kind, uint64_t code, uint64_t ip, uint64_t address);
 
@@ -74,12 +84,12 @@ int wisp_app_fault(uint64_t kind, uint64_t code, uint64_t ip, uint64_t address) 
   struct app_recovery* module = wisp_module_fault(kind, code, ip, address);
   if (module) {
     wisp_fault_recovery = module;
-    return 1;
+    return WISP_FAULT_ENDS_APP;
   }
-  if (!app_call_active) return 0;
-  if (!w2c_kernel_appFault(wisp_kernel_instance(), (uint32_t)kind, code, ip, address)) return 0;
-  wisp_fault_recovery = &wisp_app_recovery;
-  return 1;
+  if (!app_call_active) return WISP_FAULT_NOT_THE_APPS;
+  int verdict = (int)w2c_kernel_appFault(wisp_kernel_instance(), (uint32_t)kind, code, ip, address);
+  if (verdict == WISP_FAULT_ENDS_APP) wisp_fault_recovery = &wisp_app_recovery;
+  return verdict;
 }
 
 /* Called by the module's wisp_app_main just before _start (loader/native/app-main.c). */

@@ -51,10 +51,15 @@ void wisp_enter_kernel(struct handoff* handoff) {
 
 /*
  * Returns only for a fault of the running application (arch/common/app-runtime.c):
- * the arch entry then resumes at wisp_app_fault_return. Anything else is fatal.
+ * 1 when the kernel cured it (a first touch of app memory: the arch entry
+ * restores the interrupted state and runs the instruction again), 0 when it
+ * ends the app (the arch entry resumes at wisp_app_fault_return). Anything
+ * else is fatal.
  */
-void wisp_cpu_exception(uint64_t kind, uint64_t code, uint64_t ip, uint64_t address) {
-  if (!reporting && wisp_app_fault(kind, code, ip, address)) return;
+int wisp_cpu_exception(uint64_t kind, uint64_t code, uint64_t ip, uint64_t address) {
+  int verdict = reporting ? 0 : wisp_app_fault(kind, code, ip, address);
+  if (verdict == 2) return 1;
+  if (verdict == 1) return 0;
   if (reporting++) power_off_now(DOUBLE_FAULT_STATUS);
   w2c_kernel_cpuException(&kernel, (uint32_t)kind, code, ip, address);
   power_off_now(DOUBLE_FAULT_STATUS);

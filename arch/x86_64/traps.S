@@ -3,9 +3,11 @@
  *
  * Vectors 0-31 are CPU exceptions. Each is reported to the kernel as
  * (vector, error code, instruction address, CR2) and is fatal: the kernel
- * prints the report and powers off. The one exception: a fault in a running
- * application ends the application instead (exception_common). Vectors that push no error code push a
- * zero so that all frames look alike.
+ * prints the report and powers off. The exceptions: a fault in a running
+ * application ends the application instead, and a first touch of its memory
+ * is cured (the kernel maps the page) and the faulting instruction runs
+ * again (exception_common). Vectors that push no error code push a zero so
+ * that all frames look alike.
  *
  * Vectors 32-255 are interrupts. Their entry saves every register the System V
  * ABI lets a call clobber (rax, rcx, rdx, rsi, rdi, r8-r11) and the x87/SSE
@@ -17,12 +19,18 @@
  * reason no interrupt vector uses an IST stack.
  *
  * The double fault (8) and NMI (2) do switch stacks, to IST1, a small stack
- * of their own: a kernel stack overflow is a page fault that cannot push its
- * frame onto the guard page below the stack, which escalates to a double
- * fault, and the report needs a stack that works. CR2 still holds the address
- * the first fault touched. Both are fatal and never return, so sharing one
- * stack is safe: a second one arriving during the first's report takes the
- * stack over and powers off at once (kernel-instance.c's reporting guard).
+ * of their own, and the report needs a stack that works. Both are fatal and
+ * never return, so sharing one stack is safe: a second one arriving during
+ * the first's report takes the stack over and powers off at once
+ * (kernel-instance.c's reporting guard).
+ *
+ * The page fault (14) switches to IST2, a stack of its own: it is taken at
+ * any depth of the app's stack (every first touch of app memory), and the
+ * kernel code that maps the page must not run the app's stack into its
+ * guard. A thread's stack overflow is a page fault on the guard, reported
+ * from IST2 too (CR2 holds the address). A page fault never switches
+ * threads, and one inside the page-fault path itself is fatal, so the stack
+ * is never in use twice.
  *
  * Interrupt frame, from the top of the interrupted stack down:
  *
@@ -39,10 +47,13 @@
 #define TSS_SELECTOR 0x18
 #define GATE_INTERRUPT 0x8e00       /* present, DPL 0, 64-bit interrupt gate */
 #define IST_FATAL 1                 /* IST slot for the double fault and NMI */
+#define IST_PAGE_FAULT 2            /* IST slot for the page fault */
 #define VECTOR_NMI 2
 #define VECTOR_DOUBLE_FAULT 8
+#define VECTOR_PAGE_FAULT 14
 #define FXSAVE_BYTES 512
 #define FATAL_STACK_SIZE 8192
+#define PAGE_FAULT_STACK_SIZE 8192
 #define TSS_BYTES 104
 
 /*
@@ -107,20 +118,51 @@ vectors:
 vectors_end:
 
 /*
- * Exception frame: vector, error code, rip, cs, rflags, rsp, ss. The report
- * never returns, except for a fault the kernel claims as the running
- * application's: then the app call is unwound (app.S), leaving this frame
- * behind with interrupts still disabled; the kernel enables them again.
+ * Exception frame: vector, error code, rip, cs, rflags, rsp, ss, then the
+ * registers and x87/SSE state as for an interrupt. The report never
+ * returns, except for a fault of the running application: when the kernel
+ * cured it (wisp_cpu_exception returns 1) everything is restored and the
+ * instruction runs again; when it ends the app (0) the app call is unwound
+ * (app.S), leaving this frame behind with interrupts still disabled; the
+ * kernel enables them again.
  */
 exception_common:
-  movq 0(%rsp), %rdi
-  movq 8(%rsp), %rsi
-  movq 16(%rsp), %rdx
-  movq %cr2, %rcx
+  pushq %rax
+  pushq %rcx
+  pushq %rdx
+  pushq %rsi
+  pushq %rdi
+  pushq %r8
+  pushq %r9
+  pushq %r10
+  pushq %r11
+  pushq %rbp
+  movq %rsp, %rbp
+  subq $FXSAVE_BYTES, %rsp
   andq $-16, %rsp
+  fxsave64 (%rsp)
+  movq 80(%rbp), %rdi           /* the vector, above the ten saved registers */
+  movq 88(%rbp), %rsi           /* the error code */
+  movq 96(%rbp), %rdx           /* rip */
+  movq %cr2, %rcx
   cld
   call wisp_cpu_exception
-  jmp wisp_app_fault_return
+  testl %eax, %eax
+  jz wisp_app_fault_return
+  fxrstor64 (%rsp)
+  movq %rbp, %rsp
+  popq %rbp
+  popq %r11
+  popq %r10
+  popq %r9
+  popq %r8
+  popq %rdi
+  popq %rsi
+  popq %rdx
+  popq %rcx
+  popq %rax
+  addq $16, %rsp                /* the vector and the error code */
+  iretq
 
 interrupt_common:
   pushq %rax
@@ -183,6 +225,7 @@ install_traps:
   leaq idt(%rip), %rdi
   movb $IST_FATAL, VECTOR_NMI * 16 + 4(%rdi)
   movb $IST_FATAL, VECTOR_DOUBLE_FAULT * 16 + 4(%rdi)
+  movb $IST_PAGE_FAULT, VECTOR_PAGE_FAULT * 16 + 4(%rdi)
   lidt idt_pointer(%rip)
 
   /* 64-bit TSS descriptor: limit, base 15:0, base 23:16, type, flags, base 31:24, base 63:32. */
@@ -208,7 +251,7 @@ idt_pointer:
   .word 256 * 16 - 1
   .quad idt
 
-/* The TSS: only IST1 is used (ring 0 only, no I/O bitmap: its offset is past the limit). */
+/* The TSS: only IST1 and IST2 are used (ring 0 only, no I/O bitmap: its offset is past the limit). */
 .section .data
 .align 16
 tss:
@@ -216,7 +259,8 @@ tss:
   .quad 0, 0, 0                 /* rsp0-2: no ring changes */
   .quad 0
   .quad fatal_stack_top         /* ist1 */
-  .quad 0, 0, 0, 0, 0, 0        /* ist2-7 */
+  .quad page_fault_stack_top    /* ist2 */
+  .quad 0, 0, 0, 0, 0           /* ist3-7 */
   .quad 0
   .word 0
   .word TSS_BYTES               /* I/O bitmap offset */
@@ -232,3 +276,6 @@ idt: .skip 256 * 16
 .align 16
 fatal_stack: .skip FATAL_STACK_SIZE
 fatal_stack_top:
+.align 16
+page_fault_stack: .skip PAGE_FAULT_STACK_SIZE
+page_fault_stack_top:

@@ -94,8 +94,8 @@ export function startKernel(handoffAddress: usize, arch: u32, appMachine: u16, w
   if (options.bootchart.given && hasApp) printBootChartAtAppStart(); // the chart then ends at _start
   else if (options.bootchart.given) printBootChart(counterHz(), counterSourceName());
   runSelfTestAndBenchmarks();                               // test profile: selftest=NAME, *-bench=N
-  if (options.meminfo.given) printMemoryInfo();
-  if (options.meminfo.given) printModuleReport();           // the filesystem modules loaded, their calls and state
+  if (options.meminfo.given && !hasApp) printMemoryInfo();  // with an app: after it, so that the high-water mark covers it
+  if (options.meminfo.given && !hasApp) printModuleReport(); // the filesystem modules loaded, their calls and state
   const message = options.panicMessage();
   if (message !== null) return panic(message!);
   if (options.hang.given) idleForever();
@@ -109,6 +109,8 @@ export function startKernel(handoffAddress: usize, arch: u32, appMachine: u16, w
 function runTheApp(app: AppManifest, machine: u16, report: bool): void {
   const status = runImageApp(app, machine);
   lingerNetwork(LINGER_NS);                                  // what the app sent before it ended reaches its peers
+  if (report) printMemoryInfo();                             // meminfo: where memory went, the app's peak included
+  if (report) printModuleReport();                           // meminfo: and the filesystem modules' calls
   if (report) printNetworkReport();                          // meminfo: what the network held and dropped
   if (report) printCpuTime();                                // meminfo: and what the CPU did meanwhile
   if (status < 0) return refuseApp(failureDetail(status));

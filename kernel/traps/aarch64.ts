@@ -51,9 +51,21 @@ function printAbortCause(ec: u32, iss: u32): void {
   print(")");
 }
 
+/** A data abort taken at EL1 (where the kernel and apps run). */
+const EC_DATA_ABORT_SAME_EL: u32 = 0x25;
+/** ISS bits of a data abort: FAR not valid; the fault status code's group (bits 5:2), 1 for a translation fault. */
+const ISS_FAR_NOT_VALID: u32 = 1 << 10;
+const DFSC_TRANSLATION_GROUP: u32 = 1;
+
 export class ArmExceptionDecoder extends ExceptionDecoder {
   name(kind: u32, code: u64): string {
     return aarch64ClassName(<u32>(code >> 26) & 0x3f);
+  }
+
+  missingPage(kind: u32, code: u64): bool {
+    const iss = <u32>code & 0x1ff_ffff;
+    return (<u32>(code >> 26) & 0x3f) == EC_DATA_ABORT_SAME_EL && (iss & ISS_FAR_NOT_VALID) == 0
+      && ((iss & 0x3f) >> 2) == DFSC_TRANSLATION_GROUP;
   }
 
   describe(kind: u32, code: u64, ip: u64, address: u64): void {

@@ -17,6 +17,15 @@ export abstract class ExceptionDecoder {
   abstract name(kind: u32, code: u64): string;
   /** Prints the report's body after "panic: CPU exception: " (the line's end is printed by the caller). */
   abstract describe(kind: u32, code: u64, ip: u64, address: u64): void;
+  /**
+   * Whether the exception is a data access (read or write, not an instruction
+   * fetch) to an address no page maps: the one fault that mapping a page
+   * there and running the instruction again can cure (app memory committed
+   * on first touch, loader/app-memory.ts). False unless the architecture says.
+   */
+  missingPage(kind: u32, code: u64): bool {
+    return false;
+  }
 }
 
 let decoder: ExceptionDecoder = changetype<ExceptionDecoder>(0);
@@ -34,6 +43,11 @@ const WASM_TRAP_NAMES: StaticArray<string> = [
 /** What a wasm trap kind (wasm2c's numbering) means, in words. */
 export function wasmTrapName(kind: u32): string {
   return kind < <u32>WASM_TRAP_NAMES.length ? WASM_TRAP_NAMES[kind] : "unknown trap";
+}
+
+/** Whether a CPU exception is a data access to an unmapped page (ExceptionDecoder.missingPage). */
+export function isMissingPage(kind: u32, code: u64): bool {
+  return changetype<usize>(decoder) != 0 && decoder.missingPage(kind, code);
 }
 
 /** What a CPU exception is called on this architecture (x86 vector, or aarch64 exception class from the syndrome). */

@@ -14,10 +14,18 @@ const X86_VECTOR_NAMES: StaticArray<string> = [
 ];
 
 const PAGE_FAULT: u32 = 14;
+/** Page-fault error code bits: the page was present, the access a write, a reserved bit set, an instruction fetch. */
+const PF_PRESENT: u64 = 1;
+const PF_RESERVED: u64 = 8;
+const PF_FETCH: u64 = 16;
 
 export class X86ExceptionDecoder extends ExceptionDecoder {
   name(kind: u32, code: u64): string {
     return kind < <u32>X86_VECTOR_NAMES.length ? X86_VECTOR_NAMES[kind] : "reserved vector";
+  }
+
+  missingPage(kind: u32, code: u64): bool {
+    return kind == PAGE_FAULT && (code & (PF_PRESENT | PF_RESERVED | PF_FETCH)) == 0;
   }
 
   describe(kind: u32, code: u64, ip: u64, address: u64): void {

@@ -12,6 +12,9 @@
 //             compute.ts): the speed of the generated code itself. Its time in
 //             a TCG guest is reported beside the empty kernel's boot ratio
 //             only: under TCG a guest's speed measures QEMU.
+//   large     a generated module of --large-mib MiB of code: build-app's
+//             wall and CPU time and peak memory, and its exec -> _start time
+//             in the guest (scripts/bench/app/large.ts).
 
 import { statSync } from "node:fs";
 import { execFileSync } from "node:child_process";
@@ -32,8 +35,10 @@ import { buildEmptyKernel } from "./boot";
 import { findMinimumMemory } from "./min-memory";
 import { summarize } from "./stats";
 import { runComputeBench } from "./app/compute";
+import { runLargeModuleBench, printLargeModuleRow, LargeModuleRow } from "./app/large";
 
 const HELP = `usage: wisp bench app [--runs N] [--json] [--icount] [--arch A] [--compute-size N] [--no-compute]
+                      [--large-mib N] [--no-large]
 
   --runs N            boots of the hello app and of the empty kernel (default 10)
   --json              print the results and raw samples as JSON
@@ -41,7 +46,11 @@ const HELP = `usage: wisp bench app [--runs N] [--json] [--icount] [--arch A] [-
   --arch A            x86_64 (default) or aarch64
   --compute-size N    size argument of the compute program (default 1, about 1 s natively)
   --compute-runs N    runs of each compute variant (default 3)
-  --no-compute        skip the compute comparison`;
+  --no-compute        skip the compute comparison
+  --large-mib N       MiB of code in the generated large module (default 30;
+                      compiling 30 MiB takes about 1,000 CPU seconds, once:
+                      the app.so is cached by content)
+  --no-large          skip the large module`;
 
 const TARGET_RATIO = 1.15;
 const TARGET_IMAGE_BYTES = 512 * 1024;
@@ -56,6 +65,8 @@ export async function benchApp(argv: string[]): Promise<number> {
     "compute-size": { type: "string", default: "1" },
     "compute-runs": { type: "string", default: "3" },
     "no-compute": { type: "boolean", default: false },
+    "large-mib": { type: "string", default: "30" },
+    "no-large": { type: "boolean", default: false },
   }, HELP);
   if (values === null) return 0;
   const runs = wholeNumber(values.runs, "runs", 1, 1000);
@@ -138,10 +149,17 @@ export async function benchApp(argv: string[]): Promise<number> {
     };
   }
 
+  let large: LargeModuleRow | null = null;
+  if (!values["no-large"]) {
+    const mib = wholeNumber(values["large-mib"], "large-mib", 1, 256);
+    large = await runLargeModuleBench({ arch, mib, icount: values.icount, kernelElf: kernel.elf, log });
+  }
+
   const result = {
     benchmark: "app", arch, machine, accel, icount: values.icount, runs,
     hello: helloResult,
     compute,
+    large,
     raw: { helloWallMs: helloWall, emptyWallMs: emptyWall, appStartTicks: startTicks, counter: { hz, source } },
   };
   if (values.json) console.log(JSON.stringify(result, null, 2));
@@ -164,7 +182,7 @@ async function computeInGuest(arch: "x86_64" | "aarch64", kernel: string, size: 
   return Number(match[1]);
 }
 
-function printReport(result: { hello: any; compute: any }): void {
+function printReport(result: { hello: any; compute: any; large: LargeModuleRow | null }): void {
   const hello = result.hello;
   console.log("hello app (modules/hello-c)");
   console.log(`  host wall, spawn to exit   median ${hello.hostWallMs.hello.median.toFixed(1)} ms, empty kernel ${hello.hostWallMs.empty.median.toFixed(1)} ms, ratio ${hello.hostWallMs.ratio.toFixed(3)} (target <= ${TARGET_RATIO})`);
@@ -178,4 +196,5 @@ function printReport(result: { hello: any; compute: any }): void {
     console.log(`  wisp AOT / native ${c.ratios.wisp_aot_vs_native.toFixed(3)} (target <= ${TARGET_RATIO}), wisp AOT / node ${c.ratios.wisp_aot_vs_node.toFixed(3)} (target < 1)`);
     console.log(`  in a TCG guest ${c.inTcgGuest.elapsedMs} ms (QEMU's speed, not Wisp's)`);
   }
+  if (result.large) printLargeModuleRow(result.large);
 }

@@ -122,8 +122,9 @@ without reporting a status.`;
 /**
  * Refuses a --mem that cannot hold the app: the kernel's own need, the
  * image (in memory: an initrd, or linked into the kernel), and the linear
- * memory the wasm module declares at start, which the loader allocates
- * whole before _start.
+ * memory the wasm module declares at start. The kernel maps that memory
+ * on first touch (docs/loader.md), but a page the app may touch must be
+ * there to take.
  */
 function checkAppMemory(given: string, memoryKib: number, kernelKib: number, app: AppImage): void {
   const linearKib = app.build.report.linearMemory.initialPages * 64;

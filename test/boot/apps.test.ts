@@ -23,9 +23,9 @@ const APP_REFUSED_STATUS = 65;
 
 let work = "";
 
-function compileC(name: string): string {
+function compileC(name: string, ...flags: string[]): string {
   const output = join(work, `${name}.wasm`);
-  execFileSync("clang", ["--target=wasm32-wasi", "-O2", join(SOURCES, `${name}.c`), "-o", output]);
+  execFileSync("clang", ["--target=wasm32-wasi", "-O2", join(SOURCES, `${name}.c`), ...flags, "-o", output]);
   return output;
 }
 
@@ -129,6 +129,27 @@ describe.each(ARCHES)("apps on %s", (arch) => {
     expect(ran.status).toBe(6);
   });
 
+  // App memory is committed on first touch: 1 GiB declared costs what the app touches, in a VM just big enough to hold it.
+  it("runs an app declaring 1 GiB of memory that touches scattered pages, the kernel copying into and out of untouched ones", () => {
+    const wasm = compileC("big-memory", "-Wl,--initial-memory=1073741824");
+    const result = run("--mem", "1100M", wasm, "--", "touch", "300");
+    expect(result.stdout).toBe(
+      "memory 1024 MiB, touched 300 pages, sum 134850\nrandom_get into untouched pages: filled\n" +
+        "\0".repeat(8) + "\nfd_write from an untouched page: 8 bytes\n",
+    );
+    expect(result.stderr).toBe("");
+    expect(result.status).toBe(0);
+  });
+
+  it("ends an app that reads past its demand-paged memory's current size with an out-of-bounds trap", () => {
+    const wasm = compileC("big-memory", "-Wl,--initial-memory=1073741824");
+    const result = run("--mem", "1100M", wasm, "--", "beyond");
+    expect(result.stdout).toBe("reading at 1024 MiB\n");
+    expect(result.stderr).toMatch(/app trap: out-of-bounds memory access \(address 0x[0-9a-f]+\) in w2c_app_0x5Fstart/);
+    expect(result.stderr).not.toContain("panic");
+    expect(result.status).toBe(APP_TRAP_STATUS);
+  });
+
   it("runs the AssemblyScript app module", () => {
     const result = run("--image", "hello-as");
     expect(result.stdout).toContain("Hello from Wisp, in AssemblyScript!");
@@ -153,6 +174,24 @@ describe.each(ARCHES)("apps on %s", (arch) => {
     expect(wisp("image", join(dir, "manifest"), "-o", image).status).toBe(0);
     return run("--initrd", image);
   }
+
+  // A module the filesystem cannot lend in place (LZ4 blocks) is read into pages once; those pages then
+  // serve its read-only segments in place as an image's would, symbols included (the trap names the function).
+  it("runs a compressed app.so from pages it was read into, and names the trapping function from them", async () => {
+    const { soPath } = await buildApp(compileC("traps"), { arch });
+    const dir = join(work, `compressed-${arch}`);
+    mkdirSync(join(dir, "etc"), { recursive: true });
+    writeFileSync(join(dir, "etc", "app"), "module /app.so\narg traps\narg out-of-bounds\n");
+    writeFileSync(join(dir, "manifest"), `/app.so: ${soPath}\n/etc/app: ${join(dir, "etc", "app")}\n`);
+    const image = join(dir, "compressed.rofs");
+    expect(wisp("image", join(dir, "manifest"), "-o", image, "--compress", "always").status).toBe(0);
+    expect(wisp("image", "--ls", image).stdout).toMatch(/ lz4 \d+ +\/app\.so$/m);
+    const result = run("--initrd", image);
+    expect(result.stdout).toContain("about to out-of-bounds\n");
+    expect(result.stdout).toMatch(/app trap: out-of-bounds memory access \(address 0x[0-9a-f]+\) in w2c_app_/);
+    expect(result.stdout).not.toContain("panic");
+    expect(result.status).toBe(126); // --initrd boots without wisp run's framing: the VM's own code stops at 126
+  });
 
   it("refuses a run manifest that names its module twice, instead of taking the second", () => {
     const result = bootManifest("twice", "module /app.so\narg x\nmodule /other.so\n");

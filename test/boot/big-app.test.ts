@@ -1,7 +1,7 @@
 // Boot tier: a WASI program with 20 MB of code, which build-app splits
 // before wasm2c, runs on both architectures with the output Node's WASI gives.
 //
-// The program is test/host/split/big-module.ts: 2,000 functions of real work
+// The program is scripts/bench/app/big-module.ts: 2,000 functions of real work
 // (direct calls across every part boundary, calls through the table, memory,
 // a mutable global, data segments) padded with nops to 20 MB, so that the
 // split path is taken at that size while clang, which never sees a nop,
@@ -15,7 +15,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { buildApp } from "../../scripts/app";
 import { ROOT } from "../../scripts/build/files";
 import { SPLIT_CODE_BYTES } from "../../scripts/app/units";
-import { bigModule } from "../host/split/big-module";
+import { bigModule } from "../../scripts/bench/app/big-module";
 import { runWhole } from "../host/split/node-run";
 import { wisp } from "./wisp-cli";
 

@@ -26,6 +26,8 @@
 //     array the test sets that stands at native address APP_MEMORY_BASE;
 //     runApp, leaveApp and appExports are recorded as unexpected (apps run
 //     in the boot tier); leaveApp throws LeftApp so a test can see it;
+//     callModule and moduleExports too (filesystem modules are native code,
+//     run in the boot tier; their wasm runs in Node through scripts/zfs/host.ts);
 //   - hardwareRandom fills 8 bytes from a seeded generator, or fails when
 //     `hardwareRandom: false` is configured;
 //   - powerOff records the status and throws PowerOff, which unwinds out of wasm;
@@ -275,6 +277,14 @@ export class FakeArch {
       syncInstructionCache: () => {},
       appExports: () => {
         this.unexpected.push("appExports()");
+        return 0;
+      },
+      callModule: (entry: bigint) => {
+        this.unexpected.push(`callModule(${BigInt.asUintN(64, entry)})`);
+        return 2; // as if the module trapped: the kernel answers EIO
+      },
+      moduleExports: () => {
+        this.unexpected.push("moduleExports()");
         return 0;
       },
       hardwareRandom: (out: number) => {

@@ -16,7 +16,7 @@ import { buildApp } from "../../scripts/app";
 import { UnsplittableError, splitModule } from "../../scripts/app/split";
 import { unitsFor } from "../../scripts/app/units";
 import { ROOT } from "../../scripts/build/files";
-import { bigModule } from "./split/big-module";
+import { bigModule } from "../../scripts/bench/app/big-module";
 import { NodeRun, runParts, runWhole } from "./split/node-run";
 
 const work = mkdtempSync(join(tmpdir(), "wisp-split-"));

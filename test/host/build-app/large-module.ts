@@ -9,42 +9,9 @@
 // Written straight as a binary (core spec 5): type, import, function, table,
 // memory, export, elem and code sections.
 
+import { concatenate, name, section, sleb, uleb, vector } from "../../../scripts/bench/app/wasm-bytes";
+
 const CHAIN = 4;
-
-export function uleb(value: number): number[] {
-  const out: number[] = [];
-  do {
-    let byte = value & 0x7f;
-    value >>>= 7;
-    if (value !== 0) byte |= 0x80;
-    out.push(byte);
-  } while (value !== 0);
-  return out;
-}
-
-export function sleb(value: number): number[] {
-  const out: number[] = [];
-  for (;;) {
-    const byte = value & 0x7f;
-    value >>= 7;
-    const done = (value === 0 && (byte & 0x40) === 0) || (value === -1 && (byte & 0x40) !== 0);
-    out.push(done ? byte : byte | 0x80);
-    if (done) return out;
-  }
-}
-
-export function vector(items: number[][]): number[] {
-  return [...uleb(items.length), ...items.flat()];
-}
-
-export function section(id: number, contents: number[]): number[] {
-  return [id, ...uleb(contents.length), ...contents];
-}
-
-export function name(text: string): number[] {
-  const bytes = [...new TextEncoder().encode(text)];
-  return [...uleb(bytes.length), ...bytes];
-}
 
 const I32 = 0x7f;
 const [LOCAL_GET, LOCAL_SET, I32_CONST, I32_LOAD, I32_STORE, CALL, END] = [0x20, 0x21, 0x41, 0x28, 0x36, 0x10, 0x0b];
@@ -99,15 +66,4 @@ export function largeModule(functions: number, steps = 16): Uint8Array {
     [10, ...uleb(codeSize), ...uleb(functions + 1)], ...bodies, uleb(start.length), start,
   ];
   return concatenate(parts);
-}
-
-/** The parts one after the other, in one array (a spread of tens of MB would overflow the stack). */
-export function concatenate(parts: ArrayLike<number>[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((sum, part) => sum + part.length, 0));
-  let at = 0;
-  for (const part of parts) {
-    out.set(part, at);
-    at += part.length;
-  }
-  return out;
 }

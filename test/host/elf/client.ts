@@ -57,6 +57,13 @@ interface ElfHarnessExports extends Record<string, unknown> {
   elfInAppCode(address: bigint): number;
   freeString(text: Ptr): void;
   elfLayoutSizes(out: number): void;
+  appMemoryReserve(initialPages: bigint, maximumPages: bigint): bigint;
+  appMemoryDemand(address: bigint): number;
+  appMemoryGrow(deltaPages: bigint): bigint;
+  appMemoryUntouched(): bigint;
+  appMemoryCurrentSize(): bigint;
+  appMemoryRelease(): void;
+  exceptionMissingPage(arch: number, kind: number, code: bigint): number;
   __getString(ptr: Ptr): string;
 }
 

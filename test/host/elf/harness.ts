@@ -1,7 +1,8 @@
 // The ELF loader's host-test harness: an AssemblyScript entry exporting
-// loader/elf (loadAppModule, unloadAppModule, functionAt, inAppCode) with
-// the kernel pieces it stands on, so Node tests can load modules in memory
-// the page allocator and the page tables of kernel/mm really manage.
+// loader/elf (loadAppModule, unloadAppModule, functionAt, inAppCode) and
+// loader/app-memory (reserve, demand paging, grow) with the kernel pieces
+// they stand on, so Node tests can load modules and page app memory in
+// memory the page allocator and the page tables of kernel/mm really manage.
 //
 // Set-up, in order (test/host/elf/client.ts does it): runtimeHeapInit over
 // the boot arena, bootParsePvh + mmInit (the page allocator over a PC memory
@@ -30,6 +31,11 @@ import { AppModule, loadAppModule, unloadAppModule, functionAt, inAppCode } from
 import {
   ElfHeader, ProgramHeader, SectionHeader, DynamicEntry, ElfSymbol, Rela,
 } from "../../../loader/elf/layout";
+import {
+  reserveAppMemory, demandPage, growAppMemory, releaseAppMemory, untouchedAppMemory, appMemorySize,
+} from "../../../loader/app-memory";
+import { X86ExceptionDecoder } from "../../../kernel/traps/x86_64";
+import { ArmExceptionDecoder } from "../../../kernel/traps/aarch64";
 // The kernel is built with --use abort=kernel/panic/abortHandler; the harness too.
 import { abortHandler } from "../../../kernel/panic";
 
@@ -165,6 +171,37 @@ export function elfFunctionAt(address: u64): string {
 
 export function elfInAppCode(address: u64): bool {
   return inAppCode(module!, address);
+}
+
+// --- loader/app-memory ---
+
+export function appMemoryReserve(initialPages: u64, maximumPages: u64): u64 {
+  return reserveAppMemory(initialPages, maximumPages);
+}
+
+export function appMemoryDemand(address: u64): u32 {
+  return demandPage(address);
+}
+
+export function appMemoryGrow(deltaPages: u64): i64 {
+  return growAppMemory(deltaPages);
+}
+
+export function appMemoryUntouched(): u64 {
+  return untouchedAppMemory();
+}
+
+export function appMemoryCurrentSize(): u64 {
+  return appMemorySize();
+}
+
+export function appMemoryRelease(): void {
+  releaseAppMemory();
+}
+
+/** The fault path's first question, as `arch` (ARCH_*) decodes its exceptions: is this a data access to an unmapped page? */
+export function exceptionMissingPage(arch: u32, kind: u32, code: u64): bool {
+  return arch == 1 ? new X86ExceptionDecoder().missingPage(kind, code) : new ArmExceptionDecoder().missingPage(kind, code);
 }
 
 /** Frees a string the loader returned: every non-empty one is fresh (the static "" is not). */

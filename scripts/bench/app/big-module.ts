@@ -17,7 +17,7 @@
 // only the real work. (What 30 MB of real code costs to compile is measured
 // in docs/build-app.md, not run in CI.)
 
-import { concatenate, name, section, uleb, vector } from "../build-app/large-module";
+import { concatenate, name, section, uleb, vector } from "./wasm-bytes";
 
 const I32 = 0x7f;
 const [LOCAL_GET, LOCAL_SET, GLOBAL_GET, GLOBAL_SET, I32_CONST, I32_LOAD, I32_STORE, CALL, CALL_INDIRECT, END] =
