@@ -6,7 +6,11 @@
 //   disk    the first virtio-blk disk holding a ROFS image;
 //   ramfs   an empty RAMFS;
 //   auto    the initrd if there is one, else an empty RAMFS (no disk is
-//           probed: booting from a disk is asked for with root=disk).
+//           probed: booting from a disk is asked for with root=disk);
+//   TYPE:SOURCE  a filesystem served by a module (docs/modules.md), e.g.
+//           root=zfs:tank/root: the initrd's ROFS is mounted first, the
+//           module is loaded from its /lib/modules/TYPE.so and mounts
+//           SOURCE, which then replaces the initrd as the root.
 // Then /etc/fstab on the root, if present, names further mounts, one per
 // line: `TYPE [SOURCE] PATH [ro|rw]`, TYPE a filesystem registered by name
 // (fs/vfs/filesystems.ts: ramfs, 9p, ...), SOURCE what it mounts if it
@@ -23,7 +27,7 @@ import { probeVirtio } from "../drivers/virtio/index";
 import { mountRofs, RofsMount } from "./rofs/index";
 import { RamFileSystem } from "./ramfs/index";
 import {
-  FileSystem, Stat, TYPE_DIRECTORY, AT_FDCWD, O_RDONLY, mountRoot, mount, open, read, close, stat, makeFileSystem, isFileSystem, fileSystemNames,
+  FileSystem, Stat, TYPE_DIRECTORY, AT_FDCWD, O_RDONLY, mountRoot, mount, unmount, open, read, close, stat, makeFileSystem, isFileSystem, fileSystemNames,
 } from "./vfs/index";
 
 const FSTAB = "/etc/fstab";
@@ -40,12 +44,24 @@ const ROOT_SOURCES: StaticArray<string> = ["auto", "initrd", "disk", "ramfs"];
 let rootOption: KernelOption | null = null;
 
 function checkRootSource(source: string): i32 {
-  return ROOT_SOURCES.includes(source) ? 0 : fail(EINVAL, "root=SOURCE needs one of: " + ROOT_SOURCES.join(", "));
+  if (ROOT_SOURCES.includes(source) || moduleRootType(source).length > 0) return 0;
+  return fail(EINVAL, "root=SOURCE needs one of: " + ROOT_SOURCES.join(", ") + ", or TYPE:SOURCE for a filesystem module (root=zfs:tank)");
+}
+
+/** The TYPE of a root=TYPE:SOURCE (a filesystem module's type: a-z, 0-9, _ and -), or "". */
+function moduleRootType(source: string): string {
+  const colon = source.indexOf(":");
+  if (colon <= 0) return "";
+  for (let i = 0; i < colon; i++) {
+    const c = source.charCodeAt(i);
+    if (!((c >= 0x61 && c <= 0x7a) || (c >= 0x30 && c <= 0x39) || c == 0x5f || c == 0x2d)) return "";
+  }
+  return source.substring(0, colon);
 }
 
 /** Declares root=SOURCE (before the command line is read). */
 export function declareRootOption(): void {
-  rootOption = declareText("root", "root=SOURCE: the root filesystem: auto (default: the initrd if there is one, else RAMFS), initrd, disk (the first virtio-blk disk holding ROFS) or ramfs", checkRootSource);
+  rootOption = declareText("root", "root=SOURCE: the root filesystem: auto (default: the initrd if there is one, else RAMFS), initrd, disk (the first virtio-blk disk holding ROFS), ramfs, or TYPE:SOURCE served by a filesystem module from the initrd's /lib/modules (root=zfs:tank)", checkRootSource);
 }
 
 /** Mounts the root root=SOURCE names and the fstab's mounts; 0, or -errno with what went wrong (kernel/failure.ts). */
@@ -59,6 +75,8 @@ export function mountFileSystems(info: BootInfo): i32 {
 
 function mountRootFrom(info: BootInfo, source: string): i32 {
   const haveInitrd = info.initrdSize != 0;
+  const type = moduleRootType(source);
+  if (type.length > 0) return mountModuleRoot(info, type, source.substring(type.length + 1));
   if (source == "initrd" || (source == "auto" && haveInitrd)) {
     if (!haveInitrd) return fail(ENODEV, "root=initrd, but the machine was booted without an initrd");
     const device = new MemoryBlockDevice("initrd", <usize>info.initrdBase, info.initrdSize);
@@ -81,6 +99,20 @@ function mountRootFrom(info: BootInfo, source: string): i32 {
     return fail(-firstError, firstDetail);
   }
   return useRoot(new RamFileSystem(), "ramfs");
+}
+
+/** root=TYPE:SOURCE: the module comes from the initrd, whose root the filesystem it mounts then replaces. */
+function mountModuleRoot(info: BootInfo, type: string, source: string): i32 {
+  if (info.initrdSize == 0) return fail(ENODEV, "root=" + type + ":" + source + " loads the " + type + " module from the initrd, but the machine was booted without one");
+  const initrd = mountRofsRoot(new MemoryBlockDevice("initrd", <usize>info.initrdBase, info.initrdSize), "initrd");
+  if (initrd < 0) return initrd;
+  if (!isFileSystem(type)) return fail(ENODEV, "root=" + type + ":" + source + ": the initrd has no /lib/modules/" + type + ".so");
+  const fs = makeFileSystem(type, source, false);
+  if (fs === null) return withContext("root=" + type + ":" + source + ": ", lastFailure());
+  const released = unmount(AT_FDCWD, "/");
+  if (released < 0) return fail(-released, "root=" + type + ":" + source + ": the initrd's root is still in use (errno " + (-released).toString() + ")");
+  rootDevice = null;
+  return useRoot(fs!, type + " " + source);
 }
 
 function mountRofsRoot(device: BlockDevice, name: string): i32 {

@@ -4,7 +4,7 @@
 // where the kernel asks, in this module's memory.
 
 import { Attributes, DirectoryEntry } from "./volume";
-import { addVolume, volumeAt, removeVolume } from "./volumes";
+import { addVolume, volumeAt, removeVolume, applySetting, reportLine } from "./volumes";
 import { EINVAL, ENOMEM } from "./errno";
 
 const ABI_VERSION: i32 = 1;
@@ -105,4 +105,15 @@ export function fs_readlink(volume: i32, inode: i64, buffer: usize, capacity: i3
 export function fs_forget(volume: i32, inode: i64): void {
   const found = volumeAt(volume);
   if (found !== null) found.forget(inode);
+}
+
+export function fs_option(key: usize, keyLength: i32, value: usize, valueLength: i32): i32 {
+  const taken = applySetting(String.UTF8.decodeUnsafe(key, keyLength), String.UTF8.decodeUnsafe(value, valueLength));
+  return taken ? 0 : -EINVAL;
+}
+
+export function fs_report(buffer: usize, capacity: i32): i32 {
+  const bytes = String.UTF8.encode(reportLine());
+  memory.copy(buffer, changetype<usize>(bytes), min<i32>(capacity, bytes.byteLength));
+  return bytes.byteLength;
 }

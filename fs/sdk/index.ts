@@ -11,6 +11,6 @@
 // its own linear memory; nothing here is shared with the kernel.
 
 export { Volume, Attributes, DirectoryEntry } from "./volume";
-export { serve } from "./volumes";
+export { serve, takeSettings, reportWith } from "./volumes";
 export { log, deviceCount, deviceSize, deviceRead, timeNow } from "./kernel";
 export * from "./errno";

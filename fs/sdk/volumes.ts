@@ -3,6 +3,28 @@
 import { Volume } from "./volume";
 
 let maker: (() => Volume) | null = null;
+let settings: ((key: string, value: string) => bool) | null = null;
+let reporter: (() => string) | null = null;
+
+/** Says how to apply a setting (kernel option fsopt=TYPE.KEY=VALUE): true if taken. Optional. */
+export function takeSettings(apply: (key: string, value: string) => bool): void {
+  settings = apply;
+}
+
+/** Says what meminfo prints for the module: one line. Optional. */
+export function reportWith(report: () => string): void {
+  reporter = report;
+}
+
+/** Applies a setting: false when the module takes none or refuses it. */
+export function applySetting(key: string, value: string): bool {
+  return settings !== null && settings!(key, value);
+}
+
+/** The module's report line ("" without a reporter). */
+export function reportLine(): string {
+  return reporter === null ? "" : reporter!();
+}
 const volumes = new Array<Volume | null>();
 
 /** Says how to make a volume for each mount (call once, from the entry file's top level). */

@@ -23,6 +23,11 @@ export class BlockCache {
 
   constructor(public limit: i32) {}
 
+  /** Bytes of blocks held now. */
+  held(): i32 {
+    return this.bytes;
+  }
+
   static key(vdev: u32, offset: u64): u64 {
     return ((<u64>vdev & 0xffff) << 48) ^ (offset >> 9);
   }

@@ -19,6 +19,7 @@
 // and answers a negative errno instead of trapping.
 
 import { log } from "./host";
+import { applySetting, cacheBytes } from "./settings";
 import { mountVolume, Volume } from "./volume";
 import { EBADF, EINVAL, ENAMETOOLONG } from "./errno";
 
@@ -116,4 +117,27 @@ export function fs_readlink(number: i32, inode: i64, to: usize, capacity: i32): 
 
 export function fs_forget(number: i32, inode: i64): void {
   // Nothing is held per inode: znodes are read again (through the block cache) on each call.
+}
+
+export function fs_option(key: usize, keyLength: i32, value: usize, valueLength: i32): i32 {
+  if (!inMemory(key, keyLength) || !inMemory(value, valueLength)) return -EINVAL;
+  const name = String.UTF8.decodeUnsafe(key, <usize>keyLength, false);
+  const text = String.UTF8.decodeUnsafe(value, <usize>valueLength, false);
+  if (applySetting(name, text)) return 0;
+  log("unknown setting or value '" + name + "=" + text + "' (zfs takes cache=SIZE, 64K to 1G)");
+  return -EINVAL;
+}
+
+/** One line for the kernel's meminfo: each mounted volume's cache and counters. */
+export function fs_report(to: usize, capacity: i32): i32 {
+  if (!inMemory(to, capacity)) return -EINVAL;
+  let text = "cache limit " + (cacheBytes >> 10).toString() + " KiB per volume";
+  for (let i = 0; i < volumes.length; i++) {
+    const mounted = volumes[i];
+    if (mounted === null) continue;
+    text += "; " + mounted.pool.name + ": cache " + (mounted.pool.cache.held() >> 10).toString() + " KiB, " + mounted.pool.stats.summary();
+  }
+  const bytes = String.UTF8.encode(text);
+  memory.copy(to, changetype<usize>(bytes), <usize>min<i32>(capacity, bytes.byteLength));
+  return bytes.byteLength;
 }

@@ -12,7 +12,8 @@
 import { deviceCount, log } from "./host";
 import { bestLabel, Label, RingScan, scanRings, Uberblock } from "./label";
 import { NvList } from "./nvlist";
-import { BlockCache, DEFAULT_CACHE_BYTES } from "./cache";
+import { BlockCache } from "./cache";
+import { cacheBytes } from "./settings";
 import { Stats } from "./stats";
 import { EINVAL, EIO, ENOENT, ENOTSUP } from "./errno";
 
@@ -33,7 +34,7 @@ export class Pool {
   tops: Array<TopVdev | null> = new Array<TopVdev | null>();
   uberblock: Uberblock = new Uberblock();
   stats: Stats = new Stats();
-  cache: BlockCache = new BlockCache(DEFAULT_CACHE_BYTES);
+  cache: BlockCache = new BlockCache(cacheBytes);
   /** Set once a refusal has been logged for a block kind, so a damaged pool does not flood the console. */
   loggedRefusal: bool = false;
 

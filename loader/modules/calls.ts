@@ -28,6 +28,8 @@ export const OP_READ: u32 = 9;
 export const OP_READDIR: u32 = 10;
 export const OP_READLINK: u32 = 11;
 export const OP_FORGET: u32 = 12;
+export const OP_OPTION: u32 = 13;
+export const OP_REPORT: u32 = 14;
 
 /** What the glue answers for an optional export the module does not have. */
 export const NOT_EXPORTED: i64 = -(<i64>ENOSYS);

@@ -9,13 +9,15 @@
 
 import { FileSystem, FileSystemProvider, useFileSystemProvider, AT_FDCWD, Stat, stat, TYPE_FILE, TYPE_DIRECTORY } from "../../fs/vfs/index";
 import { fail } from "../../kernel/failure";
+import { stamp } from "../../kernel/bootchart";
+import { declareText, KernelOption } from "../../kernel/options";
 import { EINVAL, EIO, ENOTDIR } from "../../kernel/errno";
-import { print, printLine, printUnsigned } from "../../kernel/console";
+import { print, printLine, printUnsigned, putByte } from "../../kernel/console";
 import { probeVirtio } from "../../drivers/virtio/index";
 import { FsModule } from "./module";
 import { loadFsModule, MODULES_DIRECTORY } from "./load";
 import { ModuleFileSystem, ModuleVnode } from "./filesystem";
-import { call, OP_MOUNT, OP_ROOT, OP_UNMOUNT } from "./calls";
+import { call, OP_MOUNT, OP_ROOT, OP_UNMOUNT, OP_REPORT } from "./calls";
 
 export { module_device_count, module_device_size, module_device_read, module_log, module_time_now } from "./kernel-side";
 export { moduleMemoryReserve, moduleMemoryGrow, moduleAllocate, moduleTrap, moduleFault } from "./kernel-side";
@@ -42,9 +44,14 @@ class ModuleProvider extends FileSystemProvider {
   make(name: string, source: string, readOnly: bool): FileSystem | null {
     let module = this.find(name);
     if (module === null) {
-      module = loadFsModule(name, this.machine);
+      stamp("fs-module-load");
+      module = loadFsModule(name, this.machine, settingsOption !== null && settingsOption!.given ? settingsOption!.value : "");
       if (module === null) return null;
       this.loaded.push(module!);
+      stamp("fs-module-loaded");
+      const fs = mountVolume(module!, source);
+      stamp("fs-module-mounted");                 // the boot chart shows a module's load and first mount
+      return fs;
     }
     return mountVolume(module!, source);
   }
@@ -56,11 +63,13 @@ class ModuleProvider extends FileSystemProvider {
 }
 
 let provider: ModuleProvider | null = null;
+let settingsOption: KernelOption | null = null;
 
-/** Lets mounts name filesystem types served by modules in the image, built for ELF `machine`. */
+/** Lets mounts name filesystem types served by modules in the image, built for ELF `machine`; declares fsopt=. */
 export function useFileSystemModules(machine: u16): void {
   provider = new ModuleProvider(machine);
   useFileSystemProvider(provider!);
+  settingsOption = declareText("fsopt", "fsopt=TYPE.KEY=VALUE[,...]: settings handed to filesystem module TYPE when it loads (fsopt=zfs.cache=16M)");
 }
 
 /** A type name a module file may have: [a-z0-9_-], 1 to 32 bytes (no path tricks). */
@@ -118,6 +127,24 @@ export function printModuleReport(): void {
     printUnsigned(module.calls);
     print(" calls, ");
     printUnsigned(<u64>module.mounts);
-    printLine(module.broken ? " mounts, broken" : " mounts");
+    print(module.broken ? " mounts, broken" : " mounts");
+    printReport(module);
+    printLine();
   }
+}
+
+/** "; " and the module's own report line (fs_report), if it has one and is not broken. */
+function printReport(module: FsModule): void {
+  if (module.broken) return;
+  const length = call(module, OP_REPORT, module.buffer, <u64>module.bufferBytes);
+  if (length <= 0) return;
+  const shown = <u32>min<i64>(length, <i64>module.bufferBytes);
+  const text = heap.alloc(shown);
+  module.memory.copyIn(text, module.buffer, shown);
+  print("; ");
+  for (let i: u32 = 0; i < shown; i++) {
+    const byte = <u32>load<u8>(text + <usize>i);
+    putByte(byte < 0x20 ? 0x20 : byte);
+  }
+  heap.free(text);
 }

@@ -6,13 +6,13 @@
 
 import { moduleExports, syncInstructionCache } from "../../arch";
 import { fail, withContext } from "../../kernel/failure";
-import { EIO, ENOEXEC } from "../../kernel/errno";
+import { EIO, ENOEXEC, EINVAL } from "../../kernel/errno";
 import { free } from "../../kernel/mm/index";
 import { pages } from "../../kernel/mm/pages";
 import { unloadAppModule, MODULE_ENTRY } from "../elf/index";
 import { ModuleFileCopy, loadModuleFile } from "../module-file";
 import { FsModule } from "./module";
-import { call, OP_INSTANTIATE, OP_ABI_VERSION, OP_BUFFER } from "./calls";
+import { call, OP_INSTANTIATE, OP_ABI_VERSION, OP_BUFFER, OP_OPTION, NOT_EXPORTED } from "./calls";
 
 /** The module ABI this kernel speaks (docs/modules.md). */
 export const MODULE_ABI_VERSION: i64 = 1;
@@ -21,8 +21,12 @@ const TRANSFER_BYTES: u32 = 64 << 10;
 
 export const MODULES_DIRECTORY = "/lib/modules/";
 
-/** Loads the module serving filesystem type `name` for ELF `machine`; null with the reason recorded. */
-export function loadFsModule(name: string, machine: u16): FsModule | null {
+/**
+ * Loads the module serving filesystem type `name` for ELF `machine` and
+ * hands it its `settings` (fsopt=TYPE.KEY=VALUE,...: the ones for `name`);
+ * null with the reason recorded.
+ */
+export function loadFsModule(name: string, machine: u16, settings: string): FsModule | null {
   const module = new FsModule(name);
   const copy = new ModuleFileCopy();
   const path = MODULES_DIRECTORY + name + ".so";
@@ -35,7 +39,8 @@ export function loadFsModule(name: string, machine: u16): FsModule | null {
     const range = module.code.codeRange(i);
     syncInstructionCache(range.start, range.end - range.start);
   }
-  const problem = start(module);
+  let problem = start(module);
+  if (problem == 0) problem = applySettings(module, settings);
   if (problem < 0) {
     withContext("module " + path + ": ", problem);
     unload(module, copy);
@@ -66,4 +71,28 @@ function unload(module: FsModule, copy: ModuleFileCopy): void {
   while (module.tables.length > 0) free(module.tables.pop());
   unloadAppModule(module.code);
   if (copy.pages != 0) pages.free(copy.pages);
+}
+
+/** Hands the module each TYPE.KEY=VALUE of `settings` whose TYPE is its name; 0 or -errno with why. */
+function applySettings(module: FsModule, settings: string): i32 {
+  if (settings.length == 0) return 0;
+  const items = settings.split(",");
+  const prefix = module.name + ".";
+  for (let i = 0; i < items.length; i++) {
+    const item = items[i];
+    if (!item.startsWith(prefix)) continue;
+    const equals = item.indexOf("=");
+    if (equals <= prefix.length) return fail(EINVAL, "fsopt: '" + item + "' is not " + module.name + ".KEY=VALUE");
+    const key = String.UTF8.encode(item.substring(prefix.length, equals));
+    const value = String.UTF8.encode(item.substring(equals + 1));
+    const keyBytes = <u32>key.byteLength;
+    const valueBytes = <u32>value.byteLength;
+    if (keyBytes + valueBytes > module.bufferBytes) return fail(EINVAL, "fsopt: '" + item + "' is too long");
+    module.memory.copyOut(module.buffer, changetype<usize>(key), keyBytes);
+    module.memory.copyOut(module.buffer + keyBytes, changetype<usize>(value), valueBytes);
+    const result = call(module, OP_OPTION, module.buffer, keyBytes, module.buffer + keyBytes, valueBytes);
+    if (result == NOT_EXPORTED) return fail(EINVAL, "it takes no settings (fsopt=" + item + ")");
+    if (result < 0) return fail(EINVAL, "it refused the setting " + item.substring(prefix.length) + " (see its message above)");
+  }
+  return 0;
 }

@@ -25,7 +25,9 @@
 //     aarch64 runs of five, and the polls added to the busy ticks.
 // Then the 9p rows that run an app (storage/ninep.ts): a 64 MiB file
 // through WASI over 9p against ROFS, and boot to _start with a 100 MiB
-// directory mapped over 9p against :copy.
+// directory mapped over 9p against :copy. Then the ZFS rows
+// (storage/zfs.ts): a pool made by zfs-fuse read through the ZFS module
+// against ROFS, module load and mount in instructions, sizes, smallest --mem.
 
 import { readdirSync, statSync, readFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -41,6 +43,8 @@ import { benchOptions, wholeNumber } from "./args";
 import { parseBootChart } from "./bootchart";
 import { benchNinePApp } from "./storage/ninep";
 import type { NinePAppResult } from "./storage/ninep";
+import { benchZfs, printZfs, DEFAULT_BIG_MIB } from "./storage/zfs";
+import { BENCH_DIR } from "./storage/pattern";
 import { directory, writeImage } from "../image";
 import type { DirectoryNode, TreeNode } from "../image";
 
@@ -130,20 +134,26 @@ async function measure(arch: Arch, kernel: string, options: MeasureOptions) {
   };
 }
 
-const HELP = `usage: wisp bench storage [--json] [--arch A|all] [--append MIB]
+const HELP = `usage: wisp bench storage [--json] [--arch A|all] [--append MIB] [--no-zfs]
 
   --json         print the results as JSON
   --arch A       x86_64, aarch64 or all (default all)
-  --append MIB   the largest RAMFS append (default ${DEFAULT_APPEND_MIB}; 8 and 32 always run)`;
+  --append MIB   the largest RAMFS append (default ${DEFAULT_APPEND_MIB}; 8 and 32 always run)
+  --no-zfs       leave out the ZFS rows (they make a pool with zfs-fuse the
+                 first time, as root, and read its big file through it)
+  --zfs-mib MIB  the ZFS pool's big file (default ${DEFAULT_BIG_MIB})`;
 
 export async function benchStorage(argv: string[]): Promise<number> {
   const values = benchOptions(argv, {
     json: { type: "boolean", default: false },
     arch: { type: "string", default: "all" },
     append: { type: "string", default: String(DEFAULT_APPEND_MIB) },
+    "no-zfs": { type: "boolean", default: false },
+    "zfs-mib": { type: "string", default: String(DEFAULT_BIG_MIB) },
   }, HELP);
   if (values === null) return 0;
   const append = wholeNumber(values.append as string, "append", 8, 128);
+  const zfsMib = wholeNumber(values["zfs-mib"] as string, "zfs-mib", 1, 448); // the pool is 512 MiB
   const arches: Arch[] = values.arch === "all" ? ARCHES : [parseArch(values.arch)];
   const log = values.json ? () => {} : (line: string) => process.stderr.write(line + "\n");
 
@@ -184,6 +194,7 @@ export async function benchStorage(argv: string[]): Promise<number> {
     }).finally(() => rmSync(share, { recursive: true, force: true }));
     const perRound = (name: string) => Math.round(ninepExact.instructions(part(ninepExact, name).busy) / part(ninepExact, name).ops);
     const ninepApp = await benchNinePApp(arch, log);
+    const zfs = values["no-zfs"] ? { skipped: "--no-zfs" } : await benchZfs(arch, join(BENCH_DIR, "ninep-app.wasm"), zfsMib, log);
     results.push({
       arch,
       machine: defaultMachine(arch),
@@ -211,6 +222,7 @@ export async function benchStorage(argv: string[]): Promise<number> {
           ninepInstructions: perRound("ninep-open-read-close"), rofsInstructions: perRound("rofs-open-read-close"),
         },
       },
+      zfs,
     });
   }
   const report = { benchmark: "storage", compression, results };
@@ -226,6 +238,7 @@ export async function benchStorage(argv: string[]): Promise<number> {
     console.log(`  boot stage 'root' (options -> root mounted): initrd ${result.rootMounted.initrdInstructions} instructions; under TCG initrd ${result.rootMounted.initrdMicroseconds} us, disk ${result.rootMounted.diskMicroseconds} us`);
     for (const appendResult of result.ramfsAppend) console.log(`  RAMFS append ${appendResult.mib} MiB in 4 KiB writes: ${appendResult.MBps} MB/s, ${appendResult.instructionsPerWrite} instructions per write`);
     printNineP(result.ninep);
+    printZfs(result.zfs);
   }
   return 0;
 }

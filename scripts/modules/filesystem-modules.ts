@@ -15,9 +15,15 @@ export function moduleSourceFor(type: string): string | null {
   return /^[a-z0-9_-]{1,32}$/.test(type) && existsSync(join(folder, "module.ts")) ? folder : null;
 }
 
-/** Builds the module of every distinct type `fstabLines` mount that a module serves. */
-export async function fileSystemModules(fstabLines: string[], arch: Arch): Promise<BuildModuleResult[]> {
-  const types = [...new Set(fstabLines.map((line) => line.trim().split(/\s+/)[0]))];
+/**
+ * Builds the module of every distinct type `fstabLines` mount that a module
+ * serves, and of every type in `wanted` (which must have one).
+ */
+export async function fileSystemModules(fstabLines: string[], wanted: string[], arch: Arch): Promise<BuildModuleResult[]> {
+  for (const type of wanted) {
+    if (moduleSourceFor(type) === null) throw new Error(`"filesystems": no module serves '${type}' (fs/${type}/module.ts)`);
+  }
+  const types = [...new Set([...fstabLines.map((line) => line.trim().split(/\s+/)[0]), ...wanted])];
   const built: BuildModuleResult[] = [];
   for (const type of types) {
     const source = moduleSourceFor(type);

@@ -90,7 +90,7 @@ export async function buildModuleImage(names: string[], arch: Arch, compress: Co
       fstab.push(`${line.trim()}  # ${module.name}`);
     }
   }
-  const carried = await fileSystemModules(fstab, arch);
+  const carried = await fileSystemModules(fstab, modules.flatMap((module) => module.filesystems), arch);
   for (const module of carried) {
     const lib = makeDirectory(makeDirectory(root, "/lib", "(image)"), "/modules", "(image)");
     if (lib.children.has(`${module.name}.so`)) throw new Error(`module '${owners.get(`/lib/modules/${module.name}.so`)}' places /lib/modules/${module.name}.so, where the ${module.name} filesystem module goes`);

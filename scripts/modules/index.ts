@@ -9,6 +9,8 @@
 //                                                 relative to the module's folder
 //     "cmdline": "option=value ...",              optional: added to the kernel command line
 //     "mounts": ["ramfs /tmp", ...]               optional: lines of the image's /etc/fstab (TYPE [SOURCE] /PATH [ro|rw])
+//     "filesystems": ["zfs", ...]                 optional: filesystem modules the image carries in
+//                                                 /lib/modules/ besides those its mounts name (root=zfs:POOL)
 //     "app": {                                    optional: the module is a WASI app
 //       "source": "hello.c",                      .c (clang --target=wasm32-wasi -O2), .ts (asc) or .wasm
 //       "compileFlags": ["..."],                  optional: extra compiler flags
@@ -38,6 +40,8 @@ export interface Module {
   files: string | null;
   cmdline: string;
   mounts: string[];
+  /** Filesystem module types to carry whether or not a mount names them. */
+  filesystems: string[];
   app: AppSpec | null;
 }
 
@@ -92,7 +96,7 @@ export function loadModule(name: string, modulesDir = MODULES_DIR): Module {
     throw new Error(`module '${name}': ${file} is not valid JSON: ${(error as Error).message}`);
   }
   const where = `module '${name}'`;
-  const known = new Set(["description", "requires", "files", "cmdline", "mounts", "app"]);
+  const known = new Set(["description", "requires", "files", "cmdline", "mounts", "filesystems", "app"]);
   for (const key of Object.keys(json)) if (!known.has(key)) throw new Error(`${where}: unknown field '${key}' in module.json`);
   if (json.files !== undefined && typeof json.files !== "string") throw new Error(`${where}: "files" must be a path`);
   if (json.cmdline !== undefined && typeof json.cmdline !== "string") throw new Error(`${where}: "cmdline" must be a string`);
@@ -106,6 +110,7 @@ export function loadModule(name: string, modulesDir = MODULES_DIR): Module {
     files,
     cmdline: (json.cmdline as string | undefined) ?? "",
     mounts: stringList(json.mounts, `${where}: "mounts"`),
+    filesystems: stringList(json.filesystems, `${where}: "filesystems"`),
     app: appSpec(json.app, dir, where),
   };
 }

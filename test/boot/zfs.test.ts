@@ -7,7 +7,9 @@
 // against the manifest's SHA-256 first), and compares the two byte for
 // byte. Pools: no compression with fletcher4; gzip-9 with SHA-256; a
 // child dataset with lzjb, zle and fletcher2; a two-way mirror. And the
-// default kernel carries no ZFS code at all.
+// default kernel carries no ZFS code at all. A dataset serves as the root
+// (root=zfs:POOL/DATASET, the module loaded from the initrd): the kernel's
+// file-system self-test walks it and every file's size and CRC-32 match.
 
 import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
@@ -69,6 +71,42 @@ describe.each(["x86_64", "aarch64"])("ZFS pools read by an app (%s)", (arch) => 
     const result = wisp("run", "--arch", arch, "--timeout", TIMEOUT, ...disks, treeCrc, "--mount", `zfs:${dataset}:/data`, "--", "/data");
     expect(result.stderr).not.toMatch(/panic|trap/);
     expect(result.stdout).toBe(expected);
+    expect(result.status).toBe(0);
+  });
+});
+
+/** selftest=fs's "fs-file PATH SIZE 0xCRC" lines for every file of `dataset`, from the manifest and the files' checked bytes. */
+async function expectedFiles(pool: string, dataset: string, images: string[]): Promise<Map<string, string>> {
+  const module = await ZfsModule.open(images);
+  try {
+    const volume = module.mount(dataset);
+    const files = new Map<string, string>();
+    for (const entry of manifest[pool].datasets[dataset]) {
+      if (entry.type !== "file") continue;
+      const bytes = module.readFile(volume, resolvePath(module, volume, entry.path, false));
+      expect(createHash("sha256").update(bytes).digest("hex"), entry.path).toBe(entry.sha256);
+      files.set(entry.path, `${bytes.length} 0x${crc32(bytes).toString(16).padStart(8, "0")}`);
+    }
+    return files;
+  } finally {
+    module.close();
+  }
+}
+
+describe.each(["x86_64", "aarch64"])("the root on a ZFS pool (%s)", (arch) => {
+  it("boots with root=zfs:POOL/DATASET, the module loaded from the initrd, and reads every file", async () => {
+    const images = unpackImages("gzip");
+    const expected = await expectedFiles("gzip", "gzip/child", images);
+    const result = wisp("run", "--arch", arch, "--timeout", TIMEOUT, "--image", "zfs-root", "--disk", `${images[0]},ro`,
+      "--cmdline", "quiet root=zfs:gzip/child selftest=fs");
+    expect(result.stdout).toContain("fs: root is zfs gzip/child");
+    const seen = new Map<string, string>();
+    for (const line of result.stdout.split("\n")) {
+      const match = /^fs-file (\S+) (\d+ 0x[0-9a-f]{8})$/.exec(line);
+      if (match) seen.set(match[1], match[2]);
+    }
+    expect(seen).toEqual(expected);
+    expect(result.stdout).toContain("selftest fs: 1 passed, 0 failed");
     expect(result.status).toBe(0);
   });
 });

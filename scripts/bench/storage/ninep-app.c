@@ -6,6 +6,9 @@
                                    reads and checks every byte
    ninep-app read FILE MIB         reads FILE (written by the host with the
                                    same bytes) in 1 MiB reads and checks it
+   ninep-app read-tree DIR N KIB   reads DIR/file-0000.bin ... the N files of
+                                   KIB KiB each (file i holds the pattern's
+                                   bytes from i * KIB KiB on) and checks them
    ninep-app exit                  returns at once (the boot-to-_start runs)
 
    The bytes are 32-bit little-endian words, word w = w * 2654435761 (mod
@@ -54,9 +57,38 @@ static void fill(uint32_t* words, long index) {
   for (uint32_t i = 0; i < CHUNK / 4; i++) words[i] = (first + i) * 2654435761u;
 }
 
-static void report(const char* name, long mib) {
-  printf("ninep-bench-raw name=%s bytes=%lld ns=%lld\n", name, (long long)mib * CHUNK, spent_ns);
+static void report_bytes(const char* name, long long bytes) {
+  printf("ninep-bench-raw name=%s bytes=%lld ns=%lld\n", name, bytes, spent_ns);
   spent_ns = 0;
+}
+
+static void report(const char* name, long mib) {
+  report_bytes(name, (long long)mib * CHUNK);
+}
+
+/* The N files of KIB KiB under DIR, each read whole in one call and checked. */
+static void read_tree(const char* dir, long files, long kib) {
+  long bytes = kib * 1024;
+  if (bytes > CHUNK) fail("files larger than 1 MiB in", dir);
+  for (long i = 0; i < files; i++) {
+    char path[4096];
+    snprintf(path, sizeof path, "%s/file-%04ld.bin", dir, i);
+    start();
+    int fd = open(path, O_RDONLY);
+    ssize_t count = fd < 0 ? -1 : read(fd, chunk, CHUNK);
+    int closed = fd < 0 ? -1 : close(fd);
+    stop();
+    if (fd < 0) fail("cannot open", path);
+    if (count != bytes || closed != 0) fail("a short read from", path);
+    uint32_t first = (uint32_t)(i * (bytes / 4));
+    for (long w = 0; w < bytes / 4; w++) {
+      if (chunk[w] != (first + (uint32_t)w) * 2654435761u) {
+        fprintf(stderr, "ninep-app: %s differs from the pattern at word %ld\n", path, w);
+        exit(1);
+      }
+    }
+  }
+  report_bytes("tree-read", (long long)files * bytes);
 }
 
 static void write_file(const char* path, long mib) {
@@ -105,9 +137,15 @@ static void read_file(const char* path, long mib) {
 
 int main(int argc, char** argv) {
   if (argc == 2 && strcmp(argv[1], "exit") == 0) return 0;
+  if (argc == 5 && strcmp(argv[1], "read-tree") == 0) {
+    chunk = malloc(CHUNK);
+    if (chunk == NULL) fail("out of memory for", "the buffer");
+    read_tree(argv[2], atol(argv[3]), atol(argv[4]));
+    return 0;
+  }
   long mib = argc == 4 ? atol(argv[3]) : 0;
   if (mib <= 0 || (strcmp(argv[1], "write-read") != 0 && strcmp(argv[1], "read") != 0)) {
-    fprintf(stderr, "usage: ninep-app write-read|read FILE MIB | ninep-app exit\n");
+    fprintf(stderr, "usage: ninep-app write-read|read FILE MIB | ninep-app read-tree DIR N KIB | ninep-app exit\n");
     return 2;
   }
   chunk = malloc(CHUNK);

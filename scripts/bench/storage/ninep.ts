@@ -22,7 +22,7 @@
 // bytes differ.
 
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { buildKernel } from "../../build";
@@ -30,62 +30,46 @@ import { ROOT } from "../../build/files";
 import type { Arch } from "../../build/targets";
 import { prepareAppImage } from "../../run/app";
 import type { AppImage, MappedDirectory } from "../../run/app";
+import type { AppMount } from "../../run/mounts";
 import { defaultMachine, qemuCommand } from "../../run/qemu";
 import { bootApp } from "../app-boot";
 import { parseBootChart } from "../bootchart";
 import { median } from "../stats";
+import { BENCH_DIR as DIR, MIB, cachedDirectory } from "./pattern";
 
 const FILE_MIB = 64;
 const DIRECTORY_FILES = 100;
-const MIB = 1 << 20;
 const BOOT_RUNS = 5;
 const BOOT_MEMORY = "1G";
 const THROUGHPUT_MEMORY = "512M";
-const DIR = join(ROOT, "build", "bench-storage");
 
-/** MiB number `index` of ninep-app.c's pattern: 32-bit words, word w = w * 2654435761 (mod 2^32). */
-function patternChunk(index: number): Uint8Array {
-  const words = new Uint32Array(MIB / 4);
-  const first = index * words.length;
-  for (let i = 0; i < words.length; i++) words[i] = Math.imul(first + i, 2654435761) >>> 0;
-  return new Uint8Array(words.buffer);
-}
-
-/** A file of the pattern from MiB `first` on, `mib` MiB long. */
-interface PatternFile {
-  first: number;
-  mib: number;
-}
-
-/** build/bench-storage/`name` holding exactly `files`; a file is written only when its bytes differ. */
-function cachedDirectory(name: string, files: Map<string, PatternFile>): string {
-  const dir = join(DIR, name);
-  mkdirSync(dir, { recursive: true });
-  for (const [file, { first, mib }] of files) {
-    const data = new Uint8Array(mib * MIB);
-    for (let c = 0; c < mib; c++) data.set(patternChunk(first + c), c * MIB);
-    const path = join(dir, file);
-    if (!existsSync(path) || statSync(path).size !== data.length || !readFileSync(path).equals(data)) writeFileSync(path, data);
-  }
-  const extra = readdirSync(dir).filter((file) => !files.has(file));
-  if (extra.length) throw new Error(`${dir} holds files the benchmark did not write: ${extra.join(", ")}`);
-  return dir;
-}
-
-interface AppParts {
+export interface AppParts {
   [name: string]: { bytes: number; ns: number };
 }
 
-/** Boots ninep-app with `args` and `dirs`; its parts, microseconds to app-start (with `bootchart`) and its image. */
-async function runApp(arch: Arch, kernel: string, wasm: string, args: string[], dirs: MappedDirectory[], memory: string, bootchart: boolean) {
-  const image: AppImage = await prepareAppImage({ wasm, arch, args, env: [], dirs });
+export interface BenchAppRun {
+  args: string[];
+  dirs?: MappedDirectory[];
+  /** Filesystems served by modules (wisp run --mount) and the disks they read. */
+  mounts?: AppMount[];
+  disks?: string[];
+  memory: string;
+  bootchart?: boolean;
+  /** -icount shift=0 (sleep=on): the boot chart counts instructions. */
+  icount?: boolean;
+}
+
+/** Boots ninep-app as `run` says; its parts, its boot chart, microseconds to app-start (with `bootchart`) and its image. */
+export async function runBenchApp(arch: Arch, kernel: string, wasm: string, run: BenchAppRun) {
+  const image: AppImage = await prepareAppImage({ wasm, arch, args: run.args, env: [], dirs: run.dirs ?? [], mounts: run.mounts });
   const command = qemuCommand({
-    arch, accel: "tcg", machine: defaultMachine(arch), memory, rng: true, shares: image.shares,
-    kernel, initrd: image.path, cmdline: `console=streams quiet${bootchart ? " bootchart" : ""}`,
+    arch, accel: "tcg", machine: defaultMachine(arch), memory: run.memory, rng: true, shares: image.shares,
+    disks: (run.disks ?? []).map((file) => ({ file, readOnly: true })), icount: run.icount, icountSleep: run.icount,
+    kernel, initrd: image.path, cmdline: `console=streams quiet${run.bootchart ? " bootchart" : ""}`,
   });
   const booted = await bootApp(command, 600);
   if (booted.run.outcome.kind !== "status" || booted.status !== 0) {
-    throw new Error(`ninep-app ${args.join(" ")} failed on ${arch} (${JSON.stringify(booted.run.outcome)}, status ${booted.status}):\n${booted.kernel}${booted.stdout}${booted.stderr}${booted.run.qemuErrors}`);
+    throw new Error(`ninep-app ${run.args.join(" ")} failed on ${arch} (${JSON.stringify(booted.run.outcome)}, status ${booted.status}):\n${booted.kernel}${booted.stdout}${booted.stderr}${booted.run.qemuErrors}`);
   }
   const parts: AppParts = {};
   for (const line of booted.stdout.split("\n").filter((candidate) => candidate.startsWith("ninep-bench-raw "))) {
@@ -94,14 +78,18 @@ async function runApp(arch: Arch, kernel: string, wasm: string, args: string[], 
   }
   const chart = parseBootChart(booted.kernel);
   const start = chart?.stages.find((stage) => stage.name === "app-start");
-  return { parts, image, microsecondsToStart: chart && start ? (start.ticks / chart.hz) * 1e6 : null };
+  return { parts, image, chart, microsecondsToStart: chart && start ? (start.ticks / chart.hz) * 1e6 : null };
 }
 
-const mbps = (part: { bytes: number; ns: number }) => Number((part.bytes / 1e6 / (part.ns / 1e9)).toFixed(1));
+async function runApp(arch: Arch, kernel: string, wasm: string, args: string[], dirs: MappedDirectory[], memory: string, bootchart: boolean) {
+  return runBenchApp(arch, kernel, wasm, { args, dirs, memory, bootchart });
+}
+
+export const mbps = (part: { bytes: number; ns: number }) => Number((part.bytes / 1e6 / (part.ns / 1e9)).toFixed(1));
 
 /** The 64 MiB file over 9p and from ROFS. */
 async function throughput(arch: Arch, kernel: string, wasm: string) {
-  const rofs = cachedDirectory("rofs-64m", new Map([["big.bin", { first: 0, mib: FILE_MIB }]]));
+  const rofs = cachedDirectory("rofs-64m", new Map([["big.bin", { offset: 0, length: FILE_MIB * MIB }]]));
   const share = mkdtempSync(join(tmpdir(), "wisp-bench-9p-"));
   try {
     const live = await runApp(arch, kernel, wasm, ["write-read", "/share/big.bin", String(FILE_MIB)],
@@ -122,7 +110,7 @@ async function throughput(arch: Arch, kernel: string, wasm: string) {
 /** Boot to _start with an empty and a 100 MiB directory, mapped live and copied. */
 async function bootToStart(arch: Arch, kernel: string, wasm: string) {
   const empty = cachedDirectory("dir-empty", new Map());
-  const full = cachedDirectory("dir-100m", new Map(Array.from({ length: DIRECTORY_FILES }, (_, i): [string, PatternFile] => [`file-${i}.bin`, { first: i, mib: 1 }])));
+  const full = cachedDirectory("dir-100m", new Map(Array.from({ length: DIRECTORY_FILES }, (_, i) => [`file-${i}.bin`, { offset: i * MIB, length: MIB }])));
   const cases = [
     { mode: "live" as const, size: "empty", host: empty },
     { mode: "live" as const, size: "full", host: full },

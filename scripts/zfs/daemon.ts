@@ -1,0 +1,41 @@
+// Debian's zfs-fuse as a tool: its zpool, zfs and zdb need its daemon, which
+// withZfsFuse starts (`zfs-fuse --no-daemon`), waits for, and stops by its
+// pid afterwards, whatever happens. Pools on plain files work; it needs root
+// and /dev/fuse (it mounts datasets through FUSE).
+
+import { execFileSync, spawn } from "node:child_process";
+import { existsSync } from "node:fs";
+
+const DAEMON = "/usr/sbin/zfs-fuse";
+const READY_TRIES = 50;
+
+/** Why zfs-fuse cannot run here, or null when it can. */
+export function zfsFuseMissing(): string | null {
+  if (!existsSync(DAEMON)) return "zfs-fuse is not installed (npm run setup installs it)";
+  if (!existsSync("/dev/fuse")) return "there is no /dev/fuse";
+  if (process.getuid?.() !== 0) return "zfs-fuse needs root";
+  return null;
+}
+
+/** Runs `work` with zfs-fuse's daemon up; the daemon is stopped afterwards. */
+export async function withZfsFuse<T>(work: () => Promise<T> | T): Promise<T> {
+  const missing = zfsFuseMissing();
+  if (missing !== null) throw new Error(missing);
+  const daemon = spawn(DAEMON, ["--no-daemon"], { stdio: "ignore" });
+  const exited = new Promise((done) => daemon.once("exit", done));
+  try {
+    for (let tries = 0; ; tries++) {
+      try {
+        execFileSync("zpool", ["list"], { stdio: "ignore" });
+        break;
+      } catch {
+        if (tries >= READY_TRIES) throw new Error("zfs-fuse's daemon did not answer within 5 s");
+        await new Promise((done) => setTimeout(done, 100));
+      }
+    }
+    return await work();
+  } finally {
+    daemon.kill("SIGTERM");
+    await exited;
+  }
+}
