@@ -6,22 +6,28 @@
 // purpose (test/boot/modules/faulty) traps, reads out of bounds, exhausts
 // its stack or fails an assertion in a read: each ends that read with EIO
 // and a report naming the module, the app goes on and exits with its own
-// status, and the kernel neither panics nor hangs.
+// status, and the kernel neither panics nor hangs. A module that cannot be
+// loaded (not ELF, an import the kernel does not offer, another ABI
+// version) fails its mount with a message naming the module and why.
 
 import { execFileSync } from "node:child_process";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { crc32 } from "node:zlib";
 import { beforeAll, describe, expect, it } from "vitest";
 import { wisp } from "./wisp-cli";
+import { buildModule } from "../../scripts/module";
+import { directory, writeImage } from "../../scripts/image";
+import type { Arch } from "../../scripts/build/targets";
 
 const TIMEOUT = "120";
 const ROOT = join(import.meta.dirname, "../..");
 let treeCrc = "";
+let work = "";
 
 beforeAll(() => {
-  const work = mkdtempSync(join(tmpdir(), "wisp-fs-modules-"));
+  work = mkdtempSync(join(tmpdir(), "wisp-fs-modules-"));
   treeCrc = join(work, "tree-crc.wasm");
   execFileSync("clang", ["--target=wasm32-wasi", "-O2", "-Werror", join(ROOT, "modules/tree-crc/tree-crc.c"), "-o", treeCrc]);
 });
@@ -86,3 +92,52 @@ function imageOf(arch: string, name: string): string[] {
   if (path === undefined) throw new Error(`wisp build --image ${name} named no image:\n${written.stdout}${written.stderr}`);
   return [path];
 }
+
+/** A root image whose fstab mounts type `type` on /mnt from /lib/modules/`type`.so holding `so`. */
+function imageWithModule(type: string, so: Uint8Array): string {
+  const root = directory();
+  const lib = directory();
+  const modules = directory();
+  modules.children.set(`${type}.so`, { type: "file", mode: 0o644, mtime: 0, data: so });
+  lib.children.set("modules", modules);
+  root.children.set("lib", lib);
+  root.children.set("mnt", directory());
+  const etc = directory();
+  etc.children.set("fstab", { type: "file", mode: 0o644, mtime: 0, data: new TextEncoder().encode(`${type} /mnt\n`) });
+  root.children.set("etc", etc);
+  const path = join(work, `${type}-${Math.random().toString(36).slice(2)}.rofs`);
+  writeFileSync(path, writeImage(root, { compress: "never" }).image);
+  return path;
+}
+
+/** `so` with every `from` replaced by `to` (the same length). */
+function patched(so: Uint8Array, from: string, to: string): Uint8Array {
+  const bytes = Buffer.from(so);
+  for (let at = bytes.indexOf(from); at >= 0; at = bytes.indexOf(from, at + 1)) bytes.write(to, at, "latin1");
+  return new Uint8Array(bytes);
+}
+
+describe.each(["x86_64", "aarch64"] as Arch[])("filesystem modules that cannot be loaded (%s)", (arch) => {
+  const boot = (image: string) => wisp("run", "--arch", arch, "--timeout", TIMEOUT, "--initrd", image, "--cmdline", "quiet");
+
+  it("a file that is not ELF", () => {
+    const result = boot(imageWithModule("junk", new Uint8Array(4096).fill(0x5a)));
+    expect(result.stdout).toMatch(/^panic: filesystems: \/etc\/fstab line 1: module \/lib\/modules\/junk\.so: .*(ELF|magic)/m);
+    expect(result.status).toBe(70);
+  });
+
+  it("an import the kernel does not offer modules", async () => {
+    const example = await buildModule(join(ROOT, "fs/example"), { arch });
+    const so = patched(new Uint8Array(readFileSync(example.soPath)), "w2c_wisp_log", "w2c_wisp_lag");
+    const result = boot(imageWithModule("example", so));
+    expect(result.stdout).toMatch(/^panic: filesystems: \/etc\/fstab line 1: module \/lib\/modules\/example\.so: .*w2c_wisp_lag/m);
+    expect(result.status).toBe(70);
+  });
+
+  it("a module built for another ABI version", async () => {
+    const module = await buildModule(join(ROOT, "test/boot/modules/abi2"), { arch });
+    const result = boot(imageWithModule("abi2", new Uint8Array(readFileSync(module.soPath))));
+    expect(result.stdout).toContain("panic: filesystems: /etc/fstab line 1: module /lib/modules/abi2.so: it speaks module ABI version 2; this kernel speaks 1\n");
+    expect(result.status).toBe(70);
+  });
+});
