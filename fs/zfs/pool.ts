@@ -134,11 +134,12 @@ export function openPool(name: string): PoolResult {
   }
   const scan = new RingScan();
   for (let i = 0; i < labels.length; i++) scanRings(labels[i].device, labels[i].tree.number("ashift", 9), scan, stats);
-  if (scan.best === null) {
+  const uberblock = scan.newest();
+  if (uberblock === null) {
     return scan.bigEndian ? refuse(result, -ENOTSUP, "pool " + name + " was written big-endian, which this reader does not read")
       : refuse(result, -EIO, "pool " + name + ": no uberblock with a valid checksum");
   }
-  pool.uberblock = scan.best!;
+  pool.uberblock = uberblock;
   if (pool.uberblock.version > MAX_POOL_VERSION) {
     return refuse(result, -ENOTSUP, "pool " + name + ": uberblock version " + pool.uberblock.version.toString() + " is newer than " + MAX_POOL_VERSION.toString());
   }

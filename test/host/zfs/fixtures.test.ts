@@ -23,7 +23,7 @@ describe("the module's boundary", () => {
     const imports = WebAssembly.Module.imports(module).map((entry) => `${entry.module}.${entry.name}`).sort();
     expect(imports.every((name) => ["wisp.device_count", "wisp.device_size", "wisp.device_read", "wisp.log", "wisp.time_now"].includes(name))).toBe(true);
     expect(WebAssembly.Module.exports(module).map((entry) => entry.name).sort()).toEqual([
-      "fs_forget", "fs_getattr", "fs_lookup", "fs_mount", "fs_read", "fs_readdir", "fs_readlink", "fs_root", "fs_unmount",
+      "fs_forget", "fs_getattr", "fs_lookup", "fs_mount", "fs_option", "fs_read", "fs_readdir", "fs_readlink", "fs_report", "fs_root", "fs_unmount",
       "memory", "wisp_abi_version", "wisp_buffer",
     ]);
   });
