@@ -23,6 +23,9 @@ import { Stats } from "./stats";
 const LABEL_SIZE: i64 = 256 << 10;
 const CONFIG_AT: i64 = 16 << 10;
 const CONFIG_SIZE: i32 = 112 << 10;
+/** How much of a config is read to learn its txg (a pool's config is a few KiB at most). */
+const PEEK: i32 = 8 << 10;
+const TRAILER: i32 = 40;
 const RING_AT: i64 = 128 << 10;
 const RING_SIZE: i32 = 128 << 10;
 const UBERBLOCK_MAGIC: u64 = 0x00bab10c;
@@ -75,41 +78,55 @@ export function readDevice(device: i32, offset: i64, length: i32, stats: Stats):
 
 /**
  * The label of `device` with a valid checksum and the highest txg, or null.
- * The configs are decoded first (the decoder is bounded, so damage cannot
- * make it trap) and only checked newest first until one holds: one SHA-256
- * of 112 KiB instead of four. A label whose config decodes to a wrong txg
- * fails its checksum and the next is tried, so the answer is the same as
- * checking them all. A big-endian writer's checksum is accepted here (the
- * config is XDR, the same on every host); the uberblocks say whether the
- * pool can be read.
+ * Each config's first PEEK bytes are decoded for its txg (the decoder is
+ * bounded, so damage cannot make it trap; a config longer than that is
+ * read whole), then configs are read whole and checked newest first until
+ * one holds, and the label is decoded again from the checked bytes: one
+ * SHA-256 of 112 KiB instead of four. A label whose peek decodes to a
+ * wrong txg fails its checksum and the next is tried, so the answer is
+ * the same as checking them all. A big-endian writer's checksum is
+ * accepted (the config is XDR, the same on every host); the uberblocks say
+ * whether the pool can be read.
  */
 export function bestLabel(device: i32, stats: Stats): Label | null {
   const size = deviceSize(device);
   if (size < 4 * LABEL_SIZE) return null;
-  const found = new Array<Label>();
-  const raw = new Array<Uint8Array>();
   const offsets = new Array<i64>();
+  const txgs = new Array<u64>();
+  const whole = new Array<Uint8Array | null>();
   for (let i = 0; i < LABELS; i++) {
     const at = labelOffset(size, i) + CONFIG_AT;
-    const data = readDevice(device, at, CONFIG_SIZE, stats);
+    const peek = readDevice(device, at, PEEK, stats);
+    if (peek === null) continue;
+    let data: Uint8Array | null = null;
+    let config = decodeNvList(peek, PEEK);
+    if (config === null) {
+      data = readDevice(device, at, CONFIG_SIZE, stats);
+      if (data === null) continue;
+      config = decodeNvList(data, CONFIG_SIZE - TRAILER);
+      if (config === null) continue;
+    }
+    offsets.push(at);
+    txgs.push(config.number("txg", 0));
+    whole.push(data);
+  }
+  for (let tries = 0; tries < offsets.length; tries++) {
+    let newest = -1;
+    for (let i = 0; i < offsets.length; i++) {
+      if (offsets[i] >= 0 && (newest < 0 || txgs[i] > txgs[newest])) newest = i;
+    }
+    const at = offsets[newest];
+    offsets[newest] = -1;
+    const data = whole[newest] !== null ? whole[newest] : readDevice(device, at, CONFIG_SIZE, stats);
     if (data === null) continue;
-    const config = decodeNvList(data, CONFIG_SIZE - 40);
+    const verdict = embeddedMatches(data, CONFIG_SIZE, <u64>at, 0, 0);
+    if (verdict != MATCH && verdict != BIG_ENDIAN) continue;
+    const config = decodeNvList(data, CONFIG_SIZE - TRAILER);
     if (config === null) continue;
     const label = new Label();
     label.device = device;
     label.config = config;
-    found.push(label);
-    raw.push(data);
-    offsets.push(at);
-  }
-  for (let tries = 0; tries < found.length; tries++) {
-    let newest = -1;
-    for (let i = 0; i < found.length; i++) {
-      if (offsets[i] >= 0 && (newest < 0 || found[i].txg > found[newest].txg)) newest = i;
-    }
-    const verdict = embeddedMatches(raw[newest], CONFIG_SIZE, <u64>offsets[newest], 0, 0);
-    if (verdict == MATCH || verdict == BIG_ENDIAN) return found[newest];
-    offsets[newest] = -1;
+    return label;
   }
   return null;
 }
