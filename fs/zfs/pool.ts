@@ -13,6 +13,7 @@ import { deviceCount, log } from "./host";
 import { bestLabel, Label, RingScan, scanRings, Uberblock } from "./label";
 import { NvList } from "./nvlist";
 import { BlockCache } from "./cache";
+import { ReadAhead } from "./readahead";
 import { cacheBytes } from "./settings";
 import { Stats } from "./stats";
 import { EINVAL, EIO, ENOENT, ENOTSUP } from "./errno";
@@ -35,6 +36,8 @@ export class Pool {
   uberblock: Uberblock = new Uberblock();
   stats: Stats = new Stats();
   cache: BlockCache = new BlockCache(cacheBytes);
+  /** The last run of device bytes read around a small block (readahead.ts). */
+  readAhead: ReadAhead = new ReadAhead();
   /** Set once a refusal has been logged for a block kind, so a damaged pool does not flood the console. */
   loggedRefusal: bool = false;
 
