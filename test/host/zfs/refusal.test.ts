@@ -2,12 +2,15 @@
 // at mount (ENOTSUP) with a log line naming them. Each case takes a fixture
 // pool and rewrites its labels (label-edit.ts: re-encoded nvlists, resealed
 // checksums) as a newer ZFS, a raidz pool or a big-endian host would have
-// written them. The rewriting itself is checked first: an unchanged
-// re-encoding is byte-identical, and a resealed pool still mounts.
+// written them, or its root dataset's master node (block-edit.ts: the
+// checksum chain up to the uberblock made right) as a ZPL 5 dataset. The
+// rewriting itself is checked too: an unchanged re-encoding is
+// byte-identical, and resealed or rewritten pools still mount and read.
 
 import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { memoryDevice, ZfsError, ZfsModule } from "../../../scripts/zfs/host";
+import { setMasterNodeEntry } from "./block-edit";
 import { byteswapUberblocks, decodeNvList, editLabels, encodeNvList, getList, labelOffsets, setPair, type NvList } from "./label-edit";
 import { compareTree, manifest, removeUnpacked, unpackImages } from "./tree";
 
@@ -102,5 +105,25 @@ describe("refused at mount", () => {
 
   it("a pool written big-endian", async () => {
     expect(await refusal(changed(byteswapUberblocks))).toMatch(/big-endian/);
+  });
+});
+
+describe("a dataset of a newer ZPL", () => {
+  it("refuses ZPL version 5 (system attributes), naming it", async () => {
+    const image = changed((bytes) => setMasterNodeEntry(bytes, "VERSION", 5n));
+    expect(await refusal(image)).toMatch(/plain: ZPL version 5 \(system attributes\) is not supported/);
+  });
+
+  it("reads the whole tree after VERSION is rewritten to 5 and back to 4 (the checksum chain is made right)", async () => {
+    const image = changed((bytes) => {
+      setMasterNodeEntry(bytes, "VERSION", 5n);
+      setMasterNodeEntry(bytes, "VERSION", 4n);
+    });
+    expect(Buffer.from(image).equals(Buffer.from(pristine))).toBe(false);
+    const module = await ZfsModule.over([memoryDevice(image)]);
+    const volume = module.mount("plain");
+    expect(compareTree(module, volume, manifest.plain.datasets.plain)).toEqual({ wrong: [], errors: [] });
+    module.unmount(volume);
+    expect(module.log.at(-1)).toMatch(/checksum errors 0, unreadable blocks 0/);
   });
 });
