@@ -131,9 +131,9 @@ export function bestLabel(device: i32, stats: Stats): Label | null {
   return null;
 }
 
-/** An uberblock slot whose magic says it is one (either byte order), not yet checked. */
+/** An uberblock slot whose magic says it is one (either byte order; txg and timestamp read in it), not yet checked. */
 class Candidate {
-  constructor(public ring: Uint8Array, public at: i32, public slot: i32, public offset: i64, public txg: u64, public timestamp: u64, public swapped: bool) {}
+  constructor(public ring: Uint8Array, public at: i32, public slot: i32, public offset: i64, public txg: u64, public timestamp: u64) {}
   newerThan(other: Candidate): bool {
     return this.txg > other.txg || (this.txg == other.txg && this.timestamp > other.timestamp);
   }
@@ -198,7 +198,7 @@ export function scanRings(device: i32, ashift: u64, scan: RingScan, stats: Stats
         txg = bswap<u64>(txg);
         timestamp = bswap<u64>(timestamp);
       }
-      scan.candidates.push(new Candidate(ring, s * slot, slot, at + <i64>(s * slot), txg, timestamp, swapped));
+      scan.candidates.push(new Candidate(ring, s * slot, slot, at + <i64>(s * slot), txg, timestamp));
     }
   }
 }
