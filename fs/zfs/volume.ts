@@ -22,9 +22,14 @@ const MASTER_NODE: u64 = 1;
 const MAX_ZPL_VERSION: u64 = 4;
 const MAX_OBJECT: u64 = (<u64>1 << 48) - 1;
 const MAX_LINK: u64 = 4096;
-/** Znodes and directory ZAPs kept per volume (each a few hundred bytes, plus a directory's name index). */
-const NODE_CACHE: i32 = 4096;
-const DIRECTORY_CACHE: i32 = 256;
+/**
+ * Znodes kept per volume (about 600 bytes each), and directory ZAPs (a big
+ * micro ZAP pins its block, up to 128 KiB, and its name index, about as
+ * much): bounded so that a walk of many big directories stays within a few
+ * MiB beside the block cache.
+ */
+const NODE_CACHE: i32 = 1024;
+const DIRECTORY_CACHE: i32 = 16;
 const ENTRY_NAME_AT: i32 = 24;
 /** Directory entry types (the top 4 bits of a ZPL directory entry's value). */
 const DT_DIR: u64 = 4;
