@@ -8,18 +8,22 @@ function fits(data: Uint8Array, at: i32, size: i32): bool {
   return at >= 0 && at <= data.length - size;
 }
 
+@inline
 export function u8At(data: Uint8Array, at: i32): u32 {
   return fits(data, at, 1) ? <u32>load<u8>(data.dataStart + <usize>at) : 0;
 }
 
+@inline
 export function le16(data: Uint8Array, at: i32): u32 {
   return fits(data, at, 2) ? <u32>load<u16>(data.dataStart + <usize>at) : 0;
 }
 
+@inline
 export function le32(data: Uint8Array, at: i32): u32 {
   return fits(data, at, 4) ? load<u32>(data.dataStart + <usize>at) : 0;
 }
 
+@inline
 export function le64(data: Uint8Array, at: i32): u64 {
   return fits(data, at, 8) ? load<u64>(data.dataStart + <usize>at) : 0;
 }

@@ -19,7 +19,7 @@ export const CHECKSUM_SHA256: u32 = 8;
 const EMBEDDED_MAGIC: u64 = 0x0210da7ab10c7a11;
 const TRAILER: i32 = 40;
 
-/** A checksum answer: the block matches, does not, or is in a form this reader refuses. */
+/** A checksum answer: the block matches, does not, names a function this reader lacks, or matches as big-endian (embedded only). */
 export const MATCH: i32 = 1;
 export const MISMATCH: i32 = 0;
 export const UNKNOWN_FUNCTION: i32 = -1;
@@ -45,23 +45,29 @@ export function checksumMatches(kind: u32, data: Uint8Array, size: i32, expected
   return MATCH;
 }
 
-/** Whether `data[0, size)` matches its embedded SHA-256 trailer, taken with the verifier (v0, v1, v2, 0). */
+/**
+ * Whether `data[0, size)` matches its embedded SHA-256 trailer, taken with
+ * the verifier (v0, v1, v2, 0): MATCH, BIG_ENDIAN (it matches, but a
+ * big-endian host wrote it: magic, verifier and digest words in its byte
+ * order), or MISMATCH.
+ */
 export function embeddedMatches(data: Uint8Array, size: i32, v0: u64, v1: u64, v2: u64): i32 {
   if (size < TRAILER || size > data.length) return MISMATCH;
   const trailer = size - TRAILER;
   const magic = le64(data, trailer);
-  if (magic == bswap<u64>(EMBEDDED_MAGIC)) return BIG_ENDIAN;
-  if (magic != EMBEDDED_MAGIC) return MISMATCH;
+  const swapped = magic == bswap<u64>(EMBEDDED_MAGIC);
+  if (!swapped && magic != EMBEDDED_MAGIC) return MISMATCH;
   const stored = new StaticArray<u64>(4);
   for (let i = 0; i < 4; i++) unchecked(stored[i] = le64(data, trailer + 8 + i * 8));
-  storeLe64(data, trailer + 8, v0);
-  storeLe64(data, trailer + 16, v1);
-  storeLe64(data, trailer + 24, v2);
+  storeLe64(data, trailer + 8, swapped ? bswap<u64>(v0) : v0);
+  storeLe64(data, trailer + 16, swapped ? bswap<u64>(v1) : v1);
+  storeLe64(data, trailer + 24, swapped ? bswap<u64>(v2) : v2);
   storeLe64(data, trailer + 32, 0);
   sha256Words(data, size, actual);
-  let result = MATCH;
+  let result = swapped ? BIG_ENDIAN : MATCH;
   for (let i = 0; i < 4; i++) {
-    if (unchecked(actual[i]) != unchecked(stored[i])) result = MISMATCH;
+    const want = swapped ? bswap<u64>(unchecked(stored[i])) : unchecked(stored[i]);
+    if (unchecked(actual[i]) != want) result = MISMATCH;
     storeLe64(data, trailer + 8 + i * 8, unchecked(stored[i]));
   }
   return result;

@@ -1,7 +1,8 @@
 // Reading a block through its block pointer: a hole reads as zeros; else
 // each copy (DVA) in turn, and for each copy each device of its mirror, is
 // read and checked against the checksum, and the first good one is
-// decompressed and cached. A gang copy is a 512-byte header (with its own
+// decompressed and cached (file data is read through the pool's read-ahead
+// window, readahead.ts). A gang copy is a 512-byte header (with its own
 // embedded checksum) listing up to three smaller blocks whose data, joined,
 // is the block. A block none of whose copies checks out is EIO, never data.
 //
@@ -16,6 +17,7 @@ import { checksumMatches, embeddedMatches, MATCH, MISMATCH, UNKNOWN_FUNCTION } f
 import { COMPRESS_OFF, compressionKnown, compressionName, decompress } from "./decompress";
 import { readDevice } from "./label";
 import { BlockCache } from "./cache";
+import { readBlockBytes } from "./readahead";
 import { Pool } from "./pool";
 import { log } from "./host";
 import { EIO, ENOTSUP } from "./errno";
@@ -24,6 +26,8 @@ export const MAX_BLOCK: i32 = 128 << 10;
 /** Where allocated space starts on a device: past the two front labels and the boot area. */
 const DATA_START: i64 = 4 << 20;
 const GANG_HEADER: i32 = 512;
+/** DMU_OT_PLAIN_FILE_CONTENTS: file data, the blocks read through the read-ahead window. */
+const TYPE_FILE_DATA: u32 = 19;
 const MAX_GANG_DEPTH: i32 = 4;
 /** Any level (readBlock's expectedLevel), any size (expectedSize). */
 export const ANY: i32 = -1;
@@ -73,10 +77,13 @@ function readCopy(pool: Pool, bp: BlockPointer, dva: i32, depth: i32): Uint8Arra
   if (top === null) return null;
   const size = bp.physicalSize;
   if (bp.offset(dva) > <u64>(1 << 60)) return null;
+  const fileData = bp.level == 0 && bp.type == TYPE_FILE_DATA;
   for (let i = 0; i < top.devices.length; i++) {
     const device = top.devices[i];
     if (device < 0) continue;
-    const data = bp.isGang(dva) ? readGang(pool, bp, dva, device, depth) : readDevice(device, DATA_START + <i64>bp.offset(dva), size, pool.stats);
+    const at = DATA_START + <i64>bp.offset(dva);
+    const data = bp.isGang(dva) ? readGang(pool, bp, dva, device, depth)
+      : fileData ? readBlockBytes(pool.readAhead, device, at, size, pool.stats) : readDevice(device, at, size, pool.stats);
     if (data === null) continue;
     const verdict = checksumMatches(bp.checksum, data, size, bp.data, bp.at + CHECKSUM_AT);
     if (verdict == MATCH) return data;

@@ -10,10 +10,12 @@
 //   +40 blkptr of the MOS (the pool's meta objset)
 //
 // The trailers' verifier is the byte offset of the config or slot on the
-// device. A label is used only if its checksum holds and its nvlist decodes.
+// device. A label is used only if its checksum holds and its nvlist decodes;
+// an uberblock only if its checksum holds. Both are checked newest first and
+// only until one holds (a mount's cost was all SHA-256 before that).
 
 import { deviceRead, deviceSize } from "./host";
-import { embeddedMatches, MATCH, BIG_ENDIAN } from "./checksum";
+import { embeddedMatches, MATCH, MISMATCH, BIG_ENDIAN } from "./checksum";
 import { le64, copyBytes } from "./bytes";
 import { decodeNvList, NvList } from "./nvlist";
 import { Stats } from "./stats";
@@ -21,6 +23,9 @@ import { Stats } from "./stats";
 const LABEL_SIZE: i64 = 256 << 10;
 const CONFIG_AT: i64 = 16 << 10;
 const CONFIG_SIZE: i32 = 112 << 10;
+/** How much of a config is read to learn its txg (a pool's config is a few KiB at most). */
+const PEEK: i32 = 8 << 10;
+const TRAILER: i32 = 40;
 const RING_AT: i64 = 128 << 10;
 const RING_SIZE: i32 = 128 << 10;
 const UBERBLOCK_MAGIC: u64 = 0x00bab10c;
@@ -71,33 +76,109 @@ export function readDevice(device: i32, offset: i64, length: i32, stats: Stats):
   return data;
 }
 
-/** The label of `device` with a valid checksum and the highest txg, or null. */
+/**
+ * The label of `device` with a valid checksum and the highest txg, or null.
+ * Each config's first PEEK bytes are decoded for its txg (the decoder is
+ * bounded, so damage cannot make it trap; a config longer than that is
+ * read whole), then configs are read whole and checked newest first until
+ * one holds, and the label is decoded again from the checked bytes: one
+ * SHA-256 of 112 KiB instead of four. A label whose peek decodes to a
+ * wrong txg fails its checksum and the next is tried, so the answer is
+ * the same as checking them all. A big-endian writer's checksum is
+ * accepted (the config is XDR, the same on every host); the uberblocks say
+ * whether the pool can be read.
+ */
 export function bestLabel(device: i32, stats: Stats): Label | null {
   const size = deviceSize(device);
   if (size < 4 * LABEL_SIZE) return null;
-  let best: Label | null = null;
+  const offsets = new Array<i64>();
+  const txgs = new Array<u64>();
+  const whole = new Array<Uint8Array | null>();
   for (let i = 0; i < LABELS; i++) {
     const at = labelOffset(size, i) + CONFIG_AT;
-    const data = readDevice(device, at, CONFIG_SIZE, stats);
+    const peek = readDevice(device, at, PEEK, stats);
+    if (peek === null) continue;
+    let data: Uint8Array | null = null;
+    let config = decodeNvList(peek, PEEK);
+    if (config === null) {
+      data = readDevice(device, at, CONFIG_SIZE, stats);
+      if (data === null) continue;
+      config = decodeNvList(data, CONFIG_SIZE - TRAILER);
+      if (config === null) continue;
+    }
+    offsets.push(at);
+    txgs.push(config.number("txg", 0));
+    whole.push(data);
+  }
+  for (let tries = 0; tries < offsets.length; tries++) {
+    let newest = -1;
+    for (let i = 0; i < offsets.length; i++) {
+      if (offsets[i] >= 0 && (newest < 0 || txgs[i] > txgs[newest])) newest = i;
+    }
+    const at = offsets[newest];
+    offsets[newest] = -1;
+    const data = whole[newest] !== null ? whole[newest] : readDevice(device, at, CONFIG_SIZE, stats);
     if (data === null) continue;
-    if (embeddedMatches(data, CONFIG_SIZE, <u64>at, 0, 0) != MATCH) continue;
-    const config = decodeNvList(data, CONFIG_SIZE - 40);
+    const verdict = embeddedMatches(data, CONFIG_SIZE, <u64>at, 0, 0);
+    if (verdict != MATCH && verdict != BIG_ENDIAN) continue;
+    const config = decodeNvList(data, CONFIG_SIZE - TRAILER);
     if (config === null) continue;
     const label = new Label();
     label.device = device;
     label.config = config;
-    if (best === null || label.txg > best.txg) best = label;
+    return label;
   }
-  return best;
+  return null;
 }
 
-/** What a ring scan found: the newest valid uberblock so far, and whether a big-endian one was seen. */
+/** An uberblock slot whose magic says it is one (either byte order; txg and timestamp read in it), not yet checked. */
+class Candidate {
+  constructor(public ring: Uint8Array, public at: i32, public slot: i32, public offset: i64, public txg: u64, public timestamp: u64) {}
+  newerThan(other: Candidate): bool {
+    return this.txg > other.txg || (this.txg == other.txg && this.timestamp > other.timestamp);
+  }
+}
+
+/**
+ * What the ring scans found: every slot with an uberblock's magic, by txg.
+ * `newest` checks them newest first until one holds, so a pool costs one
+ * SHA-256 of a slot instead of one per slot of every ring.
+ */
 export class RingScan {
-  best: Uberblock | null = null;
+  candidates: Array<Candidate> = new Array<Candidate>();
+  /** The newest uberblock that checked out was written big-endian (this reader refuses those). */
   bigEndian: bool = false;
+
+  /** The newest uberblock whose checksum holds (across every ring scanned), or null; sets bigEndian if it is big-endian. */
+  newest(): Uberblock | null {
+    const candidates = this.candidates;
+    const tried = new Array<bool>(candidates.length);
+    for (let tries = 0; tries < candidates.length; tries++) {
+      let best = -1;
+      for (let i = 0; i < candidates.length; i++) {
+        if (!tried[i] && (best < 0 || candidates[i].newerThan(candidates[best]))) best = i;
+      }
+      tried[best] = true;
+      const c = candidates[best];
+      const data = c.ring.subarray(c.at, c.at + c.slot);
+      const verdict = embeddedMatches(data, c.slot, <u64>c.offset, 0, 0);
+      if (verdict == MISMATCH) continue;
+      if (verdict == BIG_ENDIAN) {
+        this.bigEndian = true;
+        return null;
+      }
+      const found = new Uberblock();
+      found.txg = c.txg;
+      found.timestamp = c.timestamp;
+      found.version = le64(data, UB_VERSION);
+      copyBytes(found.root, 0, data, UB_ROOT, 128);
+      return found;
+    }
+    return null;
+  }
 }
 
-/** Scans the uberblock rings of all four labels of `device` into `scan`. */
+/** Reads the uberblock rings of all four labels of `device` and adds the slots holding an uberblock's magic to `scan`. */
 export function scanRings(device: i32, ashift: u64, scan: RingScan, stats: Stats): void {
   const size = deviceSize(device);
   if (size < 4 * LABEL_SIZE) return;
@@ -108,25 +189,16 @@ export function scanRings(device: i32, ashift: u64, scan: RingScan, stats: Stats
     const ring = readDevice(device, at, RING_SIZE, stats);
     if (ring === null) continue;
     for (let s = 0; s < RING_SIZE / slot; s++) {
-      const data = ring.subarray(s * slot, (s + 1) * slot);
-      const magic = le64(data, 0);
-      if (magic != UBERBLOCK_MAGIC) {
-        if (magic == bswap<u64>(UBERBLOCK_MAGIC)) scan.bigEndian = true;
-        continue;
+      const magic = le64(ring, s * slot);
+      const swapped = magic == bswap<u64>(UBERBLOCK_MAGIC);
+      if (magic != UBERBLOCK_MAGIC && !swapped) continue;
+      let txg = le64(ring, s * slot + UB_TXG);
+      let timestamp = le64(ring, s * slot + UB_TIMESTAMP);
+      if (swapped) {
+        txg = bswap<u64>(txg);
+        timestamp = bswap<u64>(timestamp);
       }
-      const verdict = embeddedMatches(data, slot, <u64>(at + <i64>(s * slot)), 0, 0);
-      if (verdict == BIG_ENDIAN) scan.bigEndian = true;
-      if (verdict != MATCH) continue;
-      const txg = le64(data, UB_TXG);
-      const timestamp = le64(data, UB_TIMESTAMP);
-      const best = scan.best;
-      if (best !== null && (txg < best.txg || (txg == best.txg && timestamp <= best.timestamp))) continue;
-      const found = new Uberblock();
-      found.txg = txg;
-      found.timestamp = timestamp;
-      found.version = le64(data, UB_VERSION);
-      copyBytes(found.root, 0, data, UB_ROOT, 128);
-      scan.best = found;
+      scan.candidates.push(new Candidate(ring, s * slot, slot, at + <i64>(s * slot), txg, timestamp));
     }
   }
 }

@@ -33,6 +33,15 @@ export function lzjbDecompress(source: Uint8Array, sourceLength: i32, target: Ui
       const distance = ((high << 8) | low) & OFFSET_MASK;
       let from = d - distance;
       if (from < 0) return false;
+      if (distance >= 8) {
+        // The source stays 8 bytes behind: whole words copy what bytes would (metadata is mostly such runs).
+        while (length >= 8 && d + 8 <= targetLength) {
+          store<u64>(dst + <usize>d, load<u64>(dst + <usize>from));
+          d += 8;
+          from += 8;
+          length -= 8;
+        }
+      }
       while (length-- > 0 && d < targetLength) {
         store<u8>(dst + <usize>d, load<u8>(dst + <usize>from));
         d++;

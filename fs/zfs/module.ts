@@ -116,7 +116,10 @@ export function fs_readlink(number: i32, inode: i64, to: usize, capacity: i32): 
 }
 
 export function fs_forget(number: i32, inode: i64): void {
-  // Nothing is held per inode: znodes are read again (through the block cache) on each call.
+  // Nothing to do: the volume's znode and directory caches are bounded and
+  // never stale (the pool is read-only), and the kernel also forgets a
+  // duplicate of an inode it still holds, so forgetting would only evict
+  // what is about to be used again.
 }
 
 export function fs_option(key: usize, keyLength: i32, value: usize, valueLength: i32): i32 {

@@ -13,6 +13,7 @@ import { deviceCount, log } from "./host";
 import { bestLabel, Label, RingScan, scanRings, Uberblock } from "./label";
 import { NvList } from "./nvlist";
 import { BlockCache } from "./cache";
+import { ReadAhead } from "./readahead";
 import { cacheBytes } from "./settings";
 import { Stats } from "./stats";
 import { EINVAL, EIO, ENOENT, ENOTSUP } from "./errno";
@@ -35,6 +36,8 @@ export class Pool {
   uberblock: Uberblock = new Uberblock();
   stats: Stats = new Stats();
   cache: BlockCache = new BlockCache(cacheBytes);
+  /** The last run of device bytes read around a small block (readahead.ts). */
+  readAhead: ReadAhead = new ReadAhead();
   /** Set once a refusal has been logged for a block kind, so a damaged pool does not flood the console. */
   loggedRefusal: bool = false;
 
@@ -134,11 +137,12 @@ export function openPool(name: string): PoolResult {
   }
   const scan = new RingScan();
   for (let i = 0; i < labels.length; i++) scanRings(labels[i].device, labels[i].tree.number("ashift", 9), scan, stats);
-  if (scan.best === null) {
+  const uberblock = scan.newest();
+  if (uberblock === null) {
     return scan.bigEndian ? refuse(result, -ENOTSUP, "pool " + name + " was written big-endian, which this reader does not read")
       : refuse(result, -EIO, "pool " + name + ": no uberblock with a valid checksum");
   }
-  pool.uberblock = scan.best!;
+  pool.uberblock = uberblock;
   if (pool.uberblock.version > MAX_POOL_VERSION) {
     return refuse(result, -ENOTSUP, "pool " + name + ": uberblock version " + pool.uberblock.version.toString() + " is newer than " + MAX_POOL_VERSION.toString());
   }

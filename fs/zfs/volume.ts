@@ -14,7 +14,7 @@ import { readObject } from "./dnode";
 import { log } from "./host";
 import { Objset, objsetError, openObjset, OBJSET_META, OBJSET_ZPL } from "./objset";
 import { openPool, Pool } from "./pool";
-import { openZap, zapOf, zapError, ZapEntry } from "./zap";
+import { openZap, Zap, zapOf, zapError, ZapEntry } from "./zap";
 import { Znode, TYPE_DIRECTORY, TYPE_SYMLINK } from "./znode";
 import { EINVAL, EIO, EISDIR, ENOTDIR, ENOTSUP } from "./errno";
 
@@ -22,6 +22,14 @@ const MASTER_NODE: u64 = 1;
 const MAX_ZPL_VERSION: u64 = 4;
 const MAX_OBJECT: u64 = (<u64>1 << 48) - 1;
 const MAX_LINK: u64 = 4096;
+/**
+ * Znodes kept per volume (about 600 bytes each), and directory ZAPs (a big
+ * micro ZAP pins its block, up to 128 KiB, and its name index, about as
+ * much): bounded so that a walk of many big directories stays within a few
+ * MiB beside the block cache.
+ */
+const NODE_CACHE: i32 = 1024;
+const DIRECTORY_CACHE: i32 = 16;
 const ENTRY_NAME_AT: i32 = 24;
 /** Directory entry types (the top 4 bits of a ZPL directory entry's value). */
 const DT_DIR: u64 = 4;
@@ -29,15 +37,34 @@ const DT_REG: u64 = 8;
 const DT_LNK: u64 = 10;
 
 export class Volume {
+  /** Znodes read so far, by inode; dropped all at once when full (the pool is read-only: they never go stale). */
+  private znodes: Map<i64, Znode> = new Map<i64, Znode>();
+  /** Directories' ZAPs (with a micro ZAP's name index), likewise. */
+  private directories: Map<i64, Zap> = new Map<i64, Zap>();
+
   constructor(public pool: Pool, public objset: Objset, public root: u64) {}
 
   /** The znode of `inode`, or null with `volumeError` set. */
   znode(inode: i64): Znode | null {
+    if (this.znodes.has(inode)) return this.znodes.get(inode);
     if (inode <= 0 || <u64>inode > MAX_OBJECT) return this.fail(-EINVAL);
     const dnode = this.objset.dnode(<u64>inode);
     if (dnode === null) return this.fail(objsetError);
     const znode = new Znode(dnode);
-    return znode.valid ? znode : this.fail(-EIO);
+    if (!znode.valid) return this.fail(-EIO);
+    if (this.znodes.size >= NODE_CACHE) this.znodes.clear();
+    this.znodes.set(inode, znode);
+    return znode;
+  }
+
+  /** The ZAP of directory `directory` (a znode of type directory), or null with `zapError` set. */
+  private directory(inode: i64, dir: Znode): Zap | null {
+    if (this.directories.has(inode)) return this.directories.get(inode);
+    const zap = zapOf(this.objset, dir.dnode);
+    if (zap === null) return null;
+    if (this.directories.size >= DIRECTORY_CACHE) this.directories.clear();
+    this.directories.set(inode, zap);
+    return zap;
   }
 
   private fail(error: i32): Znode | null {
@@ -49,7 +76,7 @@ export class Volume {
     const dir = this.znode(directory);
     if (dir === null) return volumeError;
     if (dir.type != TYPE_DIRECTORY) return -ENOTDIR;
-    const zap = zapOf(this.objset, dir.dnode);
+    const zap = this.directory(directory, dir);
     if (zap === null) return zapError;
     const found = zap.lookup(name);
     if (found < 0) return found;
@@ -97,7 +124,7 @@ export class Volume {
     const dir = this.znode(directory);
     if (dir === null) return volumeError;
     if (dir.type != TYPE_DIRECTORY) return -ENOTDIR;
-    const zap = zapOf(this.objset, dir.dnode);
+    const zap = this.directory(directory, dir);
     if (zap === null) return zapError;
     const entry = new ZapEntry();
     let at = <u64>cookie;

@@ -32,6 +32,11 @@ export function microFind(block: Uint8Array, key: Uint8Array): i32 {
   return -1;
 }
 
+/** Whether entry `index` is named exactly `key`. */
+export function microNameIs(block: Uint8Array, index: i32, key: Uint8Array): bool {
+  return index >= 0 && index < entryCount(block) && nameIs(block, ENTRY + index * ENTRY + NAME_AT, key);
+}
+
 export function microValue(block: Uint8Array, index: i32): u64 {
   return le64(block, ENTRY + index * ENTRY);
 }

@@ -14,12 +14,14 @@ import { le64 } from "./bytes";
 import { Dnode, readObjectBlock } from "./dnode";
 import { ioError } from "./io";
 import { Objset, objsetError } from "./objset";
-import { microFind, microName, microNext, microValue } from "./zap-micro";
+import { microFind, microName, microNameIs, microNext, microValue } from "./zap-micro";
 import { FatFound, FatZap } from "./zap-fat";
 import { EIO, ENOENT } from "./errno";
 
 const MICRO: u64 = (1 << 63) + 3;
 const HEADER: u64 = (1 << 63) + 1;
+/** Micro ZAP blocks this big or bigger (64 entries) get a name index. */
+const INDEX_FROM: i32 = 4096;
 
 export class ZapEntry {
   name: string = "";
@@ -33,12 +35,45 @@ export class Zap {
   fat: FatZap | null = null;
   /** The value lookup() found. */
   value: u64 = 0;
+  /** A large micro ZAP's entries by name, built at its first lookup (the block never changes). */
+  private names: Map<string, i32> | null = null;
+  /** Every indexed name's bytes are what its string encodes to, so a name not in the index is not there. */
+  private namesExact: bool = false;
+
+  /**
+   * The index of micro ZAP entry `key` (`name` as UTF-8), or -1. A big one
+   * (a directory of hundreds of files) is searched through a name index
+   * instead of entry by entry; a hit is confirmed byte for byte, and if any
+   * entry's bytes are not what its string encodes to (invalid UTF-8 on
+   * disk) a miss falls back to the scan, so the answer is always the scan's.
+   */
+  private microIndex(name: string, key: Uint8Array): i32 {
+    const block = this.micro!;
+    if (block.length < INDEX_FROM) return microFind(block, key);
+    let names = this.names;
+    if (names === null) {
+      names = new Map<string, i32>();
+      let exact = true;
+      for (let i = microNext(block, 0); i >= 0; i = microNext(block, i + 1)) {
+        const entry = microName(block, i);
+        if (!names.has(entry)) names.set(entry, i);
+        if (exact && !microNameIs(block, i, Uint8Array.wrap(String.UTF8.encode(entry)))) exact = false;
+      }
+      this.names = names;
+      this.namesExact = exact;
+    }
+    if (names.has(name)) {
+      const index = names.get(name);
+      if (microNameIs(block, index, key)) return index;
+    }
+    return this.namesExact ? -1 : microFind(block, key);
+  }
 
   /** The value of `name` in `value`: 0, -ENOENT, or another negative errno. */
   lookup(name: string): i32 {
     const key = Uint8Array.wrap(String.UTF8.encode(name));
     if (this.micro !== null) {
-      const index = microFind(this.micro!, key);
+      const index = this.microIndex(name, key);
       if (index < 0) return -ENOENT;
       this.value = microValue(this.micro!, index);
       return 0;
