@@ -12,6 +12,8 @@ import { forgetFileSystems } from "../../../fs/vfs/filesystems";
 import { registerTests } from "../../../kernel/init/tests";
 import { registerSelfTestsX86_64 } from "../../../kernel/init/x86_64-parts";
 import { declareRootOption } from "../../../fs/root";
+import { useFileSystemModules } from "../../../loader/modules/index";
+import { EM_X86_64 } from "../../../loader/elf/layout";
 import { declareNetworkOptions } from "../../../kernel/net/index";
 import { declareMmioDeviceOption } from "../../../drivers/virtio/mmio-devices";
 
@@ -81,6 +83,7 @@ function declareTestKernelOptions(): void {
   declareRootOption();
   declareNetworkOptions();
   declareMmioDeviceOption();
+  useFileSystemModules(EM_X86_64); // declares fsopt=, as kernel/init/wiring.ts does
 }
 
 export function optionsRead(text: string): void {
