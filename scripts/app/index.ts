@@ -4,6 +4,8 @@
 //   validate   refuse what Wisp cannot run, with the reason   (validate.ts);
 //              bind each WASI import by name and signature, renaming those
 //              of WasmEdge's forms told apart by signature (rename-imports.ts)
+//   flatten    a function nesting blocks deeper than wasm2c can take has
+//              its switch-like chains rewritten as jump trees   (nesting/)
 //   split      a module with more code than SPLIT_CODE_BYTES is cut into
 //              part modules, each compiled on its own       (units.ts, split/)
 //   compile    wasm2c → clang per C file, in parallel → ld.lld, each step
@@ -34,6 +36,7 @@ import { unresolvedSymbols } from "./lists";
 import { stopChildren } from "./measured";
 import type { Progress } from "./progress";
 import { AppReport, makeReport } from "./report";
+import { limitNesting } from "./nesting";
 import { renameImports } from "./rename-imports";
 import { runSteps } from "./steps";
 import { CODE_BYTES_PER_OUTPUT, SPLIT_CODE_BYTES, unitsFor } from "./units";
@@ -173,6 +176,13 @@ async function buildLocked(wasmPath: string, bytes: Uint8Array, hash: string, di
     sourceBytes = renameImports(bytes, info.renames);
     writeFileSync(source, sourceBytes);
   }
+  // Switches too deeply nested for wasm2c are flattened first (nesting/).
+  const shallow = limitNesting(sourceBytes);
+  if (shallow.functions.length > 0) {
+    source = join(work, "shallow.wasm");
+    sourceBytes = shallow.bytes;
+    writeFileSync(source, sourceBytes);
+  }
   const plan = unitsFor(source, sourceBytes, info.codeBytes, work, { outputs: options.parts, splitCodeBytes: options.splitCodeBytes });
   const jobs = Math.max(1, options.jobs ?? defaultJobs([CODE_BYTES_PER_OUTPUT * C_BYTES_PER_CODE_BYTE]));
   const steps = await runSteps(plan, work, { arch: options.arch, jobs, versions: await versions(), onProgress: options.onProgress });
@@ -193,7 +203,7 @@ async function buildLocked(wasmPath: string, bytes: Uint8Array, hash: string, di
       arch: options.arch, hash, wasmBytes: bytes.length, soBytes: so.length, compileSeconds: (performance.now() - start) / 1000,
       linearMemory: { initialPages: Number(info.memories[0].min), maximumPages: info.memories[0].max === null ? null : Number(info.memories[0].max) },
     },
-    elf, so, plan, steps, jobs, largestFrame(frames),
+    elf, so, plan, steps, jobs, largestFrame(frames), shallow.functions,
   );
   writeFileSync(join(dir, "report.json"), JSON.stringify(report, null, 2) + "\n");
   return { soPath, cached: false, report };

@@ -3,6 +3,7 @@
 
 import { ElfInfo, countRelr } from "./elf-reader";
 import type { Stage, Step } from "./steps";
+import type { RewrittenFunction } from "./nesting";
 import type { Units } from "./units";
 
 export const REPORTED_SECTIONS = [
@@ -35,6 +36,8 @@ export interface AppReport {
   imports: string[];
   /** C files wasm2c wrote (each compiled by its own clang). */
   parts: number;
+  /** Functions nesting too deep for wasm2c, rewritten before it (nesting/): index, depth before and after. */
+  flattened: RewrittenFunction[];
   /** The splitter's part modules (one wasm2c each), or null when the module went to wasm2c whole. */
   split: { seconds: number; parts: { name: string; functions: number; codeBytes: number; outputs: number }[] } | null;
   jobs: number;
@@ -83,7 +86,7 @@ function stageCpu(steps: Step[], stage: Stage): number {
 
 export function makeReport(
   fields: { arch: string; hash: string; wasmBytes: number; soBytes: number; compileSeconds: number; linearMemory: AppReport["linearMemory"] },
-  elf: ElfInfo, so: Uint8Array, plan: Units, steps: Step[], jobs: number, largestFrame: AppReport["largestFrame"],
+  elf: ElfInfo, so: Uint8Array, plan: Units, steps: Step[], jobs: number, largestFrame: AppReport["largestFrame"], flattened: RewrittenFunction[],
 ): AppReport {
   const section = (name: string) => elf.sections.find((s) => s.name === name);
   const sections = Object.fromEntries(REPORTED_SECTIONS.map((name) => [name, section(name)?.size ?? 0]));
@@ -101,6 +104,7 @@ export function makeReport(
     relocations: { relr: relr ? countRelr(so, relr) : 0, rela: entries(".rela.dyn"), plt: entries(".rela.plt") },
     imports: [...elf.undefinedSymbols].sort(),
     parts: steps.filter((step) => step.stage === "clang" && step.unit !== "glue").length,
+    flattened,
     split: plan.units.length > 1 || plan.units[0].name !== "app"
       ? {
         seconds: round(plan.splitSeconds),
@@ -142,6 +146,7 @@ export function formatReport(report: AppReport, cached: boolean): string {
     `  memory     ${report.linearMemory.initialPages} pages (${size(report.linearMemory.initialPages * 65536)}) at start, ` +
       `${report.linearMemory.maximumPages === null ? "no maximum" : `at most ${size(report.linearMemory.maximumPages * 65536)}`}`,
     `  imports    ${report.imports.length} (${report.imports.filter((name) => name.startsWith("w2c_wasi")).length} WASI)`,
+    ...(report.flattened?.length ? [`  flattened  ${report.flattened.length} deeply nested function${report.flattened.length === 1 ? "" : "s"} (deepest ${Math.max(...report.flattened.map((f) => f.depthBefore))} → ${Math.max(...report.flattened.map((f) => f.depthAfter))} levels)`] : []),
     ...(report.split ? [`  split      ${report.split.parts.length} part modules of at most ${size(Math.max(...report.split.parts.map((part) => part.codeBytes)))} of code, ${report.split.seconds.toFixed(2)} s`] : []),
     `  compile    ${report.compileSeconds.toFixed(2)} s (wasm2c ${report.stages.wasm2c.toFixed(2)} s, clang ${report.stages.clang.toFixed(2)} s, ` +
       `ld.lld ${report.stages.link.toFixed(2)} s), ${report.parts} C file${report.parts === 1 ? "" : "s"}, ${report.jobs} job${report.jobs === 1 ? "" : "s"}` +

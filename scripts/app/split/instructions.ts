@@ -43,7 +43,7 @@ function memarg(r: ByteReader): void {
 }
 
 /** Steps over one instruction whose opcode has been read; returns the change of block depth. */
-function instruction(r: ByteReader, opcode: number, uses: Uses): number {
+export function stepInstruction(r: ByteReader, opcode: number, uses: Uses): number {
   if (opcode === BLOCK || opcode === LOOP || opcode === IF) {
     blockType(r);
     return 1;
@@ -94,7 +94,7 @@ function prefixed(r: ByteReader, uses: Uses): void {
 /** Walks one expression (up to its closing `end`) from the reader's offset. */
 export function walkExpression(r: ByteReader, uses: Uses): void {
   let depth = 0;
-  while (depth >= 0) depth += instruction(r, r.byte(), uses);
+  while (depth >= 0) depth += stepInstruction(r, r.byte(), uses);
 }
 
 /** Walks a function body's contents (locals, then the expression) from the reader's offset to `end`. */
