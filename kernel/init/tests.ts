@@ -2,7 +2,7 @@
 // Only kernels built with WISP_TESTS (the `test` profile and those that
 // include it) compile this: wiring.ts calls registerTests under WITH_TESTS.
 // The architecture's own self-tests (mm, irq) are registered by its entry
-// point first, so `selftest=` lists mm, irq, sched, blk, fs, random, 9p, net, tcp.
+// point first, so `selftest=` lists mm, irq, sched, blk, fs, random, 9p, net, tcp, ipv6.
 
 import { registerSelfTest, declareSelfTestOption, requestedSelfTest, runSelfTest } from "../selftest/index";
 import { registerBenchmark, runRequestedBenchmarks } from "../bench";
@@ -13,6 +13,7 @@ import { runSchedulerBench } from "../sched/bench";
 import { runBlockSelfTest, declareBlockSelfTestOptions } from "../../drivers/block/selftest";
 import { runRandomSelfTest } from "../../drivers/virtio/rng-selftest";
 import { runNetworkSelfTest } from "../net/selftest";
+import { runIpv6SelfTest } from "../net/ipv6-selftest";
 import { runNetSelfTest } from "../../drivers/virtio/net-selftest";
 import { runFileSystemSelfTest } from "../../fs/selftest";
 import { runNinePSelfTest } from "../../fs/9p/selftest";
@@ -31,6 +32,7 @@ export function registerTests(): void {
   registerSelfTest("9p", ninePSelfTest);
   registerSelfTest("net", netSelfTest);
   registerSelfTest("tcp", runNetworkSelfTest);
+  registerSelfTest("ipv6", ipv6SelfTest);
   declareSelfTestOption();
   declareBlockSelfTestOptions();
   registerBenchmark("malloc-bench", "N", "pairs", 100_000_000, "malloc-bench=N: time N malloc/free pairs per size after boot (for wisp bench mem)", runMallocBench);
@@ -58,6 +60,10 @@ function ninePSelfTest(): bool {
 
 function netSelfTest(): bool {
   return runNetSelfTest(probeVerbosely);
+}
+
+function ipv6SelfTest(): bool {
+  return runIpv6SelfTest(probeVerbosely);
 }
 
 function probeVerbosely(): void {

@@ -22,6 +22,8 @@ export class NetConfig {
   mslNanoseconds: u64 = 30 * SECOND;
   /** The most the stack holds at once (buffers, connections, queued frames). */
   memoryLimit: u64 = 32 << 20;
+  /** ip6=on (the default): IPv6 beside IPv4 (nd.ts); ip6=off leaves it out. */
+  ipv6: bool = true;
   /** ip=dhcp: the address comes from a DHCP server (dhcp.ts). */
   useDhcp: bool = false;
   /** The name server the DNS stub resolver asks (dns.ts), 0 for none: ip=...,dns=ADDR[:PORT], or DHCP's. */

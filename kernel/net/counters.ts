@@ -65,7 +65,17 @@ export const TRANSMIT_FAILED = 57;
 export const DHCP_MALFORMED = 58;
 export const UDP_QUEUE_FULL = 59;
 export const UDP_WRONG_PEER = 60;
-export const COUNTER_COUNT = 61;
+// IPv6 neighbor discovery (nd.ts): traffic, then drop reasons.
+export const ND_SOLICITATIONS_SENT = 61;
+export const ND_ADVERTISEMENTS_SENT = 62;
+export const ND_ROUTER_SOLICITATIONS_SENT = 63;
+export const ND_ROUTER_ADVERTISEMENTS = 64;
+export const ND_ADDRESSES_CONFIGURED = 65;
+export const ND_MALFORMED = 66;
+export const ND_UNRESOLVED = 67;
+export const ND_QUEUE_FULL = 68;
+export const ND_DUPLICATE_ADDRESS = 69;
+export const COUNTER_COUNT = 70;
 
 const NAMES: StaticArray<string> = [
   "frames.in", "frames.out", "tcp.segments.in", "tcp.segments.out", "tcp.retransmit.timeouts",
@@ -82,6 +92,8 @@ const NAMES: StaticArray<string> = [
   "tcp.no.listener", "tcp.outside.window", "tcp.bad.ack", "tcp.bad.flags", "tcp.backlog.full",
   "tcp.out.of.order.full", "tcp.after.close", "no.buffer", "transmit.failed", "dhcp.malformed",
   "udp.queue.full", "udp.wrong.peer",
+  "nd.solicitations.sent", "nd.advertisements.sent", "nd.router.solicitations.sent", "nd.router.advertisements",
+  "nd.addresses.configured", "nd.malformed", "nd.unresolved", "nd.queue.full", "nd.duplicate.address",
 ];
 
 /** The counter's name, as a report prints it ("ip.bad.checksum"). */

@@ -4,12 +4,13 @@
 //    0 +-------------------+
 //      | destination MAC 6 |
 //    6 | source MAC      6 |
-//   12 | EtherType       2 |   0x0800 IPv4, 0x0806 ARP; 802.1Q tags are not understood
+//   12 | EtherType       2 |   0x0800 IPv4, 0x0806 ARP, 0x86dd IPv6; 802.1Q tags are not understood
 //   14 +-------------------+
 //      | payload ...       |
 //
-// A frame is taken when it is addressed to our MAC or to the broadcast
-// address; anything else (multicast included) is dropped and counted.
+// A frame is taken when it is addressed to our MAC, to the broadcast
+// address, or to the multicast address of an IPv6 group we are in (nd.ts
+// says which); anything else is dropped and counted.
 
 import { get16, put16 } from "./buffers";
 import { MacAddress } from "./device";
@@ -17,6 +18,7 @@ import { MacAddress } from "./device";
 export const ETHERNET_HEADER: u32 = 14;
 export const ETHERTYPE_IPV4: u32 = 0x0800;
 export const ETHERTYPE_ARP: u32 = 0x0806;
+export const ETHERTYPE_IPV6: u32 = 0x86dd;
 export const BROADCAST_MAC: MacAddress = 0xffff_ffff_ffff;
 
 const DESTINATION: usize = 0;

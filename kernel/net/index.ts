@@ -40,6 +40,13 @@ import { endpointKind, ENDPOINT_DATAGRAM } from "./endpoint";
 import { CLOSED } from "./tcp-connection";
 import { counterName as nameOfCounter, COUNTER_COUNT } from "./counters";
 import { print, printLine, printUnsigned } from "../console";
+import { LINK_LOCAL_HIGH, printIpv6, storeAddress, loadHigh, loadLow } from "./ipv6-address";
+import { icmpv6Echo } from "./icmpv6";
+
+/** networkIpv6Address's addresses. */
+export const IPV6_LINK_LOCAL: u32 = 0;
+export const IPV6_GLOBAL: u32 = 1;
+export const IPV6_ROUTER: u32 = 2;
 
 /** socketReceive flags (WASI's riflags): RECEIVE_PEEK, RECEIVE_WAITALL. */
 export { RECEIVE_PEEK, RECEIVE_WAITALL } from "./tcp-sockets";
@@ -88,6 +95,15 @@ function checkIp(value: string): i32 {
 /** Declares the network's kernel options (ip=...), before the command line is read. */
 export function declareNetworkOptions(): void {
   ipOption = declareText("ip", "ADDR/PREFIX,GATEWAY or dhcp, then ,dns=ADDR[:PORT] optionally: the network address and name server, e.g. ip=10.0.2.15/24,10.0.2.2,dns=10.0.2.3", checkIp);
+  declareText("ip6", "on (the default) or off: IPv6 beside IPv4, with a link-local address and a global one from router advertisements", checkIp6);
+}
+
+function checkIp6(value: string): i32 {
+  if (value == "on" || value == "off") {
+    configuration().ipv6 = value == "on";
+    return 0;
+  }
+  return fail(EINVAL, "ip6= takes on or off");
 }
 
 /** Whether the command line configures the network (ip=): an app then gets it, listening sockets or not. */
@@ -129,6 +145,7 @@ export function startNetworkOn(on: NetworkDevice, config: NetConfig): i32 {
   device = on;
   stack = new Stack(on, config, new KernelClock());
   useNetworkWaker(wakeNetThread);
+  if (config.ipv6) stack!.startIpv6();
   if (config.useDhcp && stack!.startDhcp() < 0) {
     stack!.destroy();
     stack = null;
@@ -499,6 +516,47 @@ export function waitForNetwork(deadline: u64, epoch: u32): void {
   leave(s);
 }
 
+/** IPv6 address `which` (IPV6_LINK_LOCAL, IPV6_GLOBAL, IPV6_ROUTER) as 16 bytes at `into`; whether there is one (never with IPv6 off). */
+export function networkIpv6Address(which: u32, into: usize): bool {
+  const s = enter();
+  if (s === null) return false;
+  const nd = s.nd;
+  let found = false;
+  if (nd !== null) {
+    if (which == IPV6_LINK_LOCAL) {
+      storeAddress(into, LINK_LOCAL_HIGH, nd.linkLocalLow);
+      found = true;
+    } else if (which == IPV6_GLOBAL && nd.globalHigh != 0) {
+      storeAddress(into, nd.globalHigh, nd.globalLow);
+      found = true;
+    } else if (which == IPV6_ROUTER && nd.hasRouter()) {
+      storeAddress(into, nd.routerHigh, nd.routerLow);
+      found = true;
+    }
+  }
+  leave(s);
+  return found;
+}
+
+/** Sends an ICMPv6 echo request of `length` data bytes to the 16-byte address at `address`; 0, or -ENODEV without IPv6. */
+export function networkPing6(address: usize, identifier: u32, sequence: u32, length: u32): i32 {
+  const s = enter();
+  if (s === null) return -ENODEV;
+  const on = s.nd !== null;
+  if (on) icmpv6Echo(s, loadHigh(address), loadLow(address), identifier, sequence, length);
+  leave(s);
+  return on ? 0 : -ENODEV;
+}
+
+/** identifier << 16 | sequence of the last echo reply the stack received (IPv4 or IPv6). */
+export function networkLastEchoReply(): u32 {
+  const s = enter();
+  if (s === null) return 0;
+  const last = s.lastEchoReply;
+  leave(s);
+  return last;
+}
+
 /** Bytes the kernel's stack holds (frame buffer, socket table, connections and their buffers, ARP entries, queued frames); 0 when not running. */
 export function networkMemoryBytes(): u64 {
   const s = stack;
@@ -519,6 +577,7 @@ export function networkCounterName(index: i32): string {
 /**
  * Prints the kernel's stack for a report (meminfo-style), allocating nothing:
  *   net: BYTES bytes held, CONNECTIONS connections
+ *   net: ipv6 LINK-LOCAL [GLOBAL] [router ROUTER]   (with IPv6 on)
  *   net-counter NAME VALUE        (each counter that is not 0)
  * Prints nothing when the network is not running.
  */
@@ -536,6 +595,20 @@ export function printNetworkReport(): void {
   print(" bytes held, ");
   printUnsigned(connections);
   printLine(" connections");
+  const nd = s.nd;
+  if (nd !== null) {
+    print("net: ipv6 ");
+    printIpv6(LINK_LOCAL_HIGH, nd.linkLocalLow);
+    if (nd.globalHigh != 0) {
+      print(" ");
+      printIpv6(nd.globalHigh, nd.globalLow);
+    }
+    if (nd.hasRouter()) {
+      print(" router ");
+      printIpv6(nd.routerHigh, nd.routerLow);
+    }
+    printLine();
+  }
   for (let i = 0; i < COUNTER_COUNT; i++) {
     const value = s.counters.get(i);
     if (value == 0) continue;

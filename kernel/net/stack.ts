@@ -1,9 +1,10 @@
-// The Stack: one network interface's whole TCP/IPv4 state, so that several
+// The Stack: one network interface's whole TCP/IPv4 (and IPv6) state, so that several
 // can live in one kernel (the host tests run two, joined by a fake link).
 //
 //   new Stack(device, config, clock)
 //   input(frame, length)     a received Ethernet frame (borrowed for the call)
 //   runTimers(now)           does what is due; nextDeadline() says when next
+//   startIpv6()              IPv6 on this interface too (nd.ts)
 //   tcpListen/tcpConnect/... the socket operations (tcp-sockets.ts), none waiting
 //
 // Everything the stack sends goes out through device.transmit(), built in
@@ -24,8 +25,10 @@ import { NetConfig } from "./config";
 import { Counters, FRAMES_IN, FRAMES_OUT, ETHERNET_TRUNCATED, ETHERNET_NOT_FOR_US, ETHERNET_UNKNOWN_TYPE, TRANSMIT_FAILED } from "./counters";
 import { MemoryBudget } from "./buffers";
 import { ArpCache } from "./arp";
-import { ETHERNET_HEADER, ETHERTYPE_IPV4, ETHERTYPE_ARP, BROADCAST_MAC, frameDestination, frameType } from "./ethernet";
+import { ETHERNET_HEADER, ETHERTYPE_IPV4, ETHERTYPE_ARP, ETHERTYPE_IPV6, BROADCAST_MAC, frameDestination, frameType } from "./ethernet";
 import { ipv4Input } from "./ipv4";
+import { ipv6Input } from "./ipv6";
+import { NeighborDiscovery } from "./nd";
 import { Segment } from "./tcp-header";
 import { Connection, Listener } from "./tcp-connection";
 import { UdpBinding } from "./udp";
@@ -53,6 +56,8 @@ export class Stack {
   counters: Counters = new Counters();
   budget: MemoryBudget;
   arp: ArpCache = changetype<ArpCache>(0); // made in the constructor (it keeps the stack)
+  /** IPv6 neighbor discovery and addresses, once startIpv6() made them (null: IPv6 is off). */
+  nd: NeighborDiscovery | null = null;
   /** Where every outgoing frame is built (14 + MTU bytes). */
   frame: usize;
   frameBytes: u32;
@@ -96,10 +101,14 @@ export class Stack {
     counters.bump(FRAMES_IN);
     if (length < ETHERNET_HEADER) return counters.drop(ETHERNET_TRUNCATED);
     const destination = frameDestination(frame);
-    if (destination != this.mac && destination != BROADCAST_MAC) return counters.drop(ETHERNET_NOT_FOR_US);
+    const nd = this.nd;
+    if (destination != this.mac && destination != BROADCAST_MAC && (nd === null || !nd.acceptsMac(destination))) {
+      return counters.drop(ETHERNET_NOT_FOR_US);
+    }
     const type = frameType(frame);
     if (type == ETHERTYPE_IPV4) ipv4Input(this, frame + ETHERNET_HEADER, length - ETHERNET_HEADER);
     else if (type == ETHERTYPE_ARP) this.arp.input(frame + ETHERNET_HEADER, length - ETHERNET_HEADER);
+    else if (type == ETHERTYPE_IPV6 && nd !== null) ipv6Input(this, frame + ETHERNET_HEADER, length - ETHERNET_HEADER);
     else counters.drop(ETHERNET_UNKNOWN_TYPE);
     reapConnections(this);
   }
@@ -150,6 +159,8 @@ export class Stack {
   /** When runTimers next has something to do (clock time), or NO_DEADLINE. */
   nextDeadline(): u64 {
     let deadline = min<u64>(this.arp.nextDeadline(), tcpNextDeadline(this));
+    const nd = this.nd;
+    if (nd !== null) deadline = min<u64>(deadline, nd.nextDeadline());
     const dhcp = this.dhcp;
     if (dhcp !== null && dhcp.deadline != 0 && dhcp.deadline < deadline) deadline = dhcp.deadline;
     return deadline;
@@ -159,6 +170,8 @@ export class Stack {
     const dhcp = this.dhcp;
     if (dhcp !== null) dhcp.runTimers(now);
     this.arp.runTimers(now);
+    const nd = this.nd;
+    if (nd !== null) nd.runTimers(now);
     tcpRunTimers(this, now);
     reapConnections(this);
   }
@@ -178,6 +191,17 @@ export class Stack {
     }
     this.dhcp = client;
     return 0;
+  }
+
+  /**
+   * Starts IPv6 (nd.ts): the link-local address at once, a global one from
+   * the first router advertisement with a prefix to take.
+   */
+  startIpv6(): void {
+    if (this.nd !== null) return;
+    const nd = new NeighborDiscovery(this);
+    this.nd = nd;
+    nd.start();
   }
 
   /** Something a socket call may wait for has changed. */
@@ -214,6 +238,13 @@ export class Stack {
     }
     this.arp.clear();
     heap.free(changetype<usize>(this.arp));
+    const nd = this.nd;
+    if (nd !== null) {
+      nd.clear();
+      heap.free(changetype<usize>(nd.options));
+      heap.free(changetype<usize>(nd));
+      this.nd = null;
+    }
     heap.free(this.frame);
     heap.free(this.sockets);
     heap.free(changetype<usize>(this.segment));

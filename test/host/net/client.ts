@@ -60,7 +60,15 @@ export interface NetExports {
   netDhcpStart(handle: number): number;
   netDhcpState(handle: number): number;
   netAddressOf(handle: number, which: number): number;
+  netIpv6Start(handle: number): void;
+  netIpv6Address(handle: number, which: number, into: number): number;
+  netPing6(handle: number, address: number, identifier: number, sequence: number, length: number): void;
+  netNeighborLookup(handle: number, address: number): bigint;
+  netFormatIpv6(address: number): Ptr;
 }
+
+/** netIpv6Address's addresses. */
+export const IPV6 = { LINK_LOCAL: 0, GLOBAL: 1, ROUTER: 2 } as const;
 
 /** kernel/net/dhcp.ts states. */
 export const DHCP = { INIT: 0, SELECTING: 1, REQUESTING: 2, BOUND: 3, RENEWING: 4, REBINDING: 5 } as const;
@@ -286,6 +294,31 @@ export class NetWorld {
   runFor(span: bigint): void {
     const limit = this.now + span;
     while (this.step(limit)) {}
+  }
+
+  // --- IPv6, with addresses as 16-byte arrays ---
+
+  /** A stack's link-local or global address or its default router (IPV6), or null while it has none. */
+  ipv6Address(handle: number, which: number): Uint8Array | null {
+    if (!this.e.netIpv6Address(handle, which, this.io)) return null;
+    return this.harness.bytes().slice(this.io, this.io + 16);
+  }
+
+  ping6(handle: number, address: Uint8Array, identifier: number, sequence: number, length: number): void {
+    this.harness.write(this.io, address);
+    this.e.netPing6(handle, this.io, identifier, sequence, length);
+  }
+
+  /** The MAC the stack's neighbor cache holds for `address` (0n: none). */
+  neighbor(handle: number, address: Uint8Array): bigint {
+    this.harness.write(this.io, address);
+    return BigInt.asUintN(64, this.e.netNeighborLookup(handle, this.io));
+  }
+
+  /** The kernel's RFC 5952 text for an address. */
+  formatIpv6(address: Uint8Array): string {
+    this.harness.write(this.io, address);
+    return this.harness.string(this.e.netFormatIpv6(this.io));
   }
 
   // --- Sockets, with JS values ---

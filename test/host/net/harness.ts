@@ -14,6 +14,8 @@ import {
 } from "../../../kernel/net/tcp-sockets";
 import { counterName, COUNTER_COUNT } from "../../../kernel/net/counters";
 import { icmpEcho } from "../../../kernel/net/icmp";
+import { icmpv6Echo } from "../../../kernel/net/icmpv6";
+import { LINK_LOCAL_HIGH, formatIpv6, loadHigh, loadLow, storeAddress } from "../../../kernel/net/ipv6-address";
 import { UdpReceiver, udpBind, udpUnbind, udpSend } from "../../../kernel/net/udp";
 import {
   udpOpen, udpConnect, udpSendTo, udpReceiveFrom, udpReadiness, udpEndpoints, udpClose, udpSetQueueLimit,
@@ -229,7 +231,7 @@ export function netEvents(handle: i32): u32 {
 }
 
 export function netArpLookup(handle: i32, address: u32): u64 {
-  return stackOf(handle).arp.lookup(address);
+  return stackOf(handle).arp.lookupAddress(address);
 }
 
 export function netArpSize(handle: i32): u32 {
@@ -242,6 +244,35 @@ export function netPing(handle: i32, address: u32, identifier: u32, sequence: u3
 
 export function netLastEchoReply(handle: i32): u32 {
   return stackOf(handle).lastEchoReply;
+}
+
+// --- IPv6: addresses as 16 bytes in the test's buffers ---
+
+export function netIpv6Start(handle: i32): void {
+  stackOf(handle).startIpv6();
+}
+
+/** Writes address `which` (0 link-local, 1 global, 2 default router) to `into`; whether there is one. */
+export function netIpv6Address(handle: i32, which: u32, into: usize): bool {
+  const nd = stackOf(handle).nd;
+  if (nd === null) return false;
+  if (which == 0) storeAddress(into, LINK_LOCAL_HIGH, nd.linkLocalLow);
+  else if (which == 1) storeAddress(into, nd.globalHigh, nd.globalLow);
+  else storeAddress(into, nd.routerHigh, nd.routerLow);
+  return which == 0 || (which == 1 ? nd.globalHigh != 0 : nd.hasRouter());
+}
+
+export function netPing6(handle: i32, address: usize, identifier: u32, sequence: u32, length: u32): void {
+  icmpv6Echo(stackOf(handle), loadHigh(address), loadLow(address), identifier, sequence, length);
+}
+
+export function netNeighborLookup(handle: i32, address: usize): u64 {
+  const nd = stackOf(handle).nd;
+  return nd === null ? 0 : nd.lookup(loadHigh(address), loadLow(address));
+}
+
+export function netFormatIpv6(address: usize): string {
+  return formatIpv6(loadHigh(address), loadLow(address));
 }
 
 // --- UDP: one recording receiver shared by every binding ---
