@@ -12,7 +12,9 @@
  * never come back here (the kernel ends the app from where they happen).
  *
  * wasm2c always names the module `app` (`wasm2c -n app`), so the generated
- * header is app.h and the symbols are w2c_app_*.
+ * header is app.h and the symbols are w2c_app_*. A module with no imports
+ * at all (pure compute) has an instantiate function without the kernel's
+ * instance; build-app then defines WISP_APP_IMPORTS_NOTHING (steps.ts).
  */
 #include "app.h"
 
@@ -22,7 +24,12 @@ static w2c_app instance;
 void wisp_app_started(void);
 
 __attribute__((visibility("default"))) void wisp_app_main(void* kernel) {
+#ifdef WISP_APP_IMPORTS_NOTHING
+  (void)kernel;
+  wasm2c_app_instantiate(&instance);
+#else
   wasm2c_app_instantiate(&instance, (struct w2c_wasi__snapshot__preview1*)kernel);
+#endif
   wisp_app_started();
   w2c_app_0x5Fstart(&instance);
   wasm2c_app_free(&instance);

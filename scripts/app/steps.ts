@@ -114,9 +114,13 @@ export async function runSteps(plan: Units, work: string, options: StepOptions):
       const source = glueSource({ ...plan.glue.generate, headers: headers.map((file) => readFileSync(file, "utf8")) });
       writeFileSync(plan.glue.file, source);
     }
-    // The fixed glue is copied into the work directory, where its object goes.
+    // The fixed glue is copied into the work directory, where its object goes;
+    // a module that imports nothing has an instantiate without the kernel's instance.
     const source = plan.glue.file.startsWith(work) ? plan.glue.file : join(work, "app-main.c");
-    if (source !== plan.glue.file) writeFileSync(source, readFileSync(plan.glue.file));
+    if (source !== plan.glue.file) {
+      const importsNothing = /void wasm2c_app_instantiate\(w2c_app\*\);/.test(readFileSync(headers[0], "utf8"));
+      writeFileSync(source, (importsNothing ? "#define WISP_APP_IMPORTS_NOTHING 1\n" : "") + readFileSync(plan.glue.file, "utf8"));
+    }
     clang("glue", source, headers, "the glue", relativeName(plan.glue.file, ROOT));
   };
 

@@ -7,7 +7,7 @@
 // build is a cache hit; a multi-part compile links; a C program from wasi-libc
 // builds.
 
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
@@ -74,6 +74,32 @@ describe("features that compile", () => {
     expect(x86.report.imports.filter((name) => roundings.includes(name)).sort()).toEqual(roundings);
     expect(arm.report.imports.filter((name) => roundings.includes(name))).toEqual([]);
     for (const name of roundings) expect(runtimeSymbols()).toContain(name);
+  });
+});
+
+/** A module importing nothing: _start computes fib(20) and traps unless it is `expected`. */
+function pureCompute(expected: number): string {
+  const wat = join(work, `pure-${expected}.wat`);
+  writeFileSync(wat, `(module (memory (export "memory") 1)
+  (func $fib (param i32) (result i32)
+    (if (result i32) (i32.lt_u (local.get 0) (i32.const 2)) (then (local.get 0))
+      (else (i32.add (call $fib (i32.sub (local.get 0) (i32.const 1))) (call $fib (i32.sub (local.get 0) (i32.const 2)))))))
+  (func (export "_start") (if (i32.ne (call $fib (i32.const 20)) (i32.const ${expected})) (then unreachable))))`);
+  return wasmOf(wat);
+}
+
+describe("a module with no imports (issue 21: app-main.c called a two-argument instantiate)", () => {
+  it("builds on both architectures and runs natively: fib(20) checked inside, a wrong answer traps", async () => {
+    const harness = join(work, "native-harness");
+    execFileSync("clang", ["-O2", "-rdynamic", join(ROOT, "scripts", "bench", "app", "native-harness.c"), "-o", harness, "-ldl", "-lm"]);
+    for (const arch of ARCHES) {
+      const { soPath, report } = await buildApp(pureCompute(6765), { arch });
+      checkSharedObject(soPath, arch);
+      expect(report.imports.filter((name) => name.startsWith("w2c_wasi"))).toEqual([]);
+      if (arch === "x86_64") expect(spawnSync(harness, [soPath]).status).toBe(0);
+    }
+    const wrong = await buildApp(pureCompute(6766), { arch: "x86_64" });
+    expect(spawnSync(harness, [wrong.soPath]).status).not.toBe(0);
   });
 });
 
