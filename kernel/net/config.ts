@@ -1,11 +1,14 @@
 // A stack's configuration: its IPv4 address, prefix and gateway, the TCP
-// buffer sizes and timers, and its memory limit; and the kernel option
-// `ip=ADDR/PREFIX,GATEWAY` (or `ip=dhcp`) that fills one in.
+// buffer sizes and timers, and its memory limit; and the kernel options
+// `ip=ADDR/PREFIX,GATEWAY` (or `ip=dhcp`) and `ip6=on|off|ADDR/PREFIX[,ROUTER]`
+// that fill one in.
 //
 // Addresses are u32 in host order: 10.0.2.15 is 0x0a00020f.
 
 import { fail } from "../failure";
 import { EINVAL } from "../errno";
+import { parseIpv6Address } from "./address-text";
+import { loadHigh, loadLow, isMulticast, isLinkLocal, isUnspecified } from "./ipv6-address";
 
 const SECOND: u64 = 1_000_000_000;
 
@@ -24,6 +27,14 @@ export class NetConfig {
   memoryLimit: u64 = 32 << 20;
   /** ip6=on (the default): IPv6 beside IPv4 (nd.ts); ip6=off leaves it out. */
   ipv6: bool = true;
+  /** ip6=ADDR/PREFIX[,ROUTER]: a static global address (as ipv6-address.ts loads it) in place of autoconfiguration. */
+  ipv6Static: bool = false;
+  ipv6High: u64 = 0;
+  ipv6Low: u64 = 0;
+  ipv6Prefix: u32 = 64;
+  /** The static default router, (0, 0) for none: then router advertisements may still name one. */
+  ipv6RouterHigh: u64 = 0;
+  ipv6RouterLow: u64 = 0;
   /** ip=dhcp: the address comes from a DHCP server (dhcp.ts). */
   useDhcp: bool = false;
   /** The name server the DNS stub resolver asks (dns.ts), 0 for none: ip=...,dns=ADDR[:PORT], or DHCP's. */
@@ -48,6 +59,18 @@ export class NetConfig {
   get broadcast(): u32 {
     return this.address | ~this.netmask;
   }
+}
+
+/** The decimal number at text[start, end) if it is one from `low` to `high`, else -1. */
+function decimalIn(text: string, start: i32, end: i32, low: i64, high: i64): i64 {
+  if (end <= start || end - start > 10) return -1;
+  let value: i64 = 0;
+  for (let i = start; i < end; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x30 || c > 0x39) return -1;
+    value = value * 10 + <i64>(c - 0x30);
+  }
+  return value >= low && value <= high ? value : -1;
 }
 
 /** Dotted-quad text at text[start, end) as a u32, or -1. */
@@ -98,14 +121,8 @@ export function parseIpOption(text: string, config: NetConfig): i32 {
   if (slash < 0 || comma < slash) return fail(EINVAL, IP_USAGE);
   const address = parseAddress(text, 0, slash);
   if (address < 0) return fail(EINVAL, "ip=: the address is not a dotted quad (" + IP_USAGE + ")");
-  let prefix: i32 = 0;
-  if (comma == slash + 1 || comma - slash > 3) return fail(EINVAL, "ip=: the prefix is not a number from 1 to 30");
-  for (let i = slash + 1; i < comma; i++) {
-    const c = text.charCodeAt(i);
-    if (c < 0x30 || c > 0x39) return fail(EINVAL, "ip=: the prefix is not a number from 1 to 30");
-    prefix = prefix * 10 + (c - 0x30);
-  }
-  if (prefix < 1 || prefix > 30) return fail(EINVAL, "ip=: the prefix is not a number from 1 to 30");
+  const prefix = decimalIn(text, slash + 1, comma, 1, 30);
+  if (prefix < 0) return fail(EINVAL, "ip=: the prefix is not a number from 1 to 30");
   const gateway = parseAddress(text, comma + 1, text.length);
   if (gateway < 0) return fail(EINVAL, "ip=: the gateway is not a dotted quad (" + IP_USAGE + ")");
   config.useDhcp = false;
@@ -125,19 +142,48 @@ function parseDnsServer(text: string, start: i32, config: NetConfig): i32 {
   const end = colon < 0 ? text.length : colon;
   const server = parseAddress(text, start, end);
   if (server <= 0) return fail(EINVAL, "ip=...,dns=: the name server is not a dotted quad (" + IP_USAGE + ")");
-  let port: u32 = 53;
-  if (colon >= 0) {
-    port = 0;
-    if (colon + 1 == text.length || text.length - colon > 6) return fail(EINVAL, "ip=...,dns=ADDR:PORT: the port is not a number from 1 to 65535");
-    for (let i = colon + 1; i < text.length; i++) {
-      const c = text.charCodeAt(i);
-      if (c < 0x30 || c > 0x39) return fail(EINVAL, "ip=...,dns=ADDR:PORT: the port is not a number from 1 to 65535");
-      port = port * 10 + <u32>(c - 0x30);
-    }
-    if (port < 1 || port > 65535) return fail(EINVAL, "ip=...,dns=ADDR:PORT: the port is not a number from 1 to 65535");
-  }
+  const port = colon < 0 ? 53 : decimalIn(text, colon + 1, text.length, 1, 65535);
+  if (port < 0) return fail(EINVAL, "ip=...,dns=ADDR:PORT: the port is not a number from 1 to 65535");
   config.dnsServer = <u32>server;
-  config.dnsPort = port;
+  config.dnsPort = <u32>port;
   config.dnsGiven = true;
+  return 0;
+}
+
+const IP6_USAGE = "ip6= takes on, off, or ADDR/PREFIX[,ROUTER] (e.g. ip6=2001:db8::15/64,fe80::1)";
+
+/** Reads `ip6=` text into `config`: on, off, or a static address with its prefix length and optionally a default router; 0 or -EINVAL with the reason. */
+export function parseIp6Option(text: string, config: NetConfig): i32 {
+  if (text == "on" || text == "off") {
+    config.ipv6 = text == "on";
+    config.ipv6Static = false;
+    return 0;
+  }
+  const slash = text.indexOf("/");
+  if (slash < 0) return fail(EINVAL, IP6_USAGE);
+  let comma = text.indexOf(",", slash);
+  if (comma < 0) comma = text.length;
+  const address = heap.alloc(16);
+  const parsed = parseIpv6Address(text, 0, slash, address);
+  const high = loadHigh(address);
+  const low = loadLow(address);
+  let router = comma < text.length ? parseIpv6Address(text, comma + 1, text.length, address) : true;
+  const routerHigh = comma < text.length ? loadHigh(address) : 0;
+  const routerLow = comma < text.length ? loadLow(address) : 0;
+  heap.free(address);
+  if (!parsed) return fail(EINVAL, "ip6=: the address is not an IPv6 address (" + IP6_USAGE + ")");
+  if (isMulticast(high) || isLinkLocal(high) || isUnspecified(high, low)) return fail(EINVAL, "ip6=: the address must be a global unicast one (the link-local one comes from the MAC)");
+  const prefix = decimalIn(text, slash + 1, comma, 1, 128);
+  if (prefix < 0) return fail(EINVAL, "ip6=: the prefix is not a number from 1 to 128");
+  if (!router || isMulticast(routerHigh) || (comma < text.length && isUnspecified(routerHigh, routerLow))) {
+    return fail(EINVAL, "ip6=: the router is not a unicast IPv6 address (" + IP6_USAGE + ")");
+  }
+  config.ipv6 = true;
+  config.ipv6Static = true;
+  config.ipv6High = high;
+  config.ipv6Low = low;
+  config.ipv6Prefix = <u32>prefix;
+  config.ipv6RouterHigh = routerHigh;
+  config.ipv6RouterLow = routerLow;
   return 0;
 }

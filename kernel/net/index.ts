@@ -26,7 +26,7 @@ import { spawn, FOREVER, PRIORITY_HIGH } from "../sched/index";
 import { Mutex, Condition, Semaphore } from "../sched/sync";
 import { getRandom } from "../random";
 import { NetworkDevice, networkDevices, useNetworkWaker } from "./device";
-import { NetConfig, parseIpOption } from "./config";
+import { NetConfig, parseIpOption, parseIp6Option } from "./config";
 import { Stack, NetClock, NO_DEADLINE } from "./stack";
 import {
   tcpListen as stackListen, tcpConnect as stackConnect, tcpAccept, tcpSend, tcpReceive, tcpShutdown, tcpClose,
@@ -95,15 +95,11 @@ function checkIp(value: string): i32 {
 /** Declares the network's kernel options (ip=...), before the command line is read. */
 export function declareNetworkOptions(): void {
   ipOption = declareText("ip", "ADDR/PREFIX,GATEWAY or dhcp, then ,dns=ADDR[:PORT] optionally: the network address and name server, e.g. ip=10.0.2.15/24,10.0.2.2,dns=10.0.2.3", checkIp);
-  declareText("ip6", "on (the default) or off: IPv6 beside IPv4, with a link-local address and a global one from router advertisements", checkIp6);
+  declareText("ip6", "on (the default), off, or ADDR/PREFIX[,ROUTER]: IPv6 beside IPv4, with a link-local address and a global one from router advertisements or given, e.g. ip6=2001:db8::15/64,fe80::1", checkIp6);
 }
 
 function checkIp6(value: string): i32 {
-  if (value == "on" || value == "off") {
-    configuration().ipv6 = value == "on";
-    return 0;
-  }
-  return fail(EINVAL, "ip6= takes on or off");
+  return parseIp6Option(value, configuration());
 }
 
 /** Whether the command line configures the network (ip=): an app then gets it, listening sockets or not. */

@@ -17,7 +17,7 @@
 // included: no fragments, no hop-by-hop options). Packets are sent whole;
 // ICMPv6 keeps within the link's MTU. The next hop is the destination when
 // it is link-local, multicast or in the global address's prefix, else the
-// default router an advertisement named.
+// default router (an advertisement's, or ip6='s).
 
 import { get8, get16, put8, put16, checksumAdd } from "./buffers";
 import { ETHERNET_HEADER, ETHERTYPE_IPV6, writeEthernetHeader, setFrameDestination } from "./ethernet";
@@ -91,7 +91,7 @@ export function ipv6Transmit(stack: Stack, payloadLength: u32): void {
     return;
   }
   const nd = stack.nd!;
-  if (isLinkLocal(high) || nd.onLink(high)) return nd.sendTo(high, low, frame, length);
+  if (isLinkLocal(high) || nd.onLink(high, low)) return nd.sendTo(high, low, frame, length);
   if (!nd.hasRouter()) return stack.counters.drop(IP_NO_ROUTE);
   nd.sendTo(nd.routerHigh, nd.routerLow, frame, length);
 }

@@ -6,6 +6,7 @@
 //   link-local   fe80:: and the MAC's modified EUI-64 identifier, from the start
 //   global       a router advertisement's /64 prefix with the A flag, and the same identifier
 //   router       the advertisement's (link-local) source, while its router lifetime lasts
+//   static       ip6=ADDR/PREFIX[,ROUTER] gives the global address (and router) instead
 //
 // At start the interface probes its link-local address (duplicate address
 // detection: a neighbor solicitation from the unspecified address carrying
@@ -80,12 +81,19 @@ class Options {
   nonce: u64 = 0;
 }
 
+/** The first `bits` (1-64) bits of a half as ipv6-address.ts loads it. */
+function prefixMask(bits: u32): u64 {
+  return bswap<u64>(<u64>-1 << (64 - <u64>bits));
+}
+
 export class NeighborDiscovery extends NeighborCache {
   linkLocalLow: u64;
   /** The global address (0, 0 until a router advertises a prefix) and when it expires (u64.MAX_VALUE: never). */
   globalHigh: u64 = 0;
   globalLow: u64 = 0;
   globalUntil: u64 = 0;
+  /** The global address's prefix length: 64 from an advertisement, ip6='s when static. */
+  globalPrefix: u32 = 64;
   /** The default router (link-local) and when its lifetime ends (0: none). */
   routerHigh: u64 = 0;
   routerLow: u64 = 0;
@@ -101,12 +109,25 @@ export class NeighborDiscovery extends NeighborCache {
     super(stack, ND_UNRESOLVED, ND_QUEUE_FULL);
     this.linkLocalLow = interfaceId(stack.mac);
     this.nonce = (stack.config.secret ^ 0x5a5a_5a5a_5a5a) & 0xffff_ffff_ffff;
+    const config = stack.config;
+    if (config.ipv6Static) {
+      this.globalHigh = config.ipv6High;
+      this.globalLow = config.ipv6Low;
+      this.globalUntil = u64.MAX_VALUE;
+      this.globalPrefix = config.ipv6Prefix;
+      if ((config.ipv6RouterHigh | config.ipv6RouterLow) != 0) {
+        this.routerHigh = config.ipv6RouterHigh;
+        this.routerLow = config.ipv6RouterLow;
+        this.routerUntil = u64.MAX_VALUE;
+      }
+    }
   }
 
-  /** Probes the link-local address and asks for routers. */
+  /** Probes our addresses, and asks for routers unless ip6= gave one. */
   start(): void {
     this.probe(this.linkLocalLow, LINK_LOCAL_HIGH);
-    this.solicitRouters(this.stack.clock.now());
+    if (this.globalHigh != 0) this.probe(this.globalLow, this.globalHigh);
+    if (this.routerUntil != u64.MAX_VALUE) this.solicitRouters(this.stack.clock.now());
   }
 
   /** Whether a packet to (high, low) is for us: one of our addresses, the all-nodes group, or one of their solicited-node groups. */
@@ -127,9 +148,12 @@ export class NeighborDiscovery extends NeighborCache {
     return (high == LINK_LOCAL_HIGH && low == this.linkLocalLow) || (this.globalHigh != 0 && high == this.globalHigh && low == this.globalLow);
   }
 
-  /** Whether (high, ...) is in the global address's /64: reached without the router. */
-  onLink(high: u64): bool {
-    return this.globalHigh != 0 && high == this.globalHigh;
+  /** Whether (high, low) is in the global address's prefix: reached without the router. */
+  onLink(high: u64, low: u64): bool {
+    if (this.globalHigh == 0) return false;
+    const bits = this.globalPrefix;
+    if (bits <= 64) return ((high ^ this.globalHigh) & prefixMask(bits)) == 0;
+    return high == this.globalHigh && ((low ^ this.globalLow) & prefixMask(bits - 64)) == 0;
   }
 
   hasRouter(): bool {
@@ -170,7 +194,9 @@ export class NeighborDiscovery extends NeighborCache {
     const options = this.options;
     if (options.sourceMac != 0) this.learn(sourceHigh, sourceLow, options.sourceMac, true);
     const lifetime = get16(packet + ROUTER_LIFETIME);
-    if (lifetime != 0) {
+    if (this.routerUntil == u64.MAX_VALUE) {
+      // ip6= named the router: advertisements do not replace it
+    } else if (lifetime != 0) {
       this.routerHigh = sourceHigh;
       this.routerLow = sourceLow;
       this.routerUntil = now + <u64>lifetime * SECOND;
@@ -182,6 +208,7 @@ export class NeighborDiscovery extends NeighborCache {
 
   /** A prefix information option (checked by readOptions): a /64 with the A flag gives the global address. */
   private takePrefix(option: usize, now: u64): void {
+    if (this.stack.config.ipv6Static) return;
     const prefixHigh = loadHigh(option + 16);
     const valid = get32(option + 4);
     if (get8(option + 2) != 64 || (get8(option + 3) & PREFIX_AUTONOMOUS) == 0 || valid < get32(option + 8)) return;

@@ -61,6 +61,7 @@ export interface NetExports {
   netDhcpState(handle: number): number;
   netAddressOf(handle: number, which: number): number;
   netIpv6Start(handle: number): void;
+  netConfigureIp6(handle: number, text: Ptr): number;
   netIpv6Address(handle: number, which: number, into: number): number;
   netPing6(handle: number, address: number, identifier: number, sequence: number, length: number): void;
   netNeighborLookup(handle: number, address: number): bigint;

@@ -8,7 +8,7 @@
 
 import { NetworkDevice } from "../../../kernel/net/device";
 import { Stack, NetClock } from "../../../kernel/net/stack";
-import { NetConfig, parseIpOption } from "../../../kernel/net/config";
+import { NetConfig, parseIpOption, parseIp6Option } from "../../../kernel/net/config";
 import {
   tcpListen, tcpConnect, tcpAccept, tcpSend, tcpReceive, tcpShutdown, tcpClose, tcpReadiness, tcpState, tcpConnectionOf,
 } from "../../../kernel/net/tcp-sockets";
@@ -250,6 +250,14 @@ export function netLastEchoReply(handle: i32): u32 {
 
 export function netIpv6Start(handle: i32): void {
   stackOf(handle).startIpv6();
+}
+
+/** Parses ip6= text (consumed) into the stack's configuration, before netIpv6Start: 0 or -errno (netParseFailure says why). */
+export function netConfigureIp6(handle: i32, text: string): i32 {
+  const result = parseIp6Option(text, stackOf(handle).config);
+  heap.free(changetype<usize>(text));
+  parseFailure = result < 0 ? failureDetail(result) : "";
+  return result;
 }
 
 /** Writes address `which` (0 link-local, 1 global, 2 default router) to `into`; whether there is one. */

@@ -243,3 +243,64 @@ describe("net: IPv6 bad input", () => {
     expect(world.ipv6Address(b, IPV6.LINK_LOCAL)).toEqual(linkLocalOf(MAC_B));
   });
 });
+
+describe("net: static IPv6 (ip6=ADDR/PREFIX[,ROUTER])", () => {
+  const configure = (handle: number, text: string) => world.e.netConfigureIp6(handle, harness.newString(text));
+
+  it("takes the address and router given, asks no router, and routes by the prefix length", () => {
+    const [a] = twoStacks(world);
+    world.peers.clear();
+    expect(configure(a, "2001:db8::a/120,fe80::1")).toBe(0);
+    world.e.netIpv6Start(a);
+    expect(world.ipv6Address(a, IPV6.GLOBAL)).toEqual(v6("2001:db8::a"));
+    expect(world.ipv6Address(a, IPV6.ROUTER)).toEqual(v6("fe80::1"));
+    const start = sent6(a);
+    expect(start.map((p) => p.type)).toEqual([135, 135]); // two probes, no router solicitation
+    expect(start[1].target).toEqual(v6("2001:db8::a"));
+    // Within the /120: asked for directly; beyond it: the router is asked for.
+    let since = world.transmitted.length;
+    world.ping6(a, v6("2001:db8::ff"), 1, 1, 8);
+    expect(sent6(a, since)[0]).toMatchObject({ type: 135, target: v6("2001:db8::ff"), src: v6("2001:db8::a") });
+    since = world.transmitted.length;
+    world.ping6(a, v6("2001:db8::1:0"), 1, 2, 8);
+    expect(sent6(a, since)[0]).toMatchObject({ type: 135, target: v6("fe80::1"), src: linkLocalOf(MAC_A) });
+    // An advertisement neither moves the router nor adds a prefix.
+    world.inject(a, routerAdvertisement({ routerMac: ROUTER_MAC, router: ROUTER, prefix: PREFIX }));
+    expect(world.ipv6Address(a, IPV6.ROUTER)).toEqual(v6("fe80::1"));
+    expect(world.ipv6Address(a, IPV6.GLOBAL)).toEqual(v6("2001:db8::a"));
+  });
+
+  it("without a router takes one from advertisements, keeping its address", () => {
+    const [a] = twoStacks(world);
+    expect(configure(a, "2001:db8::a/64")).toBe(0);
+    world.e.netIpv6Start(a);
+    expect(world.ipv6Address(a, IPV6.ROUTER)).toBeNull();
+    world.inject(a, routerAdvertisement({ routerMac: ROUTER_MAC, router: ROUTER, prefix: PREFIX }));
+    expect(world.ipv6Address(a, IPV6.ROUTER)).toEqual(ROUTER);
+    expect(world.ipv6Address(a, IPV6.GLOBAL)).toEqual(v6("2001:db8::a"));
+  });
+
+  it("ip6=off and on", () => {
+    const [a] = twoStacks(world);
+    expect(configure(a, "off")).toBe(0);
+    expect(configure(a, "on")).toBe(0);
+  });
+
+  for (const [text, why] of [
+    ["2001:db8::a", "ip6= takes on, off, or ADDR/PREFIX[,ROUTER] (e.g. ip6=2001:db8::15/64,fe80::1)"],
+    ["2001:db8::g/64", "ip6=: the address is not an IPv6 address (ip6= takes on, off, or ADDR/PREFIX[,ROUTER] (e.g. ip6=2001:db8::15/64,fe80::1))"],
+    ["fe80::a/64", "ip6=: the address must be a global unicast one (the link-local one comes from the MAC)"],
+    ["ff02::1/64", "ip6=: the address must be a global unicast one (the link-local one comes from the MAC)"],
+    ["2001:db8::a/129", "ip6=: the prefix is not a number from 1 to 128"],
+    ["2001:db8::a/,fe80::1", "ip6=: the prefix is not a number from 1 to 128"],
+    ["2001:db8::a/0", "ip6=: the prefix is not a number from 1 to 128"],
+    ["2001:db8::a/64,ff02::2", "ip6=: the router is not a unicast IPv6 address (ip6= takes on, off, or ADDR/PREFIX[,ROUTER] (e.g. ip6=2001:db8::15/64,fe80::1))"],
+    ["2001:db8::a/64,fe80::1::2", "ip6=: the router is not a unicast IPv6 address (ip6= takes on, off, or ADDR/PREFIX[,ROUTER] (e.g. ip6=2001:db8::15/64,fe80::1))"],
+  ]) {
+    it(`refuses ip6=${text}`, () => {
+      const [a] = twoStacks(world);
+      expect(configure(a, text)).toBe(-22);
+      expect(harness.string(world.e.netParseFailure())).toBe(why);
+    });
+  }
+});
