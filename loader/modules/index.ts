@@ -12,7 +12,7 @@ import { fail } from "../../kernel/failure";
 import { stamp } from "../../kernel/bootchart";
 import { declareText, KernelOption } from "../../kernel/options";
 import { EINVAL, EIO, ENOTDIR } from "../../kernel/errno";
-import { print, printLine, printUnsigned, putByte } from "../../kernel/console";
+import { print, printLine, printUnsigned } from "../../kernel/console";
 import { probeVirtio } from "../../drivers/virtio/index";
 import { FsModule } from "./module";
 import { loadFsModule, MODULES_DIRECTORY } from "./load";
@@ -20,6 +20,7 @@ import { ModuleFileSystem, ModuleVnode } from "./filesystem";
 import { call, OP_MOUNT, OP_ROOT, OP_UNMOUNT, OP_REPORT } from "./calls";
 
 export { module_device_count, module_device_size, module_device_read, module_log, module_time_now } from "./kernel-side";
+import { printModuleText } from "./kernel-side";
 export { moduleMemoryReserve, moduleMemoryGrow, moduleAllocate, moduleTrap, moduleFault } from "./kernel-side";
 
 /** The longest filesystem type name a module may serve. */
@@ -138,13 +139,6 @@ function printReport(module: FsModule): void {
   if (module.broken) return;
   const length = call(module, OP_REPORT, module.buffer, <u64>module.bufferBytes);
   if (length <= 0) return;
-  const shown = <u32>min<i64>(length, <i64>module.bufferBytes);
-  const text = heap.alloc(shown);
-  module.memory.copyIn(text, module.buffer, shown);
   print("; ");
-  for (let i: u32 = 0; i < shown; i++) {
-    const byte = <u32>load<u8>(text + <usize>i);
-    putByte(byte < 0x20 ? 0x20 : byte);
-  }
-  heap.free(text);
+  printModuleText(module, module.buffer, <u32>min<i64>(length, <i64>module.bufferBytes));
 }

@@ -6,12 +6,13 @@
 // that module's memory and checked against it before anything is copied.
 
 import { diskAt, diskCount } from "../../drivers/block/index";
-import { malloc, memoryAvailable } from "../../kernel/mm/index";
+import { malloc, free, memoryAvailable } from "../../kernel/mm/index";
 import { print, printLine, putByte } from "../../kernel/console";
 import { EINVAL, EIO, ENOMEM } from "../../kernel/errno";
 import { fileTime } from "../../fs/vfs/module";
 import { WASM_PAGE_BYTES } from "../app-memory";
 import { calledModule } from "./calls";
+import { FsModule } from "./module";
 import { recordModuleTrap, claimModuleFault } from "./faults";
 
 const SECTOR_BYTES: u64 = 512;
@@ -61,16 +62,27 @@ export function module_device_read(device: i32, offset: i64, buffer: u32, length
 
 export function module_log(text: u32, length: i32): void {
   const module = calledModule();
-  if (module === null || length < 0 || !ensureBounce()) return;
-  const shown = min<u32>(<u32>length, MAX_LOG_BYTES);
-  if (!module.memory.copyIn(bounce, text, shown)) return;
+  if (module === null || length < 0) return;
   print(module.name);
   print(": ");
-  for (let i: u32 = 0; i < shown; i++) {
-    const byte = <u32>load<u8>(bounce + <usize>i);
-    putByte(byte < 0x20 ? 0x20 : byte); // one line: control bytes become spaces
-  }
+  printModuleText(module, text, min<u32>(<u32>length, MAX_LOG_BYTES));
   printLine();
+}
+
+/**
+ * Prints `length` bytes of a module's memory from `address` as one line's
+ * text: control bytes become spaces. Nothing when they are not all in its
+ * memory (or no scratch memory is left).
+ */
+export function printModuleText(module: FsModule, address: u32, length: u32): void {
+  const text = malloc(max<usize>(<usize>length, 1));
+  if (text != 0 && module.memory.copyIn(text, address, length)) {
+    for (let i: u32 = 0; i < length; i++) {
+      const byte = <u32>load<u8>(text + <usize>i);
+      putByte(byte < 0x20 ? 0x20 : byte);
+    }
+  }
+  if (text != 0) free(text);
 }
 
 export function module_time_now(): i64 {

@@ -68,9 +68,12 @@ describe.each(["x86_64", "aarch64"])("ZFS pools read by an app (%s)", (arch) => 
     const images = unpackImages(pool);
     const expected = await expectedListing(pool, dataset, images);
     const disks = images.flatMap((image) => ["--disk", `${image},ro`]);
-    const result = wisp("run", "--arch", arch, "--timeout", TIMEOUT, ...disks, treeCrc, "--mount", `zfs:${dataset}:/data`, "--", "/data");
+    const result = wisp("run", "--arch", arch, "--timeout", TIMEOUT, "--cmdline", "meminfo", ...disks, treeCrc, "--mount", `zfs:${dataset}:/data`, "--", "/data");
     expect(result.stderr).not.toMatch(/panic|trap/);
     expect(result.stdout).toBe(expected);
+    // meminfo's module line ends with the module's own report (fs_report), read out of its memory.
+    const report = new RegExp(`^module zfs: memory \\d+ KiB, \\d+ calls, 1 mounts; cache limit \\d+ KiB per volume; ${pool}: cache \\d+ KiB, reads \\d+ \\(cache hits \\d+\\), device reads \\d+ \\(\\d+ bytes, 0 failed\\), checksum errors 0, unreadable blocks 0$`, "m");
+    expect(result.stderr).toMatch(report);
     expect(result.status).toBe(0);
   });
 });
