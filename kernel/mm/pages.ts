@@ -19,6 +19,12 @@
 //   - Both arrays are sized from the RAM the firmware reports and carved out
 //     of the boot arena (they are counted as boot memory): no fixed pools, so
 //     2 MiB and 4 GiB machines both pay 0.1% (4.1 bytes per 4 KiB frame).
+//   - Filled in lazily, so boot does not cost more with more RAM: the tables
+//     are cut into at most 512 chunks (of at least 128 frames; 4 MiB at 2 GiB),
+//     and a chunk's bitmap words and its holes' descriptors are written the
+//     first time anything looks at a frame in it (ensureChunk). Until then
+//     the usable ranges markFree recorded say which of its frames are free,
+//     and the counts are kept from the ranges' lengths.
 //   - alloc(count) is next fit: it looks for `count` contiguous free frames
 //     from where the last search ended, wrapping once. Runs for DMA rings and
 //     application memory are contiguous by construction.
@@ -91,6 +97,17 @@ export namespace pages {
   let bitmap: usize = 0;
   let descriptors: usize = 0;
   let hint: u32 = 0;
+  /** Chunks: 1 << chunkShift frames each (at most CHUNKS of them); a byte per chunk, 1 once its tables are filled in. */
+  const MAX_CHUNKS: u32 = 512;
+  const MIN_CHUNK_SHIFT: u32 = 7;
+  let chunkShift: u32 = MIN_CHUNK_SHIFT;
+  let chunks: u32 = 0;
+  let readyChunks: u32 = 0;
+  const ready = memory.data(<i32>MAX_CHUNKS);
+  /** The usable ranges markFree recorded, as frame spans [first, end): sorted, disjoint, merged. */
+  const MAX_RANGES: u32 = 32;
+  const ranges = memory.data(<i32>MAX_RANGES * 8);
+  let rangeCount: u32 = 0;
   /** Frames per use (index USE_*). */
   const counts = memory.data(<i32>USE_COUNT * 4);
   export let usable: u32 = 0;
@@ -112,9 +129,15 @@ export namespace pages {
     frames = <u32>((high - <u64>base) >> PAGE_SHIFT);
     bitmap = metadata;
     descriptors = metadata + ((<usize>frames + 31) >> 5 << 2);
-    memory.fill(bitmap, 0, (<usize>frames + 31) >> 5 << 2);
-    // Descriptors are not cleared here: free frames need none, and sealHoles
-    // marks the frames no usable range covered.
+    // Neither table is written here: each chunk's part is, at its first use
+    // (ensureChunk). Free frames need no descriptor; the holes between
+    // usable ranges get theirs then.
+    chunkShift = MIN_CHUNK_SHIFT;
+    while ((<u64>frames + (<u64>1 << chunkShift) - 1) >> chunkShift > <u64>MAX_CHUNKS) chunkShift++;
+    chunks = <u32>((<u64>frames + (<u64>1 << chunkShift) - 1) >> chunkShift);
+    memory.fill(ready, 0, <usize>MAX_CHUNKS);
+    readyChunks = 0;
+    rangeCount = 0;
     memory.fill(counts, 0, <usize>USE_COUNT * 4);
     store<u32>(counts + (<usize>USE_RESERVED << 2), frames);
     hint = 0;
@@ -124,6 +147,7 @@ export namespace pages {
 
   // @ts-ignore: decorator
   @inline function descriptor(frame: u32): u32 {
+    ensureChunk(frame >> chunkShift);
     return load<u32>(descriptors + (<usize>frame << 2));
   }
 
@@ -134,7 +158,112 @@ export namespace pages {
 
   // @ts-ignore: decorator
   @inline function isFree(frame: u32): bool {
+    ensureChunk(frame >> chunkShift);
     return (load<u32>(bitmap + (<usize>(frame >> 5) << 2)) & (1 << (frame & 31))) != 0;
+  }
+
+  /** The first frame of chunk `chunk`, and the end of its frames. */
+  // @ts-ignore: decorator
+  @inline function chunkStart(chunk: u32): u32 {
+    return chunk << chunkShift;
+  }
+
+  function chunkEnd(chunk: u32): u32 {
+    return <u32>min<u64>((<u64>chunk + 1) << chunkShift, <u64>frames);
+  }
+
+  function rangeFirst(i: u32): u32 {
+    return load<u32>(ranges + (<usize>i << 3));
+  }
+
+  function rangeEnd(i: u32): u32 {
+    return load<u32>(ranges + (<usize>i << 3) + 4);
+  }
+
+  /** Frames of [first, end) inside the recorded usable ranges. */
+  function coveredByRanges(first: u32, end: u32): u32 {
+    let covered: u32 = 0;
+    for (let i: u32 = 0; i < rangeCount; i++) {
+      const from = max<u32>(first, rangeFirst(i));
+      const to = min<u32>(end, rangeEnd(i));
+      if (to > from) covered += to - from;
+    }
+    return covered;
+  }
+
+  /** Adds [first, end) to the recorded ranges, merging; false when the list is full. */
+  function recordRange(first: u32, end: u32): bool {
+    // Drop every range that touches [first, end), widening it to cover them.
+    let kept: u32 = 0;
+    for (let i: u32 = 0; i < rangeCount; i++) {
+      const from = rangeFirst(i);
+      const to = rangeEnd(i);
+      if (to < first || from > end) {
+        store<u64>(ranges + (<usize>kept << 3), load<u64>(ranges + (<usize>i << 3)));
+        kept++;
+      } else {
+        first = min<u32>(first, from);
+        end = max<u32>(end, to);
+      }
+    }
+    rangeCount = kept;
+    if (rangeCount == MAX_RANGES) return false;
+    let at = rangeCount;
+    while (at > 0 && rangeFirst(at - 1) > first) {
+      store<u64>(ranges + (<usize>at << 3), load<u64>(ranges + (<usize>(at - 1) << 3)));
+      at--;
+    }
+    store<u32>(ranges + (<usize>at << 3), first);
+    store<u32>(ranges + (<usize>at << 3) + 4, end);
+    rangeCount++;
+    return true;
+  }
+
+  /**
+   * Fills in chunk `chunk`'s tables from the recorded ranges, if not yet:
+   * its bitmap words (free where a range covers a frame) and the descriptors
+   * of its frames no range covers (reserved).
+   */
+  function ensureChunk(chunk: u32): void {
+    if (load<u8>(ready + <usize>chunk) != 0) return;
+    store<u8>(ready + <usize>chunk, 1);
+    readyChunks++;
+    const first = chunkStart(chunk);
+    const end = chunkEnd(chunk);
+    memory.fill(bitmap + (<usize>(first >> 5) << 2), 0, <usize>((end - first + 31) >> 5) << 2);
+    let hole = first;
+    for (let i: u32 = 0; i < rangeCount; i++) {
+      const from = max<u32>(first, rangeFirst(i));
+      const to = min<u32>(end, rangeEnd(i));
+      if (to <= from) continue;
+      for (let frame = hole; frame < from; frame++) setDescriptor(frame, USE_RESERVED);
+      fillFreeBits(from, to);
+      hole = to;
+    }
+    for (let frame = hole; frame < end; frame++) setDescriptor(frame, USE_RESERVED);
+  }
+
+  /** Sets the free bits of frames [first, end), a word at a time where it can; returns how many were not set before. */
+  function fillFreeBits(first: u32, end: u32): u32 {
+    let frame = first;
+    let freed: u32 = 0;
+    while (frame < end) {
+      const word = bitmap + (<usize>(frame >> 5) << 2);
+      if ((frame & 31) == 0 && end - frame >= 32) {
+        freed += 32 - popcnt<u32>(load<u32>(word));
+        store<u32>(word, 0xffff_ffff);
+        frame += 32;
+      } else {
+        const bit: u32 = 1 << (frame & 31);
+        const bits = load<u32>(word);
+        if ((bits & bit) == 0) {
+          store<u32>(word, bits | bit);
+          freed++;
+        }
+        frame++;
+      }
+    }
+    return freed;
   }
 
   function setFreeBit(frame: u32, free: bool): void {
@@ -180,33 +309,33 @@ export namespace pages {
     return (<u64>last << 32) | first;
   }
 
-  /** Makes the whole frames inside [from, to) free: a usable range from the memory map. */
+  /**
+   * Makes the whole frames inside [from, to) free: a usable range from the
+   * memory map. Chunks already filled in get their bits now; for the others
+   * the range is recorded (ensureChunk reads it) and counted by its length,
+   * less what earlier ranges covered.
+   */
   export function markFree(from: u64, to: u64): void {
-    const first = (from + PAGE_SIZE - 1) & ~(<u64>PAGE_SIZE - 1);
-    const last = to & ~(<u64>PAGE_SIZE - 1);
-    if (last <= first) return;
-    const span = frameSpan(first, last);
-    let frame = <u32>span;
+    const firstByte = (from + PAGE_SIZE - 1) & ~(<u64>PAGE_SIZE - 1);
+    const lastByte = to & ~(<u64>PAGE_SIZE - 1);
+    if (lastByte <= firstByte) return;
+    const span = frameSpan(firstByte, lastByte);
+    const first = <u32>span;
     const end = <u32>(span >> 32);
-    let freed: u32 = 0;
-    while (frame < end) {
-      const word = bitmap + (<usize>(frame >> 5) << 2);
-      if ((frame & 63) == 0 && end - frame >= 64) {
-        // 64 frames at a time (the bitmap is 8-byte aligned within the arena).
-        freed += <u32>(64 - popcnt<u64>(load<u64>(word)));
-        store<u64>(word, 0xffff_ffff_ffff_ffff);
-        frame += 64;
-      } else if ((frame & 31) == 0 && end - frame >= 32) {
-        freed += 32 - popcnt<u32>(load<u32>(word));
-        store<u32>(word, 0xffff_ffff);
-        frame += 32;
-      } else {
-        if (!isFree(frame)) {
-          setFreeBit(frame, true);
-          freed++;
-        }
-        frame++;
-      }
+    if (end <= first) return;
+    // As if no chunk were filled in yet (at boot none is), then corrected for those that are.
+    let freed = (end - first) - coveredByRanges(first, end);
+    for (let chunk = first >> chunkShift; readyChunks > 0 && chunk < chunks && chunkStart(chunk) < end; chunk++) {
+      if (load<u8>(ready + <usize>chunk) == 0) continue;
+      const from = max<u32>(first, chunkStart(chunk));
+      const to = min<u32>(end, chunkEnd(chunk));
+      freed = freed - ((to - from) - coveredByRanges(from, to)) + fillFreeBits(from, to);
+    }
+    if (!recordRange(first, end)) {
+      // More ranges than the list holds: fill every chunk in now (they read the
+      // ranges kept so far), then mark this one in the bits.
+      for (let chunk: u32 = 0; chunk < chunks; chunk++) ensureChunk(chunk);
+      fillFreeBits(first, end);
     }
     usable += freed;
     addCount(USE_RESERVED, -<i32>freed);
@@ -215,22 +344,21 @@ export namespace pages {
 
   /**
    * Marks every frame that markFree did not release as reserved (the holes
-   * between usable ranges). Only bitmap words with a clear bit are visited,
-   * so a machine whose RAM is one range costs a scan of the bitmap.
+   * between usable ranges), in the chunks already filled in: the others do
+   * it when they are (ensureChunk). Only bitmap words with a clear bit are
+   * visited.
    */
   export function sealHoles(): void {
-    const words = (frames + 31) >> 5;
-    for (let w: u32 = 0; w < words; w++) {
-      // Skip fully free pairs of words in one step.
-      if ((w & 1) == 0 && w + 1 < words && load<u64>(bitmap + (<usize>w << 2)) == 0xffff_ffff_ffff_ffff) {
-        w++;
-        continue;
-      }
-      const bits = load<u32>(bitmap + (<usize>w << 2));
-      if (bits == 0xffff_ffff) continue;
-      const last = min<u32>((w << 5) + 32, frames);
-      for (let frame = w << 5; frame < last; frame++) {
-        if ((bits & (1 << (frame & 31))) == 0) setDescriptor(frame, USE_RESERVED);
+    for (let chunk: u32 = 0; readyChunks > 0 && chunk < chunks; chunk++) {
+      if (load<u8>(ready + <usize>chunk) == 0) continue;
+      const last = chunkEnd(chunk);
+      for (let w = chunkStart(chunk) >> 5; w << 5 < last; w++) {
+        const bits = load<u32>(bitmap + (<usize>w << 2));
+        if (bits == 0xffff_ffff) continue;
+        const wordEnd = min<u32>((w << 5) + 32, last);
+        for (let frame = w << 5; frame < wordEnd; frame++) {
+          if ((bits & (1 << (frame & 31))) == 0) setDescriptor(frame, USE_RESERVED);
+        }
       }
     }
   }
@@ -241,6 +369,21 @@ export namespace pages {
     const end = <u32>(span >> 32);
     let claimed: u32 = 0;
     for (let frame = <u32>span; frame < end; frame++) {
+      // A chunk not yet filled in that no usable range reaches has nothing free: skip it whole.
+      const chunk = frame >> chunkShift;
+      if (load<u8>(ready + <usize>chunk) == 0 && coveredByRanges(frame, min<u32>(end, chunkEnd(chunk))) == 0) {
+        frame = min<u32>(end, chunkEnd(chunk)) - 1;
+        continue;
+      }
+      const word = bitmap + (<usize>(frame >> 5) << 2);
+      if ((frame & 31) == 0 && end - frame >= 32 && isFree(frame) && load<u32>(word) == 0xffff_ffff) {
+        // A whole word of free frames at once.
+        store<u32>(word, 0);
+        for (let i: u32 = 0; i < 32; i++) setDescriptor(frame + i, use);
+        claimed += 32;
+        frame += 31;
+        continue;
+      }
       if (!isFree(frame)) continue;
       setFreeBit(frame, false);
       setDescriptor(frame, use);
@@ -263,6 +406,7 @@ export namespace pages {
     let frame = start;
     while (frame + count <= end) {
       // Skip whole words with no free frame.
+      ensureChunk(frame >> chunkShift);
       if ((frame & 31) == 0 && load<u32>(bitmap + (<usize>(frame >> 5) << 2)) == 0) {
         frame += 32;
         continue;

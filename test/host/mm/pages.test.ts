@@ -240,6 +240,27 @@ describe("page-frame allocator (kernel/mm/pages.ts)", () => {
     expect(e.pagesCount(USE.reserved)).toBe(256 - 205);
   });
 
+  it("takes more usable ranges than it records lazily (40 of them), and frames between them stay reserved", () => {
+    const base = 0x20_0000;
+    const frames = 4096;
+    e.pagesInit(base, base + frames * PAGE_SIZE, METADATA);
+    const model = new Model(base, frames);
+    for (let i = 0; i < 40; i++) {
+      const from = base + (i * 100 + 3) * PAGE_SIZE;
+      const to = from + (50 + i) * PAGE_SIZE;
+      e.pagesMarkFree(from, to);
+      model.markFree(from, to);
+    }
+    e.pagesSealHoles();
+    expectAgrees(model, "40 ranges, then sealed");
+    expect(e.pagesUsable()).toBe(40 * 50 + (39 * 40) / 2);
+    expect(e.pagesAlloc(90, USE.large) >>> 0).toBe(0); // the longest range is 89 frames
+    const run = e.pagesAlloc(89, USE.large) >>> 0;
+    expect(run).toBe(base + (39 * 100 + 3) * PAGE_SIZE);
+    model.alloc((run - base) / PAGE_SIZE, 89, USE.large);
+    expectAgrees(model, "the longest range allocated");
+  });
+
   it("claims only free frames, whatever the range covers", () => {
     const base = 0x40_0000;
     e.pagesInit(base, base + 128 * PAGE_SIZE, METADATA);
