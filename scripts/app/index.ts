@@ -177,7 +177,7 @@ async function buildLocked(wasmPath: string, bytes: Uint8Array, hash: string, di
     writeFileSync(source, sourceBytes);
   }
   // Switches too deeply nested for wasm2c are flattened first (nesting/).
-  const shallow = limitNesting(sourceBytes);
+  const shallow = limitNesting(sourceBytes, info.types);
   if (shallow.functions.length > 0) {
     source = join(work, "shallow.wasm");
     sourceBytes = shallow.bytes;

@@ -5,7 +5,7 @@
 // moves code between labels, so it needs branches by label, not by depth.
 
 import { ByteReader, SplitFormatError } from "../split/bytes";
-import { stepInstruction } from "../split/instructions";
+import { skipLocals, stepInstruction } from "../split/instructions";
 
 export const [BLOCK, LOOP, IF, ELSE, END, BR, BR_IF, BR_TABLE] = [0x02, 0x03, 0x04, 0x05, 0x0b, 0x0c, 0x0d, 0x0e];
 export const VOID_BLOCK = 0x40;
@@ -22,9 +22,10 @@ export interface Instruction {
 }
 
 export interface DecodedBody {
-  /** The local declarations: their count of groups and the groups' bytes. */
+  /** The local declarations: their count of groups, the groups' bytes, and the locals they declare. */
   localGroups: number;
   locals: Uint8Array;
+  localCount: number;
   instructions: Instruction[];
   /** Labels opened, including the function's own (label 0). */
   labels: number;
@@ -47,25 +48,13 @@ export function nestingDepth(bytes: Uint8Array, start: number, end: number): num
   return deepest;
 }
 
-function skipLocals(r: ByteReader): number {
-  const groups = r.u32();
-  for (let g = 0; g < groups; g++) {
-    r.u32();
-    r.skip(1);
-  }
-  return groups;
-}
-
 /** Decodes the body in bytes [start, end). */
 export function decodeBody(bytes: Uint8Array, start: number, end: number): DecodedBody {
+  const groups = new ByteReader(bytes, start, end);
+  const localGroups = groups.u32();
   const r = new ByteReader(bytes, start, end);
-  const localGroups = r.u32();
-  const groupsStart = r.offset;
-  for (let g = 0; g < localGroups; g++) {
-    r.u32();
-    r.skip(1);
-  }
-  const locals = r.since(groupsStart);
+  const localCount = skipLocals(r);
+  const locals = r.since(groups.offset);
   const instructions: Instruction[] = [];
   const open = [0];
   const voidBlocks = new Set<number>();
@@ -94,5 +83,5 @@ export function decodeBody(bytes: Uint8Array, start: number, end: number): Decod
     instructions.push({ start: at, end: r.offset, op, label, targets });
   }
   if (r.offset !== end) throw new SplitFormatError(`a function body has ${end - r.offset} bytes after its last end`);
-  return { localGroups, locals, instructions, labels, voidBlocks };
+  return { localGroups, locals, localCount, instructions, labels, voidBlocks };
 }

@@ -11,11 +11,12 @@
 // that do the same in at most a few dozen levels. What cannot be rewritten
 // (deep loops or ifs) is refused before wasm2c, naming the function.
 //
-//   limitNesting(bytes)  → { bytes, functions }   bytes unchanged when nothing is deep
+//   limitNesting(bytes, types)  → { bytes, functions }   bytes unchanged when nothing is deep
 
 import { ByteReader, ByteWriter } from "../split/bytes";
 import { readSplitModule } from "../split/module";
 import { AppRefusedError } from "../validate";
+import type { FuncType } from "../wasm-module";
 import { decodeBody, nestingDepth } from "./body";
 import { findChains } from "./chains";
 import { FANOUT } from "./jump-tree";
@@ -39,19 +40,18 @@ export interface LimitedModule {
   functions: RewrittenFunction[];
 }
 
-export function limitNesting(bytes: Uint8Array): LimitedModule {
+/** `types`: the module's function types (validate.ts read them), for the index of the local the rewrite adds. */
+export function limitNesting(bytes: Uint8Array, types: FuncType[]): LimitedModule {
   const m = readSplitModule(bytes);
   const rewritten = new Map<number, Uint8Array>();
   const functions: RewrittenFunction[] = [];
-  let params: number[] | null = null;
   m.bodies.forEach((span, i) => {
     const depthBefore = nestingDepth(bytes, span.start, span.end);
     if (depthBefore <= NESTING_LIMIT) return;
     const index = m.importedFunctions + i;
-    params ??= paramCounts(m.bytes, m.types);
     const body = decodeBody(bytes, span.start, span.end);
     const chains = findChains(body, MIN_CHAIN);
-    const state = params[m.functionTypes[index]] + localCount(body.locals, body.localGroups);
+    const state = types[m.functionTypes[index]].params.length + body.localCount;
     const contents = chains.size === 0 ? bytes.subarray(span.start, span.end) : rewriteBody(bytes, body, chains, state);
     const depthAfter = nestingDepth(contents, 0, contents.length);
     if (depthAfter > NESTING_LIMIT) {
@@ -65,31 +65,6 @@ export function limitNesting(bytes: Uint8Array): LimitedModule {
   });
   if (rewritten.size === 0) return { bytes, functions };
   return { bytes: withBodies(m.bytes, m.bodies, rewritten), functions };
-}
-
-/** The number of parameters of each function type. */
-function paramCounts(bytes: Uint8Array, types: { start: number; end: number } | null): number[] {
-  if (!types) return [];
-  const r = new ByteReader(bytes, types.start, types.end);
-  const counts: number[] = [];
-  for (let n = r.u32(); n > 0; n--) {
-    r.byte(); // 0x60
-    const count = r.u32();
-    r.skip(count);
-    r.skip(r.u32());
-    counts.push(count);
-  }
-  return counts;
-}
-
-function localCount(groups: Uint8Array, count: number): number {
-  const r = new ByteReader(groups);
-  let total = 0;
-  for (let g = 0; g < count; g++) {
-    total += r.u32();
-    r.skip(1);
-  }
-  return total;
 }
 
 /** The module with the code section rewritten: `replaced` bodies by index, the others copied. */

@@ -97,12 +97,19 @@ export function walkExpression(r: ByteReader, uses: Uses): void {
   while (depth >= 0) depth += stepInstruction(r, r.byte(), uses);
 }
 
-/** Walks a function body's contents (locals, then the expression) from the reader's offset to `end`. */
-export function walkBody(r: ByteReader, uses: Uses): void {
+/** Steps over a function body's local declarations (groups of a count and a type); the number of locals they declare. */
+export function skipLocals(r: ByteReader): number {
+  let locals = 0;
   for (let groups = r.u32(); groups > 0; groups--) {
-    r.u32();
+    locals += r.u32();
     r.skip(1);
   }
+  return locals;
+}
+
+/** Walks a function body's contents (locals, then the expression) from the reader's offset to `end`. */
+export function walkBody(r: ByteReader, uses: Uses): void {
+  skipLocals(r);
   walkExpression(r, uses);
 }
 
