@@ -155,11 +155,6 @@ export function printSigned(value: i64): void {
 /** Prints 0x followed by at least `minDigits` lowercase hex digits. */
 export function printHex(value: u64, minDigits: i32 = 1): void {
   print("0x");
-  printHexDigits(value, minDigits);
-}
-
-/** Prints at least `minDigits` lowercase hex digits, no prefix. */
-export function printHexDigits(value: u64, minDigits: i32 = 1): void {
   putBytes(numberBuffer, formatUnsigned(numberBuffer, value, 16, minDigits));
 }
 

@@ -97,7 +97,7 @@ export namespace pages {
   let bitmap: usize = 0;
   let descriptors: usize = 0;
   let hint: u32 = 0;
-  /** Chunks: 1 << chunkShift frames each (at most CHUNKS of them); a byte per chunk, 1 once its tables are filled in. */
+  /** Chunks: 1 << chunkShift frames each (at most MAX_CHUNKS of them); a byte per chunk, 1 once its tables are filled in. */
   const MAX_CHUNKS: u32 = 512;
   const MIN_CHUNK_SHIFT: u32 = 7;
   let chunkShift: u32 = MIN_CHUNK_SHIFT;
@@ -133,8 +133,8 @@ export namespace pages {
     // (ensureChunk). Free frames need no descriptor; the holes between
     // usable ranges get theirs then.
     chunkShift = MIN_CHUNK_SHIFT;
-    while ((<u64>frames + (<u64>1 << chunkShift) - 1) >> chunkShift > <u64>MAX_CHUNKS) chunkShift++;
-    chunks = <u32>((<u64>frames + (<u64>1 << chunkShift) - 1) >> chunkShift);
+    while (chunksOf(chunkShift) > MAX_CHUNKS) chunkShift++;
+    chunks = chunksOf(chunkShift);
     memory.fill(ready, 0, <usize>MAX_CHUNKS);
     readyChunks = 0;
     rangeCount = 0;
@@ -162,7 +162,12 @@ export namespace pages {
     return (load<u32>(bitmap + (<usize>(frame >> 5) << 2)) & (1 << (frame & 31))) != 0;
   }
 
-  /** The first frame of chunk `chunk`, and the end of its frames. */
+  /** How many chunks of 1 << shift frames the tables' frames make. */
+  function chunksOf(shift: u32): u32 {
+    return <u32>((<u64>frames + (<u64>1 << shift) - 1) >> shift);
+  }
+
+  /** The first frame of chunk `chunk` (chunkEnd: the end of its frames). */
   // @ts-ignore: decorator
   @inline function chunkStart(chunk: u32): u32 {
     return chunk << chunkShift;

@@ -167,15 +167,16 @@ export function parseIp6Option(text: string, config: NetConfig): i32 {
   const parsed = parseIpv6Address(text, 0, slash, address);
   const high = loadHigh(address);
   const low = loadLow(address);
-  let router = comma < text.length ? parseIpv6Address(text, comma + 1, text.length, address) : true;
-  const routerHigh = comma < text.length ? loadHigh(address) : 0;
-  const routerLow = comma < text.length ? loadLow(address) : 0;
+  const routerGiven = comma < text.length;
+  const router = !routerGiven || parseIpv6Address(text, comma + 1, text.length, address);
+  const routerHigh = routerGiven ? loadHigh(address) : 0;
+  const routerLow = routerGiven ? loadLow(address) : 0;
   heap.free(address);
   if (!parsed) return fail(EINVAL, "ip6=: the address is not an IPv6 address (" + IP6_USAGE + ")");
   if (isMulticast(high) || isLinkLocal(high) || isUnspecified(high, low)) return fail(EINVAL, "ip6=: the address must be a global unicast one (the link-local one comes from the MAC)");
   const prefix = decimalIn(text, slash + 1, comma, 1, 128);
   if (prefix < 0) return fail(EINVAL, "ip6=: the prefix is not a number from 1 to 128");
-  if (!router || isMulticast(routerHigh) || (comma < text.length && isUnspecified(routerHigh, routerLow))) {
+  if (!router || isMulticast(routerHigh) || (routerGiven && isUnspecified(routerHigh, routerLow))) {
     return fail(EINVAL, "ip6=: the router is not a unicast IPv6 address (" + IP6_USAGE + ")");
   }
   config.ipv6 = true;

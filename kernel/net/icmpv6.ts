@@ -32,17 +32,17 @@ export function icmpv6Input(stack: Stack, header: usize, packet: usize, length: 
   }
   const type = get8(packet);
   if (type >= FIRST_ND_TYPE && type <= LAST_ND_TYPE) return stack.nd!.input(type, header, packet, length);
-  const sourceHigh = loadHigh(header + SOURCE);
-  const sourceLow = loadLow(header + SOURCE);
   if (type == ECHO_REQUEST && get8(packet + 1) == 0 && length >= ECHO_HEADER) {
+    const sourceHigh = loadHigh(header + SOURCE);
+    const sourceLow = loadLow(header + SOURCE);
+    const destinationHigh = loadHigh(header + DESTINATION);
+    const destinationLow = loadLow(header + DESTINATION);
     // Only to a unicast address of ours, from one that can be answered.
-    if (isMulticast(loadHigh(header + DESTINATION)) || isUnspecified(sourceHigh, sourceLow)) return counters.drop(ICMP_UNHANDLED);
+    if (isMulticast(destinationHigh) || isUnspecified(sourceHigh, sourceLow)) return counters.drop(ICMP_UNHANDLED);
     if (length > stack.device.mtu - IP6_HEADER) return counters.drop(ICMP_UNHANDLED); // no room in one frame
     const reply = stack.frame + IP6_PAYLOAD;
     memory.copy(reply, packet, length);
     put8(reply, ECHO_REPLY);
-    const destinationHigh = loadHigh(header + DESTINATION);
-    const destinationLow = loadLow(header + DESTINATION);
     counters.bump(ICMP_ECHOES_ANSWERED);
     sendIcmpv6(stack, destinationHigh, destinationLow, sourceHigh, sourceLow, length, DEFAULT_HOP_LIMIT);
     return;

@@ -40,13 +40,11 @@ import { endpointKind, ENDPOINT_DATAGRAM } from "./endpoint";
 import { CLOSED } from "./tcp-connection";
 import { counterName as nameOfCounter, COUNTER_COUNT } from "./counters";
 import { print, printLine, printUnsigned } from "../console";
-import { LINK_LOCAL_HIGH, printIpv6, storeAddress, loadHigh, loadLow } from "./ipv6-address";
+import { LINK_LOCAL_HIGH, printIpv6, loadHigh, loadLow } from "./ipv6-address";
 import { icmpv6Echo } from "./icmpv6";
 
 /** networkIpv6Address's addresses. */
-export const IPV6_LINK_LOCAL: u32 = 0;
-export const IPV6_GLOBAL: u32 = 1;
-export const IPV6_ROUTER: u32 = 2;
+export { IPV6_LINK_LOCAL, IPV6_GLOBAL, IPV6_ROUTER } from "./nd";
 
 /** socketReceive flags (WASI's riflags): RECEIVE_PEEK, RECEIVE_WAITALL. */
 export { RECEIVE_PEEK, RECEIVE_WAITALL } from "./tcp-sockets";
@@ -517,19 +515,7 @@ export function networkIpv6Address(which: u32, into: usize): bool {
   const s = enter();
   if (s === null) return false;
   const nd = s.nd;
-  let found = false;
-  if (nd !== null) {
-    if (which == IPV6_LINK_LOCAL) {
-      storeAddress(into, LINK_LOCAL_HIGH, nd.linkLocalLow);
-      found = true;
-    } else if (which == IPV6_GLOBAL && nd.globalHigh != 0) {
-      storeAddress(into, nd.globalHigh, nd.globalLow);
-      found = true;
-    } else if (which == IPV6_ROUTER && nd.hasRouter()) {
-      storeAddress(into, nd.routerHigh, nd.routerLow);
-      found = true;
-    }
-  }
+  const found = nd !== null && nd.writeAddress(which, into);
   leave(s);
   return found;
 }

@@ -11,7 +11,8 @@
 //   formatIpv6(high, low)     RFC 5952 text; printIpv6 prints it without allocating
 
 import { MacAddress } from "./device";
-import { print, printHexDigits } from "../console";
+import { putByte } from "../console";
+import { formatUnsigned } from "../format";
 
 export const LINK_LOCAL_HIGH: u64 = 0x80fe;
 /** ff02::/16 with the rest of the first half 0: all-nodes, all-routers and solicited-node groups. */
@@ -89,36 +90,41 @@ function zeroRun(high: u64, low: u64): u32 {
   return best;
 }
 
-/** The address's text in RFC 5952's form: lowercase, no leading zeros, the longest run of two or more zero groups as "::". */
-export function formatIpv6(high: u64, low: u64): string {
+/** 8 groups of up to 4 hex digits and 7 colons. */
+const TEXT_BYTES: i32 = 39;
+const text = memory.data(TEXT_BYTES);
+const COLON: u8 = 0x3a;
+
+/** Writes the address's text in RFC 5952's form at `text`: lowercase, no leading zeros, the longest run of two or more zero groups as "::"; its length. */
+function writeIpv6(high: u64, low: u64): i32 {
   const run = zeroRun(high, low);
   const skipFrom = run == 0 ? 8 : <i32>(run >> 8);
   const skipTo = skipFrom + <i32>(run & 0xff);
-  let text = "";
+  let length = 0;
   for (let i = 0; i < 8; i++) {
     if (i == skipFrom) {
-      text += "::";
+      store<u8>(text + <usize>length, COLON);
+      store<u8>(text + <usize>length + 1, COLON);
+      length += 2;
       i = skipTo - 1;
       continue;
     }
-    if (i > 0 && i != skipTo) text += ":";
-    text += ipv6Group(high, low, i).toString(16);
+    if (i > 0 && i != skipTo) {
+      store<u8>(text + <usize>length, COLON);
+      length++;
+    }
+    length += formatUnsigned(text + <usize>length, <u64>ipv6Group(high, low, i), 16);
   }
-  return text;
+  return length;
 }
 
-/** Prints the address as formatIpv6 writes it, allocating nothing. */
+/** The address's RFC 5952 text (writeIpv6) as a string. */
+export function formatIpv6(high: u64, low: u64): string {
+  return String.UTF8.decodeUnsafe(text, <usize>writeIpv6(high, low));
+}
+
+/** Prints the address's RFC 5952 text, allocating nothing. */
 export function printIpv6(high: u64, low: u64): void {
-  const run = zeroRun(high, low);
-  const skipFrom = run == 0 ? 8 : <i32>(run >> 8);
-  const skipTo = skipFrom + <i32>(run & 0xff);
-  for (let i = 0; i < 8; i++) {
-    if (i == skipFrom) {
-      print("::");
-      i = skipTo - 1;
-      continue;
-    }
-    if (i > 0 && i != skipTo) print(":");
-    printHexDigits(<u64>ipv6Group(high, low, i));
-  }
+  const length = writeIpv6(high, low);
+  for (let i = 0; i < length; i++) putByte(<u32>load<u8>(text + <usize>i));
 }

@@ -86,6 +86,11 @@ function prefixMask(bits: u32): u64 {
   return bswap<u64>(<u64>-1 << (64 - <u64>bits));
 }
 
+/** writeAddress's addresses. */
+export const IPV6_LINK_LOCAL: u32 = 0;
+export const IPV6_GLOBAL: u32 = 1;
+export const IPV6_ROUTER: u32 = 2;
+
 export class NeighborDiscovery extends NeighborCache {
   linkLocalLow: u64;
   /** The global address (0, 0 until a router advertises a prefix) and when it expires (u64.MAX_VALUE: never). */
@@ -158,6 +163,14 @@ export class NeighborDiscovery extends NeighborCache {
 
   hasRouter(): bool {
     return this.routerUntil != 0;
+  }
+
+  /** Writes address `which` (IPV6_LINK_LOCAL, IPV6_GLOBAL, IPV6_ROUTER) as 16 bytes at `into`; whether there is one. */
+  writeAddress(which: u32, into: usize): bool {
+    if (which == IPV6_LINK_LOCAL) storeAddress(into, LINK_LOCAL_HIGH, this.linkLocalLow);
+    else if (which == IPV6_GLOBAL) storeAddress(into, this.globalHigh, this.globalLow);
+    else storeAddress(into, this.routerHigh, this.routerLow);
+    return which == IPV6_LINK_LOCAL || (which == IPV6_GLOBAL ? this.globalHigh != 0 : this.hasRouter());
   }
 
   /** The source address for a destination: the global one beyond the link, else the link-local one. */

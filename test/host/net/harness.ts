@@ -15,7 +15,7 @@ import {
 import { counterName, COUNTER_COUNT } from "../../../kernel/net/counters";
 import { icmpEcho } from "../../../kernel/net/icmp";
 import { icmpv6Echo } from "../../../kernel/net/icmpv6";
-import { LINK_LOCAL_HIGH, formatIpv6, loadHigh, loadLow, storeAddress } from "../../../kernel/net/ipv6-address";
+import { formatIpv6, loadHigh, loadLow } from "../../../kernel/net/ipv6-address";
 import { UdpReceiver, udpBind, udpUnbind, udpSend } from "../../../kernel/net/udp";
 import {
   udpOpen, udpConnect, udpSendTo, udpReceiveFrom, udpReadiness, udpEndpoints, udpClose, udpSetQueueLimit,
@@ -263,11 +263,7 @@ export function netConfigureIp6(handle: i32, text: string): i32 {
 /** Writes address `which` (0 link-local, 1 global, 2 default router) to `into`; whether there is one. */
 export function netIpv6Address(handle: i32, which: u32, into: usize): bool {
   const nd = stackOf(handle).nd;
-  if (nd === null) return false;
-  if (which == 0) storeAddress(into, LINK_LOCAL_HIGH, nd.linkLocalLow);
-  else if (which == 1) storeAddress(into, nd.globalHigh, nd.globalLow);
-  else storeAddress(into, nd.routerHigh, nd.routerLow);
-  return which == 0 || (which == 1 ? nd.globalHigh != 0 : nd.hasRouter());
+  return nd !== null && nd.writeAddress(which, into);
 }
 
 export function netPing6(handle: i32, address: usize, identifier: u32, sequence: u32, length: u32): void {
