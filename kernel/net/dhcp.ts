@@ -24,6 +24,7 @@ import { get8, get32, put8, put16, put32 } from "./buffers";
 import { readMac, writeMac } from "./ethernet";
 import { Stack } from "./stack";
 import { UdpReceiver, udpBind, udpSend } from "./udp";
+import { ipv4MappedLow, isIpv4Mapped } from "./ipv6-address";
 import { BROADCAST_ADDRESS } from "./ipv4";
 import { DHCP_MALFORMED, DHCP_LEASES } from "./counters";
 
@@ -185,13 +186,14 @@ export class DhcpClient extends UdpReceiver {
     put8(at + 4, OPTION_LEASE);
     put8(at + 5, OPTION_DNS);
     put8(at + 6, OPTION_END);
-    udpSend(stack, DHCP_CLIENT_PORT, to, DHCP_SERVER_PORT, m, MESSAGE_BYTES);
+    udpSend(stack, DHCP_CLIENT_PORT, 0, ipv4MappedLow(to), DHCP_SERVER_PORT, m, MESSAGE_BYTES);
     this.tries++;
     this.deadline = stack.clock.now() + this.retry;
     this.retry = min<u64>(this.retry * 2, LAST_RETRY);
   }
 
-  receive(stack: Stack, source: u32, sourcePort: u32, port: u32, data: usize, length: u32): void {
+  receive(stack: Stack, sourceHigh: u64, sourceLow: u64, sourcePort: u32, port: u32, data: usize, length: u32): void {
+    if (!isIpv4Mapped(sourceHigh, sourceLow)) return stack.counters.drop(DHCP_MALFORMED); // DHCP is IPv4's
     if (length < OPTIONS || get8(data) != 2 || get8(data + 1) != 1 || get8(data + 2) != 6 || get32(data + 236) != MAGIC) {
       return stack.counters.drop(DHCP_MALFORMED);
     }

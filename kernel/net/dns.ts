@@ -1,9 +1,12 @@
 // The DNS stub resolver's I/O (RFC 1035): asks the configured name server
-// for a name's IPv4 addresses (type A) and keeps the answers in a cache
-// that honours their TTLs (dns-cache.ts). The messages are dns-message.ts's.
+// for a name's IPv4 (type A) or IPv6 (type AAAA, RFC 3596) addresses and
+// keeps the answers in a cache that honours their TTLs (dns-cache.ts). The
+// messages are dns-message.ts's.
 //
-//   dnsResolve(name, out)   the count of addresses (u32 each) put at `out`,
-//                           or a resolve.ts RESOLVE_* reason
+//   dnsResolve(name, type, out)   the count of addresses put at `out`, 16
+//                                 bytes each (an IPv4 one in its mapped form
+//                                 ::ffff:a.b.c.d, kernel/net/ip.ts), or a
+//                                 resolve.ts RESOLVE_* reason
 //
 // A lookup first asks the cache. Then it sends the query over UDP from an
 // ephemeral port, up to UDP_TRIES times, waiting UDP_WAIT for each; a reply
@@ -14,13 +17,14 @@
 //
 // Answers: addresses (cached for their smallest TTL), NXDOMAIN (cached for
 // the SOA's negative TTL when the reply carries one) as RESOLVE_NO_NAME, no
-// A record as RESOLVE_NO_DATA, SERVFAIL, silence or a server error as
+// record of the type as RESOLVE_NO_DATA, SERVFAIL, silence or a server error as
 // RESOLVE_TRY_AGAIN (not cached). One lookup at a time: calls take turns.
 
 import { now } from "../time/index";
 import { Mutex } from "../sched/sync";
 import { getRandom } from "../random";
 import { get16, get32 } from "./buffers";
+import { ipv4MappedLow, storeAddress } from "./ipv6-address";
 import {
   udpSocket, socketSendTo, socketReceiveFrom, socketClose, tcpConnectStart, socketConnectResult, socketSend,
   socketReceive, networkEpoch, waitForNetwork, dnsServer,
@@ -29,7 +33,7 @@ import { DnsCache } from "./dns-cache";
 import { DnsReply, dnsWriteQuery, dnsWriteTcpQuery, dnsReadReply } from "./dns-message";
 import {
   DNS_TYPE_A, DNS_QUERY_MAX_BYTES, DNS_TCP_PREFIX_BYTES, DNS_NO_SUCH_NAME, DNS_SERVER_FAILURE, DNS_TRUNCATED,
-  DNS_CACHE_MISS, DNS_MAX_ADDRESSES,
+  DNS_CACHE_MISS, DNS_MAX_ADDRESSES, DNS_TYPE_AAAA, addressBytesOf,
 } from "./dns-codes";
 import { RESOLVE_NO_NAME, RESOLVE_NO_DATA, RESOLVE_TRY_AGAIN, RESOLVE_NO_SERVER } from "./resolve";
 import { EAGAIN, EINPROGRESS } from "../errno";
@@ -57,32 +61,38 @@ function ready(): void {
   cache = new DnsCache();
   reply = new DnsReply();
   buffer = heap.alloc(<usize>TCP_REPLY_MAX + DNS_TCP_PREFIX_BYTES);
-  addresses = heap.alloc(<usize>DNS_MAX_ADDRESSES * 4);
+  addresses = heap.alloc(<usize>DNS_MAX_ADDRESSES * 16);
 }
 
-export function dnsResolve(name: string, out: usize): i32 {
+/** `type` is DNS_TYPE_A or DNS_TYPE_AAAA; `out` has room for DNS_MAX_ADDRESSES of 16 bytes. */
+export function dnsResolve(name: string, type: u32, out: usize): i32 {
   const server = dnsServer();
   if (server == 0) return RESOLVE_NO_SERVER;
   ready();
   turn!.lock();
-  let result = fromCache(name, out);
-  if (result == -DNS_CACHE_MISS) result = ask(name, <u32>(server >> 16), <u32>server & 0xffff, out);
+  let result = fromCache(name, type, out);
+  if (result == -DNS_CACHE_MISS) result = ask(name, type, <u32>(server >> 16), <u32>server & 0xffff, out);
   turn!.unlock();
   return result;
 }
 
 /** The cache's answer as a RESOLVE_* result or a count, or -DNS_CACHE_MISS. */
-function fromCache(name: string, out: usize): i32 {
-  const found = cache!.lookup(name, DNS_TYPE_A, now(), addresses, DNS_MAX_ADDRESSES);
+function fromCache(name: string, type: u32, out: usize): i32 {
+  const found = cache!.lookup(name, type, now(), addresses, DNS_MAX_ADDRESSES);
   if (found == -DNS_CACHE_MISS) return found;
   if (found == -DNS_NO_SUCH_NAME) return RESOLVE_NO_NAME;
   if (found < 0) return RESOLVE_NO_NAME; // a name that cannot be one
   if (found == 0) return RESOLVE_NO_DATA;
-  return copyAddresses(found, out);
+  return copyAddresses(found, type, out);
 }
 
-function copyAddresses(count: i32, out: usize): i32 {
-  for (let i = 0; i < count; i++) store<u32>(out + (<usize>i << 2), get32(addresses + (<usize>i << 2)));
+/** The `count` packed addresses of `type` at `addresses` as 16-byte ones (IPv4 mapped) at `out`: the count. */
+function copyAddresses(count: i32, type: u32, out: usize): i32 {
+  for (let i = 0; i < count; i++) {
+    const to = out + (<usize>i << 4);
+    if (type == DNS_TYPE_AAAA) memory.copy(to, addresses + (<usize>i << 4), 16);
+    else storeAddress(to, 0, ipv4MappedLow(get32(addresses + (<usize>i << 2))));
+  }
   return count;
 }
 
@@ -93,24 +103,24 @@ function randomId(): u32 {
 }
 
 /** Queries the server (UDP, then TCP if truncated) and caches what it says. */
-function ask(name: string, server: u32, port: u32, out: usize): i32 {
+function ask(name: string, type: u32, server: u32, port: u32, out: usize): i32 {
   const id = randomId();
-  const length = dnsWriteQuery(buffer, DNS_QUERY_MAX_BYTES, id, name, DNS_TYPE_A);
+  const length = dnsWriteQuery(buffer, DNS_QUERY_MAX_BYTES, id, name, type);
   if (length < 0) return RESOLVE_NO_NAME; // not a name DNS can carry
-  let answer = overUdp(server, port, id, name, <u32>length);
-  if (answer == -DNS_TRUNCATED) answer = overTcp(server, port, id, name);
-  return settle(name, answer, out);
+  let answer = overUdp(server, port, id, name, type, <u32>length);
+  if (answer == -DNS_TRUNCATED) answer = overTcp(server, port, id, name, type);
+  return settle(name, type, answer, out);
 }
 
 /** Sends the query in `buffer` up to UDP_TRIES times; the first reply to it (dnsReadReply's result), or RESOLVE_TRY_AGAIN. */
-function overUdp(server: u32, port: u32, id: u32, name: string, length: u32): i32 {
+function overUdp(server: u32, port: u32, id: u32, name: string, type: u32, length: u32): i32 {
   const socket = udpSocket(0);
   if (socket < 0) return RESOLVE_TRY_AGAIN;
   const query = heap.alloc(<usize>length);
   memory.copy(query, buffer, <usize>length);
   let result = RESOLVE_TRY_AGAIN;
   for (let attempt: u32 = 0; attempt < UDP_TRIES && result == RESOLVE_TRY_AGAIN; attempt++) {
-    if (socketSendTo(socket, server, port, query, length) < 0) break;
+    if (socketSendTo(socket, 0, ipv4MappedLow(server), port, query, length) < 0) break;
     const deadline = now() + UDP_WAIT;
     while (now() < deadline) {
       const epoch = networkEpoch();
@@ -120,7 +130,7 @@ function overUdp(server: u32, port: u32, id: u32, name: string, length: u32): i3
         continue;
       }
       if (got < 0) break;
-      const answer = dnsReadReply(buffer, <u32>got, id, name, DNS_TYPE_A, reply!);
+      const answer = dnsReadReply(buffer, <u32>got, id, name, type, reply!);
       if (isForUs(answer)) {
         result = answer;
         break;
@@ -138,18 +148,18 @@ function isForUs(answer: i32): bool {
 }
 
 /** The query over TCP, with its two-byte length prefix; the reply's dnsReadReply result, or RESOLVE_TRY_AGAIN. */
-function overTcp(server: u32, port: u32, id: u32, name: string): i32 {
+function overTcp(server: u32, port: u32, id: u32, name: string, type: u32): i32 {
   const deadline = now() + TCP_WAIT;
-  const socket = tcpConnectStart(server, port);
+  const socket = tcpConnectStart(0, ipv4MappedLow(server), port);
   if (socket < 0) return RESOLVE_TRY_AGAIN;
   let result = RESOLVE_TRY_AGAIN;
   if (waitConnected(socket, deadline)) {
-    const length = dnsWriteTcpQuery(buffer, DNS_QUERY_MAX_BYTES + DNS_TCP_PREFIX_BYTES, id, name, DNS_TYPE_A);
+    const length = dnsWriteTcpQuery(buffer, DNS_QUERY_MAX_BYTES + DNS_TCP_PREFIX_BYTES, id, name, type);
     if (length > 0 && socketSend(socket, buffer, <usize>length, false) == <i64>length &&
         readFully(socket, buffer, DNS_TCP_PREFIX_BYTES, deadline)) {
       const size = <u32>get16(buffer);
       if (size <= TCP_REPLY_MAX && readFully(socket, buffer, size, deadline)) {
-        const answer = dnsReadReply(buffer, size, id, name, DNS_TYPE_A, reply!);
+        const answer = dnsReadReply(buffer, size, id, name, type, reply!);
         if (isForUs(answer) && answer != -DNS_TRUNCATED) result = answer;
       }
     }
@@ -185,17 +195,18 @@ function readFully(socket: i32, into: usize, length: u32, deadline: u64): bool {
 }
 
 /** Caches an answer and turns it into resolveHost's result. */
-function settle(name: string, answer: i32, out: usize): i32 {
+function settle(name: string, type: u32, answer: i32, out: usize): i32 {
   const r = reply!;
   const at = now();
   if (answer > 0) {
     const count = min<i32>(answer, DNS_MAX_ADDRESSES);
-    for (let i = 0; i < count; i++) store<u32>(addresses + (<usize>i << 2), load<u32>(r.address(<u32>i)));
-    cache!.storeAddresses(name, DNS_TYPE_A, addresses, <u32>count, r.ttl, at);
-    return copyAddresses(count, out);
+    const size = <usize>addressBytesOf(type);
+    for (let i = 0; i < count; i++) memory.copy(addresses + <usize>i * size, r.address(<u32>i), size);
+    cache!.storeAddresses(name, type, addresses, <u32>count, r.ttl, at);
+    return copyAddresses(count, type, out);
   }
   if (answer == 0 || answer == -DNS_NO_SUCH_NAME) {
-    if (r.negativeTtl >= 0) cache!.storeNegative(name, DNS_TYPE_A, answer != 0, <u32>r.negativeTtl, at);
+    if (r.negativeTtl >= 0) cache!.storeNegative(name, type, answer != 0, <u32>r.negativeTtl, at);
     return answer == 0 ? RESOLVE_NO_DATA : RESOLVE_NO_NAME;
   }
   return RESOLVE_TRY_AGAIN;

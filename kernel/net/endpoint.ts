@@ -14,6 +14,15 @@ export const ENDPOINT_LISTENER: u32 = 1;
 export const ENDPOINT_CONNECTION: u32 = 2;
 export const ENDPOINT_DATAGRAM: u32 = 3;
 
+/** The address the last tcpAddress or udpAddress found (an ip.ts pair; unspecified, all 0, for "any"). */
+export let foundHigh: u64 = 0;
+export let foundLow: u64 = 0;
+
+export function setFound(high: u64, low: u64): void {
+  foundHigh = high;
+  foundLow = low;
+}
+
 export class Endpoint {
   /** The socket number the app holds it by, -1 when none. */
   socket: i32 = -1;

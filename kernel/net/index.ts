@@ -3,7 +3,11 @@
 // (kernel/init), the self-tests.
 //
 // Sockets are small integers (>= 0); every function returns 0, a count or a
-// socket, or a negative errno (kernel/errno.ts). Functions that wait
+// socket, or a negative errno (kernel/errno.ts). Addresses are a pair of
+// u64, the 16 bytes of an IPv6 address as loaded from memory, an IPv4
+// address in its mapped form ::ffff:a.b.c.d (kernel/net/ip.ts;
+// ipv4MappedLow(0x0a000202) with high 0 is 10.0.2.2); functions that report
+// an address write its 16 bytes. Functions that wait
 // (accept, receive, send without `nonblocking`, tcpConnect) sleep the
 // calling thread.
 //
@@ -30,17 +34,17 @@ import { NetConfig, parseIpOption, parseIp6Option } from "./config";
 import { Stack, NetClock, NO_DEADLINE } from "./stack";
 import {
   tcpListen as stackListen, tcpConnect as stackConnect, tcpAccept, tcpSend, tcpReceive, tcpShutdown, tcpClose,
-  tcpReadiness, tcpConnectResult, tcpEndpoints, RECEIVE_PEEK, RECEIVE_WAITALL, READY_ERROR,
+  tcpReadiness, tcpConnectResult, tcpAddress, RECEIVE_PEEK, RECEIVE_WAITALL, READY_ERROR,
 } from "./tcp-sockets";
 import {
-  udpOpen, udpConnect, udpSendTo, udpReceiveFrom, udpReadiness, udpEndpoints, udpClose, udpQueueLimit, udpSetQueueLimit,
-  receivedFrom, receivedPort, receivedFull,
+  udpOpen, udpConnect, udpSendTo, udpReceiveFrom, udpReadiness, udpAddress, udpClose, udpQueueLimit, udpSetQueueLimit,
+  receivedHigh, receivedLow, receivedPort, receivedFull,
 } from "./udp-sockets";
-import { endpointKind, ENDPOINT_DATAGRAM } from "./endpoint";
+import { endpointKind, ENDPOINT_DATAGRAM, foundHigh, foundLow } from "./endpoint";
 import { CLOSED } from "./tcp-connection";
 import { counterName as nameOfCounter, COUNTER_COUNT } from "./counters";
 import { print, printLine, printUnsigned } from "../console";
-import { LINK_LOCAL_HIGH, printIpv6, loadHigh, loadLow } from "./ipv6-address";
+import { LINK_LOCAL_HIGH, printIpv6, loadHigh, loadLow, storeAddress, isIpv4Mapped, ipv4OfMapped } from "./ipv6-address";
 import { icmpv6Echo } from "./icmpv6";
 
 /** networkIpv6Address's addresses. */
@@ -226,20 +230,23 @@ function waitForChange(s: Stack): void {
   changed.wait(mutex);
 }
 
-/** A TCP socket listening on `port` of every local address, with a backlog of `backlog` connections. */
-export function tcpListen(port: u32, backlog: i32): i32 {
+/**
+ * A TCP socket listening on `port` of every local address, with a backlog
+ * of `backlog` connections: IPv4 ones, and IPv6 ones too when `acceptsIpv6`.
+ */
+export function tcpListen(port: u32, backlog: i32, acceptsIpv6: bool = true): i32 {
   const s = enter();
   if (s === null) return -EBADF;
-  const result = stackListen(s, port, backlog);
+  const result = stackListen(s, port, backlog, acceptsIpv6);
   leave(s);
   return result;
 }
 
-/** A connection to `address` (u32, 10.0.2.2 is 0x0a000202) port `port`, once established: its socket, or -ECONNREFUSED, -ETIMEDOUT, ... */
-export function tcpConnect(address: u32, port: u32): i32 {
+/** A connection to (high, low):`port`, once established: its socket, or -ECONNREFUSED, -ETIMEDOUT, ... */
+export function tcpConnect(high: u64, low: u64, port: u32): i32 {
   const s = enter();
   if (s === null) return -EBADF;
-  const socket = stackConnect(s, address, port);
+  const socket = stackConnect(s, high, low, port);
   let result = socket;
   if (socket >= 0) {
     while (tcpConnectResult(s, socket) == -EINPROGRESS) waitForChange(s);
@@ -253,11 +260,11 @@ export function tcpConnect(address: u32, port: u32): i32 {
   return result;
 }
 
-/** Starts a connection to `address`:`port` without waiting: its socket at once (socketConnectResult says how it went). */
-export function tcpConnectStart(address: u32, port: u32): i32 {
+/** Starts a connection to (high, low):`port` without waiting: its socket at once (socketConnectResult says how it went). */
+export function tcpConnectStart(high: u64, low: u64, port: u32): i32 {
   const s = enter();
   if (s === null) return -EBADF;
-  const socket = stackConnect(s, address, port);
+  const socket = stackConnect(s, high, low, port);
   leave(s);
   return socket;
 }
@@ -280,20 +287,20 @@ export function udpSocket(port: u32): i32 {
   return result;
 }
 
-/** Names a UDP socket's default peer (address 0 forgets it). */
-export function socketConnectDatagram(socket: i32, address: u32, port: u32): i32 {
+/** Names a UDP socket's default peer (the unspecified address forgets it). */
+export function socketConnectDatagram(socket: i32, high: u64, low: u64, port: u32): i32 {
   const s = enter();
   if (s === null) return -EBADF;
-  const result = udpConnect(s, socket, address, port);
+  const result = udpConnect(s, socket, high, low, port);
   leave(s);
   return result;
 }
 
-/** Sends one datagram of `length` bytes to `address`:`port` (address 0: the socket's peer): the length, or -errno. */
-export function socketSendTo(socket: i32, address: u32, port: u32, buffer: usize, length: u32): i64 {
+/** Sends one datagram of `length` bytes to (high, low):`port` (unspecified: the socket's peer): the length, or -errno. */
+export function socketSendTo(socket: i32, high: u64, low: u64, port: u32, buffer: usize, length: u32): i64 {
   const s = enter();
   if (s === null) return -EBADF;
-  const result = udpSendTo(s, socket, address, port, buffer, length);
+  const result = udpSendTo(s, socket, high, low, port, buffer, length);
   leave(s);
   return result;
 }
@@ -312,19 +319,24 @@ export function socketReceiveFrom(socket: i32, buffer: usize, length: usize, fla
     result = udpReceiveFrom(s, socket, buffer, length, flags);
   }
   if (result >= 0) {
-    lastSource = (<u64>receivedFrom << 32) | (<u64>receivedPort << 16);
+    lastSourceHigh = receivedHigh;
+    lastSourceLow = receivedLow;
+    lastSourcePort = receivedPort;
     lastFull = receivedFull;
   }
   leave(s);
   return result;
 }
 
-let lastSource: u64 = 0;
+let lastSourceHigh: u64 = 0;
+let lastSourceLow: u64 = 0;
+let lastSourcePort: u32 = 0;
 let lastFull: u32 = 0;
 
-/** The last datagram socketReceiveFrom took: its sender's address << 32 | port << 16. */
-export function datagramSource(): u64 {
-  return lastSource;
+/** The last datagram socketReceiveFrom took: its sender's address (16 bytes at `into`); its port. */
+export function datagramSource(into: usize): u32 {
+  storeAddress(into, lastSourceHigh, lastSourceLow);
+  return lastSourcePort;
 }
 
 /** The last datagram socketReceiveFrom took: its whole length (more than was copied if it did not fit). */
@@ -342,14 +354,15 @@ export function socketIsDatagram(socket: i32): bool {
 }
 
 /**
- * A socket's local port | peer port << 16 | peer address << 32 (a
- * listener: its port; no peer: 0s), or -EBADF. The local address is
- * networkAddress().
+ * A socket's own address (with `peer`, its peer's) as 16 bytes at `into`;
+ * its port, or -EBADF, -ENOTCONN (no peer). A listener's or a UDP socket's
+ * own address is the unspecified one (all 0): they take any of ours.
  */
-export function socketEndpoints(socket: i32): i64 {
+export function socketAddress(socket: i32, peer: bool, into: usize): i64 {
   const s = enter();
   if (s === null) return -EBADF;
-  const result = endpointKind(s, socket) == ENDPOINT_DATAGRAM ? udpEndpoints(s, socket) : tcpEndpoints(s, socket);
+  const result = endpointKind(s, socket) == ENDPOINT_DATAGRAM ? udpAddress(s, socket, peer) : tcpAddress(s, socket, peer);
+  if (result >= 0) storeAddress(into, foundHigh, foundLow);
   leave(s);
   return result;
 }
@@ -370,6 +383,16 @@ export function dnsServer(): u64 {
 export function networkAddress(): u32 {
   const s = stack;
   return s === null ? 0 : s.config.address;
+}
+
+/** Whether (high, low) is one of this machine's unicast addresses: its IPv4 one (mapped), its IPv6 link-local or global one. */
+export function networkHasAddress(high: u64, low: u64): bool {
+  const s = stack;
+  if (s === null) return false;
+  if (isIpv4Mapped(high, low)) return s.config.address != 0 && ipv4OfMapped(low) == s.config.address;
+  const nd = s.nd;
+  if (nd === null) return false;
+  return (high == LINK_LOCAL_HIGH && low == nd.linkLocalLow) || (nd.globalHigh != 0 && high == nd.globalHigh && low == nd.globalLow);
 }
 
 /** The bytes a UDP socket keeps waiting (SO_RCVBUF), or a TCP socket's receive buffer; -EBADF. */
@@ -439,7 +462,7 @@ export function socketReceive(socket: i32, buffer: usize, length: usize, flags: 
 
 /** Queues up to `length` bytes from `buffer` to send; the count (all of it unless `nonblocking`); -EPIPE after SHUT_WR. */
 export function socketSend(socket: i32, buffer: usize, length: usize, nonblocking: bool): i64 {
-  if (socketIsDatagram(socket)) return socketSendTo(socket, 0, 0, buffer, <u32>min<usize>(length, 0xffff_ffff));
+  if (socketIsDatagram(socket)) return socketSendTo(socket, 0, 0, 0, buffer, <u32>min<usize>(length, 0xffff_ffff));
   const s = enter();
   if (s === null) return -EBADF;
   let total: i64 = 0;

@@ -29,6 +29,7 @@ import { Stack } from "./stack";
 import { icmpInput } from "./icmp";
 import { udpInput } from "./udp";
 import { tcpInput } from "./tcp-input";
+import { ipv4MappedLow } from "./ipv6-address";
 import {
   IP_TRUNCATED, IP_BAD_VERSION, IP_BAD_HEADER_LENGTH, IP_BAD_LENGTH, IP_BAD_CHECKSUM, IP_TTL_ZERO, IP_FRAGMENT,
   IP_NOT_FOR_US, IP_UNKNOWN_PROTOCOL, IP_NO_ROUTE,
@@ -56,12 +57,6 @@ const MORE_FRAGMENTS: u32 = 0x2000;
 const OFFSET_MASK: u32 = 0x1fff;
 const DEFAULT_TTL: u32 = 64;
 
-/** The checksum sum of the TCP/UDP pseudo-header (RFC 9293 3.1). */
-export function pseudoHeaderSum(source: u32, destination: u32, protocol: u32, length: u32): u64 {
-  return <u64>(source >> 16) + <u64>(source & 0xffff) + <u64>(destination >> 16) + <u64>(destination & 0xffff) +
-    <u64>protocol + <u64>length;
-}
-
 /** An IPv4 packet: a frame's payload of `length` bytes at `packet`. */
 export function ipv4Input(stack: Stack, packet: usize, length: u32): void {
   const counters = stack.counters;
@@ -85,8 +80,9 @@ export function ipv4Input(stack: Stack, packet: usize, length: u32): void {
   const payload = packet + headerLength;
   const payloadLength = total - headerLength;
   const protocol = get8(packet + PROTOCOL);
-  if (protocol == PROTOCOL_TCP) return tcpInput(stack, source, destination, payload, payloadLength);
-  if (protocol == PROTOCOL_UDP) return udpInput(stack, source, destination, payload, payloadLength);
+  // TCP and UDP name addresses of either family one way (ip.ts): an IPv4 one mapped.
+  if (protocol == PROTOCOL_TCP) return tcpInput(stack, 0, ipv4MappedLow(source), 0, ipv4MappedLow(destination), payload, payloadLength);
+  if (protocol == PROTOCOL_UDP) return udpInput(stack, 0, ipv4MappedLow(source), 0, ipv4MappedLow(destination), payload, payloadLength);
   if (protocol == PROTOCOL_ICMP) return icmpInput(stack, source, destination, payload, payloadLength);
   counters.drop(IP_UNKNOWN_PROTOCOL);
 }

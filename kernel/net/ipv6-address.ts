@@ -9,6 +9,8 @@
 //   solicitedNodeLow(low)     ff02::1:ffXX:XXXX for an address's last 24 bits
 //   multicastMac(low)         33:33 and the address's last 32 bits (RFC 2464 7)
 //   formatIpv6(high, low)     RFC 5952 text; printIpv6 prints it without allocating
+//   ipv4MappedLow(address)    ::ffff:a.b.c.d (RFC 4291 2.5.5.2), the form TCP and
+//                             UDP give IPv4 addresses so one pair names either family
 
 import { MacAddress } from "./device";
 import { putByte } from "../console";
@@ -31,6 +33,24 @@ const LAST_24_BITS: u64 = 0xffff_ff00_0000_0000;
 @inline export function storeAddress(p: usize, high: u64, low: u64): void {
   store<u64>(p, high);
   store<u64>(p, low, 8);
+}
+
+/** The low half of ::ffff:a.b.c.d for an IPv4 address as the stack keeps it (10.0.2.2 is 0x0a000202); the high half is 0. */
+@inline export function ipv4MappedLow(address: u32): u64 {
+  return (<u64>bswap<u32>(address) << 32) | 0xffff_0000;
+}
+/** Whether (high, low) is an IPv4-mapped address. */
+@inline export function isIpv4Mapped(high: u64, low: u64): bool {
+  return high == 0 && (low & 0xffff_ffff) == 0xffff_0000;
+}
+/** The IPv4 address inside a mapped low half. */
+@inline export function ipv4OfMapped(low: u64): u32 {
+  return bswap<u32>(<u32>(low >> 32));
+}
+
+/** The unspecified address of either family: :: or ::ffff:0.0.0.0. */
+@inline export function isAnyAddress(high: u64, low: u64): bool {
+  return high == 0 && (low == 0 || low == 0xffff_0000);
 }
 
 /** ff00::/8 */

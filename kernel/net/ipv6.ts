@@ -3,7 +3,7 @@
 //    0 +----------------------------------------+
 //      | version 6 | traffic class | flow label |   4 bytes
 //    4 | payload length                       2 |   the frame may be longer (padding)
-//    6 | next header                            |   58 ICMPv6; 6 TCP and 17 UDP are not carried yet
+//    6 | next header                            |   58 ICMPv6, 6 TCP, 17 UDP
 //    7 | hop limit                              |
 //    8 | source address                      16 |
 //   24 | destination address                 16 |
@@ -23,6 +23,9 @@ import { get8, get16, put8, put16, checksumAdd } from "./buffers";
 import { ETHERNET_HEADER, ETHERTYPE_IPV6, writeEthernetHeader, setFrameDestination } from "./ethernet";
 import { Stack } from "./stack";
 import { icmpv6Input } from "./icmpv6";
+import { tcpInput } from "./tcp-input";
+import { udpInput } from "./udp";
+import { PROTOCOL_TCP, PROTOCOL_UDP } from "./ipv4";
 import { isMulticast, isLinkLocal, multicastMac, loadHigh, loadLow, storeAddress } from "./ipv6-address";
 import { IP_TRUNCATED, IP_BAD_VERSION, IP_BAD_LENGTH, IP_NOT_FOR_US, IP_UNKNOWN_PROTOCOL, IP_NO_ROUTE } from "./counters";
 
@@ -54,8 +57,16 @@ export function ipv6Input(stack: Stack, packet: usize, length: u32): void {
   if (payloadLength > length - IP6_HEADER) return counters.drop(IP_BAD_LENGTH);
   if (isMulticast(loadHigh(packet + SOURCE))) return counters.drop(IP_NOT_FOR_US);
   if (!nd.accepts(loadHigh(packet + DESTINATION), loadLow(packet + DESTINATION))) return counters.drop(IP_NOT_FOR_US);
-  if (get8(packet + NEXT_HEADER) != NEXT_ICMPV6) return counters.drop(IP_UNKNOWN_PROTOCOL);
-  icmpv6Input(stack, packet, packet + IP6_HEADER, payloadLength);
+  const next = get8(packet + NEXT_HEADER);
+  const payload = packet + IP6_HEADER;
+  if (next == NEXT_ICMPV6) return icmpv6Input(stack, packet, payload, payloadLength);
+  const sourceHigh = loadHigh(packet + SOURCE);
+  const sourceLow = loadLow(packet + SOURCE);
+  const high = loadHigh(packet + DESTINATION);
+  const low = loadLow(packet + DESTINATION);
+  if (next == PROTOCOL_TCP) return tcpInput(stack, sourceHigh, sourceLow, high, low, payload, payloadLength);
+  if (next == PROTOCOL_UDP) return udpInput(stack, sourceHigh, sourceLow, high, low, payload, payloadLength);
+  counters.drop(IP_UNKNOWN_PROTOCOL);
 }
 
 /**

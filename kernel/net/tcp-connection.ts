@@ -63,6 +63,8 @@ export class Listener extends Endpoint {
   synCount: u32 = 0;
   acceptQueue: Connection | null = null;
   acceptCount: u32 = 0;
+  /** Whether it takes connections over IPv6 as well as IPv4 (an IPv6 socket's, as Linux's dual-stack ones). */
+  acceptsIpv6: bool = true;
   constructor(public port: u32, public backlog: u32, public synQueueLimit: u32) {
     super();
     this.kind = ENDPOINT_LISTENER;
@@ -76,9 +78,12 @@ export class Connection extends Endpoint {
   listener: Listener | null = null;
   queueNext: Connection | null = null;
   state: i32 = CLOSED;
-  localAddress: u32 = 0;
+  /** The addresses, as ip.ts pairs (an IPv4 one mapped). */
+  localHigh: u64 = 0;
+  localLow: u64 = 0;
   localPort: u32 = 0;
-  remoteAddress: u32 = 0;
+  remoteHigh: u64 = 0;
+  remoteLow: u64 = 0;
   remotePort: u32 = 0;
 
   // Send sequence space.

@@ -19,7 +19,8 @@
 // Sequence numbers compare modulo 2^32 (seqLt etc.).
 
 import { get8, get16, get32, put8, put16, put32, checksumAdd, checksumFinish } from "./buffers";
-import { pseudoHeaderSum, PROTOCOL_TCP } from "./ipv4";
+import { PROTOCOL_TCP } from "./ipv4";
+import { pseudoHeaderSum } from "./ip";
 import { TCP_TRUNCATED, TCP_BAD_HEADER_LENGTH, TCP_BAD_CHECKSUM, TCP_BAD_OPTION } from "./counters";
 
 export const TCP_HEADER: u32 = 20;
@@ -57,8 +58,11 @@ const OPTION_WINDOW_SCALE: u32 = 3;
 
 /** An arriving segment, parsed (one per stack, reused). */
 export class Segment {
-  source: u32 = 0;
-  destination: u32 = 0;
+  /** The addresses, as ip.ts pairs (an IPv4 one mapped). */
+  sourceHigh: u64 = 0;
+  sourceLow: u64 = 0;
+  destinationHigh: u64 = 0;
+  destinationLow: u64 = 0;
   sourcePort: u32 = 0;
   destinationPort: u32 = 0;
   seq: u32 = 0;
@@ -82,15 +86,19 @@ export class Segment {
   }
 }
 
-/** Parses the TCP packet of `length` bytes at `packet` into `segment`: 0, or the counter of why it is refused. */
-export function parseSegment(segment: Segment, source: u32, destination: u32, packet: usize, length: u32): i32 {
+/** Parses the TCP packet of `length` bytes at `packet`, from and to the given addresses, into `segment`: 0, or the counter of why it is refused. */
+export function parseSegment(
+  segment: Segment, sourceHigh: u64, sourceLow: u64, destinationHigh: u64, destinationLow: u64, packet: usize, length: u32,
+): i32 {
   if (length < TCP_HEADER) return TCP_TRUNCATED;
   const headerLength = (get8(packet + DATA_OFFSET) >> 4) << 2;
   if (headerLength < TCP_HEADER || headerLength > length) return TCP_BAD_HEADER_LENGTH;
-  const sum = checksumAdd(pseudoHeaderSum(source, destination, PROTOCOL_TCP, length), packet, length);
-  if (checksumFinish(sum) != 0) return TCP_BAD_CHECKSUM;
-  segment.source = source;
-  segment.destination = destination;
+  const pseudo = pseudoHeaderSum(sourceHigh, sourceLow, destinationHigh, destinationLow, PROTOCOL_TCP, length);
+  if (checksumFinish(checksumAdd(pseudo, packet, length)) != 0) return TCP_BAD_CHECKSUM;
+  segment.sourceHigh = sourceHigh;
+  segment.sourceLow = sourceLow;
+  segment.destinationHigh = destinationHigh;
+  segment.destinationLow = destinationLow;
   segment.sourcePort = get16(packet + SOURCE_PORT);
   segment.destinationPort = get16(packet + DESTINATION_PORT);
   segment.seq = get32(packet + SEQUENCE);
@@ -130,8 +138,7 @@ export function parseSegment(segment: Segment, source: u32, destination: u32, pa
  * caller already put after it; the header's length.
  */
 export function writeHeader(
-  packet: usize, source: u32, destination: u32, sourcePort: u32, destinationPort: u32, seq: u32, ack: u32, flags: u32,
-  window: u32, mss: u32, windowShift: i32,
+  packet: usize, sourcePort: u32, destinationPort: u32, seq: u32, ack: u32, flags: u32, window: u32, mss: u32, windowShift: i32,
 ): u32 {
   let headerLength = TCP_HEADER;
   if (mss != 0) headerLength += 4;
@@ -161,7 +168,10 @@ export function writeHeader(
   return headerLength;
 }
 
-/** Fills in the checksum of the `length`-byte segment at `packet`. */
-export function finishChecksum(packet: usize, source: u32, destination: u32, length: u32): void {
-  put16(packet + CHECKSUM, checksumFinish(checksumAdd(pseudoHeaderSum(source, destination, PROTOCOL_TCP, length), packet, length)));
+/** Fills in the checksum of the `length`-byte segment at `packet` from `source` to `destination`. */
+export function finishChecksum(
+  packet: usize, sourceHigh: u64, sourceLow: u64, destinationHigh: u64, destinationLow: u64, length: u32,
+): void {
+  const pseudo = pseudoHeaderSum(sourceHigh, sourceLow, destinationHigh, destinationLow, PROTOCOL_TCP, length);
+  put16(packet + CHECKSUM, checksumFinish(checksumAdd(pseudo, packet, length)));
 }

@@ -14,8 +14,9 @@
 
 import { Stack } from "./stack";
 import {
-  Segment, parseSegment, seqLt, seqLeq, seqGt, seqGeq, SYN, ACK, FIN, RST,
+  Segment, parseSegment, seqLt, seqLeq, seqGt, seqGeq, SYN, ACK, FIN, RST, TCP_HEADER,
 } from "./tcp-header";
+import { isIpv4Mapped } from "./ipv6-address";
 import {
   Connection, Listener, SYN_SENT, SYN_RECEIVED, ESTABLISHED, FIN_WAIT_1, FIN_WAIT_2, CLOSE_WAIT, CLOSING, LAST_ACK,
   TIME_WAIT, DEFAULT_MSS, DELAYED_ACK, OOO_RANGES, CWND_MAX,
@@ -26,21 +27,24 @@ import {
   initialSequence, unqueue, enqueue,
 } from "./tcp";
 import { ECONNREFUSED, ECONNRESET } from "../errno";
-import { BROADCAST_ADDRESS } from "./ipv4";
+import { isUnicastPair, payloadRoom } from "./ip";
 import {
   TCP_SEGMENTS_IN, TCP_BAD_ADDRESS, TCP_NO_LISTENER, TCP_BAD_ACK, TCP_BAD_FLAGS, TCP_BACKLOG_FULL, TCP_SYN_QUEUE_OVERFLOW,
   NO_BUFFER, TCP_OUTSIDE_WINDOW, TCP_RESETS_RECEIVED, TCP_AFTER_CLOSE, TCP_OUT_OF_ORDER, TCP_OUT_OF_ORDER_FULL,
   TCP_FAST_RETRANSMITS,
 } from "./counters";
 
-export function tcpInput(stack: Stack, source: u32, destination: u32, packet: usize, length: u32): void {
+/** A TCP packet of `length` bytes at `packet`, from and to the given addresses (ip.ts pairs). */
+export function tcpInput(
+  stack: Stack, sourceHigh: u64, sourceLow: u64, destinationHigh: u64, destinationLow: u64, packet: usize, length: u32,
+): void {
   const counters = stack.counters;
   const seg = stack.segment;
-  const refused = parseSegment(seg, source, destination, packet, length);
+  const refused = parseSegment(seg, sourceHigh, sourceLow, destinationHigh, destinationLow, packet, length);
   if (refused != 0) return counters.drop(refused);
   counters.bump(TCP_SEGMENTS_IN);
-  if (destination != stack.config.address || source == 0 || source == BROADCAST_ADDRESS || source >> 28 == 0xe ||
-      seg.sourcePort == 0 || seg.destinationPort == 0) {
+  if (!isUnicastPair(stack, sourceHigh, sourceLow, destinationHigh, destinationLow) || seg.sourcePort == 0 ||
+      seg.destinationPort == 0) {
     return counters.drop(TCP_BAD_ADDRESS);
   }
   let c = findConnection(stack, seg);
@@ -67,16 +71,22 @@ export function tcpInput(stack: Stack, source: u32, destination: u32, packet: us
 function replyReset(stack: Stack, seg: Segment): void {
   if (seg.has(RST)) return;
   if (seg.has(ACK)) {
-    sendReset(stack, seg.destination, seg.source, seg.destinationPort, seg.sourcePort, seg.ack, 0, false);
+    sendReset(
+      stack, seg.destinationHigh, seg.destinationLow, seg.sourceHigh, seg.sourceLow, seg.destinationPort, seg.sourcePort,
+      seg.ack, 0, false,
+    );
   } else {
-    sendReset(stack, seg.destination, seg.source, seg.destinationPort, seg.sourcePort, 0, seg.seq + seg.length, true);
+    sendReset(
+      stack, seg.destinationHigh, seg.destinationLow, seg.sourceHigh, seg.sourceLow, seg.destinationPort, seg.sourcePort,
+      0, seg.seq + seg.length, true,
+    );
   }
 }
 
 /** Takes the MSS and window scale options of the peer's SYN. */
 function applyOptions(stack: Stack, c: Connection, seg: Segment): void {
   const mss = seg.mss == 0 ? DEFAULT_MSS : seg.mss;
-  c.mss = max<u32>(64, min<u32>(mss, stack.device.mtu - 40));
+  c.mss = max<u32>(64, min<u32>(mss, payloadRoom(stack, c.remoteHigh, c.remoteLow) - TCP_HEADER));
   if (c.offerScale && seg.windowShift >= 0) {
     c.sndShift = <u32>seg.windowShift;
   } else {
@@ -100,7 +110,13 @@ function listenInput(stack: Stack, listener: Listener, seg: Segment): void {
     closeConnection(stack, oldest, 0);
     counters.bump(TCP_SYN_QUEUE_OVERFLOW);
   }
-  const c = newConnection(stack, seg.destination, seg.destinationPort, seg.source, seg.sourcePort);
+  if (!listener.acceptsIpv6 && !isIpv4Mapped(seg.sourceHigh, seg.sourceLow)) {
+    replyReset(stack, seg);
+    return counters.drop(TCP_NO_LISTENER);
+  }
+  const c = newConnection(
+    stack, seg.destinationHigh, seg.destinationLow, seg.destinationPort, seg.sourceHigh, seg.sourceLow, seg.sourcePort,
+  );
   if (c === null) return counters.drop(NO_BUFFER);
   c.offerScale = seg.windowShift >= 0;
   applyOptions(stack, c, seg);

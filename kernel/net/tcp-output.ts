@@ -12,7 +12,8 @@
 // delayed ACK.
 
 import { Stack } from "./stack";
-import { ipv4Send, IP_PAYLOAD, IP_HEADER } from "./ipv4";
+import { ipSend, payloadAt, payloadRoom } from "./ip";
+import { PROTOCOL_TCP } from "./ipv4";
 import { writeHeader, finishChecksum, seqGt, seqLeq, SYN, ACK, FIN, PSH, RST, TCP_HEADER } from "./tcp-header";
 import {
   Connection, SYN_SENT, SYN_RECEIVED, ESTABLISHED, CLOSED, PERSIST_MAX,
@@ -31,27 +32,24 @@ function windowField(stack: Stack, c: Connection, flags: u32): u32 {
 
 /** Sends one segment of `c`: `length` bytes from `offset` in the send ring (seq is the first's number). */
 export function sendSegment(stack: Stack, c: Connection, seq: u32, flags: u32, offset: u32, length: u32): void {
-  const packet = stack.frame + IP_PAYLOAD;
+  const packet = payloadAt(stack, c.remoteHigh, c.remoteLow);
   let mss: u32 = 0;
   let shift: i32 = -1;
   if (flags & SYN) {
-    mss = stack.device.mtu - IP_HEADER - TCP_HEADER;
+    mss = payloadRoom(stack, c.remoteHigh, c.remoteLow) - TCP_HEADER;
     if (c.offerScale) shift = <i32>c.rcvShift;
   }
   const window = windowField(stack, c, flags);
-  const headerLength = writeHeader(
-    packet, c.localAddress, c.remoteAddress, c.localPort, c.remotePort, seq, flags & ACK ? c.rcvNxt : 0, flags, window,
-    mss, shift,
-  );
+  const headerLength = writeHeader(packet, c.localPort, c.remotePort, seq, flags & ACK ? c.rcvNxt : 0, flags, window, mss, shift);
   if (length > 0) c.sendRing!.readAt(offset, packet + headerLength, length);
-  finishChecksum(packet, c.localAddress, c.remoteAddress, headerLength + length);
+  finishChecksum(packet, c.localHigh, c.localLow, c.remoteHigh, c.remoteLow, headerLength + length);
   if (flags & ACK) {
     c.unacked = 0;
     c.delayedAckAt = 0;
     c.ackNow = false;
   }
   stack.counters.bump(TCP_SEGMENTS_OUT);
-  ipv4Send(stack, c.remoteAddress, 6, headerLength + length);
+  ipSend(stack, c.localHigh, c.localLow, c.remoteHigh, c.remoteLow, PROTOCOL_TCP, headerLength + length);
 }
 
 /** Sends our SYN (SYN_SENT) or SYN-ACK (SYN_RECEIVED). */
@@ -152,16 +150,15 @@ export function retransmitFirst(stack: Stack, c: Connection): u32 {
 
 /** A reset from us to the segment's sender (RFC 9293 3.10.7.1): seq and ack as given, no connection needed. */
 export function sendReset(
-  stack: Stack, localAddress: u32, remoteAddress: u32, localPort: u32, remotePort: u32, seq: u32, ack: u32, withAck: bool,
+  stack: Stack, localHigh: u64, localLow: u64, remoteHigh: u64, remoteLow: u64, localPort: u32, remotePort: u32, seq: u32,
+  ack: u32, withAck: bool,
 ): void {
-  const packet = stack.frame + IP_PAYLOAD;
-  const headerLength = writeHeader(
-    packet, localAddress, remoteAddress, localPort, remotePort, seq, withAck ? ack : 0, RST | (withAck ? ACK : 0), 0, 0, -1,
-  );
-  finishChecksum(packet, localAddress, remoteAddress, headerLength);
+  const packet = payloadAt(stack, remoteHigh, remoteLow);
+  const headerLength = writeHeader(packet, localPort, remotePort, seq, withAck ? ack : 0, RST | (withAck ? ACK : 0), 0, 0, -1);
+  finishChecksum(packet, localHigh, localLow, remoteHigh, remoteLow, headerLength);
   stack.counters.bump(TCP_RESETS_SENT);
   stack.counters.bump(TCP_SEGMENTS_OUT);
-  ipv4Send(stack, remoteAddress, 6, headerLength);
+  ipSend(stack, localHigh, localLow, remoteHigh, remoteLow, PROTOCOL_TCP, headerLength);
 }
 
 /**
@@ -173,6 +170,6 @@ export function resetConnection(stack: Stack, c: Connection): void {
   if (c.state >= ESTABLISHED || c.state == SYN_RECEIVED) {
     const edge = c.sndUna + c.sndWnd;
     const seq = seqLeq(c.sndNxt, edge) ? c.sndNxt : edge;
-    sendReset(stack, c.localAddress, c.remoteAddress, c.localPort, c.remotePort, seq, c.rcvNxt, true);
+    sendReset(stack, c.localHigh, c.localLow, c.remoteHigh, c.remoteLow, c.localPort, c.remotePort, seq, c.rcvNxt, true);
   }
 }

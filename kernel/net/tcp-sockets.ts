@@ -9,7 +9,8 @@
 // listener's close resets the connections waiting in its queues.
 
 import { Stack, MAX_SOCKETS } from "./stack";
-import { Endpoint, endpointOf as anyEndpointOf, attachEndpoint as attach, detachEndpoint as detach } from "./endpoint";
+import { Endpoint, endpointOf as anyEndpointOf, attachEndpoint as attach, detachEndpoint as detach, setFound } from "./endpoint";
+import { checkDestination, localAddress, localHigh, localLow } from "./ip";
 import { seqGt } from "./tcp-header";
 import {
   Connection, Listener, LISTEN, CLOSED, SYN_SENT, SYN_RECEIVED, ESTABLISHED, FIN_WAIT_1, FIN_WAIT_2,
@@ -20,9 +21,8 @@ import {
   lingerOrphan,
 } from "./tcp";
 import { tcpOutput, sendSyn, sendAck, resetConnection } from "./tcp-output";
-import { BROADCAST_ADDRESS } from "./ipv4";
 import {
-  EAGAIN, EADDRINUSE, EBADF, EINVAL, EINPROGRESS, ENOMEM, ENOTCONN, EPIPE, ENETUNREACH,
+  EAGAIN, EADDRINUSE, EBADF, EINVAL, EINPROGRESS, ENOMEM, ENOTCONN, EPIPE, EACCES,
 } from "../errno";
 
 /** tcpReceive's flags (WASI's riflags; RECEIVE_WAITALL is the front door's to honour). */
@@ -50,12 +50,14 @@ function connectionOf(stack: Stack, socket: i32): Connection | null {
   return endpoint === null || endpoint.isListener ? null : changetype<Connection>(endpoint);
 }
 
-export function tcpListen(stack: Stack, port: u32, backlog: i32): i32 {
+/** A listener on `port` of every local address (IPv4 only unless `acceptsIpv6`): its socket, or -errno. */
+export function tcpListen(stack: Stack, port: u32, backlog: i32, acceptsIpv6: bool = true): i32 {
   if (port == 0 || port > 0xffff) return -EINVAL;
   if (portInUse(stack, port)) return -EADDRINUSE;
   const queue = <u32>max<i32>(1, min<i32>(backlog, <i32>BACKLOG_MAX));
   if (!stack.budget.allows(LISTENER_BYTES)) return -ENOMEM;
   const listener = new Listener(port, queue, max<u32>(8, 2 * queue));
+  listener.acceptsIpv6 = acceptsIpv6;
   stack.budget.count(LISTENER_BYTES);
   const socket = attach(stack, listener);
   if (socket < 0) {
@@ -67,14 +69,13 @@ export function tcpListen(stack: Stack, port: u32, backlog: i32): i32 {
   return socket;
 }
 
-/** Opens a connection to `address`:`port`; its socket at once, in SYN_SENT (tcpState tells when it is established). */
-export function tcpConnect(stack: Stack, address: u32, port: u32): i32 {
-  const config = stack.config;
-  if (port == 0 || port > 0xffff || address == 0 || address == BROADCAST_ADDRESS || address == config.broadcast ||
-      address >> 28 >= 0xe) {
-    return -EINVAL;
-  }
-  if (!config.onLink(address) && config.gateway == 0) return -ENETUNREACH;
+/**
+ * Opens a connection to (high, low):`port` (an ip.ts pair, either family);
+ * its socket at once, in SYN_SENT (tcpState tells when it is established).
+ */
+export function tcpConnect(stack: Stack, high: u64, low: u64, port: u32): i32 {
+  const refused = checkDestination(stack, high, low, port);
+  if (refused != 0) return refused == -EACCES ? -EINVAL : refused; // no TCP to a broadcast address
   let localPort: u32 = 0;
   for (let tries = 0; tries < 16384 && localPort == 0; tries++) {
     const candidate = stack.nextPort;
@@ -82,7 +83,8 @@ export function tcpConnect(stack: Stack, address: u32, port: u32): i32 {
     if (!portInUse(stack, candidate)) localPort = candidate;
   }
   if (localPort == 0) return -EADDRINUSE;
-  const c = newConnection(stack, config.address, localPort, address, port);
+  localAddress(stack, high, low);
+  const c = newConnection(stack, localHigh, localLow, localPort, high, low, port);
   if (c === null) return -ENOMEM;
   if (!allocateBuffers(stack, c)) {
     reapConnections(stack); // CLOSED with no socket: freed
@@ -283,15 +285,25 @@ export function tcpConnectResult(stack: Stack, socket: i32): i32 {
 }
 
 /**
- * The socket's ports and peer: its local port | peer port << 16 | peer
- * address << 32 (a listener: its port alone), or -EBADF.
+ * The socket's own address and port, or with `peer` its peer's: the port,
+ * the address in endpoint.ts's foundHigh/foundLow (a listener's own: the
+ * unspecified address); -EBADF, or -ENOTCONN for a listener's peer.
  */
-export function tcpEndpoints(stack: Stack, socket: i32): i64 {
+export function tcpAddress(stack: Stack, socket: i32, peer: bool): i64 {
   const endpoint = endpointOf(stack, socket);
   if (endpoint === null) return -EBADF;
-  if (endpoint.isListener) return <i64>changetype<Listener>(endpoint).port;
+  if (endpoint.isListener) {
+    if (peer) return -ENOTCONN;
+    setFound(0, 0);
+    return <i64>changetype<Listener>(endpoint).port;
+  }
   const c = changetype<Connection>(endpoint);
-  return <i64>(<u64>c.localPort | (<u64>c.remotePort << 16) | (<u64>c.remoteAddress << 32));
+  if (peer) {
+    setFound(c.remoteHigh, c.remoteLow);
+    return <i64>c.remotePort;
+  }
+  setFound(c.localHigh, c.localLow);
+  return <i64>c.localPort;
 }
 
 /** The connection behind a socket (for tests and reports), or null. */

@@ -31,8 +31,9 @@ const RING_BYTES: u64 = offsetof<ByteRing>() + 8;
 export function findConnection(stack: Stack, seg: Segment): Connection | null {
   let c = stack.connections;
   while (c !== null) {
-    if (c.localPort == seg.destinationPort && c.remotePort == seg.sourcePort && c.remoteAddress == seg.source &&
-        c.localAddress == seg.destination && c.state != CLOSED) {
+    if (c.localPort == seg.destinationPort && c.remotePort == seg.sourcePort && c.remoteLow == seg.sourceLow &&
+        c.remoteHigh == seg.sourceHigh && c.localLow == seg.destinationLow && c.localHigh == seg.destinationHigh &&
+        c.state != CLOSED) {
       return c;
     }
     c = c.next;
@@ -57,15 +58,19 @@ export function portInUse(stack: Stack, port: u32): bool {
   return false;
 }
 
-/** A CLOSED connection object on the stack's list (no buffers yet), or null when the budget refuses. */
-export function newConnection(stack: Stack, localAddress: u32, localPort: u32, remoteAddress: u32, remotePort: u32): Connection | null {
+/** A CLOSED connection object on the stack's list (no buffers yet) between the given addresses and ports, or null when the budget refuses. */
+export function newConnection(
+  stack: Stack, localHigh: u64, localLow: u64, localPort: u32, remoteHigh: u64, remoteLow: u64, remotePort: u32,
+): Connection | null {
   if (!stack.budget.allows(CONNECTION_BYTES)) return null;
   const c = new Connection();
   c.kind = ENDPOINT_CONNECTION;
   stack.budget.count(CONNECTION_BYTES);
-  c.localAddress = localAddress;
+  c.localHigh = localHigh;
+  c.localLow = localLow;
   c.localPort = localPort;
-  c.remoteAddress = remoteAddress;
+  c.remoteHigh = remoteHigh;
+  c.remoteLow = remoteLow;
   c.remotePort = remotePort;
   c.rcvShift = stack.windowShift;
   c.next = stack.connections;
@@ -204,12 +209,19 @@ export function updateRtt(c: Connection, sample: u64): void {
 
 /** An initial sequence number (RFC 6528): a 4 µs clock plus a keyed hash of the four-tuple. */
 export function initialSequence(stack: Stack, c: Connection): u32 {
-  let h = stack.config.secret ^ (<u64>c.localAddress << 32 | <u64>c.remoteAddress);
-  h ^= <u64>c.localPort << 16 | <u64>c.remotePort;
+  let h = stack.config.secret ^ (<u64>c.localPort << 16 | <u64>c.remotePort);
+  h = mix(h ^ c.localHigh);
+  h = mix(h ^ c.localLow);
+  h = mix(h ^ c.remoteHigh);
+  h = mix(h ^ c.remoteLow);
+  return <u32>h + <u32>(stack.clock.now() / 4000);
+}
+
+/** A 64-bit finalizer: every input bit reaches every output bit. */
+function mix(h: u64): u64 {
   h = (h ^ (h >> 30)) * 0xbf58476d1ce4e5b9;
   h = (h ^ (h >> 27)) * 0x94d049bb133111eb;
-  h ^= h >> 31;
-  return <u32>h + <u32>(stack.clock.now() / 4000);
+  return h ^ (h >> 31);
 }
 
 /** Frees CLOSED connections nothing refers to any more. */

@@ -6,13 +6,16 @@
 //   udpOpen        a socket bound to a port (0: an ephemeral one)
 //   udpConnect     names the default peer (sends without an address go
 //                  there; datagrams from anyone else are dropped), or
-//                  forgets it (address 0)
+//                  forgets it (the unspecified address)
 //   udpSendTo      one datagram to an address and port, or to the peer
 //   udpReceiveFrom the oldest datagram: as much as fits (the rest of it is
 //                  lost, and receivedFull says how long it was), its sender
-//                  in receivedFrom / receivedPort; RECEIVE_PEEK leaves it
+//                  in receivedHigh / receivedLow / receivedPort; RECEIVE_PEEK
+//                  leaves it
 //   udpReadiness   READY_READ when a datagram waits; READY_WRITE always
 //                  (a send never waits: it is queued or dropped whole)
+//
+// Addresses are ip.ts pairs: a socket talks to either family.
 //
 // Memory: each datagram is one block (its header and bytes) counted in the
 // stack's budget; a socket holds at most queueLimit bytes of them (64 KiB
@@ -20,15 +23,14 @@
 // (no.buffer when the budget refuses).
 
 import { Stack } from "./stack";
-import { Endpoint, ENDPOINT_DATAGRAM, endpointOf, attachEndpoint, detachEndpoint } from "./endpoint";
+import { Endpoint, ENDPOINT_DATAGRAM, endpointOf, attachEndpoint, detachEndpoint, setFound } from "./endpoint";
 import { UdpReceiver, udpBind, udpUnbind, udpSend, UDP_HEADER } from "./udp";
-import { IP_HEADER, BROADCAST_ADDRESS } from "./ipv4";
+import { checkDestination, payloadRoom } from "./ip";
+import { isAnyAddress } from "./ipv6-address";
 import { UDP_QUEUE_FULL, UDP_WRONG_PEER, NO_BUFFER } from "./counters";
 import { RECEIVE_PEEK, READY_READ, READY_WRITE } from "./tcp-sockets";
 import { MAX_SOCKETS } from "./stack";
-import {
-  EADDRINUSE, EAGAIN, EBADF, EDESTADDRREQ, EINVAL, EMSGSIZE, ENETUNREACH, ENOMEM, EACCES,
-} from "../errno";
+import { EADDRINUSE, EAGAIN, EBADF, EDESTADDRREQ, EINVAL, EMSGSIZE, ENOMEM, ENOTCONN } from "../errno";
 
 /** Bytes of datagrams a socket keeps waiting, by default. */
 export const UDP_QUEUE_BYTES: u32 = 64 * 1024;
@@ -39,14 +41,17 @@ const SOCKET_BYTES: u64 = offsetof<UdpSocket>() + offsetof<SocketReceiver>() + 1
 @unmanaged
 class Datagram {
   next: usize;
-  source: u32;
+  sourceHigh: u64;
+  sourceLow: u64;
   port: u32;
   length: u32;
 }
 const DATAGRAM_HEADER: u32 = <u32>offsetof<Datagram>();
 
 export class UdpSocket extends Endpoint {
-  peerAddress: u32 = 0;
+  /** The default peer (udpConnect); port 0 when there is none. */
+  peerHigh: u64 = 0;
+  peerLow: u64 = 0;
   peerPort: u32 = 0;
   first: usize = 0;
   last: usize = 0;
@@ -66,15 +71,18 @@ class SocketReceiver extends UdpReceiver {
     super();
   }
 
-  receive(stack: Stack, source: u32, sourcePort: u32, port: u32, data: usize, length: u32): void {
+  receive(stack: Stack, sourceHigh: u64, sourceLow: u64, sourcePort: u32, port: u32, data: usize, length: u32): void {
     const s = this.socket;
-    if (s.peerAddress != 0 && (source != s.peerAddress || sourcePort != s.peerPort)) return stack.counters.drop(UDP_WRONG_PEER);
+    if (s.peerPort != 0 && (sourceLow != s.peerLow || sourceHigh != s.peerHigh || sourcePort != s.peerPort)) {
+      return stack.counters.drop(UDP_WRONG_PEER);
+    }
     if (s.queuedBytes + length > s.queueLimit) return stack.counters.drop(UDP_QUEUE_FULL);
     const block = stack.budget.take(DATAGRAM_HEADER + length);
     if (block == 0) return stack.counters.drop(NO_BUFFER);
     const datagram = changetype<Datagram>(block);
     datagram.next = 0;
-    datagram.source = source;
+    datagram.sourceHigh = sourceHigh;
+    datagram.sourceLow = sourceLow;
     datagram.port = sourcePort;
     datagram.length = length;
     memory.copy(block + DATAGRAM_HEADER, data, length);
@@ -87,7 +95,8 @@ class SocketReceiver extends UdpReceiver {
 }
 
 /** The sender and full length of the datagram udpReceiveFrom took last. */
-export let receivedFrom: u32 = 0;
+export let receivedHigh: u64 = 0;
+export let receivedLow: u64 = 0;
 export let receivedPort: u32 = 0;
 export let receivedFull: u32 = 0;
 
@@ -131,47 +140,42 @@ export function udpOpen(stack: Stack, port: u32): i32 {
   return result;
 }
 
-/** Sets (or with address 0 forgets) the default peer; 0 or -errno. */
-export function udpConnect(stack: Stack, socket: i32, address: u32, port: u32): i32 {
+/** Sets the default peer to (high, low):`port`, or forgets it (the unspecified address, or an IPv4 0.0.0.0); 0 or -errno. */
+export function udpConnect(stack: Stack, socket: i32, high: u64, low: u64, port: u32): i32 {
   const s = socketOf(stack, socket);
   if (s === null) return -EBADF;
-  if (address == 0) {
-    s.peerAddress = 0;
+  if (isAnyAddress(high, low)) {
+    s.peerHigh = 0;
+    s.peerLow = 0;
     s.peerPort = 0;
     return 0;
   }
-  const refused = destinationProblem(stack, address, port);
+  const refused = checkDestination(stack, high, low, port);
   if (refused != 0) return refused;
-  s.peerAddress = address;
+  s.peerHigh = high;
+  s.peerLow = low;
   s.peerPort = port;
   return 0;
 }
 
-function destinationProblem(stack: Stack, address: u32, port: u32): i32 {
-  const config = stack.config;
-  if (port == 0 || port > 0xffff || address >> 28 >= 0xe && address != BROADCAST_ADDRESS) return -EINVAL;
-  if (address == BROADCAST_ADDRESS || (config.broadcast != 0 && address == config.broadcast)) return -EACCES;
-  if (!config.onLink(address) && config.gateway == 0) return -ENETUNREACH;
-  return 0;
-}
-
-/** Sends `length` bytes as one datagram to `address`:`port` (address 0: the peer); the length, or -errno. */
-export function udpSendTo(stack: Stack, socket: i32, address: u32, port: u32, data: usize, length: u32): i64 {
+/** Sends `length` bytes as one datagram to (high, low):`port` (unspecified: the peer); the length, or -errno. */
+export function udpSendTo(stack: Stack, socket: i32, high: u64, low: u64, port: u32, data: usize, length: u32): i64 {
   const s = socketOf(stack, socket);
   if (s === null) return -EBADF;
-  if (address == 0) {
-    if (s.peerAddress == 0) return -EDESTADDRREQ;
-    address = s.peerAddress;
+  if (isAnyAddress(high, low)) {
+    if (s.peerPort == 0) return -EDESTADDRREQ;
+    high = s.peerHigh;
+    low = s.peerLow;
     port = s.peerPort;
   }
-  const refused = destinationProblem(stack, address, port);
+  const refused = checkDestination(stack, high, low, port);
   if (refused != 0) return refused;
-  if (length > stack.device.mtu - IP_HEADER - UDP_HEADER) return -EMSGSIZE;
-  const sent = udpSend(stack, s.localPort, address, port, data, length);
+  if (length > payloadRoom(stack, high, low) - UDP_HEADER) return -EMSGSIZE;
+  const sent = udpSend(stack, s.localPort, high, low, port, data, length);
   return sent < 0 ? <i64>sent : <i64>length;
 }
 
-/** Copies the oldest datagram (as much as fits) to `buffer`; its sender in receivedFrom/receivedPort; the count, or -EAGAIN. */
+/** Copies the oldest datagram (as much as fits) to `buffer`; its sender in receivedHigh/receivedLow/receivedPort; the count, or -EAGAIN. */
 export function udpReceiveFrom(stack: Stack, socket: i32, buffer: usize, length: usize, flags: u32): i64 {
   const s = socketOf(stack, socket);
   if (s === null) return -EBADF;
@@ -179,7 +183,8 @@ export function udpReceiveFrom(stack: Stack, socket: i32, buffer: usize, length:
   const datagram = changetype<Datagram>(s.first);
   const count = <u32>min<usize>(length, <usize>datagram.length);
   memory.copy(buffer, s.first + DATAGRAM_HEADER, count);
-  receivedFrom = datagram.source;
+  receivedHigh = datagram.sourceHigh;
+  receivedLow = datagram.sourceLow;
   receivedPort = datagram.port;
   receivedFull = datagram.length;
   if ((flags & RECEIVE_PEEK) == 0) {
@@ -199,11 +204,21 @@ export function udpReadiness(stack: Stack, socket: i32): u32 {
   return (s.first != 0 ? READY_READ : 0) | READY_WRITE;
 }
 
-/** The socket's local port and its peer (0 when none): packed as port | peerPort << 16 | peerAddress << 32, or -EBADF. */
-export function udpEndpoints(stack: Stack, socket: i32): i64 {
+/**
+ * The socket's port (its address in endpoint.ts's foundHigh/foundLow: the
+ * unspecified one, as it takes datagrams to any of ours), or with `peer`
+ * its default peer's; -EBADF, or -ENOTCONN when it has no peer.
+ */
+export function udpAddress(stack: Stack, socket: i32, peer: bool): i64 {
   const s = socketOf(stack, socket);
   if (s === null) return -EBADF;
-  return <i64>(<u64>s.localPort | (<u64>s.peerPort << 16) | (<u64>s.peerAddress << 32));
+  if (!peer) {
+    setFound(0, 0);
+    return <i64>s.localPort;
+  }
+  if (s.peerPort == 0) return -ENOTCONN;
+  setFound(s.peerHigh, s.peerLow);
+  return <i64>s.peerPort;
 }
 
 /** Sets how many bytes of datagrams may wait (SO_RCVBUF), at least one full datagram's worth. */

@@ -1,5 +1,6 @@
 // UDP (RFC 768): datagrams to and from bound ports, through a callback
-// object (enough for a DHCP client; no socket layer yet).
+// object (the DHCP client's, and udp-sockets.ts's for apps), over either IP
+// version (addresses are ip.ts pairs).
 //
 //    0 | source port 2 | destination port 2 | length 2 | checksum 2 | data ...
 //
@@ -10,7 +11,9 @@
 
 import { get16, put16, checksumAdd, checksumFinish } from "./buffers";
 import { Stack } from "./stack";
-import { ipv4Send, pseudoHeaderSum, IP_PAYLOAD, IP_HEADER, PROTOCOL_UDP } from "./ipv4";
+import { PROTOCOL_UDP } from "./ipv4";
+import { isIpv4Mapped } from "./ipv6-address";
+import { pseudoHeaderSum, payloadAt, payloadRoom, ipSend, localAddress, localHigh, localLow } from "./ip";
 import { UDP_TRUNCATED, UDP_BAD_LENGTH, UDP_BAD_CHECKSUM, UDP_NO_PORT, UDP_DELIVERED } from "./counters";
 import { EADDRINUSE, EMSGSIZE, ENOENT, ENOMEM } from "../errno";
 
@@ -22,8 +25,8 @@ const CHECKSUM: usize = 6;
 
 /** What a bound port hands datagrams to; extend it and override receive(). */
 export class UdpReceiver {
-  /** A datagram of `length` bytes at `data` (valid during the call only) from `source`:`sourcePort` to `port`. */
-  receive(stack: Stack, source: u32, sourcePort: u32, port: u32, data: usize, length: u32): void {
+  /** A datagram of `length` bytes at `data` (valid during the call only) from (sourceHigh, sourceLow):`sourcePort` to `port`. */
+  receive(stack: Stack, sourceHigh: u64, sourceLow: u64, sourcePort: u32, port: u32, data: usize, length: u32): void {
     unreachable();
   }
 }
@@ -35,13 +38,19 @@ export class UdpBinding {
 
 const BINDING_BYTES: u64 = offsetof<UdpBinding>() + 8;
 
-export function udpInput(stack: Stack, source: u32, destination: u32, packet: usize, length: u32): void {
+export function udpInput(
+  stack: Stack, sourceHigh: u64, sourceLow: u64, destinationHigh: u64, destinationLow: u64, packet: usize, length: u32,
+): void {
   const counters = stack.counters;
   if (length < UDP_HEADER) return counters.drop(UDP_TRUNCATED);
   const datagramLength = get16(packet + LENGTH);
   if (datagramLength < UDP_HEADER || datagramLength > length) return counters.drop(UDP_BAD_LENGTH);
-  if (get16(packet + CHECKSUM) != 0) {
-    const sum = checksumAdd(pseudoHeaderSum(source, destination, PROTOCOL_UDP, datagramLength), packet, datagramLength);
+  // A checksum of 0 means none over IPv4; over IPv6 it is required (RFC 8200 8.1).
+  const checksum = get16(packet + CHECKSUM);
+  if (checksum == 0 && !isIpv4Mapped(destinationHigh, destinationLow)) return counters.drop(UDP_BAD_CHECKSUM);
+  if (checksum != 0) {
+    const pseudo = pseudoHeaderSum(sourceHigh, sourceLow, destinationHigh, destinationLow, PROTOCOL_UDP, datagramLength);
+    const sum = checksumAdd(pseudo, packet, datagramLength);
     if (checksumFinish(sum) != 0) return counters.drop(UDP_BAD_CHECKSUM);
   }
   const port = get16(packet + DESTINATION_PORT);
@@ -49,7 +58,9 @@ export function udpInput(stack: Stack, source: u32, destination: u32, packet: us
   while (binding !== null && binding.port != port) binding = binding.next;
   if (binding === null) return counters.drop(UDP_NO_PORT);
   counters.bump(UDP_DELIVERED);
-  binding.receiver.receive(stack, source, get16(packet + SOURCE_PORT), port, packet + UDP_HEADER, datagramLength - UDP_HEADER);
+  binding.receiver.receive(
+    stack, sourceHigh, sourceLow, get16(packet + SOURCE_PORT), port, packet + UDP_HEADER, datagramLength - UDP_HEADER,
+  );
 }
 
 /** Binds `port` to `receiver`: 0, -EADDRINUSE, -ENOMEM. */
@@ -82,19 +93,23 @@ export function udpUnbind(stack: Stack, port: u32): i32 {
   return 0;
 }
 
-/** Sends `length` bytes from `data` as one datagram: 0, or -EMSGSIZE past the MTU. */
-export function udpSend(stack: Stack, sourcePort: u32, destination: u32, port: u32, data: usize, length: u32): i32 {
-  if (length > stack.device.mtu - IP_HEADER - UDP_HEADER) return -EMSGSIZE;
-  const packet = stack.frame + IP_PAYLOAD;
+/** Sends `length` bytes from `data` as one datagram to (high, low):`port`: 0, or -EMSGSIZE past the MTU. */
+export function udpSend(stack: Stack, sourcePort: u32, high: u64, low: u64, port: u32, data: usize, length: u32): i32 {
+  if (length > payloadRoom(stack, high, low) - UDP_HEADER) return -EMSGSIZE;
+  const packet = payloadAt(stack, high, low);
   const total = UDP_HEADER + length;
   put16(packet + SOURCE_PORT, sourcePort);
   put16(packet + DESTINATION_PORT, port);
   put16(packet + LENGTH, total);
   put16(packet + CHECKSUM, 0);
   memory.copy(packet + UDP_HEADER, data, length);
-  let checksum = checksumFinish(checksumAdd(pseudoHeaderSum(stack.config.address, destination, PROTOCOL_UDP, total), packet, total));
+  localAddress(stack, high, low);
+  const sourceHigh = localHigh;
+  const sourceLow = localLow;
+  const pseudo = pseudoHeaderSum(sourceHigh, sourceLow, high, low, PROTOCOL_UDP, total);
+  let checksum = checksumFinish(checksumAdd(pseudo, packet, total));
   if (checksum == 0) checksum = 0xffff;
   put16(packet + CHECKSUM, checksum);
-  ipv4Send(stack, destination, PROTOCOL_UDP, total);
+  ipSend(stack, sourceHigh, sourceLow, high, low, PROTOCOL_UDP, total);
   return 0;
 }

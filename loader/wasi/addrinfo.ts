@@ -1,5 +1,5 @@
 // sock_getaddrinfo, WasmEdge's getaddrinfo: a host name and a service to
-// IPv4 socket addresses, written into a list of result records the app
+// socket addresses, written into a list of result records the app
 // prepared (kernel/net/resolve.ts does the resolving: numeric addresses
 // at once, names through the DNS stub resolver).
 //
@@ -14,13 +14,22 @@
 //   addrinfo   0 ai_flags u16 | 2 ai_family u8 | 3 ai_socktype u8 | 4 ai_protocol u8
 //              8 ai_addrlen u32 | 12 ai_addr | 16 ai_canonname | 20 ai_canonname_len u32 | 24 ai_next
 //   sockaddr   0 sa_family u8 | 4 sa_data_len u32 | 8 sa_data
-//   sa_data    the port (2 bytes, network order), the address (4), 8 zeros: 14 bytes
+//   sa_data    IPv4: the port (2 bytes, network order), the address (4), 8
+//              zeros: 14 bytes, ai_addrlen 16 (a sockaddr_in's size).
+//              IPv6: what follows the family in a sockaddr_in6, the port
+//              (2, network order), the flow label (4, zero), the address
+//              (16), the scope id (4, zero): 26 bytes, ai_addrlen 28.
 //
+// The hints' family picks the answers: IPv6 (2) gives IPv6 addresses (DNS
+// AAAA), IPv4 (1) or unspecified (0) IPv4 ones (DNS A) - an unspecified
+// family does not also ask for AAAA, as programs built with the
+// wasmedge_wasi_socket crate pass 14-byte sa_data buffers and skip IPv6
+// answers. Every record must have room for the family's sa_data (INVAL).
 // Each address gives a stream (TCP) record and a datagram (UDP) record,
-// or the one the hints ask for. ai_addrlen is 16 (a sockaddr_in). Empty
-// node: 0.0.0.0 with AI_PASSIVE, else 127.0.0.1; an IPv6 address is
-// AIFAMILY (the stack speaks IPv4 only). Services: a port number,
-// or http, https, domain; AI_NUMERICSERV and AI_NUMERICHOST refuse names.
+// or the one the hints ask for. Empty node: 0.0.0.0 or :: with AI_PASSIVE,
+// else 127.0.0.1 or ::1; a numeric address of the other family is
+// AIFAMILY. Services: a port number, or http, https, domain;
+// AI_NUMERICSERV and AI_NUMERICHOST refuse names.
 // Errors are WasmEdge's EAI errnos (AINONAME, AIFAMILY, ...).
 
 import { resolveHost, RESOLVE_NO_NAME, RESOLVE_NO_DATA, RESOLVE_TRY_AGAIN, RESOLVE_NO_FAMILY, MAX_ADDRESSES } from "../../kernel/net/resolve";
@@ -31,6 +40,7 @@ import {
   ERRNO_AIFAIL, ERRNO_AIFAMILY, ERRNO_AIMEMORY, ERRNO_AINODATA, ERRNO_AINONAME, ERRNO_AISERVICE,
 } from "./errno";
 import { aligned, FAMILY_UNSPEC, FAMILY_INET4, FAMILY_INET6 } from "./socket-address";
+import { ipv4MappedLow, storeAddress } from "../../kernel/net/ipv6-address";
 
 const AI_PASSIVE: u32 = 1;
 const AI_CANONNAME: u32 = 2;
@@ -46,18 +56,22 @@ const PROTO_UDP: u32 = 2;
 const ADDRINFO_BYTES: u32 = 28;
 const SOCKADDR_BYTES: u32 = 12;
 const SA_DATA_BYTES: u32 = 14;
+const SA_DATA6_BYTES: u32 = 26;
 const SOCKADDR_IN_BYTES: u32 = 16;
+const SOCKADDR_IN6_BYTES: u32 = 28;
 const LOOPBACK: u32 = 0x7f000001;
+/** ::1's low half. */
+const LOOPBACK6_LOW: u64 = 0x0100_0000_0000_0000;
 /** The records a call may be given (a longer list is read only this far). */
 const MAX_RECORDS: u32 = 64;
 
 const record = memory.data(ADDRINFO_BYTES);
 const address = memory.data(SOCKADDR_BYTES);
-const data = memory.data(SA_DATA_BYTES);
+const data = memory.data(SA_DATA6_BYTES);
 /** The records' addresses, five u32 each: the addrinfo, its sockaddr, its sa_data, its canonname buffer and that buffer's size. */
 const records = memory.data(<i32>MAX_RECORDS * 5 * 4);
-/** The resolved addresses (u32 each). */
-const found = memory.data(MAX_ADDRESSES * 4);
+/** The resolved addresses (16 bytes each, IPv4 ones mapped: kernel/net/resolve.ts). */
+const found = memory.data(MAX_ADDRESSES * 16);
 
 @inline function recordField(index: i32): u32 {
   return load<u32>(records + (<usize>index << 2));
@@ -67,8 +81,8 @@ const found = memory.data(MAX_ADDRESSES * 4);
   store<u32>(records + (<usize>index << 2), value);
 }
 
-@inline function foundAddress(index: i32): u32 {
-  return load<u32>(found + (<usize>index << 2));
+@inline function foundAddress(index: i32): usize {
+  return found + (<usize>index << 4);
 }
 
 export function sockGetAddrinfo(node: u32, nodeLength: u32, service: u32, serviceLength: u32, hints: u32, result: u32, maxResults: u32, resultCount: u32): u32 {
@@ -85,30 +99,30 @@ export function sockGetAddrinfo(node: u32, nodeLength: u32, service: u32, servic
   if ((flags & ~AI_ALL_FLAGS) != 0 || ((flags & AI_CANONNAME) != 0 && nodeLength == 0)) return ERRNO_AIBADFLAG;
   if (family != FAMILY_UNSPEC && family != FAMILY_INET4 && family != FAMILY_INET6) return ERRNO_AIFAMILY;
   if (protocol > PROTO_UDP || socktype > SOCK_STREAM) return ERRNO_NOSYS;
-  if (family == FAMILY_INET6) return ERRNO_AIFAMILY; // the stack speaks IPv4 only
+  const ipv6 = family == FAMILY_INET6;
   const count = min<u32>(maxResults, MAX_RECORDS);
-  const walked = walkRecords(result, count);
+  const walked = walkRecords(result, count, ipv6 ? SA_DATA6_BYTES : SA_DATA_BYTES);
   if (walked != ERRNO_SUCCESS) return walked;
 
   const port = servicePort(service, serviceLength, flags);
   if (port < 0) return <u32>-port;
-  const addresses = nodeAddresses(node, nodeLength, flags);
+  const addresses = nodeAddresses(node, nodeLength, flags, ipv6);
   if (addresses < 0) return <u32>-addresses;
 
   const wantStream = (socktype == SOCK_ANY || socktype == SOCK_STREAM) && protocol != PROTO_UDP;
   const wantDatagram = (socktype == SOCK_ANY || socktype == SOCK_DGRAM) && protocol != PROTO_TCP;
   let written: u32 = 0;
   for (let i: i32 = 0; i < addresses && written < count; i++) {
-    if (wantStream && written < count) writeRecord(written++, flags, SOCK_STREAM, PROTO_TCP, foundAddress(i), <u32>port, node, nodeLength, i == 0);
-    if (wantDatagram && written < count) writeRecord(written++, flags, SOCK_DGRAM, PROTO_UDP, foundAddress(i), <u32>port, node, nodeLength, i == 0 && !wantStream);
+    if (wantStream && written < count) writeRecord(written++, flags, SOCK_STREAM, PROTO_TCP, ipv6, foundAddress(i), <u32>port, node, nodeLength, i == 0);
+    if (wantDatagram && written < count) writeRecord(written++, flags, SOCK_DGRAM, PROTO_UDP, ipv6, foundAddress(i), <u32>port, node, nodeLength, i == 0 && !wantStream);
   }
   if (written == 0) return ERRNO_AINODATA;
   storeU32(resultCount, written);
   return ERRNO_SUCCESS;
 }
 
-/** Reads the first `count` records' pointers into `records`, checking each: SUCCESS, FAULT or INVAL (sa_data under 14 bytes). */
-function walkRecords(result: u32, count: u32): u32 {
+/** Reads the first `count` records' pointers into `records`, checking each: SUCCESS, FAULT or INVAL (sa_data under `dataBytes`). */
+function walkRecords(result: u32, count: u32, dataBytes: u32): u32 {
   copyIn(record, result, 4);
   let at = load<u32>(record);
   for (let i: u32 = 0; i < count; i++) {
@@ -120,7 +134,7 @@ function walkRecords(result: u32, count: u32): u32 {
     const saData = load<u32>(address, 8);
     const saDataBytes = load<u32>(address, 4);
     if (!inRange(saData, saDataBytes, 1) || !inRange(canonname, canonnameBytes, 1)) return ERRNO_FAULT;
-    if (saDataBytes < SA_DATA_BYTES) return ERRNO_INVAL;
+    if (saDataBytes < dataBytes) return ERRNO_INVAL;
     const slot = <i32>i * 5;
     setRecordField(slot, at);
     setRecordField(slot + 1, sockaddr);
@@ -149,14 +163,16 @@ function servicePort(service: u32, length: u32, flags: u32): i32 {
 }
 
 /** Resolves the node into `found`: the count, or -errno (AINONAME, AINODATA, AIAGAIN, AIFAIL). */
-function nodeAddresses(node: u32, length: u32, flags: u32): i32 {
+function nodeAddresses(node: u32, length: u32, flags: u32, ipv6: bool): i32 {
   if (length == 0) {
-    store<u32>(found, (flags & AI_PASSIVE) != 0 ? 0 : LOOPBACK);
+    const passive = (flags & AI_PASSIVE) != 0;
+    if (ipv6) storeAddress(found, 0, passive ? 0 : LOOPBACK6_LOW);
+    else storeAddress(found, 0, ipv4MappedLow(passive ? 0 : LOOPBACK));
     return 1;
   }
   const name = appName(node, length);
   if (name === null) return -<i32>ERRNO_AINONAME;
-  const count = resolveHost(name!, (flags & AI_NUMERICHOST) != 0, found);
+  const count = resolveHost(name!, (flags & AI_NUMERICHOST) != 0, ipv6, found);
   heap.free(changetype<usize>(name));
   if (count > 0) return count;
   if (count == RESOLVE_NO_NAME) return -<i32>ERRNO_AINONAME;
@@ -166,15 +182,18 @@ function nodeAddresses(node: u32, length: u32, flags: u32): i32 {
   return -<i32>ERRNO_AIFAIL;
 }
 
-function writeRecord(index: u32, flags: u32, socktype: u32, protocol: u32, ip: u32, port: u32, node: u32, nodeLength: u32, first: bool): void {
+/** Fills record `index` with the address at `ip` (16 bytes; IPv4 mapped unless `ipv6`) and `port`. */
+function writeRecord(index: u32, flags: u32, socktype: u32, protocol: u32, ipv6: bool, ip: usize, port: u32, node: u32, nodeLength: u32, first: bool): void {
   const slot = <i32>index * 5;
+  const family = ipv6 ? FAMILY_INET6 : FAMILY_INET4;
+  const dataBytes = ipv6 ? SA_DATA6_BYTES : SA_DATA_BYTES;
   memory.fill(record, 0, ADDRINFO_BYTES);
   copyIn(record, recordField(slot), ADDRINFO_BYTES); // keeps the app's pointers
   store<u16>(record, <u16>flags);
-  store<u8>(record, <u8>FAMILY_INET4, 2);
+  store<u8>(record, <u8>family, 2);
   store<u8>(record, <u8>socktype, 3);
   store<u8>(record, <u8>protocol, 4);
-  store<u32>(record, SOCKADDR_IN_BYTES, 8);
+  store<u32>(record, ipv6 ? SOCKADDR_IN6_BYTES : SOCKADDR_IN_BYTES, 8);
   let canonical: u32 = 0;
   if (first && (flags & AI_CANONNAME) != 0) {
     // The name as given (no CNAME is followed for it), if it fits the app's buffer with its NUL.
@@ -184,14 +203,15 @@ function writeRecord(index: u32, flags: u32, socktype: u32, protocol: u32, ip: u
   }
   store<u32>(record, canonical, 20);
   copyOut(recordField(slot), record, ADDRINFO_BYTES);
-  store<u8>(address, <u8>FAMILY_INET4);
-  store<u32>(address, SA_DATA_BYTES, 4);
+  store<u8>(address, <u8>family);
+  store<u32>(address, dataBytes, 4);
   store<u32>(address, recordField(slot + 2), 8);
   copyOut(recordField(slot + 1), address, 8); // family and length; sa_data's pointer stays the app's
-  memory.fill(data, 0, SA_DATA_BYTES);
+  memory.fill(data, 0, dataBytes);
   store<u16>(data, bswap<u16>(<u16>port));
-  store<u32>(data, bswap<u32>(ip), 2);
-  copyOut(recordField(slot + 2), data, SA_DATA_BYTES);
+  if (ipv6) memory.copy(data + 6, ip, 16);
+  else memory.copy(data + 2, ip + 12, 4); // the mapped form's last four bytes
+  copyOut(recordField(slot + 2), data, dataBytes);
 }
 
 /** Copies the node name (`length` bytes at `node`) and a NUL to `target`. */

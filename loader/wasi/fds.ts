@@ -38,6 +38,8 @@ export class AppFile {
   listening: bool = false;
   /** A UDP socket (FILETYPE_SOCKET_DGRAM): every receive takes one datagram, every send is one. */
   datagram: bool = false;
+  /** An IPv6 socket (WasmEdge's sock_open family 2): it reports addresses in IPv6's form, IPv4 ones mapped. */
+  ipv6: bool = false;
   /** A stream socket from sock_open that has no kernel socket yet: the port sock_bind gave it (0: none). */
   boundPort: u32 = 0;
   /** A non-blocking sock_connect is under way (SO_ERROR and readiness to write say how it went). */

@@ -132,7 +132,7 @@ function readInto(file: AppFile, count: u32, positional: bool, offset: u64, sock
 /** Writes the iovecs takeIovecs copied to `file`, as readInto reads. */
 function writeFrom(file: AppFile, count: u32, positional: bool, offset: u64): u32 {
   moved = 0;
-  if (file.datagram) return writeDatagram(file, count, 0, 0);
+  if (file.datagram) return writeDatagram(file, count, 0, 0, 0);
   const buffer = bounce();
   const table = iovecTable();
   for (let i: u32 = 0; i < count; i++) {
@@ -183,8 +183,8 @@ function readDatagram(file: AppFile, count: u32, flags: u32): u32 {
   return ERRNO_SUCCESS;
 }
 
-/** Sends the iovecs takeIovecs copied as one datagram to `address`:`port` (0: the socket's peer): the count in `moved`. */
-export function writeDatagram(file: AppFile, count: u32, address: u32, port: u32): u32 {
+/** Sends the iovecs takeIovecs copied as one datagram to (high, low):`port` (unspecified: the socket's peer): the count in `moved`. */
+export function writeDatagram(file: AppFile, count: u32, high: u64, low: u64, port: u32): u32 {
   const table = iovecTable();
   const buffer = bounce();
   let length: u64 = 0;
@@ -194,7 +194,7 @@ export function writeDatagram(file: AppFile, count: u32, address: u32, port: u32
     if (!copyIn(buffer + <usize>length, iovec.buffer, iovec.length)) return ERRNO_FAULT;
     length += <u64>iovec.length;
   }
-  const sent = sendDatagram(file, buffer, <u32>length, address, port);
+  const sent = sendDatagram(file, buffer, <u32>length, high, low, port);
   if (sent < 0) return errnoOf(sent);
   moved = <u64>sent;
   return ERRNO_SUCCESS;

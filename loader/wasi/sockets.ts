@@ -77,6 +77,7 @@ export function sockAccept(fd: u32, flags: u32, out: u32): u32 {
   const socket = socketAccept(listener.socket, nonblocking(listener));
   if (socket < 0) return errnoOf(socket);
   const accepted = installSocket(socket, flags, false, RIGHTS_SOCKET & listener.rightsInheriting, 0);
+  if (accepted >= 0) fileOf(<u32>accepted)!.ipv6 = listener.ipv6;
   if (accepted < 0) {
     socketClose(socket);
     return ERRNO_NFILE;
@@ -137,7 +138,7 @@ export function receiveDatagram(file: AppFile, buffer: usize, length: usize, fla
   return socketReceiveFrom(file.socket, buffer, length, flags & RECEIVE_PEEK, nonblocking(file));
 }
 
-/** `length` bytes at `buffer` as one datagram to `address`:`port` (0: the socket's peer). */
-export function sendDatagram(file: AppFile, buffer: usize, length: u32, address: u32, port: u32): i64 {
-  return socketSendTo(file.socket, address, port, buffer, length);
+/** `length` bytes at `buffer` as one datagram to (high, low):`port` (unspecified: the socket's peer). */
+export function sendDatagram(file: AppFile, buffer: usize, length: u32, high: u64, low: u64, port: u32): i64 {
+  return socketSendTo(file.socket, high, low, port, buffer, length);
 }

@@ -3,7 +3,14 @@
 // and reqwest forks) import from wasi_snapshot_preview1, with WasmEdge's
 // signatures, layouts and errno use (addresses: socket-address.ts).
 //
-//   sock_open(family, type, *fd)          IPv4 (1) stream (2) or datagram (1)
+//   sock_open(family, type, *fd)          IPv4 (1) or IPv6 (2), stream (2) or
+//                                         datagram (1). An IPv6 socket also
+//                                         talks to IPv4 addresses, and sees
+//                                         them mapped (::ffff:a.b.c.d), as
+//                                         Linux's dual-stack sockets do; an
+//                                         IPv4 socket refuses IPv6 addresses
+//                                         (AFNOSUPPORT) and its listener
+//                                         takes IPv4 connections only
 //   sock_bind(fd, *address, port)         a stream's port for sock_listen; a
 //                                         datagram socket's port
 //   sock_listen(fd, backlog)              a TCP listener (an ephemeral port
@@ -36,10 +43,11 @@
 
 import {
   udpSocket, tcpListen, tcpConnect, tcpConnectStart, socketConnectResult, socketConnectDatagram, socketClose,
-  socketEndpoints, socketReceiveBuffer, socketSendBuffer, socketSetReceiveBuffer, networkAddress, networkRunning,
-  datagramSource, RECEIVE_PEEK, RECEIVE_WAITALL,
+  socketAddress, socketReceiveBuffer, socketSendBuffer, socketSetReceiveBuffer, networkAddress, networkRunning,
+  networkHasAddress, datagramSource, RECEIVE_PEEK, RECEIVE_WAITALL,
 } from "../../kernel/net/index";
 import { EADDRINUSE, EINPROGRESS } from "../../kernel/errno";
+import { ipv4MappedLow, isAnyAddress, isUnspecified } from "../../kernel/net/ipv6-address";
 import {
   ERRNO_SUCCESS, ERRNO_BADF, ERRNO_NOTSOCK, ERRNO_INVAL, ERRNO_FAULT, ERRNO_ADDRNOTAVAIL, ERRNO_AFNOSUPPORT,
   ERRNO_NOSYS, ERRNO_NETDOWN, ERRNO_MFILE, ERRNO_NOTSUP, ERRNO_ISCONN, ERRNO_ALREADY, ERRNO_INPROGRESS,
@@ -52,7 +60,8 @@ import { inRange, storeU32, scratch, put, fetch } from "./memory";
 import { receiveInto, takeDatagramIovecs, writeDatagram, movedBytes, socketTransfer, datagramTruncated } from "./files";
 import { sockAccept, ROFLAGS_RECV_DATA_TRUNCATED } from "./sockets";
 import {
-  readAddress, addressRead, aligned, checkAddressOut, writeAddress, FAMILY_INET4, FAMILY_INET6, FAMILY_UNIX,
+  readAddress, addressHigh, addressLow, addressFamily, aligned, checkAddressOut, writeAddress, familyOf,
+  FAMILY_INET4, FAMILY_INET6, FAMILY_UNIX,
   FORM_RAW, FORM_STORAGE, FORM_RAW_OR_STORAGE, FORM_ANY,
 } from "./socket-address";
 
@@ -63,6 +72,14 @@ const EPHEMERAL_FIRST: u32 = 49152;
 const PORT_MAX: u32 = 0xffff;
 
 let failed: u32 = 0;
+/** An address the stack reports (16 bytes). */
+const found = memory.data(16);
+
+/** Whether the address readAddress read suits the socket: an IPv6 socket takes both families, an IPv4 one IPv4 only. */
+function familyFits(file: AppFile): bool {
+  return file.ipv6 || addressFamily == FAMILY_INET4;
+}
+
 
 /** The socket `fd` names, or null with `failed` set (BADF, NOTSOCK). */
 function socketOf(fd: u32): AppFile | null {
@@ -80,13 +97,13 @@ function nonblocking(file: AppFile): bool {
 export function sockOpen(family: u32, type: u32, out: u32): u32 {
   if (!aligned(out, 4)) return ERRNO_ADDRNOTAVAIL;
   if (!inRange(out, 1, 4)) return ERRNO_FAULT;
-  if (family == FAMILY_INET6) return ERRNO_AFNOSUPPORT;
   if (family == FAMILY_UNIX) return ERRNO_NOSYS;
-  if (family != FAMILY_INET4 || (type != SOCK_DGRAM && type != SOCK_STREAM)) return ERRNO_INVAL;
+  if ((family != FAMILY_INET4 && family != FAMILY_INET6) || (type != SOCK_DGRAM && type != SOCK_STREAM)) return ERRNO_INVAL;
   if (!networkRunning()) return ERRNO_NETDOWN;
   const file = new AppFile();
   file.kind = KIND_SOCKET;
   file.datagram = type == SOCK_DGRAM;
+  file.ipv6 = family == FAMILY_INET6;
   file.filetype = file.datagram ? FILETYPE_SOCKET_DGRAM : FILETYPE_SOCKET_STREAM;
   file.rightsBase = RIGHTS_SOCKET | RIGHTS_LISTENER;
   file.rightsInheriting = RIGHTS_SOCKET;
@@ -113,7 +130,8 @@ export function sockBind(fd: u32, address: u32, port: u32, storage: bool): u32 {
   if (read != ERRNO_SUCCESS) return read;
   const file = socketOf(fd);
   if (file === null) return failed;
-  if (addressRead != 0 && addressRead != networkAddress()) return ERRNO_ADDRNOTAVAIL;
+  if (!familyFits(file)) return ERRNO_AFNOSUPPORT;
+  if (!isAnyAddress(addressHigh, addressLow) && !networkHasAddress(addressHigh, addressLow)) return ERRNO_ADDRNOTAVAIL;
   if (port > PORT_MAX) return ERRNO_INVAL;
   if (!file.datagram) {
     if (file.socket >= 0 || file.boundPort != 0) return ERRNO_INVAL; // bound, listening or connected already
@@ -137,10 +155,10 @@ export function sockListen(fd: u32, backlog: i32): u32 {
   const queue = backlog > 0 ? backlog : 1;
   let socket: i32;
   if (file.boundPort != 0) {
-    socket = tcpListen(file.boundPort, queue);
+    socket = tcpListen(file.boundPort, queue, file.ipv6);
   } else {
     socket = -EADDRINUSE;
-    for (let port = EPHEMERAL_FIRST; port <= PORT_MAX && socket == -EADDRINUSE; port++) socket = tcpListen(port, queue);
+    for (let port = EPHEMERAL_FIRST; port <= PORT_MAX && socket == -EADDRINUSE; port++) socket = tcpListen(port, queue, file.ipv6);
   }
   if (socket < 0) return errnoOf(socket);
   file.socket = socket;
@@ -160,18 +178,19 @@ export function sockConnect(fd: u32, address: u32, port: u32, storage: bool): u3
   const file = socketOf(fd);
   if (file === null) return failed;
   if (port > PORT_MAX) return ERRNO_INVAL;
-  if (file.datagram) return errnoOf(socketConnectDatagram(file.socket, addressRead, port));
+  if (!familyFits(file)) return ERRNO_AFNOSUPPORT;
+  if (file.datagram) return errnoOf(socketConnectDatagram(file.socket, addressHigh, addressLow, port));
   if (file.listening) return ERRNO_INVAL;
   if (file.connecting) return ERRNO_ALREADY;
   if (file.socket >= 0) return ERRNO_ISCONN;
   if (nonblocking(file)) {
-    const started = tcpConnectStart(addressRead, port);
+    const started = tcpConnectStart(addressHigh, addressLow, port);
     if (started < 0) return errnoOf(started);
     file.socket = started;
     file.connecting = true;
     return ERRNO_INPROGRESS;
   }
-  const connected = tcpConnect(addressRead, port);
+  const connected = tcpConnect(addressHigh, addressLow, port);
   if (connected < 0) return errnoOf(connected);
   file.socket = connected;
   return ERRNO_SUCCESS;
@@ -192,10 +211,12 @@ export function sockRecvFrom(fd: u32, iovs: u32, count: u32, address: u32, flags
   if (!file.datagram) return socketTransferWithFlags(file, iovs, count, out, outFlags, flags);
   const received = receiveInto(file, iovs, count, flags);
   if (received != ERRNO_SUCCESS) return received;
-  const source = datagramSource();
-  writeAddress(address, <u32>(source >> 32));
+  const sourcePort = datagramSource(found);
+  const high = load<u64>(found);
+  const low = load<u64>(found, 8);
+  writeAddress(address, high, low, familyOf(high, low, file.ipv6));
   if (v2) {
-    store<u16>(scratch(), <u16>(source >> 16));
+    store<u16>(scratch(), <u16>sourcePort);
     put(portOut, 2);
   }
   storeU32(out, <u32>movedBytes());
@@ -221,9 +242,10 @@ export function sockSendTo(fd: u32, iovs: u32, count: u32, address: u32, port: u
   if (flags != 0) return ERRNO_INVAL;
   if (port > PORT_MAX) return ERRNO_INVAL;
   if (!file.datagram) return socketTransfer(file, iovs, count, out, true, 0); // TCP ignores the address
+  if (!familyFits(file)) return ERRNO_AFNOSUPPORT;
   const taken = takeDatagramIovecs(iovs, count);
   if (taken != ERRNO_SUCCESS) return taken;
-  const sent = writeDatagram(file, count, addressRead, port);
+  const sent = writeDatagram(file, count, addressHigh, addressLow, port);
   if (sent != ERRNO_SUCCESS) return sent;
   storeU32(out, <u32>movedBytes());
   return ERRNO_SUCCESS;
@@ -231,8 +253,10 @@ export function sockSendTo(fd: u32, iovs: u32, count: u32, address: u32, port: u
 
 /**
  * sock_getlocaladdr and sock_getpeeraddr. V1 (`typeOut` != 0): a 4- or
- * 16-byte address, the type 4 as a u32, the port as a u32. V2: a 128-byte
- * storage (family and address), the port as a u32.
+ * 16-byte address, its type (4 or 6) as a u32, the port as a u32. V2: a
+ * 128-byte storage (family and address), the port as a u32. An IPv4
+ * socket's own address is the machine's (networkAddress) even while it
+ * takes any; an IPv6 one's is :: then.
  */
 export function sockGetAddress(fd: u32, address: u32, typeOut: u32, portOut: u32, peer: bool, v2: bool): u32 {
   const form = checkAddressOut(address, v2 ? FORM_STORAGE : FORM_RAW);
@@ -240,26 +264,24 @@ export function sockGetAddress(fd: u32, address: u32, typeOut: u32, portOut: u32
   if ((!v2 && !inRange(typeOut, 1, 4)) || !inRange(portOut, 1, 4)) return ERRNO_FAULT;
   const file = socketOf(fd);
   if (file === null) return failed;
-  let ip: u32 = 0;
+  let high: u64 = 0;
+  let low: u64 = file.ipv6 ? 0 : ipv4MappedLow(0);
   let port: u32 = 0;
   if (file.socket >= 0) {
-    const endpoints = socketEndpoints(file.socket);
-    if (endpoints < 0) return errnoOf(endpoints);
-    if (peer) {
-      ip = <u32>(<u64>endpoints >> 32);
-      port = <u32>(endpoints >> 16) & 0xffff;
-      if (ip == 0) return ERRNO_NOTCONN;
-    } else {
-      ip = networkAddress();
-      port = <u32>endpoints & 0xffff;
-    }
+    const result = socketAddress(file.socket, peer, found);
+    if (result < 0) return errnoOf(result);
+    port = <u32>result;
+    high = load<u64>(found);
+    low = load<u64>(found, 8);
+    if (!peer && !file.ipv6 && isUnspecified(high, low)) low = ipv4MappedLow(networkAddress());
   } else if (peer) {
     return ERRNO_NOTCONN;
   } else {
-    port = file.boundPort; // a stream not yet listening or connected: 0.0.0.0 and its bound port
+    port = file.boundPort; // a stream not yet listening or connected: the unspecified address and its bound port
   }
-  if (!writeAddress(address, ip)) return ERRNO_FAULT;
-  if (!v2) storeU32(typeOut, 4);
+  const family = familyOf(high, low, file.ipv6);
+  if (!writeAddress(address, high, low, family)) return ERRNO_FAULT;
+  if (!v2) storeU32(typeOut, family == FAMILY_INET6 ? 6 : 4);
   storeU32(portOut, port);
   return ERRNO_SUCCESS;
 }

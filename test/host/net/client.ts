@@ -20,7 +20,10 @@ export interface NetExports {
   netRunTimers(handle: number): void;
   netNextDeadline(handle: number): bigint;
   netListen(handle: number, port: number, backlog: number): number;
+  netListen4(handle: number, port: number, backlog: number): number;
   netConnect(handle: number, address: number, port: number): number;
+  netConnect6(handle: number, address: number, port: number): number;
+  netSocketAddress(handle: number, socket: number, peer: number, into: number): bigint;
   netAccept(handle: number, socket: number): number;
   netSend(handle: number, socket: number, buffer: number, length: number): bigint;
   netReceive(handle: number, socket: number, buffer: number, length: number, flags: number): bigint;
@@ -44,12 +47,16 @@ export interface NetExports {
   netUdpBind(handle: number, port: number): number;
   netUdpUnbind(handle: number, port: number): number;
   netUdpSend(handle: number, sourcePort: number, address: number, port: number, data: number, length: number): number;
+  netUdpSend6(handle: number, sourcePort: number, address: number, port: number, data: number, length: number): number;
   netUdpReceived(which: number): number;
   netUdpOpen(handle: number, port: number): number;
   netUdpConnect(handle: number, socket: number, address: number, port: number): number;
+  netUdpConnect6(handle: number, socket: number, address: number, port: number): number;
   netUdpSendTo(handle: number, socket: number, address: number, port: number, data: number, length: number): bigint;
+  netUdpSendTo6(handle: number, socket: number, address: number, port: number, data: number, length: number): bigint;
   netUdpReceiveFrom(handle: number, socket: number, buffer: number, length: number, flags: number): bigint;
   netUdpLastReceived(which: number): number;
+  netUdpLastSender(into: number): void;
   netUdpReadiness(handle: number, socket: number): number;
   netUdpEndpoints(handle: number, socket: number): bigint;
   netUdpSetQueueLimit(handle: number, socket: number, bytes: number): number;
@@ -322,6 +329,35 @@ export class NetWorld {
     return this.harness.string(this.e.netFormatIpv6(this.io));
   }
 
+  /** Starts a TCP connection to an IPv6 address: the socket, or -errno. */
+  connect6(handle: number, address: Uint8Array, port: number): number {
+    this.harness.write(this.io, address);
+    return this.e.netConnect6(handle, this.io, port);
+  }
+
+  /** A TCP socket's own address and port (`peer`: its peer's), or the -errno. */
+  socketAddress(handle: number, socket: number, peer: boolean): { address: Uint8Array; port: number } | number {
+    const port = Number(this.e.netSocketAddress(handle, socket, peer ? 1 : 0, this.io));
+    if (port < 0) return port;
+    return { address: this.harness.bytes().slice(this.io, this.io + 16), port };
+  }
+
+  /** One datagram from a UDP socket to an IPv6 address: the length, or -errno. */
+  udpSendTo6(handle: number, socket: number, address: Uint8Array, port: number, data: Uint8Array): number {
+    this.harness.write(this.io, address);
+    this.harness.write(this.io + 16, data);
+    return Number(this.e.netUdpSendTo6(handle, socket, this.io, port, this.io + 16, data.length));
+  }
+
+  /** The oldest datagram of a UDP socket, with its sender; or the -errno. */
+  udpReceive6(handle: number, socket: number): { data: Uint8Array; from: Uint8Array; port: number } | number {
+    const got = Number(this.e.netUdpReceiveFrom(handle, socket, this.io + 16, 64 * 1024, 0));
+    if (got < 0) return got;
+    const data = this.harness.bytes().slice(this.io + 16, this.io + 16 + got);
+    this.e.netUdpLastSender(this.io);
+    return { data, from: this.harness.bytes().slice(this.io, this.io + 16), port: this.e.netUdpLastReceived(1) };
+  }
+
   // --- Sockets, with JS values ---
 
   send(handle: number, socket: number, data: Uint8Array): number {
@@ -384,6 +420,37 @@ export function establish(world: NetWorld, a: number, b: number, port = 80): [nu
   }, 30n * SECOND);
   if (!done) throw new Error(`no connection: client state ${world.state(a, client)}`);
   return [client, listener, server];
+}
+
+/** Pushes `data` out of one end and collects what arrives at the other, both ways at once; what each side received. */
+export function exchange(world: NetWorld, a: number, sa: number, b: number, sb: number, toB: Uint8Array, toA: Uint8Array, span: bigint): [Uint8Array, Uint8Array] {
+  const gotB = new Uint8Array(toB.length);
+  const gotA = new Uint8Array(toA.length);
+  let sentB = 0;
+  let sentA = 0;
+  let atB = 0;
+  let atA = 0;
+  const chunk = 48 * 1024;
+  world.runUntil(() => {
+    if (sentB < toB.length) {
+      const n = world.send(a, sa, toB.subarray(sentB, sentB + chunk));
+      if (n > 0) sentB += n;
+    }
+    if (sentA < toA.length) {
+      const n = world.send(b, sb, toA.subarray(sentA, sentA + chunk));
+      if (n > 0) sentA += n;
+    }
+    for (let r = world.receive(b, sb); typeof r !== "number" && r.length > 0; r = world.receive(b, sb)) {
+      gotB.set(r, atB);
+      atB += r.length;
+    }
+    for (let r = world.receive(a, sa); typeof r !== "number" && r.length > 0; r = world.receive(a, sa)) {
+      gotA.set(r, atA);
+      atA += r.length;
+    }
+    return atB === toB.length && atA === toA.length;
+  }, span);
+  return [gotB.subarray(0, atB), gotA.subarray(0, atA)];
 }
 
 /** `length` bytes of a seeded pattern. */

@@ -121,6 +121,44 @@ export function echoRequest6(srcMac: bigint, dstMac: bigint, src: Uint8Array, ds
   return icmpv6Frame(srcMac, dstMac, src, dst, Uint8Array.from([128, 0, 0, 0, id >> 8, id & 0xff, seq >> 8, seq & 0xff, ...data]), 64);
 }
 
+/** An IPv6 frame carrying TCP (6) or UDP (17), read back: its addresses, next header, payload and whether its checksum holds; null for anything else. */
+export function parseTransport6(b: Uint8Array): { src: Uint8Array; dst: Uint8Array; next: number; payload: Uint8Array; checksumOk: boolean } | null {
+  if (b.length < 54 || ((b[12] << 8) | b[13]) !== ETHERTYPE_IPV6 || (b[20] !== 6 && b[20] !== 17)) return null;
+  const length = (b[18] << 8) | b[19];
+  const payload = b.slice(54, 54 + length);
+  const src = b.slice(22, 38);
+  const dst = b.slice(38, 54);
+  return { src, dst, next: b[20], payload, checksumOk: checksum(pseudoHeader6(src, dst, b[20], payload)) === 0 };
+}
+
+/** The pseudo-header (RFC 8200 8.1) followed by the payload: what an upper-layer checksum covers. */
+function pseudoHeader6(src: Uint8Array, dst: Uint8Array, next: number, payload: Uint8Array): Uint8Array {
+  const bytes = new Uint8Array(40 + payload.length);
+  bytes.set(src, 0);
+  bytes.set(dst, 16);
+  bytes[34] = payload.length >> 8;
+  bytes[35] = payload.length & 0xff;
+  bytes[39] = next;
+  bytes.set(payload, 40);
+  return bytes;
+}
+
+/** A UDP datagram over IPv6; `checksummed` false leaves its checksum 0 (which IPv6 forbids). */
+export function udp6Frame(srcMac: bigint, dstMac: bigint, src: Uint8Array, dst: Uint8Array, sport: number, dport: number, data: Uint8Array, checksummed = true): Uint8Array {
+  const udp = Uint8Array.from([sport >> 8, sport & 0xff, dport >> 8, dport & 0xff, (8 + data.length) >> 8, (8 + data.length) & 0xff, 0, 0, ...data]);
+  if (checksummed) {
+    const sum = checksum(pseudoHeader6(src, dst, 17, udp)) || 0xffff;
+    udp[6] = sum >> 8;
+    udp[7] = sum & 0xff;
+  }
+  const frame = new Uint8Array(54 + udp.length);
+  frame.set([...macBytes(dstMac), ...macBytes(srcMac), 0x86, 0xdd, 0x60, 0, 0, 0, udp.length >> 8, udp.length & 0xff, 17, 64], 0);
+  frame.set(src, 22);
+  frame.set(dst, 38);
+  frame.set(udp, 54);
+  return frame;
+}
+
 export interface Parsed6 {
   dstMac: bigint;
   srcMac: bigint;

@@ -5,21 +5,25 @@
 // test decides when, whether and how often it arrives anywhere. Time is the
 // test's: netSetTime sets the clock every stack reads. The socket exports
 // are tcp-sockets.ts's (nothing waits). Strings passed in are consumed.
+// Addresses: a u32 is an IPv4 one (10.0.0.1 is 0x0a000001); the exports
+// ending in 6 take a pointer to 16 bytes of an IPv6 one.
 
 import { NetworkDevice } from "../../../kernel/net/device";
 import { Stack, NetClock } from "../../../kernel/net/stack";
 import { NetConfig, parseIpOption, parseIp6Option } from "../../../kernel/net/config";
 import {
   tcpListen, tcpConnect, tcpAccept, tcpSend, tcpReceive, tcpShutdown, tcpClose, tcpReadiness, tcpState, tcpConnectionOf,
+  tcpAddress,
 } from "../../../kernel/net/tcp-sockets";
 import { counterName, COUNTER_COUNT } from "../../../kernel/net/counters";
 import { icmpEcho } from "../../../kernel/net/icmp";
 import { icmpv6Echo } from "../../../kernel/net/icmpv6";
-import { formatIpv6, loadHigh, loadLow } from "../../../kernel/net/ipv6-address";
+import { formatIpv6, loadHigh, loadLow, storeAddress, ipv4MappedLow, ipv4OfMapped } from "../../../kernel/net/ipv6-address";
+import { foundHigh, foundLow } from "../../../kernel/net/endpoint";
 import { UdpReceiver, udpBind, udpUnbind, udpSend } from "../../../kernel/net/udp";
 import {
-  udpOpen, udpConnect, udpSendTo, udpReceiveFrom, udpReadiness, udpEndpoints, udpClose, udpSetQueueLimit,
-  receivedFrom, receivedPort, receivedFull,
+  udpOpen, udpConnect, udpSendTo, udpReceiveFrom, udpReadiness, udpAddress, udpClose, udpSetQueueLimit,
+  receivedHigh, receivedLow, receivedPort, receivedFull,
 } from "../../../kernel/net/udp-sockets";
 import { failureDetail } from "../../../kernel/failure";
 
@@ -115,11 +119,27 @@ export function netNextDeadline(handle: i32): u64 {
 }
 
 export function netListen(handle: i32, port: u32, backlog: i32): i32 {
-  return tcpListen(stackOf(handle), port, backlog);
+  return tcpListen(stackOf(handle), port, backlog, true);
+}
+
+/** A listener that takes IPv4 connections only (an IPv4 socket's). */
+export function netListen4(handle: i32, port: u32, backlog: i32): i32 {
+  return tcpListen(stackOf(handle), port, backlog, false);
 }
 
 export function netConnect(handle: i32, address: u32, port: u32): i32 {
-  return tcpConnect(stackOf(handle), address, port);
+  return tcpConnect(stackOf(handle), 0, ipv4MappedLow(address), port);
+}
+
+export function netConnect6(handle: i32, address: usize, port: u32): i32 {
+  return tcpConnect(stackOf(handle), loadHigh(address), loadLow(address), port);
+}
+
+/** A TCP socket's own address (`peer` false) or its peer's, as 16 bytes at `into`: its port, or -errno. */
+export function netSocketAddress(handle: i32, socket: i32, peer: bool, into: usize): i64 {
+  const result = tcpAddress(stackOf(handle), socket, peer);
+  if (result >= 0) storeAddress(into, foundHigh, foundLow);
+  return result;
 }
 
 export function netAccept(handle: i32, socket: i32): i32 {
@@ -283,7 +303,8 @@ export function netFormatIpv6(address: usize): string {
 
 class RecordingReceiver extends UdpReceiver {
   count: u32 = 0;
-  source: u32 = 0;
+  sourceHigh: u64 = 0;
+  sourceLow: u64 = 0;
   sourcePort: u32 = 0;
   port: u32 = 0;
   length: u32 = 0;
@@ -291,9 +312,10 @@ class RecordingReceiver extends UdpReceiver {
   into: usize = 0;
   room: u32 = 0;
 
-  receive(stack: Stack, source: u32, sourcePort: u32, port: u32, data: usize, length: u32): void {
+  receive(stack: Stack, sourceHigh: u64, sourceLow: u64, sourcePort: u32, port: u32, data: usize, length: u32): void {
     this.count++;
-    this.source = source;
+    this.sourceHigh = sourceHigh;
+    this.sourceLow = sourceLow;
     this.sourcePort = sourcePort;
     this.port = port;
     this.length = length;
@@ -322,14 +344,18 @@ export function netUdpUnbind(handle: i32, port: u32): i32 {
 }
 
 export function netUdpSend(handle: i32, sourcePort: u32, address: u32, port: u32, data: usize, length: u32): i32 {
-  return udpSend(stackOf(handle), sourcePort, address, port, data, length);
+  return udpSend(stackOf(handle), sourcePort, 0, ipv4MappedLow(address), port, data, length);
 }
 
-/** The recorder's fields: 0 count, 1 source, 2 source port, 3 port, 4 length. */
+export function netUdpSend6(handle: i32, sourcePort: u32, address: usize, port: u32, data: usize, length: u32): i32 {
+  return udpSend(stackOf(handle), sourcePort, loadHigh(address), loadLow(address), port, data, length);
+}
+
+/** The recorder's fields: 0 count, 1 source (IPv4), 2 source port, 3 port, 4 length. */
 export function netUdpReceived(which: i32): u32 {
   const r = theRecorder();
   if (which == 0) return r.count;
-  if (which == 1) return r.source;
+  if (which == 1) return ipv4OfMapped(r.sourceLow);
   if (which == 2) return r.sourcePort;
   if (which == 3) return r.port;
   return r.length;
@@ -388,28 +414,47 @@ export function netUdpOpen(handle: i32, port: u32): i32 {
 }
 
 export function netUdpConnect(handle: i32, socket: i32, address: u32, port: u32): i32 {
-  return udpConnect(stackOf(handle), socket, address, port);
+  return udpConnect(stackOf(handle), socket, 0, address == 0 ? 0 : ipv4MappedLow(address), port);
+}
+
+export function netUdpConnect6(handle: i32, socket: i32, address: usize, port: u32): i32 {
+  return udpConnect(stackOf(handle), socket, loadHigh(address), loadLow(address), port);
 }
 
 export function netUdpSendTo(handle: i32, socket: i32, address: u32, port: u32, data: usize, length: u32): i64 {
-  return udpSendTo(stackOf(handle), socket, address, port, data, length);
+  return udpSendTo(stackOf(handle), socket, 0, address == 0 ? 0 : ipv4MappedLow(address), port, data, length);
+}
+
+export function netUdpSendTo6(handle: i32, socket: i32, address: usize, port: u32, data: usize, length: u32): i64 {
+  return udpSendTo(stackOf(handle), socket, loadHigh(address), loadLow(address), port, data, length);
 }
 
 export function netUdpReceiveFrom(handle: i32, socket: i32, buffer: usize, length: u32, flags: u32): i64 {
   return udpReceiveFrom(stackOf(handle), socket, buffer, length, flags);
 }
 
-/** The last datagram udpReceiveFrom took: 0 its sender, 1 its port, 2 its whole length. */
+/** The last datagram udpReceiveFrom took: 0 its sender (IPv4), 1 its port, 2 its whole length. */
 export function netUdpLastReceived(which: i32): u32 {
-  return which == 0 ? receivedFrom : which == 1 ? receivedPort : receivedFull;
+  return which == 0 ? ipv4OfMapped(receivedLow) : which == 1 ? receivedPort : receivedFull;
+}
+
+/** The last datagram udpReceiveFrom took: its sender's address, 16 bytes at `into`. */
+export function netUdpLastSender(into: usize): void {
+  storeAddress(into, receivedHigh, receivedLow);
 }
 
 export function netUdpReadiness(handle: i32, socket: i32): u32 {
   return udpReadiness(stackOf(handle), socket);
 }
 
+/** The socket's port | its peer's port << 16 | its peer's IPv4 address << 32 (no peer: 0s), or -errno. */
 export function netUdpEndpoints(handle: i32, socket: i32): i64 {
-  return udpEndpoints(stackOf(handle), socket);
+  const s = stackOf(handle);
+  const port = udpAddress(s, socket, false);
+  if (port < 0) return port;
+  const peerPort = udpAddress(s, socket, true);
+  if (peerPort < 0) return port;
+  return port | (peerPort << 16) | (<i64>ipv4OfMapped(foundLow) << 32);
 }
 
 export function netUdpSetQueueLimit(handle: i32, socket: i32, bytes: u32): i32 {

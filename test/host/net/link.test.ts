@@ -8,7 +8,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { Harness } from "../harness-client";
 import { Random, suiteSeed } from "../random";
-import { NetWorld, TCP, MS, SECOND, twoStacks, establish, pattern } from "./client";
+import { NetWorld, MS, SECOND, twoStacks, establish, pattern, exchange } from "./client";
 
 const harness = await Harness.withMemory(256);
 let world: NetWorld;
@@ -21,37 +21,6 @@ beforeEach(() => {
 afterEach(() => {
   world.dispose();
 });
-
-/** Pushes `data` out of one end and collects what arrives at the other, both ways at once; what each side received. */
-function exchange(a: number, sa: number, b: number, sb: number, toB: Uint8Array, toA: Uint8Array, span: bigint): [Uint8Array, Uint8Array] {
-  const gotB = new Uint8Array(toB.length);
-  const gotA = new Uint8Array(toA.length);
-  let sentB = 0;
-  let sentA = 0;
-  let atB = 0;
-  let atA = 0;
-  const chunk = 48 * 1024;
-  world.runUntil(() => {
-    if (sentB < toB.length) {
-      const n = world.send(a, sa, toB.subarray(sentB, sentB + chunk));
-      if (n > 0) sentB += n;
-    }
-    if (sentA < toA.length) {
-      const n = world.send(b, sb, toA.subarray(sentA, sentA + chunk));
-      if (n > 0) sentA += n;
-    }
-    for (let r = world.receive(b, sb); typeof r !== "number" && r.length > 0; r = world.receive(b, sb)) {
-      gotB.set(r, atB);
-      atB += r.length;
-    }
-    for (let r = world.receive(a, sa); typeof r !== "number" && r.length > 0; r = world.receive(a, sa)) {
-      gotA.set(r, atA);
-      atA += r.length;
-    }
-    return atB === toB.length && atA === toA.length;
-  }, span);
-  return [gotB.subarray(0, atB), gotA.subarray(0, atA)];
-}
 
 describe("net: TCP over a lossy link", () => {
   const rates = [
@@ -68,7 +37,7 @@ describe("net: TCP over a lossy link", () => {
       world.link = { loss: rate.loss, duplicate: rate.duplicate, delay: 1n * MS, jitter: rate.jitter, random };
       const toB = pattern(rate.mib * MIB, random);
       const toA = pattern(rate.mib * MIB, random);
-      const [gotB, gotA] = exchange(a, sa, b, sb, toB, toA, 3600n * SECOND);
+      const [gotB, gotA] = exchange(world, a, sa, b, sb, toB, toA, 3600n * SECOND);
       expect(gotB.length, random.label).toBe(toB.length);
       expect(gotA.length, random.label).toBe(toA.length);
       expect(Buffer.from(gotB).equals(Buffer.from(toB)), random.label).toBe(true);
@@ -98,7 +67,7 @@ describe("net: TCP over a lossy link", () => {
       world.link = { loss: 0.03, duplicate: 0.02, delay: 1n * MS, jitter: 4n * MS, random };
       const toB = pattern(MIB, random);
       const toA = pattern(MIB, random);
-      const [gotB, gotA] = exchange(a, sa, b, sb, toB, toA, 3600n * SECOND);
+      const [gotB, gotA] = exchange(world, a, sa, b, sb, toB, toA, 3600n * SECOND);
       expect(Buffer.from(gotB).equals(Buffer.from(toB)), random.label).toBe(true);
       expect(Buffer.from(gotA).equals(Buffer.from(toA)), random.label).toBe(true);
       expect(world.e.netClose(a, sa) + world.e.netClose(b, sb) + world.e.netClose(b, listener)).toBe(0);

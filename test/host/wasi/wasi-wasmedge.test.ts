@@ -22,12 +22,13 @@ const SOCKADDR = 12;
 const SA_DATA = 14;
 const CANON = 16;
 
-/** Lays out `count` linked records as an app does (wasmedge_wasi_socket's get_addrinfo): record i, its sockaddr, sa_data, canonname. */
-function records(count: number): { record: (i: number) => number; sockaddr: (i: number) => number; data: (i: number) => number; canon: (i: number) => number } {
+/** Lays out `count` linked records as an app does (wasmedge_wasi_socket's get_addrinfo): record i, its sockaddr, sa_data (`saData` bytes), canonname. */
+function records(count: number, saData = SA_DATA): { record: (i: number) => number; sockaddr: (i: number) => number; data: (i: number) => number; canon: (i: number) => number } {
+  const stride = saData <= 16 ? 16 : 28;
   const record = (i: number) => LIST + i * RECORD;
   const sockaddr = (i: number) => LIST + count * RECORD + i * SOCKADDR;
-  const data = (i: number) => LIST + count * (RECORD + SOCKADDR) + i * 16;
-  const canon = (i: number) => LIST + count * (RECORD + SOCKADDR + 16) + i * CANON;
+  const data = (i: number) => LIST + count * (RECORD + SOCKADDR) + i * stride;
+  const canon = (i: number) => LIST + count * (RECORD + SOCKADDR + stride) + i * CANON;
   const view = h.view();
   for (let i = 0; i < count; i++) {
     h.app.fill(0, record(i), record(i) + RECORD);
@@ -36,7 +37,7 @@ function records(count: number): { record: (i: number) => number; sockaddr: (i: 
     view.setUint32(record(i) + 20, CANON, true);
     view.setUint32(record(i) + 24, i + 1 < count ? record(i + 1) : 0, true);
     h.app.fill(0, sockaddr(i), sockaddr(i) + SOCKADDR);
-    view.setUint32(sockaddr(i) + 4, SA_DATA, true);
+    view.setUint32(sockaddr(i) + 4, saData, true);
     view.setUint32(sockaddr(i) + 8, data(i), true);
   }
   view.setUint32(RESULT + 16, record(0), true);
@@ -77,6 +78,25 @@ describe("sock_getaddrinfo", () => {
     expect(h.u8(list.record(2) + 2)).toBe(0); // the third record is untouched
   });
 
+  it("writes IPv6 records in the layout after a sockaddr_in6's family", () => {
+    h.setUp();
+    const list = records(3, 26);
+    hints(0, 2, 2, 0);
+    expect(getaddrinfo("2001:db8::15", "8080", 3)).toBe(E.SUCCESS);
+    expect(h.u32(RESULT)).toBe(1);
+    const at = list.record(0);
+    expect([h.u16(at), h.u8(at + 2), h.u8(at + 3), h.u8(at + 4), h.u32(at + 8)]).toEqual([0, 2, 2, 1, 28]);
+    expect([h.u8(list.sockaddr(0)), h.u32(list.sockaddr(0) + 4)]).toEqual([2, 26]);
+    const address = [0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x15];
+    expect([...h.bytes(list.data(0), 26)]).toEqual([0x1f, 0x90, 0, 0, 0, 0, ...address, 0, 0, 0, 0]);
+    hints(0, 2, 1, 0); // the loopback default, a datagram
+    expect(getaddrinfo("", "53", 3)).toBe(E.SUCCESS);
+    expect([...h.bytes(list.data(0), 22)]).toEqual([0, 53, 0, 0, 0, 0, ...Array(15).fill(0), 1]);
+    hints(0, 2, 2, 0);
+    expect(getaddrinfo("localhost", "80", 3)).toBe(E.SUCCESS);
+    expect(h.u8(list.data(0) + 21)).toBe(1);
+  });
+
   it("honours the hints: one record for a stream, the passive and loopback defaults, the canonical name", () => {
     h.setUp();
     const list = records(3);
@@ -105,7 +125,7 @@ describe("sock_getaddrinfo", () => {
     expect(getaddrinfo("10.0.2.2", "gopher", 2)).toBe(AI.SERVICE);
     expect(getaddrinfo("10.0.2.2", "70000", 2)).toBe(AI.SERVICE);
     expect(getaddrinfo("example.test", "80", 2)).toBe(AI.FAIL); // no network, so no name server
-    expect(getaddrinfo("::1", "80", 2)).toBe(AI.FAMILY); // an IPv6 address: the stack has no IPv6
+    expect(getaddrinfo("::1", "80", 2)).toBe(AI.FAMILY); // an IPv6 address, for IPv4 hints
     expect(getaddrinfo("fe80::1:2", "80", 2)).toBe(AI.FAMILY);
     hints(4, 0, 0, 0); // AI_NUMERICHOST
     expect(getaddrinfo("example.test", "80", 2)).toBe(AI.NONAME);
@@ -116,7 +136,10 @@ describe("sock_getaddrinfo", () => {
     hints(2, 0, 0, 0);
     expect(getaddrinfo("", "80", 2)).toBe(AI.BADFLAG); // a canonical name needs a node
     hints(0, 2, 0, 0);
-    expect(getaddrinfo("10.0.2.2", "80", 2)).toBe(AI.FAMILY); // IPv6: the stack has none
+    expect(getaddrinfo("::1", "80", 2)).toBe(E.INVAL); // IPv6 answers need 26 bytes of sa_data
+    records(2, 26);
+    expect(getaddrinfo("10.0.2.2", "80", 2)).toBe(AI.FAMILY); // an IPv4 address, for IPv6 hints
+    records(2);
     hints(0, 7, 0, 0);
     expect(getaddrinfo("10.0.2.2", "80", 2)).toBe(AI.FAMILY);
     hints(0, 0, 3, 0);
@@ -134,7 +157,7 @@ describe("the other functions without a network", () => {
     h.setUp();
     expect(h.call("sock_open", 1, 2, RESULT + 1)).toBe(E.ADDRNOTAVAIL);
     expect(h.call("sock_open", 1, 2, OUTSIDE)).toBe(E.FAULT);
-    expect(h.call("sock_open", 2, 2, RESULT)).toBe(E.AFNOSUPPORT);
+    expect(h.call("sock_open", 2, 2, RESULT)).toBe(E.NETDOWN); // IPv6: taken, but there is no network
     expect(h.call("sock_open", 3, 2, RESULT)).toBe(E.NOSYS);
     expect(h.call("sock_open", 0, 2, RESULT)).toBe(E.INVAL);
     expect(h.call("sock_open", 1, 0, RESULT)).toBe(E.INVAL);
@@ -164,14 +187,18 @@ describe("the other functions without a network", () => {
     h.setUp();
     const view = h.view();
     view.setUint32(DATA, DATA + 16, true);
-    view.setUint32(DATA + 4, 16, true); // an IPv6 address
-    expect(h.call("sock_bind", SANDBOX, DATA, 80)).toBe(E.AFNOSUPPORT);
+    view.setUint32(DATA + 4, 16, true); // an IPv6 address: read, then the descriptor is looked at
+    expect(h.call("sock_bind", SANDBOX, DATA, 80)).toBe(E.NOTSOCK);
     view.setUint32(DATA + 4, 7, true);
     expect(h.call("sock_connect", SANDBOX, DATA, 80)).toBe(E.INVAL);
     view.setUint32(DATA + 4, 128, true); // storage: only the _v2 functions take it
     expect(h.call("sock_connect", SANDBOX, DATA, 80)).toBe(E.INVAL);
-    view.setUint16(DATA + 16, 2, true); // ... of IPv6
+    view.setUint16(DATA + 16, 3, true); // ... of a Unix address
     expect(h.call("sock_connect_v2", SANDBOX, DATA, 80)).toBe(E.AFNOSUPPORT);
+    view.setUint16(DATA + 16, 9, true); // ... of no family
+    expect(h.call("sock_connect_v2", SANDBOX, DATA, 80)).toBe(E.INVAL);
+    view.setUint16(DATA + 16, 2, true); // ... of IPv6: read, then the descriptor is looked at
+    expect(h.call("sock_connect_v2", SANDBOX, DATA, 80)).toBe(E.NOTSOCK);
     expect(h.call("sock_bind", SANDBOX, DATA + 2, 80)).toBe(E.ADDRNOTAVAIL);
     expect(h.call("sock_bind", SANDBOX, OUTSIDE, 80)).toBe(E.FAULT);
     view.setUint32(RESULT, 4, true);
