@@ -22,7 +22,7 @@
 // an app's call arms a timer earlier than the one the net thread sleeps
 // for, the call wakes the thread so it sleeps again for the right time.
 
-import { EBADF, EBUSY, EINVAL, ENODEV, ENOMEM, EAGAIN, ETIMEDOUT, EINPROGRESS, ENOTCONN, EOPNOTSUPP } from "../errno";
+import { EBADF, EBUSY, EINVAL, ENODEV, ENOMEM, EAGAIN, ETIMEDOUT, EINPROGRESS, ENOTCONN, EOPNOTSUPP, ENETUNREACH } from "../errno";
 import { fail } from "../failure";
 import { declareText, KernelOption } from "../options";
 import { now } from "../time/index";
@@ -46,6 +46,7 @@ import { counterName as nameOfCounter, COUNTER_COUNT } from "./counters";
 import { print, printLine, printUnsigned } from "../console";
 import { LINK_LOCAL_HIGH, printIpv6, loadHigh, loadLow, storeAddress, isIpv4Mapped, ipv4OfMapped } from "./ipv6-address";
 import { icmpv6Echo } from "./icmpv6";
+import { checkDestination } from "./ip";
 
 /** networkIpv6Address's addresses. */
 export { IPV6_LINK_LOCAL, IPV6_GLOBAL, IPV6_ROUTER } from "./nd";
@@ -242,10 +243,23 @@ export function tcpListen(port: u32, backlog: i32, acceptsIpv6: bool = true): i3
   return result;
 }
 
+/**
+ * Right after boot IPv6 has only its link-local address until a router
+ * answers: a call to an address beyond the link waits for that answer (or
+ * for the router solicitations to run out, ROUTER_SOLICITATIONS x 4 s at
+ * most) rather than fail with ENETUNREACH while the network comes up.
+ */
+function awaitIpv6Route(s: Stack, high: u64, low: u64): void {
+  const nd = s.nd;
+  if (nd === null || isIpv4Mapped(high, low)) return;
+  while (nd.solicitingRouters && checkDestination(s, high, low, 1) == -ENETUNREACH) waitForChange(s);
+}
+
 /** A connection to (high, low):`port`, once established: its socket, or -ECONNREFUSED, -ETIMEDOUT, ... */
 export function tcpConnect(high: u64, low: u64, port: u32): i32 {
   const s = enter();
   if (s === null) return -EBADF;
+  awaitIpv6Route(s, high, low);
   const socket = stackConnect(s, high, low, port);
   let result = socket;
   if (socket >= 0) {
@@ -264,6 +278,7 @@ export function tcpConnect(high: u64, low: u64, port: u32): i32 {
 export function tcpConnectStart(high: u64, low: u64, port: u32): i32 {
   const s = enter();
   if (s === null) return -EBADF;
+  awaitIpv6Route(s, high, low);
   const socket = stackConnect(s, high, low, port);
   leave(s);
   return socket;
@@ -291,6 +306,7 @@ export function udpSocket(port: u32): i32 {
 export function socketConnectDatagram(socket: i32, high: u64, low: u64, port: u32): i32 {
   const s = enter();
   if (s === null) return -EBADF;
+  awaitIpv6Route(s, high, low);
   const result = udpConnect(s, socket, high, low, port);
   leave(s);
   return result;
@@ -300,6 +316,7 @@ export function socketConnectDatagram(socket: i32, high: u64, low: u64, port: u3
 export function socketSendTo(socket: i32, high: u64, low: u64, port: u32, buffer: usize, length: u32): i64 {
   const s = enter();
   if (s === null) return -EBADF;
+  awaitIpv6Route(s, high, low);
   const result = udpSendTo(s, socket, high, low, port, buffer, length);
   leave(s);
   return result;

@@ -106,6 +106,11 @@ export class NeighborDiscovery extends NeighborCache {
   /** Router solicitations sent, and when the next is due (0: none). */
   solicitations: u32 = 0;
   solicitAt: u64 = 0;
+
+  /** Whether it is still asking for routers, none having answered yet. */
+  get solicitingRouters(): bool {
+    return this.solicitAt != 0;
+  }
   /** The nonce of our duplicate address probes. */
   nonce: u64;
   options: Options = new Options();
@@ -203,6 +208,7 @@ export class NeighborDiscovery extends NeighborCache {
     if (length < RA_OPTIONS || !isLinkLocal(sourceHigh) || !this.readOptions(packet, RA_OPTIONS, length)) return stack.counters.drop(ND_MALFORMED);
     stack.counters.bump(ND_ROUTER_ADVERTISEMENTS);
     const now = stack.clock.now();
+    if (this.solicitAt != 0) stack.changed(); // calls waiting for a route (index.ts) look again
     this.solicitAt = 0;
     const options = this.options;
     if (options.sourceMac != 0) this.learn(sourceHigh, sourceLow, options.sourceMac, true);
@@ -377,6 +383,7 @@ export class NeighborDiscovery extends NeighborCache {
   private solicitRouters(now: u64): void {
     if (this.solicitations >= ROUTER_SOLICITATIONS) {
       this.solicitAt = 0;
+      this.stack.changed(); // no router answered: calls waiting for one give up
       return;
     }
     this.solicitations++;

@@ -117,6 +117,13 @@ export function familyOf(high: u64, low: u64, ipv6Socket: bool): u32 {
   return ipv6Socket || !isIpv4Mapped(high, low) ? FAMILY_INET6 : FAMILY_INET4;
 }
 
+/** Whether the __wasi_address_t at `pointer` has room for an address of `family` (a storage always has). */
+export function addressFits(pointer: u32, family: u32): bool {
+  const packed = addressBuffer(pointer);
+  const length = <u32>(<u64>packed >> 32);
+  return packed >= 0 && (length == STORAGE_BYTES || length >= (family == FAMILY_INET6 ? 16 : 4));
+}
+
 /**
  * Writes the address (high, low) in `family` (familyOf's) into the
  * __wasi_address_t at `pointer` (checked with checkAddressOut first): a

@@ -60,7 +60,7 @@ import { inRange, storeU32, scratch, put, fetch } from "./memory";
 import { receiveInto, takeDatagramIovecs, writeDatagram, movedBytes, socketTransfer, datagramTruncated } from "./files";
 import { sockAccept, ROFLAGS_RECV_DATA_TRUNCATED } from "./sockets";
 import {
-  readAddress, addressHigh, addressLow, addressFamily, aligned, checkAddressOut, writeAddress, familyOf,
+  readAddress, addressHigh, addressLow, addressFamily, aligned, checkAddressOut, writeAddress, familyOf, addressFits,
   FAMILY_INET4, FAMILY_INET6, FAMILY_UNIX,
   FORM_RAW, FORM_STORAGE, FORM_RAW_OR_STORAGE, FORM_ANY,
 } from "./socket-address";
@@ -280,6 +280,7 @@ export function sockGetAddress(fd: u32, address: u32, typeOut: u32, portOut: u32
     port = file.boundPort; // a stream not yet listening or connected: the unspecified address and its bound port
   }
   const family = familyOf(high, low, file.ipv6);
+  if (!addressFits(address, family)) return ERRNO_INVAL; // an IPv6 address for a 4-byte buffer
   if (!writeAddress(address, high, low, family)) return ERRNO_FAULT;
   if (!v2) storeU32(typeOut, family == FAMILY_INET6 ? 6 : 4);
   storeU32(portOut, port);

@@ -18,23 +18,49 @@
 
 #include "wasmedge-types.h"
 
-static struct sockaddr_in native_address(const wasi_address_t* address, uint32_t port) {
-  struct sockaddr_in in = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
-  memcpy(&in.sin_addr, address->buf, 4);
-  return in;
+/** The POSIX socket address for a WasmEdge one (4 bytes: IPv4, 16: IPv6) and a port; its size in `size`. */
+static struct sockaddr_storage native_address(const wasi_address_t* address, uint32_t port, socklen_t* size) {
+  struct sockaddr_storage storage;
+  memset(&storage, 0, sizeof storage);
+  if (address->buf_len == 16) {
+    struct sockaddr_in6* in6 = (struct sockaddr_in6*)&storage;
+    in6->sin6_family = AF_INET6;
+    in6->sin6_port = htons((uint16_t)port);
+    memcpy(&in6->sin6_addr, address->buf, 16);
+    *size = sizeof *in6;
+  } else {
+    struct sockaddr_in* in = (struct sockaddr_in*)&storage;
+    in->sin_family = AF_INET;
+    in->sin_port = htons((uint16_t)port);
+    memcpy(&in->sin_addr, address->buf, 4);
+    *size = sizeof *in;
+  }
+  return storage;
+}
+
+/** Copies a POSIX socket address's bytes to `address` (as many as it holds) and returns its port. */
+static uint32_t wasi_address(const struct sockaddr_storage* storage, wasi_address_t* address) {
+  if (storage->ss_family == AF_INET6) {
+    const struct sockaddr_in6* in6 = (const struct sockaddr_in6*)storage;
+    if (address->buf_len >= 16) memcpy(address->buf, &in6->sin6_addr, 16);
+    return ntohs(in6->sin6_port);
+  }
+  const struct sockaddr_in* in = (const struct sockaddr_in*)storage;
+  if (address->buf_len >= 4) memcpy(address->buf, &in->sin_addr, 4);
+  return ntohs(in->sin_port);
 }
 
 static uint32_t sock_open(uint32_t family, uint32_t type, uint32_t* fd) {
-  (void)family;
-  int made = socket(AF_INET, type == SOCK_DATAGRAM ? SOCK_DGRAM : SOCK_STREAM, 0);
+  int made = socket(family == AF_INET6_ ? AF_INET6 : AF_INET, type == SOCK_DATAGRAM ? SOCK_DGRAM : SOCK_STREAM, 0);
   if (made < 0) return (uint32_t)errno;
   *fd = (uint32_t)made;
   return 0;
 }
 
 static uint32_t sock_connect(uint32_t fd, wasi_address_t* address, uint32_t port) {
-  struct sockaddr_in in = native_address(address, port);
-  return connect((int)fd, (struct sockaddr*)&in, sizeof in) == 0 ? 0 : (uint32_t)errno;
+  socklen_t size;
+  struct sockaddr_storage to = native_address(address, port, &size);
+  return connect((int)fd, (struct sockaddr*)&to, size) == 0 ? 0 : (uint32_t)errno;
 }
 
 static uint32_t sock_send(uint32_t fd, const wasi_iovec_t* data, uint32_t count, uint32_t flags, uint32_t* sent) {
@@ -56,8 +82,9 @@ static uint32_t sock_recv(uint32_t fd, wasi_iovec_t* data, uint32_t count, uint3
 
 static uint32_t sock_send_to(uint32_t fd, const wasi_iovec_t* data, uint32_t count, wasi_address_t* address, uint32_t port, uint32_t flags, uint32_t* sent) {
   (void)count, (void)flags;
-  struct sockaddr_in in = native_address(address, port);
-  ssize_t done = sendto((int)fd, data->buf, data->buf_len, 0, (struct sockaddr*)&in, sizeof in);
+  socklen_t size;
+  struct sockaddr_storage to = native_address(address, port, &size);
+  ssize_t done = sendto((int)fd, data->buf, data->buf_len, 0, (struct sockaddr*)&to, size);
   if (done < 0) return (uint32_t)errno;
   *sent = (uint32_t)done;
   return 0;
@@ -65,12 +92,11 @@ static uint32_t sock_send_to(uint32_t fd, const wasi_iovec_t* data, uint32_t cou
 
 static uint32_t sock_recv_from(uint32_t fd, wasi_iovec_t* data, uint32_t count, wasi_address_t* address, uint32_t flags, uint32_t* port, uint32_t* received, uint16_t* out_flags) {
   (void)count, (void)flags;
-  struct sockaddr_in in;
-  socklen_t size = sizeof in;
-  ssize_t done = recvfrom((int)fd, data->buf, data->buf_len, 0, (struct sockaddr*)&in, &size);
+  struct sockaddr_storage from;
+  socklen_t size = sizeof from;
+  ssize_t done = recvfrom((int)fd, data->buf, data->buf_len, 0, (struct sockaddr*)&from, &size);
   if (done < 0) return (uint32_t)errno;
-  memcpy(address->buf, &in.sin_addr, 4);
-  *port = ntohs(in.sin_port);
+  *port = wasi_address(&from, address);
   *received = (uint32_t)done;
   *out_flags = 0;
   return 0;
@@ -89,27 +115,31 @@ static uint32_t sock_getsockopt(uint32_t fd, uint32_t level, uint32_t name, int3
 }
 
 static uint32_t sock_getpeeraddr(uint32_t fd, wasi_address_t* address, uint32_t* type, uint32_t* port) {
-  struct sockaddr_in in;
-  socklen_t size = sizeof in;
-  if (getpeername((int)fd, (struct sockaddr*)&in, &size) != 0) return (uint32_t)errno;
-  memcpy(address->buf, &in.sin_addr, 4);
-  *type = 4;
-  *port = ntohs(in.sin_port);
+  struct sockaddr_storage peer;
+  socklen_t size = sizeof peer;
+  if (getpeername((int)fd, (struct sockaddr*)&peer, &size) != 0) return (uint32_t)errno;
+  *type = peer.ss_family == AF_INET6 ? 6 : 4;
+  *port = wasi_address(&peer, address);
   return 0;
 }
 
-/** The first IPv4 address of `node` in results[0]'s sa_data (port, then address), as WasmEdge lays it out. */
+/**
+ * The first address of `node` of the hints' family in results[0]'s sa_data
+ * as WasmEdge lays it out: what follows the family in a sockaddr_in (port,
+ * address) or a sockaddr_in6 (port, flow label, address, scope id).
+ */
 static uint32_t sock_getaddrinfo(const char* node, uint32_t node_len, const char* service, uint32_t service_len,
                                  const wasi_addrinfo_t* hints, wasi_addrinfo_t** result, uint32_t max, uint32_t* count) {
-  (void)node_len, (void)service, (void)service_len, (void)hints, (void)max;
-  struct addrinfo want = {.ai_family = AF_INET, .ai_socktype = SOCK_STREAM};
+  (void)node_len, (void)service, (void)service_len, (void)max;
+  int ipv6 = hints->ai_family == AF_INET6_;
+  struct addrinfo want = {.ai_family = ipv6 ? AF_INET6 : AF_INET, .ai_socktype = SOCK_STREAM};
   struct addrinfo* found = NULL;
   int error = getaddrinfo(node, NULL, &want, &found);
   if (error != 0) return 84;  // as WasmEdge's AINONAME
-  struct sockaddr_in* in = (struct sockaddr_in*)found->ai_addr;
   uint8_t* data = (*result)->ai_addr->sa_data;
-  memset(data, 0, 14);
-  memcpy(data + 2, &in->sin_addr, 4);
+  memset(data, 0, (*result)->ai_addr->sa_data_len);
+  if (ipv6) memcpy(data + 6, &((struct sockaddr_in6*)found->ai_addr)->sin6_addr, 16);
+  else memcpy(data + 2, &((struct sockaddr_in*)found->ai_addr)->sin_addr, 4);
   *count = 1;
   freeaddrinfo(found);
   return 0;

@@ -1,6 +1,8 @@
 // net-client: a WASI program that talks to the network the way programs
 // built for WasmEdge's socket extension do (wasmedge-sockets.h), to show
-// and test Wisp's support for it. One command per run:
+// and test Wisp's support for it. Usage: net-client [-6] COMMAND [+ COMMAND]...
+// where -6 makes every command use IPv6 (AAAA lookups, IPv6 sockets, IPv6
+// addresses such as fec0::2); the commands:
 //
 //   get HOST PORT PATH        resolve HOST (sock_getaddrinfo), connect, send
 //                             an HTTP/1.0 GET, print the whole response
@@ -12,7 +14,7 @@
 //   nonblocking HOST PORT     connect with O_NONBLOCK: INPROGRESS, then
 //                             poll for writing and read SO_ERROR
 //   refused HOST PORT         connect where nothing listens: print the errno
-//   resolve NAME              print NAME's IPv4 addresses
+//   resolve NAME              print NAME's first address and the count
 //   loop HOST PORT PATH N     N times: connect, GET, read the whole answer,
 //                             close; print "N round trips in MS ms"
 //   lookups NAME N            resolve NAME N times (the first asks the
@@ -26,6 +28,7 @@
 // sockets. Exit status 0 when the command did what it says, 1 with a message on
 // stderr otherwise, 2 for a bad command line.
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -46,6 +49,18 @@
 #define SO_ERROR_ 2
 #define WASI_ERRNO_INPROGRESS 26
 #define CHUNK 65536
+/** sa_data's size for either family (an IPv6 answer needs 26 bytes: port, flow label, address, scope). */
+#define SA_DATA 26
+
+/** The family every command uses (-6: IPv6) and its address size. */
+static uint32_t family = AF_INET4;
+static uint32_t address_bytes = 4;
+
+/** An address's text (inet_ntop), in a static buffer. */
+static const char* address_text(const uint8_t* address) {
+  static char text[64];
+  return inet_ntop(family == AF_INET6_ ? AF_INET6 : AF_INET, address, text, sizeof text);
+}
 
 static int fail(const char* what, uint32_t error) {
   // (wasi-libc's strerror knows preview 1's errnos, not WasmEdge's getaddrinfo ones: the number says it all.)
@@ -53,38 +68,38 @@ static int fail(const char* what, uint32_t error) {
   return 1;
 }
 
-/** HOST's first IPv4 address (network order bytes in `out`), via sock_getaddrinfo; 0 or a WASI errno. */
-static uint32_t resolve(const char* host, uint8_t out[4], uint32_t* count_out) {
+/** HOST's first address of the family (network order bytes in `out`), via sock_getaddrinfo; 0 or a WASI errno. */
+static uint32_t resolve(const char* host, uint8_t out[16], uint32_t* count_out) {
   enum { MAX = 8 };
   static wasi_addrinfo_t results[MAX];
   static wasi_sockaddr_t addresses[MAX];
-  static uint8_t data[MAX][14];
+  static uint8_t data[MAX][SA_DATA];
   static char names[MAX][64];
   for (int i = 0; i < MAX; i++) {
-    addresses[i] = (wasi_sockaddr_t){.sa_data_len = 14, .sa_data = data[i]};
+    addresses[i] = (wasi_sockaddr_t){.sa_data_len = SA_DATA, .sa_data = data[i]};
     results[i] = (wasi_addrinfo_t){.ai_addr = &addresses[i], .ai_canonname = names[i], .ai_canonname_len = 64,
                                    .ai_next = i + 1 < MAX ? &results[i + 1] : NULL};
   }
-  wasi_addrinfo_t hints = {.ai_family = AF_INET4, .ai_socktype = SOCK_STREAM_};
+  wasi_addrinfo_t hints = {.ai_family = (uint8_t)family, .ai_socktype = SOCK_STREAM_};
   wasi_addrinfo_t* list = results;
   uint32_t count = 0;
   uint32_t error = sock_getaddrinfo(host, (uint32_t)strlen(host), "", 0, &hints, &list, MAX, &count);
   if (error) return error;
   if (count == 0) return 83;  // AINODATA
-  memcpy(out, data[0] + 2, 4);
+  memcpy(out, data[0] + (family == AF_INET6_ ? 6 : 2), address_bytes);
   if (count_out) *count_out = count;
   return 0;
 }
 
 /** A TCP connection to HOST:PORT (`nonblocking`: left connecting); the fd, or -errno. */
 static int64_t connect_to(const char* host, uint32_t port, int nonblocking) {
-  uint8_t ip[4];
+  uint8_t ip[16];
   uint32_t error = resolve(host, ip, NULL);
   if (error) return -(int64_t)error;
   uint32_t fd;
-  if ((error = sock_open(AF_INET4, SOCK_STREAM_, &fd))) return -(int64_t)error;
+  if ((error = sock_open(family, SOCK_STREAM_, &fd))) return -(int64_t)error;
   if (nonblocking && fcntl((int)fd, F_SETFL, O_NONBLOCK) != 0) return -(int64_t)errno;
-  wasi_address_t address = {.buf = ip, .buf_len = 4};
+  wasi_address_t address = {.buf = ip, .buf_len = address_bytes};
   error = sock_connect(fd, &address, port);
   if (error && !(nonblocking && error == WASI_ERRNO_INPROGRESS)) {
     close((int)fd);
@@ -170,24 +185,24 @@ static int command_echo(const char* host, uint32_t port, uint64_t total) {
 }
 
 static int command_udp(const char* host, uint32_t port, const char* text) {
-  uint8_t ip[4];
+  uint8_t ip[16];
   uint32_t error = resolve(host, ip, NULL);
   if (error) return fail("resolve", error);
   uint32_t fd;
-  if ((error = sock_open(AF_INET4, SOCK_DATAGRAM, &fd))) return fail("sock_open", error);
-  wasi_address_t to = {.buf = ip, .buf_len = 4};
+  if ((error = sock_open(family, SOCK_DATAGRAM, &fd))) return fail("sock_open", error);
+  wasi_address_t to = {.buf = ip, .buf_len = address_bytes};
   wasi_iovec_t out = {.buf = (uint8_t*)text, .buf_len = (uint32_t)strlen(text)};
   uint32_t sent = 0;
   if ((error = sock_send_to(fd, &out, 1, &to, port, 0, &sent))) return fail("sock_send_to", error);
   uint8_t reply[2048];
-  uint8_t from[4] = {0};
-  wasi_address_t source = {.buf = from, .buf_len = 4};
+  uint8_t from[16] = {0};
+  wasi_address_t source = {.buf = from, .buf_len = address_bytes};
   wasi_iovec_t in = {.buf = reply, .buf_len = sizeof reply - 1};
   uint32_t from_port = 0, got = 0;
   uint16_t flags = 0;
   if ((error = sock_recv_from(fd, &in, 1, &source, 0, &from_port, &got, &flags))) return fail("sock_recv_from", error);
   reply[got] = 0;
-  printf("reply from %u.%u.%u.%u:%u: %s\n", from[0], from[1], from[2], from[3], from_port, (char*)reply);
+  printf(family == AF_INET6_ ? "reply from [%s]:%u: %s\n" : "reply from %s:%u: %s\n", address_text(from), from_port, (char*)reply);
   close((int)fd);
   return 0;
 }
@@ -202,11 +217,12 @@ static int command_nonblocking(const char* host, uint32_t port) {
   uint32_t error = sock_getsockopt((uint32_t)fd, SOL_SOCKET_, SO_ERROR_, &result, &size);
   if (error) return fail("getsockopt", error);
   if (result != 0) return fail("SO_ERROR", (uint32_t)result);
-  uint8_t ip[4];
-  wasi_address_t peer = {.buf = ip, .buf_len = 4};
+  uint8_t ip[16];
+  wasi_address_t peer = {.buf = ip, .buf_len = address_bytes};
   uint32_t type = 0, peer_port = 0;
   if ((error = sock_getpeeraddr((uint32_t)fd, &peer, &type, &peer_port))) return fail("getpeeraddr", error);
-  printf("connected without blocking to %u.%u.%u.%u:%u (type %u)\n", ip[0], ip[1], ip[2], ip[3], peer_port, type);
+  printf(family == AF_INET6_ ? "connected without blocking to [%s]:%u (type %u)\n" : "connected without blocking to %s:%u (type %u)\n",
+         address_text(ip), peer_port, type);
   close((int)fd);
   return 0;
 }
@@ -222,11 +238,11 @@ static int command_refused(const char* host, uint32_t port) {
 }
 
 static int command_resolve(const char* name) {
-  uint8_t ip[4];
+  uint8_t ip[16];
   uint32_t count = 0;
   uint32_t error = resolve(name, ip, &count);
   if (error) return fail("resolve", error);
-  printf("%s: %u.%u.%u.%u (%u records)\n", name, ip[0], ip[1], ip[2], ip[3], count);
+  printf("%s: %s (%u records)\n", name, address_text(ip), count);
   return 0;
 }
 
@@ -266,7 +282,7 @@ static int command_loop(const char* host, uint32_t port, const char* path, unsig
 }
 
 static int command_lookups(const char* name, unsigned count, int fresh) {
-  uint8_t ip[4];
+  uint8_t ip[16];
   char fresh_name[300];
   double start = now_ms();
   for (unsigned i = 0; i < count; i++) {
@@ -280,7 +296,7 @@ static int command_lookups(const char* name, unsigned count, int fresh) {
 
 static int usage(void) {
   fprintf(stderr,
-          "usage: net-client COMMAND [+ COMMAND]...\n"
+          "usage: net-client [-6] COMMAND [+ COMMAND]...\n"
           "  COMMAND: get HOST PORT PATH | echo HOST PORT BYTES | udp HOST PORT TEXT\n"
           "         | nonblocking HOST PORT | refused HOST PORT | resolve NAME\n"
           "         | loop HOST PORT PATH N | lookups NAME N | lookups-fresh SUFFIX N\n");
@@ -308,12 +324,17 @@ static int run_command(int argc, char** argv) {
 int main(int argc, char** argv) {
   // Commands separated by "+" run in turn; the first to fail ends the run with its status.
   int start = 1;
-  for (int i = 1; i <= argc; i++) {
+  if (argc > 1 && strcmp(argv[1], "-6") == 0) {
+    family = AF_INET6_;
+    address_bytes = 16;
+    start = 2;
+  }
+  for (int i = start; i <= argc; i++) {
     if (i < argc && strcmp(argv[i], "+") != 0) continue;
     int status = run_command(i - start, argv + start);
     fflush(stdout);
     if (status != 0) return status;
     start = i + 1;
   }
-  return argc > 1 ? 0 : usage();
+  return 0;
 }

@@ -8,7 +8,7 @@
 
 #include <stdint.h>
 
-enum { AF_INET4 = 1 };
+enum { AF_INET4 = 1, AF_INET6_ = 2 };
 enum { SOCK_DATAGRAM = 1, SOCK_STREAM_ = 2 };
 
 typedef struct {
