@@ -1,10 +1,11 @@
 // 16550-compatible UART in x86 I/O port space (COM1 on QEMU's microvm and q35).
 //
-// Polled transmit only: wait for the transmit holding register to empty, then
-// write the byte. init() sets 115200 8N1 with FIFOs on and interrupts off.
+// Polled transmit only: wait for the transmit holding register to empty (as
+// long as patience.ts says), then write the byte. init() sets 115200 8N1 with FIFOs on and interrupts off.
 
 import { SerialPort } from "../../kernel/console";
 import { portIn8, portOut8 } from "../../arch";
+import { transmitSpins, transmitWaited } from "./patience";
 
 const DATA: u32 = 0;
 const INTERRUPT_ENABLE: u32 = 1;
@@ -17,8 +18,6 @@ const LINE_STATUS_THR_EMPTY: u32 = 0x20;
 const LINE_STATUS_IDLE: u32 = 0x40;
 const LINE_CONTROL_DLAB: u32 = 0x80;
 const LINE_CONTROL_8N1: u32 = 0x03;
-/** Bounded wait so a wedged UART cannot hang the kernel: drop the byte instead. */
-const TRANSMIT_SPINS: i32 = 100_000;
 /** Bounded wait for the last bytes before power-off (a slow reader on the host may hold them). */
 const DRAIN_SPINS: i32 = 10_000_000;
 
@@ -37,9 +36,10 @@ export namespace ns16550 {
   }
 
   export function put(byte: u32): void {
-    for (let spins = 0; spins < TRANSMIT_SPINS; spins++) {
-      if (portIn8(port + LINE_STATUS) & LINE_STATUS_THR_EMPTY) break;
-    }
+    const limit = transmitSpins();
+    let ready = false;
+    for (let spins = 0; spins < limit && !ready; spins++) ready = (portIn8(port + LINE_STATUS) & LINE_STATUS_THR_EMPTY) != 0;
+    transmitWaited(ready);
     portOut8(port + DATA, byte);
   }
 
