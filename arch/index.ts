@@ -152,3 +152,11 @@ export const CONTEXT_BYTES: usize = 192;
  * says). The kernel prefers a virtio-rng device when there is one.
  */
 @external("arch", "hardwareRandom") export declare function hardwareRandom(out: usize): u32;
+
+/**
+ * CRC-32C (the Castagnoli polynomial, reflected 0x82F63B78) continued from
+ * `crc` (0 to start) over `length` bytes at `address`: with the CPU's
+ * instruction where it has one (x86_64 SSE4.2 crc32, aarch64 crc32c), else
+ * by tables (arch/common/crc32c.c).
+ */
+@external("arch", "crc32c") export declare function crc32c(crc: u32, address: usize, length: usize): u32;

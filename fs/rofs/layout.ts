@@ -13,15 +13,15 @@
 
 /** "WROF" read as a little-endian u32 (bytes 57 52 4f 46). */
 export const ROFS_MAGIC = 0x464f5257;
-/** The format version this code writes and reads. */
-export const ROFS_VERSION = 1;
+/** The format version this code writes and reads (2: checksums are CRC-32C; 1 had CRC-32). */
+export const ROFS_VERSION = 2;
 export const SUPERBLOCK_SIZE = 64;
 
 /** u32: ROFS_MAGIC. */
 export const SB_MAGIC = 0;
 /** u32: ROFS_VERSION. */
 export const SB_VERSION = 4;
-/** u32: CRC-32 of the SUPERBLOCK_SIZE bytes with this field read as zero. */
+/** u32: CRC-32C of the SUPERBLOCK_SIZE bytes with this field read as zero. */
 export const SB_CHECKSUM = 8;
 /** u32: reserved flags, 0. */
 export const SB_FLAGS = 12;
@@ -35,7 +35,7 @@ export const SB_BLOCK_SHIFT = 28;
 export const SB_METADATA_OFFSET = 32;
 /** u32: metadata bytes. */
 export const SB_METADATA_SIZE = 40;
-/** u32: CRC-32 of the metadata bytes. */
+/** u32: CRC-32C of the metadata bytes. */
 export const SB_METADATA_CHECKSUM = 44;
 /** u64: where file data starts (everything before it is superblock and metadata). */
 export const SB_DATA_OFFSET = 48;
@@ -93,7 +93,7 @@ export const BLOCK_ENTRY_SIZE = 12;
 export const BLOCK_OFFSET = 0;
 /** u32: stored bytes, with BLOCK_LZ4 set if they are an LZ4 block (raw bytes otherwise). */
 export const BLOCK_LENGTH = 4;
-/** u32: CRC-32 of the stored bytes. */
+/** u32: CRC-32C of the stored bytes. */
 export const BLOCK_CHECKSUM = 8;
 export const BLOCK_LZ4 = 0x80000000;
 export const BLOCK_LENGTH_MASK = 0x7fffffff;

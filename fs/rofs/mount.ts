@@ -14,7 +14,7 @@ import {
   SB_INODE_COUNT, SB_BLOCK_SHIFT, SB_METADATA_OFFSET, SB_METADATA_SIZE, SB_METADATA_CHECKSUM,
   SB_DATA_OFFSET, BLOCK_SHIFT_MIN, BLOCK_SHIFT_MAX,
 } from "./layout";
-import { crc32, crc32Update } from "../../kernel/crc32";
+import { crc32c } from "../../arch";
 import { RofsFileSystem } from "./filesystem";
 import { RofsVnode } from "./vnode";
 import { validateMetadata } from "./validate";
@@ -83,15 +83,22 @@ function readSuperblock(rofs: RofsFileSystem, deviceBytes: u64): i32 {
 export function superblockChecksum(superblock: usize): u32 {
   const zero = memory.data(4);
   store<u32>(zero, 0);
-  let sum = crc32(superblock, SB_CHECKSUM);
-  sum = crc32Update(sum, zero, 4);
-  return crc32Update(sum, superblock + SB_CHECKSUM + 4, SUPERBLOCK_SIZE - SB_CHECKSUM - 4);
+  let sum = crc32c(0, superblock, SB_CHECKSUM);
+  sum = crc32c(sum, zero, 4);
+  return crc32c(sum, superblock + SB_CHECKSUM + 4, SUPERBLOCK_SIZE - SB_CHECKSUM - 4);
 }
+
+/** The format version whose checksums were IEEE CRC-32. */
+const OLD_CRC_VERSION: u32 = 1;
 
 function checkSuperblock(rofs: RofsFileSystem, superblock: usize, deviceBytes: u64): i32 {
   if (load<u32>(superblock + SB_MAGIC) != <u32>ROFS_MAGIC) return fail(EINVAL, "rofs: bad magic (not a ROFS image)");
-  if (superblockChecksum(superblock) != load<u32>(superblock + SB_CHECKSUM)) return fail(EBADMSG, "rofs: superblock checksum mismatch");
   const version = load<u32>(superblock + SB_VERSION);
+  if (superblockChecksum(superblock) != load<u32>(superblock + SB_CHECKSUM)) {
+    // Version 1 images carry IEEE CRC-32s, which never match: say so rather than call them corrupt.
+    if (version == OLD_CRC_VERSION) return fail(EBADMSG, "rofs: version 1 image (CRC-32 checksums): this reader knows version 2; rebuild the image");
+    return fail(EBADMSG, "rofs: superblock checksum mismatch");
+  }
   if (version != <u32>ROFS_VERSION) {
     return fail(EBADMSG, "rofs: unsupported version " + version.toString() + " (this reader knows " + ROFS_VERSION.toString() + ")");
   }
@@ -132,6 +139,6 @@ function loadMetadata(rofs: RofsFileSystem): i32 {
     if (at < 0) return fail(EIO, "rofs: I/O error reading the metadata");
     rofs.metadata = <usize>at;
   }
-  if (crc32(rofs.metadata, <usize>size) != rofs.metadataChecksum) return fail(EBADMSG, "rofs: metadata checksum mismatch");
+  if (crc32c(0, rofs.metadata, <usize>size) != rofs.metadataChecksum) return fail(EBADMSG, "rofs: metadata checksum mismatch");
   return 0;
 }

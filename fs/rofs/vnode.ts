@@ -2,7 +2,7 @@
 //
 // Directories: lookup is a binary search over the sorted entries; readdir's
 // cookie is the index of the next entry. Files: read goes block by block;
-// a block's stored bytes are checked against their CRC-32 when first read
+// a block's stored bytes are checked against their CRC-32C when first read
 // (-EBADMSG on a mismatch) and, if LZ4, decompressed into the vnode's block
 // buffer, which keeps the last block for the next read. On an in-memory
 // image an uncompressed block is used in place, never copied, and a bitmap
@@ -12,7 +12,7 @@
 import { Vnode, VnodeResult, DirEntry, Stat, TextResult, TYPE_FILE, TYPE_DIRECTORY, TYPE_SYMLINK, NAME_MAX } from "../vfs/node";
 import { ENOENT, EBADMSG, EINVAL, EISDIR, ENOTDIR, ENOMEM } from "../../kernel/errno";
 import { RofsFileSystem } from "./filesystem";
-import { crc32 } from "../../kernel/crc32";
+import { crc32c } from "../../arch";
 import { lz4DecompressBlock } from "./lz4";
 import { INODE_FLAG_COMPRESSED } from "./layout";
 import {
@@ -161,7 +161,7 @@ export class RofsVnode extends Vnode {
     }
     const source = rofs.fetchStored(offset, stored, lz4 ? this.staging : this.blockBuffer);
     if (source < 0) return source;
-    if (crc32(<usize>source, stored) != blockChecksum(block)) return -EBADMSG;
+    if (crc32c(0, <usize>source, stored) != blockChecksum(block)) return -EBADMSG;
     if (lz4) {
       const expected = blockDataLength(inodeSize(record), rofs.blockShift, index);
       const produced = lz4DecompressBlock(<usize>source, stored, this.blockBuffer, rofs.blockSize);
@@ -186,7 +186,7 @@ export class RofsVnode extends Vnode {
     const byte = this.verified + <usize>(index >> 3);
     const bit = <u8>(1 << <u8>(index & 7));
     if ((load<u8>(byte) & bit) == 0) {
-      if (crc32(address, stored) != checksum) return -EBADMSG;
+      if (crc32c(0, address, stored) != checksum) return -EBADMSG;
       store<u8>(byte, load<u8>(byte) | bit);
     }
     return <i64>address;

@@ -21,13 +21,14 @@ import {
 import { image, inWritable } from "./image";
 import { tables } from "./dynamic";
 import { bias, physicalOf } from "./mapping";
-import { resolveSymbol, resolved } from "./symbols";
+import { resolveSymbol, resolved, useExports } from "./symbols";
 import { begin, append, decimal, hex, end, fail } from "./message";
 
 const RELR_BITMAP_WORDS: u64 = 63;
 
 /** Applies every relocation of the module; 0, or -ENOEXEC with why it is refused. */
 export function relocate(exports: usize): i32 {
+  useExports(exports);
   let error = applyRelr();
   if (error < 0) return error;
   error = applyRela(tables.rela, tables.relaBytes, exports);

@@ -86,27 +86,47 @@ class ExportEntry {
   address: u64;
 }
 
-/** Looks the NUL-terminated name at `wanted` up in the export table; true (address in `resolved`) if found. */
+/** The entries of the export table useExports counted. */
+let tableEntries: u32 = 0;
+
+/** Counts the export table's entries once, before the lookups of one module's relocation. */
+export function useExports(exports: usize): void {
+  let count: u32 = 0;
+  if (exports != 0) while (changetype<ExportEntry>(exports + <usize>count * offsetof<ExportEntry>()).name != 0) count++;
+  tableEntries = count;
+}
+
+/**
+ * Looks the NUL-terminated name at `wanted` up in the export table, which
+ * the build sorts by name (scripts/build/app-exports.ts): a binary search;
+ * true (address in `resolved`) if found.
+ */
 function findExport(exports: usize, wanted: usize): bool {
   if (exports == 0) return false;
-  for (let at = exports; ; at += offsetof<ExportEntry>()) {
-    const entry = changetype<ExportEntry>(at);
-    if (entry.name == 0) return false;
-    if (sameName(<usize>entry.name, wanted)) {
+  let low: u32 = 0;
+  let high = tableEntries;
+  while (low < high) {
+    const middle = (low + high) >> 1;
+    const entry = changetype<ExportEntry>(exports + <usize>middle * offsetof<ExportEntry>());
+    const order = compareNames(<usize>entry.name, wanted);
+    if (order == 0) {
       resolved = entry.address;
       return true;
     }
+    if (order < 0) low = middle + 1;
+    else high = middle;
   }
   return false;
 }
 
-function sameName(a: usize, b: usize): bool {
+/** The byte order of two NUL-terminated names: negative, 0 or positive, as strcmp. */
+function compareNames(a: usize, b: usize): i32 {
   for (let i: usize = 0; ; i++) {
-    const byte = load<u8>(a + i);
-    if (byte != load<u8>(b + i)) return false;
-    if (byte == 0) return true;
+    const x = <i32>load<u8>(a + i);
+    const y = <i32>load<u8>(b + i);
+    if (x != y || x == 0) return x - y;
   }
-  return false;
+  return 0;
 }
 
 /** The module address of the function `name` (defined, in an executable segment), into `resolved`; 0, or -ENOEXEC with why not (kernel/failure.ts). */

@@ -85,8 +85,9 @@ export function appExportsSource(kernelHeader: string, runtimeNames: string[], w
   return { source: lines.join("\n"), missing: wasiNames.filter((name) => !exported.has(name)) };
 }
 
-/** One table: `<label>_table`, {name, address} pairs ending with a zero name. */
-function exportTable(label: string, entries: Array<[name: string, implementation: string]>): string[] {
+/** One table: `<label>_table`, {name, address} pairs sorted by name (byte order: the loader searches it by halves), ending with a zero name. */
+function exportTable(label: string, unsorted: Array<[name: string, implementation: string]>): string[] {
+  const entries = [...unsorted].sort(([a], [b]) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
   return [
     ...entries.map(([, implementation], index) => `extern char ${label}_export_${index}[] __asm__("${implementation}");`),
     "",

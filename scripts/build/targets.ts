@@ -19,7 +19,10 @@ export interface Target {
   linkerScript: string;
 }
 
-const COMMON_C = ["arch/common/kernel-instance.c", "arch/common/libc.c", "arch/common/math.c", "arch/common/app-runtime.c", "arch/common/module-runtime.c"];
+const COMMON_C = [
+  "arch/common/kernel-instance.c", "arch/common/libc.c", "arch/common/math.c", "arch/common/app-runtime.c", "arch/common/module-runtime.c",
+  "arch/common/crc32c.c",
+];
 export const commonC = COMMON_C;
 
 export const TARGETS: Record<Arch, Target> = {

@@ -17,10 +17,15 @@
 // pays, and a file none of whose blocks pays stays uncompressed and usable
 // in place).
 
-import { crc32 } from "node:zlib";
+import CRC32C from "crc-32/crc32c";
 import * as L from "../../fs/rofs/layout";
 import { compressBlock } from "./lz4";
 import { DirectoryNode, FileNode, TreeNode, sortedNames } from "./tree";
+
+/** CRC-32C (Castagnoli), the checksum of every ROFS record and block, as an unsigned number. */
+function crc32c(bytes: Uint8Array): number {
+  return CRC32C.buf(bytes) >>> 0;
+}
 
 export type CompressPolicy = "auto" | "never" | "always";
 
@@ -223,7 +228,7 @@ export function writeImage(root: DirectoryNode, options: WriteOptions = {}): { i
         const b = file.tableOffset + index * L.BLOCK_ENTRY_SIZE;
         meta.setUint32(b + L.BLOCK_OFFSET, block.offset, true);
         meta.setUint32(b + L.BLOCK_LENGTH, (block.bytes.length | (block.lz4 ? L.BLOCK_LZ4 : 0)) >>> 0, true);
-        meta.setUint32(b + L.BLOCK_CHECKSUM, crc32(block.bytes) >>> 0, true);
+        meta.setUint32(b + L.BLOCK_CHECKSUM, crc32c(block.bytes), true);
         image.set(block.bytes, file.dataOffset + block.offset);
       });
     }
@@ -238,8 +243,8 @@ export function writeImage(root: DirectoryNode, options: WriteOptions = {}): { i
   view.setUint32(L.SB_BLOCK_SHIFT, shift, true);
   view.setBigUint64(L.SB_METADATA_OFFSET, BigInt(metadataOffset), true);
   view.setUint32(L.SB_METADATA_SIZE, metadataSize, true);
-  view.setUint32(L.SB_METADATA_CHECKSUM, crc32(metadata) >>> 0, true);
+  view.setUint32(L.SB_METADATA_CHECKSUM, crc32c(metadata), true);
   view.setBigUint64(L.SB_DATA_OFFSET, BigInt(dataOffset), true);
-  view.setUint32(L.SB_CHECKSUM, crc32(image.subarray(0, L.SUPERBLOCK_SIZE)) >>> 0, true);
+  view.setUint32(L.SB_CHECKSUM, crc32c(image.subarray(0, L.SUPERBLOCK_SIZE)), true);
   return { image, stats };
 }

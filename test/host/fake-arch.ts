@@ -30,6 +30,7 @@
 //     run in the boot tier; their wasm runs in Node through scripts/zfs/host.ts);
 //   - hardwareRandom fills 8 bytes from a seeded generator, or fails when
 //     `hardwareRandom: false` is configured;
+//   - crc32c computes CRC-32C over the kernel's memory (the crc-32 package's);
 //   - powerOff records the status and throws PowerOff, which unwinds out of wasm;
 //   - a kernel that keeps reading the counter past a budget (a spin that never
 //     ends) is stopped by Stuck, so a test cannot hang.
@@ -38,6 +39,7 @@
 // arch: fake }, and the harness's own channels: ninep.transact, net.transmit.
 
 import loader from "@assemblyscript/loader";
+import CRC32C from "crc-32/crc32c";
 import type { ASUtil } from "@assemblyscript/loader";
 
 export const WASM_PAGE = 0x1_0000;
@@ -298,6 +300,9 @@ export class FakeArch {
           bytes[i] = this.randomState & 0xff;
         }
         return 1;
+      },
+      crc32c: (crc: number, address: number, length: number) => {
+        return CRC32C.buf(new Uint8Array(this.memory.buffer, address >>> 0, length >>> 0), crc | 0) >>> 0;
       },
       powerOff: (status: number) => {
         this.powerOffStatus = status >>> 0;

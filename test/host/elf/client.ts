@@ -112,13 +112,15 @@ export class ElfHarness {
 
   /**
    * Writes the export table {name, address} pairs (names as C strings) in
-   * the test's own memory; returns its address.
+   * the test's own memory, sorted by name as the build sorts the kernel's;
+   * returns its address.
    */
   writeExports(table: Record<string, bigint>): number {
     const view = new DataView(this.loaded.memory.buffer);
     let name = EXPORT_NAMES_AT;
     let entry = EXPORTS_AT;
-    for (const [key, address] of Object.entries(table)) {
+    const sorted = Object.entries(table).sort(([a], [b]) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
+    for (const [key, address] of sorted) {
       const encoded = new TextEncoder().encode(`${key}\0`);
       this.bytes().set(encoded, name);
       view.setBigUint64(entry, BigInt(name), true);

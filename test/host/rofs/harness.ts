@@ -9,7 +9,8 @@
 // before the first rofsMount.
 
 import { failureDetail } from "../../../kernel/failure";
-import { mountRofs, RofsMount, RofsFileSystem, RofsVnode, lz4DecompressBlock, crc32 as rofsCrc } from "../../../fs/rofs/index";
+import { mountRofs, RofsMount, RofsFileSystem, RofsVnode, lz4DecompressBlock } from "../../../fs/rofs/index";
+import { crc32 as kernelCrc32 } from "../../../kernel/crc32";
 import { BlockDevice as RofsDeviceBase, MemoryBlockDevice as RofsMemoryDevice } from "../../../drivers/block/device";
 import { VnodeResult as RofsVnodeResult, DirEntry as RofsDirEntry, Stat as RofsStat, TextResult as RofsTextResult } from "../../../fs/vfs/node";
 import { EIO as ROFS_EIO, EINVAL as ROFS_EINVAL } from "../../../kernel/errno";
@@ -167,5 +168,5 @@ export function rofsLz4Decompress(source: usize, sourceLength: usize, destinatio
 }
 
 export function rofsCrc32(address: usize, length: usize): u32 {
-  return rofsCrc(address, length);
+  return kernelCrc32(address, length);
 }

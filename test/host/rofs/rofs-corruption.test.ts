@@ -6,7 +6,10 @@
 // validation, not the checksum, is what protects the reader there.
 
 import { beforeAll, describe, expect, it } from "vitest";
-import { crc32 } from "node:zlib";
+import CRC32C from "crc-32/crc32c";
+import { crc32 as zlibCrc32 } from "node:zlib";
+
+const crc32 = (bytes: Uint8Array): number => CRC32C.buf(bytes);
 import { Harness } from "../harness-client";
 import { RofsClient } from "./client";
 import { Random } from "../random";
@@ -110,6 +113,18 @@ describe("ROFS corruption", () => {
     expect([...messages].sort()).toEqual(
       ["rofs: bad magic (not a ROFS image)", "rofs: metadata checksum mismatch", "rofs: superblock checksum mismatch"].sort(),
     );
+  });
+
+  it("names a version 1 image (IEEE CRC-32 checksums) instead of calling it corrupt", () => {
+    const old = image.slice();
+    const view = new DataView(old.buffer, old.byteOffset, old.byteLength);
+    view.setUint32(L.SB_VERSION, 1, true);
+    const offset = Number(view.getBigUint64(L.SB_METADATA_OFFSET, true));
+    view.setUint32(L.SB_METADATA_CHECKSUM, zlibCrc32(old.subarray(offset, offset + view.getUint32(L.SB_METADATA_SIZE, true))) >>> 0, true);
+    view.setUint32(L.SB_CHECKSUM, 0, true);
+    view.setUint32(L.SB_CHECKSUM, zlibCrc32(old.subarray(0, L.SUPERBLOCK_SIZE)) >>> 0, true);
+    expect(client.mount(old, true)).toBe("rofs: version 1 image (CRC-32 checksums): this reader knows version 2; rebuild the image");
+    client.unmount();
   });
 
   it("refuses or reads correctly flips through a disk-like device (every 7th byte)", () => {

@@ -1,4 +1,4 @@
-// The kernel's LZ4 block decoder (fs/rofs/lz4.ts) and CRC-32 (fs/rofs/crc32.ts):
+// The kernel's LZ4 block decoder (fs/rofs/lz4.ts) and CRC-32 (kernel/crc32.ts, the self-tests' checksum):
 // blocks from the host compressor decode exactly; hostile blocks (random
 // bytes, every byte of valid blocks changed, every truncation, crafted edge
 // cases) are refused or decoded within bounds, never writing a byte outside
