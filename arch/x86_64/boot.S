@@ -4,8 +4,9 @@
  * QEMU (and any PVH loader) jumps to pvh_start in 32-bit protected mode with
  * paging off and %ebx pointing at the hvm_start_info structure. The stub:
  *   1. stamps the counter and records start_info in the handoff,
- *   2. clears .bss and builds an identity map of the low 4 GiB with 2 MiB
- *      pages, all writable and executable (page 0 stays mapped: firmware
+ *   2. clears .bss and builds an identity map of the low 4 GiB with 1 GiB
+ *      pages where CPUID says the CPU has them (four entries), else 2 MiB
+ *      pages (2,048 entries), all writable and executable (page 0 stays mapped: firmware
  *      such as SeaBIOS's PVH loader leaves start_info data there). The
  *      kernel replaces this map with its own once it has read the firmware
  *      data (kernel/mm/paging),
@@ -35,6 +36,7 @@
 #define CPUID_EXTENDED_MAX 0x80000000
 #define CPUID_EXTENDED_FEATURES 0x80000001
 #define CPUID_EDX_NX 20
+#define CPUID_EDX_PAGE1GB 26
 #define BOOT_STACK_SIZE 16384
 
 /* The PVH entry note: QEMU finds it only inside a PT_NOTE program header. */
@@ -66,22 +68,34 @@ pvh_start:
   cld
   rep stosl
 
-  /* No-execute, if the CPU has it: %esi collects the extra EFER bits. */
+  /* No-execute, if the CPU has it: %esi collects the extra EFER bits; %edi is 1 with 1 GiB pages. */
   xorl %esi, %esi
+  xorl %edi, %edi
   movl $CPUID_EXTENDED_MAX, %eax
   cpuid
   cmpl $CPUID_EXTENDED_FEATURES, %eax
   jb 3f
   movl $CPUID_EXTENDED_FEATURES, %eax
   cpuid
+  btl $CPUID_EDX_PAGE1GB, %edx
+  adcl $0, %edi
   btl $CPUID_EDX_NX, %edx
   jnc 3f
   movl $EFER_NXE, %esi
   orl $HANDOFF_FLAG_NX, wisp_handoff + HANDOFF_OFF_FLAGS
 3:
 
-  /* pml4[0] -> pdpt; pdpt[0..3] -> the four page directories. */
   movl $pdpt + (PTE_PRESENT | PTE_WRITE), pml4
+  testl %edi, %edi
+  jz 4f
+  /* pdpt[i] = i GiB, a 1 GiB page, for the four entries (4 GiB). */
+  movl $(PTE_PRESENT | PTE_WRITE | PTE_LARGE), pdpt
+  movl $(0x40000000 | PTE_PRESENT | PTE_WRITE | PTE_LARGE), pdpt + 8
+  movl $(0x80000000 | PTE_PRESENT | PTE_WRITE | PTE_LARGE), pdpt + 16
+  movl $(0xc0000000 | PTE_PRESENT | PTE_WRITE | PTE_LARGE), pdpt + 24
+  jmp 5f
+4:
+  /* pml4[0] -> pdpt; pdpt[0..3] -> the four page directories. */
   movl $pd + (PTE_PRESENT | PTE_WRITE), %eax
   xorl %ecx, %ecx
 1:
@@ -102,6 +116,7 @@ pvh_start:
   incl %ecx
   cmpl $2048, %ecx
   jb 2b
+5:
 
   movl %cr4, %eax
   orl $(CR4_PAE | CR4_OSFXSR | CR4_OSXMMEXCPT), %eax

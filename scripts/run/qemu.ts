@@ -132,9 +132,9 @@ export function qemuCommand(options: QemuOptions): string[] {
   const devices = virtioArguments(options);
   if (options.arch === "x86_64") {
     const firmware = options.machine === "microvm" ? ["-bios", QBOOT] : [];
-    // TCG's default model (qemu64) lacks SSE4.2, whose crc32 instruction checks ROFS images; every x86_64 CPU of
-    // the last fifteen years has it, as KVM's "host" does.
-    const cpu = ["-cpu", options.accel === "kvm" ? "host" : "qemu64,+sse4.2"];
+    // TCG's default model (qemu64) lacks SSE4.2, whose crc32 instruction checks ROFS images, and 1 GiB pages,
+    // which map device space in a few entries; x86_64 CPUs of the last decade have both, as KVM's "host" does.
+    const cpu = ["-cpu", options.accel === "kvm" ? "host" : "qemu64,+sse4.2,+pdpe1gb"];
     // microvm names its virtio-mmio devices on the kernel command line only without ACPI (with ACPI, in the DSDT).
     const machine = options.machine === "microvm" && devices.length ? "microvm,acpi=off" : options.machine;
     return ["qemu-system-x86_64", "-M", machine, ...firmware, ...cpu, ...common,

@@ -91,4 +91,7 @@ export class ArmEntryFormat extends EntryFormat {
   flags(entry: u64): u32 {
     return armFlags(entry);
   }
+  gigaPages(): bool {
+    return true; // with the 4 KiB granule a level 1 block maps 1 GiB
+  }
 }

@@ -14,7 +14,7 @@ export abstract class EntryFormat {
   abstract deviceSpaceAboveRam(): bool;
   /** An entry pointing at the next table. */
   abstract table(address: u64): u64;
-  /** A leaf mapping `address` with READ/WRITE/EXECUTE/DEVICE/OWNED `flags` at `level` (2 or 3). */
+  /** A leaf mapping `address` with READ/WRITE/EXECUTE/DEVICE/OWNED `flags` at `level` (1 to 3). */
   abstract leaf(address: u64, flags: u32, level: i32): u64;
   /** ENTRY_NONE, ENTRY_TABLE or ENTRY_LEAF. */
   abstract kind(entry: u64, level: i32): i32;
@@ -24,6 +24,8 @@ export abstract class EntryFormat {
   abstract flags(entry: u64): u32;
   /** Whether the CPU enforces non-executable mappings (the boot handoff says). */
   setNoExecute(enabled: bool): void {}
+  /** Whether level 1 may hold leaves (1 GiB pages). */
+  abstract gigaPages(): bool;
 }
 
 let format: EntryFormat = changetype<EntryFormat>(0);

@@ -21,12 +21,14 @@ export const ENTRY_TABLE: i32 = 1;
 export const ENTRY_LEAF: i32 = 2;
 
 /** Level 2 entries map 2 MiB, level 3 entries 4 KiB; level 0 (x86_64 only) 512 GiB, level 1 1 GiB. */
+export const LEVEL_1G: i32 = 1;
 export const LEVEL_2M: i32 = 2;
 export const LEVEL_4K: i32 = 3;
 export const ENTRIES_PER_TABLE: u32 = 512;
 export const TABLE_BYTES: usize = 4096;
 export const PAGE_BYTES: u64 = 4096;
 export const LARGE_PAGE_BYTES: u64 = 2 << 20;
+export const GIGA_PAGE_BYTES: u64 = 1 << 30;
 
 /** The number of address bits one entry at `level` covers: 39, 30, 21, 12. */
 // @ts-ignore: decorator

@@ -38,7 +38,7 @@ import { ENOMEM, EINVAL } from "../../errno";
 import { entryFormat } from "./entry";
 import { pages, PAGE_SHIFT } from "../pages";
 import { READ, WRITE, EXECUTE, DEVICE, PAGE_BYTES } from "./flags";
-import { mapPages, protectPages, unmapPages } from "./table";
+import { mapPages } from "./table";
 
 const ADDRESS_LIMIT: u64 = 0x1_0000_0000;
 
@@ -46,21 +46,25 @@ const ADDRESS_LIMIT: u64 = 0x1_0000_0000;
 export function buildKernelMap(boot: Handoff): i32 {
   const ramStart = <u64>pages.base;
   const ramEnd = ramStart + (<u64>pages.frames << PAGE_SHIFT);
-  if (ramStart > 0 && mapPages(0, 0, ramStart, READ | WRITE | DEVICE) < 0) return outOfMemory();
-  if (entryFormat().deviceSpaceAboveRam() && ramEnd < ADDRESS_LIMIT) {
-    if (mapPages(ramEnd, ramEnd, ADDRESS_LIMIT - ramEnd, READ | WRITE | DEVICE) < 0) return outOfMemory();
-  }
-  if (mapPages(ramStart, ramStart, ramEnd - ramStart, READ | WRITE) < 0) return outOfMemory();
-
   if (!(ramStart <= boot.imageStart && boot.imageEnd <= ramEnd)) {
     return fail(EINVAL, "the kernel image is outside the RAM the page allocator manages");
   }
-  if (protectPages(boot.imageStart, boot.textEnd - boot.imageStart, READ | EXECUTE) < 0) return outOfMemory();
-  if (boot.rodataEnd > boot.textEnd && protectPages(boot.textEnd, boot.rodataEnd - boot.textEnd, READ) < 0) {
-    return outOfMemory();
+  // Each part is mapped once with its final flags, page 0 left out: no 2 MiB page is split and rewritten later.
+  const low = max<u64>(ramStart, PAGE_BYTES);
+  if (ramStart > PAGE_BYTES && mapPages(PAGE_BYTES, PAGE_BYTES, ramStart - PAGE_BYTES, READ | WRITE | DEVICE) < 0) return outOfMemory();
+  if (entryFormat().deviceSpaceAboveRam() && ramEnd < ADDRESS_LIMIT) {
+    if (mapPages(ramEnd, ramEnd, ADDRESS_LIMIT - ramEnd, READ | WRITE | DEVICE) < 0) return outOfMemory();
   }
-  if (unmapPages(0, PAGE_BYTES) < 0) return outOfMemory();
+  if (!mapPart(low, boot.imageStart, READ | WRITE)) return outOfMemory();
+  if (!mapPart(boot.imageStart, boot.textEnd, READ | EXECUTE)) return outOfMemory();
+  if (!mapPart(boot.textEnd, max<u64>(boot.rodataEnd, boot.textEnd), READ)) return outOfMemory();
+  if (!mapPart(max<u64>(boot.rodataEnd, boot.textEnd), ramEnd, READ | WRITE)) return outOfMemory();
   return 0;
+}
+
+/** Maps RAM's [start, end) at its own address with `flags` (nothing when empty); false without memory for tables. */
+function mapPart(start: u64, end: u64, flags: u32): bool {
+  return end <= start || mapPages(start, start, end - start, flags) >= 0;
 }
 
 function outOfMemory(): i32 {

@@ -18,7 +18,7 @@ import { EINVAL, ENOMEM } from "../../errno";
 import { fail } from "../../failure";
 import { CALLER_FLAGS, READ, EXECUTE, DEVICE, PAGE_BYTES } from "./flags";
 import { entryFormat } from "./entry";
-import { createRoot, activate, mapPages, unmapPages, protectPages, translateAddress, flagsAt, NOT_MAPPED } from "./table";
+import { createRoot, activate, useGigaPages, mapPages, unmapPages, protectPages, translateAddress, flagsAt, NOT_MAPPED } from "./table";
 import { buildKernelMap } from "./identity";
 
 export { READ, WRITE, EXECUTE, DEVICE } from "./flags";
@@ -35,6 +35,7 @@ let textStart: usize = 0;
 /** Builds the kernel's page tables and switches to them; 0, or -errno with the reason (kernel/failure.ts). */
 export function initPaging(boot: Handoff): i32 {
   entryFormat().setNoExecute((boot.flags & HANDOFF_FLAG_NX) != 0);
+  useGigaPages(entryFormat().gigaPages());
   if (!createRoot()) return fail(ENOMEM, "out of memory for page tables");
   const result = buildKernelMap(boot);
   if (result < 0) return result;

@@ -11,11 +11,12 @@
 //
 // A table is one 4 KiB page of 512 u64 entries from the page allocator
 // (USE_PAGE_TABLES). A level 2 entry is a 2 MiB leaf or points to a level 3
-// table of 4 KiB leaves. An operation walks its range once, top down:
-//   - a leaf goes in at level 2 when a whole 2 MiB slot gets one mapping of
-//     2 MiB-aligned memory, else at level 3;
-//   - a 2 MiB leaf that is only partly changed is first split into a level 3
-//     table that maps the same memory (a split is never undone);
+// table of 4 KiB leaves; where the CPU has them (useGigaPages), a level 1
+// entry may be a 1 GiB leaf. An operation walks its range once, top down:
+//   - a leaf goes in at the highest level whose whole slot gets one mapping
+//     of memory aligned to the slot (1 GiB, 2 MiB), else at level 3;
+//   - a large leaf that is only partly changed is first split into a table
+//     one level down that maps the same memory (a split is never undone);
 //   - a table an unmap leaves empty is freed, and so is every table under an
 //     entry that is replaced as a whole.
 //
@@ -37,8 +38,8 @@ import { pages, USE_PAGE_TABLES, USE_APP } from "../pages";
 import { setPageTableRoot, invalidatePage } from "../../../arch";
 import { ENOENT, ENOMEM } from "../../errno";
 import {
-  READ, WRITE, DEVICE, OWNED, ENTRY_NONE, ENTRY_TABLE, ENTRY_LEAF, LEVEL_2M, LEVEL_4K,
-  TABLE_BYTES, LARGE_PAGE_BYTES, levelShift,
+  READ, WRITE, DEVICE, OWNED, ENTRY_NONE, ENTRY_TABLE, ENTRY_LEAF, LEVEL_1G, LEVEL_2M, LEVEL_4K,
+  TABLE_BYTES, LARGE_PAGE_BYTES, GIGA_PAGE_BYTES, levelShift,
 } from "./flags";
 import { rootLevel, tableEntry, leafEntry, entryKind, entryAddress, entryFlags } from "./entry";
 
@@ -189,9 +190,18 @@ function walk(table: usize, level: i32, from: u64, to: u64): i32 {
   return 0;
 }
 
+/** Whether 1 GiB leaves may be used (useGigaPages). */
+let gigaPages = false;
+
+/** Lets OP_MAP put 1 GiB leaves at level 1 (the CPU has them: EntryFormat.gigaPages). */
+export function useGigaPages(enabled: bool): void {
+  gigaPages = enabled;
+}
+
 /** Whether OP_MAP can put a leaf for `virtual` at `level` (its whole slot being mapped). */
 function leafFits(level: i32, virtual: u64): bool {
   if (level == LEVEL_4K) return true;
+  if (level == LEVEL_1G) return gigaPages && ((virtual + opDelta) & (GIGA_PAGE_BYTES - 1)) == 0;
   return level == LEVEL_2M && ((virtual + opDelta) & (LARGE_PAGE_BYTES - 1)) == 0;
 }
 

@@ -8,8 +8,9 @@
 //   P present   W writable   U user (never set)   T, C write-through and
 //   cache-disable (both set: uncached, for DEVICE)   A accessed   D dirty
 //   S page size: in a level 2 entry (PDE), a 2 MiB page whose address starts
-//     at bit 21 (bit 12 is then its PAT bit, left 0); in a level 3 entry
-//     (PTE), the PAT bit (left 0)
+//     at bit 21 (bit 12 is then its PAT bit, left 0); in a level 1 entry
+//     (PDPTE), a 1 GiB page, where the CPU has them (CPUID.80000001h:EDX
+//     bit 26); in a level 3 entry (PTE), the PAT bit (left 0)
 //   G global (not used: a CR3 load flushes everything)
 //   avl bit 9: OWNED (a frame commit() allocated)
 //   XD execute-disable, reserved unless EFER.NXE is on: the boot stub turns
@@ -21,6 +22,7 @@
 
 import { WRITE, EXECUTE, DEVICE, OWNED, READ, ENTRY_NONE, ENTRY_TABLE, ENTRY_LEAF, LEVEL_4K } from "./flags";
 import { EntryFormat } from "./entry";
+import { cpuid } from "../../../arch";
 
 const PRESENT: u64 = 1 << 0;
 const WRITABLE: u64 = 1 << 1;
@@ -99,4 +101,20 @@ export class X86EntryFormat extends EntryFormat {
   setNoExecute(enabled: bool): void {
     x86SetNoExecute(enabled);
   }
+  gigaPages(): bool {
+    return x86GigaPages();
+  }
+}
+
+const registers = memory.data(16);
+const CPUID_EXTENDED: u32 = 0x8000_0000;
+const CPUID_EXTENDED_FEATURES: u32 = 0x8000_0001;
+const EDX_PAGE_1GB: u32 = 1 << 26;
+
+/** CPUID.80000001h:EDX bit 26: 1 GiB pages (S set in a level 1 entry, a PDPTE). */
+function x86GigaPages(): bool {
+  cpuid(CPUID_EXTENDED, 0, registers);
+  if (load<u32>(registers) < CPUID_EXTENDED_FEATURES) return false;
+  cpuid(CPUID_EXTENDED_FEATURES, 0, registers);
+  return (load<u32>(registers, 12) & EDX_PAGE_1GB) != 0;
 }
