@@ -10,6 +10,7 @@
 //   5 memory   vec(limits)
 //   7 export   vec(name, kind: u8, index: u32)
 //  10 code     (its size is what the compile costs)
+//   0 custom   "name": subsection 1 (function names), vec(index: u32, name)
 
 export const WASM_MAGIC = [0x00, 0x61, 0x73, 0x6d];
 
@@ -52,6 +53,8 @@ export interface WasmModuleInfo {
   /** Memories the module defines (not imported ones). */
   memories: Limits[];
   codeBytes: number;
+  /** Function names from the "name" section, by function index (empty without one). */
+  functionNames: Map<number, string>;
 }
 
 export class WasmFormatError extends Error {}
@@ -107,7 +110,7 @@ export function hasWasmMagic(bytes: Uint8Array): boolean {
 }
 
 export function readWasmModule(bytes: Uint8Array): WasmModuleInfo {
-  const info: WasmModuleInfo = { types: [], functionTypes: [], imports: [], exports: [], memories: [], codeBytes: 0 };
+  const info: WasmModuleInfo = { types: [], functionTypes: [], imports: [], exports: [], memories: [], codeBytes: 0, functionNames: new Map() };
   const top = new Reader(bytes);
   top.offset = 8;
   while (top.offset < bytes.length) {
@@ -123,6 +126,7 @@ export function readWasmModule(bytes: Uint8Array): WasmModuleInfo {
     else if (id === 5) for (let n = section.u32(); n > 0; n--) info.memories.push(section.limits());
     else if (id === 7) readExports(section, info);
     else if (id === 10) info.codeBytes = size;
+    else if (id === 0 && section.name() === "name") readFunctionNames(section, info);
     top.offset = start + size;
   }
   return info;
@@ -164,6 +168,22 @@ function readImports(section: Reader, info: WasmModuleInfo): void {
       section.u32();
     }
     info.imports.push({ module, name, kind: what, typeIndex });
+  }
+}
+
+/** The name section's function names (subsection 1); the other subsections are skipped. */
+function readFunctionNames(section: Reader, info: WasmModuleInfo): void {
+  while (section.offset < section.end) {
+    const subsection = section.byte();
+    const size = section.u32();
+    const end = section.offset + size;
+    if (subsection === 1) {
+      for (let n = section.u32(); n > 0; n--) {
+        const index = section.u32();
+        info.functionNames.set(index, section.name());
+      }
+    }
+    section.offset = end;
   }
 }
 

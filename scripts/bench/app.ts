@@ -36,6 +36,7 @@ import { findMinimumMemory } from "./min-memory";
 import { summarize } from "./stats";
 import { runComputeBench } from "./app/compute";
 import { runLargeModuleBench, printLargeModuleRow, LargeModuleRow } from "./app/large";
+import { wasiClangEnv } from "../build/tools";
 
 const HELP = `usage: wisp bench app [--runs N] [--json] [--icount] [--arch A] [--compute-size N] [--no-compute]
                       [--large-mib N] [--no-large]
@@ -170,7 +171,7 @@ export async function benchApp(argv: string[]): Promise<number> {
 /** compute.c's own elapsed_ms when run as a Wisp app under TCG. */
 async function computeInGuest(arch: "x86_64" | "aarch64", kernel: string, size: number): Promise<number> {
   const wasm = join(ROOT, "build", "bench", "app", "compute-guest.wasm");
-  execFileSync("clang", ["--target=wasm32-wasi", "-O2", join(ROOT, "test/apps/compute/compute.c"), "-o", wasm]);
+  execFileSync("clang", ["--target=wasm32-wasi", "-O2", join(ROOT, "test/apps/compute/compute.c"), "-o", wasm], { env: wasiClangEnv() });
   const image = await prepareAppImage({ wasm, arch, args: [String(size)], env: [], dirs: [] });
   const command = qemuCommand({
     arch, accel: "tcg", machine: defaultMachine(arch), memory: "256M", rng: true, ...kernelWithRoot(arch, kernel, image.path),

@@ -42,6 +42,7 @@ import { summarize } from "./stats";
 import { freePort, startGuestServer, startNativeServer, type RunningServer } from "./net/servers";
 import { requestLoop, download, upload, type LoadResult, type TransferResult } from "./net/load";
 import { benchCallingOut } from "./net/calling-out";
+import { wasiClangEnv } from "../build/tools";
 
 const HELP = `usage: wisp bench net [--runs N] [--requests N] [--bulk-mib N] [--round-trips N] [--json] [--arch A] [--no-instructions]
 
@@ -243,7 +244,7 @@ async function prepare(arch: Arch, bulkMib: number): Promise<Setup> {
   writeFileSync(join(www, "bulk.bin"), bulk);
   const wasm = join(dir, "http-static.wasm");
   const native = join(dir, "http-static");
-  execFileSync("clang", ["--target=wasm32-wasi", "-O2", join(MODULE, "http-static.c"), "-o", wasm]);
+  execFileSync("clang", ["--target=wasm32-wasi", "-O2", join(MODULE, "http-static.c"), "-o", wasm], { env: wasiClangEnv() });
   execFileSync("clang", ["-O2", join(MODULE, "http-static.c"), "-o", native]);
   const kernel = await buildKernel({ arch, log: () => {} });
   const image = await prepareAppImage({ wasm, arch, args: ["--root", "/www"], env: [], dirs: [{ host: www, guest: "/www", mode: "image" }] });

@@ -51,6 +51,8 @@ export interface BuildResult {
   wasm: string;
   /** Physical address where the ELF image starts. */
   imageBase: number;
+  /** ld.lld's link map (every input section and symbol, with sizes): what `wisp bench size` reads. */
+  map: string;
 }
 
 const PAGE = 4096;
@@ -110,19 +112,24 @@ async function buildKernelUnlocked(options: BuildOptions): Promise<BuildResult> 
       recordFresh(stamp, hash);
     }
     const seconds = ((performance.now() - start) / 1000).toFixed(2);
-    const size = outputs.reduce((sum, output) => sum + statSync(output).size, 0);
-    const what = outputs.length === 1 ? basename(outputs[0]) : `${outputs.length} files`;
+    // The first output is the one reported (ld.lld's map rides along with kernel.elf).
+    const shown = name === "ld.lld" ? outputs.slice(0, 1) : outputs;
+    const size = shown.reduce((sum, output) => sum + statSync(output).size, 0);
+    const what = shown.length === 1 ? basename(shown[0]) : `${shown.length} files`;
     log(`  ${arch.padEnd(8)} ${name.padEnd(9)}${cached ? "  cached" : `${seconds.padStart(6)} s`}  ${what} ${formatSize(size)}`);
   }
 
   const wasm = join(dir, "kernel.wasm");
   const entry = kernelEntry(arch);
-  await stage("asc", kernelSources(), { debug, base: target.memoryBase, entry, constants: profile.constants }, [wasm], () =>
+  // Release builds keep the function names too (asc --debug adds only the name section to the same code; wasm-opt
+  // -g keeps it): wasm2c then names each C function after its AssemblyScript source, which the link map shows.
+  // The stripped kernel.elf is byte for byte the same as without names.
+  await stage("asc", kernelSources(), { debug, base: target.memoryBase, entry, constants: profile.constants, names: true }, [wasm], () =>
     asc([
       r(entry),
       "--config", r("asconfig.json"),
       "--baseDir", ROOT,
-      "--target", debug ? "debug" : "release",
+      "--target", debug ? "debug" : "release", "--debug",
       "--memoryBase", String(target.memoryBase),
       ...profileFlags(profile),
       "-o", wasm,
@@ -130,7 +137,7 @@ async function buildKernelUnlocked(options: BuildOptions): Promise<BuildResult> 
   );
 
   const optimized = join(dir, "kernel.opt.wasm");
-  const wasmOptFlags = debug ? ["-O0", "--debuginfo"] : ["-O3", "--strip-debug"];
+  const wasmOptFlags = debug ? ["-O0", "--debuginfo"] : ["-O3", "--debuginfo", "--strip-dwarf"];
   await stage("wasm-opt", [wasm], wasmOptFlags, [optimized], () =>
     tool("wasm-opt", [wasm, "-o", optimized, ...wasmOptFlags, "--enable-bulk-memory", "--enable-sign-ext",
       "--enable-nontrapping-float-to-int", "--enable-mutable-globals"]),
@@ -198,16 +205,17 @@ async function buildKernelUnlocked(options: BuildOptions): Promise<BuildResult> 
   const imageBase = Math.ceil(staticDataEnd(readFileSync(optimized)) / PAGE) * PAGE;
   if (imageBase === 0) throw new Error("the kernel wasm has no static data: cannot place the image");
   const elf = join(dir, "kernel.elf");
-  const linkFlags = [
+  const map = join(dir, "kernel.map");
+  const linkFlags = [`-Map=${map}`,
     "-T", r(target.linkerScript), `--defsym=IMAGE_BASE=0x${imageBase.toString(16)}`,
     "--gc-sections", "-nostdlib", "-static", "-z", "max-page-size=4096", "--build-id=none",
     ...(debug ? [] : ["--strip-all"]),
   ];
-  await stage("ld.lld", [...objects, target.linkerScript], linkFlags, [elf], () =>
+  await stage("ld.lld", [...objects, target.linkerScript], linkFlags, [elf, map], () =>
     tool("ld.lld", [...linkFlags, "-o", elf, ...objects]),
   );
   // aarch64 also as an arm64 Image: QEMU passes an initrd only to that form.
   const flat = arch === "aarch64" ? join(dir, "kernel.img") : null;
   if (flat !== null) await stage("image", [elf], {}, [flat], async () => writeFlatImage(elf, flat));
-  return { arch, dir, elf, flat, wasm: optimized, imageBase };
+  return { arch, dir, elf, flat, wasm: optimized, imageBase, map };
 }

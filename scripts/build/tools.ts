@@ -3,7 +3,7 @@
 
 import { execFile } from "node:child_process";
 import { readFile as readFile_ } from "node:fs/promises";
-import { join } from "node:path";
+import { delimiter, join, resolve } from "node:path";
 import { promisify } from "node:util";
 import { ROOT } from "./files";
 
@@ -61,4 +61,17 @@ export async function inParallel<T>(jobs: (() => Promise<T>)[], limit: number): 
   };
   await Promise.all(Array.from({ length: Math.min(limit, jobs.length) }, worker));
   return results;
+}
+
+/**
+ * The environment for `clang --target=wasm32-wasi`: this one without the
+ * project's node_modules/.bin on PATH. clang runs any wasm-opt it finds on
+ * PATH over an optimised wasm32 link, and npm and npx put binaryen's there,
+ * so the same source would compile to a different module (names stripped,
+ * code rewritten) depending on how wisp was started.
+ */
+export function wasiClangEnv(): NodeJS.ProcessEnv {
+  const bin = join(ROOT, "node_modules", ".bin");
+  const path = (process.env.PATH ?? "").split(delimiter).filter((entry) => resolve(entry) !== bin).join(delimiter);
+  return { ...process.env, PATH: path };
 }

@@ -8,6 +8,7 @@ import { benchSched } from "../bench/sched";
 import { benchStorage } from "../bench/storage";
 import { benchApp } from "../bench/app";
 import { benchNet } from "../bench/net";
+import { benchSize } from "../bench/size";
 import { UsageError } from "./errors";
 
 export interface Benchmark {
@@ -23,6 +24,7 @@ export const BENCHMARKS: readonly Benchmark[] = [
   { name: "sched", summary: "what context switches, threads and timers cost", run: benchSched },
   { name: "storage", summary: "what reading and writing files costs in the guest: ROFS with and without LZ4, RAMFS, 9p", run: benchStorage },
   { name: "app", summary: "what running an app costs: time to _start, image size, generated code speed", run: benchApp },
+  { name: "size", summary: "what kernel.elf and an app.so are made of: sections, folders, files, functions, byte for byte", run: benchSize },
   { name: "net", summary: "what serving HTTP costs against the same server run natively: cold start, requests, bulk, instructions", run: benchNet },
 ];
 

@@ -4,7 +4,7 @@
 //   wisp run   [--arch A] [--mem SIZE] [--accel auto|kvm|tcg] [--machine microvm|q35]
 //              [--cmdline TEXT] [--bootchart] [--timeout SECONDS] [--debug] [--profile P]
 //              [--icount] [--print-command]
-//   wisp bench boot|mem|sched|storage|app|net ...
+//   wisp bench boot|mem|sched|storage|app|net|size ...
 //   wisp image MANIFEST -o IMAGE | --ls IMAGE | --extract IMAGE DIR
 //   wisp modules list | deps MODULE... [--graph]
 //   wisp build-app APP.wasm [--arch A] [--jobs N] [--force] [--json]

@@ -13,6 +13,7 @@ import type { Arch } from "../build/targets";
 import { buildApp } from "../app";
 import { runManifestText } from "../run/manifest";
 import type { Module } from ".";
+import { wasiClangEnv } from "../build/tools";
 
 const run = promisify(execFile);
 
@@ -31,7 +32,7 @@ async function compileToWasm(module: Module): Promise<string> {
   const output = join(dir, "app.wasm");
   try {
     if (app.source.endsWith(".c")) {
-      await run("clang", ["--target=wasm32-wasi", "-O2", ...app.compileFlags, app.source, "-o", output]);
+      await run("clang", ["--target=wasm32-wasi", "-O2", ...app.compileFlags, app.source, "-o", output], { env: wasiClangEnv() });
     } else {
       // asc from the module's folder: the repository's asconfig.json is the kernel's.
       const asc = join(ROOT, "node_modules", ".bin", "asc");

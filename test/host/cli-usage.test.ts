@@ -24,9 +24,9 @@ describe("wisp --help", () => {
     const help = await wisp("--help");
     expect(help.status).toBe(0);
     const listed = help.stdout.split("\n").flatMap((line) => /^ {2}bench (\S+) {2,}\S/.exec(line)?.[1] ?? []);
-    expect(listed).toEqual(["boot", "mem", "sched", "storage", "app", "net"]);
+    expect(listed).toEqual(["boot", "mem", "sched", "storage", "app", "size", "net"]);
     const unknown = await wisp("bench", "nope");
-    expect(unknown).toEqual({ status: 2, stdout: "", stderr: "wisp: unknown benchmark 'nope' (available: boot, mem, sched, storage, app, net)\n" });
+    expect(unknown).toEqual({ status: 2, stdout: "", stderr: "wisp: unknown benchmark 'nope' (available: boot, mem, sched, storage, app, size, net)\n" });
   });
 
   it("names only documentation files that exist, in every command's help", async () => {
@@ -74,7 +74,7 @@ describe("wisp run refuses a bad enumerated option before building", () => {
   it("takes every machine it knows (--print-command builds nothing)", async () => {
     const expected: Array<[string, string, RegExp]> = [
       ["x86_64", "microvm", /^qemu-system-x86_64 -M microvm -bios /],
-      ["x86_64", "q35", /^qemu-system-x86_64 -M q35 -m /],
+      ["x86_64", "q35", /^qemu-system-x86_64 -M q35 -cpu qemu64,\+sse4\.2,\+pdpe1gb -m /],
       ["aarch64", "virt", /^qemu-system-aarch64 -M virt -cpu cortex-a72 /],
     ];
     for (const [arch, machine, command] of expected) {

@@ -21,10 +21,12 @@ const { main } = await import("../../scripts/cli/main");
 
 const wisp = inProcessWisp(main);
 
+/** The TCG CPU model wisp run asks for on x86_64 (SSE4.2 for ROFS's CRC-32C, 1 GiB pages). */
+const TCG_CPU = "-cpu qemu64,+sse4.2,+pdpe1gb";
 const COMMON = "-m 65536K -smp 1 -accel tcg -nodefaults -no-user-config -display none -serial stdio -no-reboot";
-const MICROVM = `qemu-system-x86_64 -M microvm,acpi=off -bios /usr/share/qemu/qboot.rom ${COMMON} -kernel ${join(REPO_ROOT, "build/x86_64/kernel.elf")} -append APPEND`
+const MICROVM = `qemu-system-x86_64 -M microvm,acpi=off -bios /usr/share/qemu/qboot.rom ${TCG_CPU} ${COMMON} -kernel ${join(REPO_ROOT, "build/x86_64/kernel.elf")} -append APPEND`
   + " -device isa-debug-exit,iobase=0xf4,iosize=0x04 -global virtio-mmio.force-legacy=false";
-const Q35 = `qemu-system-x86_64 -M q35 ${COMMON} -kernel ${join(REPO_ROOT, "build/x86_64/kernel.elf")} -append APPEND`
+const Q35 = `qemu-system-x86_64 -M q35 ${TCG_CPU} ${COMMON} -kernel ${join(REPO_ROOT, "build/x86_64/kernel.elf")} -append APPEND`
   + " -device isa-debug-exit,iobase=0xf4,iosize=0x04";
 const VIRT = `qemu-system-aarch64 -M virt -cpu cortex-a72 ${COMMON} -kernel ${join(REPO_ROOT, "build/aarch64/kernel.elf")} -append APPEND`
   + " -semihosting-config enable=on,target=native -global virtio-mmio.force-legacy=false";

@@ -21,6 +21,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { ROOT } from "../../build/files";
 import { buildApp } from "../../app";
+import { wasiClangEnv } from "../../build/tools";
 
 export interface ComputeBenchOptions {
   /** compute.c's size argument: work grows linearly; 1 ≈ 1 s natively. */
@@ -68,7 +69,7 @@ async function buildPrograms(): Promise<Programs> {
   const wasm = join(OUT, "compute.wasm");
   const harness = join(OUT, "native-harness");
   execFileSync("clang", ["-O2", SOURCE, "-o", native], { stdio: "inherit" });
-  execFileSync("clang", ["--target=wasm32-wasi", "-O2", SOURCE, "-o", wasm], { stdio: "inherit" });
+  execFileSync("clang", ["--target=wasm32-wasi", "-O2", SOURCE, "-o", wasm], { stdio: "inherit", env: wasiClangEnv() });
   execFileSync("clang", ["-O2", "-rdynamic", HARNESS_SOURCE, "-o", harness, "-ldl", "-lm"], { stdio: "inherit" });
   const { soPath } = await buildApp(wasm, { arch: "x86_64" });
   return { native, wasm, appSo: soPath, harness };

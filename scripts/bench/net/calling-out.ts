@@ -24,6 +24,7 @@ import { prepareAppImage } from "../../run/app";
 import { defaultMachine, qemuCommand } from "../../run/qemu";
 import { kernelWithRoot } from "../../run/linked-image";
 import { bootApp } from "../app-boot";
+import { wasiClangEnv } from "../../build/tools";
 
 const MODULE = join(ROOT, "modules", "net-client");
 const NAME = "bench.wisp.test";
@@ -46,7 +47,7 @@ export async function benchCallingOut(arch: Arch, kernelElf: string, roundTrips:
   const dir = join(ROOT, "build", "bench", "net");
   const wasm = join(dir, "net-client.wasm");
   const native = join(dir, "net-client");
-  execFileSync("clang", ["--target=wasm32-wasi", "-O2", join(MODULE, "net-client.c"), "-o", wasm]);
+  execFileSync("clang", ["--target=wasm32-wasi", "-O2", join(MODULE, "net-client.c"), "-o", wasm], { env: wasiClangEnv() });
   execFileSync("clang", ["-O2", join(MODULE, "net-client.c"), "-o", native]);
 
   const http = createServer((_, response) => response.end("ok\n"));

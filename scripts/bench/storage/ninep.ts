@@ -36,6 +36,7 @@ import { bootApp } from "../app-boot";
 import { parseBootChart } from "../bootchart";
 import { median } from "../stats";
 import { BENCH_DIR as DIR, MIB, cachedDirectory } from "./pattern";
+import { wasiClangEnv } from "../../build/tools";
 
 const FILE_MIB = 64;
 const DIRECTORY_FILES = 100;
@@ -144,7 +145,7 @@ export async function benchNinePApp(arch: Arch, log: (line: string) => void) {
   const kernel = built.flat ?? built.elf;
   mkdirSync(DIR, { recursive: true });
   const wasm = join(DIR, "ninep-app.wasm");
-  execFileSync("clang", ["--target=wasm32-wasi", "-O2", "-Werror", join(ROOT, "scripts/bench/storage/ninep-app.c"), "-o", wasm]);
+  execFileSync("clang", ["--target=wasm32-wasi", "-O2", "-Werror", join(ROOT, "scripts/bench/storage/ninep-app.c"), "-o", wasm], { env: wasiClangEnv() });
   log(`${arch}: 9p and ROFS throughput`);
   const rates = await throughput(arch, kernel, wasm);
   log(`${arch}: boot to _start with a mapped directory, ${BOOT_RUNS} boots each`);
