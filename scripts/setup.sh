@@ -10,6 +10,7 @@
 #   llvm                  llvm-readelf, which the app loader's tests check modules with
 #   zfs-fuse              zpool/zfs/zdb and the daemon that makes the ZFS fixtures
 #                         (test/fixtures/zfs/make-pools.ts) and runs the live ZFS test
+#   librsvg2-bin          rsvg-convert, which the tests render boot chart SVGs with
 set -euo pipefail
 
 need=()
@@ -23,6 +24,7 @@ have qemu-system-aarch64 || need+=(qemu-system-arm)
 compgen -G "/usr/lib/llvm-*/lib/clang/*/lib/wasi/libclang_rt.builtins-wasm32.a" >/dev/null || need+=(libclang-rt-14-dev-wasm32)
 have llvm-readelf || need+=(llvm)
 [ -x /usr/sbin/zfs-fuse ] || need+=(zfs-fuse)
+have rsvg-convert || need+=(librsvg2-bin)
 
 if [ ${#need[@]} -eq 0 ]; then
   echo "setup: all build and boot tools are installed"

@@ -10,7 +10,7 @@
 // Wisp, so the machine's speed and load cancel out.
 
 import { execFileSync } from "node:child_process";
-import { mkdirSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { buildKernel } from "../build";
 import { ROOT } from "../build/files";
@@ -21,16 +21,19 @@ import { chooseAccel } from "../run/accel";
 import { defaultMachine, qemuCommand } from "../run/qemu";
 import { UsageError } from "../cli/errors";
 import { benchOptions } from "./args";
-import { parseBootChart } from "./bootchart";
+import { parseBootChart, ticksIn } from "./bootchart";
+import { bootChartSvg } from "./bootchart-svg";
 import { Summary, summarize } from "./stats";
 
-const HELP = `usage: wisp bench boot [--runs N] [--json] [--icount] [--arch A] [--mem SIZE]
+const HELP = `usage: wisp bench boot [--runs N] [--json] [--icount] [--arch A] [--mem SIZE] [--svg FILE]
 
   --runs N     boots of each kernel (default 20)
   --json       print the results (and every raw sample) as JSON
   --icount     run QEMU with -icount shift=0,sleep=off: stages in instructions
   --arch A     x86_64 (default) or aarch64
-  --mem SIZE   guest memory (default 64M)`;
+  --mem SIZE   guest memory (default 64M)
+  --svg FILE   also draw the median stages as a timeline (SVG), with the host
+               wall times of Wisp and the empty kernel as reference bars`;
 
 export async function buildEmptyKernel(arch: Arch): Promise<string> {
   const dir = join(ROOT, "build", "bench");
@@ -57,6 +60,7 @@ export async function benchBoot(argv: string[]): Promise<number> {
     icount: { type: "boolean", default: false },
     arch: { type: "string", default: "x86_64" },
     mem: { type: "string", default: "64M" },
+    svg: { type: "string" },
   }, HELP);
   if (values === null) return 0;
   const runs = Number(values.runs);
@@ -105,11 +109,7 @@ export async function benchBoot(argv: string[]): Promise<number> {
   }
 
   const unit = values.icount ? "instructions" : "us";
-  // Under -icount shift=0 guest time advances 1 ns per instruction. The x86
-  // TSC then counts nanoseconds, i.e. instructions; a counter with a stated
-  // frequency (aarch64 CNTVCT, 62.5 MHz on virt) counts hz/1e9 per instruction.
-  const instructionsPerTick = source === "arch" ? 1e9 / hz : 1;
-  const toUnit = (ticks: number) => (values.icount ? Math.round(ticks * instructionsPerTick) : (ticks / hz) * 1e6);
+  const toUnit = (ticks: number) => ticksIn(ticks, { hz, source }, values.icount as boolean);
   const names = [...stageTicks.keys()];
   const stages = names.map((name, index) => {
     const at = stageTicks.get(name)!.map(toUnit);
@@ -133,6 +133,15 @@ export async function benchBoot(argv: string[]): Promise<number> {
     hostWallMs: { wisp, empty: reference, ratio: wisp.median / reference.median },
     raw: { wispWallMs: wispWall, emptyWallMs: emptyWall, stageTicks: Object.fromEntries(stageTicks) },
   };
+  if (values.svg !== undefined) {
+    writeFileSync(values.svg as string, bootChartSvg({
+      title: `Wisp boot, ${arch} ${machine}, ${values.mem}: median of ${runs} boots${values.icount ? " (-icount)" : ""}`,
+      unit: values.icount ? "instructions" : "µs",
+      stages: stages.map((stage) => ({ name: stage.name, at: stage.at.median })),
+      references: { unit: "ms of host wall time, QEMU spawn to exit, median", bars: [{ label: "wisp", value: wisp.median }, { label: "empty kernel", value: reference.median }] },
+    }));
+    log(`boot chart drawn in ${values.svg}`);
+  }
   if (values.json) {
     console.log(JSON.stringify(result, null, 2));
     return 0;

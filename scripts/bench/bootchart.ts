@@ -19,3 +19,19 @@ export function parseBootChart(output: string): BootChart | null {
   }
   return chart;
 }
+
+/**
+ * A counter reading in the chart's unit: instructions when the guest ran
+ * under -icount shift=0 (one nanosecond of guest time per instruction: the
+ * x86 TSC then counts instructions, a counter with a stated frequency, such
+ * as aarch64's CNTVCT, hz/1e9 per instruction), else microseconds.
+ */
+export function ticksIn(ticks: number, chart: Pick<BootChart, "hz" | "source">, icount: boolean): number {
+  if (icount) return Math.round(ticks * (chart.source === "arch" ? 1e9 / chart.hz : 1));
+  return (ticks / chart.hz) * 1e6;
+}
+
+/** The stages of a chart, each at its time in instructions (icount) or microseconds. */
+export function stagesIn(chart: BootChart, icount: boolean): { name: string; at: number }[] {
+  return chart.stages.map((stage) => ({ name: stage.name, at: ticksIn(stage.ticks, chart, icount) }));
+}

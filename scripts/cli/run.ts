@@ -9,7 +9,7 @@ import { chooseAccel } from "../run/accel";
 import { boot } from "../run";
 import { EXIT_NO_STATUS, EXIT_QEMU_FAILED, EXIT_TIMEOUT } from "../run/exit-status";
 import { parseMemorySize } from "../run/memory-size";
-import { existsSync, statSync } from "node:fs";
+import { existsSync, statSync, writeFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { type Share, defaultMachine, parseMachine, qemuCommand, shellQuote, parseDisk } from "../run/qemu";
 import { UsageError } from "./errors";
@@ -21,6 +21,8 @@ import { parseMount } from "../run/mounts";
 import { StreamDecoder } from "../run/streams";
 import { kernelWithRoot } from "../run/linked-image";
 import { checkHostPorts, networkDevices, networkKernelOptions } from "../run/network";
+import { parseBootChart, stagesIn } from "../bench/bootchart";
+import { bootChartSvg } from "../bench/bootchart-svg";
 
 /** `HOST:TAG[:ro]` as given to --share: HOST must be a directory, TAG a plain name. */
 function parseShare(spec: string): Share {
@@ -52,6 +54,8 @@ const HELP = `usage: wisp run [options]
   --machine M         microvm (default on x86_64) or q35; virt on aarch64
   --cmdline TEXT      kernel command line (see docs/kernel-options.md)
   --bootchart         print the boot chart (adds 'bootchart' to the command line)
+  --bootchart=FILE.svg  print it and draw it as a timeline in FILE.svg (µs, or
+                      instructions with --icount)
   --timeout SECONDS   kill the guest if it has not powered off by then (default: none)
   --debug             boot the debug build
   --profile P         the kernel's build profile: default, test, cooperative, or
@@ -139,7 +143,11 @@ function checkAppMemory(given: string, memoryKib: number, kernelKib: number, app
 }
 
 export async function runCommand(argv: string[]): Promise<number> {
-  const { values, positionals } = parse(argv);
+  // --bootchart=FILE: the chart printed and drawn (parseArgs has no optional values).
+  const svgArgument = argv.find((argument) => argument.startsWith("--bootchart="));
+  const svgPath = svgArgument?.slice("--bootchart=".length);
+  if (svgPath === "") throw new UsageError("--bootchart= needs a file name, e.g. --bootchart=boot.svg");
+  const { values, positionals } = parse(argv.map((argument) => (argument === svgArgument ? "--bootchart" : argument)));
   if (values.help) {
     console.log(HELP);
     return 0;
@@ -234,12 +242,17 @@ export async function runCommand(argv: string[]): Promise<number> {
       if (error.code !== "EPIPE") throw error;
     });
   }
+  let kernelText = "";
   const decoder = !runsApp ? undefined : new StreamDecoder([
-    (bytes) => void process.stderr.write(bytes),
+    (bytes) => {
+      if (svgPath !== undefined) kernelText += Buffer.from(bytes).toString("utf8");
+      process.stderr.write(bytes);
+    },
     (bytes) => void process.stdout.write(bytes),
     (bytes) => void process.stderr.write(bytes),
   ]);
   const run = await boot(command, { timeout, stream: decoder === undefined, onOutput: decoder ? (chunk) => decoder.push(chunk) : undefined });
+  if (svgPath !== undefined) drawBootChart(svgPath, decoder ? kernelText : run.output, arch, machine, values.icount);
   switch (run.outcome.kind) {
     case "status":
       return decoder?.exitStatus ?? run.outcome.status;
@@ -253,6 +266,21 @@ export async function runCommand(argv: string[]): Promise<number> {
       process.stderr.write(`wisp: QEMU failed (exit code ${run.outcome.code}):\n${run.qemuErrors}`);
       return EXIT_QEMU_FAILED;
   }
+}
+
+/** Writes the boot chart the kernel printed as an SVG timeline, or says why there is none. */
+function drawBootChart(path: string, output: string, arch: string, machine: string, icount: boolean): void {
+  const chart = parseBootChart(output);
+  if (chart === null) {
+    process.stderr.write(`wisp: the kernel printed no boot chart; ${path} not written\n`);
+    return;
+  }
+  writeFileSync(path, bootChartSvg({
+    title: `Wisp boot, ${arch} ${machine}${icount ? " (-icount)" : ""}`,
+    unit: icount ? "instructions" : "µs",
+    stages: stagesIn(chart, icount),
+  }));
+  process.stderr.write(`wisp: boot chart drawn in ${path}\n`);
 }
 
 function parse(argv: string[]) {
