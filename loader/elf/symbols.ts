@@ -98,33 +98,49 @@ export function useExports(exports: usize): void {
 
 /**
  * Looks the NUL-terminated name at `wanted` up in the export table, which
- * the build sorts by name (scripts/build/app-exports.ts): a binary search;
- * true (address in `resolved`) if found.
+ * the build sorts by name (scripts/build/app-exports.ts): a binary search
+ * that never compares again the characters the wanted name is known to
+ * share with both ends of the range (its names share long prefixes, such
+ * as w2c_wasi__snapshot__preview1_). True (address in `resolved`) if found.
  */
 function findExport(exports: usize, wanted: usize): bool {
   if (exports == 0) return false;
   let low: u32 = 0;
   let high = tableEntries;
+  let lowShared: usize = 0; // characters `wanted` shares with the entry before `low`
+  let highShared: usize = 0; // ... and with the entry at `high`
   while (low < high) {
     const middle = (low + high) >> 1;
     const entry = changetype<ExportEntry>(exports + <usize>middle * offsetof<ExportEntry>());
-    const order = compareNames(<usize>entry.name, wanted);
+    const start = min<usize>(lowShared, highShared);
+    const order = compareNames(<usize>entry.name, wanted, start);
     if (order == 0) {
       resolved = entry.address;
       return true;
     }
-    if (order < 0) low = middle + 1;
-    else high = middle;
+    if (order < 0) {
+      low = middle + 1;
+      lowShared = shared;
+    } else {
+      high = middle;
+      highShared = shared;
+    }
   }
   return false;
 }
 
-/** The byte order of two NUL-terminated names: negative, 0 or positive, as strcmp. */
-function compareNames(a: usize, b: usize): i32 {
-  for (let i: usize = 0; ; i++) {
+/** How many characters the last compareNames found alike. */
+let shared: usize = 0;
+
+/** The byte order of two NUL-terminated names known to agree on their first `start` bytes: negative, 0 or positive, as strcmp. */
+function compareNames(a: usize, b: usize, start: usize): i32 {
+  for (let i = start; ; i++) {
     const x = <i32>load<u8>(a + i);
     const y = <i32>load<u8>(b + i);
-    if (x != y || x == 0) return x - y;
+    if (x != y || x == 0) {
+      shared = i;
+      return x - y;
+    }
   }
   return 0;
 }
