@@ -23,6 +23,7 @@ import { registerFileSystem, refusesSource, FileSystem } from "../../fs/vfs/inde
 import { HelloFileSystem } from "../../fs/example/hello";
 import { probeVirtio } from "../../drivers/virtio/index";
 import { WITH_TESTS } from "./profile";
+import { libcSelfTest } from "../selftest/libc";
 
 export function registerTests(): void {
   registerSelfTest("sched", runSchedulerSelfTest);
@@ -33,6 +34,7 @@ export function registerTests(): void {
   registerSelfTest("net", netSelfTest);
   registerSelfTest("tcp", runNetworkSelfTest);
   registerSelfTest("ipv6", ipv6SelfTest);
+  registerSelfTest("libc", libcSelfTest);
   declareSelfTestOption();
   declareBlockSelfTestOptions();
   registerBenchmark("malloc-bench", "N", "pairs", 100_000_000, "malloc-bench=N: time N malloc/free pairs per size after boot (for wisp bench mem)", runMallocBench);

@@ -6,7 +6,12 @@
 //   node       clang --target=wasm32-wasi -O2, run by Node's WASI (V8)
 //   wisp_aot   the same .wasm through `wisp build-app` (wasm2c + clang -O2 →
 //              app.so), run by scripts/bench/app/native-harness.c, which
-//              plays the kernel: guard-page memory, runtime symbols, WASI
+//              plays the kernel: guard-page memory, runtime symbols, WASI;
+//              app.so's memcpy, memset, floor... are the host's (glibc's)
+//   wisp_aot_kernel_libc
+//              the same harness linked with the kernel's arch/common/libc.c
+//              and math.c, so app.so gets the copies, fills and roundings it
+//              gets in the guest
 //
 // Each run's time is the program's own `elapsed_ms` (the work alone, on the
 // monotonic clock), so start-up (process, dlopen, V8 compile) is left out for
@@ -36,9 +41,10 @@ export interface ComputeBenchResult {
   native_ms: number;
   node_ms: number;
   wisp_aot_ms: number;
-  ratios: { node_vs_native: number; wisp_aot_vs_native: number; wisp_aot_vs_node: number };
+  wisp_aot_kernel_libc_ms: number;
+  ratios: { node_vs_native: number; wisp_aot_vs_native: number; wisp_aot_vs_node: number; wisp_aot_kernel_libc_vs_native: number };
   /** Every run's elapsed_ms, per runtime, in run order. */
-  samples: { native: number[]; node: number[]; wisp_aot: number[] };
+  samples: { native: number[]; node: number[]; wisp_aot: number[]; wisp_aot_kernel_libc: number[] };
 }
 
 const SOURCE = join(ROOT, "test", "apps", "compute", "compute.c");
@@ -61,6 +67,8 @@ interface Programs {
   wasm: string;
   appSo: string;
   harness: string;
+  /** The harness with the kernel's libc.c and math.c linked in. */
+  kernelLibcHarness: string;
 }
 
 async function buildPrograms(): Promise<Programs> {
@@ -68,11 +76,14 @@ async function buildPrograms(): Promise<Programs> {
   const native = join(OUT, "compute-native");
   const wasm = join(OUT, "compute.wasm");
   const harness = join(OUT, "native-harness");
+  const kernelLibcHarness = join(OUT, "native-harness-kernel-libc");
   execFileSync("clang", ["-O2", SOURCE, "-o", native], { stdio: "inherit" });
   execFileSync("clang", ["--target=wasm32-wasi", "-O2", SOURCE, "-o", wasm], { stdio: "inherit", env: wasiClangEnv() });
   execFileSync("clang", ["-O2", "-rdynamic", HARNESS_SOURCE, "-o", harness, "-ldl", "-lm"], { stdio: "inherit" });
+  const kernelRuntime = ["libc.c", "math.c"].map((file) => join(ROOT, "arch", "common", file));
+  execFileSync("clang", ["-O2", "-rdynamic", HARNESS_SOURCE, ...kernelRuntime, "-o", kernelLibcHarness, "-ldl", "-lm"], { stdio: "inherit" });
   const { soPath } = await buildApp(wasm, { arch: "x86_64" });
-  return { native, wasm, appSo: soPath, harness };
+  return { native, wasm, appSo: soPath, harness, kernelLibcHarness };
 }
 
 interface RunResult {
@@ -109,7 +120,7 @@ export async function runComputeBench(options: ComputeBenchOptions): Promise<Com
   const runs = Math.max(1, Math.floor(options.runs));
   const programs = await buildPrograms();
   const sizeArg = String(size);
-  const samples = { native: [] as number[], node: [] as number[], wisp_aot: [] as number[] };
+  const samples = { native: [] as number[], node: [] as number[], wisp_aot: [] as number[], wisp_aot_kernel_libc: [] as number[] };
   let checksum = "";
   const check = (what: string, run: RunResult) => {
     if (checksum === "") checksum = run.checksum;
@@ -121,10 +132,12 @@ export async function runComputeBench(options: ComputeBenchOptions): Promise<Com
     samples.native.push(check("native", runOnce("native", programs.native, [sizeArg])));
     samples.node.push(check("node", runOnce("node", process.execPath, ["--no-warnings", "--input-type=module", "-e", NODE_RUNNER, programs.wasm, sizeArg])));
     samples.wisp_aot.push(check("wisp_aot", runOnce("wisp_aot", programs.harness, [programs.appSo, sizeArg])));
+    samples.wisp_aot_kernel_libc.push(check("wisp_aot_kernel_libc", runOnce("wisp_aot_kernel_libc", programs.kernelLibcHarness, [programs.appSo, sizeArg])));
   }
   const native_ms = median(samples.native);
   const node_ms = median(samples.node);
   const wisp_aot_ms = median(samples.wisp_aot);
+  const wisp_aot_kernel_libc_ms = median(samples.wisp_aot_kernel_libc);
   return {
     size,
     runs,
@@ -132,10 +145,12 @@ export async function runComputeBench(options: ComputeBenchOptions): Promise<Com
     native_ms: round(native_ms),
     node_ms: round(node_ms),
     wisp_aot_ms: round(wisp_aot_ms),
+    wisp_aot_kernel_libc_ms: round(wisp_aot_kernel_libc_ms),
     ratios: {
       node_vs_native: round(node_ms / native_ms, 3),
       wisp_aot_vs_native: round(wisp_aot_ms / native_ms, 3),
       wisp_aot_vs_node: round(wisp_aot_ms / node_ms, 3),
+      wisp_aot_kernel_libc_vs_native: round(wisp_aot_kernel_libc_ms / native_ms, 3),
     },
     samples,
   };
