@@ -25,9 +25,16 @@ export const MISMATCH: i32 = 0;
 export const UNKNOWN_FUNCTION: i32 = -1;
 export const BIG_ENDIAN: i32 = -2;
 
-const actual = new StaticArray<u64>(4);
+/** The four words a checksum computes into (made on first use: nothing is allocated at start). */
+let computed: StaticArray<u64> | null = null;
+
+function words(): StaticArray<u64> {
+  if (computed === null) computed = new StaticArray<u64>(4);
+  return computed!;
+}
 
 function compute(kind: u32, data: Uint8Array, size: i32): bool {
+  const actual = words();
   if (kind == CHECKSUM_FLETCHER2) fletcher2(data, size, actual);
   else if (kind == CHECKSUM_FLETCHER4) fletcher4(data, size, actual);
   else if (kind == CHECKSUM_SHA256) sha256Words(data, size, actual);
@@ -39,6 +46,7 @@ function compute(kind: u32, data: Uint8Array, size: i32): bool {
 export function checksumMatches(kind: u32, data: Uint8Array, size: i32, expected: Uint8Array, at: i32): i32 {
   if (kind == CHECKSUM_OFF) return MATCH;
   if (!compute(kind, data, size)) return UNKNOWN_FUNCTION;
+  const actual = words();
   for (let i = 0; i < 4; i++) {
     if (unchecked(actual[i]) != le64(expected, at + i * 8)) return MISMATCH;
   }
@@ -63,6 +71,7 @@ export function embeddedMatches(data: Uint8Array, size: i32, v0: u64, v1: u64, v
   storeLe64(data, trailer + 16, swapped ? bswap<u64>(v1) : v1);
   storeLe64(data, trailer + 24, swapped ? bswap<u64>(v2) : v2);
   storeLe64(data, trailer + 32, 0);
+  const actual = words();
   sha256Words(data, size, actual);
   let result = swapped ? BIG_ENDIAN : MATCH;
   for (let i = 0; i < 4; i++) {
@@ -71,4 +80,17 @@ export function embeddedMatches(data: Uint8Array, size: i32, v0: u64, v1: u64, v
     storeLe64(data, trailer + 8 + i * 8, unchecked(stored[i]));
   }
   return result;
+}
+
+/** Seals `data[0, size)` with its embedded trailer for the verifier (v0, 0, 0, 0), as a little-endian host writes it. */
+export function sealEmbedded(data: Uint8Array, size: i32, v0: u64): void {
+  const trailer = size - TRAILER;
+  storeLe64(data, trailer, EMBEDDED_MAGIC);
+  storeLe64(data, trailer + 8, v0);
+  storeLe64(data, trailer + 16, 0);
+  storeLe64(data, trailer + 24, 0);
+  storeLe64(data, trailer + 32, 0);
+  const actual = words();
+  sha256Words(data, size, actual);
+  for (let i = 0; i < 4; i++) storeLe64(data, trailer + 8 + i * 8, unchecked(actual[i]));
 }

@@ -12,10 +12,10 @@
 
 import { be32, be64 } from "./bytes";
 
-const TYPE_UINT64: i32 = 8;
-const TYPE_STRING: i32 = 9;
-const TYPE_NVLIST: i32 = 19;
-const TYPE_NVLIST_ARRAY: i32 = 20;
+export const TYPE_UINT64: i32 = 8;
+export const TYPE_STRING: i32 = 9;
+export const TYPE_NVLIST: i32 = 19;
+export const TYPE_NVLIST_ARRAY: i32 = 20;
 const MAX_DEPTH: i32 = 8;
 const MAX_ARRAY: i32 = 256;
 

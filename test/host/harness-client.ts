@@ -24,11 +24,12 @@ import type { VfsExports } from "./vfs/client";
 import type { NinePExports } from "./9p/client";
 import type { NetExports } from "./net/client";
 import type { DnsExports } from "./dns/client";
+import type { ZfsWriteExports } from "./zfs/client";
 
 /** The harness's exports, as the loader presents them (u64/i64 are bigint). */
 export interface HarnessExports
   extends CoreExports, FormatExports, CommandLineExports, BootExports, RuntimeExports, MemoryExports,
-    SchedTimeExports, RofsExports, VfsExports, NinePExports, NetExports, DnsExports {}
+    SchedTimeExports, RofsExports, VfsExports, NinePExports, NetExports, DnsExports, ZfsWriteExports {}
 
 export class Harness extends withMemoryManagement(withRuntime(withBootInfo(withCommandLine(withFormat(HarnessCore))))) {
   /** A harness on a fresh fake machine with `memoryPages` 64 KiB pages of memory (at least 4 MiB). */

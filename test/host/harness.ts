@@ -26,3 +26,4 @@ export * from "./vfs/harness"; // fs/vfs with fs/ramfs and fs/example
 export * from "./9p/harness"; // fs/9p: the 9P2000.L message codec
 export * from "./net/harness"; // kernel/net: stacks over fake devices, by handle
 export * from "./dns/harness"; // kernel/net/dns-*.ts: DNS messages, the cache, numeric addresses
+export * from "./zfs/harness"; // fs/zfs's writing side: nvlists, label regions, uberblock slots

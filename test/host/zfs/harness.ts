@@ -1,0 +1,58 @@
+// The host-test harness's part for the ZFS module's writing side
+// (fs/zfs/nvlist-write.ts, label-write.ts), which the module does not
+// export on its own: nvlists built by handle (the NvWriter's address),
+// packed, and sealed into label regions and uberblock slots. The lists keep
+// the strings passed in (names and values), so they are not freed.
+
+import { NvWriter } from "../../../fs/zfs/nvlist-write";
+import { configRegion, uberblockSlot, UberblockFields } from "../../../fs/zfs/label-write";
+
+export function zfsNvNew(flags: u32): usize {
+  return changetype<usize>(new NvWriter(flags));
+}
+
+export function zfsNvU64(list: usize, name: string, value: u64): void {
+  changetype<NvWriter>(list).uint64(name, value);
+}
+
+export function zfsNvString(list: usize, name: string, value: string): void {
+  changetype<NvWriter>(list).string(name, value);
+}
+
+export function zfsNvList(list: usize, name: string, child: usize): void {
+  changetype<NvWriter>(list).list(name, changetype<NvWriter>(child));
+}
+
+/** A fresh array of lists (for zfsNvLists), by handle. */
+export function zfsNvArrayNew(): usize {
+  return changetype<usize>(new Array<NvWriter>());
+}
+
+export function zfsNvArrayPush(array: usize, child: usize): void {
+  changetype<Array<NvWriter>>(array).push(changetype<NvWriter>(child));
+}
+
+export function zfsNvLists(list: usize, name: string, array: usize): void {
+  changetype<NvWriter>(list).lists(name, changetype<Array<NvWriter>>(array));
+}
+
+export function zfsNvPack(list: usize): Uint8Array {
+  return changetype<NvWriter>(list).pack();
+}
+
+/** The sealed configuration region of a label, for the region at device offset `at`; an empty array if the list does not fit. */
+export function zfsConfigRegion(list: usize, at: u64): Uint8Array {
+  const region = configRegion(changetype<NvWriter>(list), at);
+  return region === null ? new Uint8Array(0) : region!;
+}
+
+/** A sealed uberblock slot of `size` bytes at device offset `at`, its MOS pointer the 128 bytes at `root`. */
+export function zfsUberblockSlot(version: u64, txg: u64, guidSum: u64, timestamp: u64, root: usize, size: i32, at: u64): Uint8Array {
+  const fields = new UberblockFields();
+  fields.version = version;
+  fields.txg = txg;
+  fields.guidSum = guidSum;
+  fields.timestamp = timestamp;
+  memory.copy(fields.root.dataStart, root, 128);
+  return uberblockSlot(fields, size, at);
+}
