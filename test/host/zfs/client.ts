@@ -13,5 +13,8 @@ export interface ZfsWriteExports {
   zfsNvLists(list: number, name: Ptr, array: number): void;
   zfsNvPack(list: number): Ptr;
   zfsConfigRegion(list: number, at: bigint): Ptr;
+  zfsBytes(length: number): Ptr;
+  zfsLzjbCompress(source: Ptr, length: number, target: Ptr, targetLength: number): number;
+  zfsLzjbDecompress(source: Ptr, length: number, target: Ptr, targetLength: number): number;
   zfsUberblockSlot(version: bigint, txg: bigint, guidSum: bigint, timestamp: bigint, root: number, size: number, at: bigint): Ptr;
 }

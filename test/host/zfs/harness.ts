@@ -6,6 +6,7 @@
 
 import { NvWriter } from "../../../fs/zfs/nvlist-write";
 import { configRegion, uberblockSlot, UberblockFields } from "../../../fs/zfs/label-write";
+import { lzjbCompress, lzjbDecompress } from "../../../fs/zfs/lzjb";
 
 export function zfsNvNew(flags: u32): usize {
   return changetype<usize>(new NvWriter(flags));
@@ -55,4 +56,17 @@ export function zfsUberblockSlot(version: u64, txg: u64, guidSum: u64, timestamp
   fields.timestamp = timestamp;
   memory.copy(fields.root.dataStart, root, 128);
   return uberblockSlot(fields, size, at);
+}
+
+/** A fresh byte array of `length` (the test fills it through its view). */
+export function zfsBytes(length: i32): Uint8Array {
+  return new Uint8Array(length);
+}
+
+export function zfsLzjbCompress(source: Uint8Array, length: i32, target: Uint8Array, targetLength: i32): i32 {
+  return lzjbCompress(source, length, target, targetLength);
+}
+
+export function zfsLzjbDecompress(source: Uint8Array, length: i32, target: Uint8Array, targetLength: i32): bool {
+  return lzjbDecompress(source, length, target, targetLength);
 }

@@ -4,7 +4,10 @@
 // fs/zfs/nvlist-write.ts and packed to the very bytes zfs-fuse packed, then
 // sealed (label-write.ts, checksum.ts sealEmbedded) into the very 112 KiB
 // region, trailer included; the newest uberblock slot is rebuilt from its
-// fields to the very 1 KiB; a list too big for the region is refused.
+// fields to the very 1 KiB; a list too big for the region is refused; and
+// lzjb (fs/zfs/lzjb.ts) compresses zfs-fuse's metadata blocks (the MOS
+// object set, its dnode blocks) back into the very streams zfs-fuse
+// stored, and gives up when the stream would not fit.
 
 import { readFileSync } from "node:fs";
 import { gunzipSync } from "node:zlib";
@@ -21,6 +24,7 @@ const RING_AT = 128 << 10;
 const SLOT = 1 << 10;
 
 const image = (name: string) => gunzipSync(readFileSync(`${FIXTURES}${name}.img.gz`));
+const views = (ptr: number) => (e as unknown as { __getUint8ArrayView(p: number): Uint8Array }).__getUint8ArrayView(ptr);
 const bytesOf = (ptr: number) => Uint8Array.from((e as unknown as { __getUint8Array(p: number): Uint8Array }).__getUint8Array(ptr));
 
 /** `list` built again in the harness, pair by pair: its handle. */
@@ -70,6 +74,47 @@ describe("fs/zfs writing: labels as zfs-fuse writes them", () => {
       const slot = bytesOf(e.zfsUberblockSlot(fields[0], fields[1], fields[2], fields[3], root, SLOT, BigInt(at)));
       expect(Buffer.from(slot).equals(Buffer.from(device.subarray(at, at + SLOT)))).toBe(true);
       e.mmFree(root);
+    });
+  }
+
+  for (const fixture of ["plain-0", "lzjb-0"]) {
+    it(`compresses ${fixture}'s lzjb metadata blocks into zfs-fuse's own streams`, () => {
+      const device = image(fixture);
+      const view = new DataView(device.buffer, device.byteOffset, device.byteLength);
+      const newestRoot = () => {
+        let best = -1;
+        for (let slot = 0; slot < 128; slot++) {
+          const at = RING_AT + slot * SLOT;
+          if (view.getBigUint64(at, true) === 0x00bab10cn && (best < 0 || view.getBigUint64(at + 16, true) > view.getBigUint64(best + 16, true))) best = at;
+        }
+        return best + 40;
+      };
+      // The MOS object set, then the first block of its dnodes (the meta dnode's pointer, at 64 in the object set).
+      const pointers: Array<{ holder: Uint8Array; at: number }> = [{ holder: device, at: newestRoot() }];
+      let checked = 0;
+      for (let i = 0; i < pointers.length && i < 2; i++) {
+        const { holder, at } = pointers[i];
+        const pointer = new DataView(holder.buffer, holder.byteOffset + at, 128);
+        const prop = pointer.getBigUint64(48, true);
+        const logicalSize = (Number(prop & 0xffffn) + 1) << 9;
+        const physicalSize = (Number((prop >> 16n) & 0xffffn) + 1) << 9;
+        expect(Number((prop >> 32n) & 0xffn)).toBe(3); // lzjb
+        const offset = (4 << 20) + Number((pointer.getBigUint64(8, true) & 0x7fffffffffffffffn) << 9n);
+        const stored = device.subarray(offset, offset + physicalSize);
+        const source = e.zfsBytes(physicalSize);
+        views(source).set(stored);
+        const logical = e.zfsBytes(logicalSize);
+        expect(e.zfsLzjbDecompress(source, physicalSize, logical, logicalSize)).toBe(1);
+        const target = e.zfsBytes(logicalSize);
+        const length = e.zfsLzjbCompress(logical, logicalSize, target, logicalSize);
+        expect(length).toBeLessThan(logicalSize);
+        expect(Math.ceil(length / 512) * 512, `block ${i}`).toBe(physicalSize);
+        expect(Buffer.from(views(target).subarray(0, length)).equals(Buffer.from(stored.subarray(0, length))), `block ${i}`).toBe(true);
+        expect(e.zfsLzjbCompress(logical, logicalSize, target, length - 1)).toBe(logicalSize); // no room: stored plain
+        pointers.push({ holder: Uint8Array.from(views(logical)), at: 64 });
+        checked++;
+      }
+      expect(checked).toBe(2);
     });
   }
 
