@@ -1,7 +1,8 @@
 // The block pointer (blkptr_t, 128 bytes): where a block's copies are, how
 // big it is before and after compression, and its checksum. A BlockPointer
 // is a view of 128 bytes inside a larger block (an indirect block, a dnode,
-// a dataset record); it copies nothing.
+// a dataset record); it copies nothing. writeBlockPointer lays one out from
+// a NewBlockPointer's fields (little-endian, as this module always writes).
 //
 //   +0   dva[3]   three 16-byte addresses (copies):
 //                   word 0: vdev (bits 32-63), grid (24-31), allocated sectors (0-23)
@@ -11,7 +12,7 @@
 //   +56  pad[2], +72 physical birth, +80 birth txg, +88 fill count
 //   +96  checksum[4]
 
-import { le64 } from "./bytes";
+import { le64, storeLe64 } from "./bytes";
 
 export const BLOCK_POINTER_SIZE: i32 = 128;
 const PROP: i32 = 48;
@@ -72,4 +73,50 @@ export class BlockPointer {
   checksumWord(i: i32): u64 {
     return this.word(CHECKSUM_AT + i * 8);
   }
+}
+
+/** One copy of a block: its vdev, where it starts (bytes from the end of the front labels) and the space it takes. */
+export class Copy {
+  constructor(public vdev: u32, public offset: u64, public allocated: u64, public gang: bool = false) {}
+}
+
+/** What writeBlockPointer writes. Sizes are bytes (multiples of 512); checksum words as the function computed them. */
+export class NewBlockPointer {
+  copies: Array<Copy> = new Array<Copy>();
+  logicalSize: i32 = 0;
+  physicalSize: i32 = 0;
+  compression: u32 = 0;
+  checksum: u32 = 0;
+  type: u32 = 0;
+  level: i32 = 0;
+  birth: u64 = 0;
+  /** 0 when the block was written in its birth txg (as every block of a pool that never rewrites in place). */
+  physicalBirth: u64 = 0;
+  fill: u64 = 0;
+  checksumWords: StaticArray<u64> = new StaticArray<u64>(4);
+}
+
+/** Writes `fields` as a block pointer at `data[at, at + 128)` (every byte of it). */
+export function writeBlockPointer(data: Uint8Array, at: i32, fields: NewBlockPointer): void {
+  for (let i = 0; i < 3; i++) {
+    let word0: u64 = 0;
+    let word1: u64 = 0;
+    if (i < fields.copies.length) {
+      const copy = fields.copies[i];
+      word0 = (<u64>copy.vdev << 32) | ((copy.allocated >> 9) & 0xffffff);
+      word1 = ((copy.offset >> 9) & 0x7fffffffffffffff) | (copy.gang ? <u64>1 << 63 : 0);
+    }
+    storeLe64(data, at + i * 16, word0);
+    storeLe64(data, at + i * 16 + 8, word1);
+  }
+  const prop = <u64>((fields.logicalSize >> 9) - 1) | (<u64>((fields.physicalSize >> 9) - 1) << 16) |
+    (<u64>(fields.compression & 0xff) << 32) | (<u64>(fields.checksum & 0xff) << 40) | (<u64>(fields.type & 0xff) << 48) |
+    (<u64>(fields.level & 0x1f) << 56) | (<u64>1 << 63);
+  storeLe64(data, at + PROP, prop);
+  storeLe64(data, at + 56, 0);
+  storeLe64(data, at + 64, 0);
+  storeLe64(data, at + 72, fields.physicalBirth);
+  storeLe64(data, at + BIRTH, fields.birth);
+  storeLe64(data, at + 88, fields.fill);
+  for (let i = 0; i < 4; i++) storeLe64(data, at + CHECKSUM_AT + i * 8, unchecked(fields.checksumWords[i]));
 }

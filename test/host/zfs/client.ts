@@ -14,6 +14,7 @@ export interface ZfsWriteExports {
   zfsNvPack(list: number): Ptr;
   zfsConfigRegion(list: number, at: bigint): Ptr;
   zfsBytes(length: number): Ptr;
+  zfsRewriteBlockPointer(pointer: Ptr, out: Ptr): void;
   zfsLzjbCompress(source: Ptr, length: number, target: Ptr, targetLength: number): number;
   zfsLzjbDecompress(source: Ptr, length: number, target: Ptr, targetLength: number): number;
   zfsUberblockSlot(version: bigint, txg: bigint, guidSum: bigint, timestamp: bigint, root: number, size: number, at: bigint): Ptr;

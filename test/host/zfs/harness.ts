@@ -7,6 +7,8 @@
 import { NvWriter } from "../../../fs/zfs/nvlist-write";
 import { configRegion, uberblockSlot, UberblockFields } from "../../../fs/zfs/label-write";
 import { lzjbCompress, lzjbDecompress } from "../../../fs/zfs/lzjb";
+import { BlockPointer, NewBlockPointer, Copy, writeBlockPointer } from "../../../fs/zfs/blkptr";
+import { le64 } from "../../../fs/zfs/bytes";
 
 export function zfsNvNew(flags: u32): usize {
   return changetype<usize>(new NvWriter(flags));
@@ -69,4 +71,29 @@ export function zfsLzjbCompress(source: Uint8Array, length: i32, target: Uint8Ar
 
 export function zfsLzjbDecompress(source: Uint8Array, length: i32, target: Uint8Array, targetLength: i32): bool {
   return lzjbDecompress(source, length, target, targetLength);
+}
+
+/**
+ * Reads the block pointer in the 128 bytes at `pointer` field by field and
+ * writes it again with writeBlockPointer into `out`: what a writer that knew
+ * those fields would have written.
+ */
+export function zfsRewriteBlockPointer(pointer: Uint8Array, out: Uint8Array): void {
+  const read = new BlockPointer(pointer, 0);
+  const fields = new NewBlockPointer();
+  for (let i = 0; i < 3; i++) {
+    if (read.allocated(i) == 0 && read.offset(i) == 0 && read.vdev(i) == 0) continue;
+    fields.copies.push(new Copy(read.vdev(i), read.offset(i), read.allocated(i), read.isGang(i)));
+  }
+  fields.logicalSize = read.logicalSize;
+  fields.physicalSize = read.physicalSize;
+  fields.compression = read.compression;
+  fields.checksum = read.checksum;
+  fields.type = read.type;
+  fields.level = read.level;
+  fields.birth = read.birth;
+  fields.physicalBirth = le64(pointer, 72);
+  fields.fill = le64(pointer, 88);
+  for (let i = 0; i < 4; i++) fields.checksumWords[i] = read.checksumWord(i);
+  writeBlockPointer(out, 0, fields);
 }

@@ -7,7 +7,9 @@
 // fields to the very 1 KiB; a list too big for the region is refused; and
 // lzjb (fs/zfs/lzjb.ts) compresses zfs-fuse's metadata blocks (the MOS
 // object set, its dnode blocks) back into the very streams zfs-fuse
-// stored, and gives up when the stream would not fit.
+// stored, and gives up when the stream would not fit; and every block
+// pointer met on the way (the MOS root, its dnodes') is written again from
+// its fields (fs/zfs/blkptr.ts writeBlockPointer) to the very 128 bytes.
 
 import { readFileSync } from "node:fs";
 import { gunzipSync } from "node:zlib";
@@ -44,6 +46,31 @@ function build(list: NvList): number {
   return handle;
 }
 
+/** Checks that writeBlockPointer, given the fields read from `pointer`, writes its 128 bytes again. */
+function expectRewritten(pointer: Uint8Array, what: string): void {
+  const source = e.zfsBytes(128);
+  views(source).set(pointer);
+  const out = e.zfsBytes(128);
+  e.zfsRewriteBlockPointer(source, out);
+  expect(Buffer.from(views(out)).equals(Buffer.from(pointer)), what).toBe(true);
+}
+
+/** Rewrites every block pointer of every dnode in a block of 512-byte dnodes; how many there were. */
+function rewriteDnodePointers(block: Uint8Array): number {
+  let count = 0;
+  for (let at = 0; at + 512 <= block.length; at += 512) {
+    if (block[at] === 0) continue; // a free dnode
+    const pointers = block[at + 3];
+    for (let i = 0; i < pointers; i++) {
+      const pointer = block.subarray(at + 64 + i * 128, at + 64 + (i + 1) * 128);
+      if (pointer.every((byte) => byte === 0)) continue; // a hole
+      expectRewritten(pointer, `dnode ${at / 512} pointer ${i}`);
+      count++;
+    }
+  }
+  return count;
+}
+
 describe("fs/zfs writing: labels as zfs-fuse writes them", () => {
   for (const fixture of ["plain-0", "twin-0"]) {
     it(`packs and seals ${fixture}'s configuration to zfs-fuse's bytes`, () => {
@@ -78,7 +105,7 @@ describe("fs/zfs writing: labels as zfs-fuse writes them", () => {
   }
 
   for (const fixture of ["plain-0", "lzjb-0"]) {
-    it(`compresses ${fixture}'s lzjb metadata blocks into zfs-fuse's own streams`, () => {
+    it(`compresses ${fixture}'s lzjb metadata blocks into zfs-fuse's own streams, and writes its block pointers again`, () => {
       const device = image(fixture);
       const view = new DataView(device.buffer, device.byteOffset, device.byteLength);
       const newestRoot = () => {
@@ -112,9 +139,11 @@ describe("fs/zfs writing: labels as zfs-fuse writes them", () => {
         expect(Buffer.from(views(target).subarray(0, length)).equals(Buffer.from(stored.subarray(0, length))), `block ${i}`).toBe(true);
         expect(e.zfsLzjbCompress(logical, logicalSize, target, length - 1)).toBe(logicalSize); // no room: stored plain
         pointers.push({ holder: Uint8Array.from(views(logical)), at: 64 });
+        expectRewritten(holder.subarray(at, at + 128), `pointer ${i}`);
+        if (i === 1) checked += rewriteDnodePointers(Uint8Array.from(views(logical)));
         checked++;
       }
-      expect(checked).toBe(2);
+      expect(checked).toBeGreaterThan(10); // the two blocks' pointers and the MOS dnodes' own
     });
   }
 
