@@ -143,7 +143,7 @@ describe.each(BOOT_TARGETS)("virtio-9p on $arch $machine", ({ arch, machine }) =
     expect(tail.toString()).toBe("tail");
     expectBigFile(join(out, "big.bin"));
     rmSync(parent, { recursive: true });
-  });
+  }, 300_000); // the first run on an architecture also builds the app for it
 });
 
 describe("--dir modes", () => {

@@ -119,7 +119,7 @@ describe("readOptions", () => {
 
   it("accepts only the self-tests it knows", () => {
     expect(read("selftest=mm").error).toBe("");
-    expect(read("selftest=disk").error).toBe("selftest=NAME needs one of: mm, irq, sched, blk, fs, random, 9p, net, tcp, ipv6");
+    expect(read("selftest=disk").error).toBe("selftest=NAME needs one of: mm, irq, sched, blk, fs, random, 9p, net, tcp, ipv6, libc");
   });
 
   it("accepts only the crash kinds it knows, and names them when refusing", () => {
