@@ -4,10 +4,12 @@
 // pointer table slot and then the bucket within a leaf.
 
 const POLYNOMIAL: u64 = 0xc96c5795d7870f42;
-const table = new StaticArray<u64>(256);
+/** The CRC-64 table, made on first use (nothing is allocated at start). */
+let table: StaticArray<u64> = changetype<StaticArray<u64>>(0);
 let ready = false;
 
 function fillTable(): void {
+  table = new StaticArray<u64>(256);
   for (let i = 0; i < 256; i++) {
     let crc = <u64>i;
     for (let bit = 0; bit < 8; bit++) crc = (crc >> 1) ^ (POLYNOMIAL & (0 - (crc & 1)));

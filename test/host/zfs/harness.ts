@@ -9,6 +9,7 @@ import { configRegion, uberblockSlot, UberblockFields } from "../../../fs/zfs/la
 import { lzjbCompress, lzjbDecompress } from "../../../fs/zfs/lzjb";
 import { BlockPointer, NewBlockPointer, Copy, writeBlockPointer } from "../../../fs/zfs/blkptr";
 import { le64 } from "../../../fs/zfs/bytes";
+import { MicroEntry, writeMicroZap, microNext, microName, microValue } from "../../../fs/zfs/zap-micro";
 
 export function zfsNvNew(flags: u32): usize {
   return changetype<usize>(new NvWriter(flags));
@@ -96,4 +97,18 @@ export function zfsRewriteBlockPointer(pointer: Uint8Array, out: Uint8Array): vo
   fields.fill = le64(pointer, 88);
   for (let i = 0; i < 4; i++) fields.checksumWords[i] = read.checksumWord(i);
   writeBlockPointer(out, 0, fields);
+}
+
+/**
+ * Reads the micro ZAP in `block` (its salt, normalization flags and entries
+ * in slot order) and lays it out again with writeMicroZap into `out`, which
+ * is as long; false if the writer refused.
+ */
+export function zfsRewriteMicroZap(block: Uint8Array, out: Uint8Array): bool {
+  const entries = new Array<MicroEntry>();
+  for (let i = microNext(block, 0); i >= 0; i = microNext(block, i + 1)) {
+    if (i != entries.length) return false; // a freed slot before this one: not a layout the writer makes
+    entries.push(new MicroEntry(microName(block, i), microValue(block, i)));
+  }
+  return writeMicroZap(out, le64(block, 8), le64(block, 16), entries);
 }

@@ -9,7 +9,10 @@
 // object set, its dnode blocks) back into the very streams zfs-fuse
 // stored, and gives up when the stream would not fit; and every block
 // pointer met on the way (the MOS root, its dnodes') is written again from
-// its fields (fs/zfs/blkptr.ts writeBlockPointer) to the very 128 bytes.
+// its fields (fs/zfs/blkptr.ts writeBlockPointer) to the very 128 bytes,
+// and every micro ZAP of the MOS's first dnodes is laid out again from its
+// entries (zap-micro.ts writeMicroZap, collision differentiators computed)
+// to the very block.
 
 import { readFileSync } from "node:fs";
 import { gunzipSync } from "node:zlib";
@@ -53,6 +56,42 @@ function expectRewritten(pointer: Uint8Array, what: string): void {
   const out = e.zfsBytes(128);
   e.zfsRewriteBlockPointer(source, out);
   expect(Buffer.from(views(out)).equals(Buffer.from(pointer)), what).toBe(true);
+}
+
+/** The logical bytes of the block `pointer` (128 bytes) points to in `device`: read, and decompressed when lzjb. */
+function logicalBlock(device: Uint8Array, pointer: Uint8Array): Uint8Array {
+  const view = new DataView(pointer.buffer, pointer.byteOffset, 128);
+  const prop = view.getBigUint64(48, true);
+  const logicalSize = (Number(prop & 0xffffn) + 1) << 9;
+  const physicalSize = (Number((prop >> 16n) & 0xffffn) + 1) << 9;
+  const offset = (4 << 20) + Number((view.getBigUint64(8, true) & 0x7fffffffffffffffn) << 9n);
+  const stored = device.subarray(offset, offset + physicalSize);
+  const compression = Number((prop >> 32n) & 0xffn);
+  if (compression === 2) return Uint8Array.from(stored.subarray(0, logicalSize)); // off (a copy: a Buffer's slice is a view)
+  expect(compression).toBe(3);
+  const source = e.zfsBytes(physicalSize);
+  views(source).set(stored);
+  const logical = e.zfsBytes(logicalSize);
+  expect(e.zfsLzjbDecompress(source, physicalSize, logical, logicalSize)).toBe(1);
+  return Uint8Array.from(views(logical));
+}
+
+/** Rewrites every micro ZAP the dnodes of `block` (512-byte dnodes) hold in their first data block; how many there were. */
+function rewriteMicroZaps(device: Uint8Array, block: Uint8Array): number {
+  let count = 0;
+  for (let at = 0; at + 512 <= block.length; at += 512) {
+    const pointer = block.subarray(at + 64, at + 192);
+    if (block[at] === 0 || block[at + 3] === 0 || pointer.every((byte) => byte === 0) || block[at + 2] !== 1) continue; // free, no pointer, a hole, or indirect (dn_nlevels > 1)
+    const data = logicalBlock(device, pointer);
+    if (new DataView(data.buffer, data.byteOffset).getBigUint64(0, true) !== (1n << 63n) + 3n) continue; // not a micro ZAP
+    const source = e.zfsBytes(data.length);
+    views(source).set(data);
+    const out = e.zfsBytes(data.length);
+    expect(e.zfsRewriteMicroZap(source, out), `dnode ${at / 512}`).toBe(1);
+    expect(Buffer.from(views(out)).equals(Buffer.from(data)), `dnode ${at / 512}'s micro ZAP`).toBe(true);
+    count++;
+  }
+  return count;
 }
 
 /** Rewrites every block pointer of every dnode in a block of 512-byte dnodes; how many there were. */
@@ -105,7 +144,7 @@ describe("fs/zfs writing: labels as zfs-fuse writes them", () => {
   }
 
   for (const fixture of ["plain-0", "lzjb-0"]) {
-    it(`compresses ${fixture}'s lzjb metadata blocks into zfs-fuse's own streams, and writes its block pointers again`, () => {
+    it(`compresses ${fixture}'s lzjb metadata blocks into zfs-fuse's own streams, and writes its block pointers and micro ZAPs again`, () => {
       const device = image(fixture);
       const view = new DataView(device.buffer, device.byteOffset, device.byteLength);
       const newestRoot = () => {
@@ -119,6 +158,7 @@ describe("fs/zfs writing: labels as zfs-fuse writes them", () => {
       // The MOS object set, then the first block of its dnodes (the meta dnode's pointer, at 64 in the object set).
       const pointers: Array<{ holder: Uint8Array; at: number }> = [{ holder: device, at: newestRoot() }];
       let checked = 0;
+      let microZaps = 0;
       for (let i = 0; i < pointers.length && i < 2; i++) {
         const { holder, at } = pointers[i];
         const pointer = new DataView(holder.buffer, holder.byteOffset + at, 128);
@@ -141,9 +181,11 @@ describe("fs/zfs writing: labels as zfs-fuse writes them", () => {
         pointers.push({ holder: Uint8Array.from(views(logical)), at: 64 });
         expectRewritten(holder.subarray(at, at + 128), `pointer ${i}`);
         if (i === 1) checked += rewriteDnodePointers(Uint8Array.from(views(logical)));
+        if (i === 1) microZaps = rewriteMicroZaps(device, Uint8Array.from(views(logical)));
         checked++;
       }
       expect(checked).toBeGreaterThan(10); // the two blocks' pointers and the MOS dnodes' own
+      expect(microZaps).toBeGreaterThanOrEqual(8); // the object directory, DSL props, child and snapshot maps...
     });
   }
 
