@@ -10,6 +10,7 @@ import { lzjbCompress, lzjbDecompress } from "../../../fs/zfs/lzjb";
 import { BlockPointer, NewBlockPointer, Copy, writeBlockPointer } from "../../../fs/zfs/blkptr";
 import { le64 } from "../../../fs/zfs/bytes";
 import { MicroEntry, writeMicroZap, microNext, microName, microValue } from "../../../fs/zfs/zap-micro";
+import { NewDnode, writeDnode } from "../../../fs/zfs/dnode-write";
 
 export function zfsNvNew(flags: u32): usize {
   return changetype<usize>(new NvWriter(flags));
@@ -80,6 +81,12 @@ export function zfsLzjbDecompress(source: Uint8Array, length: i32, target: Uint8
  * those fields would have written.
  */
 export function zfsRewriteBlockPointer(pointer: Uint8Array, out: Uint8Array): void {
+  writeBlockPointer(out, 0, fieldsOf(pointer, 0));
+}
+
+/** The fields of the block pointer at `data[at, at + 128)`, read one by one. */
+function fieldsOf(data: Uint8Array, at: i32): NewBlockPointer {
+  const pointer = data.subarray(at, at + 128);
   const read = new BlockPointer(pointer, 0);
   const fields = new NewBlockPointer();
   for (let i = 0; i < 3; i++) {
@@ -96,7 +103,38 @@ export function zfsRewriteBlockPointer(pointer: Uint8Array, out: Uint8Array): vo
   fields.physicalBirth = le64(pointer, 72);
   fields.fill = le64(pointer, 88);
   for (let i = 0; i < 4; i++) fields.checksumWords[i] = read.checksumWord(i);
-  writeBlockPointer(out, 0, fields);
+  return fields;
+}
+
+/**
+ * Reads the 512-byte dnode in `data` field by field (its block pointers
+ * too; an all-zero one is a hole) and lays it out again with writeDnode
+ * into `out`; false if the writer refused.
+ */
+export function zfsRewriteDnode(data: Uint8Array, out: Uint8Array): bool {
+  const dnode = new NewDnode();
+  dnode.type = data[0];
+  dnode.indirectShift = data[1];
+  dnode.levels = data[2];
+  dnode.bonusType = data[4];
+  dnode.checksum = data[5];
+  dnode.compression = data[6];
+  dnode.flags = data[7];
+  dnode.blockSize = (<i32>data[8] | (<i32>data[9] << 8)) << 9;
+  const bonusLength = <i32>data[10] | (<i32>data[11] << 8);
+  dnode.maxBlock = le64(data, 16);
+  dnode.used = le64(data, 24);
+  const count = <i32>data[3];
+  dnode.pointers = new Array<NewBlockPointer | null>();
+  for (let i = 0; i < count; i++) {
+    const at = 64 + i * 128;
+    let hole = true;
+    for (let k = 0; k < 128; k++) if (data[at + k] != 0) hole = false;
+    dnode.pointers.push(hole ? null : fieldsOf(data, at));
+  }
+  const bonusAt = 64 + count * 128;
+  dnode.bonus = data.slice(bonusAt, bonusAt + bonusLength);
+  return writeDnode(out, 0, dnode);
 }
 
 /**

@@ -10,9 +10,10 @@
 // stored, and gives up when the stream would not fit; and every block
 // pointer met on the way (the MOS root, its dnodes') is written again from
 // its fields (fs/zfs/blkptr.ts writeBlockPointer) to the very 128 bytes,
-// and every micro ZAP of the MOS's first dnodes is laid out again from its
+// every micro ZAP of the MOS's first dnodes is laid out again from its
 // entries (zap-micro.ts writeMicroZap, collision differentiators computed)
-// to the very block.
+// to the very block, and every dnode in use from its fields (dnode-write.ts)
+// to the very 512 bytes.
 
 import { readFileSync } from "node:fs";
 import { gunzipSync } from "node:zlib";
@@ -94,6 +95,21 @@ function rewriteMicroZaps(device: Uint8Array, block: Uint8Array): number {
   return count;
 }
 
+/** Lays every dnode in use of `block` out again from its fields; how many there were. */
+function rewriteDnodes(block: Uint8Array): number {
+  let count = 0;
+  for (let at = 0; at + 512 <= block.length; at += 512) {
+    if (block[at] === 0) continue;
+    const source = e.zfsBytes(512);
+    views(source).set(block.subarray(at, at + 512));
+    const out = e.zfsBytes(512);
+    expect(e.zfsRewriteDnode(source, out), `dnode ${at / 512}`).toBe(1);
+    expect(Buffer.from(views(out)).equals(Buffer.from(block.subarray(at, at + 512))), `dnode ${at / 512}`).toBe(true);
+    count++;
+  }
+  return count;
+}
+
 /** Rewrites every block pointer of every dnode in a block of 512-byte dnodes; how many there were. */
 function rewriteDnodePointers(block: Uint8Array): number {
   let count = 0;
@@ -144,7 +160,7 @@ describe("fs/zfs writing: labels as zfs-fuse writes them", () => {
   }
 
   for (const fixture of ["plain-0", "lzjb-0"]) {
-    it(`compresses ${fixture}'s lzjb metadata blocks into zfs-fuse's own streams, and writes its block pointers and micro ZAPs again`, () => {
+    it(`compresses ${fixture}'s lzjb metadata blocks into zfs-fuse's own streams, and writes its block pointers, micro ZAPs and dnodes again`, () => {
       const device = image(fixture);
       const view = new DataView(device.buffer, device.byteOffset, device.byteLength);
       const newestRoot = () => {
@@ -159,6 +175,7 @@ describe("fs/zfs writing: labels as zfs-fuse writes them", () => {
       const pointers: Array<{ holder: Uint8Array; at: number }> = [{ holder: device, at: newestRoot() }];
       let checked = 0;
       let microZaps = 0;
+      let dnodes = 0;
       for (let i = 0; i < pointers.length && i < 2; i++) {
         const { holder, at } = pointers[i];
         const pointer = new DataView(holder.buffer, holder.byteOffset + at, 128);
@@ -182,10 +199,12 @@ describe("fs/zfs writing: labels as zfs-fuse writes them", () => {
         expectRewritten(holder.subarray(at, at + 128), `pointer ${i}`);
         if (i === 1) checked += rewriteDnodePointers(Uint8Array.from(views(logical)));
         if (i === 1) microZaps = rewriteMicroZaps(device, Uint8Array.from(views(logical)));
+        if (i === 1) dnodes = rewriteDnodes(Uint8Array.from(views(logical)));
         checked++;
       }
       expect(checked).toBeGreaterThan(10); // the two blocks' pointers and the MOS dnodes' own
       expect(microZaps).toBeGreaterThanOrEqual(8); // the object directory, DSL props, child and snapshot maps...
+      expect(dnodes).toBeGreaterThanOrEqual(20);
     });
   }
 
