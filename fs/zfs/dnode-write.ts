@@ -1,5 +1,6 @@
-// Laying a dnode (dnode_phys_t, 512 bytes) out from its fields: what
-// dnode.ts reads. The pads are zero, and so is the bonus space past the
+// Laying a dnode (dnode_phys_t, 512 bytes) out from its fields, what
+// dnode.ts reads, and an object set block around its meta dnode, what
+// objset.ts reads. The pads are zero, and so is the bonus space past the
 // bonus length.
 //
 //   +0 u8 type  +1 u8 indblkshift  +2 u8 nlevels  +3 u8 nblkptr  +4 u8 bonustype
@@ -58,4 +59,40 @@ export function writeDnode(data: Uint8Array, at: i32, dnode: NewDnode): bool {
   const bonusAt = at + BLOCK_POINTERS_AT + count * BLOCK_POINTER_SIZE;
   for (let i = 0; i < dnode.bonus.length; i++) data[bonusAt + i] = dnode.bonus[i];
   return true;
+}
+
+/** objset_phys_t: the meta dnode, the intent log header, the type, then (2 KiB form) the user and group accounting dnodes. */
+const OBJSET_LOG_AT: i32 = 512;
+const OBJSET_LOG_BYTES: i32 = 192;
+const OBJSET_TYPE_AT: i32 = 704;
+const OBJSET_FLAGS_AT: i32 = 712;
+const OBJSET_USER_AT: i32 = 1024;
+const OBJSET_GROUP_AT: i32 = 1536;
+
+export class NewObjset {
+  meta: NewDnode = new NewDnode();
+  /** The intent log header (192 bytes; zero for a log never written). */
+  log: Uint8Array = new Uint8Array(OBJSET_LOG_BYTES);
+  /** 1: the MOS, 2: a ZPL dataset. */
+  type: u64 = 0;
+  flags: u64 = 0;
+  /** The 2 KiB form (pool version 15 and later), with room for the user and group space accounting dnodes. */
+  accounting: bool = true;
+  /** Those dnodes; null leaves one free (zero). */
+  userUsed: NewDnode | null = null;
+  groupUsed: NewDnode | null = null;
+}
+
+/** The object set block (1 or 2 KiB) for `objset`, or null when one of its dnodes does not fit. */
+export function objsetBlock(objset: NewObjset): Uint8Array | null {
+  const block = new Uint8Array(objset.accounting ? 2048 : 1024);
+  if (!writeDnode(block, 0, objset.meta)) return null;
+  for (let i = 0; i < OBJSET_LOG_BYTES; i++) block[OBJSET_LOG_AT + i] = objset.log[i];
+  storeLe64(block, OBJSET_TYPE_AT, objset.type);
+  storeLe64(block, OBJSET_FLAGS_AT, objset.flags);
+  const user = objset.userUsed;
+  const group = objset.groupUsed;
+  if (objset.accounting && user !== null && !writeDnode(block, OBJSET_USER_AT, user)) return null;
+  if (objset.accounting && group !== null && !writeDnode(block, OBJSET_GROUP_AT, group)) return null;
+  return block;
 }

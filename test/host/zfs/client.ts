@@ -17,6 +17,7 @@ export interface ZfsWriteExports {
   zfsRewriteBlockPointer(pointer: Ptr, out: Ptr): void;
   zfsRewriteMicroZap(block: Ptr, out: Ptr): number;
   zfsRewriteDnode(dnode: Ptr, out: Ptr): number;
+  zfsRewriteObjset(block: Ptr): Ptr;
   zfsLzjbCompress(source: Ptr, length: number, target: Ptr, targetLength: number): number;
   zfsLzjbDecompress(source: Ptr, length: number, target: Ptr, targetLength: number): number;
   zfsUberblockSlot(version: bigint, txg: bigint, guidSum: bigint, timestamp: bigint, root: number, size: number, at: bigint): Ptr;

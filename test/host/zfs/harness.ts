@@ -10,7 +10,7 @@ import { lzjbCompress, lzjbDecompress } from "../../../fs/zfs/lzjb";
 import { BlockPointer, NewBlockPointer, Copy, writeBlockPointer } from "../../../fs/zfs/blkptr";
 import { le64 } from "../../../fs/zfs/bytes";
 import { MicroEntry, writeMicroZap, microNext, microName, microValue } from "../../../fs/zfs/zap-micro";
-import { NewDnode, writeDnode } from "../../../fs/zfs/dnode-write";
+import { NewDnode, writeDnode, NewObjset, objsetBlock } from "../../../fs/zfs/dnode-write";
 
 export function zfsNvNew(flags: u32): usize {
   return changetype<usize>(new NvWriter(flags));
@@ -112,6 +112,12 @@ function fieldsOf(data: Uint8Array, at: i32): NewBlockPointer {
  * into `out`; false if the writer refused.
  */
 export function zfsRewriteDnode(data: Uint8Array, out: Uint8Array): bool {
+  return writeDnode(out, 0, dnodeFields(data, 0));
+}
+
+/** The fields of the dnode at `data[at, at + 512)`, read one by one. */
+function dnodeFields(whole: Uint8Array, at: i32): NewDnode {
+  const data = whole.subarray(at, at + 512);
   const dnode = new NewDnode();
   dnode.type = data[0];
   dnode.indirectShift = data[1];
@@ -134,7 +140,21 @@ export function zfsRewriteDnode(data: Uint8Array, out: Uint8Array): bool {
   }
   const bonusAt = 64 + count * 128;
   dnode.bonus = data.slice(bonusAt, bonusAt + bonusLength);
-  return writeDnode(out, 0, dnode);
+  return dnode;
+}
+
+/** Reads the object set block `data` (1 or 2 KiB) field by field and builds it again with objsetBlock; empty if refused. */
+export function zfsRewriteObjset(data: Uint8Array): Uint8Array {
+  const objset = new NewObjset();
+  objset.meta = dnodeFields(data, 0);
+  objset.log = data.slice(512, 704);
+  objset.type = le64(data, 704);
+  objset.flags = le64(data, 712);
+  objset.accounting = data.length >= 2048;
+  if (objset.accounting && data[1024] != 0) objset.userUsed = dnodeFields(data, 1024);
+  if (objset.accounting && data[1536] != 0) objset.groupUsed = dnodeFields(data, 1536);
+  const block = objsetBlock(objset);
+  return block === null ? new Uint8Array(0) : block!;
 }
 
 /**

@@ -12,8 +12,8 @@
 // its fields (fs/zfs/blkptr.ts writeBlockPointer) to the very 128 bytes,
 // every micro ZAP of the MOS's first dnodes is laid out again from its
 // entries (zap-micro.ts writeMicroZap, collision differentiators computed)
-// to the very block, and every dnode in use from its fields (dnode-write.ts)
-// to the very 512 bytes.
+// to the very block, every dnode in use from its fields (dnode-write.ts) to
+// the very 512 bytes, and the MOS object set block from its fields.
 
 import { readFileSync } from "node:fs";
 import { gunzipSync } from "node:zlib";
@@ -160,7 +160,7 @@ describe("fs/zfs writing: labels as zfs-fuse writes them", () => {
   }
 
   for (const fixture of ["plain-0", "lzjb-0"]) {
-    it(`compresses ${fixture}'s lzjb metadata blocks into zfs-fuse's own streams, and writes its block pointers, micro ZAPs and dnodes again`, () => {
+    it(`compresses ${fixture}'s lzjb metadata blocks into zfs-fuse's own streams, and writes its object set, block pointers, micro ZAPs and dnodes again`, () => {
       const device = image(fixture);
       const view = new DataView(device.buffer, device.byteOffset, device.byteLength);
       const newestRoot = () => {
@@ -196,6 +196,7 @@ describe("fs/zfs writing: labels as zfs-fuse writes them", () => {
         expect(Buffer.from(views(target).subarray(0, length)).equals(Buffer.from(stored.subarray(0, length))), `block ${i}`).toBe(true);
         expect(e.zfsLzjbCompress(logical, logicalSize, target, length - 1)).toBe(logicalSize); // no room: stored plain
         pointers.push({ holder: Uint8Array.from(views(logical)), at: 64 });
+        if (i === 0) expect(Buffer.from(bytesOf(e.zfsRewriteObjset(logical))).equals(Buffer.from(views(logical))), "the MOS object set").toBe(true);
         expectRewritten(holder.subarray(at, at + 128), `pointer ${i}`);
         if (i === 1) checked += rewriteDnodePointers(Uint8Array.from(views(logical)));
         if (i === 1) microZaps = rewriteMicroZaps(device, Uint8Array.from(views(logical)));
