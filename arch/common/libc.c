@@ -59,7 +59,12 @@ static int fast_rep_strings(void) {
 }
 #endif
 
-/* Copies n >= 8 bytes forwards: whole words, then the last word (overlapping the one before). */
+/*
+ * Copies n >= 8 bytes forwards: whole words, then the last word (overlapping
+ * the one before, loaded first). Also right for a destination below an
+ * overlapping source: every word is read before anything at or above it is
+ * written, and the last word holds the source's bytes as they were.
+ */
 static inline void copy_words(uint8_t* d, const uint8_t* s, size_t n) {
   const uint64_t last = load64(s + n - 8);
   size_t i = 0;
@@ -96,10 +101,11 @@ NO_BUILTIN void* memmove(void* dst, const void* src, size_t n) {
   const uint8_t* s = src;
   if (d == s || n == 0) return dst;
   if (d < s || d >= s + n) {
-    /* Forwards is safe: each word is read before anything at or above it is written. */
-    size_t i = 0;
-    for (; i + 8 <= n; i += 8) store64(d + i, load64(s + i));
-    for (; i < n; i++) d[i] = s[i];
+    if (n < 8) {
+      for (size_t i = 0; i < n; i++) d[i] = s[i];
+    } else {
+      copy_words(d, s, n);
+    }
     return dst;
   }
   /* The destination overlaps the source from above: backwards, the tail first. */
