@@ -36,6 +36,11 @@ const LOOPBACK: u32 = 0x7f000001;
 /** ::1's low half (its last byte is 1). */
 const LOOPBACK6_LOW: u64 = 0x0100_0000_0000_0000;
 
+/** Writes the loopback address of the family (127.0.0.1, mapped, or ::1) at `out`. */
+export function storeLoopback(out: usize, ipv6: bool): void {
+  storeAddress(out, 0, ipv6 ? LOOPBACK6_LOW : ipv4MappedLow(LOOPBACK));
+}
+
 export function resolveHost(name: string, numericOnly: bool, ipv6: bool, out: usize): i32 {
   const numeric = memory.data(16);
   const kind = numericAddress(name, numeric);
@@ -47,8 +52,7 @@ export function resolveHost(name: string, numericOnly: bool, ipv6: bool, out: us
   }
   if (numericOnly) return RESOLVE_NO_NAME;
   if (name == "localhost" || name == "localhost.") {
-    if (ipv6) storeAddress(out, 0, LOOPBACK6_LOW);
-    else storeAddress(out, 0, ipv4MappedLow(LOOPBACK));
+    storeLoopback(out, ipv6);
     return 1;
   }
   return dnsResolve(name, ipv6 ? DNS_TYPE_AAAA : DNS_TYPE_A, out);

@@ -32,7 +32,7 @@
 // AI_NUMERICSERV and AI_NUMERICHOST refuse names.
 // Errors are WasmEdge's EAI errnos (AINONAME, AIFAMILY, ...).
 
-import { resolveHost, RESOLVE_NO_NAME, RESOLVE_NO_DATA, RESOLVE_TRY_AGAIN, RESOLVE_NO_FAMILY, MAX_ADDRESSES } from "../../kernel/net/resolve";
+import { resolveHost, storeLoopback, RESOLVE_NO_NAME, RESOLVE_NO_DATA, RESOLVE_TRY_AGAIN, RESOLVE_NO_FAMILY, MAX_ADDRESSES } from "../../kernel/net/resolve";
 import { copyIn, copyOut } from "../app-memory";
 import { inRange, appString, StringResult, storeU32 } from "./memory";
 import {
@@ -59,9 +59,6 @@ const SA_DATA_BYTES: u32 = 14;
 const SA_DATA6_BYTES: u32 = 26;
 const SOCKADDR_IN_BYTES: u32 = 16;
 const SOCKADDR_IN6_BYTES: u32 = 28;
-const LOOPBACK: u32 = 0x7f000001;
-/** ::1's low half. */
-const LOOPBACK6_LOW: u64 = 0x0100_0000_0000_0000;
 /** The records a call may be given (a longer list is read only this far). */
 const MAX_RECORDS: u32 = 64;
 
@@ -165,9 +162,8 @@ function servicePort(service: u32, length: u32, flags: u32): i32 {
 /** Resolves the node into `found`: the count, or -errno (AINONAME, AINODATA, AIAGAIN, AIFAIL). */
 function nodeAddresses(node: u32, length: u32, flags: u32, ipv6: bool): i32 {
   if (length == 0) {
-    const passive = (flags & AI_PASSIVE) != 0;
-    if (ipv6) storeAddress(found, 0, passive ? 0 : LOOPBACK6_LOW);
-    else storeAddress(found, 0, ipv4MappedLow(passive ? 0 : LOOPBACK));
+    if ((flags & AI_PASSIVE) == 0) storeLoopback(found, ipv6);
+    else storeAddress(found, 0, ipv6 ? 0 : ipv4MappedLow(0)); // the unspecified address
     return 1;
   }
   const name = appName(node, length);
