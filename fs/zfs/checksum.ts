@@ -17,7 +17,8 @@ export const CHECKSUM_FLETCHER4: u32 = 7;
 export const CHECKSUM_SHA256: u32 = 8;
 
 const EMBEDDED_MAGIC: u64 = 0x0210da7ab10c7a11;
-const TRAILER: i32 = 40;
+/** The embedded trailer's size, at the end of a label config, an uberblock slot or a gang header. */
+export const TRAILER: i32 = 40;
 
 /** A checksum answer: the block matches, does not, names a function this reader lacks, or matches as big-endian (embedded only). */
 export const MATCH: i32 = 1;

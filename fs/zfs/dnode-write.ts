@@ -11,8 +11,9 @@
 import { storeLe64 } from "./bytes";
 import { NewBlockPointer, writeBlockPointer, BLOCK_POINTER_SIZE } from "./blkptr";
 
-export const DNODE_BYTES: i32 = 512;
-const BLOCK_POINTERS_AT: i32 = 64;
+// The layout dnode.ts and objset.ts read too.
+export const DNODE_SIZE: i32 = 512;
+export const BLOCK_POINTERS_AT: i32 = 64;
 
 export class NewDnode {
   type: u32 = 0;
@@ -35,8 +36,8 @@ export class NewDnode {
 /** Writes `dnode` over `data[at, at + 512)`; false when its pointers and bonus do not fit. */
 export function writeDnode(data: Uint8Array, at: i32, dnode: NewDnode): bool {
   const count = dnode.pointers.length;
-  if (count < 1 || count > 3 || BLOCK_POINTERS_AT + count * BLOCK_POINTER_SIZE + dnode.bonus.length > DNODE_BYTES) return false;
-  for (let i = 0; i < DNODE_BYTES; i++) data[at + i] = 0;
+  if (count < 1 || count > 3 || BLOCK_POINTERS_AT + count * BLOCK_POINTER_SIZE + dnode.bonus.length > DNODE_SIZE) return false;
+  for (let i = 0; i < DNODE_SIZE; i++) data[at + i] = 0;
   data[at] = <u8>dnode.type;
   data[at + 1] = <u8>dnode.indirectShift;
   data[at + 2] = <u8>dnode.levels;
@@ -64,7 +65,7 @@ export function writeDnode(data: Uint8Array, at: i32, dnode: NewDnode): bool {
 /** objset_phys_t: the meta dnode, the intent log header, the type, then (2 KiB form) the user and group accounting dnodes. */
 const OBJSET_LOG_AT: i32 = 512;
 const OBJSET_LOG_BYTES: i32 = 192;
-const OBJSET_TYPE_AT: i32 = 704;
+export const OBJSET_TYPE_AT: i32 = 704;
 const OBJSET_FLAGS_AT: i32 = 712;
 const OBJSET_USER_AT: i32 = 1024;
 const OBJSET_GROUP_AT: i32 = 1536;

@@ -14,10 +14,10 @@ import { le16, le64, u8At } from "./bytes";
 import { readBlock, ioError, MAX_BLOCK } from "./io";
 import { Pool } from "./pool";
 import { EIO } from "./errno";
+import { DNODE_SIZE, BLOCK_POINTERS_AT } from "./dnode-write";
 
-export const DNODE_SIZE: i32 = 512;
+export { DNODE_SIZE } from "./dnode-write";
 const MAX_LEVELS: i32 = 10;
-const BLOCK_POINTERS_AT: i32 = 64;
 const FLAG_USED_BYTES: u32 = 1;
 
 export class Dnode {

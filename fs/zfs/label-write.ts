@@ -13,13 +13,18 @@
 // `at` is the region's or slot's byte offset on the device: the verifier.
 
 import { storeLe64 } from "./bytes";
-import { sealEmbedded } from "./checksum";
+import { sealEmbedded, TRAILER } from "./checksum";
 import { NvWriter } from "./nvlist-write";
+import { BLOCK_POINTER_SIZE } from "./blkptr";
 
+// The layout label.ts reads too.
 export const CONFIG_BYTES: i32 = 112 << 10;
-const TRAILER: i32 = 40;
-const UBERBLOCK_MAGIC: u64 = 0x00bab10c;
-const BLOCK_POINTER_BYTES: i32 = 128;
+export const UBERBLOCK_MAGIC: u64 = 0x00bab10c;
+export const UB_VERSION: i32 = 8;
+export const UB_TXG: i32 = 16;
+export const UB_GUID_SUM: i32 = 24;
+export const UB_TIMESTAMP: i32 = 32;
+export const UB_ROOT: i32 = 40;
 
 export class UberblockFields {
   version: u64 = 0;
@@ -27,7 +32,7 @@ export class UberblockFields {
   guidSum: u64 = 0;
   timestamp: u64 = 0;
   /** The MOS's block pointer (128 bytes). */
-  root: Uint8Array = new Uint8Array(BLOCK_POINTER_BYTES);
+  root: Uint8Array = new Uint8Array(BLOCK_POINTER_SIZE);
 }
 
 /** The configuration region for a label whose region starts at device offset `at`, or null if the list is too big. */
@@ -44,11 +49,11 @@ export function configRegion(config: NvWriter, at: u64): Uint8Array | null {
 export function uberblockSlot(fields: UberblockFields, size: i32, at: u64): Uint8Array {
   const slot = new Uint8Array(size);
   storeLe64(slot, 0, UBERBLOCK_MAGIC);
-  storeLe64(slot, 8, fields.version);
-  storeLe64(slot, 16, fields.txg);
-  storeLe64(slot, 24, fields.guidSum);
-  storeLe64(slot, 32, fields.timestamp);
-  for (let i = 0; i < BLOCK_POINTER_BYTES; i++) slot[40 + i] = fields.root[i];
+  storeLe64(slot, UB_VERSION, fields.version);
+  storeLe64(slot, UB_TXG, fields.txg);
+  storeLe64(slot, UB_GUID_SUM, fields.guidSum);
+  storeLe64(slot, UB_TIMESTAMP, fields.timestamp);
+  for (let i = 0; i < BLOCK_POINTER_SIZE; i++) slot[UB_ROOT + i] = fields.root[i];
   sealEmbedded(slot, size, at);
   return slot;
 }

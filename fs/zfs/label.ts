@@ -15,24 +15,18 @@
 // only until one holds (a mount's cost was all SHA-256 before that).
 
 import { deviceRead, deviceSize } from "./host";
-import { embeddedMatches, MATCH, MISMATCH, BIG_ENDIAN } from "./checksum";
+import { embeddedMatches, MATCH, MISMATCH, BIG_ENDIAN, TRAILER } from "./checksum";
+import { CONFIG_BYTES, UBERBLOCK_MAGIC, UB_VERSION, UB_TXG, UB_TIMESTAMP, UB_ROOT } from "./label-write";
 import { le64, copyBytes } from "./bytes";
 import { decodeNvList, NvList } from "./nvlist";
 import { Stats } from "./stats";
 
 const LABEL_SIZE: i64 = 256 << 10;
 const CONFIG_AT: i64 = 16 << 10;
-const CONFIG_SIZE: i32 = 112 << 10;
 /** How much of a config is read to learn its txg (a pool's config is a few KiB at most). */
 const PEEK: i32 = 8 << 10;
-const TRAILER: i32 = 40;
 const RING_AT: i64 = 128 << 10;
 const RING_SIZE: i32 = 128 << 10;
-const UBERBLOCK_MAGIC: u64 = 0x00bab10c;
-const UB_VERSION: i32 = 8;
-const UB_TXG: i32 = 16;
-const UB_TIMESTAMP: i32 = 32;
-const UB_ROOT: i32 = 40;
 export const LABELS: i32 = 4;
 
 export class Label {
@@ -101,9 +95,9 @@ export function bestLabel(device: i32, stats: Stats): Label | null {
     let data: Uint8Array | null = null;
     let config = decodeNvList(peek, PEEK);
     if (config === null) {
-      data = readDevice(device, at, CONFIG_SIZE, stats);
+      data = readDevice(device, at, CONFIG_BYTES, stats);
       if (data === null) continue;
-      config = decodeNvList(data, CONFIG_SIZE - TRAILER);
+      config = decodeNvList(data, CONFIG_BYTES - TRAILER);
       if (config === null) continue;
     }
     offsets.push(at);
@@ -117,11 +111,11 @@ export function bestLabel(device: i32, stats: Stats): Label | null {
     }
     const at = offsets[newest];
     offsets[newest] = -1;
-    const data = whole[newest] !== null ? whole[newest] : readDevice(device, at, CONFIG_SIZE, stats);
+    const data = whole[newest] !== null ? whole[newest] : readDevice(device, at, CONFIG_BYTES, stats);
     if (data === null) continue;
-    const verdict = embeddedMatches(data, CONFIG_SIZE, <u64>at, 0, 0);
+    const verdict = embeddedMatches(data, CONFIG_BYTES, <u64>at, 0, 0);
     if (verdict != MATCH && verdict != BIG_ENDIAN) continue;
-    const config = decodeNvList(data, CONFIG_SIZE - TRAILER);
+    const config = decodeNvList(data, CONFIG_BYTES - TRAILER);
     if (config === null) continue;
     const label = new Label();
     label.device = device;

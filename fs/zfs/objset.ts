@@ -11,10 +11,10 @@ import { Dnode, DNODE_SIZE, readObjectBlock } from "./dnode";
 import { readBlock, ioError, ANY } from "./io";
 import { Pool } from "./pool";
 import { EIO, ENOENT } from "./errno";
+import { OBJSET_TYPE_AT } from "./dnode-write";
 
 export const OBJSET_META: u64 = 1;
 export const OBJSET_ZPL: u64 = 2;
-const TYPE_AT: i32 = 704;
 const MIN_OBJSET: i32 = 1024;
 
 export class Objset {
@@ -54,5 +54,5 @@ export function openObjset(pool: Pool, bp: BlockPointer): Objset | null {
     objsetError = -EIO;
     return null;
   }
-  return new Objset(pool, meta, le64(data, TYPE_AT));
+  return new Objset(pool, meta, le64(data, OBJSET_TYPE_AT));
 }
