@@ -20,6 +20,11 @@ const ROOT = new URL("../..", import.meta.url).pathname;
 const MODULE = join(ROOT, "modules/http-static");
 const TAP = `wisptap${process.pid % 10000}`;
 const GUEST = "10.77.0.2";
+const OPTED_IN = process.env.WISP_TAP_TEST === "1";
+
+if (!OPTED_IN) {
+  console.log("net-tap: skipped; run it with WISP_TAP_TEST=1, as root, on a machine with /dev/net/tun, ip and ping");
+}
 
 function get(path: string): Promise<{ status: number; body: Buffer }> {
   return new Promise((resolve, reject) => {
@@ -34,7 +39,7 @@ function get(path: string): Promise<{ status: number; body: Buffer }> {
   });
 }
 
-describe.skipIf(process.env.WISP_TAP_TEST !== "1").each(BOOT_TARGETS)("a tap network on $arch $machine", ({ arch, machine }) => {
+describe.skipIf(!OPTED_IN).each(BOOT_TARGETS)("a tap network on $arch $machine", ({ arch, machine }) => {
   let work = "";
   let child: ChildProcess;
   let output = "";
