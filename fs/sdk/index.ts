@@ -12,5 +12,5 @@
 
 export { Volume, Attributes, DirectoryEntry } from "./volume";
 export { serve, takeSettings, reportWith } from "./volumes";
-export { log, deviceCount, deviceSize, deviceRead, timeNow } from "./kernel";
+export { log, deviceCount, deviceSize, deviceRead, deviceWrite, deviceFlush, timeNow } from "./kernel";
 export * from "./errno";

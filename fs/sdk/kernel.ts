@@ -4,6 +4,8 @@
 @external("wisp", "device_count") declare function device_count(): i32;
 @external("wisp", "device_size") declare function device_size(device: i32): i64;
 @external("wisp", "device_read") declare function device_read(device: i32, offset: i64, buffer: usize, length: i32): i32;
+@external("wisp", "device_write") declare function device_write(device: i32, offset: i64, buffer: usize, length: i32): i32;
+@external("wisp", "device_flush") declare function device_flush(device: i32): i32;
 @external("wisp", "log") declare function log_line(text: usize, length: i32): void;
 @external("wisp", "time_now") declare function time_now(): i64;
 
@@ -20,6 +22,16 @@ export function deviceSize(device: i32): i64 {
 /** Reads `length` bytes (a multiple of 512) at byte `offset` (also) into `buffer`: 0 or -errno. */
 export function deviceRead(device: i32, offset: i64, buffer: usize, length: i32): i32 {
   return device_read(device, offset, buffer, length);
+}
+
+/** Writes `length` bytes (a multiple of 512) from `buffer` at byte `offset` (also): 0 or -errno (-EROFS on a read-only disk). */
+export function deviceWrite(device: i32, offset: i64, buffer: usize, length: i32): i32 {
+  return device_write(device, offset, buffer, length);
+}
+
+/** Makes every completed write to `device` durable: 0 or -errno. */
+export function deviceFlush(device: i32): i32 {
+  return device_flush(device);
 }
 
 /** Prints one line on the kernel console, prefixed with the module's name. */

@@ -66,9 +66,9 @@ export function writeDnode(data: Uint8Array, at: i32, dnode: NewDnode): bool {
 const OBJSET_LOG_AT: i32 = 512;
 const OBJSET_LOG_BYTES: i32 = 192;
 export const OBJSET_TYPE_AT: i32 = 704;
-const OBJSET_FLAGS_AT: i32 = 712;
-const OBJSET_USER_AT: i32 = 1024;
-const OBJSET_GROUP_AT: i32 = 1536;
+export const OBJSET_FLAGS_AT: i32 = 712;
+export const OBJSET_USER_AT: i32 = 1024;
+export const OBJSET_GROUP_AT: i32 = 1536;
 
 export class NewObjset {
   meta: NewDnode = new NewDnode();

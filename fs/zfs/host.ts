@@ -3,4 +3,4 @@
 // abort=fs/sdk/kernel/moduleAbort) logs and traps, so that the kernel marks
 // the module broken instead of the module importing `env.abort`.
 
-export { deviceCount, deviceSize, deviceRead, log } from "../sdk/kernel";
+export { deviceCount, deviceSize, deviceRead, deviceWrite, deviceFlush, log, timeNow } from "../sdk/kernel";

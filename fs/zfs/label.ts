@@ -21,12 +21,12 @@ import { le64, copyBytes } from "./bytes";
 import { decodeNvList, NvList } from "./nvlist";
 import { Stats } from "./stats";
 
-const LABEL_SIZE: i64 = 256 << 10;
-const CONFIG_AT: i64 = 16 << 10;
+export const LABEL_SIZE: i64 = 256 << 10;
+export const CONFIG_AT: i64 = 16 << 10;
 /** How much of a config is read to learn its txg (a pool's config is a few KiB at most). */
 const PEEK: i32 = 8 << 10;
-const RING_AT: i64 = 128 << 10;
-const RING_SIZE: i32 = 128 << 10;
+export const RING_AT: i64 = 128 << 10;
+export const RING_SIZE: i32 = 128 << 10;
 export const LABELS: i32 = 4;
 
 export class Label {

@@ -22,13 +22,18 @@ import { log } from "./host";
 import { applySetting, cacheBytes } from "./settings";
 import { mountVolume, Volume } from "./volume";
 import { EBADF, EINVAL, ENAMETOOLONG } from "./errno";
+import { readers, reader, writer, freeNumber } from "./mounts";
+import { unmountWriter } from "./module-write";
+
+export {
+  fs_mkfs, fs_create, fs_symlink, fs_link, fs_unlink, fs_rename, fs_write, fs_truncate, fs_setattr, fs_sync,
+} from "./module-write";
 
 const ABI_VERSION: i32 = 1;
 const ATTRIBUTE_RECORD: i32 = 64;
 const NAME_MAX: i32 = 255;
 const MAX_BUFFER: i32 = 16 << 20;
 
-const volumes = new Array<Volume | null>();
 let buffer = new ArrayBuffer(0);
 
 /** Whether [address, address + length) lies inside the module's memory. */
@@ -37,7 +42,7 @@ function inMemory(address: usize, length: i32): bool {
 }
 
 function volume(number: i32): Volume | null {
-  return number >= 0 && number < volumes.length ? volumes[number] : null;
+  return reader(number);
 }
 
 export function wisp_abi_version(): i32 {
@@ -55,31 +60,35 @@ export function fs_mount(source: usize, length: i32, flags: i32): i32 {
   const name = length == 0 ? "" : String.UTF8.decodeUnsafe(source, <usize>length, false);
   const result = mountVolume(name);
   if (result.volume === null) return result.error;
-  for (let i = 0; i < volumes.length; i++) {
-    if (volumes[i] === null) {
-      volumes[i] = result.volume;
-      return i;
-    }
-  }
-  volumes.push(result.volume);
-  return volumes.length - 1;
+  const number = freeNumber();
+  readers[number] = result.volume;
+  return number;
 }
 
 export function fs_unmount(number: i32): i32 {
+  if (writer(number) !== null) return unmountWriter(number);
   const mounted = volume(number);
   if (mounted === null) return -EBADF;
   log("unmounted " + mounted.pool.name + ": " + mounted.pool.stats.summary());
   mounted.pool.cache.clear();
-  volumes[number] = null;
+  readers[number] = null;
   return 0;
 }
 
 export function fs_root(number: i32): i64 {
+  const pool = writer(number);
+  if (pool !== null) return <i64>pool.zpl.root;
   const mounted = volume(number);
   return mounted === null ? -EBADF : <i64>mounted.root;
 }
 
 export function fs_lookup(number: i32, directory: i64, name: usize, length: i32): i64 {
+  const pool = writer(number);
+  if (pool !== null) {
+    if (length > NAME_MAX) return -ENAMETOOLONG;
+    if (length <= 0 || !inMemory(name, length)) return -EINVAL;
+    return pool.zpl.lookup(<u64>directory, String.UTF8.decodeUnsafe(name, <usize>length, false));
+  }
   const mounted = volume(number);
   if (mounted === null) return -EBADF;
   if (length > NAME_MAX) return -ENAMETOOLONG;
@@ -135,8 +144,8 @@ export function fs_option(key: usize, keyLength: i32, value: usize, valueLength:
 export function fs_report(to: usize, capacity: i32): i32 {
   if (!inMemory(to, capacity)) return -EINVAL;
   let text = "cache limit " + (cacheBytes >> 10).toString() + " KiB per volume";
-  for (let i = 0; i < volumes.length; i++) {
-    const mounted = volumes[i];
+  for (let i = 0; i < readers.length; i++) {
+    const mounted = readers[i];
     if (mounted === null) continue;
     text += "; " + mounted.pool.name + ": cache " + (mounted.pool.cache.held() >> 10).toString() + " KiB, " + mounted.pool.stats.summary();
   }

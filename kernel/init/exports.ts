@@ -39,6 +39,6 @@ export {
 export * from "../../loader/wasi/exports";
 // Called by filesystem modules and their native runtime (arch/common/module-runtime.c, docs/modules.md).
 export {
-  module_device_count, module_device_size, module_device_read, module_log, module_time_now,
+  module_device_count, module_device_size, module_device_read, module_device_write, module_device_flush, module_log, module_time_now,
   moduleMemoryReserve, moduleMemoryGrow, moduleAllocate, moduleTrap, moduleFault,
 } from "../../loader/modules/index";

@@ -19,7 +19,7 @@ import { loadFsModule, MODULES_DIRECTORY } from "./load";
 import { ModuleFileSystem, ModuleVnode } from "./filesystem";
 import { call, OP_MOUNT, OP_ROOT, OP_UNMOUNT, OP_REPORT } from "./calls";
 
-export { module_device_count, module_device_size, module_device_read, module_log, module_time_now } from "./kernel-side";
+export { module_device_count, module_device_size, module_device_read, module_device_write, module_device_flush, module_log, module_time_now } from "./kernel-side";
 import { printModuleText } from "./kernel-side";
 export { moduleMemoryReserve, moduleMemoryGrow, moduleAllocate, moduleTrap, moduleFault } from "./kernel-side";
 

@@ -5,10 +5,10 @@
 // acts on the module being called (calls.ts calledModule); addresses are in
 // that module's memory and checked against it before anything is copied.
 
-import { diskAt, diskCount } from "../../drivers/block/index";
+import { diskAt, diskCount, BlockDevice } from "../../drivers/block/index";
 import { malloc, free, memoryAvailable } from "../../kernel/mm/index";
 import { print, printLine, putByte } from "../../kernel/console";
-import { EINVAL, EIO, ENOMEM } from "../../kernel/errno";
+import { EINVAL, EIO, ENOMEM, EROFS } from "../../kernel/errno";
 import { fileTime } from "../../fs/vfs/module";
 import { WASM_PAGE_BYTES } from "../app-memory";
 import { calledModule } from "./calls";
@@ -18,7 +18,7 @@ import { recordModuleTrap, claimModuleFault } from "./faults";
 const SECTOR_BYTES: u64 = 512;
 /** Device reads go through a kernel buffer this big, one piece at a time. */
 const BOUNCE_BYTES: u32 = 64 << 10;
-/** The most one device_read may ask for. */
+/** The most one device_read or device_write may ask for. */
 const MAX_READ_BYTES: u32 = 16 << 20;
 /** The longest log line printed (longer ones are cut). */
 const MAX_LOG_BYTES: u32 = 1024;
@@ -39,25 +39,55 @@ export function module_device_size(device: i32): i64 {
   return disk === null ? -(<i64>EINVAL) : <i64>(disk.sectors * <u64>disk.sectorSize);
 }
 
+/** Whether a device_read or device_write of `length` bytes at `offset` from `buffer` is in bounds for the module and the disk. */
+function transferFits(module: FsModule | null, disk: BlockDevice | null, offset: i64, buffer: u32, length: i32): bool {
+  if (module === null || disk === null || disk.sectorSize != <u32>SECTOR_BYTES) return false;
+  if (offset < 0 || length < 0 || <u32>length > MAX_READ_BYTES) return false;
+  if ((<u64>offset | <u64>length) & (SECTOR_BYTES - 1)) return false;
+  if (<u64>buffer + <u64>length > module.memory.size) return false;
+  return disk.holds(<u64>offset / SECTOR_BYTES, <u32>(<u64>length / SECTOR_BYTES));
+}
+
 export function module_device_read(device: i32, offset: i64, buffer: u32, length: i32): i32 {
   const module = calledModule();
   const disk = diskAt(device);
-  if (module === null || disk === null || disk.sectorSize != <u32>SECTOR_BYTES) return -EINVAL;
-  if (offset < 0 || length < 0 || <u32>length > MAX_READ_BYTES) return -EINVAL;
-  if ((<u64>offset | <u64>length) & (SECTOR_BYTES - 1)) return -EINVAL;
-  if (<u64>buffer + <u64>length > module.memory.size) return -EINVAL;
+  if (!transferFits(module, disk, offset, buffer, length)) return -EINVAL;
   const first = <u64>offset / SECTOR_BYTES;
-  if (!disk.holds(first, <u32>(<u64>length / SECTOR_BYTES))) return -EINVAL;
   if (!ensureBounce()) return -ENOMEM;
   let done: u32 = 0;
   while (done < <u32>length) {
     const piece = min<u32>(BOUNCE_BYTES, <u32>length - done);
-    const result = disk.read(first + <u64>(done / <u32>SECTOR_BYTES), bounce, piece / <u32>SECTOR_BYTES);
+    const result = disk!.read(first + <u64>(done / <u32>SECTOR_BYTES), bounce, piece / <u32>SECTOR_BYTES);
     if (result < 0) return result == -EINVAL ? -EINVAL : -EIO;
-    module.memory.copyOut(buffer + done, bounce, piece);
+    module!.memory.copyOut(buffer + done, bounce, piece);
     done += piece;
   }
   return 0;
+}
+
+export function module_device_write(device: i32, offset: i64, buffer: u32, length: i32): i32 {
+  const module = calledModule();
+  const disk = diskAt(device);
+  if (!transferFits(module, disk, offset, buffer, length)) return -EINVAL;
+  if (disk!.readOnly) return -EROFS;
+  const first = <u64>offset / SECTOR_BYTES;
+  if (!ensureBounce()) return -ENOMEM;
+  let done: u32 = 0;
+  while (done < <u32>length) {
+    const piece = min<u32>(BOUNCE_BYTES, <u32>length - done);
+    if (!module!.memory.copyIn(bounce, buffer + done, piece)) return -EINVAL;
+    const result = disk!.write(first + <u64>(done / <u32>SECTOR_BYTES), bounce, piece / <u32>SECTOR_BYTES);
+    if (result < 0) return result == -EROFS ? -EROFS : -EIO;
+    done += piece;
+  }
+  return 0;
+}
+
+export function module_device_flush(device: i32): i32 {
+  const disk = diskAt(device);
+  if (disk === null) return -EINVAL;
+  if (disk.readOnly) return -EROFS;
+  return disk.flush() < 0 ? -EIO : 0;
 }
 
 export function module_log(text: u32, length: i32): void {

@@ -3,6 +3,7 @@
 //
 //   wisp zfs ls IMAGE... [PATH] [--pool POOL[/DATASET]]
 //   wisp zfs cat IMAGE... PATH [--pool POOL[/DATASET]]
+//   wisp zfs create IMAGE --size SIZE [--pool NAME] [--from DIR] [...]
 //
 // The images are the pool's devices (all sides of a mirror, or just one).
 // PATH starts with '/' and is taken from the dataset's root; it is the last
@@ -13,15 +14,21 @@
 import { existsSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { resolvePath, ZfsModule, type Attributes } from "../zfs/host";
+import { createPoolImage, parsePoolSize } from "../zfs/create";
 import { UsageError } from "./errors";
 
 const HELP = `usage: wisp zfs ls IMAGE... [PATH] [--pool POOL[/DATASET]]
        wisp zfs cat IMAGE... PATH [--pool POOL[/DATASET]]
+       wisp zfs create IMAGE --size SIZE [--pool NAME] [--from DIR] [--compression off|lzjb]
+                       [--checksum on|fletcher2|fletcher4|sha256] [--copies 1|2|3] [--force]
 
   ls            list the directory at PATH (default /) like ls -l, or the one entry PATH names
   cat           write the file at PATH to standard output
+  create        make a pool image of SIZE (64M at least) holding DIR's tree; zpool import takes it
   IMAGE...      the pool's devices (image files)
-  --pool P      the pool, or a dataset in it (default: the only pool on the images)
+  --pool P      the pool, or a dataset in it (default: the only pool on the images; create: tank)
+  --force       create: replace IMAGE if it exists
+  --seed N, --time SECONDS   create: fixed guids and time stamps (the same image twice)
 
 docs/zfs.md says what the reader reads and refuses.`;
 
@@ -44,7 +51,22 @@ function line(module: ZfsModule, volume: number, inode: bigint, name: string): s
 export async function zfsCommand(argv: string[]): Promise<number> {
   let parsed;
   try {
-    parsed = parseArgs({ args: argv, allowPositionals: true, options: { pool: { type: "string", default: "" }, help: { type: "boolean", short: "h" } } });
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        pool: { type: "string", default: "" },
+        help: { type: "boolean", short: "h" },
+        size: { type: "string" },
+        from: { type: "string" },
+        compression: { type: "string" },
+        checksum: { type: "string" },
+        copies: { type: "string" },
+        seed: { type: "string" },
+        time: { type: "string" },
+        force: { type: "boolean" },
+      },
+    });
   } catch (error) {
     throw new UsageError(`${(error as Error).message}\n\n${HELP}`);
   }
@@ -54,6 +76,7 @@ export async function zfsCommand(argv: string[]): Promise<number> {
     return 0;
   }
   const [command, ...rest] = positionals;
+  if (command === "create") return create(rest, values);
   // The last argument is the path unless it is an image file on this host.
   const hasPath = rest.length > 1 && rest[rest.length - 1].startsWith("/") && !existsSync(rest[rest.length - 1]);
   const images = hasPath ? rest.slice(0, -1) : rest;
@@ -80,4 +103,46 @@ export async function zfsCommand(argv: string[]): Promise<number> {
   } finally {
     module.close();
   }
+}
+
+interface CreateValues {
+  pool?: string;
+  size?: string;
+  from?: string;
+  compression?: string;
+  checksum?: string;
+  copies?: string;
+  seed?: string;
+  time?: string;
+  force?: boolean;
+}
+
+async function create(rest: string[], values: CreateValues): Promise<number> {
+  if (rest.length !== 1 || values.size === undefined) throw new UsageError(`wisp zfs create takes one IMAGE and --size\n\n${HELP}`);
+  let size: number;
+  try {
+    size = parsePoolSize(values.size);
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  if (values.copies !== undefined && !/^[123]$/.test(values.copies)) throw new UsageError(`--copies takes 1, 2 or 3 (not ${values.copies})`);
+  if (values.seed !== undefined && !/^\d+$/.test(values.seed)) throw new UsageError(`--seed takes a number (not ${values.seed})`);
+  if (values.time !== undefined && !/^\d+$/.test(values.time)) throw new UsageError(`--time takes seconds since the epoch (not ${values.time})`);
+  const pool = values.pool || "tank";
+  const report = await createPoolImage(rest[0], {
+    size,
+    pool,
+    from: values.from,
+    compression: values.compression,
+    checksum: values.checksum,
+    copies: values.copies === undefined ? undefined : Number(values.copies),
+    seed: values.seed === undefined ? undefined : BigInt(values.seed),
+    time: values.time === undefined ? undefined : Number(values.time),
+    force: values.force,
+  });
+  for (const path of report.skipped) console.error(`wisp zfs create: skipped ${path} (devices, FIFOs and sockets are not copied)`);
+  console.log(`created pool ${pool} in ${rest[0]} (${size >> 20} MiB): ${report.files} files (${report.bytes} bytes), ${report.directories} directories, ` +
+    `${report.symlinks} symbolic links, ${report.hardLinks} hard links`);
+  console.log(report.log.join("\n"));
+  return 0;
 }

@@ -1,10 +1,15 @@
 // Debian's zfs-fuse as a tool: its zpool, zfs and zdb need its daemon, which
 // withZfsFuse starts (`zfs-fuse --no-daemon`), waits for, and stops by its
 // pid afterwards, whatever happens. Pools on plain files work; it needs root
-// and /dev/fuse (it mounts datasets through FUSE).
+// and /dev/fuse (it mounts datasets through FUSE). One daemon runs at a
+// time on a machine, so callers in other processes (test files running in
+// parallel, a benchmark) take turns through a lock file.
 
 import { execFileSync, spawn } from "node:child_process";
 import { existsSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { withFileLock } from "../build/lock";
 
 const DAEMON = "/usr/sbin/zfs-fuse";
 const READY_TRIES = 50;
@@ -17,10 +22,14 @@ export function zfsFuseMissing(): string | null {
   return null;
 }
 
-/** Runs `work` with zfs-fuse's daemon up; the daemon is stopped afterwards. */
+/** Runs `work` with zfs-fuse's daemon up (waiting for any other user of it first); the daemon is stopped afterwards. */
 export async function withZfsFuse<T>(work: () => Promise<T> | T): Promise<T> {
   const missing = zfsFuseMissing();
   if (missing !== null) throw new Error(missing);
+  return withFileLock(join(tmpdir(), "wisp-zfs-fuse.lock"), () => runDaemon(work));
+}
+
+async function runDaemon<T>(work: () => Promise<T> | T): Promise<T> {
   const daemon = spawn(DAEMON, ["--no-daemon"], { stdio: "ignore" });
   const exited = new Promise((done) => daemon.once("exit", done));
   try {

@@ -4,7 +4,7 @@
 // i-th file), and wraps the ABI v1 exports in a small class. `wisp zfs` and
 // test/host/zfs use it; the kernel loads the very same wasm.
 
-import { closeSync, fstatSync, openSync, readSync } from "node:fs";
+import { closeSync, fstatSync, fsyncSync, openSync, readSync, writeSync } from "node:fs";
 import { join } from "node:path";
 import { ROOT } from "../build/files";
 import { moduleSource } from "../module/source";
@@ -17,6 +17,7 @@ export async function zfsWasm(): Promise<Uint8Array> {
 const SECTOR = 512;
 const EINVAL = 22;
 const EIO = 5;
+const EROFS = 30;
 const READ_CHUNK = 1 << 20;
 const ENTRY_CAPACITY = 24 + 1024;
 
@@ -33,6 +34,16 @@ interface ZfsExports {
   fs_readdir(volume: number, directory: bigint, cookie: bigint, out: number, capacity: number): number;
   fs_readlink(volume: number, inode: bigint, buffer: number, capacity: number): number;
   fs_forget(volume: number, inode: bigint): void;
+  fs_mkfs(device: number, source: number, length: number, options: number, optionsLength: number): number;
+  fs_create(volume: number, directory: bigint, name: number, length: number, mode: number, owner: bigint): bigint;
+  fs_symlink(volume: number, directory: bigint, name: number, length: number, target: number, targetLength: number): bigint;
+  fs_link(volume: number, directory: bigint, name: number, length: number, inode: bigint): number;
+  fs_unlink(volume: number, directory: bigint, name: number, length: number, flags: number): number;
+  fs_rename(volume: number, from: bigint, name: number, lengths: number, to: bigint, toName: number): number;
+  fs_write(volume: number, inode: bigint, offset: bigint, buffer: number, length: number): number;
+  fs_truncate(volume: number, inode: bigint, size: bigint): number;
+  fs_setattr(volume: number, inode: bigint, change: number): number;
+  fs_sync(volume: number): number;
 }
 
 export type NodeType = "file" | "directory" | "symlink";
@@ -56,7 +67,8 @@ export interface DirectoryEntry {
 }
 
 const ERRNO_NAMES: Record<number, string> = {
-  2: "ENOENT", 5: "EIO", 9: "EBADF", 12: "ENOMEM", 20: "ENOTDIR", 21: "EISDIR", 22: "EINVAL", 36: "ENAMETOOLONG", 95: "ENOTSUP",
+  2: "ENOENT", 5: "EIO", 9: "EBADF", 12: "ENOMEM", 17: "EEXIST", 18: "EXDEV", 19: "ENODEV", 20: "ENOTDIR", 21: "EISDIR",
+  22: "EINVAL", 27: "EFBIG", 28: "ENOSPC", 30: "EROFS", 31: "EMLINK", 36: "ENAMETOOLONG", 39: "ENOTEMPTY", 95: "ENOTSUP",
 };
 export function errnoName(errno: number): string {
   return ERRNO_NAMES[errno] ?? `errno ${errno}`;
@@ -74,16 +86,28 @@ export interface Device {
   size: number;
   /** Copies `length` bytes at `offset` into `into` at `at`; false on an error. */
   read(offset: number, into: Uint8Array, at: number, length: number): boolean;
+  /** Writes `length` bytes of `from` at `at` to `offset`; false on an error. Absent: the device is read-only. */
+  write?(offset: number, from: Uint8Array, at: number, length: number): boolean;
+  flush?(): boolean;
   close?(): void;
 }
 
-export function fileDevice(path: string): Device {
-  const fd = openSync(path, "r");
-  return {
+/** An image file as a device (opened for writing too with `writable`). */
+export function fileDevice(path: string, writable = false): Device {
+  const fd = openSync(path, writable ? "r+" : "r");
+  const device: Device = {
     size: fstatSync(fd).size,
     read: (offset, into, at, length) => readSync(fd, into, at, length, offset) === length,
     close: () => closeSync(fd),
   };
+  if (writable) {
+    device.write = (offset, from, at, length) => writeSync(fd, from, at, length, offset) === length;
+    device.flush = () => {
+      fsyncSync(fd);
+      return true;
+    };
+  }
+  return device;
 }
 
 export function memoryDevice(bytes: Uint8Array): Device {
@@ -107,8 +131,8 @@ export class ZfsModule {
   private constructor(private readonly devices: Device[]) {}
 
   /** The module over image files (device i is images[i]). */
-  static async open(images: string[]): Promise<ZfsModule> {
-    return ZfsModule.over(images.map(fileDevice));
+  static async open(images: string[], writable = false): Promise<ZfsModule> {
+    return ZfsModule.over(images.map((image) => fileDevice(image, writable)));
   }
 
   static async over(devices: Device[]): Promise<ZfsModule> {
@@ -143,6 +167,28 @@ export class ZfsModule {
           return -EIO;
         }
       },
+      device_write: (device: number, offset: bigint, buffer: number, length: number) => {
+        if (device < 0 || device >= this.devices.length || offset < 0n || length < 0) return -EINVAL;
+        const target = this.devices[device];
+        const at = Number(offset);
+        if (at % SECTOR !== 0 || length % SECTOR !== 0 || at + length > target.size) return -EINVAL;
+        if (!target.write) return -EROFS;
+        try {
+          return target.write(at, this.bytes(), buffer, length) ? 0 : -EIO;
+        } catch {
+          return -EIO;
+        }
+      },
+      device_flush: (device: number) => {
+        if (device < 0 || device >= this.devices.length) return -EINVAL;
+        const target = this.devices[device];
+        if (!target.flush) return -EROFS;
+        try {
+          return target.flush() ? 0 : -EIO;
+        } catch {
+          return -EIO;
+        }
+      },
       log: (text: number, length: number) => {
         this.log.push(new TextDecoder().decode(this.bytes().subarray(text, text + length)));
       },
@@ -172,6 +218,99 @@ export class ZfsModule {
 
   unmount(volume: number): void {
     this.check("unmount", this.exports.fs_unmount(volume));
+  }
+
+  /** Makes a fresh pool named `name` on device `device` and mounts it for writing (options: KEY=VALUE,...); the volume. */
+  mkfs(device: number, name: string, options: string): number {
+    const before = this.log.length;
+    const [nameAt, nameLength] = this.withText(name + "\0" + options);
+    const optionsAt = nameAt + new TextEncoder().encode(name + "\0").length;
+    const optionsLength = nameLength - (optionsAt - nameAt);
+    const volume = this.exports.fs_mkfs(device, nameAt, new TextEncoder().encode(name).length, optionsLength > 0 ? optionsAt : 0, optionsLength);
+    if (volume < 0) throw new ZfsError(`create pool ${JSON.stringify(name)}`, -volume, this.log.slice(before));
+    return volume;
+  }
+
+  /** Creates a file (mode with S_IFREG) or directory (S_IFDIR); the new inode. */
+  create(volume: number, directory: bigint, name: string, mode: number, uid = 0, gid = 0): bigint {
+    const [address, length] = this.withText(name);
+    const inode = this.exports.fs_create(volume, directory, address, length, mode, (BigInt(uid) << 32n) | BigInt(gid));
+    this.check(`create ${JSON.stringify(name)}`, inode);
+    return inode;
+  }
+
+  symlink(volume: number, directory: bigint, name: string, target: Uint8Array, uid = 0, gid = 0): bigint {
+    const nameBytes = new TextEncoder().encode(name);
+    const address = this.exports.wisp_buffer(nameBytes.length + target.length);
+    this.bytes().set(nameBytes, address);
+    this.bytes().set(target, address + nameBytes.length);
+    const inode = this.exports.fs_symlink(volume, directory, address, nameBytes.length, address + nameBytes.length, target.length);
+    this.check(`symlink ${JSON.stringify(name)}`, inode);
+    if (uid !== 0 || gid !== 0) this.setattr(volume, inode, { uid, gid });
+    return inode;
+  }
+
+  link(volume: number, directory: bigint, name: string, inode: bigint): void {
+    const [address, length] = this.withText(name);
+    this.check(`link ${JSON.stringify(name)}`, this.exports.fs_link(volume, directory, address, length, inode));
+  }
+
+  /** Removes a name (`directory`: an empty directory). The raw answer: 0 or -errno. */
+  unlinkRaw(volume: number, directory: bigint, name: string, isDirectory = false): number {
+    const [address, length] = this.withText(name);
+    return this.exports.fs_unlink(volume, directory, address, length, isDirectory ? 1 : 0);
+  }
+
+  unlink(volume: number, directory: bigint, name: string, isDirectory = false): void {
+    this.check(`unlink ${JSON.stringify(name)}`, this.unlinkRaw(volume, directory, name, isDirectory));
+  }
+
+  renameRaw(volume: number, from: bigint, name: string, to: bigint, toName: string): number {
+    const a = new TextEncoder().encode(name);
+    const b = new TextEncoder().encode(toName);
+    const address = this.exports.wisp_buffer(Math.max(a.length + b.length, 1));
+    this.bytes().set(a, address);
+    this.bytes().set(b, address + a.length);
+    return this.exports.fs_rename(volume, from, address, a.length | (b.length << 16), to, address + a.length);
+  }
+
+  rename(volume: number, from: bigint, name: string, to: bigint, toName: string): void {
+    this.check(`rename ${JSON.stringify(name)}`, this.renameRaw(volume, from, name, to, toName));
+  }
+
+  /** Writes all of `data` at `offset`, in pieces of at most 1 MiB. */
+  write(volume: number, inode: bigint, offset: number, data: Uint8Array): void {
+    for (let done = 0; done < data.length;) {
+      const piece = Math.min(READ_CHUNK, data.length - done);
+      const buffer = this.exports.wisp_buffer(piece);
+      this.bytes().set(data.subarray(done, done + piece), buffer);
+      const wrote = this.exports.fs_write(volume, inode, BigInt(offset + done), buffer, piece);
+      this.check(`write at offset ${offset + done}`, wrote);
+      done += wrote;
+    }
+  }
+
+  truncate(volume: number, inode: bigint, size: number): void {
+    this.check("truncate", this.exports.fs_truncate(volume, inode, BigInt(size)));
+  }
+
+  /** Sets what is given: permission bits, owner, and times in nanoseconds. */
+  setattr(volume: number, inode: bigint, change: { mode?: number; uid?: number; gid?: number; accessedNs?: bigint; modifiedNs?: bigint }): void {
+    const record = this.exports.wisp_buffer(32);
+    const view = new DataView(this.exports.memory.buffer, record, 32);
+    const which = (change.mode !== undefined ? 1 : 0) | (change.uid !== undefined ? 2 : 0) | (change.gid !== undefined ? 4 : 0) |
+      (change.accessedNs !== undefined ? 8 : 0) | (change.modifiedNs !== undefined ? 16 : 0);
+    view.setUint32(0, which, true);
+    view.setUint32(4, change.mode ?? 0, true);
+    view.setUint32(8, change.uid ?? 0, true);
+    view.setUint32(12, change.gid ?? 0, true);
+    view.setBigInt64(16, change.accessedNs ?? 0n, true);
+    view.setBigInt64(24, change.modifiedNs ?? 0n, true);
+    this.check("setattr", this.exports.fs_setattr(volume, inode, record));
+  }
+
+  sync(volume: number): void {
+    this.check("sync", this.exports.fs_sync(volume));
   }
 
   root(volume: number): bigint {

@@ -3,25 +3,27 @@
 // dataset, must read back as written. Skipped when zfs-fuse is not installed
 // or this is not root (the daemon mounts through FUSE).
 
-import { execFileSync, spawn, type ChildProcess } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync, writeFileSync, symlinkSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { resolvePath, ZfsModule } from "../../../scripts/zfs/host";
+import { withZfsFuse, zfsFuseMissing } from "../../../scripts/zfs/daemon";
 
-const usable = existsSync("/usr/sbin/zfs-fuse") && existsSync("/dev/fuse") && process.getuid?.() === 0;
-
-describe.skipIf(!usable)("a pool zfs-fuse makes now", () => {
-  let daemon: ChildProcess;
+describe.skipIf(zfsFuseMissing() !== null)("a pool zfs-fuse makes now", () => {
   const work = mkdtempSync(join(tmpdir(), "zfs-live-"));
   const images = [join(work, "a.img"), join(work, "b.img")];
   const data = Buffer.alloc(300_000);
   for (let i = 0; i < data.length; i++) data[i] = (i * 2654435761) >>> 24;
 
   beforeAll(async () => {
-    daemon = spawn("/usr/sbin/zfs-fuse", ["--no-daemon"], { stdio: "ignore" });
-    await new Promise((done) => setTimeout(done, 1500));
+    await withZfsFuse(() => makePool());
+  }, 60_000);
+
+  afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+  function makePool(): void {
     for (const image of images) execFileSync("truncate", ["-s", "64M", image]);
     const zpool = (...args: string[]) => execFileSync("zpool", args, { encoding: "utf8" });
     zpool("create", "-O", "compression=gzip-3", "-O", "checksum=sha256", "-m", join(work, "mnt"), "livepool", "mirror", ...images);
@@ -29,13 +31,7 @@ describe.skipIf(!usable)("a pool zfs-fuse makes now", () => {
     writeFileSync(join(work, "mnt-child", "data.bin"), data);
     symlinkSync("data.bin", join(work, "mnt-child", "link"));
     zpool("export", "livepool");
-  }, 60_000);
-
-  afterAll(async () => {
-    daemon.kill("SIGTERM");
-    await new Promise((done) => daemon.once("exit", done));
-    rmSync(work, { recursive: true, force: true });
-  });
+  }
 
   it("reads back what was written", async () => {
     const module = await ZfsModule.open(images);

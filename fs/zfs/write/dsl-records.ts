@@ -1,0 +1,101 @@
+// The bonus records of the DSL, as the MOS keeps them: a DSL directory
+// (dsl_dir_phys_t, 256 bytes) and a dataset (dsl_dataset_phys_t, 320
+// bytes). dsl.ts reads the fields it needs; these write all of them.
+//
+//   directory: +0 creation time  +8 head dataset  +16 parent  +24 origin
+//     +32 child map  +40 used  +48 compressed  +56 uncompressed  +64 quota
+//     +72 reserved  +80 props  +88 delegations  +96 flags
+//     +104 used by: head, snapshots, children, child reservation, refreservation
+//   dataset: +0 directory  +8 previous snapshot  +16 its txg  +24 next
+//     snapshot  +32 snapshot names  +40 children  +48 creation time
+//     +56 creation txg  +64 dead list  +72 used  +80 compressed
+//     +88 uncompressed  +96 unique  +104 fsid guid  +112 guid  +120 flags
+//     +128 object set block pointer  +256 next clones  +264 props
+//     +272 user references
+
+import { storeLe64 } from "../bytes";
+import { BLOCK_POINTER_SIZE } from "../blkptr";
+
+export const DIR_BONUS_BYTES: i32 = 256;
+export const DATASET_BONUS_BYTES: i32 = 320;
+/** dd_flags: the used breakdown is kept. */
+export const DIR_FLAG_USED_BREAKDOWN: u64 = 1;
+/** ds_flags: unique bytes are exact. */
+export const DATASET_FLAG_UNIQUE_ACCURATE: u64 = 4;
+
+export class DirRecord {
+  creationTime: u64 = 0;
+  headDataset: u64 = 0;
+  parent: u64 = 0;
+  origin: u64 = 0;
+  childMap: u64 = 0;
+  used: u64 = 0;
+  compressed: u64 = 0;
+  uncompressed: u64 = 0;
+  props: u64 = 0;
+  flags: u64 = DIR_FLAG_USED_BREAKDOWN;
+  usedByHead: u64 = 0;
+  usedBySnapshots: u64 = 0;
+  usedByChildren: u64 = 0;
+
+  write(bonus: Uint8Array): void {
+    bonus.fill(0);
+    storeLe64(bonus, 0, this.creationTime);
+    storeLe64(bonus, 8, this.headDataset);
+    storeLe64(bonus, 16, this.parent);
+    storeLe64(bonus, 24, this.origin);
+    storeLe64(bonus, 32, this.childMap);
+    storeLe64(bonus, 40, this.used);
+    storeLe64(bonus, 48, this.compressed);
+    storeLe64(bonus, 56, this.uncompressed);
+    storeLe64(bonus, 80, this.props);
+    storeLe64(bonus, 96, this.flags);
+    storeLe64(bonus, 104, this.usedByHead);
+    storeLe64(bonus, 112, this.usedBySnapshots);
+    storeLe64(bonus, 120, this.usedByChildren);
+  }
+}
+
+export class DatasetRecord {
+  directory: u64 = 0;
+  previousSnapshot: u64 = 0;
+  previousSnapshotTxg: u64 = 0;
+  nextSnapshot: u64 = 0;
+  snapshotNames: u64 = 0;
+  children: u64 = 0;
+  creationTime: u64 = 0;
+  creationTxg: u64 = 0;
+  deadList: u64 = 0;
+  used: u64 = 0;
+  compressed: u64 = 0;
+  uncompressed: u64 = 0;
+  unique: u64 = 0;
+  fsidGuid: u64 = 0;
+  guid: u64 = 0;
+  flags: u64 = DATASET_FLAG_UNIQUE_ACCURATE;
+  /** The object set's block pointer (128 bytes; all zero: none). */
+  objset: Uint8Array = new Uint8Array(BLOCK_POINTER_SIZE);
+  nextClones: u64 = 0;
+
+  write(bonus: Uint8Array): void {
+    bonus.fill(0);
+    storeLe64(bonus, 0, this.directory);
+    storeLe64(bonus, 8, this.previousSnapshot);
+    storeLe64(bonus, 16, this.previousSnapshotTxg);
+    storeLe64(bonus, 24, this.nextSnapshot);
+    storeLe64(bonus, 32, this.snapshotNames);
+    storeLe64(bonus, 40, this.children);
+    storeLe64(bonus, 48, this.creationTime);
+    storeLe64(bonus, 56, this.creationTxg);
+    storeLe64(bonus, 64, this.deadList);
+    storeLe64(bonus, 72, this.used);
+    storeLe64(bonus, 80, this.compressed);
+    storeLe64(bonus, 88, this.uncompressed);
+    storeLe64(bonus, 96, this.unique);
+    storeLe64(bonus, 104, this.fsidGuid);
+    storeLe64(bonus, 112, this.guid);
+    storeLe64(bonus, 120, this.flags);
+    bonus.set(this.objset, 128);
+    storeLe64(bonus, 256, this.nextClones);
+  }
+}

@@ -1,0 +1,518 @@
+// A pool being written: one device holding one top-level vdev, its MOS and
+// its root dataset's file system. create() lays a fresh pool out as
+// zfs-fuse makes one (pool version 23), and every sync() is a transaction
+// group:
+//
+//   1. the file system's changed objects, its dnode array and object set
+//      block (zpl.ts, objset.ts), copy-on-write;
+//   2. the MOS in sync passes: the dataset and DSL directory records take
+//      the new object set pointer and space figures, the space maps take
+//      this txg's allocations and frees (space.ts), and the MOS is written;
+//      another pass whenever that changed what the records say (a block
+//      born in this txg is written again in place, blocks.ts; from pass 4
+//      metadata goes uncompressed so sizes stop moving);
+//   3. a flush; the uberblock into ring slot txg % 128 of all four labels
+//      (and, at creation and export, the labels' configuration); a flush.
+//
+// A crash before the uberblock leaves the previous txg's tree whole:
+// nothing it references was written over (frees wait two txgs, space.ts).
+//
+// MOS objects of a fresh pool: 1 the object directory, the root DSL
+// directory with its props and child map ($MOS and $ORIGIN directories,
+// each with props and child map), the $ORIGIN head and its snapshot (with
+// snapshot map, dead lists and next-clones map), the root dataset (snapshot
+// map, dead list), the packed configuration, the sync bplist, the
+// metaslab array, and a space map per metaslab in use.
+
+import { NvWriter } from "../nvlist-write";
+import { configRegion, uberblockSlot, UberblockFields } from "../label-write";
+import { labelOffset, LABEL_SIZE, CONFIG_AT, RING_AT, LABELS } from "../label";
+import { storeLe64, le64 } from "../bytes";
+import { deviceFlush, deviceWrite, timeNow } from "../host";
+import { EINVAL, EIO, ENOSPC } from "../errno";
+import { BlockWriter, DATA_START } from "./blocks";
+import { ObjectWriter } from "./object";
+import { ObjsetWriter } from "./objset";
+import { VdevSpace, SPACE_MAP_BLOCK, SPACE_MAP_HEADER_BYTES, Metaslab } from "./space";
+import { DirRecord, DatasetRecord, DIR_BONUS_BYTES, DATASET_BONUS_BYTES } from "./dsl-records";
+import { ZapEntry, layOutZap } from "./zap";
+import { ZplWriter } from "./zpl";
+import { Random } from "./random";
+
+const POOL_VERSION: u64 = 23;
+const OBJSET_TYPE_META: u64 = 1;
+const CREATE_TXG: u64 = 4;
+/** The origin snapshot's txg, before which nothing a dataset holds was born. */
+const ORIGIN_TXG: u64 = 1;
+const POOL_STATE_ACTIVE: u64 = 0;
+export const POOL_STATE_EXPORTED: u64 = 1;
+const BOOT_AREA: u64 = 7 << 19;
+const UBERBLOCK_SLOT: i32 = 1024;
+const RING_SLOTS: u64 = 128;
+const MAX_PASSES: i32 = 12;
+const PLAIN_FROM_PASS: i32 = 4;
+
+// MOS object types (and bonus types).
+const TYPE_OBJECT_DIRECTORY: u32 = 1;
+const TYPE_OBJECT_ARRAY: u32 = 2;
+const TYPE_PACKED_NVLIST: u32 = 3;
+const TYPE_PACKED_NVLIST_SIZE: u32 = 4;
+const TYPE_BPLIST: u32 = 5;
+const TYPE_BPLIST_HEADER: u32 = 6;
+const TYPE_SPACE_MAP_HEADER: u32 = 7;
+const TYPE_SPACE_MAP: u32 = 8;
+const TYPE_DSL_DIR: u32 = 12;
+const TYPE_DSL_DIR_CHILD_MAP: u32 = 13;
+const TYPE_DSL_DS_SNAP_MAP: u32 = 14;
+const TYPE_DSL_PROPS: u32 = 15;
+const TYPE_DSL_DATASET: u32 = 16;
+const TYPE_NEXT_CLONES: u32 = 37;
+const BPLIST_HEADER_BYTES: i32 = 32;
+
+/** What a new pool is made with. */
+export class PoolOptions {
+  name: string = "";
+  /** The device path recorded in the labels (zpool import finds devices by scanning; this is a hint). */
+  path: string = "";
+  seed: u64 = 0;
+  /** Seconds since the epoch, for creation times (0: the clock's). */
+  time: u64 = 0;
+  /** Every time stamp is `time` (a reproducible image). */
+  fixedTime: bool = false;
+  /** The root dataset's data checksum and compression functions and copies. */
+  checksum: u32 = 7;
+  compression: u32 = 2;
+  copies: i32 = 1;
+  rootMode: u64 = 0o755;
+}
+
+class DslObjects {
+  directory: u64 = 0;
+  rootDir: u64 = 0;
+  rootProps: u64 = 0;
+  rootChildren: u64 = 0;
+  mosDir: u64 = 0;
+  originDir: u64 = 0;
+  originHead: u64 = 0;
+  originSnapshot: u64 = 0;
+  head: u64 = 0;
+  config: u64 = 0;
+  syncBplist: u64 = 0;
+  metaslabArray: u64 = 0;
+}
+
+export class PoolWriter {
+  guid: u64 = 0;
+  vdevGuid: u64 = 0;
+  txg: u64 = CREATE_TXG;
+  space: VdevSpace;
+  writer: BlockWriter;
+  mos: ObjsetWriter;
+  zpl: ZplWriter;
+  random: Random;
+  objects: DslObjects = new DslObjects();
+  rootDir: DirRecord = new DirRecord();
+  mosDir: DirRecord = new DirRecord();
+  head: DatasetRecord = new DatasetRecord();
+  error: i32 = 0;
+  why: string = "";
+  /** Labels' configuration to write with the next uberblock (creation, export). */
+  private configDirty: bool = true;
+  state: u64 = POOL_STATE_ACTIVE;
+  private mapContents: Map<i32, Uint8Array> = new Map<i32, Uint8Array>();
+
+  constructor(public device: i32, public deviceSize: u64, public options: PoolOptions) {
+    const random = new Random(options.seed != 0 ? options.seed : <u64>timeNow() ^ deviceSize);
+    this.random = random;
+    const aligned = deviceSize & ~(<u64>LABEL_SIZE - 1);
+    const asize = aligned - 4 * <u64>LABEL_SIZE - BOOT_AREA;
+    const space = new VdevSpace(asize);
+    const writer = new BlockWriter(space, device, CREATE_TXG);
+    this.space = space;
+    this.writer = writer;
+    const mos = new ObjsetWriter(OBJSET_TYPE_META, 1);
+    mos.metaCopies = 3;
+    mos.dataCopies = 3;
+    this.mos = mos;
+    this.zpl = new ZplWriter(random, writer);
+    this.zpl.dataChecksum = options.checksum;
+    this.zpl.dataCompression = options.compression;
+    this.zpl.dataCopies = options.copies;
+    this.zpl.metaCopies = min(options.copies + 1, 3);
+  }
+
+  get name(): string {
+    return this.options.name;
+  }
+
+  private fail(error: i32, why: string): bool {
+    this.error = error;
+    this.why = why;
+    return false;
+  }
+
+  /** The smallest device a pool fits on: labels, boot area and a few metaslabs. */
+  static minimumSize(): u64 {
+    return 64 << 20;
+  }
+
+  /** The time for changes (nanoseconds): the clock, or the time the options fixed. */
+  now(): i64 {
+    const clock = timeNow();
+    return this.options.fixedTime || clock <= 0 ? <i64>this.options.time * 1_000_000_000 : clock;
+  }
+
+  /** Lays out a fresh pool's objects and syncs them as its first txg; false on error (`error`, `why`). */
+  create(): bool {
+    if (this.deviceSize < PoolWriter.minimumSize()) return this.fail(-EINVAL, "the device is smaller than 64 MiB, the smallest pool");
+    if (this.space.metaslabs.length < 4) return this.fail(-EINVAL, "the device leaves too little space for a pool");
+    if (this.options.time == 0) this.options.time = <u64>(max<i64>(timeNow(), 0) / 1_000_000_000);
+    else this.options.fixedTime = true;
+    this.guid = this.random.guid();
+    this.vdevGuid = this.random.guid();
+    if (!this.clearLabels()) return false;
+    this.zpl.txg = this.txg;
+    this.zpl.now = this.now();
+    this.zpl.initialize(this.options.rootMode, 0, 0);
+    this.buildMos();
+    this.configDirty = true;
+    return this.sync();
+  }
+
+  private clearLabels(): bool {
+    const zeros = new Uint8Array(<i32>LABEL_SIZE);
+    for (let i = 0; i < LABELS; i++) {
+      if (deviceWrite(this.device, labelOffset(<i64>this.deviceSize, i), zeros.dataStart, zeros.length) < 0) return this.fail(-EIO, "the device cannot be written");
+    }
+    return true;
+  }
+
+  private zapObject(type: u32, entries: Array<ZapEntry>): ObjectWriter {
+    const object = new ObjectWriter(type, 512, 0, 0);
+    const layout = layOutZap(entries, this.random.next(), 0)!;
+    object.blockSize = layout.blockSize;
+    for (let i = 0; i < layout.blocks.length; i++) object.put(<u64>i, layout.blocks[i]);
+    return object;
+  }
+
+  private bplist(blockSize: i32): ObjectWriter {
+    return new ObjectWriter(TYPE_BPLIST, blockSize, TYPE_BPLIST_HEADER, BPLIST_HEADER_BYTES);
+  }
+
+  private dslDir(): ObjectWriter {
+    return new ObjectWriter(TYPE_DSL_DIR, 512, TYPE_DSL_DIR, DIR_BONUS_BYTES);
+  }
+
+  private dataset(): ObjectWriter {
+    return new ObjectWriter(TYPE_DSL_DATASET, 512, TYPE_DSL_DATASET, DATASET_BONUS_BYTES);
+  }
+
+  private buildMos(): void {
+    const mos = this.mos;
+    const ids = this.objects;
+    const time = this.options.time;
+    // Numbers as zfs-fuse gives them (the object directory first, then the DSL in creation order).
+    const directory = new ObjectWriter(TYPE_OBJECT_DIRECTORY, 512, 0, 0);
+    ids.directory = mos.add(directory);
+    const rootDir = this.dslDir();
+    ids.rootDir = mos.add(rootDir);
+    ids.rootProps = mos.add(this.zapObject(TYPE_DSL_PROPS, new Array<ZapEntry>()));
+    const rootChildren = new ObjectWriter(TYPE_DSL_DIR_CHILD_MAP, 512, 0, 0);
+    ids.rootChildren = mos.add(rootChildren);
+    const mosDir = this.dslDir();
+    ids.mosDir = mos.add(mosDir);
+    const mosProps = mos.add(this.zapObject(TYPE_DSL_PROPS, new Array<ZapEntry>()));
+    const mosChildren = mos.add(this.zapObject(TYPE_DSL_DIR_CHILD_MAP, new Array<ZapEntry>()));
+    const originDir = this.dslDir();
+    ids.originDir = mos.add(originDir);
+    const originProps = mos.add(this.zapObject(TYPE_DSL_PROPS, new Array<ZapEntry>()));
+    const originChildren = mos.add(this.zapObject(TYPE_DSL_DIR_CHILD_MAP, new Array<ZapEntry>()));
+    const originHead = this.dataset();
+    ids.originHead = mos.add(originHead);
+    const originHeadSnaps = new ObjectWriter(TYPE_DSL_DS_SNAP_MAP, 512, 0, 0);
+    const originHeadSnapsId = mos.add(originHeadSnaps);
+    const originSnapshotDead = mos.add(this.bplist(128 << 10));
+    const originSnapshot = this.dataset();
+    ids.originSnapshot = mos.add(originSnapshot);
+    const originHeadDead = mos.add(this.bplist(128 << 10));
+    const head = this.dataset();
+    ids.head = mos.add(head);
+    const headSnaps = mos.add(this.zapObject(TYPE_DSL_DS_SNAP_MAP, new Array<ZapEntry>()));
+    const headDead = mos.add(this.bplist(128 << 10));
+    const nextClones = mos.add(this.zapObject(TYPE_NEXT_CLONES, [ZapEntry.number(ids.head.toString(16), ids.head)]));
+    const config = new ObjectWriter(TYPE_PACKED_NVLIST, 16 << 10, TYPE_PACKED_NVLIST_SIZE, 8);
+    ids.config = mos.add(config);
+    ids.syncBplist = mos.add(this.bplist(16 << 10));
+    ids.metaslabArray = mos.add(new ObjectWriter(TYPE_OBJECT_ARRAY, 512, 0, 0));
+
+    this.setZap(directory, [ZapEntry.number("root_dataset", ids.rootDir), ZapEntry.number("config", ids.config),
+      ZapEntry.number("sync_bplist", ids.syncBplist), ZapEntry.number("deflate", 1)]);
+    this.setZap(rootChildren, [ZapEntry.number("$MOS", ids.mosDir), ZapEntry.number("$ORIGIN", ids.originDir)]);
+    this.setZap(originHeadSnaps, [ZapEntry.number("$ORIGIN", ids.originSnapshot)]);
+
+    const root = this.rootDir;
+    root.creationTime = time;
+    root.headDataset = ids.head;
+    root.origin = ids.originSnapshot;
+    root.childMap = ids.rootChildren;
+    root.props = ids.rootProps;
+    const mosRecord = this.mosDir;
+    mosRecord.creationTime = time;
+    mosRecord.parent = ids.rootDir;
+    mosRecord.childMap = mosChildren;
+    mosRecord.props = mosProps;
+    const origin = new DirRecord();
+    origin.creationTime = time;
+    origin.headDataset = ids.originHead;
+    origin.parent = ids.rootDir;
+    origin.childMap = originChildren;
+    origin.props = originProps;
+    origin.write(originDir.bonus);
+
+    const originRecord = this.datasetRecord(ids.originDir, originHeadDead);
+    originRecord.previousSnapshot = ids.originSnapshot;
+    originRecord.previousSnapshotTxg = ORIGIN_TXG;
+    originRecord.snapshotNames = originHeadSnapsId;
+    originRecord.write(originHead.bonus);
+    const snapshot = this.datasetRecord(ids.originDir, originSnapshotDead);
+    snapshot.nextSnapshot = ids.originHead;
+    snapshot.children = 2;
+    snapshot.nextClones = nextClones;
+    snapshot.write(originSnapshot.bonus);
+    const record = this.datasetRecord(ids.rootDir, headDead);
+    record.previousSnapshot = ids.originSnapshot;
+    record.previousSnapshotTxg = ORIGIN_TXG;
+    record.snapshotNames = headSnaps;
+    this.head = record;
+  }
+
+  /** A dataset record of the origin txg in DSL directory `directory`, with its dead list and fresh guids. */
+  private datasetRecord(directory: u64, deadList: u64): DatasetRecord {
+    const record = new DatasetRecord();
+    record.directory = directory;
+    record.creationTime = this.options.time;
+    record.creationTxg = ORIGIN_TXG;
+    record.deadList = deadList;
+    record.fsidGuid = this.random.next() >> 8;
+    record.guid = this.random.guid();
+    return record;
+  }
+
+  private setZap(object: ObjectWriter, entries: Array<ZapEntry>): void {
+    const layout = layOutZap(entries, this.random.next(), 0)!;
+    object.blockSize = layout.blockSize;
+    for (let i = 0; i < layout.blocks.length; i++) object.put(<u64>i, layout.blocks[i]);
+  }
+
+  /** The pool's configuration: `top` for a label (this device's vdev tree), else the MOS's copy (the root with its child). */
+  private configuration(forLabel: bool): NvWriter {
+    const vdev = new NvWriter()
+      .string("type", "file")
+      .uint64("id", 0)
+      .uint64("guid", this.vdevGuid)
+      .string("path", this.options.path)
+      .uint64("metaslab_array", this.objects.metaslabArray)
+      .uint64("metaslab_shift", <u64>this.space.shift)
+      .uint64("ashift", 9)
+      .uint64("asize", this.space.asize)
+      .uint64("is_log", 0)
+      .uint64("create_txg", CREATE_TXG);
+    const config = new NvWriter()
+      .uint64("version", POOL_VERSION)
+      .string("name", this.name)
+      .uint64("state", this.state)
+      .uint64("txg", this.txg)
+      .uint64("pool_guid", this.guid);
+    if (forLabel) {
+      config.uint64("top_guid", this.vdevGuid).uint64("guid", this.vdevGuid).uint64("vdev_children", 1).list("vdev_tree", vdev);
+      return config;
+    }
+    const root = new NvWriter()
+      .string("type", "root")
+      .uint64("id", 0)
+      .uint64("guid", this.guid)
+      .uint64("create_txg", CREATE_TXG)
+      .lists("children", [vdev]);
+    return config.uint64("vdev_children", 1).list("vdev_tree", root);
+  }
+
+  /** Brings the MOS's records up to date for this pass: false when nothing changed. */
+  private updateMos(): bool {
+    let changed = false;
+    const ids = this.objects;
+    // Space maps: one per metaslab this txg touched (or touched before).
+    const array = this.mos.object(ids.metaslabArray)!;
+    for (let i = 0; i < this.space.metaslabs.length; i++) {
+      const metaslab = this.space.metaslabs[i];
+      if (!metaslab.changed && metaslab.object == 0) continue;
+      if (metaslab.object == 0) {
+        const map = new ObjectWriter(TYPE_SPACE_MAP, SPACE_MAP_BLOCK, TYPE_SPACE_MAP_HEADER, SPACE_MAP_HEADER_BYTES);
+        metaslab.object = this.mos.add(map);
+        const blockNumber = <u64>(i / 64);
+        const block = array.block(blockNumber, this.writer)!;
+        storeLe64(block, (i % 64) * 8, metaslab.object);
+        array.put(blockNumber, block);
+        changed = true;
+      }
+      if (this.updateSpaceMap(metaslab)) changed = true;
+    }
+    // The $MOS directory: the MOS's own space as of the last pass.
+    const totals = this.mos.space();
+    const mosRecord = this.mosDir;
+    mosRecord.used = totals.used;
+    mosRecord.compressed = totals.compressed;
+    mosRecord.uncompressed = totals.uncompressed;
+    mosRecord.usedByHead = totals.used;
+    if (this.writeRecord(ids.mosDir, mosRecord)) changed = true;
+    const root = this.rootDir;
+    root.used = this.head.used + totals.used;
+    root.compressed = this.head.compressed + totals.compressed;
+    root.uncompressed = this.head.uncompressed + totals.uncompressed;
+    root.usedByHead = this.head.used;
+    root.usedByChildren = totals.used;
+    if (this.writeRecord(ids.rootDir, root)) changed = true;
+    return changed;
+  }
+
+  /** The MOS's copy of the configuration (packed nvlist, its size in the bonus). */
+  private putConfiguration(): void {
+    const config = this.mos.object(this.objects.config)!;
+    const packed = this.configuration(false).pack();
+    const block = new Uint8Array(max(16 << 10, (packed.length + 511) & ~511));
+    block.set(packed);
+    config.blockSize = block.length;
+    config.put(0, block);
+    config.bonus = packedSize(packed.length);
+  }
+
+  private writeRecord(number: u64, record: DirRecord): bool {
+    const object = this.mos.object(number)!;
+    const bonus = new Uint8Array(DIR_BONUS_BYTES);
+    record.write(bonus);
+    if (sameBytes(bonus, object.bonus)) return false;
+    object.bonus = bonus;
+    object.dirty = true;
+    return true;
+  }
+
+  /** Puts the metaslab's space map content (log and this txg's entries) into its object; whether anything changed. */
+  private updateSpaceMap(metaslab: Metaslab): bool {
+    const map = this.mos.object(metaslab.object)!;
+    const content = metaslab.changed ? metaslab.logWithOpenTxg(this.txg) : metaslab.log;
+    const header = new Uint8Array(SPACE_MAP_HEADER_BYTES);
+    storeLe64(header, 0, metaslab.object);
+    storeLe64(header, 8, <u64>content.length);
+    storeLe64(header, 16, metaslab.allocatedWithOpenTxg());
+    let changed = false;
+    const previous = this.mapContents.has(metaslab.index) ? this.mapContents.get(metaslab.index) : new Uint8Array(0);
+    const blocks = (content.length + SPACE_MAP_BLOCK - 1) / SPACE_MAP_BLOCK;
+    for (let b = 0; b < blocks; b++) {
+      const from = b * SPACE_MAP_BLOCK;
+      const to = min(content.length, from + SPACE_MAP_BLOCK);
+      if (to <= previous.length && sameRange(content, previous, from, to)) continue;
+      const block = new Uint8Array(SPACE_MAP_BLOCK);
+      block.set(content.subarray(from, to));
+      map.put(<u64>b, block);
+      changed = true;
+    }
+    this.mapContents.set(metaslab.index, content);
+    if (!sameBytes(header, map.bonus)) {
+      map.bonus = header;
+      map.dirty = true;
+      changed = true;
+    }
+    return changed;
+  }
+
+  /** Writes one transaction group; false on error (`error`, `why`). */
+  sync(): bool {
+    const writer = this.writer;
+    writer.txg = this.txg;
+    this.zpl.txg = this.txg;
+    // 1. The file system.
+    if (this.zpl.needsSync || this.zpl.pointer === null) {
+      if (!this.zpl.prepareSync()) return this.fail(-ENOSPC, "a directory has more entries than one ZAP holds");
+      const pointer = this.zpl.sync(writer);
+      if (pointer === null) return this.fail(writer.error, "writing the file system failed");
+      const totals = this.zpl.space();
+      const record = this.head;
+      record.objset = pointer;
+      record.used = totals.used;
+      record.compressed = totals.compressed;
+      record.uncompressed = totals.uncompressed;
+      record.unique = totals.used;
+      const object = this.mos.object(this.objects.head)!;
+      record.write(object.bonus);
+      object.dirty = true;
+    }
+    // 2. The MOS, in passes until nothing moves.
+    if (this.configDirty) this.putConfiguration();
+    this.mos.plainMetadata = false;
+    let root: Uint8Array | null = null;
+    for (let pass = 1; ; pass++) {
+      if (pass > MAX_PASSES) return this.fail(-EIO, "the MOS did not settle in " + MAX_PASSES.toString() + " sync passes");
+      if (pass >= PLAIN_FROM_PASS) this.mos.plainMetadata = true;
+      const changed = this.updateMos();
+      if (!changed && !this.mos.needsSync && root !== null) break;
+      root = this.mos.sync(writer);
+      if (root === null) return this.fail(writer.error, "writing the MOS failed");
+    }
+    // 3. Barrier, uberblock (and configuration), barrier.
+    if (deviceFlush(this.device) < 0) return this.fail(-EIO, "flushing the device failed");
+    if (root === null || !this.writeLabels(root)) return false;
+    if (deviceFlush(this.device) < 0) return this.fail(-EIO, "flushing the device failed");
+    for (let i = 0; i < this.space.metaslabs.length; i++) this.space.metaslabs[i].commit(this.txg);
+    this.txg++;
+    return true;
+  }
+
+  /** Writes the uberblock for this txg into every label's ring (and the configuration first when it changed). */
+  private writeLabels(root: Uint8Array): bool {
+    const fields = new UberblockFields();
+    fields.version = POOL_VERSION;
+    fields.txg = this.txg;
+    fields.guidSum = this.guid + this.vdevGuid;
+    fields.timestamp = this.options.time;
+    fields.root = root;
+    const size = <i64>this.deviceSize;
+    const slot = <i64>((this.txg % RING_SLOTS) * <u64>UBERBLOCK_SLOT);
+    const config = this.configDirty ? this.configuration(true) : null;
+    for (let i = 0; i < LABELS; i++) {
+      const label = labelOffset(size, i);
+      if (config !== null) {
+        const region = configRegion(config, <u64>(label + CONFIG_AT));
+        if (region === null) return this.fail(-EINVAL, "the pool configuration does not fit a label");
+        if (deviceWrite(this.device, label + CONFIG_AT, region.dataStart, region.length) < 0) return this.fail(-EIO, "writing a label failed");
+      }
+      const at = label + RING_AT + slot;
+      const ub = uberblockSlot(fields, UBERBLOCK_SLOT, <u64>at);
+      if (deviceWrite(this.device, at, ub.dataStart, ub.length) < 0) return this.fail(-EIO, "writing an uberblock failed");
+    }
+    this.configDirty = false;
+    return true;
+  }
+
+  /** Marks the pool exported (labels say so at the next sync) and syncs. */
+  export(): bool {
+    this.state = POOL_STATE_EXPORTED;
+    this.configDirty = true;
+    return this.sync();
+  }
+}
+
+function packedSize(length: i32): Uint8Array {
+  const bonus = new Uint8Array(8);
+  storeLe64(bonus, 0, <u64>length);
+  return bonus;
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): bool {
+  if (a.length != b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] != b[i]) return false;
+  return true;
+}
+
+function sameRange(a: Uint8Array, b: Uint8Array, from: i32, to: i32): bool {
+  for (let i = from; i < to; i++) if (a[i] != b[i]) return false;
+  return true;
+}
