@@ -8,10 +8,11 @@
 // Names are UTF-8 in the module's memory; inodes are object numbers;
 // every call answers a negative errno instead of trapping.
 
-import { log, deviceSize, deviceCount } from "./host";
-import { EBADF, EINVAL, ENAMETOOLONG, ENODEV } from "./errno";
+import { log, deviceSize, deviceCount, deviceFlush } from "./host";
+import { EBADF, EINVAL, ENAMETOOLONG, ENODEV, EROFS } from "./errno";
+import { openForWriting } from "./write/pool-open";
 import { writers, writer, freeNumber } from "./mounts";
-import { PoolWriter, PoolOptions } from "./write/pool-writer";
+import { PoolWriter, PoolOptions, POOL_STATE_ACTIVE } from "./write/pool-writer";
 import { S_IFMT, S_IFLNK } from "./write/znode-record";
 import { COMPRESS_LZJB, COMPRESS_OFF } from "./write/blocks";
 import { CHECKSUM_FLETCHER2, CHECKSUM_FLETCHER4, CHECKSUM_SHA256 } from "./checksum";
@@ -116,6 +117,35 @@ export function fs_mkfs(device: i32, source: usize, length: i32, optionsAt: usiz
     log("mkfs " + options.name + ": " + pool.why);
     return pool.error < 0 ? pool.error : -EINVAL;
   }
+  const number = freeNumber();
+  writers[number] = pool;
+  return number;
+}
+
+/**
+ * Mounts pool `name`'s root dataset for writing (fs_mount without the
+ * read-only flag): the volume number, or -errno after logging why. A pool
+ * on a read-only device, or one this writer does not write, is refused
+ * with EROFS: mount it read-only.
+ */
+export function mountWriter(name: string): i32 {
+  if (name.includes("/")) {
+    log("dataset " + name + ": writing is supported on a pool's root dataset only: mount it read-only");
+    return -EROFS;
+  }
+  if (name.includes("@")) return -EROFS;
+  const opened = openForWriting(name);
+  if (opened.pool === null) {
+    if (opened.why != "") log(opened.why);
+    return opened.error < 0 ? opened.error : -EINVAL;
+  }
+  const pool = opened.pool!;
+  if (deviceFlush(pool.device) == -EROFS) {
+    log("pool " + pool.name + " is on a read-only device: mount it read-only");
+    return -EROFS;
+  }
+  pool.state = POOL_STATE_ACTIVE;
+  pool.configDirty = true;
   const number = freeNumber();
   writers[number] = pool;
   return number;

@@ -23,13 +23,14 @@ import { applySetting, cacheBytes } from "./settings";
 import { mountVolume, Volume } from "./volume";
 import { EBADF, EINVAL, ENAMETOOLONG } from "./errno";
 import { readers, reader, writer, freeNumber } from "./mounts";
-import { unmountWriter } from "./module-write";
+import { unmountWriter, mountWriter } from "./module-write";
 
 export {
   fs_mkfs, fs_create, fs_symlink, fs_link, fs_unlink, fs_rename, fs_write, fs_truncate, fs_setattr, fs_sync,
 } from "./module-write";
 
 const ABI_VERSION: i32 = 1;
+const MOUNT_READ_ONLY: i32 = 1;
 const ATTRIBUTE_RECORD: i32 = 64;
 const NAME_MAX: i32 = 255;
 const MAX_BUFFER: i32 = 16 << 20;
@@ -58,6 +59,7 @@ export function wisp_buffer(length: i32): usize {
 export function fs_mount(source: usize, length: i32, flags: i32): i32 {
   if (!inMemory(source, length) && length != 0) return -EINVAL;
   const name = length == 0 ? "" : String.UTF8.decodeUnsafe(source, <usize>length, false);
+  if ((flags & MOUNT_READ_ONLY) == 0) return mountWriter(name);
   const result = mountVolume(name);
   if (result.volume === null) return result.error;
   const number = freeNumber();
@@ -97,6 +99,8 @@ export function fs_lookup(number: i32, directory: i64, name: usize, length: i32)
 }
 
 export function fs_getattr(number: i32, inode: i64, out: usize): i32 {
+  const pool = writer(number);
+  if (pool !== null) return inMemory(out, ATTRIBUTE_RECORD) ? pool.zpl.getattr(<u64>inode, out) : -EINVAL;
   const mounted = volume(number);
   if (mounted === null) return -EBADF;
   if (!inMemory(out, ATTRIBUTE_RECORD)) return -EINVAL;
@@ -104,6 +108,8 @@ export function fs_getattr(number: i32, inode: i64, out: usize): i32 {
 }
 
 export function fs_read(number: i32, inode: i64, offset: i64, to: usize, length: i32): i32 {
+  const pool = writer(number);
+  if (pool !== null) return inMemory(to, length) && offset >= 0 ? pool.zpl.read(<u64>inode, <u64>offset, to, length) : -EINVAL;
   const mounted = volume(number);
   if (mounted === null) return -EBADF;
   if (!inMemory(to, length)) return -EINVAL;
@@ -111,6 +117,8 @@ export function fs_read(number: i32, inode: i64, offset: i64, to: usize, length:
 }
 
 export function fs_readdir(number: i32, directory: i64, cookie: i64, out: usize, capacity: i32): i32 {
+  const pool = writer(number);
+  if (pool !== null) return inMemory(out, capacity) && cookie >= 0 ? pool.zpl.readdir(<u64>directory, <u64>cookie, out, capacity) : -EINVAL;
   const mounted = volume(number);
   if (mounted === null) return -EBADF;
   if (!inMemory(out, capacity)) return -EINVAL;
@@ -118,6 +126,8 @@ export function fs_readdir(number: i32, directory: i64, cookie: i64, out: usize,
 }
 
 export function fs_readlink(number: i32, inode: i64, to: usize, capacity: i32): i32 {
+  const pool = writer(number);
+  if (pool !== null) return inMemory(to, capacity) ? pool.zpl.readlink(<u64>inode, to, capacity) : -EINVAL;
   const mounted = volume(number);
   if (mounted === null) return -EBADF;
   if (!inMemory(to, capacity)) return -EINVAL;

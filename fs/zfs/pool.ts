@@ -38,6 +38,8 @@ export class Pool {
   cache: BlockCache = new BlockCache(cacheBytes);
   /** The last run of device bytes read around a small block (readahead.ts). */
   readAhead: ReadAhead = new ReadAhead();
+  /** The newest label of the pool's devices (its configuration: the vdev tree, metaslab array and size). */
+  label: Label | null = null;
   /** Set once a refusal has been logged for a block kind, so a damaged pool does not flood the console. */
   loggedRefusal: bool = false;
 
@@ -143,6 +145,7 @@ export function openPool(name: string): PoolResult {
       : refuse(result, -EIO, "pool " + name + ": no uberblock with a valid checksum");
   }
   pool.uberblock = uberblock;
+  pool.label = newest;
   if (pool.uberblock.version > MAX_POOL_VERSION) {
     return refuse(result, -ENOTSUP, "pool " + name + ": uberblock version " + pool.uberblock.version.toString() + " is newer than " + MAX_POOL_VERSION.toString());
   }

@@ -207,11 +207,11 @@ export class ZfsModule {
     if (result < 0) throw new ZfsError(what, -Number(result), this.log.slice(-3));
   }
 
-  /** Mounts `source` (POOL, POOL/DATASET, or "" for the only pool); answers the volume number. */
-  mount(source: string): number {
+  /** Mounts `source` (POOL, POOL/DATASET, or "" for the only pool), read-only unless `writable`; answers the volume number. */
+  mount(source: string, writable = false): number {
     const before = this.log.length;
     const [address, length] = this.withText(source);
-    const volume = this.exports.fs_mount(address, length, 1);
+    const volume = this.exports.fs_mount(address, length, writable ? 0 : 1);
     if (volume < 0) throw new ZfsError(`mount ${JSON.stringify(source)}`, -volume, this.log.slice(before));
     return volume;
   }

@@ -13,7 +13,7 @@
 //     +128 object set block pointer  +256 next clones  +264 props
 //     +272 user references
 
-import { storeLe64 } from "../bytes";
+import { storeLe64, le64 } from "../bytes";
 import { BLOCK_POINTER_SIZE } from "../blkptr";
 
 export const DIR_BONUS_BYTES: i32 = 256;
@@ -37,9 +37,32 @@ export class DirRecord {
   usedByHead: u64 = 0;
   usedBySnapshots: u64 = 0;
   usedByChildren: u64 = 0;
+  /** The record as read from disk: fields this writer does not set (quota, reservations, delegations) are kept. */
+  raw: Uint8Array | null = null;
+
+  static read(bonus: Uint8Array): DirRecord {
+    const record = new DirRecord();
+    record.raw = bonus.slice(0);
+    record.creationTime = le64(bonus, 0);
+    record.headDataset = le64(bonus, 8);
+    record.parent = le64(bonus, 16);
+    record.origin = le64(bonus, 24);
+    record.childMap = le64(bonus, 32);
+    record.used = le64(bonus, 40);
+    record.compressed = le64(bonus, 48);
+    record.uncompressed = le64(bonus, 56);
+    record.props = le64(bonus, 80);
+    record.flags = le64(bonus, 96);
+    record.usedByHead = le64(bonus, 104);
+    record.usedBySnapshots = le64(bonus, 112);
+    record.usedByChildren = le64(bonus, 120);
+    return record;
+  }
 
   write(bonus: Uint8Array): void {
-    bonus.fill(0);
+    const raw = this.raw;
+    if (raw !== null && raw.length == bonus.length) bonus.set(raw!);
+    else bonus.fill(0);
     storeLe64(bonus, 0, this.creationTime);
     storeLe64(bonus, 8, this.headDataset);
     storeLe64(bonus, 16, this.parent);
@@ -76,9 +99,37 @@ export class DatasetRecord {
   /** The object set's block pointer (128 bytes; all zero: none). */
   objset: Uint8Array = new Uint8Array(BLOCK_POINTER_SIZE);
   nextClones: u64 = 0;
+  /** The record as read from disk (fields this writer does not set are kept). */
+  raw: Uint8Array | null = null;
+
+  static read(bonus: Uint8Array): DatasetRecord {
+    const record = new DatasetRecord();
+    record.raw = bonus.slice(0);
+    record.directory = le64(bonus, 0);
+    record.previousSnapshot = le64(bonus, 8);
+    record.previousSnapshotTxg = le64(bonus, 16);
+    record.nextSnapshot = le64(bonus, 24);
+    record.snapshotNames = le64(bonus, 32);
+    record.children = le64(bonus, 40);
+    record.creationTime = le64(bonus, 48);
+    record.creationTxg = le64(bonus, 56);
+    record.deadList = le64(bonus, 64);
+    record.used = le64(bonus, 72);
+    record.compressed = le64(bonus, 80);
+    record.uncompressed = le64(bonus, 88);
+    record.unique = le64(bonus, 96);
+    record.fsidGuid = le64(bonus, 104);
+    record.guid = le64(bonus, 112);
+    record.flags = le64(bonus, 120);
+    record.objset = bonus.slice(128, 256);
+    record.nextClones = le64(bonus, 256);
+    return record;
+  }
 
   write(bonus: Uint8Array): void {
-    bonus.fill(0);
+    const raw = this.raw;
+    if (raw !== null && raw.length == bonus.length) bonus.set(raw!);
+    else bonus.fill(0);
     storeLe64(bonus, 0, this.directory);
     storeLe64(bonus, 8, this.previousSnapshot);
     storeLe64(bonus, 16, this.previousSnapshotTxg);

@@ -59,6 +59,17 @@ export class ObjectWriter {
   /** Their physical (on-disk) and logical sizes (ZFS's compressed and uncompressed bytes). */
   compressed: u64 = 0;
   uncompressed: u64 = 0;
+  /** Made in this session (not loaded from disk). */
+  isNew: bool = true;
+  /** What the user and group accounting counts for it (zpl.ts). */
+  charged: bool = false;
+  chargedUid: u64 = 0;
+  chargedGid: u64 = 0;
+  chargedBytes: u64 = 0;
+  /** The three figures as the object set's totals last counted them (0 for an object new since). */
+  baseUsed: u64 = 0;
+  baseCompressed: u64 = 0;
+  baseUncompressed: u64 = 0;
 
   constructor(type: u32, blockSize: i32, bonusType: u32, bonusLength: i32) {
     this.type = type;
@@ -122,6 +133,28 @@ export class ObjectWriter {
     }
     this.data.length = 0;
     this.indirect.length = 0;
+  }
+
+  /** Puts `pointer` (level `level`, number `index` within it) and everything below it into the tree; false on a read error. */
+  collect(pointer: Uint8Array, level: i32, index: u64, writer: BlockWriter): bool {
+    if (pointerView(pointer).isHole) return true;
+    if (level == 0) {
+      if (index >= <u64>this.data.length) return false;
+      this.data[<i32>index] = pointer;
+      return true;
+    }
+    const row = this.indirect[level - 1];
+    if (index >= <u64>row.length) return false;
+    row[<i32>index] = pointer;
+    const block = writer.readBack(pointer, 1 << this.indirectShift);
+    if (block === null) return false;
+    const per = 1 << (this.indirectShift - 7);
+    for (let k = 0; k < per; k++) {
+      const child = block.slice(k * BLOCK_POINTER_SIZE, (k + 1) * BLOCK_POINTER_SIZE);
+      if (pointerView(child).isHole) continue;
+      if (!this.collect(child, level - 1, index * <u64>per + <u64>k, writer)) return false;
+    }
+    return true;
   }
 
   private rebuildAll: bool = false;
@@ -199,6 +232,20 @@ export class ObjectWriter {
       children = row;
     }
     this.rebuildAll = false;
+    this.recount();
+    this.dirty = false;
+    return this.dnode(children);
+  }
+
+  /** The totals now count this object as it is. */
+  settleBase(): void {
+    this.baseUsed = this.used;
+    this.baseCompressed = this.compressed;
+    this.baseUncompressed = this.uncompressed;
+  }
+
+  /** Recounts used, compressed and uncompressed from the pointers in memory. */
+  recount(): void {
     this.used = 0;
     this.compressed = 0;
     this.uncompressed = 0;
@@ -207,8 +254,6 @@ export class ObjectWriter {
       const row = this.indirect[level];
       for (let i = 0; i < row.length; i++) this.account(row[i]);
     }
-    this.dirty = false;
-    return this.dnode(children);
   }
 
   /** Adds a block's sizes to the totals: allocated (all copies), physical, and logical for data (physical for metadata, as ZFS counts). */
@@ -249,4 +294,52 @@ export function countDnodes(block: Uint8Array): u64 {
   let count: u64 = 0;
   for (let at = 0; at < block.length; at += DNODE_SIZE) if (block[at] != 0) count++;
   return count;
+}
+
+/**
+ * An object as a dnode on disk describes it (512 bytes), with its whole
+ * tree of block pointers read in (indirect blocks through `writer`), its
+ * space counted and taken as the base; null when an indirect block cannot
+ * be read or the dnode is not one this writer handles.
+ */
+export function loadObject(dnode: Uint8Array, writer: BlockWriter): ObjectWriter | null {
+  const type = <u32>dnode[0];
+  const indirectShift = <i32>dnode[1];
+  const levels = <i32>dnode[2];
+  const pointerCount = <i32>dnode[3];
+  const blockSize = (<i32>dnode[8] | (<i32>dnode[9] << 8)) << 9;
+  const bonusLength = <i32>dnode[10] | (<i32>dnode[11] << 8);
+  const bonusAt = 64 + pointerCount * BLOCK_POINTER_SIZE;
+  if (type == 0 || levels < 1 || levels > 10 || pointerCount < 1 || pointerCount > 3 || indirectShift < 10 || indirectShift > 17 ||
+    blockSize < 512 || blockSize > (128 << 10) || bonusAt + bonusLength > DNODE_SIZE) return null;
+  const object = new ObjectWriter(type, blockSize, <u32>dnode[4], bonusLength);
+  object.indirectShift = indirectShift;
+  object.pointerCount = pointerCount;
+  object.levels = levels;
+  object.flags = <u32>dnode[7];
+  object.bonus.set(dnode.subarray(bonusAt, bonusAt + bonusLength));
+  const maxBlock = load<u64>(dnode.dataStart + 16);
+  let any = false;
+  for (let i = 0; i < pointerCount; i++) if (!pointerView(dnode.subarray(64 + i * BLOCK_POINTER_SIZE, 64 + (i + 1) * BLOCK_POINTER_SIZE)).isHole) any = true;
+  if (any) {
+    if (maxBlock >= <u64>(1 << 30)) return null;
+    for (let i: u64 = 0; i <= maxBlock; i++) object.data.push(null);
+    const per = indirectShift - 7;
+    let count = object.data.length;
+    for (let level = 1; level < levels; level++) {
+      count = (count + (1 << per) - 1) >> per;
+      const row = new Array<Uint8Array | null>();
+      for (let i = 0; i < count; i++) row.push(null);
+      object.indirect.push(row);
+    }
+    for (let i = 0; i < pointerCount; i++) {
+      const pointer = dnode.slice(64 + i * BLOCK_POINTER_SIZE, 64 + (i + 1) * BLOCK_POINTER_SIZE);
+      if (!object.collect(pointer, levels - 1, <u64>i, writer)) return null;
+    }
+  }
+  object.recount();
+  object.settleBase();
+  object.dirty = false;
+  object.isNew = false;
+  return object;
 }

@@ -32,7 +32,7 @@ import { deviceFlush, deviceWrite, timeNow } from "../host";
 import { EINVAL, EIO, ENOSPC } from "../errno";
 import { BlockWriter, DATA_START } from "./blocks";
 import { ObjectWriter } from "./object";
-import { ObjsetWriter } from "./objset";
+import { ObjsetWriter, SpaceTotals } from "./objset";
 import { VdevSpace, SPACE_MAP_BLOCK, SPACE_MAP_HEADER_BYTES, Metaslab } from "./space";
 import { DirRecord, DatasetRecord, DIR_BONUS_BYTES, DATASET_BONUS_BYTES } from "./dsl-records";
 import { ZapEntry, layOutZap } from "./zap";
@@ -44,7 +44,7 @@ const OBJSET_TYPE_META: u64 = 1;
 const CREATE_TXG: u64 = 4;
 /** The origin snapshot's txg, before which nothing a dataset holds was born. */
 const ORIGIN_TXG: u64 = 1;
-const POOL_STATE_ACTIVE: u64 = 0;
+export const POOL_STATE_ACTIVE: u64 = 0;
 export const POOL_STATE_EXPORTED: u64 = 1;
 const BOOT_AREA: u64 = 7 << 19;
 const UBERBLOCK_SLOT: i32 = 1024;
@@ -86,7 +86,7 @@ export class PoolOptions {
   rootMode: u64 = 0o755;
 }
 
-class DslObjects {
+export class DslObjects {
   directory: u64 = 0;
   rootDir: u64 = 0;
   rootProps: u64 = 0;
@@ -117,20 +117,27 @@ export class PoolWriter {
   error: i32 = 0;
   why: string = "";
   /** Labels' configuration to write with the next uberblock (creation, export). */
-  private configDirty: bool = true;
+  configDirty: bool = true;
   state: u64 = POOL_STATE_ACTIVE;
-  private mapContents: Map<i32, Uint8Array> = new Map<i32, Uint8Array>();
+  /** Each metaslab's space map content as last put into its object. */
+  mapContents: Map<i32, Uint8Array> = new Map<i32, Uint8Array>();
 
-  constructor(public device: i32, public deviceSize: u64, public options: PoolOptions) {
+  /** DSL figures as they were when the pool was opened (zero for a new pool): the records move by what changed since. */
+  rootBase: DirRecord = new DirRecord();
+  headBase: SpaceTotals = new SpaceTotals();
+  mosBase: SpaceTotals = new SpaceTotals();
+
+  /** A pool on `device`; `asize` and `shift` (metaslab size) as an existing pool's configuration has them, or 0 to size a new one. */
+  constructor(public device: i32, public deviceSize: u64, public options: PoolOptions, asize: u64 = 0, shift: i32 = 0) {
     const random = new Random(options.seed != 0 ? options.seed : <u64>timeNow() ^ deviceSize);
     this.random = random;
     const aligned = deviceSize & ~(<u64>LABEL_SIZE - 1);
-    const asize = aligned - 4 * <u64>LABEL_SIZE - BOOT_AREA;
-    const space = new VdevSpace(asize);
+    if (asize == 0) asize = aligned - 4 * <u64>LABEL_SIZE - BOOT_AREA;
+    const space = new VdevSpace(asize, shift);
     const writer = new BlockWriter(space, device, CREATE_TXG);
     this.space = space;
     this.writer = writer;
-    const mos = new ObjsetWriter(OBJSET_TYPE_META, 1);
+    const mos = new ObjsetWriter(OBJSET_TYPE_META, 1, writer);
     mos.metaCopies = 3;
     mos.dataCopies = 3;
     this.mos = mos;
@@ -365,11 +372,13 @@ export class PoolWriter {
     mosRecord.usedByHead = totals.used;
     if (this.writeRecord(ids.mosDir, mosRecord)) changed = true;
     const root = this.rootDir;
-    root.used = this.head.used + totals.used;
-    root.compressed = this.head.compressed + totals.compressed;
-    root.uncompressed = this.head.uncompressed + totals.uncompressed;
-    root.usedByHead = this.head.used;
-    root.usedByChildren = totals.used;
+    const base = this.rootBase;
+    const head = this.head;
+    root.used = base.used + (head.used - this.headBase.used) + (totals.used - this.mosBase.used);
+    root.compressed = base.compressed + (head.compressed - this.headBase.compressed) + (totals.compressed - this.mosBase.compressed);
+    root.uncompressed = base.uncompressed + (head.uncompressed - this.headBase.uncompressed) + (totals.uncompressed - this.mosBase.uncompressed);
+    root.usedByHead = base.usedByHead + (head.used - this.headBase.used);
+    root.usedByChildren = base.usedByChildren + (totals.used - this.mosBase.used);
     if (this.writeRecord(ids.rootDir, root)) changed = true;
     return changed;
   }
@@ -462,6 +471,8 @@ export class PoolWriter {
     if (root === null || !this.writeLabels(root)) return false;
     if (deviceFlush(this.device) < 0) return this.fail(-EIO, "flushing the device failed");
     for (let i = 0; i < this.space.metaslabs.length; i++) this.space.metaslabs[i].commit(this.txg);
+    this.mos.settle();
+    this.zpl.settle();
     this.txg++;
     return true;
   }

@@ -87,6 +87,30 @@ export class Metaslab {
     }
   }
 
+  /**
+   * Replays a space map log read from disk (`log`, `length` bytes): from
+   * all free, each allocation entry takes its range and each free entry
+   * gives it back. False for an entry outside the metaslab or a range freed
+   * or allocated twice.
+   */
+  replay(log: Uint8Array, allocatedBytes: u64): bool {
+    this.free.clear();
+    this.free.add(this.start, this.start + this.size);
+    for (let at = 0; at + 8 <= log.length; at += 8) {
+      const entry = load<u64>(log.dataStart + <usize>at);
+      if ((entry & DEBUG_BIT) != 0) continue;
+      const start = this.start + (((entry >> 16) & ((<u64>1 << 47) - 1)) << SECTOR_SHIFT);
+      const end = start + (((entry & 0x7fff) + 1) << SECTOR_SHIFT);
+      if (end > this.start + this.size) return false;
+      if ((entry & FREE_BIT) != 0) {
+        if (!this.free.add(start, end)) return false;
+      } else if (!this.free.remove(start, end)) return false;
+    }
+    this.log = log;
+    this.allocatedBytes = allocatedBytes;
+    return this.size - this.free.total == allocatedBytes;
+  }
+
   /** Closes txg `txg`: its entries join the log, and frees of txg - DEFER_TXGS become allocatable. */
   commit(txg: u64): void {
     if (this.changed) {
@@ -107,10 +131,13 @@ export class VdevSpace {
   shift: i32;
   metaslabs: Array<Metaslab> = new Array<Metaslab>();
 
-  constructor(public asize: u64) {
-    let shift = 17;
-    const target = asize / 200;
-    while (shift < 40 && (<u64>1 << <u64>shift) <= target) shift++;
+  /** The space of a vdev of `asize` bytes, in metaslabs of 2^shift bytes (0: as ZFS sizes them). */
+  constructor(public asize: u64, shift: i32 = 0) {
+    if (shift == 0) {
+      shift = 17;
+      const target = asize / 200;
+      while (shift < 40 && (<u64>1 << <u64>shift) <= target) shift++;
+    }
     this.shift = shift;
     const count = <i32>(asize >> <u64>shift);
     for (let i = 0; i < count; i++) this.metaslabs.push(new Metaslab(i, <u64>i << <u64>shift, <u64>1 << <u64>shift));

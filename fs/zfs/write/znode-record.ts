@@ -116,6 +116,8 @@ function setTime(bonus: Uint8Array, at: i32, nanoseconds: i64): void {
 }
 
 export function znodeMode(bonus: Uint8Array): u64 { return le64(bonus, MODE); }
+/** The time at `at` (0 access, 16 modification, 32 change) in nanoseconds. */
+export function znodeTime(bonus: Uint8Array, at: i32): i64 { return <i64>le64(bonus, at) * 1_000_000_000 + <i64>le64(bonus, at + 8); }
 export function znodeSize(bonus: Uint8Array): u64 { return le64(bonus, SIZE); }
 export function znodeLinks(bonus: Uint8Array): u64 { return le64(bonus, LINKS); }
 export function znodeParent(bonus: Uint8Array): u64 { return le64(bonus, PARENT); }

@@ -12,14 +12,16 @@
 // blocks).
 
 import { ZNODE_BONUS, ZNODE_SIZE } from "../znode";
-import { EEXIST, EFBIG, EINVAL, EISDIR, EMLINK, ENAMETOOLONG, ENOENT, ENOTDIR, ENOTEMPTY, EIO } from "../errno";
+import { EEXIST, EFBIG, EINVAL, EISDIR, EMLINK, ENAMETOOLONG, ENOENT, ENOTDIR, ENOTEMPTY, EIO, ENOTSUP } from "../errno";
 import { ObjectWriter, DNODE_FLAG_USED_BYTES, DNODE_FLAG_USERUSED_ACCOUNTED } from "./object";
-import { ObjsetWriter } from "./objset";
+import { ObjsetWriter, SpaceTotals } from "./objset";
+import { readZapEntries } from "./zap-read";
+import { le64 } from "../bytes";
 import { BlockWriter } from "./blocks";
 import { Random } from "./random";
 import { ZapEntry, layOutZap } from "./zap";
 import {
-  newZnode, znodeMode, znodeSize, znodeLinks, znodeUid, znodeGid, setZnodeSize, setZnodeLinks, setZnodeParent,
+  newZnode, znodeTime, znodeMode, znodeSize, znodeLinks, znodeUid, znodeGid, setZnodeSize, setZnodeLinks, setZnodeParent,
   setZnodeMode, setZnodeOwner, setAccessTime, setModifyTime, setChangeTime, S_IFMT, S_IFREG, S_IFDIR, S_IFLNK, INLINE_TARGET_MAX,
 } from "./znode-record";
 
@@ -41,6 +43,7 @@ const MAX_FILE_SIZE: u64 = <u64>1 << 52;
 const DT_DIR: u64 = 4;
 const DT_REG: u64 = 8;
 const DT_LNK: u64 = 10;
+const MICRO_ZAP: u64 = (<u64>1 << 63) + 3;
 
 function entryType(mode: u64): u64 {
   const format = mode & S_IFMT;
@@ -65,8 +68,12 @@ export class ZplWriter extends ObjsetWriter {
   dirtyBytes: u64 = 0;
   error: i32 = 0;
 
-  constructor(public random: Random, public writer: BlockWriter) {
-    super(OBJSET_TYPE_ZPL, ZPL_META_LEVELS);
+  /** Space charged to each user and group (the accounting objects' content). */
+  private users: Map<u64, u64> = new Map<u64, u64>();
+  private groups: Map<u64, u64> = new Map<u64, u64>();
+
+  constructor(public random: Random, writer: BlockWriter) {
+    super(OBJSET_TYPE_ZPL, ZPL_META_LEVELS, writer);
     this.flags = OBJSET_FLAG_USERACCOUNTING_COMPLETE;
     this.userUsed = new ObjectWriter(TYPE_USERGROUP_USED, 512, 0, 0);
     this.groupUsed = new ObjectWriter(TYPE_USERGROUP_USED, 512, 0, 0);
@@ -122,7 +129,9 @@ export class ZplWriter extends ObjsetWriter {
 
   node(inode: u64): ObjectWriter | null {
     const object = this.object(inode);
-    return object !== null && object.bonusType == ZNODE_BONUS ? object : null;
+    if (object === null || object.bonusType != ZNODE_BONUS) return null;
+    this.firstSight(object);
+    return object;
   }
 
   private fail(error: i32): i64 {
@@ -130,25 +139,50 @@ export class ZplWriter extends ObjsetWriter {
     return <i64>error;
   }
 
+  /** Directory `number`'s entries, read from its ZAP the first time; null if it is not a directory (or unreadable: `error`). */
+  directory(number: u64): Directory | null {
+    if (this.directories.has(number)) return this.directories.get(number);
+    const node = this.node(number);
+    if (node === null || (znodeMode(node.bonus) & S_IFMT) != S_IFDIR) return null;
+    const entries = readZapEntries(node, this.writer);
+    if (entries === null) {
+      this.error = -EIO;
+      return null;
+    }
+    const directory = new Directory();
+    const first = node.blockCount > 0 ? node.block(0, this.writer) : null;
+    directory.salt = first === null ? this.random.next() : le64(first, le64(first, 0) == MICRO_ZAP ? 8 : 80);
+    for (let i = 0; i < entries.length; i++) {
+      const name = String.UTF8.decode(entries[i].name.slice(0).buffer);
+      if (entries[i].value.length != 8 || directory.values.has(name)) continue;
+      directory.names.push(name);
+      directory.values.set(name, entries[i].number);
+    }
+    directory.changed = false;
+    this.directories.set(number, directory);
+    return directory;
+  }
+
   /** The object `name` names in directory `parent`, or -errno. */
   lookup(parent: u64, name: string): i64 {
-    const directory = this.directories.get(parent);
-    if (!this.directories.has(parent)) return -ENOTDIR;
+    const directory = this.directory(parent);
+    if (directory === null) return this.node(parent) === null ? -ENOENT : -ENOTDIR;
     if (!directory.values.has(name)) return -ENOENT;
     return <i64>(directory.values.get(name) & ((<u64>1 << 48) - 1));
   }
 
   private checkName(parent: u64, name: string): i32 {
-    if (!this.directories.has(parent)) return this.node(parent) === null ? -ENOENT : -ENOTDIR;
+    const directory = this.directory(parent);
+    if (directory === null) return this.node(parent) === null ? -ENOENT : -ENOTDIR;
     const length = String.UTF8.byteLength(name);
     if (length == 0 || name == "." || name == ".." || name.includes("/")) return -EINVAL;
     if (length > NAME_MAX) return -ENAMETOOLONG;
-    if (this.directories.get(parent).values.has(name)) return -EEXIST;
+    if (directory.values.has(name)) return -EEXIST;
     return 0;
   }
 
   private addEntry(parent: u64, name: string, object: u64, mode: u64): void {
-    const directory = this.directories.get(parent);
+    const directory = this.directory(parent)!;
     directory.names.push(name);
     directory.values.set(name, (entryType(mode) << 60) | object);
     directory.changed = true;
@@ -158,7 +192,7 @@ export class ZplWriter extends ObjsetWriter {
   }
 
   private removeEntry(parent: u64, name: string): void {
-    const directory = this.directories.get(parent);
+    const directory = this.directory(parent)!;
     directory.values.delete(name);
     const index = directory.names.indexOf(name);
     if (index >= 0) directory.names.splice(index, 1);
@@ -229,19 +263,23 @@ export class ZplWriter extends ObjsetWriter {
     if (node === null) return -EIO;
     const isDirectory = (znodeMode(node.bonus) & S_IFMT) == S_IFDIR;
     if (isDirectory != directory) return directory ? -ENOTDIR : -EISDIR;
-    if (isDirectory && this.directories.get(inode).names.length > 0) return -ENOTEMPTY;
+    if (isDirectory && this.directory(inode)!.names.length > 0) return -ENOTEMPTY;
     this.removeEntry(parent, name);
     if (isDirectory) {
       const parentNode = this.node(parent)!;
       setZnodeLinks(parentNode.bonus, znodeLinks(parentNode.bonus) - 1);
       this.directories.delete(inode);
-      this.remove(inode, this.writer);
+      this.uncharge(node);
+      this.remove(inode);
       return 0;
     }
     const links = znodeLinks(node.bonus) - 1;
     setZnodeLinks(node.bonus, links);
     this.touch(node, false);
-    if (links == 0) this.remove(inode, this.writer);
+    if (links == 0) {
+      this.uncharge(node);
+      this.remove(inode);
+    }
     return 0;
   }
 
@@ -249,7 +287,7 @@ export class ZplWriter extends ObjsetWriter {
   rename(from: u64, name: string, to: u64, toName: string): i32 {
     const found = this.lookup(from, name);
     if (found < 0) return <i32>found;
-    if (!this.directories.has(to)) return this.node(to) === null ? -ENOENT : -ENOTDIR;
+    if (this.directory(to) === null) return this.node(to) === null ? -ENOENT : -ENOTDIR;
     const length = String.UTF8.byteLength(toName);
     if (length == 0 || toName == "." || toName == ".." || toName.includes("/")) return -EINVAL;
     if (length > NAME_MAX) return -ENAMETOOLONG;
@@ -371,6 +409,88 @@ export class ZplWriter extends ObjsetWriter {
     return 0;
   }
 
+  /** Writes the ABI's 64-byte attribute record of `inode` at `out` (checked by the caller): 0 or -errno. */
+  getattr(inode: u64, out: usize): i32 {
+    const node = this.node(inode);
+    if (node === null) return this.object(inode) === null && this.loadError ? -EIO : -ENOENT;
+    const bonus = node.bonus;
+    const mode = znodeMode(bonus);
+    const format = mode & S_IFMT;
+    const type: u32 = format == S_IFDIR ? 2 : format == S_IFLNK ? 3 : format == S_IFREG ? 1 : 0;
+    if (type == 0) return -ENOTSUP;
+    store<u32>(out, type);
+    store<u32>(out, <u32>(mode & 0o7777), 4);
+    store<u64>(out, znodeLinks(bonus), 8);
+    store<u64>(out, znodeSize(bonus), 16);
+    store<u64>(out, ((node.used + 256) >> 9) + 1, 24); // as ZFS counts them: the dnode's own sector too
+    store<i64>(out, znodeTime(bonus, 0), 32);
+    store<i64>(out, znodeTime(bonus, 16), 40);
+    store<i64>(out, znodeTime(bonus, 32), 48);
+    store<u64>(out, 0, 56);
+    return 0;
+  }
+
+  /** Copies up to `length` bytes of file `inode` from `offset` to `to`: the count, or -errno. */
+  read(inode: u64, offset: u64, to: usize, length: i32): i32 {
+    const node = this.node(inode);
+    if (node === null) return -ENOENT;
+    const format = znodeMode(node.bonus) & S_IFMT;
+    if (format == S_IFDIR) return -EISDIR;
+    if (format != S_IFREG) return -EINVAL;
+    const size = znodeSize(node.bonus);
+    if (offset >= size) return 0;
+    const count = <i32>min<u64>(<u64>length, size - offset);
+    const blockSize = <u64>node.blockSize;
+    let done = 0;
+    while (done < count) {
+      const at = offset + <u64>done;
+      const block = node.block(at / blockSize, this.writer);
+      if (block === null) return -EIO;
+      const within = <i32>(at % blockSize);
+      const take = min(count - done, block.length - within);
+      if (take <= 0) return -EIO;
+      memory.copy(to + <usize>done, block.dataStart + <usize>within, <usize>take);
+      done += take;
+    }
+    return count;
+  }
+
+  /** The entry of `directory` at `cookie` as the ABI's entry record at `out`: 1, 0 at the end, or -errno. */
+  readdir(inode: u64, cookie: u64, out: usize, capacity: i32): i32 {
+    const directory = this.directory(inode);
+    if (directory === null) return this.node(inode) === null ? -ENOENT : -ENOTDIR;
+    for (let index = cookie; index < <u64>directory.names.length; index++) {
+      const name = directory.names[<i32>index];
+      const value = directory.values.get(name);
+      const kind = value >> 60;
+      const type: u32 = kind == DT_DIR ? 2 : kind == DT_LNK ? 3 : kind == DT_REG ? 1 : 0;
+      if (type == 0) continue;
+      const bytes = String.UTF8.encode(name);
+      if (24 + bytes.byteLength > capacity) return -EINVAL;
+      store<u64>(out, index + 1, 0);
+      store<u64>(out, value & ((<u64>1 << 48) - 1), 8);
+      store<u32>(out, type, 16);
+      store<u32>(out, <u32>bytes.byteLength, 20);
+      memory.copy(out + 24, changetype<usize>(bytes), <usize>bytes.byteLength);
+      return 1;
+    }
+    return 0;
+  }
+
+  /** The link target of `inode` into `to` (at most `capacity` bytes): its length, or -errno. */
+  readlink(inode: u64, to: usize, capacity: i32): i32 {
+    const node = this.node(inode);
+    if (node === null) return -ENOENT;
+    if ((znodeMode(node.bonus) & S_IFMT) != S_IFLNK) return -EINVAL;
+    const length = <i32>znodeSize(node.bonus);
+    let source: Uint8Array | null;
+    if (<i32>node.bonus.length >= ZNODE_SIZE + length) source = node.bonus.subarray(ZNODE_SIZE, ZNODE_SIZE + length);
+    else source = node.block(0, this.writer);
+    if (source === null || source.length < length) return -EIO;
+    memory.copy(to, source.dataStart, <usize>min(length, capacity));
+    return length;
+  }
+
   /** Lays out every changed directory again, then the space accounting; false if a directory cannot be laid out. */
   prepareSync(): bool {
     const keys = this.directories.keys();
@@ -390,34 +510,93 @@ export class ZplWriter extends ObjsetWriter {
   }
 
   accountingUpdate(): bool {
-    return this.updateAccounting();
-  }
-
-  /** Recomputes the user and group accounting objects from the objects as synced (512 bytes each plus its blocks). */
-  updateAccounting(): bool {
-    const users = new Map<u64, u64>();
-    const groups = new Map<u64, u64>();
-    const userOrder = new Array<u64>();
-    const groupOrder = new Array<u64>();
-    for (let i = 1; i < this.objects.length; i++) {
-      const object = this.objects[i];
-      if (object === null || object.bonusType != ZNODE_BONUS) continue;
-      const bytes: u64 = 512 + object.used;
-      const uid = znodeUid(object.bonus);
-      const gid = znodeGid(object.bonus);
-      if (!users.has(uid)) userOrder.push(uid);
-      users.set(uid, (users.has(uid) ? users.get(uid) : 0) + bytes);
-      if (!groups.has(gid)) groupOrder.push(gid);
-      groups.set(gid, (groups.has(gid) ? groups.get(gid) : 0) + bytes);
+    const objects = this.loaded.values();
+    for (let i = 0; i < objects.length; i++) {
+      const object = objects[i];
+      if (object.bonusType != ZNODE_BONUS) continue;
+      this.charge(object);
     }
-    return this.setAccounting(this.userUsed!, users, userOrder) && this.setAccounting(this.groupUsed!, groups, groupOrder);
+    return this.setAccounting(this.userUsed!, this.users) && this.setAccounting(this.groupUsed!, this.groups);
   }
 
-  private setAccounting(object: ObjectWriter, totals: Map<u64, u64>, order: Array<u64>): bool {
+  /** Moves `object`'s charge (512 bytes plus its blocks) to its owner and group as they are now. */
+  private charge(object: ObjectWriter): void {
+    this.uncharge(object);
+    object.chargedUid = znodeUid(object.bonus);
+    object.chargedGid = znodeGid(object.bonus);
+    object.chargedBytes = 512 + object.used;
+    addTo(this.users, object.chargedUid, object.chargedBytes);
+    addTo(this.groups, object.chargedGid, object.chargedBytes);
+  }
+
+  /** What the accounting objects count for `object` when this writer first sees it: nothing if new, else it as it is on disk. */
+  private firstSight(object: ObjectWriter): void {
+    if (object.charged) return;
+    object.charged = true;
+    object.chargedUid = znodeUid(object.bonus);
+    object.chargedGid = znodeGid(object.bonus);
+    object.chargedBytes = object.isNew ? 0 : 512 + object.baseUsed;
+  }
+
+  /** Takes `object`'s charge off its owner and group (it is being freed, or charged again). */
+  private uncharge(object: ObjectWriter): void {
+    this.firstSight(object);
+    addTo(this.users, object.chargedUid, 0 - object.chargedBytes);
+    addTo(this.groups, object.chargedGid, 0 - object.chargedBytes);
+    object.chargedBytes = 0;
+  }
+
+  private setAccounting(object: ObjectWriter, totals: Map<u64, u64>): bool {
+    const ids = totals.keys();
+    ids.sort((a: u64, b: u64): i32 => (a < b ? -1 : a > b ? 1 : 0));
     const entries = new Array<ZapEntry>();
-    for (let i = 0; i < order.length; i++) entries.push(ZapEntry.number(hex(order[i]), totals.get(order[i])));
+    for (let i = 0; i < ids.length; i++) {
+      const bytes = totals.get(ids[i]);
+      if (bytes != 0 && <i64>bytes > 0) entries.push(ZapEntry.number(hex(ids[i]), bytes));
+    }
     return this.setZap(object, entries, this.random.next());
   }
+
+  /** Takes over the file system whose object set block is `block`; false (with `error`) when it cannot be written. */
+  openExisting(pointer: Uint8Array, block: Uint8Array, space: SpaceTotals): bool {
+    if (!this.open(pointer, block, space)) return this.refuse(-EIO);
+    const master = this.object(1);
+    if (master === null) return this.refuse(-EIO);
+    const entries = readZapEntries(master, this.writer);
+    if (entries === null) return this.refuse(-EIO);
+    let version: u64 = 0;
+    for (let i = 0; i < entries.length; i++) {
+      const name = String.UTF8.decode(entries[i].name.slice(0).buffer);
+      if (entries[i].value.length != 8) continue;
+      if (name == "ROOT") this.root = entries[i].number;
+      else if (name == "VERSION") version = entries[i].number;
+    }
+    if (version == 0 || version > ZPL_VERSION || this.directory(this.root) === null) return this.refuse(-EIO);
+    if (this.userUsed === null) this.userUsed = new ObjectWriter(TYPE_USERGROUP_USED, 512, 0, 0);
+    if (this.groupUsed === null) this.groupUsed = new ObjectWriter(TYPE_USERGROUP_USED, 512, 0, 0);
+    if (!this.loadAccounting(this.userUsed!, this.users) || !this.loadAccounting(this.groupUsed!, this.groups)) return this.refuse(-EIO);
+    return true;
+  }
+
+  private refuse(error: i32): bool {
+    this.error = error;
+    return false;
+  }
+
+  private loadAccounting(object: ObjectWriter, totals: Map<u64, u64>): bool {
+    const entries = readZapEntries(object, this.writer);
+    if (entries === null) return false;
+    for (let i = 0; i < entries.length; i++) {
+      if (entries[i].value.length != 8) continue;
+      const name = String.UTF8.decode(entries[i].name.slice(0).buffer);
+      totals.set(U64.parseInt(name, 16), entries[i].number);
+    }
+    return true;
+  }
+}
+
+function addTo(totals: Map<u64, u64>, id: u64, bytes: u64): void {
+  totals.set(id, (totals.has(id) ? totals.get(id) : 0) + bytes);
 }
 
 function hex(value: u64): string {

@@ -16,10 +16,14 @@ import { afterAll, describe, expect, it } from "vitest";
 import { ZfsError, ZfsModule } from "../../../scripts/zfs/host";
 import { createPoolImage } from "../../../scripts/zfs/create";
 import { withZfsFuse, zfsFuseMissing } from "../../../scripts/zfs/daemon";
+import { removeUnpacked, unpackImages } from "./tree";
 
 const WISP = new URL("../../../scripts/wisp.mjs", import.meta.url).pathname;
 const work = mkdtempSync(join(tmpdir(), "zfs-create-"));
-afterAll(() => rmSync(work, { recursive: true, force: true }));
+afterAll(() => {
+  rmSync(work, { recursive: true, force: true });
+  removeUnpacked();
+});
 
 const S_IFREG = 0o100000;
 const S_IFDIR = 0o040000;
@@ -213,6 +217,7 @@ const operation = fc.oneof(
   fc.record({ op: fc.constant("link" as const), at: fc.nat(), to: fc.nat(), name: fc.stringMatching(/^[a-z]{1,8}$/) }),
   fc.record({ op: fc.constant("symlink" as const), at: fc.nat(), name: fc.stringMatching(/^[a-z]{1,8}$/), length: fc.integer({ min: 1, max: 300 }) }),
   fc.record({ op: fc.constant("sync" as const) }),
+  fc.record({ op: fc.constant("remount" as const) }),
 );
 
 const randomImages: string[] = [];
@@ -225,8 +230,8 @@ describe("random operations against a model", () => {
         const image = join(work, `random-${run++}.img`);
         rmSync(image, { force: true });
         execFileSync("truncate", ["-s", "96M", image]);
-        const module = await ZfsModule.open([image], true);
-        const volume = module.mkfs(0, "rand", run % 2 === 0 ? "compression=lzjb" : "checksum=sha256,copies=2");
+        let module = await ZfsModule.open([image], true);
+        let volume = module.mkfs(0, "rand", run % 2 === 0 ? "compression=lzjb" : "checksum=sha256,copies=2");
         const root: Node & { kind: "dir" } = { kind: "dir", entries: new Map(), mode: 0o755 };
         const inodes = new Map<Node, bigint>([[root, module.root(volume)]]);
         const parents = new Map<Node, Node & { kind: "dir" }>();
@@ -247,6 +252,13 @@ describe("random operations against a model", () => {
           if (step.op === "sync") {
             module.sync(volume);
             await check();
+          } else if (step.op === "remount") {
+            // Export, check, and open the pool for writing again: inodes stay the same.
+            module.unmount(volume);
+            module.close();
+            await check();
+            module = await ZfsModule.open([image], true);
+            volume = module.mount("rand", true);
           } else if (step.op === "mkdir" || step.op === "create" || step.op === "symlink") {
             const dirs = directories();
             const parent = dirs[step.at % dirs.length];
@@ -335,6 +347,48 @@ describe("random operations against a model", () => {
   }, 240_000);
 });
 
+const fixtureImages: Array<{ pool: string; image: string }> = [];
+
+describe("pools zfs-fuse made, written", () => {
+  for (const pool of ["plain", "lzjb", "gzip"]) {
+    it(`${pool}: its root dataset takes new files, renames and removals, and keeps everything else`, async () => {
+      const [image] = unpackImages(pool);
+      const before = await readBack(image, pool);
+      const module = await ZfsModule.open([image], true);
+      const volume = module.mount(pool, true);
+      const root = module.root(volume);
+      const folder = module.create(volume, root, "from-wisp", S_IFDIR | 0o755);
+      for (let i = 0; i < 300; i++) module.write(volume, module.create(volume, folder, `f${i}`, S_IFREG | 0o644), 0, pattern(i * 97, i));
+      module.sync(volume);
+      module.rename(volume, folder, "f1", root, "f1-moved");
+      module.unlink(volume, folder, "f2");
+      module.unmount(volume);
+      module.close();
+      const after = await readBack(image, pool);
+      const expected = new Map(before);
+      expected.set("/from-wisp", { type: "directory", mode: 0o755, size: 0, links: 2 });
+      for (let i = 0; i < 300; i++) if (i !== 1 && i !== 2) expected.set(`/from-wisp/f${i}`, { type: "file", mode: 0o644, size: i * 97, digest: digest(pattern(i * 97, i)), links: 1 });
+      expected.set("/f1-moved", { type: "file", mode: 0o644, size: 97, digest: digest(pattern(97, 1)), links: 1 });
+      expect(after).toEqual(new Map([...expected.entries()].sort(([a], [b]) => (a < b ? -1 : 1))));
+      fixtureImages.push({ pool, image });
+    });
+  }
+
+  it("refuses to write what it cannot keep whole: a mirror, a child dataset", async () => {
+    const twin = unpackImages("twin");
+    const mirror = await ZfsModule.open(twin, true);
+    expect(() => mirror.mount("twin", true)).toThrow(/EROFS.*several devices/);
+    mirror.close();
+    const [plain] = unpackImages("plain");
+    const child = await ZfsModule.open([plain], true);
+    expect(() => child.mount("plain/child", true)).toThrow(/EROFS.*root dataset/);
+    child.close();
+    const readOnly = await ZfsModule.open([plain]);
+    expect(() => readOnly.mount("plain", true)).toThrow(/EROFS.*read-only device/);
+    readOnly.close();
+  });
+});
+
 describe.skipIf(zfsFuseMissing() !== null)("with zfs-fuse", () => {
   const zdbClean = (image: string, pool: string) => {
     const result = spawnSync("zdb", ["-e", "-p", join(image, ".."), "-bcc", pool], { encoding: "utf8" });
@@ -354,6 +408,18 @@ describe.skipIf(zfsFuseMissing() !== null)("with zfs-fuse", () => {
         execFileSync("zpool", ["export", "made"]);
       }
       zdbClean(fromFolder, "made");
+    });
+  }, 120_000);
+
+  it("zdb finds zfs-fuse's pools clean after wisp wrote them", async () => {
+    expect(fixtureImages.length).toBe(3);
+    await withZfsFuse(() => {
+      for (const { pool, image } of fixtureImages) {
+        const folder = join(work, `fixture-${pool}`);
+        mkdirSync(folder);
+        execFileSync("cp", ["--sparse=always", image, join(folder, "pool.img")]);
+        zdbClean(join(folder, "pool.img"), pool);
+      }
     });
   }, 120_000);
 

@@ -1,0 +1,164 @@
+// Opening an existing pool for writing: the labels and uberblock as the
+// reader finds them (pool.ts), then the writer's own state from disk: the
+// MOS, the DSL records of the root dataset and of $MOS, the root
+// dataset's file system, and every metaslab's free space from its space
+// map. The first sync writes txg (uberblock txg + 1).
+//
+// Refused, with the reason: several devices or top-level vdevs (mirrors are
+// read, not yet written), sectors other than 512 bytes, a child dataset (a
+// pool's root dataset is written; children are mounted read-only), a
+// dataset with snapshots (frees would have to go to their dead lists), and
+// anything that does not read back as expected. The intent log is not
+// replayed: the first sync writes the object set without it.
+
+import { openPool } from "../pool";
+import { deviceSize } from "../host";
+import { EIO, ENOTSUP, EROFS } from "../errno";
+import { PoolWriter, PoolOptions } from "./pool-writer";
+import { SpaceTotals } from "./objset";
+import { DirRecord, DatasetRecord } from "./dsl-records";
+import { readZapEntries } from "./zap-read";
+import { ZapEntry } from "./zap";
+import { ObjectWriter } from "./object";
+import { SPACE_MAP_HEADER_BYTES } from "./space";
+
+/** What openForWriting answers: the pool, or a negative errno and why. */
+export class OpenResult {
+  pool: PoolWriter | null = null;
+  error: i32 = 0;
+  why: string = "";
+}
+
+function refuse(result: OpenResult, error: i32, why: string): OpenResult {
+  result.error = error;
+  result.why = why;
+  return result;
+}
+
+function entryValue(entries: Array<ZapEntry>, name: string): u64 {
+  for (let i = 0; i < entries.length; i++) {
+    if (entries[i].value.length == 8 && String.UTF8.decode(entries[i].name.slice(0).buffer) == name) return entries[i].number;
+  }
+  return 0;
+}
+
+function totalsOf(used: u64, compressed: u64, uncompressed: u64): SpaceTotals {
+  const totals = new SpaceTotals();
+  totals.used = used;
+  totals.compressed = compressed;
+  totals.uncompressed = uncompressed;
+  return totals;
+}
+
+/** Opens pool `name` ("" for the only one) with its root dataset for writing. */
+export function openForWriting(name: string): OpenResult {
+  const result = new OpenResult();
+  const found = openPool(name);
+  if (found.pool === null) return refuse(result, found.error, "");
+  const pool = found.pool!;
+  const label = pool.label!;
+  if (pool.tops.length != 1 || pool.tops[0] === null || pool.tops[0]!.devices.length != 1) {
+    return refuse(result, -EROFS, "pool " + pool.name + " has several devices: only single-device pools are written (mount it read-only)");
+  }
+  const tree = label.tree;
+  if (tree.number("ashift", 9) != 9) return refuse(result, -EROFS, "pool " + pool.name + ": only 512-byte sectors (ashift 9) are written");
+  const device = pool.tops[0]!.devices[0];
+  const size = deviceSize(device);
+  const options = new PoolOptions();
+  options.name = pool.name;
+  options.path = tree.text("path");
+  const writer = new PoolWriter(device, <u64>size, options, tree.number("asize", 0), <i32>tree.number("metaslab_shift", 0));
+  if (writer.space.metaslabs.length == 0) return refuse(result, -EIO, "pool " + pool.name + ": its configuration gives no metaslabs");
+  writer.guid = pool.guid;
+  writer.vdevGuid = tree.number("guid", 0);
+  writer.txg = pool.uberblock.txg + 1;
+  writer.writer.txg = writer.txg;
+  writer.zpl.txg = writer.txg;
+  writer.objects.metaslabArray = tree.number("metaslab_array", 0);
+  const why = loadState(writer, pool.uberblock.root);
+  if (why != "") return refuse(result, writer.error < 0 ? writer.error : -EIO, "pool " + pool.name + ": " + why);
+  result.pool = writer;
+  return result;
+}
+
+/** Reads the writer's state from the MOS at `root`; "" or why it cannot be written. */
+function loadState(pool: PoolWriter, root: Uint8Array): string {
+  const io = pool.writer;
+  const mosBlock = io.readBack(root, 2048);
+  if (mosBlock === null || !pool.mos.open(root, mosBlock, new SpaceTotals())) return "the MOS is unreadable";
+  const ids = pool.objects;
+  const directory = pool.mos.object(1);
+  const top: Array<ZapEntry> | null = directory === null ? null : readZapEntries(directory, io);
+  if (top === null) return "the MOS object directory is unreadable";
+  ids.directory = 1;
+  ids.rootDir = entryValue(top!, "root_dataset");
+  ids.config = entryValue(top!, "config");
+  ids.syncBplist = entryValue(top!, "sync_bplist");
+  const rootDir = pool.mos.object(ids.rootDir);
+  if (rootDir === null || rootDir.bonus.length < 256) return "the root DSL directory is unreadable";
+  pool.rootDir = DirRecord.read(rootDir.bonus);
+  pool.rootBase = DirRecord.read(rootDir.bonus);
+  const children = pool.mos.object(pool.rootDir.childMap);
+  const childEntries: Array<ZapEntry> | null = children === null ? null : readZapEntries(children, io);
+  if (childEntries === null) return "the root dataset's child map is unreadable";
+  ids.mosDir = entryValue(childEntries!, "$MOS");
+  const mosDir = pool.mos.object(ids.mosDir);
+  if (mosDir === null || mosDir.bonus.length < 256) return "the $MOS directory is unreadable";
+  pool.mosDir = DirRecord.read(mosDir.bonus);
+  pool.mosBase = totalsOf(pool.mosDir.used, pool.mosDir.compressed, pool.mosDir.uncompressed);
+  pool.mos.base = pool.mosBase.copy();
+  pool.mos.settle();
+  ids.head = pool.rootDir.headDataset;
+  const head = pool.mos.object(ids.head);
+  if (head === null || head.bonus.length < 320) return "the root dataset's record is unreadable";
+  const record = DatasetRecord.read(head.bonus);
+  if (record.previousSnapshotTxg > 1 || record.nextSnapshot != 0) {
+    pool.error = -EROFS;
+    return "the root dataset has snapshots, which this writer does not keep (mount it read-only)";
+  }
+  pool.head = record;
+  pool.headBase = totalsOf(record.used, record.compressed, record.uncompressed);
+  const zplBlock = io.readBack(record.objset, 2048);
+  if (zplBlock === null) return "the root dataset's object set is unreadable";
+  if (!pool.zpl.openExisting(record.objset, zplBlock, pool.headBase)) {
+    pool.error = pool.zpl.error == -ENOTSUP ? -EROFS : pool.zpl.error;
+    return "the root dataset's file system is unreadable or newer than ZPL version 4";
+  }
+  return loadSpaceMaps(pool);
+}
+
+/** Every metaslab's free space, from its space map (a metaslab without one is all free). */
+function loadSpaceMaps(pool: PoolWriter): string {
+  const io = pool.writer;
+  const array = pool.mos.object(pool.objects.metaslabArray);
+  if (array === null) return "the metaslab array is unreadable";
+  const metaslabs = pool.space.metaslabs;
+  for (let i = 0; i < metaslabs.length; i++) {
+    const block = array.block(<u64>(i / 64), io);
+    if (block === null) return "the metaslab array is unreadable";
+    const number = load<u64>(block.dataStart + <usize>((i % 64) * 8));
+    if (number == 0) continue;
+    const map = pool.mos.object(number);
+    if (map === null || map.bonus.length < SPACE_MAP_HEADER_BYTES) return "the space map of metaslab " + i.toString() + " is unreadable";
+    const length = load<u64>(map.bonus.dataStart + 8);
+    const allocated = load<u64>(map.bonus.dataStart + 16);
+    const log = readLog(map, length, pool);
+    if (log === null) return "the space map of metaslab " + i.toString() + " is unreadable";
+    metaslabs[i].object = number;
+    if (!metaslabs[i].replay(log, allocated)) return "the space map of metaslab " + i.toString() + " does not add up";
+    pool.mapContents.set(i, log);
+  }
+  return "";
+}
+
+function readLog(map: ObjectWriter, length: u64, pool: PoolWriter): Uint8Array | null {
+  if (length > <u64>(64 << 20)) return null;
+  const log = new Uint8Array(<i32>length);
+  const size = map.blockSize;
+  for (let at = 0; at < log.length; at += size) {
+    const block = map.block(<u64>(at / size), pool.writer);
+    if (block === null) return null;
+    log.set(block.subarray(0, min(size, log.length - at)), at);
+  }
+  return log;
+}
