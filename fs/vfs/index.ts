@@ -15,6 +15,7 @@
 
 import { Stat, DirEntry, TextResult, FileSystem } from "./node";
 import { lockVfs, unlockVfs } from "./lock";
+import { mountList } from "./mount";
 import * as files from "./file-operations";
 import * as names from "./name-operations";
 import * as mounting from "./mounting";
@@ -58,6 +59,14 @@ export function unmount(dirFd: i32, path: string): i32 {
   const result = mounting.unmountAt(dirFd, path);
   unlockVfs(taken);
   return result;
+}
+
+/** At power-off: every mounted filesystem, the last mounted first, leaves its devices whole (FileSystem.finish). */
+export function finishFileSystems(): void {
+  const taken = lockVfs();
+  const list = mountList();
+  for (let i = list.length - 1; i >= 0; i--) list[i].fs.finish();
+  unlockVfs(taken);
 }
 
 // --- Descriptors ---

@@ -211,4 +211,12 @@ export class FileSystem {
   }
   /** Called when the filesystem is unmounted (nothing on it is open). */
   unmount(): void {}
+  /**
+   * The machine is powering off, whatever is still open: leave the
+   * filesystem whole on its devices (a filesystem with its own on-disk
+   * state syncs or closes it here). Nothing is called on it afterwards.
+   */
+  finish(): void {
+    this.sync();
+  }
 }

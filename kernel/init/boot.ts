@@ -19,6 +19,7 @@ import { readOptions } from "../options";
 import { stamp, recordStamp, printBootChart } from "../bootchart";
 import { counterHz, counterSourceName } from "../clock/index";
 import { panic, shutdown } from "../panic";
+import { finishFileSystems } from "../../fs/vfs/index";
 import { printBanner, printMemoryMap, refuseCommandLine, printCpuTime } from "../reports";
 import { crash } from "../crash";
 import { initMemory } from "../mm/index";
@@ -102,12 +103,14 @@ export function startKernel(handoffAddress: usize, arch: u32, appMachine: u16, w
   if (options.crash.given) crash(options.crash.value);
   if (appRefusal.length) return refuseApp(appRefusal);       // a manifest the kernel cannot use
   if (hasApp) return runTheApp(app, appMachine, options.meminfo.given);            // the image's app, to its end: its status is the VM's
+  finishFileSystems();                                       // filesystems on disks leave them whole
   shutdown(options.exit.number);
 }
 
 /** Runs the image's app (loader/) and powers off with its exit status. */
 function runTheApp(app: AppManifest, machine: u16, report: bool): void {
   const status = runImageApp(app, machine);
+  finishFileSystems();                                       // filesystems on disks leave them whole (ZFS exports its pools)
   lingerNetwork(LINGER_NS);                                  // what the app sent before it ended reaches its peers
   if (report) printMemoryInfo();                             // meminfo: where memory went, the app's peak included
   if (report) printModuleReport();                           // meminfo: and the filesystem modules' calls

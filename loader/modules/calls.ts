@@ -30,6 +30,17 @@ export const OP_READLINK: u32 = 11;
 export const OP_FORGET: u32 = 12;
 export const OP_OPTION: u32 = 13;
 export const OP_REPORT: u32 = 14;
+// Writing (optional; docs/modules.md, "Writing").
+export const OP_MKFS: u32 = 15;
+export const OP_CREATE: u32 = 16;
+export const OP_SYMLINK: u32 = 17;
+export const OP_LINK: u32 = 18;
+export const OP_UNLINK: u32 = 19;
+export const OP_RENAME: u32 = 20;
+export const OP_WRITE: u32 = 21;
+export const OP_TRUNCATE: u32 = 22;
+export const OP_SETATTR: u32 = 23;
+export const OP_SYNC: u32 = 24;
 
 /** What the glue answers for an optional export the module does not have. */
 export const NOT_EXPORTED: i64 = -(<i64>ENOSYS);

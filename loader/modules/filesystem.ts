@@ -2,13 +2,19 @@
 // operation one module call (calls.ts). Names and data cross through the
 // module's transfer buffer, copied in and out; whatever the module answers
 // is checked before the kernel believes it (a count beyond what was asked,
-// an errno out of range, a record that does not fit: EIO). Filesystem
-// modules are read-only in ABI version 1.
+// an errno out of range, a record that does not fit: EIO). A volume the
+// module mounted for writing takes changes through the optional writing
+// exports (a module without them answers ENOSYS, which becomes EROFS);
+// fsync and sync write a transaction group, and finish() (at power-off)
+// unmounts, so the module leaves its volume whole.
 
-import { Vnode, FileSystem, Stat, DirEntry, VnodeResult, TextResult, TYPE_FILE, TYPE_DIRECTORY, TYPE_SYMLINK, NAME_MAX } from "../../fs/vfs/module";
-import { EIO, ENAMETOOLONG } from "../../kernel/errno";
+import { Vnode, FileSystem, Stat, DirEntry, VnodeResult, TextResult, TYPE_FILE, TYPE_DIRECTORY, TYPE_SYMLINK, NAME_MAX, TIME_UNCHANGED } from "../../fs/vfs/module";
+import { EIO, ENAMETOOLONG, ENOSYS, EROFS } from "../../kernel/errno";
 import { FsModule } from "./module";
-import { call, OP_UNMOUNT, OP_LOOKUP, OP_GETATTR, OP_READ, OP_READDIR, OP_READLINK, OP_FORGET } from "./calls";
+import {
+  call, OP_UNMOUNT, OP_LOOKUP, OP_GETATTR, OP_READ, OP_READDIR, OP_READLINK, OP_FORGET,
+  OP_CREATE, OP_SYMLINK, OP_LINK, OP_UNLINK, OP_RENAME, OP_WRITE, OP_TRUNCATE, OP_SETATTR, OP_SYNC,
+} from "./calls";
 
 /** Bytes of the attribute record and of a directory entry's header (docs/modules.md). */
 const ATTRIBUTES_BYTES: u32 = 64;
@@ -19,23 +25,55 @@ const MAX_ERRNO: i64 = 4095;
 /** Scratch for records and names on their way in and out (a name is at most NAME_MAX bytes). */
 const scratch = memory.data(512);
 
+const S_IFREG: u32 = 0o100000;
+const S_IFDIR: u32 = 0o040000;
+/** fs_unlink's flag: the name must be an empty directory. */
+const UNLINK_DIRECTORY: u64 = 1;
+const SETATTR_RECORD: u32 = 32;
+const SET_ACCESS_TIME: u32 = 8;
+const SET_MODIFY_TIME: u32 = 16;
+
 /** A module's answer as an errno or a non-negative value: out-of-range errors become -EIO. */
 function checked(result: i64): i64 {
   return result < -MAX_ERRNO ? -(<i64>EIO) : result;
 }
 
+/** A writing call's answer: a module without the export (ENOSYS) cannot write. */
+function changed(result: i64): i64 {
+  const answer = checked(result);
+  return answer == -(<i64>ENOSYS) ? -(<i64>EROFS) : answer;
+}
+
 export class ModuleFileSystem extends FileSystem {
   top: ModuleVnode | null = null;
 
-  constructor(public module: FsModule, public volume: i32, typeName: string) {
-    super(typeName, true);
+  constructor(public module: FsModule, public volume: i32, typeName: string, readOnly: bool) {
+    super(typeName, readOnly);
+  }
+
+  /** Writes everything changed (a transaction group, for ZFS). */
+  sync(): i32 {
+    if (this.readOnly) return 0;
+    return <i32>changed(call(this.module, OP_SYNC, <u64>this.volume));
   }
 
   root(): Vnode {
     return this.top!;
   }
 
+  /** At power-off: a volume mounted for writing is unmounted, so the module syncs and closes it (ZFS exports the pool). */
+  finish(): void {
+    if (this.readOnly || this.finished) return;
+    this.readOnly = true;
+    this.finished = true;
+    call(this.module, OP_UNMOUNT, <u64>this.volume);
+  }
+
+  /** Unmounted in the module at power-off (finish). */
+  private finished: bool = false;
+
   unmount(): void {
+    if (this.finished) return;
     call(this.module, OP_UNMOUNT, <u64>this.volume);
     this.module.mounts--;
     const top = this.top;
@@ -49,6 +87,27 @@ export class ModuleFileSystem extends FileSystem {
     if (length > NAME_MAX) return -ENAMETOOLONG;
     this.module.memory.copyOut(this.module.buffer, scratch, <u32>length);
     return length;
+  }
+
+  /** Copies two names into the module's buffer, one after the other; the first's length, the second's in the high half, or -errno. */
+  putNames(first: string, second: string): i64 {
+    const a = <i32>String.UTF8.encodeUnsafe(changetype<usize>(first), first.length, scratch);
+    if (a > NAME_MAX) return -ENAMETOOLONG;
+    const b = <i32>String.UTF8.encodeUnsafe(changetype<usize>(second), second.length, scratch + <usize>a);
+    if (b > NAME_MAX) return -ENAMETOOLONG;
+    this.module.memory.copyOut(this.module.buffer, scratch, <u32>(a + b));
+    return <i64>a | (<i64>b << 16);
+  }
+
+  /** A vnode for `inode` a writing call answered, with its type asked; 0 or -errno. */
+  made(result: i64, out: VnodeResult): i32 {
+    const inode = changed(result);
+    if (inode < 0) return <i32>inode;
+    if (inode == 0) return -EIO;
+    const type = this.typeOf(<u64>inode);
+    if (type < 0) return type;
+    out.node = new ModuleVnode(this, <u64>inode, <u32>type);
+    return 0;
   }
 
   /** The type of `inode` from its attributes (TYPE_*), or -errno. */
@@ -145,6 +204,111 @@ export class ModuleVnode extends Vnode {
     out.text = String.UTF8.decodeUnsafe(text, <usize>length);
     heap.free(text);
     return 0;
+  }
+
+  create(name: string, mode: u32, out: VnodeResult): i32 {
+    return this.make(name, S_IFREG | (mode & 0o7777), out);
+  }
+
+  mkdir(name: string, mode: u32, out: VnodeResult): i32 {
+    return this.make(name, S_IFDIR | (mode & 0o7777), out);
+  }
+
+  private make(name: string, mode: u32, out: VnodeResult): i32 {
+    const fs = changetype<ModuleFileSystem>(this.fs);
+    if (fs.readOnly) return -EROFS;
+    const length = fs.putName(name);
+    if (length < 0) return length;
+    return fs.made(call(fs.module, OP_CREATE, <u64>fs.volume, this.inode, fs.module.buffer, <u64>length, <u64>mode, 0), out);
+  }
+
+  symlink(name: string, target: string, out: VnodeResult): i32 {
+    const fs = changetype<ModuleFileSystem>(this.fs);
+    if (fs.readOnly) return -EROFS;
+    const length = fs.putName(name);
+    if (length < 0) return length;
+    const bytes = String.UTF8.encode(target);
+    const targetLength = <u32>bytes.byteLength;
+    if (<u32>length + targetLength > fs.module.bufferBytes) {
+      heap.free(changetype<usize>(bytes));
+      return -ENAMETOOLONG;
+    }
+    fs.module.memory.copyOut(fs.module.buffer + <u32>length, changetype<usize>(bytes), targetLength);
+    heap.free(changetype<usize>(bytes));
+    const buffer = <u64>fs.module.buffer;
+    return fs.made(call(fs.module, OP_SYMLINK, <u64>fs.volume, this.inode, buffer, <u64>length, buffer + <u64>length, <u64>targetLength), out);
+  }
+
+  link(name: string, node: Vnode): i32 {
+    const fs = changetype<ModuleFileSystem>(this.fs);
+    if (fs.readOnly) return -EROFS;
+    const length = fs.putName(name);
+    if (length < 0) return length;
+    return <i32>changed(call(fs.module, OP_LINK, <u64>fs.volume, this.inode, fs.module.buffer, <u64>length, node.inode));
+  }
+
+  unlink(name: string): i32 {
+    return this.remove(name, 0);
+  }
+
+  rmdir(name: string): i32 {
+    return this.remove(name, UNLINK_DIRECTORY);
+  }
+
+  private remove(name: string, flags: u64): i32 {
+    const fs = changetype<ModuleFileSystem>(this.fs);
+    if (fs.readOnly) return -EROFS;
+    const length = fs.putName(name);
+    if (length < 0) return length;
+    return <i32>changed(call(fs.module, OP_UNLINK, <u64>fs.volume, this.inode, fs.module.buffer, <u64>length, flags));
+  }
+
+  rename(name: string, toDirectory: Vnode, toName: string): i32 {
+    const fs = changetype<ModuleFileSystem>(this.fs);
+    if (fs.readOnly) return -EROFS;
+    const lengths = fs.putNames(name, toName);
+    if (lengths < 0) return <i32>lengths;
+    const buffer = <u64>fs.module.buffer;
+    return <i32>changed(call(fs.module, OP_RENAME, <u64>fs.volume, this.inode, buffer, <u64>lengths, toDirectory.inode, buffer + (<u64>lengths & 0xffff)));
+  }
+
+  write(offset: u64, buffer: usize, length: usize): i64 {
+    const fs = changetype<ModuleFileSystem>(this.fs);
+    if (fs.readOnly) return -EROFS;
+    const module = fs.module;
+    let done: usize = 0;
+    while (done < length) {
+      const piece = <u32>min<usize>(length - done, <usize>module.bufferBytes);
+      module.memory.copyOut(module.buffer, buffer + done, piece);
+      const wrote = changed(call(module, OP_WRITE, <u64>fs.volume, this.inode, offset + <u64>done, module.buffer, <u64>piece));
+      if (wrote < 0) return done > 0 ? <i64>done : wrote;
+      if (wrote != <i64>piece) return -EIO;
+      done += piece;
+    }
+    return <i64>done;
+  }
+
+  truncate(size: u64): i32 {
+    const fs = changetype<ModuleFileSystem>(this.fs);
+    if (fs.readOnly) return -EROFS;
+    return <i32>changed(call(fs.module, OP_TRUNCATE, <u64>fs.volume, this.inode, size));
+  }
+
+  setTimes(accessed: i64, modified: i64): i32 {
+    const fs = changetype<ModuleFileSystem>(this.fs);
+    if (fs.readOnly) return -EROFS;
+    const which = (accessed != TIME_UNCHANGED ? SET_ACCESS_TIME : 0) | (modified != TIME_UNCHANGED ? SET_MODIFY_TIME : 0);
+    store<u32>(scratch, which);
+    store<u32>(scratch, 0, 4);
+    store<u64>(scratch, 0, 8);
+    store<i64>(scratch, accessed, 16);
+    store<i64>(scratch, modified, 24);
+    fs.module.memory.copyOut(fs.module.buffer, scratch, SETATTR_RECORD);
+    return <i32>changed(call(fs.module, OP_SETATTR, <u64>fs.volume, this.inode, fs.module.buffer));
+  }
+
+  fsync(): i32 {
+    return this.fs.sync();
   }
 
   release(): void {

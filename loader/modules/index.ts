@@ -11,7 +11,7 @@ import { FileSystem, FileSystemProvider, useFileSystemProvider, AT_FDCWD, Stat, 
 import { fail } from "../../kernel/failure";
 import { stamp } from "../../kernel/bootchart";
 import { declareText, KernelOption } from "../../kernel/options";
-import { EINVAL, EIO, ENOTDIR } from "../../kernel/errno";
+import { EINVAL, EIO, ENOSYS, ENOTDIR, EROFS } from "../../kernel/errno";
 import { print, printLine, printUnsigned } from "../../kernel/console";
 import { probeVirtio } from "../../drivers/virtio/index";
 import { FsModule } from "./module";
@@ -23,6 +23,9 @@ export { module_device_count, module_device_size, module_device_read, module_dev
 import { printModuleText } from "./kernel-side";
 export { moduleMemoryReserve, moduleMemoryGrow, moduleAllocate, moduleTrap, moduleFault } from "./kernel-side";
 
+/** fs_mount's flags. */
+const MOUNT_READ_ONLY: u64 = 1;
+const MOUNT_READ_WRITE: u64 = 0;
 /** The longest filesystem type name a module may serve. */
 const MAX_TYPE_LENGTH = 32;
 
@@ -50,11 +53,11 @@ class ModuleProvider extends FileSystemProvider {
       if (module === null) return null;
       this.loaded.push(module!);
       stamp("fs-module-loaded");
-      const fs = mountVolume(module!, source);
+      const fs = mountVolume(module!, source, readOnly);
       stamp("fs-module-mounted");                 // the boot chart shows a module's load and first mount
       return fs;
     }
-    return mountVolume(module!, source);
+    return mountVolume(module!, source, readOnly);
   }
 
   find(name: string): FsModule | null {
@@ -83,8 +86,13 @@ function isTypeName(name: string): bool {
   return true;
 }
 
-/** Mounts `source` with `module`: the filesystem, or null with the reason recorded. */
-function mountVolume(module: FsModule, source: string): FileSystem | null {
+/**
+ * Mounts `source` with `module`, for writing unless `readOnly`: the
+ * filesystem, or null with the reason recorded. A module that cannot
+ * write this volume (EROFS: a read-only disk, a kind of pool it does not
+ * write) or at all (ENOSYS) gets it mounted read-only instead.
+ */
+function mountVolume(module: FsModule, source: string, readOnly: bool): FileSystem | null {
   const what = "module " + module.name + ": mounting '" + source + "': ";
   const bytes = String.UTF8.byteLength(source);
   if (<u32>bytes > module.bufferBytes) {
@@ -94,13 +102,20 @@ function mountVolume(module: FsModule, source: string): FileSystem | null {
   probeVirtio(); // the disks a module reads must be up (once; root=disk may have done it)
   const encoded = String.UTF8.encode(source);
   module.memory.copyOut(module.buffer, changetype<usize>(encoded), <u32>bytes);
+  let volume: i64 = readOnly ? -(<i64>EROFS) : call(module, OP_MOUNT, module.buffer, <u64>bytes, MOUNT_READ_WRITE);
+  if (volume == -(<i64>EROFS) || volume == -(<i64>ENOSYS)) {
+    if (!readOnly) {
+      module.memory.copyOut(module.buffer, changetype<usize>(encoded), <u32>bytes);
+      readOnly = true;
+    }
+    volume = call(module, OP_MOUNT, module.buffer, <u64>bytes, MOUNT_READ_ONLY);
+  }
   heap.free(changetype<usize>(encoded));
-  const volume = call(module, OP_MOUNT, module.buffer, <u64>bytes, 1);
   if (volume < 0 || volume > i32.MAX_VALUE) {
     fail(volume < 0 && volume >= -4095 ? <i32>-volume : EIO, what + "the module refused it (errno " + (-volume).toString() + ")");
     return null;
   }
-  const fs = new ModuleFileSystem(module, <i32>volume, module.name);
+  const fs = new ModuleFileSystem(module, <i32>volume, module.name, readOnly);
   const root = call(module, OP_ROOT, <u64>volume);
   const type = root > 0 ? fs.typeOf(<u64>root) : <i32>-EIO;
   if (type != <i32>TYPE_DIRECTORY) {
