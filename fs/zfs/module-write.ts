@@ -134,6 +134,10 @@ export function mountWriter(name: string): i32 {
     return -EROFS;
   }
   if (name.includes("@")) return -EROFS;
+  // Disks given read-only (the usual way to read a pool) are not worth opening the pool for.
+  let writable = false;
+  for (let device = 0; device < deviceCount() && !writable; device++) if (deviceFlush(device) != -EROFS) writable = true;
+  if (!writable) return -EROFS;
   const opened = openForWriting(name);
   if (opened.pool === null) {
     if (opened.why != "") log(opened.why);
