@@ -9,7 +9,7 @@
 // every call answers a negative errno instead of trapping.
 
 import { log, deviceSize, deviceCount, deviceFlush } from "./host";
-import { EBADF, EINVAL, ENAMETOOLONG, ENODEV, EROFS } from "./errno";
+import { EBADF, EINVAL, EIO, ENAMETOOLONG, ENODEV, EROFS } from "./errno";
 import { openForWriting } from "./write/pool-open";
 import { writers, writer, freeNumber } from "./mounts";
 import { PoolWriter, PoolOptions, POOL_STATE_ACTIVE } from "./write/pool-writer";
@@ -135,9 +135,9 @@ export function mountWriter(name: string): i32 {
   }
   if (name.includes("@")) return -EROFS;
   // Disks given read-only (the usual way to read a pool) are not worth opening the pool for.
-  let writable = false;
-  for (let device = 0; device < deviceCount() && !writable; device++) if (deviceFlush(device) != -EROFS) writable = true;
-  if (!writable) return -EROFS;
+  let anyWritable = false;
+  for (let device = 0; device < deviceCount() && !anyWritable; device++) if (deviceFlush(device) != -EROFS) anyWritable = true;
+  if (!anyWritable) return -EROFS;
   const opened = openForWriting(name);
   if (opened.pool === null) {
     if (opened.why != "") log(opened.why);
@@ -160,12 +160,31 @@ export function unmountWriter(number: i32): i32 {
   const pool = writer(number);
   if (pool === null) return -EBADF;
   writers[number] = null;
+  if (pool.broken) {
+    log("unmount " + pool.name + ": left as of txg " + (pool.txg - 1).toString() + " (a sync failed)");
+    return -EIO;
+  }
   if (!pool.export()) {
     log("unmount " + pool.name + ": " + pool.why);
     return pool.error;
   }
   log("exported " + pool.name + " at txg " + (pool.txg - 1).toString() + ": " + (pool.space.capacity - pool.space.freeBytes >> 10).toString() + " KiB allocated");
   return 0;
+}
+
+/** The pool `number` names if it can take changes: null (with `writeError` -EBADF or -EIO) if not. */
+let writeError: i32 = 0;
+function writable(number: i32): PoolWriter | null {
+  const pool = writer(number);
+  if (pool === null) {
+    writeError = -EBADF;
+    return null;
+  }
+  if (pool.broken) {
+    writeError = -EIO;
+    return null;
+  }
+  return pool;
 }
 
 /** Syncs a txg when file data waiting passed the limit; the operation's result, or the sync's error. */
@@ -183,8 +202,8 @@ function begin(pool: PoolWriter): void {
 
 /** Creates a file or directory (`mode`'s type bits) named `name` in `directory`, owned by `owner` (uid << 32 | gid): its inode, or -errno. */
 export function fs_create(number: i32, directory: i64, name: usize, length: i32, mode: i32, owner: i64): i64 {
-  const pool = writer(number);
-  if (pool === null) return -EBADF;
+  const pool = writable(number);
+  if (pool === null) return writeError;
   const entry = nameAt(name, length);
   if (entry === null) return nameError;
   if ((<u64>mode & S_IFMT) == S_IFLNK) return -EINVAL;
@@ -194,8 +213,8 @@ export function fs_create(number: i32, directory: i64, name: usize, length: i32,
 
 /** Creates a symbolic link `name` in `directory` to `target` (owned by root until fs_setattr says otherwise): its inode, or -errno. */
 export function fs_symlink(number: i32, directory: i64, name: usize, length: i32, target: usize, targetLength: i32): i64 {
-  const pool = writer(number);
-  if (pool === null) return -EBADF;
+  const pool = writable(number);
+  if (pool === null) return writeError;
   const entry = nameAt(name, length);
   if (entry === null) return nameError;
   if (targetLength <= 0 || targetLength > TARGET_MAX || !inMemory(target, targetLength)) return targetLength > TARGET_MAX ? -ENAMETOOLONG : -EINVAL;
@@ -206,8 +225,8 @@ export function fs_symlink(number: i32, directory: i64, name: usize, length: i32
 }
 
 export function fs_link(number: i32, directory: i64, name: usize, length: i32, inode: i64): i32 {
-  const pool = writer(number);
-  if (pool === null) return -EBADF;
+  const pool = writable(number);
+  if (pool === null) return writeError;
   const entry = nameAt(name, length);
   if (entry === null) return nameError;
   begin(pool);
@@ -216,8 +235,8 @@ export function fs_link(number: i32, directory: i64, name: usize, length: i32, i
 
 /** Removes `name` from `directory`; `flags` bit 0: it must be an (empty) directory. */
 export function fs_unlink(number: i32, directory: i64, name: usize, length: i32, flags: i32): i32 {
-  const pool = writer(number);
-  if (pool === null) return -EBADF;
+  const pool = writable(number);
+  if (pool === null) return writeError;
   const entry = nameAt(name, length);
   if (entry === null) return nameError;
   begin(pool);
@@ -226,8 +245,8 @@ export function fs_unlink(number: i32, directory: i64, name: usize, length: i32,
 
 /** Moves `name` (its length in the low 16 bits of `lengths`) in `from` to `toName` (the high 16 bits) in `to`. */
 export function fs_rename(number: i32, from: i64, name: usize, lengths: i32, to: i64, toName: usize): i32 {
-  const pool = writer(number);
-  if (pool === null) return -EBADF;
+  const pool = writable(number);
+  if (pool === null) return writeError;
   const length = lengths & 0xffff;
   const toLength = (lengths >>> 16) & 0xffff;
   const entry = nameAt(name, length);
@@ -240,8 +259,8 @@ export function fs_rename(number: i32, from: i64, name: usize, lengths: i32, to:
 
 /** Writes `length` bytes from `buffer` at `offset` of file `inode`: the count, or -errno. */
 export function fs_write(number: i32, inode: i64, offset: i64, buffer: usize, length: i32): i32 {
-  const pool = writer(number);
-  if (pool === null) return -EBADF;
+  const pool = writable(number);
+  if (pool === null) return writeError;
   if (offset < 0 || !inMemory(buffer, length)) return -EINVAL;
   const data = new Uint8Array(length);
   memory.copy(data.dataStart, buffer, <usize>length);
@@ -250,8 +269,8 @@ export function fs_write(number: i32, inode: i64, offset: i64, buffer: usize, le
 }
 
 export function fs_truncate(number: i32, inode: i64, size: i64): i32 {
-  const pool = writer(number);
-  if (pool === null) return -EBADF;
+  const pool = writable(number);
+  if (pool === null) return writeError;
   if (size < 0) return -EINVAL;
   begin(pool);
   return <i32>settle(pool, pool.zpl.truncate(<u64>inode, <u64>size));
@@ -264,8 +283,8 @@ export function fs_truncate(number: i32, inode: i64, size: i64): i32 {
  * +24 i64 modification time (nanoseconds since the epoch).
  */
 export function fs_setattr(number: i32, inode: i64, change: usize): i32 {
-  const pool = writer(number);
-  if (pool === null) return -EBADF;
+  const pool = writable(number);
+  if (pool === null) return writeError;
   if (!inMemory(change, SETATTR_RECORD)) return -EINVAL;
   const which = load<u32>(change);
   if (which > 31) return -EINVAL;

@@ -433,8 +433,24 @@ export class PoolWriter {
     return changed;
   }
 
-  /** Writes one transaction group; false on error (`error`, `why`). */
+  /**
+   * A sync failed: the disk still holds the last good txg, but this
+   * writer's state is no longer its image, so it writes nothing more
+   * (every change answers EIO; unmounting leaves the disk as it is).
+   */
+  broken: bool = false;
+
+  /** Writes one transaction group; false on error (`error`, `why`), after which the pool is broken. */
   sync(): bool {
+    if (this.broken) return this.fail(-EIO, "an earlier sync failed; the pool is left as of txg " + (this.txg - 1).toString());
+    if (!this.syncGroup()) {
+      this.broken = true;
+      return false;
+    }
+    return true;
+  }
+
+  private syncGroup(): bool {
     const writer = this.writer;
     writer.txg = this.txg;
     this.zpl.txg = this.txg;

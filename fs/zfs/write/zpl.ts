@@ -12,7 +12,7 @@
 // blocks).
 
 import { ZNODE_BONUS, ZNODE_SIZE } from "../znode";
-import { EEXIST, EFBIG, EINVAL, EISDIR, EMLINK, ENAMETOOLONG, ENOENT, ENOTDIR, ENOTEMPTY, EIO, ENOTSUP } from "../errno";
+import { EEXIST, EFBIG, EINVAL, EISDIR, EMLINK, ENAMETOOLONG, ENOENT, ENOTDIR, ENOTEMPTY, EIO, ENOTSUP, ENOSPC } from "../errno";
 import { ObjectWriter, DNODE_FLAG_USED_BYTES, DNODE_FLAG_USERUSED_ACCOUNTED } from "./object";
 import { ObjsetWriter, SpaceTotals } from "./objset";
 import { readZapEntries } from "./zap-read";
@@ -36,6 +36,8 @@ const TYPE_MASTER_NODE: u32 = 21;
 const TYPE_DELETE_QUEUE: u32 = 22;
 const TYPE_USERGROUP_USED: u32 = 39;
 export const RECORD_SIZE: i32 = 128 << 10;
+/** The least space kept back for the metadata of a sync. */
+const RESERVE_MIN: u64 = 2 << 20;
 const NAME_MAX: i32 = 255;
 const LINK_MAX: u64 = 0xffffffff;
 const MAX_FILE_SIZE: u64 = <u64>1 << 52;
@@ -212,6 +214,7 @@ export class ZplWriter extends ObjsetWriter {
   create(parent: u64, name: string, mode: u64, uid: u64, gid: u64, target: Uint8Array | null): i64 {
     const bad = this.checkName(parent, name);
     if (bad < 0) return this.fail(bad);
+    if (!this.hasRoom(target === null ? 0 : <u64>target.length)) return this.fail(-ENOSPC);
     const format = mode & S_IFMT;
     if (format != S_IFREG && format != S_IFDIR && format != S_IFLNK) return this.fail(-EINVAL);
     if ((format == S_IFLNK) != (target !== null)) return this.fail(-EINVAL);
@@ -244,6 +247,7 @@ export class ZplWriter extends ObjsetWriter {
   link(parent: u64, name: string, inode: u64): i32 {
     const node = this.node(inode);
     if (node === null) return -ENOENT;
+    if (!this.hasRoom(0)) return -ENOSPC;
     if ((znodeMode(node.bonus) & S_IFMT) == S_IFDIR) return -EISDIR;
     const bad = this.checkName(parent, name);
     if (bad < 0) return bad;
@@ -326,11 +330,26 @@ export class ZplWriter extends ObjsetWriter {
     return 0;
   }
 
+  /**
+   * Whether the pool has room for `bytes` more of file data on top of what
+   * waits for the next sync, keeping back the reserve every sync's metadata
+   * needs (1/32 of the pool, at least 2 MiB: the MOS, dnode arrays,
+   * directories and space maps are rewritten copy-on-write). Removing
+   * files never needs room.
+   */
+  hasRoom(bytes: u64): bool {
+    const space = this.writer.space;
+    const reserve = max<u64>(space.capacity >> 5, RESERVE_MIN);
+    const wanted = (this.dirtyBytes + bytes) * <u64>this.dataCopies;
+    return space.freeBytes > reserve && space.freeBytes - reserve >= wanted;
+  }
+
   /** Writes `data` at `offset` of file `inode`: the count, or -errno. */
   write(inode: u64, offset: u64, data: Uint8Array): i64 {
     const writer = this.writer;
     const node = this.node(inode);
     if (node === null) return -ENOENT;
+    if (!this.hasRoom(<u64>data.length + <u64>node.blockSize)) return -ENOSPC;
     if ((znodeMode(node.bonus) & S_IFMT) != S_IFREG) return (znodeMode(node.bonus) & S_IFMT) == S_IFDIR ? -EISDIR : -EINVAL;
     const end = offset + <u64>data.length;
     if (end > MAX_FILE_SIZE || end < offset) return -EFBIG;
@@ -382,6 +401,7 @@ export class ZplWriter extends ObjsetWriter {
     if ((znodeMode(node.bonus) & S_IFMT) != S_IFREG) return -EINVAL;
     if (size > MAX_FILE_SIZE) return -EFBIG;
     const blockSize = <u64>node.blockSize;
+    if (size > znodeSize(node.bonus) && !this.hasRoom(blockSize)) return -ENOSPC;
     const keep = (size + blockSize - 1) / blockSize;
     if (keep < node.blockCount) node.truncateBlocks(keep, writer);
     const within = <i32>(size % blockSize);

@@ -347,6 +347,45 @@ describe("random operations against a model", () => {
   }, 240_000);
 });
 
+describe("a full pool", () => {
+  it("answers ENOSPC before it runs out, stays whole, and takes writes again after a removal", async () => {
+    const image = join(work, "full.img");
+    execFileSync("truncate", ["-s", "64M", image]);
+    const module = await ZfsModule.open([image], true);
+    const volume = module.mkfs(0, "full", "");
+    const root = module.root(volume);
+    const chunk = pattern(1 << 20, 5);
+    const written: bigint[] = [];
+    let refused = "";
+    for (let i = 0; i < 100 && refused === ""; i++) {
+      const file = module.create(volume, root, `f${i}`, S_IFREG | 0o644);
+      try {
+        module.write(volume, file, 0, chunk);
+        written.push(file);
+      } catch (error) {
+        refused = (error as Error).message;
+        module.unlink(volume, root, `f${i}`);
+      }
+    }
+    expect(refused).toMatch(/ENOSPC/);
+    expect(written.length).toBeGreaterThan(40);
+    module.sync(volume);
+    module.unlink(volume, root, "f0");
+    module.unlink(volume, root, "f1");
+    module.sync(volume);
+    module.sync(volume);
+    module.sync(volume); // frees become allocatable two txgs later
+    module.write(volume, module.create(volume, root, "again", S_IFREG | 0o644), 0, chunk);
+    module.unmount(volume);
+    module.close();
+    const tree = await readBack(image, "full");
+    expect(tree.size).toBe(written.length - 1);
+    for (const [path, entry] of tree) expect(entry.digest, path).toBe(digest(chunk));
+    fullImage = image;
+  });
+});
+
+let fullImage = "";
 const fixtureImages: Array<{ pool: string; image: string }> = [];
 
 describe("pools zfs-fuse made, written", () => {
@@ -420,6 +459,16 @@ describe.skipIf(zfsFuseMissing() !== null)("with zfs-fuse", () => {
         execFileSync("cp", ["--sparse=always", image, join(folder, "pool.img")]);
         zdbClean(join(folder, "pool.img"), pool);
       }
+    });
+  }, 120_000);
+
+  it("zdb finds the pool that ran full clean", async () => {
+    expect(fullImage).not.toBe("");
+    await withZfsFuse(() => {
+      const folder = join(work, "zdb-full");
+      mkdirSync(folder);
+      execFileSync("cp", ["--sparse=always", fullImage, join(folder, "pool.img")]);
+      zdbClean(join(folder, "pool.img"), "full");
     });
   }, 120_000);
 
