@@ -12,6 +12,9 @@
 // - tree-writer.c builds 1,000 files in 10 folders, renames a third,
 //   removes a fifth, and writes a 256 MiB file with fsync: every file holds
 //   exactly its bytes.
+// - A disk whose flushes, or writes, all fail (QEMU blkdebug): the fsync
+//   that needs them answers EIO, later changes too, reads go on, the kernel
+//   finishes, and the pool is as it was before the boot.
 
 import { execFileSync, spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
@@ -152,4 +155,31 @@ describe.each(BOOT_TARGETS.filter((target) => target.machine !== "q35"))("a tree
     }
     await zdbClean(image);
   }, 420_000);
+});
+
+describe("a pool whose disk fails under it", () => {
+  for (const [what, rule] of [["every flush", 'event = "flush_to_disk"\niotype = "flush"'], ["every write", 'event = "write_aio"\niotype = "write"']] as const) {
+    it(`${what} failing: the change fails with EIO, the kernel goes on, the pool stays as it was`, async () => {
+      const app = join(work, "io-errors.wasm");
+      execFileSync("clang", ["--target=wasm32-wasi", "-O2", "-Werror", join(import.meta.dirname, "apps", "io-errors.c"), "-o", app]);
+      const image = freshPool(`errors-${what.replace(/ /g, "-")}`, "64M", "before the errors\n");
+      const rules = join(image, "..", "rules.conf");
+      // iotype keeps the rule to that kind of request (an event alone would fail every later request, reads too).
+      writeFileSync(rules, `[inject-error]\n${rule}\nerrno = "5"\n`);
+      const result = wisp("run", "--accel", "tcg", "--timeout", "240", app, "--disk", `blkdebug:${rules}:${image}`, "--mount", "zfs:tank:/data", "--", "/data");
+      expect(result.stdout, result.stderr).toBe(["create new.txt: ok", "write new.txt: ok", "fsync fails with EIO: ok",
+        "a later change fails with EIO: ok", "host.txt still reads: ok", "0 failed", ""].join("\n"));
+      expect(result.status).toBe(0);
+      expect(result.stderr).toMatch(/^zfs: unmount tank: left as of txg \d+ \(a sync failed\)$/m);
+      const module = await ZfsModule.open([image]);
+      try {
+        const volume = module.mount("tank");
+        expect(module.list(volume, module.root(volume)).map((entry) => entry.name)).toEqual(["host.txt"]);
+        expect(text(module, volume, "/host.txt")).toBe("before the errors\n");
+      } finally {
+        module.close();
+      }
+      await zdbClean(image);
+    }, 300_000);
+  }
 });
