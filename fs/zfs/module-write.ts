@@ -14,7 +14,7 @@ import { openForWriting } from "./write/pool-open";
 import { writers, writer, freeNumber } from "./mounts";
 import { PoolWriter, PoolOptions, POOL_STATE_ACTIVE } from "./write/pool-writer";
 import { S_IFMT, S_IFLNK } from "./write/znode-record";
-import { COMPRESS_LZJB, COMPRESS_OFF } from "./write/blocks";
+import { COMPRESS_LZJB, COMPRESS_OFF, COMPRESS_ZLE } from "./write/blocks";
 import { CHECKSUM_FLETCHER2, CHECKSUM_FLETCHER4, CHECKSUM_SHA256 } from "./checksum";
 
 const NAME_MAX: i32 = 255;
@@ -63,7 +63,8 @@ function applyOption(options: PoolOptions, key: string, value: string): bool {
   if (key == "compression") {
     if (value == "off") options.compression = COMPRESS_OFF;
     else if (value == "lzjb" || value == "on") options.compression = COMPRESS_LZJB;
-    else return refuse("compression=" + value + " (off, on or lzjb)");
+    else if (value == "zle") options.compression = COMPRESS_ZLE;
+    else return refuse("compression=" + value + " (off, on, lzjb or zle)");
   } else if (key == "checksum") {
     if (value == "on" || value == "fletcher4") options.checksum = CHECKSUM_FLETCHER4;
     else if (value == "fletcher2") options.checksum = CHECKSUM_FLETCHER2;

@@ -13,6 +13,7 @@ import { NewBlockPointer, Copy, BlockPointer, BLOCK_POINTER_SIZE, CHECKSUM_AT, w
 import { fletcher2, fletcher4 } from "../fletcher";
 import { sha256Words } from "../sha256";
 import { lzjbCompress } from "../lzjb";
+import { zleCompress } from "../zle";
 import { CHECKSUM_FLETCHER2, CHECKSUM_FLETCHER4, CHECKSUM_SHA256 } from "../checksum";
 import { deviceRead, deviceWrite } from "../host";
 import { checksumMatches, MATCH } from "../checksum";
@@ -57,16 +58,16 @@ export class BlockWriter {
     let compression = COMPRESS_OFF;
     if (policy.compression != COMPRESS_OFF) {
       if (allZero(data)) return this.hole(previous);
-      if (policy.compression == COMPRESS_LZJB) {
+      if (policy.compression == COMPRESS_LZJB || policy.compression == COMPRESS_ZLE) {
         const limit = logical - (logical >> 3);
         const target = new Uint8Array(logical);
-        const length = lzjbCompress(data, logical, target, limit);
+        const length = policy.compression == COMPRESS_LZJB ? lzjbCompress(data, logical, target, limit) : zleCompress(data, logical, target, limit);
         if (length < logical) {
           const padded = (length + 511) & ~511;
           if (padded < logical) {
             physical = target.subarray(0, padded);
             for (let i = length; i < padded; i++) physical[i] = 0;
-            compression = COMPRESS_LZJB;
+            compression = policy.compression;
           }
         }
       }

@@ -231,7 +231,7 @@ describe("random operations against a model", () => {
         rmSync(image, { force: true });
         execFileSync("truncate", ["-s", "96M", image]);
         let module = await ZfsModule.open([image], true);
-        let volume = module.mkfs(0, "rand", run % 2 === 0 ? "compression=lzjb" : "checksum=sha256,copies=2");
+        let volume = module.mkfs(0, "rand", ["compression=lzjb", "checksum=sha256,copies=2", "compression=zle,checksum=fletcher2"][run % 3]);
         const root: Node & { kind: "dir" } = { kind: "dir", entries: new Map(), mode: 0o755 };
         const inodes = new Map<Node, bigint>([[root, module.root(volume)]]);
         const parents = new Map<Node, Node & { kind: "dir" }>();
