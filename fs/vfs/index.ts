@@ -61,6 +61,14 @@ export function unmount(dirFd: i32, path: string): i32 {
   return result;
 }
 
+/** Every mounted filesystem's periodic sync (FileSystem.periodicSync), under the VFS lock. */
+export function syncFileSystems(): void {
+  const taken = lockVfs();
+  const list = mountList();
+  for (let i = 0; i < list.length; i++) list[i].fs.periodicSync();
+  unlockVfs(taken);
+}
+
 /** At power-off: every mounted filesystem, the last mounted first, leaves its devices whole (FileSystem.finish). */
 export function finishFileSystems(): void {
   const taken = lockVfs();

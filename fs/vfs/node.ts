@@ -212,6 +212,12 @@ export class FileSystem {
   /** Called when the filesystem is unmounted (nothing on it is open). */
   unmount(): void {}
   /**
+   * The periodic sync (fs/vfs syncFileSystems): a filesystem that gathers
+   * changes in memory (ZFS's transaction groups) writes them now. Most
+   * write through at once and need nothing.
+   */
+  periodicSync(): void {}
+  /**
    * The machine is powering off, whatever is still open: leave the
    * filesystem whole on its devices (a filesystem with its own on-disk
    * state syncs or closes it here). Nothing is called on it afterwards.

@@ -61,6 +61,10 @@ export class ModuleFileSystem extends FileSystem {
     return this.top!;
   }
 
+  periodicSync(): void {
+    if (!this.readOnly) this.sync();
+  }
+
   /** At power-off: a volume mounted for writing is unmounted, so the module syncs and closes it (ZFS exports the pool). */
   finish(): void {
     if (this.readOnly || this.finished) return;

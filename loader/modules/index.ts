@@ -7,10 +7,11 @@
 // the provider (useFileSystemModules); fs/vfs asks it for types it does not
 // know.
 
-import { FileSystem, FileSystemProvider, useFileSystemProvider, AT_FDCWD, Stat, stat, TYPE_FILE, TYPE_DIRECTORY } from "../../fs/vfs/index";
+import { FileSystem, FileSystemProvider, useFileSystemProvider, AT_FDCWD, Stat, stat, TYPE_FILE, TYPE_DIRECTORY, syncFileSystems } from "../../fs/vfs/index";
+import { spawn, sleepFor, Thread } from "../../kernel/sched/index";
 import { fail } from "../../kernel/failure";
 import { stamp } from "../../kernel/bootchart";
-import { declareText, KernelOption } from "../../kernel/options";
+import { declareText, declareNumber, KernelOption } from "../../kernel/options";
 import { EINVAL, EIO, ENOSYS, ENOTDIR, EROFS } from "../../kernel/errno";
 import { print, printLine, printUnsigned } from "../../kernel/console";
 import { probeVirtio } from "../../drivers/virtio/index";
@@ -68,12 +69,15 @@ class ModuleProvider extends FileSystemProvider {
 
 let provider: ModuleProvider | null = null;
 let settingsOption: KernelOption | null = null;
+let syncOption: KernelOption | null = null;
+const DEFAULT_SYNC_SECONDS: u64 = 5;
 
 /** Lets mounts name filesystem types served by modules in the image, built for ELF `machine`; declares fsopt=. */
 export function useFileSystemModules(machine: u16): void {
   provider = new ModuleProvider(machine);
   useFileSystemProvider(provider!);
   settingsOption = declareText("fsopt", "fsopt=TYPE.KEY=VALUE[,...]: settings handed to filesystem module TYPE when it loads (fsopt=zfs.cache=16M)");
+  syncOption = declareNumber("fssync", 3600, "fssync=SECONDS: how often volumes of filesystem modules mounted for writing are synced (default 5; 0: only at fsync, sync and power-off)");
 }
 
 /** A type name a module file may have: [a-z0-9_-], 1 to 32 bytes (no path tricks). */
@@ -116,6 +120,7 @@ function mountVolume(module: FsModule, source: string, readOnly: bool): FileSyst
     return null;
   }
   const fs = new ModuleFileSystem(module, <i32>volume, module.name, readOnly);
+  if (!readOnly) startSyncer();
   const root = call(module, OP_ROOT, <u64>volume);
   const type = root > 0 ? fs.typeOf(<u64>root) : <i32>-EIO;
   if (type != <i32>TYPE_DIRECTORY) {
@@ -127,6 +132,29 @@ function mountVolume(module: FsModule, source: string, readOnly: bool): FileSyst
   fs.top = new ModuleVnode(fs, <u64>root, TYPE_DIRECTORY);
   module.mounts++;
   return fs;
+}
+
+let syncer: Thread | null = null;
+
+/**
+ * Starts the thread that syncs volumes mounted for writing every
+ * `fssync=SECONDS` (5 by default; 0 turns it off): changes a module holds
+ * in memory reach the disk within that time without an fsync.
+ */
+function startSyncer(): void {
+  if (syncer !== null || syncSeconds() == 0) return;
+  syncer = spawn("fs-sync", syncForever);
+}
+
+function syncSeconds(): u64 {
+  return syncOption !== null && syncOption!.given ? <u64>syncOption!.number : DEFAULT_SYNC_SECONDS;
+}
+
+function syncForever(argument: usize): void {
+  while (true) {
+    sleepFor(syncSeconds() * 1_000_000_000);
+    syncFileSystems();
+  }
 }
 
 /** meminfo: each loaded module, its calls and state. */

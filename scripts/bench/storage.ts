@@ -27,7 +27,9 @@
 // through WASI over 9p against ROFS, and boot to _start with a 100 MiB
 // directory mapped over 9p against :copy. Then the ZFS rows
 // (storage/zfs.ts): a pool made by zfs-fuse read through the ZFS module
-// against ROFS, module load and mount in instructions, sizes, smallest --mem.
+// against ROFS, module load and mount in instructions, sizes, smallest --mem;
+// and the ZFS write rows (storage/zfs-write.ts): sequential writes, small
+// files and fsync on a pool `wisp zfs create` made, against RAMFS.
 
 import { readdirSync, statSync, readFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -44,6 +46,7 @@ import { parseBootChart } from "./bootchart";
 import { benchNinePApp } from "./storage/ninep";
 import type { NinePAppResult } from "./storage/ninep";
 import { benchZfs, printZfs, DEFAULT_BIG_MIB } from "./storage/zfs";
+import { benchZfsWrites, printZfsWrites } from "./storage/zfs-write";
 import { BENCH_DIR } from "./storage/pattern";
 import { directory, writeImage } from "../image";
 import type { DirectoryNode, TreeNode } from "../image";
@@ -195,6 +198,7 @@ export async function benchStorage(argv: string[]): Promise<number> {
     const perRound = (name: string) => Math.round(ninepExact.instructions(part(ninepExact, name).busy) / part(ninepExact, name).ops);
     const ninepApp = await benchNinePApp(arch, log);
     const zfs = values["no-zfs"] ? { skipped: "--no-zfs" } : await benchZfs(arch, join(BENCH_DIR, "ninep-app.wasm"), zfsMib, log);
+    const zfsWrites = values["no-zfs"] ? { skipped: "--no-zfs" } : await benchZfsWrites(arch, join(BENCH_DIR, "ninep-app.wasm"), zfsMib, log);
     results.push({
       arch,
       machine: defaultMachine(arch),
@@ -223,6 +227,7 @@ export async function benchStorage(argv: string[]): Promise<number> {
         },
       },
       zfs,
+      zfsWrites,
     });
   }
   const report = { benchmark: "storage", compression, results };
@@ -239,6 +244,7 @@ export async function benchStorage(argv: string[]): Promise<number> {
     for (const appendResult of result.ramfsAppend) console.log(`  RAMFS append ${appendResult.mib} MiB in 4 KiB writes: ${appendResult.MBps} MB/s, ${appendResult.instructionsPerWrite} instructions per write`);
     printNineP(result.ninep);
     printZfs(result.zfs);
+    printZfsWrites(result.zfsWrites);
   }
   return 0;
 }

@@ -451,6 +451,8 @@ export class PoolWriter {
   }
 
   private syncGroup(): bool {
+    // Nothing changed since the last txg: nothing to write (an fsync is then already durable).
+    if (!this.zpl.needsSync && !this.configDirty && !this.mos.needsSync) return true;
     const writer = this.writer;
     writer.txg = this.txg;
     this.zpl.txg = this.txg;

@@ -9,6 +9,11 @@
    ninep-app read-tree DIR N KIB   reads DIR/file-0000.bin ... the N files of
                                    KIB KiB each (file i holds the pattern's
                                    bytes from i * KIB KiB on) and checks them
+   ninep-app create-files DIR N KIB  creates DIR/new-0000.bin ... N files of
+                                   KIB KiB (the pattern's bytes from 0), then
+                                   fsyncs the last one
+   ninep-app fsync-rounds FILE N   N times: writes 4 KiB at the end of FILE
+                                   and fsyncs it
    ninep-app exit                  returns at once (the boot-to-_start runs)
 
    The bytes are 32-bit little-endian words, word w = w * 2654435761 (mod
@@ -135,8 +140,61 @@ static void read_file(const char* path, long mib) {
   stop();
 }
 
+/* N small files, each created, written whole and closed; one fsync at the end. */
+static void create_files(const char* dir, long files, long kib) {
+  long bytes = kib * 1024;
+  if (bytes > CHUNK) fail("files larger than 1 MiB in", dir);
+  fill(chunk, 0);
+  int last = -1;
+  for (long i = 0; i < files; i++) {
+    char path[4096];
+    snprintf(path, sizeof path, "%s/new-%04ld.bin", dir, i);
+    start();
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    ssize_t count = fd < 0 ? -1 : write(fd, chunk, (size_t)bytes);
+    int closed = i + 1 < files && fd >= 0 ? close(fd) : 0;
+    stop();
+    if (fd < 0 || count != bytes || closed != 0) fail("cannot create and write", path);
+    if (i + 1 == files) last = fd;
+  }
+  start();
+  int synced = last < 0 ? 0 : fsync(last);
+  if (last >= 0) close(last);
+  stop();
+  if (synced != 0) fail("cannot fsync in", dir);
+  report_bytes("create-files", (long long)files * bytes);
+}
+
+/* N appends of 4 KiB, each made durable before the next. */
+static void fsync_rounds(const char* path, long rounds) {
+  fill(chunk, 0);
+  int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  if (fd < 0) fail("cannot create", path);
+  for (long r = 0; r < rounds; r++) {
+    start();
+    ssize_t count = write(fd, chunk, 4096);
+    int synced = fsync(fd);
+    stop();
+    if (count != 4096 || synced != 0) fail("cannot write and fsync", path);
+  }
+  close(fd);
+  report_bytes("fsync-rounds", (long long)rounds * 4096);
+}
+
 int main(int argc, char** argv) {
   if (argc == 2 && strcmp(argv[1], "exit") == 0) return 0;
+  if (argc == 5 && strcmp(argv[1], "create-files") == 0) {
+    chunk = malloc(CHUNK);
+    if (chunk == NULL) fail("out of memory for", "the buffer");
+    create_files(argv[2], atol(argv[3]), atol(argv[4]));
+    return 0;
+  }
+  if (argc == 4 && strcmp(argv[1], "fsync-rounds") == 0) {
+    chunk = malloc(CHUNK);
+    if (chunk == NULL) fail("out of memory for", "the buffer");
+    fsync_rounds(argv[2], atol(argv[3]));
+    return 0;
+  }
   if (argc == 5 && strcmp(argv[1], "read-tree") == 0) {
     chunk = malloc(CHUNK);
     if (chunk == NULL) fail("out of memory for", "the buffer");
@@ -145,7 +203,7 @@ int main(int argc, char** argv) {
   }
   long mib = argc == 4 ? atol(argv[3]) : 0;
   if (mib <= 0 || (strcmp(argv[1], "write-read") != 0 && strcmp(argv[1], "read") != 0)) {
-    fprintf(stderr, "usage: ninep-app write-read|read FILE MIB | ninep-app read-tree DIR N KIB | ninep-app exit\n");
+    fprintf(stderr, "usage: ninep-app write-read|read FILE MIB | ninep-app read-tree|create-files DIR N KIB | ninep-app fsync-rounds FILE N | ninep-app exit\n");
     return 2;
   }
   chunk = malloc(CHUNK);

@@ -54,6 +54,8 @@ export interface BenchAppRun {
   /** Filesystems served by modules (wisp run --mount) and the disks they read. */
   mounts?: AppMount[];
   disks?: string[];
+  /** The disks are writable (default: read-only). */
+  writable?: boolean;
   memory: string;
   bootchart?: boolean;
   /** -icount shift=0 (sleep=on): the boot chart counts instructions. */
@@ -65,7 +67,7 @@ export async function runBenchApp(arch: Arch, kernel: string, wasm: string, run:
   const image: AppImage = await prepareAppImage({ wasm, arch, args: run.args, env: [], dirs: run.dirs ?? [], mounts: run.mounts });
   const command = qemuCommand({
     arch, accel: "tcg", machine: defaultMachine(arch), memory: run.memory, rng: true, shares: image.shares,
-    disks: (run.disks ?? []).map((file) => ({ file, readOnly: true })), icount: run.icount, icountSleep: run.icount,
+    disks: (run.disks ?? []).map((file) => ({ file, readOnly: !run.writable })), icount: run.icount, icountSleep: run.icount,
     kernel, initrd: image.path, cmdline: `console=streams quiet${run.bootchart ? " bootchart" : ""}`,
   });
   const booted = await bootApp(command, 600);

@@ -5,6 +5,9 @@
    after step N + 1 (the one in flight), and nothing else.
 
    crash-writer DIR [STEPS]   (STEPS: stop after that many; default: never)
+   crash-writer DIR idle      makes step 0's file without fsync, prints
+                              "written", then idles 30 s: the kernel's
+                              periodic sync must make it durable meanwhile
 
    Step i (from 0): when i % 3 < 2, create "f-i" holding (i * 7919) % 70001
    bytes, byte k being (i * 31 + k * 3 + (k >> 9)) & 255; when i % 6 == 2,
@@ -24,13 +27,23 @@ static void fail(const char* what, long step) {
 }
 
 int main(int argc, char** argv) {
+  char path[256], to[256];
   if (argc < 2) {
     fprintf(stderr, "usage: crash-writer DIR [STEPS]\n");
     return 2;
   }
   const char* root = argv[1];
+  if (argc > 2 && strcmp(argv[2], "idle") == 0) {
+    snprintf(path, sizeof path, "%s/f-0", root);
+    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0644);
+    if (fd < 0 || write(fd, "idle\n", 5) != 5 || close(fd) != 0) fail("create", 0);
+    printf("written\n");
+    fflush(stdout);
+    sleep(30);
+    printf("idle over\n");
+    return 0;
+  }
   long steps = argc > 2 ? atol(argv[2]) : -1;
-  char path[256], to[256];
   snprintf(path, sizeof path, "%s/.sync", root);
   int anchor = open(path, O_RDWR | O_CREAT, 0600);
   if (anchor < 0) fail("open .sync", -1);
