@@ -138,7 +138,7 @@ describe.each([
 });
 
 describe("wisp bench storage", () => {
-  it("reports ROFS and raw read speed, open+stat cost, root mounting, RAMFS appends, the 9p rows and the ZFS rows as JSON", () => {
+  it("reports ROFS and raw read speed, open+stat cost, root mounting, RAMFS appends, the 9p rows and the ZFS read and write rows as JSON", () => {
     const result = wisp("bench", "storage", "--json", "--arch", "x86_64", "--append", "8", "--zfs-mib", "8");
     expect(result.status).toBe(0);
     const report = JSON.parse(result.stdout);
@@ -168,5 +168,15 @@ describe("wisp bench storage", () => {
     } else {
       expect(x86.zfs.skipped).toMatch(/zfs-fuse/);
     }
+    // The ZFS write rows use a pool `wisp zfs create` makes: no zfs-fuse needed.
+    expect(x86.zfsWrites.pool.made).toBe("wisp zfs create");
+    expect(x86.zfsWrites.sequential.fileBytes).toBe(8 << 20);
+    expect(x86.zfsWrites.sequential.writeMBps).toBeGreaterThan(0);
+    expect(x86.zfsWrites.sequential.writeToRamfs).toBeGreaterThan(0);
+    expect(x86.zfsWrites.smallFiles.files).toBe(1000);
+    expect(x86.zfsWrites.smallFiles.toRamfs).toBeGreaterThan(0);
+    expect(x86.zfsWrites.fsync.rounds).toBe(100);
+    expect(x86.zfsWrites.fsync.meanMicroseconds).toBeGreaterThan(0);
+    expect(x86.zfsWrites.instructionsPerSmallFile).toBeGreaterThan(0);
   }, 600_000);
 });

@@ -1,7 +1,7 @@
 // wisp bench storage's ZFS write rows (fs/zfs writing, docs/zfs.md): on a
 // fresh pool made by `wisp zfs create` (no zfs-fuse needed), ninep-app
-// through the module on the default kernel, against RAMFS (/tmp) in the
-// same run, under TCG:
+// through the module on the default kernel, against RAMFS (an empty
+// --dir mapped as a copy) in the same run, under TCG:
 //
 //   sequential     MB/s writing a MIB MiB file in 1 MiB writes with fsync
 //                  at the end (and reading it back), and the ratio to RAMFS
@@ -14,7 +14,7 @@
 //
 // Raw virtio-blk writes are not measured yet (the raw row reads only).
 
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { buildKernel } from "../../build";
@@ -34,21 +34,25 @@ export async function benchZfsWrites(arch: Arch, wasm: string, mib: number, log:
   const kernel = built.flat ?? built.elf;
   const work = mkdtempSync(join(tmpdir(), "wisp-bench-zfs-write-"));
   try {
+    let pools = 0;
     const pool = async (name: string) => {
-      const image = join(work, `${name}.img`);
+      const image = join(work, `${name}-${pools++}.img`);
       await createPoolImage(image, { size: POOL_BYTES, pool: "benchw" });
       return image;
     };
     const onPool = async (args: string[], icount = false) => runBenchApp(arch, kernel, wasm, {
       args, mounts: [{ type: "zfs", source: "benchw", guest: "/data" }], disks: [await pool(args[0])], writable: true, memory: MEMORY, icount,
     });
-    const onRamfs = (args: string[]) => runBenchApp(arch, kernel, wasm, { args, memory: MEMORY });
+    // RAMFS: an empty host folder mapped as a copy (--dir HOST:/scratch:copy) is a writable RAMFS directory.
+    const empty = join(work, "empty");
+    mkdirSync(empty);
+    const onRamfs = (args: string[]) => runBenchApp(arch, kernel, wasm, { args, memory: MEMORY, dirs: [{ host: empty, guest: "/scratch", mode: "copy" }] });
     log(`${arch}: ZFS writes against RAMFS`);
     const zfsBig = await onPool(["write-read", "/data/big.bin", String(mib)]);
-    const ramfsBig = await onRamfs(["write-read", "/tmp/big.bin", String(mib)]);
+    const ramfsBig = await onRamfs(["write-read", "/scratch/big.bin", String(mib)]);
     const smallArgs = (dir: string) => ["create-files", dir, String(SMALL_FILES), String(SMALL_KIB)];
     const zfsSmall = await onPool(smallArgs("/data"));
-    const ramfsSmall = await onRamfs(smallArgs("/tmp"));
+    const ramfsSmall = await onRamfs(smallArgs("/scratch"));
     const zfsFsync = await onPool(["fsync-rounds", "/data/log.bin", String(FSYNC_ROUNDS)]);
     log(`${arch}: ZFS small-file creates under -icount`);
     const exactSmall = await onPool(smallArgs("/data"), true);

@@ -342,7 +342,7 @@ describe("random operations against a model", () => {
         await check();
         randomImages.push(image);
       }),
-      { numRuns: 40, seed: 20261205 },
+      { numRuns: 30, seed: 20261205 },
     );
   }, 240_000);
 });
