@@ -9,7 +9,7 @@
 // every call answers a negative errno instead of trapping.
 
 import { log, deviceSize, deviceCount, deviceFlush } from "./host";
-import { EBADF, EINVAL, EIO, ENAMETOOLONG, ENODEV, EROFS } from "./errno";
+import { EBADF, EINVAL, EIO, ENAMETOOLONG, ENODEV, ENOSPC, EROFS } from "./errno";
 import { openForWriting } from "./write/pool-open";
 import { writers, writer, freeNumber } from "./mounts";
 import { PoolWriter, PoolOptions, POOL_STATE_ACTIVE } from "./write/pool-writer";
@@ -209,7 +209,9 @@ export function fs_create(number: i32, directory: i64, name: usize, length: i32,
   if (entry === null) return nameError;
   if ((<u64>mode & S_IFMT) == S_IFLNK) return -EINVAL;
   begin(pool);
-  return settle(pool, pool.zpl.create(<u64>directory, entry, <u64>mode, <u64>owner >> 32, <u64>owner & 0xffffffff, null));
+  let result = pool.zpl.create(<u64>directory, entry, <u64>mode, <u64>owner >> 32, <u64>owner & 0xffffffff, null);
+  if (result == -ENOSPC && pool.reclaimDeferred()) result = pool.zpl.create(<u64>directory, entry, <u64>mode, <u64>owner >> 32, <u64>owner & 0xffffffff, null);
+  return settle(pool, result);
 }
 
 /** Creates a symbolic link `name` in `directory` to `target` (owned by root until fs_setattr says otherwise): its inode, or -errno. */
@@ -222,7 +224,9 @@ export function fs_symlink(number: i32, directory: i64, name: usize, length: i32
   const bytes = new Uint8Array(targetLength);
   memory.copy(bytes.dataStart, target, <usize>targetLength);
   begin(pool);
-  return settle(pool, pool.zpl.create(<u64>directory, entry, S_IFLNK | 0o777, 0, 0, bytes));
+  let result = pool.zpl.create(<u64>directory, entry, S_IFLNK | 0o777, 0, 0, bytes);
+  if (result == -ENOSPC && pool.reclaimDeferred()) result = pool.zpl.create(<u64>directory, entry, S_IFLNK | 0o777, 0, 0, bytes);
+  return settle(pool, result);
 }
 
 export function fs_link(number: i32, directory: i64, name: usize, length: i32, inode: i64): i32 {
@@ -231,7 +235,9 @@ export function fs_link(number: i32, directory: i64, name: usize, length: i32, i
   const entry = nameAt(name, length);
   if (entry === null) return nameError;
   begin(pool);
-  return <i32>settle(pool, pool.zpl.link(<u64>directory, entry, <u64>inode));
+  let result = pool.zpl.link(<u64>directory, entry, <u64>inode);
+  if (result == -ENOSPC && pool.reclaimDeferred()) result = pool.zpl.link(<u64>directory, entry, <u64>inode);
+  return <i32>settle(pool, result);
 }
 
 /** Removes `name` from `directory`; `flags` bit 0: it must be an (empty) directory. */
@@ -266,7 +272,9 @@ export function fs_write(number: i32, inode: i64, offset: i64, buffer: usize, le
   const data = new Uint8Array(length);
   memory.copy(data.dataStart, buffer, <usize>length);
   begin(pool);
-  return <i32>settle(pool, pool.zpl.write(<u64>inode, <u64>offset, data));
+  let result = pool.zpl.write(<u64>inode, <u64>offset, data);
+  if (result == -ENOSPC && pool.reclaimDeferred()) result = pool.zpl.write(<u64>inode, <u64>offset, data);
+  return <i32>settle(pool, result);
 }
 
 export function fs_truncate(number: i32, inode: i64, size: i64): i32 {
@@ -274,7 +282,9 @@ export function fs_truncate(number: i32, inode: i64, size: i64): i32 {
   if (pool === null) return writeError;
   if (size < 0) return -EINVAL;
   begin(pool);
-  return <i32>settle(pool, pool.zpl.truncate(<u64>inode, <u64>size));
+  let result = pool.zpl.truncate(<u64>inode, <u64>size);
+  if (result == -ENOSPC && pool.reclaimDeferred()) result = pool.zpl.truncate(<u64>inode, <u64>size);
+  return <i32>settle(pool, result);
 }
 
 /**

@@ -73,7 +73,10 @@ export class ObjsetWriter {
   private basePointer: SpaceTotals = new SpaceTotals();
   /** Objects freed since the last sync: their dnode slots are cleared, their space leaves the totals. */
   private removed: Array<ObjectWriter> = new Array<ObjectWriter>();
+  /** Free object numbers to hand out again (freed in this session). */
   private freedNumbers: Array<u64> = new Array<u64>();
+  /** Numbers freed since the last sync: their dnode slots are cleared at the next one. */
+  private clearSlots: Array<u64> = new Array<u64>();
   private nextObject: u64 = 1;
   /** Set when an object's dnode could not be read (an I/O error). */
   loadError: bool = false;
@@ -160,10 +163,11 @@ export class ObjsetWriter {
     this.loaded.delete(number);
     this.removed.push(object);
     this.freedNumbers.push(number);
+    this.clearSlots.push(number);
   }
 
   get needsSync(): bool {
-    if (this.pointer === null || this.removed.length > 0 || this.meta.needsSync) return true;
+    if (this.pointer === null || this.removed.length > 0 || this.clearSlots.length > 0 || this.meta.needsSync) return true;
     const objects = this.loaded.values();
     for (let i = 0; i < objects.length; i++) if (objects[i].needsSync) return true;
     return false;
@@ -194,10 +198,11 @@ export class ObjsetWriter {
 
   /** Writes what changed and answers the object set block's pointer, or null on error (writer.error). */
   sync(writer: BlockWriter): Uint8Array | null {
-    for (let i = 0; i < this.freedNumbers.length; i++) {
-      const number = this.freedNumbers[i];
+    for (let i = 0; i < this.clearSlots.length; i++) {
+      const number = this.clearSlots[i];
       if (!this.loaded.has(number) && !this.storeDnode(number, new Uint8Array(DNODE_SIZE), writer)) return null;
     }
+    this.clearSlots.length = 0;
     const numbers = this.loaded.keys();
     numbers.sort((a: u64, b: u64): i32 => (a < b ? -1 : a > b ? 1 : 0));
     for (let i = 0; i < numbers.length; i++) {

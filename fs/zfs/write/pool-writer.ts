@@ -343,8 +343,8 @@ export class PoolWriter {
     return config.uint64("vdev_children", 1).list("vdev_tree", root);
   }
 
-  /** Brings the MOS's records up to date for this pass: false when nothing changed. */
-  private updateMos(): bool {
+  /** Brings the MOS's records up to date for sync pass `pass`: false when nothing changed. */
+  private updateMos(pass: i32): bool {
     let changed = false;
     const ids = this.objects;
     // Space maps: one per metaslab this txg touched (or touched before).
@@ -361,7 +361,7 @@ export class PoolWriter {
         array.put(blockNumber, block);
         changed = true;
       }
-      if (this.updateSpaceMap(metaslab)) changed = true;
+      if (this.updateSpaceMap(metaslab, pass == 1)) changed = true;
     }
     // The $MOS directory: the MOS's own space as of the last pass.
     const totals = this.mos.space();
@@ -404,8 +404,14 @@ export class PoolWriter {
     return true;
   }
 
-  /** Puts the metaslab's space map content (log and this txg's entries) into its object; whether anything changed. */
-  private updateSpaceMap(metaslab: Metaslab): bool {
+  /**
+   * Puts the metaslab's space map content (log and this txg's entries) into
+   * its object; whether anything changed. Only the first pass drops blocks
+   * past the end (a condensed map): later passes only grow the object, so
+   * that a length wavering across a block boundary cannot keep the passes
+   * going (blocks past the header's length are never read).
+   */
+  private updateSpaceMap(metaslab: Metaslab, mayShrink: bool): bool {
     const map = this.mos.object(metaslab.object)!;
     const content = metaslab.changed ? metaslab.logWithOpenTxg(this.txg) : metaslab.log;
     const header = new Uint8Array(SPACE_MAP_HEADER_BYTES);
@@ -415,6 +421,11 @@ export class PoolWriter {
     let changed = false;
     const previous = this.mapContents.has(metaslab.index) ? this.mapContents.get(metaslab.index) : new Uint8Array(0);
     const blocks = (content.length + SPACE_MAP_BLOCK - 1) / SPACE_MAP_BLOCK;
+    if (mayShrink && <u64>blocks < map.blockCount) {
+      // Condensed: the blocks past the new end go.
+      map.truncateBlocks(<u64>blocks, this.writer);
+      changed = true;
+    }
     for (let b = 0; b < blocks; b++) {
       const from = b * SPACE_MAP_BLOCK;
       const to = min(content.length, from + SPACE_MAP_BLOCK);
@@ -440,10 +451,34 @@ export class PoolWriter {
    */
   broken: bool = false;
 
+  /**
+   * Space freed in the last two txgs is allocatable only once two more
+   * have passed: when a change needs it, write those txgs now (even with
+   * nothing else to write). Whether any such space was waiting.
+   */
+  reclaimDeferred(): bool {
+    let waiting = false;
+    for (let i = 0; i < this.space.metaslabs.length && !waiting; i++) {
+      const metaslab = this.space.metaslabs[i];
+      if (metaslab.deferred[0].total > 0 || metaslab.deferred[1].total > 0 || metaslab.freed.total > 0) waiting = true;
+    }
+    if (!waiting || this.broken) return false;
+    for (let i = 0; i < 3; i++) {
+      this.forceSync = true;
+      if (!this.sync()) return false;
+    }
+    return true;
+  }
+
+  /** The next sync writes a txg even if nothing changed (reclaimDeferred). */
+  private forceSync: bool = false;
+
   /** Writes one transaction group; false on error (`error`, `why`), after which the pool is broken. */
   sync(): bool {
     if (this.broken) return this.fail(-EIO, "an earlier sync failed; the pool is left as of txg " + (this.txg - 1).toString());
-    if (!this.syncGroup()) {
+    const ok = this.syncGroup();
+    this.forceSync = false;
+    if (!ok) {
       this.broken = true;
       return false;
     }
@@ -452,7 +487,7 @@ export class PoolWriter {
 
   private syncGroup(): bool {
     // Nothing changed since the last txg: nothing to write (an fsync is then already durable).
-    if (!this.zpl.needsSync && !this.configDirty && !this.mos.needsSync) return true;
+    if (!this.forceSync && !this.zpl.needsSync && !this.configDirty && !this.mos.needsSync) return true;
     const writer = this.writer;
     writer.txg = this.txg;
     this.zpl.txg = this.txg;
@@ -479,7 +514,7 @@ export class PoolWriter {
     for (let pass = 1; ; pass++) {
       if (pass > MAX_PASSES) return this.fail(-EIO, "the MOS did not settle in " + MAX_PASSES.toString() + " sync passes");
       if (pass >= PLAIN_FROM_PASS) this.mos.plainMetadata = true;
-      const changed = this.updateMos();
+      const changed = this.updateMos(pass);
       if (!changed && !this.mos.needsSync && root !== null) break;
       root = this.mos.sync(writer);
       if (root === null) return this.fail(writer.error, "writing the MOS failed");

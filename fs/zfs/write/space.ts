@@ -14,6 +14,9 @@
 // and its bonus (space_map_obj_t) holds the object, the log's length and
 // the bytes allocated.
 //
+// A log that grew to four times what it says (and past 16 KiB) is
+// condensed: written again as just the allocated ranges.
+//
 // Frees are deferred as ZFS defers them: space freed in txg T is written
 // to the log as free in T but allocated again only from txg T + 2, so a
 // pool rolled back to either earlier uberblock still finds its blocks.
@@ -35,6 +38,15 @@ const DEFER_TXGS: i32 = 2;
 export const SPACE_MAP_BLOCK: i32 = 4096;
 export const SPACE_MAP_HEADER_BYTES: i32 = 24;
 
+/** A space map is condensed once its log passes this size and is this many times what it says. */
+const CONDENSE_MIN_BYTES: i32 = 16 << 10;
+const CONDENSE_FACTOR: i32 = 4;
+
+/** The debug entry that opens a txg's entries: the allocation action, sync pass 1, the txg. */
+function debugEntry(txg: u64): u64 {
+  return DEBUG_BIT | (ACTION_ALLOC << 60) | (<u64>1 << 50) | (txg & ((<u64>1 << 50) - 1));
+}
+
 export class Metaslab {
   free: RangeSet = new RangeSet();
   /** Allocated in the open txg (net of what it freed again). */
@@ -49,6 +61,8 @@ export class Metaslab {
   log: Uint8Array = new Uint8Array(0);
   /** Bytes allocated as of the last synced txg (smo_alloc). */
   allocatedBytes: u64 = 0;
+  /** Whether the open txg condenses this space map: -1 not decided yet, 0 no, 1 yes. */
+  private condenseDecision: i32 = -1;
 
   constructor(public index: i32, public start: u64, public size: u64) {
     this.free.add(start, start + size);
@@ -58,15 +72,49 @@ export class Metaslab {
     return this.allocated.count > 0 || this.freed.count > 0;
   }
 
-  /** The space map's content for the open txg: the log so far, then this txg's entries. */
+  /**
+   * The space map's content for the open txg: the log so far, then this
+   * txg's entries; or, once that is more than CONDENSE_FACTOR times what
+   * saying the same takes (and at least CONDENSE_MIN_BYTES), condensed: one
+   * debug entry and the allocated ranges as they stand after this txg.
+   */
   logWithOpenTxg(txg: u64): Uint8Array {
     const entries = new Array<u64>();
-    entries.push(DEBUG_BIT | (ACTION_ALLOC << 60) | (<u64>1 << 50) | (txg & ((<u64>1 << 50) - 1)));
+    entries.push(debugEntry(txg));
     this.rangeEntries(this.allocated, 0, entries);
     this.rangeEntries(this.freed, FREE_BIT, entries);
+    // Decided once per txg (at its first pass), so that the passes settle.
+    if (this.condenseDecision < 0) {
+      const appended = this.log.length + entries.length * 8;
+      this.condenseDecision = appended >= CONDENSE_MIN_BYTES && this.condensed(txg).length * CONDENSE_FACTOR < appended ? 1 : 0;
+    }
+    if (this.condenseDecision == 1) return this.condensed(txg);
     const log = new Uint8Array(this.log.length + entries.length * 8);
     log.set(this.log);
     for (let i = 0; i < entries.length; i++) storeLe64(log, this.log.length + i * 8, entries[i]);
+    return log;
+  }
+
+  /** The whole map said anew: what is allocated on disk once this txg is synced (all but the free, deferred and freed ranges). */
+  private condensed(txg: u64): Uint8Array {
+    const open = new RangeSet();
+    const sets = [this.free, this.deferred[0], this.deferred[1], this.freed];
+    for (let k = 0; k < sets.length; k++) {
+      const set = sets[k];
+      for (let i = 0; i < set.count; i++) open.add(set.starts[i], set.ends[i]);
+    }
+    const allocated = new RangeSet();
+    let at = this.start;
+    for (let i = 0; i < open.count; i++) {
+      if (open.starts[i] > at) allocated.add(at, open.starts[i]);
+      at = open.ends[i];
+    }
+    if (at < this.start + this.size) allocated.add(at, this.start + this.size);
+    const entries = new Array<u64>();
+    entries.push(debugEntry(txg));
+    this.rangeEntries(allocated, 0, entries);
+    const log = new Uint8Array(entries.length * 8);
+    for (let i = 0; i < entries.length; i++) storeLe64(log, i * 8, entries[i]);
     return log;
   }
 
@@ -117,6 +165,7 @@ export class Metaslab {
       this.log = this.logWithOpenTxg(txg);
       this.allocatedBytes = this.allocatedWithOpenTxg();
     }
+    this.condenseDecision = -1;
     const slot = <i32>(txg % <u64>DEFER_TXGS);
     this.free.absorb(this.deferred[slot]);
     const freed = this.freed;

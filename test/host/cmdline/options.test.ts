@@ -102,7 +102,7 @@ describe("readOptions", () => {
     const documented = help.split("\n").filter(Boolean).map((line) => /^ {2}([a-z0-9_.-]+): \S/.exec(line)?.[1]);
     expect(documented).not.toContain(undefined);
     for (const option of ["bootchart", "memmap", "meminfo", "malloc-bench", "panic", "exit", "quiet", "hang", "crash"]) expect(documented).toContain(option);
-    const sample: Record<string, string> = { exit: "exit=0", crash: "crash=unreachable", "malloc-bench": "malloc-bench=10", "sched-bench": "sched-bench=10", "storage-bench": "storage-bench=8", "ninep-bench": "ninep-bench=10", "virtio_mmio.device": "virtio_mmio.device=512@0xfeb00e00:12", root: "root=ramfs", selftest: "selftest=mm", console: "console=streams", app: "app=none", listen: "listen=8080,80", ip: "ip=10.0.2.15/24,10.0.2.2", ip6: "ip6=off" };
+    const sample: Record<string, string> = { exit: "exit=0", crash: "crash=unreachable", "malloc-bench": "malloc-bench=10", "sched-bench": "sched-bench=10", "storage-bench": "storage-bench=8", "ninep-bench": "ninep-bench=10", "virtio_mmio.device": "virtio_mmio.device=512@0xfeb00e00:12", root: "root=ramfs", selftest: "selftest=mm", console: "console=streams", app: "app=none", listen: "listen=8080,80", ip: "ip=10.0.2.15/24,10.0.2.2", ip6: "ip6=off", fssync: "fssync=5" };
     for (const option of documented) {
       harness.resetArena();
       expect(read(sample[option!] ?? option!).error, option).toBe("");

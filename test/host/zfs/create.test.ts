@@ -373,8 +373,7 @@ describe("a full pool", () => {
     module.unlink(volume, root, "f0");
     module.unlink(volume, root, "f1");
     module.sync(volume);
-    module.sync(volume);
-    module.sync(volume); // frees become allocatable two txgs later
+    // Freed space is allocatable two txgs later: the write that needs it has them written first.
     module.write(volume, module.create(volume, root, "again", S_IFREG | 0o644), 0, chunk);
     module.unmount(volume);
     module.close();
@@ -385,6 +384,27 @@ describe("a full pool", () => {
   });
 });
 
+describe("many transaction groups", () => {
+  it("keep the space maps condensed and the pool whole (1,000 txgs)", async () => {
+    const image = join(work, "many-txgs.img");
+    execFileSync("truncate", ["-s", "64M", image]);
+    const module = await ZfsModule.open([image], true);
+    const volume = module.mkfs(0, "many", "");
+    const root = module.root(volume);
+    for (let i = 0; i < 1000; i++) {
+      module.write(volume, module.create(volume, root, `f${i}`, S_IFREG | 0o644), 0, pattern(3000, i));
+      if (i >= 50) module.unlink(volume, root, `f${i - 50}`);
+      module.sync(volume);
+    }
+    module.unmount(volume);
+    module.close();
+    const tree = await readBack(image, "many");
+    expect([...tree.keys()]).toEqual(Array.from({ length: 50 }, (_, k) => `/f${950 + k}`).sort());
+    manyImage = image;
+  });
+});
+
+let manyImage = "";
 let fullImage = "";
 const fixtureImages: Array<{ pool: string; image: string }> = [];
 
@@ -459,6 +479,26 @@ describe.skipIf(zfsFuseMissing() !== null)("with zfs-fuse", () => {
         execFileSync("cp", ["--sparse=always", image, join(folder, "pool.img")]);
         zdbClean(join(folder, "pool.img"), pool);
       }
+    });
+  }, 120_000);
+
+  it("zdb finds the pool of many txgs clean, its space maps condensed", async () => {
+    expect(manyImage).not.toBe("");
+    await withZfsFuse(() => {
+      const folder = join(work, "zdb-many");
+      mkdirSync(folder);
+      execFileSync("cp", ["--sparse=always", manyImage, join(folder, "pool.img")]);
+      zdbClean(join(folder, "pool.img"), "many");
+      // The entries of each space map zdb lists: 1,000 txgs appended would give metaslab 0 (data and
+      // a copy of the MOS every txg) 5,000 or more; condensed, none passes 16 KiB (2,048 entries) by much.
+      const maps = spawnSync("zdb", ["-e", "-p", folder, "-mmmm", "many"], { encoding: "utf8" }).stdout;
+      const perMap: number[] = [];
+      for (const line of maps.split("\n")) {
+        if (/^\s+metaslab\s+\d+\s+offset/.test(line)) perMap.push(0);
+        else if (/^\s+\[\s*\d+\]/.test(line)) perMap[perMap.length - 1]++;
+      }
+      expect(Math.max(...perMap)).toBeGreaterThan(0);
+      expect(Math.max(...perMap)).toBeLessThan(2300);
     });
   }, 120_000);
 
