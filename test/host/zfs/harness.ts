@@ -1,6 +1,6 @@
 // The host-test harness's part for the ZFS module's writing side
-// (fs/zfs/nvlist-write.ts, label-write.ts), which the module does not
-// export on its own: nvlists built by handle (the NvWriter's address),
+// (fs/zfs/nvlist-write.ts, label-write.ts, write/space.ts), which the
+// module does not export on its own: nvlists built by handle (the NvWriter's address),
 // packed, and sealed into label regions and uberblock slots. The lists keep
 // the strings passed in (names and values), so they are not freed.
 
@@ -11,6 +11,7 @@ import { BlockPointer, NewBlockPointer, Copy, writeBlockPointer } from "../../..
 import { le64 } from "../../../fs/zfs/bytes";
 import { MicroEntry, writeMicroZap, microNext, microName, microValue } from "../../../fs/zfs/zap-micro";
 import { NewDnode, writeDnode, NewObjset, objsetBlock } from "../../../fs/zfs/dnode-write";
+import { VdevSpace, Metaslab } from "../../../fs/zfs/write/space";
 
 export function zfsNvNew(flags: u32): usize {
   return changetype<usize>(new NvWriter(flags));
@@ -169,4 +170,56 @@ export function zfsRewriteMicroZap(block: Uint8Array, out: Uint8Array): bool {
     entries.push(new MicroEntry(microName(block, i), microValue(block, i)));
   }
   return writeMicroZap(out, le64(block, 8), le64(block, 16), entries);
+}
+
+// --- Space maps (fs/zfs/write/space.ts): a vdev's metaslabs by handle ---
+
+/** A vdev of `asize` bytes in metaslabs as ZFS sizes them: its handle. */
+export function zfsSpaceNew(asize: u64): usize {
+  return changetype<usize>(new VdevSpace(asize));
+}
+
+export function zfsSpaceMetaslabs(space: usize): i32 {
+  return changetype<VdevSpace>(space).metaslabs.length;
+}
+
+export function zfsSpaceShift(space: usize): i32 {
+  return changetype<VdevSpace>(space).shift;
+}
+
+/** Copy `copy` of a block of `copies`: the offset, or -1. */
+export function zfsSpaceAllocate(space: usize, size: u64, copy: i32, copies: i32): i64 {
+  return changetype<VdevSpace>(space).allocate(size, copy, copies, new Array<i32>());
+}
+
+export function zfsSpaceRelease(space: usize, offset: u64, size: u64): bool {
+  return changetype<VdevSpace>(space).release(offset, size);
+}
+
+/** Closes txg `txg` in every metaslab. */
+export function zfsSpaceCommit(space: usize, txg: u64): void {
+  const metaslabs = changetype<VdevSpace>(space).metaslabs;
+  for (let i = 0; i < metaslabs.length; i++) metaslabs[i].commit(txg);
+}
+
+/** Metaslab `index`'s space map as committed. */
+export function zfsSpaceLog(space: usize, index: i32): Uint8Array {
+  return changetype<VdevSpace>(space).metaslabs[index].log;
+}
+
+export function zfsSpaceAllocatedBytes(space: usize, index: i32): u64 {
+  return changetype<VdevSpace>(space).metaslabs[index].allocatedBytes;
+}
+
+/** Replays `log` into a fresh metaslab like `index`: its free ranges as [start, end, ...], or an empty array if the replay refused it. */
+export function zfsSpaceReplay(space: usize, index: i32, log: Uint8Array, allocated: u64): Uint64Array {
+  const like = changetype<VdevSpace>(space).metaslabs[index];
+  const fresh = new Metaslab(index, like.start, like.size);
+  if (!fresh.replay(log, allocated)) return new Uint64Array(0);
+  const out = new Uint64Array(fresh.free.count * 2);
+  for (let i = 0; i < fresh.free.count; i++) {
+    out[i * 2] = fresh.free.starts[i];
+    out[i * 2 + 1] = fresh.free.ends[i];
+  }
+  return out;
 }
