@@ -11,7 +11,7 @@
 //   - the pool opens for writing again and takes more changes, zdb clean.
 // And a file written without fsync is on disk 8 s later (the kernel syncs
 // volumes every 5 s, fssync=), though the machine is then killed.
-// WISP_ZFS_CRASH_KILLS sets how many kills (default 3, on x86_64 microvm;
+// WISP_ZFS_CRASH_KILLS sets how many kills (default 2, on x86_64 microvm;
 // WISP_ZFS_CRASH_ARCH=aarch64 runs them there).
 
 import { execFileSync, spawn } from "node:child_process";
@@ -25,7 +25,7 @@ import { ZfsModule } from "../../scripts/zfs/host";
 import { withZfsFuse, zfsFuseMissing } from "../../scripts/zfs/daemon";
 import { zdbCheck } from "../../scripts/zfs/zdb";
 
-const KILLS = Number(process.env.WISP_ZFS_CRASH_KILLS ?? 3);
+const KILLS = Number(process.env.WISP_ZFS_CRASH_KILLS ?? 2);
 const ARCH = process.env.WISP_ZFS_CRASH_ARCH ?? "x86_64";
 const ROOT = new URL("../..", import.meta.url).pathname;
 const work = mkdtempSync(join(tmpdir(), "wisp-zfs-crash-"));

@@ -343,7 +343,7 @@ describe("random operations against a model", () => {
         await check();
         randomImages.push(image);
       }),
-      { numRuns: 30, seed: 20261205 },
+      { numRuns: 20, seed: 20261205 },
     );
   }, 240_000);
 });
