@@ -37,7 +37,7 @@ function refuse(result: OpenResult, error: i32, why: string): OpenResult {
 
 function entryValue(entries: Array<ZapEntry>, name: string): u64 {
   for (let i = 0; i < entries.length; i++) {
-    if (entries[i].value.length == 8 && String.UTF8.decode(entries[i].name.slice(0).buffer) == name) return entries[i].number;
+    if (entries[i].value.length == 8 && entries[i].nameText == name) return entries[i].number;
   }
   return 0;
 }

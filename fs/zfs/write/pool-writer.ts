@@ -196,9 +196,7 @@ export class PoolWriter {
 
   private zapObject(type: u32, entries: Array<ZapEntry>): ObjectWriter {
     const object = new ObjectWriter(type, 512, 0, 0);
-    const layout = layOutZap(entries, this.random.next(), 0)!;
-    object.blockSize = layout.blockSize;
-    for (let i = 0; i < layout.blocks.length; i++) object.put(<u64>i, layout.blocks[i]);
+    this.setZap(object, entries);
     return object;
   }
 
@@ -305,6 +303,7 @@ export class PoolWriter {
     return record;
   }
 
+  /** Lays `entries` out as the blocks of `object` (a MOS ZAP being made). */
   private setZap(object: ObjectWriter, entries: Array<ZapEntry>): void {
     const layout = layOutZap(entries, this.random.next(), 0)!;
     object.blockSize = layout.blockSize;

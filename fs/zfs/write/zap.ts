@@ -54,6 +54,11 @@ export class ZapEntry {
     return new ZapEntry(Uint8Array.wrap(String.UTF8.encode(name)), 1, text);
   }
 
+  /** The name as a string. */
+  get nameText(): string {
+    return String.UTF8.decodeUnsafe(this.name.dataStart, <usize>this.name.length, false);
+  }
+
   get count(): i32 {
     return this.value.length / this.intSize;
   }
@@ -86,7 +91,7 @@ export function layOutZap(entries: Array<ZapEntry>, salt: u64, normalization: u6
     if (size / MICRO_ENTRY - 1 >= entries.length) {
       const list = new Array<MicroEntry>();
       for (let i = 0; i < entries.length; i++) {
-        list.push(new MicroEntry(String.UTF8.decode(entries[i].name.buffer.slice(entries[i].name.byteOffset, entries[i].name.byteOffset + entries[i].name.length)), entries[i].number));
+        list.push(new MicroEntry(entries[i].nameText, entries[i].number));
       }
       const block = new Uint8Array(size);
       if (writeMicroZap(block, salt, normalization, list)) {

@@ -155,7 +155,7 @@ export class ZplWriter extends ObjsetWriter {
     const first = node.blockCount > 0 ? node.block(0, this.writer) : null;
     directory.salt = first === null ? this.random.next() : le64(first, le64(first, 0) == MICRO_ZAP ? 8 : 80);
     for (let i = 0; i < entries.length; i++) {
-      const name = String.UTF8.decode(entries[i].name.slice(0).buffer);
+      const name = entries[i].nameText;
       if (entries[i].value.length != 8 || directory.values.has(name)) continue;
       directory.names.push(name);
       directory.values.set(name, entries[i].number);
@@ -586,7 +586,7 @@ export class ZplWriter extends ObjsetWriter {
     if (entries === null) return this.refuse(-EIO);
     let version: u64 = 0;
     for (let i = 0; i < entries.length; i++) {
-      const name = String.UTF8.decode(entries[i].name.slice(0).buffer);
+      const name = entries[i].nameText;
       if (entries[i].value.length != 8) continue;
       if (name == "ROOT") this.root = entries[i].number;
       else if (name == "VERSION") version = entries[i].number;
@@ -608,7 +608,7 @@ export class ZplWriter extends ObjsetWriter {
     if (entries === null) return false;
     for (let i = 0; i < entries.length; i++) {
       if (entries[i].value.length != 8) continue;
-      const name = String.UTF8.decode(entries[i].name.slice(0).buffer);
+      const name = entries[i].nameText;
       totals.set(U64.parseInt(name, 16), entries[i].number);
     }
     return true;
