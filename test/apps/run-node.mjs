@@ -63,6 +63,7 @@ const NODE_DEVIATIONS = {
     { check: "poll_oneoff fd_read on a regular file", hides: 2, why: "uvwasi polls with epoll, which refuses regular files (EPERM); the spec's files are always ready" },
     { check: "poll_oneoff fd_write on a regular file", hides: 1, why: "as above: epoll refuses regular files" },
     { check: "poll_oneoff fd_read and fd_write together", hides: 1, why: "as above: epoll refuses regular files" },
+    { check: "libc usleep 15 ms", why: "usleep is a relative poll_oneoff; uvwasi hands it to a libuv timer in whole milliseconds against a loop clock read earlier, so it can wake up to 1 ms early" },
     { check: "poll_oneoff on a closed fd reports BADF", why: "uvwasi drops a subscription on a closed descriptor silently and waits for the clock instead" },
   ],
 };
