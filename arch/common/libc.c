@@ -3,17 +3,19 @@
  * memset, memcmp (the kernel's and every app's: app.so imports them from
  * the kernel's export table) and strlen.
  *
- * Copies and fills go a machine word at a time, with unaligned loads and
- * stores (both architectures take them at full speed on normal memory):
- * lengths from 8 up are done as whole words plus one last word that
- * overlaps the one before, so no byte loop runs for them; shorter ones are
- * a few byte moves. aarch64 takes two words per step, which clang emits as
- * ldp/stp pairs. On x86_64, long copies and fills (REP_*_THRESHOLD bytes or
- * more) use `rep movsb`/`rep stosb` when CPUID says the CPU makes them fast
- * (ERMS, leaf 7 EBX bit 9, or FSRM, EDX bit 4); TCG's and older models do
- * not, and keep the word loops, which are fewer instructions there.
- * memmove copies backwards a word at a time when the destination overlaps
- * the source from above. memcmp compares words and finds the byte that
+ * Copies and fills are counted in instructions, the cost that matters both
+ * on hardware and under TCG's instruction counter. Up to 64 bytes they are
+ * a few loads and stores that overlap in the middle (8 + 8 for 9-16 bytes,
+ * 16 + 16 for 17-32, four 16-byte vectors for 33-64), with every load done
+ * before the first store, so they are right for overlapping memmove too.
+ * Longer ones move 128 bytes per step (then 64) in 16-byte vectors (SSE on
+ * x86_64, NEON q registers on aarch64) and finish with the last 64 bytes,
+ * loaded before the loop so that a forward memmove sees them as they were.
+ * On x86_64, long copies and fills (REP_*_THRESHOLD bytes or more) use
+ * `rep movsb`/`rep stosb` when CPUID says the CPU makes them fast (ERMS,
+ * leaf 7 EBX bit 9, or FSRM, EDX bit 4); TCG's and older models do not.
+ * memmove copies backwards the same way when the destination overlaps the
+ * source from above. memcmp compares words and finds the byte that
  * differs in the first word that does.
  */
 #include <stddef.h>
@@ -24,6 +26,9 @@
 #define NO_BUILTIN __attribute__((no_builtin))
 
 typedef uint64_t __attribute__((aligned(1), may_alias)) unaligned_u64;
+typedef uint32_t __attribute__((aligned(1), may_alias)) unaligned_u32;
+typedef uint16_t __attribute__((aligned(1), may_alias)) unaligned_u16;
+typedef uint8_t vec16 __attribute__((vector_size(16), aligned(1), may_alias));
 
 static inline uint64_t load64(const uint8_t* p) {
   return *(const unaligned_u64*)p;
@@ -31,6 +36,14 @@ static inline uint64_t load64(const uint8_t* p) {
 
 static inline void store64(uint8_t* p, uint64_t value) {
   *(unaligned_u64*)p = value;
+}
+
+static inline vec16 load128(const uint8_t* p) {
+  return *(const vec16*)p;
+}
+
+static inline void store128(uint8_t* p, vec16 value) {
+  *(vec16*)p = value;
 }
 
 #if defined(__x86_64__)
@@ -59,31 +72,99 @@ static int fast_rep_strings(void) {
 }
 #endif
 
-/*
- * Copies n >= 8 bytes forwards: whole words, then the last word (overlapping
- * the one before, loaded first). Also right for a destination below an
- * overlapping source: every word is read before anything at or above it is
- * written, and the last word holds the source's bytes as they were.
- */
-static inline void copy_words(uint8_t* d, const uint8_t* s, size_t n) {
-  const uint64_t last = load64(s + n - 8);
-  size_t i = 0;
-#if defined(__aarch64__)
-  for (; i + 16 <= n; i += 16) {
-    uint64_t a = load64(s + i), b = load64(s + i + 8);
-    store64(d + i, a);
-    store64(d + i + 8, b);
+/* Copies n <= 64 bytes, every load before the first store (any overlap is fine). */
+static inline void copy_short(uint8_t* d, const uint8_t* s, size_t n) {
+  if (n > 32) {
+    vec16 a = load128(s), b = load128(s + 16), c = load128(s + n - 32), e = load128(s + n - 16);
+    store128(d, a);
+    store128(d + 16, b);
+    store128(d + n - 32, c);
+    store128(d + n - 16, e);
+  } else if (n > 16) {
+    vec16 a = load128(s), b = load128(s + n - 16);
+    store128(d, a);
+    store128(d + n - 16, b);
+  } else if (n >= 8) {
+    uint64_t a = load64(s), b = load64(s + n - 8);
+    store64(d, a);
+    store64(d + n - 8, b);
+  } else if (n >= 4) {
+    uint32_t a = *(const unaligned_u32*)s, b = *(const unaligned_u32*)(s + n - 4);
+    *(unaligned_u32*)d = a;
+    *(unaligned_u32*)(d + n - 4) = b;
+  } else if (n >= 2) {
+    uint16_t a = *(const unaligned_u16*)s, b = *(const unaligned_u16*)(s + n - 2);
+    *(unaligned_u16*)d = a;
+    *(unaligned_u16*)(d + n - 2) = b;
+  } else if (n == 1) {
+    *d = *s;
   }
-#endif
-  for (; i + 8 <= n; i += 8) store64(d + i, load64(s + i));
-  store64(d + n - 8, last);
+}
+
+/* Copies the 64 bytes at s to d (loads first). */
+static inline void copy64(uint8_t* d, const uint8_t* s) {
+  vec16 a = load128(s), b = load128(s + 16), c = load128(s + 32), e = load128(s + 48);
+  store128(d, a);
+  store128(d + 16, b);
+  store128(d + 32, c);
+  store128(d + 48, e);
+}
+
+/*
+ * Copies n > 64 bytes forwards, 128 then 64 at a time, then the last 64
+ * (loaded first). Also right for a destination below an overlapping
+ * source: every block is read before anything at or above it is written.
+ */
+static void copy_forward(uint8_t* d, const uint8_t* s, size_t n) {
+  vec16 t0 = load128(s + n - 64), t1 = load128(s + n - 48), t2 = load128(s + n - 32), t3 = load128(s + n - 16);
+  size_t i = 0;
+  for (; i + 128 < n; i += 128) {
+    vec16 a = load128(s + i), b = load128(s + i + 16), c = load128(s + i + 32), e = load128(s + i + 48);
+    vec16 f = load128(s + i + 64), g = load128(s + i + 80), h = load128(s + i + 96), k = load128(s + i + 112);
+    store128(d + i, a);
+    store128(d + i + 16, b);
+    store128(d + i + 32, c);
+    store128(d + i + 48, e);
+    store128(d + i + 64, f);
+    store128(d + i + 80, g);
+    store128(d + i + 96, h);
+    store128(d + i + 112, k);
+  }
+  if (i + 64 < n) copy64(d + i, s + i);
+  store128(d + n - 64, t0);
+  store128(d + n - 48, t1);
+  store128(d + n - 32, t2);
+  store128(d + n - 16, t3);
+}
+
+/* The mirror image, for a destination above an overlapping source: the first 64 bytes are loaded first and stored last. */
+static void copy_backward(uint8_t* d, const uint8_t* s, size_t n) {
+  vec16 h0 = load128(s), h1 = load128(s + 16), h2 = load128(s + 32), h3 = load128(s + 48);
+  size_t i = n;
+  for (; i > 128; i -= 128) {
+    vec16 a = load128(s + i - 128), b = load128(s + i - 112), c = load128(s + i - 96), e = load128(s + i - 80);
+    vec16 f = load128(s + i - 64), g = load128(s + i - 48), h = load128(s + i - 32), k = load128(s + i - 16);
+    store128(d + i - 16, k);
+    store128(d + i - 32, h);
+    store128(d + i - 48, g);
+    store128(d + i - 64, f);
+    store128(d + i - 80, e);
+    store128(d + i - 96, c);
+    store128(d + i - 112, b);
+    store128(d + i - 128, a);
+  }
+  if (i > 64) copy64(d + i - 64, s + i - 64);
+  store128(d, h0);
+  store128(d + 16, h1);
+  store128(d + 32, h2);
+  store128(d + 48, h3);
 }
 
 NO_BUILTIN void* memcpy(void* dst, const void* src, size_t n) {
   uint8_t* d = dst;
   const uint8_t* s = src;
-  if (n < 8) {
-    for (size_t i = 0; i < n; i++) d[i] = s[i];
+  if (n <= 64) {
+    copy_short(d, s, n);
     return dst;
   }
 #if defined(__x86_64__)
@@ -92,55 +173,75 @@ NO_BUILTIN void* memcpy(void* dst, const void* src, size_t n) {
     return dst;
   }
 #endif
-  copy_words(d, s, n);
+  copy_forward(d, s, n);
   return dst;
 }
 
 NO_BUILTIN void* memmove(void* dst, const void* src, size_t n) {
   uint8_t* d = dst;
   const uint8_t* s = src;
-  if (d == s || n == 0) return dst;
-  if (d < s || d >= s + n) {
-    if (n < 8) {
-      for (size_t i = 0; i < n; i++) d[i] = s[i];
-    } else {
-      copy_words(d, s, n);
-    }
-    return dst;
-  }
-  /* The destination overlaps the source from above: backwards, the tail first. */
-  size_t i = n;
-  for (; i >= 8; i -= 8) store64(d + i - 8, load64(s + i - 8));
-  while (i > 0) {
-    i--;
-    d[i] = s[i];
-  }
+  if (n <= 64) copy_short(d, s, n);
+  else if (d <= s || d >= s + n) copy_forward(d, s, n);
+  else copy_backward(d, s, n);
   return dst;
+}
+
+/* Stores the 16-byte pattern v four times from d. */
+static inline void fill64(uint8_t* d, vec16 v) {
+  store128(d, v);
+  store128(d + 16, v);
+  store128(d + 32, v);
+  store128(d + 48, v);
 }
 
 NO_BUILTIN void* memset(void* dst, int c, size_t n) {
   uint8_t* d = dst;
   const uint8_t byte = (uint8_t)c;
-  if (n < 8) {
-    for (size_t i = 0; i < n; i++) d[i] = byte;
-    return dst;
-  }
-#if defined(__x86_64__)
-  if (n >= REP_FILL_THRESHOLD && fast_rep_strings()) {
-    __asm__ volatile("rep stosb" : "+D"(d), "+c"(n) : "a"(byte) : "memory");
-    return dst;
-  }
-#endif
   const uint64_t word = byte * 0x0101010101010101ull;
-  size_t i = 0;
-#if defined(__aarch64__)
-  for (; i + 16 <= n; i += 16) {
-    store64(d + i, word);
-    store64(d + i + 8, word);
-  }
+  if (n >= 8) {
+#if defined(__x86_64__)
+    if (n >= REP_FILL_THRESHOLD && fast_rep_strings()) {
+      __asm__ volatile("rep stosb" : "+D"(d), "+c"(n) : "a"(byte) : "memory");
+      return dst;
+    }
 #endif
-  for (; i + 8 <= n; i += 8) store64(d + i, word);
-  store64(d + n - 8, word);
+    if (n <= 16) {
+      store64(d, word);
+      store64(d + n - 8, word);
+      return dst;
+    }
+    const vec16 v = (vec16){0} + byte;
+    if (n <= 32) {
+      store128(d, v);
+      store128(d + n - 16, v);
+      return dst;
+    }
+    if (n > 64) {
+      size_t i = 0;
+      for (; i + 128 < n; i += 128) {
+        fill64(d + i, v);
+        fill64(d + i + 64, v);
+      }
+      if (i + 64 < n) fill64(d + i, v);
+      store128(d + n - 64, v);
+      store128(d + n - 48, v);
+    } else {
+      store128(d, v);
+      store128(d + 16, v);
+    }
+    store128(d + n - 32, v);
+    store128(d + n - 16, v);
+    return dst;
+  }
+  if (n >= 4) {
+    *(unaligned_u32*)d = (uint32_t)word;
+    *(unaligned_u32*)(d + n - 4) = (uint32_t)word;
+  } else if (n >= 2) {
+    *(unaligned_u16*)d = (uint16_t)word;
+    *(unaligned_u16*)(d + n - 2) = (uint16_t)word;
+  } else if (n == 1) {
+    *d = byte;
+  }
   return dst;
 }
 

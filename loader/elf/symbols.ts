@@ -9,8 +9,7 @@
 //   | u64 name (C string addr) | u64 address              |  ... ending with a zero name
 //   +--------------------------+--------------------------+
 //
-// by exact name, with a linear scan (the table holds about a hundred
-// names). An unknown name is refused, except for a weak symbol, which
+// by exact name, with a binary search over the names sorted (findExport). An unknown name is refused, except for a weak symbol, which
 // resolves to 0. Symbol names in the file are read only through indices
 // below DT_STRSZ; the string table ends with a NUL (dynamic.ts), so every
 // name ends inside it.
@@ -66,7 +65,7 @@ export function resolveSymbol(index: u64, bias: u64, exports: usize): i32 {
   if (type == STT_GNU_IFUNC) return symbolError("symbol ", symbol, " is an indirect function (IFUNC), which is not supported");
   if (type == STT_TLS) return symbolError("symbol ", symbol, " is thread-local, which is not supported");
   if (symbol.section == SHN_UNDEF) {
-    if (findExport(exports, nameAddress(symbol))) return 0;
+    if (findExport(exports, nameAddress(symbol), <usize>(tables.stringBytes - <u64>symbol.name))) return 0;
     if (symbolBinding(symbol) == STB_WEAK) return 0;
     return symbolError("unknown import: ", symbol, "");
   }
@@ -101,9 +100,10 @@ export function useExports(exports: usize): void {
  * the build sorts by name (scripts/build/app-exports.ts): a binary search
  * that never compares again the characters the wanted name is known to
  * share with both ends of the range (its names share long prefixes, such
- * as w2c_wasi__snapshot__preview1_). True (address in `resolved`) if found.
+ * as w2c_wasi__snapshot__preview1_). `room` bytes of the string table are
+ * readable from `wanted` on. True (address in `resolved`) if found.
  */
-function findExport(exports: usize, wanted: usize): bool {
+function findExport(exports: usize, wanted: usize, room: usize): bool {
   if (exports == 0) return false;
   let low: u32 = 0;
   let high = tableEntries;
@@ -113,7 +113,7 @@ function findExport(exports: usize, wanted: usize): bool {
     const middle = (low + high) >> 1;
     const entry = changetype<ExportEntry>(exports + <usize>middle * offsetof<ExportEntry>());
     const start = min<usize>(lowShared, highShared);
-    const order = compareNames(<usize>entry.name, wanted, start);
+    const order = compareNames(<usize>entry.name, wanted, start, room);
     if (order == 0) {
       resolved = entry.address;
       return true;
@@ -132,17 +132,38 @@ function findExport(exports: usize, wanted: usize): bool {
 /** How many characters the last compareNames found alike. */
 let shared: usize = 0;
 
-/** The byte order of two NUL-terminated names known to agree on their first `start` bytes: negative, 0 or positive, as strcmp. */
-function compareNames(a: usize, b: usize, start: usize): i32 {
-  for (let i = start; ; i++) {
-    const x = <i32>load<u8>(a + i);
-    const y = <i32>load<u8>(b + i);
-    if (x != y || x == 0) {
-      shared = i;
-      return x - y;
+const ONES: u64 = 0x0101_0101_0101_0101;
+const HIGHS: u64 = 0x8080_8080_8080_8080;
+
+/**
+ * The byte order of two NUL-terminated names known to agree on their first
+ * `start` bytes: negative, 0 or positive, as strcmp. `a` is an export
+ * table name, padded with NULs to whole words; `b` has `room` readable
+ * bytes. Whole words are compared while both may be read: the first byte
+ * that differs or ends `a` is the lowest one flagged in (a ^ b) | zeros(a).
+ */
+function compareNames(a: usize, b: usize, start: usize, room: usize): i32 {
+  let i = start & ~7;
+  while (i + 8 <= room) {
+    const x = load<u64>(a + i);
+    const flags = (x ^ load<u64>(b + i)) | ((x - ONES) & ~x & HIGHS);
+    if (flags != 0) {
+      i += <usize>(ctz<u64>(flags) >> 3);
+      return byteOrder(a, b, i);
     }
+    i += 8;
+  }
+  for (; ; i++) {
+    const x = <i32>load<u8>(a + i);
+    if (x != <i32>load<u8>(b + i) || x == 0) return byteOrder(a, b, i);
   }
   return 0;
+}
+
+/** The order of two names that agree before byte `i` and differ there, or both end there. */
+function byteOrder(a: usize, b: usize, i: usize): i32 {
+  shared = i;
+  return <i32>load<u8>(a + i) - <i32>load<u8>(b + i);
 }
 
 /** The module address of the function `name` (defined, in an executable segment), into `resolved`; 0, or -ENOEXEC with why not (kernel/failure.ts). */

@@ -85,6 +85,15 @@ export function appExportsSource(kernelHeader: string, runtimeNames: string[], w
   return { source: lines.join("\n"), missing: wasiNames.filter((name) => !exported.has(name)) };
 }
 
+/**
+ * A name's C literal padded with NULs to a whole number of 8-byte words (its
+ * own NUL included): the loader compares names a word at a time and may read
+ * the whole word that holds the NUL (loader/elf/symbols.ts).
+ */
+function paddedName(name: string): string {
+  return name + "\\0".repeat(7 - (name.length % 8));
+}
+
 /** One table: `<label>_table`, {name, address} pairs sorted by name (byte order: the loader searches it by halves), ending with a zero name. */
 function exportTable(label: string, unsorted: Array<[name: string, implementation: string]>): string[] {
   const entries = [...unsorted].sort(([a], [b]) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
@@ -92,7 +101,7 @@ function exportTable(label: string, unsorted: Array<[name: string, implementatio
     ...entries.map(([, implementation], index) => `extern char ${label}_export_${index}[] __asm__("${implementation}");`),
     "",
     `static const struct wisp_app_export ${label}_table[] = {`,
-    ...entries.map(([name], index) => `  {(uint64_t)(uintptr_t)"${name}", (uint64_t)(uintptr_t)${label}_export_${index}},`),
+    ...entries.map(([name], index) => `  {(uint64_t)(uintptr_t)"${paddedName(name)}", (uint64_t)(uintptr_t)${label}_export_${index}},`),
     "  {0, 0},",
     "};",
     "",

@@ -72,6 +72,8 @@ let lastNew: u64 = 0;
 let deferred: usize = 0;
 /** The level of the entry leafFor() found last. */
 let leafLevel: i32 = 0;
+/** The table newTable() made last in this operation: its entries past the walk's position are still zero. */
+let freshTable: usize = 0;
 
 /** Allocates the empty root table; false if there is no memory. */
 export function createRoot(): bool {
@@ -151,6 +153,7 @@ function leafFor(virtual: u64): u64 {
 
 function run(kind: i32, virtual: u64, size: u64): i32 {
   op = kind;
+  freshTable = 0;
   const result = walk(root, rootLevel(), virtual, virtual + size);
   if (live) {
     if (flushAll) setPageTableRoot(root);
@@ -214,12 +217,21 @@ function fillLeaves(at: usize, level: i32, virtual: u64, to: u64): u64 {
   const count = <usize>(slotsWanted < slotsLeft ? slotsWanted : slotsLeft);
   let entry = leafEntry(virtual + opDelta, opFlags, level);
   let done: usize = 0;
-  do {
-    store<u64>(at, entry);
-    entry += span;
-    at += 8;
-    done++;
-  } while (done < count && load<u64>(at) == 0);
+  if ((at & ~(TABLE_BYTES - 1)) == freshTable) {
+    // A table made in this walk: nothing ahead of `at` is mapped yet.
+    for (const end = at + (count << 3); at < end; at += 8) {
+      store<u64>(at, entry);
+      entry += span;
+    }
+    done = count;
+  } else {
+    do {
+      store<u64>(at, entry);
+      entry += span;
+      at += 8;
+      done++;
+    } while (done < count && load<u64>(at) == 0);
+  }
   const end = virtual + (<u64>done << shift);
   noteNew(end - span);
   return end;
@@ -335,6 +347,7 @@ function newTable(at: usize, virtual: u64): usize {
   if (child == 0) return 0;
   store<u64>(at, tableEntry(child));
   noteNew(virtual);
+  freshTable = child;
   return child;
 }
 
