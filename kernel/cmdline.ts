@@ -14,16 +14,6 @@ export class CommandLine {
   values: string[] = [];
   /** Words after `--`, for the application. */
   appArguments: string[] = [];
-
-  has(key: string): bool {
-    return this.keys.includes(key);
-  }
-
-  /** The value of the last `key=value` (later options override earlier ones), or `fallback`. */
-  get(key: string, fallback: string = ""): string {
-    const at = this.keys.lastIndexOf(key);
-    return at < 0 ? fallback : this.values[at];
-  }
 }
 
 const SPACE: i32 = 0x20;
@@ -44,31 +34,31 @@ export function parseCommandLine(text: string, line: CommandLine): i32 {
   while (i < n) {
     while (i < n && isSpace(text.charCodeAt(i))) i++;
     if (i >= n) break;
-    // One word: unquoted runs and quoted runs glued together, cut out of the
-    // line by slicing so that memory stays linear in the line's length.
-    const pieces: string[] = [];
-    let runStart = i;
+    // One word: the common unquoted one is cut out of the line as it is;
+    // one with quotes is glued together from its pieces (quotedWord).
+    const start = i;
     let keyEnd = -1;
-    let length = 0;
-    while (i < n && !isSpace(text.charCodeAt(i))) {
+    let quoted = false;
+    while (i < n) {
       const c = text.charCodeAt(i);
+      if (isSpace(c)) break;
       if (c == QUOTE) {
-        const close = text.indexOf("\"", i + 1);
-        if (close < 0) {
-          return fail(EINVAL, "unterminated quote in the command line");
-        }
-        if (i > runStart) pieces.push(text.substring(runStart, i));
-        pieces.push(text.substring(i + 1, close));
-        length += (i - runStart) + (close - i - 1);
-        i = close + 1;
-        runStart = i;
-      } else {
-        if (c == EQUALS && keyEnd < 0) keyEnd = length + (i - runStart);
-        i++;
+        quoted = true;
+        break;
       }
+      if (c == EQUALS && keyEnd < 0) keyEnd = i - start;
+      i++;
     }
-    if (i > runStart) pieces.push(text.substring(runStart, i));
-    const word = pieces.length == 1 ? pieces[0] : pieces.join("");
+    let word: string;
+    if (quoted) {
+      const end = quotedWordEnd(text, start);
+      if (end < 0) return fail(EINVAL, "unterminated quote in the command line");
+      word = quotedWord(text, start, end);
+      keyEnd = quotedKeyEnd;
+      i = end;
+    } else {
+      word = text.substring(start, i);
+    }
     if (afterSeparator) {
       line.appArguments.push(word);
     } else if (word == "--") {
@@ -84,6 +74,50 @@ export function parseCommandLine(text: string, line: CommandLine): i32 {
     }
   }
   return 0;
+}
+
+/** Where the word starting at `start` that holds a quote ends (its closing quotes matched), or -1 if a quote is not closed. */
+function quotedWordEnd(text: string, start: i32): i32 {
+  const n = text.length;
+  let i = start;
+  while (i < n && !isSpace(text.charCodeAt(i))) {
+    if (text.charCodeAt(i) == QUOTE) {
+      const close = text.indexOf("\"", i + 1);
+      if (close < 0) return -1;
+      i = close + 1;
+    } else {
+      i++;
+    }
+  }
+  return i;
+}
+
+/** Where quotedWord's word has its first `=` outside quotes, -1 if nowhere. */
+let quotedKeyEnd: i32 = -1;
+
+/** The word text[start, end) with its quotes taken out (quoted runs keep their spaces and `=`s). */
+function quotedWord(text: string, start: i32, end: i32): string {
+  const pieces: string[] = [];
+  let runStart = start;
+  let length = 0;
+  let i = start;
+  quotedKeyEnd = -1;
+  while (i < end) {
+    const c = text.charCodeAt(i);
+    if (c == QUOTE) {
+      const close = text.indexOf("\"", i + 1);
+      if (i > runStart) pieces.push(text.substring(runStart, i));
+      pieces.push(text.substring(i + 1, close));
+      length += (i - runStart) + (close - i - 1);
+      i = close + 1;
+      runStart = i;
+    } else {
+      if (c == EQUALS && quotedKeyEnd < 0) quotedKeyEnd = length + (i - runStart);
+      i++;
+    }
+  }
+  if (end > runStart) pieces.push(text.substring(runStart, end));
+  return pieces.join("");
 }
 
 /** Parses a decimal unsigned integer (leading zeros allowed); returns -1 if `text` is not one or exceeds `max`. */

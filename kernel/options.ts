@@ -105,8 +105,9 @@ export function declareNumber(name: string, max: i64, help: string): KernelOptio
 
 /** The declared option called `name`, or null. */
 export function findOption(name: string): KernelOption | null {
+  const length = name.length;
   let option = first;
-  while (option !== null && option.name != name) option = option.next;
+  while (option !== null && (option.name.length != length || option.name != name)) option = option.next;
   return option;
 }
 
@@ -126,16 +127,23 @@ export function readOptions(text: string): i32 {
   const line = new CommandLine();
   const parsed = parseCommandLine(text, line);
   if (parsed < 0) return parsed;
-  for (let i = 0; i < line.keys.length; i++) {
-    if (findOption(line.keys[i]) === null) return fail(EINVAL, "unknown kernel option '" + line.keys[i] + "'");
-  }
   let option = first;
   while (option !== null) {
-    option.given = line.has(option.name);
+    option.given = false;
     option.value = "";
     option.number = 0;
+    option = option.next;
+  }
+  // The line's words in order: a later value of an option replaces an earlier one.
+  for (let i = 0; i < line.keys.length; i++) {
+    const found = findOption(line.keys[i]);
+    if (found === null) return fail(EINVAL, "unknown kernel option '" + line.keys[i] + "'");
+    found.given = true;
+    found.value = line.values[i];
+  }
+  option = first;
+  while (option !== null) {
     if (option.given) {
-      option.value = line.get(option.name);
       const result = option.accept(option.value);
       if (result < 0) return result;
     }

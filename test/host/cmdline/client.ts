@@ -12,8 +12,6 @@ export interface CommandLineExports {
   cmdlineValue(index: number): Ptr;
   cmdlineAppCount(): number;
   cmdlineApp(index: number): Ptr;
-  cmdlineHas(key: Ptr): number;
-  cmdlineGet(key: Ptr, fallback: Ptr): Ptr;
   cmdlineParseUnsigned(text: Ptr, max: bigint): bigint;
   optionsRead(text: Ptr): void;
   optionsError(): Ptr;
@@ -44,15 +42,6 @@ export function withCommandLine<Base extends HarnessClass>(superclass: Base) {
       }
       for (let i = 0; i < e.cmdlineAppCount(); i++) app.push(this.string(e.cmdlineApp(i)));
       return { error: this.string(e.cmdlineError()), keys, values, app };
-    }
-
-    /** CommandLine.has/get on the line parsed last. */
-    lineHas(key: string): boolean {
-      return this.exports.cmdlineHas(this.newString(key)) !== 0;
-    }
-
-    lineGet(key: string, fallback: string): string {
-      return this.string(this.exports.cmdlineGet(this.newString(key), this.newString(fallback)));
     }
 
     parseUnsigned(text: string, max: bigint): bigint {

@@ -52,14 +52,6 @@ export function cmdlineApp(index: i32): string {
   return line!.appArguments[index];
 }
 
-export function cmdlineHas(key: string): bool {
-  return line!.has(key);
-}
-
-export function cmdlineGet(key: string, fallback: string): string {
-  return line!.get(key, fallback);
-}
-
 export function cmdlineParseUnsigned(text: string, max: i64): i64 {
   return parseUnsigned(text, max);
 }
