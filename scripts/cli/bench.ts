@@ -9,6 +9,8 @@ import { benchStorage } from "../bench/storage";
 import { benchApp } from "../bench/app";
 import { benchNet } from "../bench/net";
 import { benchSize } from "../bench/size";
+import { benchPeers } from "../bench/peers";
+import { benchProfile } from "../bench/profile";
 import { UsageError } from "./errors";
 
 export interface Benchmark {
@@ -25,7 +27,9 @@ export const BENCHMARKS: readonly Benchmark[] = [
   { name: "storage", summary: "what reading and writing files costs in the guest: ROFS with and without LZ4, RAMFS, 9p", run: benchStorage },
   { name: "app", summary: "what running an app costs: time to _start, image size, generated code speed", run: benchApp },
   { name: "size", summary: "what kernel.elf and an app.so are made of: sections, folders, files, functions, byte for byte", run: benchSize },
+  { name: "profile", summary: "where the instructions from the first one to the app's _start go: per boot stage and per function, checked against the guest's stamps", run: benchProfile },
   { name: "net", summary: "what serving HTTP costs against the same server run natively: cold start, requests, bulk, instructions", run: benchNet },
+  { name: "peers", summary: "Wisp beside the empty kernel, a Linux microVM and your own QEMU commands: wall time, image, smallest -m", run: benchPeers },
 ];
 
 export async function benchCommand(argv: string[]): Promise<number> {

@@ -81,7 +81,7 @@ export function exportedNames(module: WasmModuleInfo): Map<string, string> {
 }
 
 /** The AssemblyScript function a kernel.o section is about (".text.w2c_kernel_X", ".rodata..Lswitch.table.w2c_kernel_X.12"), or null. */
-function functionOf(section: string, exports: Map<string, string>): string | null {
+export function functionOf(section: string, exports: Map<string, string>): string | null {
   const match = /w2c_kernel_([A-Za-z0-9_]+?)(?:\.\d+)?$/.exec(section);
   if (match === null) return null;
   const name = demangle(match[1]);

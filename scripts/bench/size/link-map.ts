@@ -31,6 +31,7 @@ const LINE = /^\s*([0-9a-f]+)\s+([0-9a-f]+)\s+([0-9a-f]+)\s+(\d+)( +)(.*)$/;
 const INPUT = /^(.*):\((.*)\)$/;
 const OUTPUT_INDENT = 1;
 const INPUT_INDENT = 9;
+const SYMBOL_INDENT = 17;
 
 /** The output sections of a link map, with their input sections (assignments and symbols left out). */
 export function readLinkMap(text: string): OutputSection[] {
@@ -51,4 +52,26 @@ export function readLinkMap(text: string): OutputSection[] {
     }
   }
   return outputs;
+}
+
+/** A symbol the map lists, with the output section it lies in. */
+export interface MapSymbol {
+  name: string;
+  address: number;
+  /** The output section (".text"). */
+  section: string;
+}
+
+/** The symbols of a link map, in map order (each under its output section). */
+export function readLinkMapSymbols(text: string): MapSymbol[] {
+  const symbols: MapSymbol[] = [];
+  let section: string | null = null;
+  for (const line of text.split("\n")) {
+    const match = LINE.exec(line);
+    if (match === null) continue;
+    const [, vma, , , , indent, rest] = match;
+    if (indent.length === OUTPUT_INDENT) section = rest.includes(" = ") ? null : rest.trim();
+    else if (indent.length === SYMBOL_INDENT && section !== null && !rest.includes(" = ")) symbols.push({ name: rest.trim(), address: parseInt(vma, 16), section });
+  }
+  return symbols;
 }
