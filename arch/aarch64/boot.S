@@ -83,12 +83,13 @@
 #define PSCI_HVC 1
 #define PSCI_SMC 2
 
-.section .text.boot, "ax"
+.section .image_header, "ax"
 /*
  * The arm64 Image header (Linux's booting.rst), so the same bytes also boot
  * as a flat image (build/aarch64/kernel.img): QEMU loads such an image at
  * RAM base + text_offset, and only for one does it load an initrd and name
- * it in the device tree. As an ELF it is simply a branch over 64 bytes.
+ * it in the device tree. It lies just below the wasm static data (kernel.ld),
+ * where the flat image starts; as an ELF it is simply a branch to the code.
  */
 .globl _start
 _start:
@@ -100,6 +101,8 @@ _start:
   .quad 0, 0, 0
   .byte 0x41, 0x52, 0x4d, 0x64           /* magic: "ARM\x64" */
   .long 0
+
+.section .text.boot, "ax"
 image_entry:
   mrs x19, cntvct_el0                   /* stamp 0, kept until .bss is clear */
   mov x20, x0                           /* device tree from a Linux-style loader, or 0 */

@@ -5,7 +5,7 @@
 //   wasm-opt  kernel.wasm         -> kernel.opt.wasm
 //   wasm2c    kernel.opt.wasm     -> gen/kernel.c, gen/kernel.h
 //   clang     C runtime + stubs   -> obj/*.o          (freestanding, in parallel)
-//   ld.lld    objects + script    -> kernel.elf       (image placed right after the static data)
+//   ld.lld    objects + script    -> kernel.elf       (the static data linked in place, the image right after it)
 //
 // Every stage records a hash of its inputs and is skipped when they have not
 // changed. Release builds optimise for speed and size and strip symbols; debug
@@ -19,7 +19,7 @@ import { hashInputs, isFresh, recordFresh } from "./cache";
 import { ROOT, kernelSources } from "./files";
 import { Arch, TARGETS, commonC } from "./targets";
 import { asc, inParallel, tool } from "./tools";
-import { staticDataEnd, mergeDataSegments } from "./wasm-data";
+import { staticDataEnd, mergeDataSegments, linkStaticDataInPlace, dataSegments } from "./wasm-data";
 import { withFileLock } from "./lock";
 import { writeFlatImage } from "./flat-image";
 import { appExportsSource, kernelWasiSignatures, readNameList } from "./app-exports";
@@ -70,6 +70,15 @@ export function fixMemoryBase(file: string, base: string): void {
   const text = readFileSync(file, "utf8");
   if (!text.includes(generic)) throw new Error(`wasm2c output changed: no '${generic}' in ${file}`);
   writeFileSync(file, text.replace(generic, `#define MEM_ADDR(mem, addr, n) ((u8*)(uintptr_t)((u64)(${base}) + (u64)(addr)))`));
+}
+
+/** Stops the build if the linker did not put the static data's array exactly at its wasm address. */
+function checkStaticDataPlace(map: string, address: number): void {
+  const line = readFileSync(map, "utf8").split("\n").find((text) => text.endsWith(":(.wasm_data)"));
+  const placed = line === undefined ? NaN : parseInt(line.trim().split(/\s+/)[0], 16);
+  if (placed !== address) {
+    throw new Error(`the static data was linked at 0x${placed.toString(16)}, not at its wasm address 0x${address.toString(16)} (${map})`);
+  }
 }
 
 export function buildDir(arch: Arch, debug = false, profile: Profile = parseProfile("default")): string {
@@ -145,12 +154,14 @@ async function buildKernelUnlocked(options: BuildOptions): Promise<BuildResult> 
 
   const kernelC = join(gen, "kernel.c");
   const kernelH = join(gen, "kernel.h");
-  await stage("wasm2c", [optimized], { identityMemory: true, mergedData: true }, [kernelC, kernelH], async () => {
-    // One data segment: one copy at instantiation (wasm-data.ts says why).
-    const merged = join(gen, "kernel.merged.wasm");
-    writeFileSync(merged, mergeDataSegments(readFileSync(optimized)));
-    await tool("wasm2c", [merged, "-n", "kernel", "-o", kernelC]);
+  await stage("wasm2c", [optimized], { identityMemory: true, mergedData: "from a 16-byte boundary", dataInPlace: true }, [kernelC, kernelH], async () => {
+    // One data segment (wasm-data.ts says why), linked where it belongs: nothing copied at start.
+    const merged = mergeDataSegments(readFileSync(optimized));
+    const mergedPath = join(gen, "kernel.merged.wasm");
+    writeFileSync(mergedPath, merged);
+    await tool("wasm2c", [mergedPath, "-n", "kernel", "-o", kernelC]);
     fixMemoryBase(kernelC, "0");
+    linkStaticDataInPlace(kernelC, merged);
   });
 
   const appExportsC = join(gen, "app-exports.c");
@@ -204,16 +215,18 @@ async function buildKernelUnlocked(options: BuildOptions): Promise<BuildResult> 
 
   const imageBase = Math.ceil(staticDataEnd(readFileSync(optimized)) / PAGE) * PAGE;
   if (imageBase === 0) throw new Error("the kernel wasm has no static data: cannot place the image");
+  const wasmData = dataSegments(mergeDataSegments(readFileSync(optimized)))[0].offset;
   const elf = join(dir, "kernel.elf");
   const map = join(dir, "kernel.map");
   const linkFlags = [`-Map=${map}`,
-    "-T", r(target.linkerScript), `--defsym=IMAGE_BASE=0x${imageBase.toString(16)}`,
+    "-T", r(target.linkerScript), `--defsym=IMAGE_BASE=0x${imageBase.toString(16)}`, `--defsym=WASM_DATA=0x${wasmData.toString(16)}`,
     "--gc-sections", "-nostdlib", "-static", "-z", "max-page-size=4096", "--build-id=none",
     ...(debug ? [] : ["--strip-all"]),
   ];
   await stage("ld.lld", [...objects, target.linkerScript], linkFlags, [elf, map], () =>
     tool("ld.lld", [...linkFlags, "-o", elf, ...objects]),
   );
+  checkStaticDataPlace(map, wasmData);
   // aarch64 also as an arm64 Image: QEMU passes an initrd only to that form.
   const flat = arch === "aarch64" ? join(dir, "kernel.img") : null;
   if (flat !== null) await stage("image", [elf], {}, [flat], async () => writeFlatImage(elf, flat));

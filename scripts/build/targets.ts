@@ -38,8 +38,9 @@ export const TARGETS: Record<Arch, Target> = {
   },
   aarch64: {
     arch: "aarch64",
-    // RAM base + 1 MiB: QEMU virt puts the device tree (at most 1 MiB) at the RAM base.
-    memoryBase: 0x40100000,
+    // RAM base + 1 MiB: QEMU virt puts the device tree (at most 1 MiB) at the RAM base. The
+    // first 64 bytes hold the arm64 Image header (boot.S), so that the flat image starts there.
+    memoryBase: 0x40100040,
     clangTarget: "aarch64-unknown-none-elf",
     cflags: [],
     assembly: ["arch/aarch64/boot.S", "arch/aarch64/vectors.S", "arch/aarch64/imports.S", "arch/aarch64/context.S", "arch/aarch64/random.S", "arch/aarch64/app.S"],

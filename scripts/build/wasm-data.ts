@@ -1,6 +1,9 @@
 // Reads where a wasm module's active data segments lie: the kernel's static
 // data, which the ELF image must be linked after (and which the host tests
-// keep clear of when they lay out fake firmware).
+// keep clear of when they lay out fake firmware); merges them into one; and
+// has the linker put that one where the wasm module's memory expects it.
+
+import { readFileSync, writeFileSync } from "node:fs";
 
 function readLeb(bytes: Uint8Array, at: { pos: number }, signed: boolean): number {
   let result = 0n;
@@ -96,7 +99,8 @@ function sleb(value: number): number[] {
  * with zeros: the same initial memory, but one copy at instantiation instead
  * of one per segment (asc writes one segment per static object, and wasm2c
  * turns each into its own bounds-checked copy: about a thousand for the
- * kernel, which costs little to run but much to translate under TCG).
+ * kernel, which costs little to run but much to translate under TCG; and
+ * one array is what linkStaticDataInPlace links in place).
  * Returns the module unchanged when it has passive segments, a second
  * memory, or fewer than two segments.
  */
@@ -126,7 +130,10 @@ export function mergeDataSegments(wasm: Uint8Array): Uint8Array {
     at.pos = body + size;
   }
   if (segments.length < 2) return wasm;
-  const low = Math.min(...segments.map((segment) => segment.offset));
+  // Started on a 16-byte boundary (zeros before the first byte, as memory starts anyway): the
+  // x86_64 ABI aligns a C array of 16 bytes or more to 16, and linkStaticDataInPlace's array must
+  // lie exactly where the segment does.
+  const low = Math.min(...segments.map((segment) => segment.offset)) & ~15;
   const high = Math.max(...segments.map((segment) => segment.offset + segment.bytes.length));
   const merged = new Uint8Array(high - low);
   for (const segment of segments) merged.set(segment.bytes, segment.offset - low);
@@ -142,4 +149,29 @@ export function mergeDataSegments(wasm: Uint8Array): Uint8Array {
     }
   }
   return Uint8Array.from(Buffer.concat(parts));
+}
+
+/**
+ * Links the static data in place instead of copying it at start: in
+ * wasm2c's output `file` for the module `wasm` (one active segment, as
+ * mergeDataSegments leaves it), the segment's bytes become the section
+ * .wasm_data, which the linker script puts at the segment's address
+ * (WASM_DATA, returned here), and the instance initialiser's copy of them
+ * is dropped. The kernel's memory is physical memory from address 0, so
+ * the loaded image already holds the initial memory.
+ */
+export function linkStaticDataInPlace(file: string, wasm: Uint8Array): number {
+  const segments = dataSegments(wasm);
+  if (segments.length !== 1) throw new Error(`the kernel has ${segments.length} data segments: expected them merged into one`);
+  const [segment] = segments;
+  let text = readFileSync(file, "utf8");
+  const array = /static const u8 (data_segment_data_w2c_kernel_\w+)\[\] = \{/.exec(text);
+  if (array === null) throw new Error(`wasm2c output changed: no data segment array in ${file}`);
+  const name = array[1];
+  const copy = `  LOAD_DATA((*instance->w2c_env_memory), ${segment.offset}u, ${name}, ${segment.length});\n`;
+  if (!text.includes(copy)) throw new Error(`wasm2c output changed: no '${copy.trim()}' in ${file}`);
+  text = text.replace(array[0], `__attribute__((section(".wasm_data"), aligned(1), used)) static u8 ${name}[] = {`);
+  text = text.replace(copy, `  /* ${name} is linked at ${segment.offset}u (.wasm_data): nothing to copy. */\n`);
+  writeFileSync(file, text);
+  return segment.offset;
 }

@@ -37,7 +37,7 @@ export interface Part {
 
 export const ALIGNMENT = "alignment between input sections";
 export const WASM2C_GLUE = "wasm2c glue (build/gen/kernel.c: instantiation, function table, strings)";
-export const STATIC_DATA = "the kernel's static data (build/gen/kernel.c, copied into memory at start)";
+export const STATIC_DATA = "the kernel's static data (build/gen/kernel.c, linked where the wasm memory has it)";
 export const MERGED = "merged by the linker (constants and strings)";
 export const OUTLINED = "code the compiler outlined (-Oz: sequences shared by many functions)";
 const EXPORT_TABLES = "build/gen/app-exports.c (the kernel's export tables)";
@@ -120,7 +120,7 @@ export function kernelParts(outputs: OutputSection[], arch: string, module: Wasm
       const fn = functionOf(input.section, exports);
       const file = fn === null ? null : (sourceFileOf(fn) ?? null);
       if (fn !== null && file !== null) add(file, fn, input.size);
-      else if (/data_segment/.test(input.section)) add(STATIC_DATA, null, input.size);
+      else if (input.section === ".wasm_data" || /data_segment/.test(input.section)) add(STATIC_DATA, null, input.size);
       else if (/OUTLINED_FUNCTION/.test(input.section)) add(OUTLINED, null, input.size);
       else add(WASM2C_GLUE, fn, input.size);
     }
