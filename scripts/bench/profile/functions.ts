@@ -1,9 +1,10 @@
 // The kernel's functions by address, for naming the program counters of a
-// trace: every symbol ld.lld's link map lists in .text (wasm2c's functions,
+// trace: every symbol ld.lld's link map lists in code (.text, and aarch64's
+// .image_header, whose first instruction is the kernel's first) (wasm2c's functions,
 // the arch/ stubs and labels, the C runtime), named as `wisp bench size`
 // names them (kernel/net/tcp/tcpInput, exported functions by their
 // AssemblyScript name, C and assembly names as they are). A program counter
-// belongs to the last symbol at or below it; one outside .text is the app's
+// belongs to the last symbol at or below it; one outside the code is the app's
 // code (app.so, mapped by the loader where the map cannot see it), one
 // bucket. Symbols with the same name (an export's wrapper and its body)
 // are one function. aarch64's mapping symbols ($x.0, $d.1) name nothing.
@@ -12,7 +13,10 @@ import { demangle, exportedNames, functionOf } from "../size/kernel-parts";
 import { readLinkMap, readLinkMapSymbols } from "../size/link-map";
 import type { WasmModuleInfo } from "../../app/wasm-module";
 
-/** The name every program counter outside the kernel's .text gets. */
+/** The output sections that hold the kernel's code. */
+const CODE_SECTIONS = [".text", ".image_header"];
+
+/** The name every program counter outside the kernel's code gets. */
 export const OUTSIDE_KERNEL = "<app.so>";
 /** Its function id. */
 export const OUTSIDE_KERNEL_ID = 0;
@@ -39,15 +43,16 @@ export function displayName(symbol: string, exports: Map<string, string>): strin
 
 /** The functions of the kernel whose link map is `mapText` (`module`: its wasm, for exported names). */
 export function kernelFunctions(mapText: string, module: WasmModuleInfo | null): FunctionTable {
-  const text = readLinkMap(mapText).find((output) => output.name === ".text");
-  if (text === undefined) throw new Error("the link map has no .text section");
+  const code = readLinkMap(mapText).filter((output) => CODE_SECTIONS.includes(output.name));
+  if (!code.some((output) => output.name === ".text")) throw new Error("the link map has no .text section");
+  const inCode = (pc: number) => code.some((output) => pc >= output.address && pc < output.address + output.size);
   const exports = module === null ? new Map<string, string>() : exportedNames(module);
   const raw = new Map<string, number>();
   const names = [OUTSIDE_KERNEL];
   const ids = new Map<string, number>([[OUTSIDE_KERNEL, 0]]);
   const byAddress = new Map<number, number>();
   for (const symbol of readLinkMapSymbols(mapText)) {
-    if (symbol.section !== ".text" || symbol.name.startsWith("$")) continue;
+    if (!CODE_SECTIONS.includes(symbol.section) || symbol.name.startsWith("$")) continue;
     raw.set(symbol.name, symbol.address);
     if (byAddress.has(symbol.address)) continue; // an alias: the first name given stands
     const name = displayName(symbol.name, exports);
@@ -59,13 +64,12 @@ export function kernelFunctions(mapText: string, module: WasmModuleInfo | null):
   }
   const starts = [...byAddress.keys()].sort((a, b) => a - b);
   const startIds = starts.map((address) => byAddress.get(address)!);
-  const end = text.address + text.size;
   const cache = new Map<number, number>();
   const functionAt = (pc: number): number => {
     const known = cache.get(pc);
     if (known !== undefined) return known;
     let id = 0;
-    if (pc >= text.address && pc < end && pc >= starts[0]) {
+    if (inCode(pc) && pc >= starts[0]) {
       let low = 0;
       let high = starts.length - 1;
       while (low < high) {
