@@ -16,7 +16,8 @@
 
 enum { UNKNOWN, PRESENT, ABSENT };
 static int instruction = UNKNOWN;
-static uint32_t tables[8][256];
+/* Written whole before first use (fill_tables), so not cleared with .bss at boot. */
+__attribute__((section(".uninit.crc32c_tables"))) static uint32_t tables[8][256];
 static int tables_filled;
 
 #if defined(__x86_64__)
