@@ -410,22 +410,49 @@ export namespace pages {
   function findRun(start: u32, end: u32, count: u32): u32 {
     let frame = start;
     while (frame + count <= end) {
-      // Skip whole words with no free frame.
       ensureChunk(frame >> chunkShift);
-      if ((frame & 31) == 0 && load<u32>(bitmap + (<usize>(frame >> 5) << 2)) == 0) {
-        frame += 32;
+      const free = load<u32>(bitmap + (<usize>(frame >> 5) << 2)) >> (frame & 31);
+      if (free == 0) {
+        frame = (frame | 31) + 1; // nothing free up to the end of this word
         continue;
       }
-      if (!isFree(frame)) {
-        frame++;
-        continue;
-      }
-      let length: u32 = 1;
-      while (length < count && isFree(frame + length)) length++;
-      if (length == count) return frame;
-      frame += length + 1;
+      frame += ctz<u32>(free);
+      if (frame + count > end) break;
+      const length = freeRunFrom(frame, count);
+      if (length >= count) return frame;
+      frame += length + 1; // frame + length is in use
     }
     return frames;
+  }
+
+  /** How many frames from `frame` on are free, counted a bitmap word at a time; the count stops once it reaches `limit`. */
+  function freeRunFrom(frame: u32, limit: u32): u32 {
+    let length: u32 = 0;
+    let at = frame;
+    while (length < limit && at < frames) {
+      ensureChunk(at >> chunkShift);
+      const shift = at & 31;
+      // The zeros shifted in from the top, inverted, stop the count at the word's end.
+      const run = ctz<u32>(~(load<u32>(bitmap + (<usize>(at >> 5) << 2)) >> shift));
+      length += run;
+      if (run < 32 - shift) break; // a frame in use inside this word
+      at += run;
+    }
+    return length;
+  }
+
+  /** Marks frames [first, first + count) in use in the bitmap, a word at a time. */
+  function clearFreeBits(first: u32, count: u32): void {
+    let frame = first;
+    const end = first + count;
+    while (frame < end) {
+      const shift = frame & 31;
+      const bits = min<u32>(32 - shift, end - frame);
+      const mask: u32 = (bits == 32 ? 0xffff_ffff : ((<u32>1 << bits) - 1)) << shift;
+      const word = bitmap + (<usize>(frame >> 5) << 2);
+      store<u32>(word, load<u32>(word) & ~mask);
+      frame += bits;
+    }
   }
 
   /** Allocates `count` contiguous frames for `use`; returns their address, or 0 if there is no such run. */
@@ -434,11 +461,9 @@ export namespace pages {
     let first = findRun(hint, frames, count);
     if (first == frames) first = findRun(0, min<u32>(hint + count, frames), count);
     if (first == frames) return 0;
-    for (let i: u32 = 0; i < count; i++) {
-      setFreeBit(first + i, false);
-      setDescriptor(first + i, use);
-    }
+    clearFreeBits(first, count);
     setDescriptor(first, use | HEAD | (count << VALUE_SHIFT));
+    for (let i: u32 = 1; i < count; i++) setDescriptor(first + i, use);
     addCount(USE_FREE, -<i32>count);
     addCount(use, <i32>count);
     hint = first + count;
