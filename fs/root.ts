@@ -143,18 +143,48 @@ function mountFstab(): i32 {
   }
   const text = String.UTF8.decodeUnsafe(buffer, <usize>length);
   heap.free(buffer);
-  const lines = text.split("\n");
-  for (let i = 0; i < lines.length; i++) {
-    const hash = lines[i].indexOf("#");
-    const line = (hash >= 0 ? lines[i].substring(0, hash) : lines[i]).trim();
-    if (line.length == 0) continue;
-    const fields = line.split(" ").filter((field: string) => field.length > 0);
-    const where = FSTAB + " line " + (i + 1).toString() + ": ";
-    if (fields.length < 2 || fields.length > 4) return fail(EINVAL, where + "expected 'TYPE [SOURCE] PATH [ro|rw]', got '" + line + "'");
+  const fields: string[] = [];
+  let lineNumber = 0;
+  for (let start = 0; start < text.length; ) {
+    let end = text.indexOf("\n", start);
+    if (end < 0) end = text.length;
+    lineNumber++;
+    splitFields(text, start, end, fields);
+    start = end + 1;
+    if (fields.length == 0) continue;
+    if (fields.length < 2 || fields.length > 4) {
+      return fail(EINVAL, fstabLineName(lineNumber) + "expected 'TYPE [SOURCE] PATH [ro|rw]', got '" + fields.join(" ") + "'");
+    }
     const result = mountLine(fields);
-    if (result < 0) return withContext(where, result);
+    if (result < 0) return withContext(fstabLineName(lineNumber), result);
   }
   return 0;
+}
+
+function fstabLineName(number: i32): string {
+  return FSTAB + " line " + number.toString() + ": ";
+}
+
+/** The fields of text[start, end) into `fields` (emptied first): runs between spaces, tabs and CRs, up to a `#`. */
+function splitFields(text: string, start: i32, end: i32, fields: string[]): void {
+  fields.length = 0;
+  let at = start;
+  while (at < end) {
+    const c = text.charCodeAt(at);
+    if (c == 0x23) return; // '#': a comment to the end of the line
+    if (isFieldEnd(c)) {
+      at++;
+      continue;
+    }
+    const fieldStart = at;
+    while (at < end && !isFieldEnd(text.charCodeAt(at))) at++;
+    fields.push(text.substring(fieldStart, at));
+  }
+}
+
+/** A space, tab, CR or `#`. */
+function isFieldEnd(c: i32): bool {
+  return c == 0x20 || c == 0x09 || c == 0x0d || c == 0x23;
 }
 
 /** One fstab line's fields: TYPE PATH, TYPE SOURCE PATH, or TYPE SOURCE PATH OPTIONS (ro or rw). */
