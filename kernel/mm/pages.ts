@@ -373,26 +373,35 @@ export namespace pages {
     const span = frameSpan(from & ~(<u64>PAGE_SIZE - 1), to);
     const end = <u32>(span >> 32);
     let claimed: u32 = 0;
-    for (let frame = <u32>span; frame < end; frame++) {
-      // A chunk not yet filled in that no usable range reaches has nothing free: skip it whole.
+    let frame = <u32>span;
+    while (frame < end) {
       const chunk = frame >> chunkShift;
-      if (load<u8>(ready + <usize>chunk) == 0 && coveredByRanges(frame, min<u32>(end, chunkEnd(chunk))) == 0) {
-        frame = min<u32>(end, chunkEnd(chunk)) - 1;
+      const stop = min<u32>(end, chunkEnd(chunk));
+      // A chunk not yet filled in that no usable range reaches has nothing free: skip it whole.
+      if (load<u8>(ready + <usize>chunk) == 0 && coveredByRanges(frame, stop) == 0) {
+        frame = stop;
         continue;
       }
-      const word = bitmap + (<usize>(frame >> 5) << 2);
-      if ((frame & 31) == 0 && end - frame >= 32 && isFree(frame) && load<u32>(word) == 0xffff_ffff) {
-        // A whole word of free frames at once.
-        store<u32>(word, 0);
-        for (let i: u32 = 0; i < 32; i++) setDescriptor(frame + i, use);
-        claimed += 32;
-        frame += 31;
-        continue;
+      ensureChunk(chunk);
+      // A bitmap word at a time: its free frames in [frame, stop) become `use`.
+      while (frame < stop) {
+        const shift = frame & 31;
+        const count = min<u32>(32 - shift, stop - frame);
+        const mask: u32 = (count == 32 ? 0xffff_ffff : ((<u32>1 << count) - 1)) << shift;
+        const word = bitmap + (<usize>(frame >> 5) << 2);
+        const bits = load<u32>(word);
+        let taken = bits & mask;
+        if (taken != 0) {
+          store<u32>(word, bits & ~mask);
+          claimed += popcnt<u32>(taken);
+          const wordStart = frame & ~31;
+          while (taken != 0) {
+            setDescriptor(wordStart + ctz<u32>(taken), use);
+            taken &= taken - 1;
+          }
+        }
+        frame += count;
       }
-      if (!isFree(frame)) continue;
-      setFreeBit(frame, false);
-      setDescriptor(frame, use);
-      claimed++;
     }
     addCount(USE_FREE, -<i32>claimed);
     addCount(use, <i32>claimed);

@@ -218,10 +218,17 @@ function fillLeaves(at: usize, level: i32, virtual: u64, to: u64): u64 {
   let entry = leafEntry(virtual + opDelta, opFlags, level);
   let done: usize = 0;
   if ((at & ~(TABLE_BYTES - 1)) == freshTable) {
-    // A table made in this walk: nothing ahead of `at` is mapped yet.
-    for (const end = at + (count << 3); at < end; at += 8) {
+    // A table made in this walk: nothing ahead of `at` is mapped yet. Two entries a step.
+    const end = at + (count << 3);
+    if ((count & 1) != 0) {
       store<u64>(at, entry);
       entry += span;
+      at += 8;
+    }
+    for (; at < end; at += 16) {
+      store<u64>(at, entry);
+      store<u64>(at + 8, entry + span);
+      entry += span << 1;
     }
     done = count;
   } else {
