@@ -82,31 +82,36 @@ function readCells(address: usize, cells: u32): u64 {
   return (<u64>be32(address) << 32) | <u64>be32(address + 4);
 }
 
-/** True if the `length` bytes at `address` spell `expected` (no terminator checked). */
-function bytesAre(address: usize, length: usize, expected: string): bool {
-  if (length != <usize>expected.length) return false;
-  for (let i: usize = 0; i < length; i++) {
-    if (<u32>load<u8>(address + i) != <u32>expected.charCodeAt(<i32>i)) return false;
+/** True if the `length` bytes at `address` are the ASCII string `text`'s first `length` characters. */
+function startsAs(address: usize, length: usize, text: string): bool {
+  const chars = changetype<usize>(text);
+  let i: usize = 0;
+  // Four at a time: four bytes widened to the four UTF-16 units they must equal.
+  for (; i + 4 <= length; i += 4) {
+    const bytes = <u64>load<u32>(address + i);
+    const wide = (bytes & 0xff) | ((bytes & 0xff00) << 8) | ((bytes & 0xff_0000) << 16) | ((bytes & 0xff00_0000) << 24);
+    if (wide != load<u64>(chars + (i << 1))) return false;
+  }
+  for (; i < length; i++) {
+    if (<u32>load<u8>(address + i) != <u32>load<u16>(chars + (i << 1))) return false;
   }
   return true;
 }
 
+/** True if the `length` bytes at `address` spell `expected` (no terminator checked). */
+function bytesAre(address: usize, length: usize, expected: string): bool {
+  return length == <usize>expected.length && startsAs(address, length, expected);
+}
+
 function nameIs(address: usize, limit: usize, expected: string): bool {
   const length = <usize>expected.length;
-  if (length + 1 > limit) return false;
-  for (let i: usize = 0; i < length; i++) {
-    if (<u32>load<u8>(address + i) != <u32>expected.charCodeAt(<i32>i)) return false;
-  }
-  return load<u8>(address + length) == 0;
+  return length + 1 <= limit && startsAs(address, length, expected) && load<u8>(address + length) == 0;
 }
 
 /** True if `name` (NUL-terminated, within limit) equals `base` or starts with `base@`. */
 function nodeNameIs(address: usize, limit: usize, base: string): bool {
   const length = <usize>base.length;
-  if (length + 1 > limit) return false;
-  for (let i: usize = 0; i < length; i++) {
-    if (<u32>load<u8>(address + i) != <u32>base.charCodeAt(<i32>i)) return false;
-  }
+  if (length + 1 > limit || !startsAs(address, length, base)) return false;
   const next = load<u8>(address + length);
   return next == 0 || next == 0x40; // '@'
 }
@@ -190,12 +195,14 @@ function deviceKind(address: usize, length: usize): u32 {
   return DEVICE_NONE;
 }
 
-/** The address of the first NUL in [at, end), or `end`; reads a word at a time (unaligned loads are fine). */
+/** The address of the first NUL in [at, end), or `end`; reads 8 bytes at a time (unaligned loads are fine). */
 function nulInWords(at: usize, end: usize): usize {
-  while (end - at >= 4) {
-    const word = load<u32>(at);
-    if (((word - 0x01010101) & ~word & 0x80808080) != 0) break;
-    at += 4;
+  while (end - at >= 8) {
+    const word = load<u64>(at);
+    // The lowest byte flagged here is the first NUL (flags above it may be false).
+    const zeros = (word - 0x0101_0101_0101_0101) & ~word & 0x8080_8080_8080_8080;
+    if (zeros != 0) return at + <usize>(ctz<u64>(zeros) >> 3);
+    at += 8;
   }
   while (at < end && load<u8>(at) != 0) at++;
   return at;
