@@ -229,8 +229,12 @@ export namespace pages {
    * its bitmap words (free where a range covers a frame) and the descriptors
    * of its frames no range covers (reserved).
    */
-  function ensureChunk(chunk: u32): void {
-    if (load<u8>(ready + <usize>chunk) != 0) return;
+  // @ts-ignore: decorator
+  @inline function ensureChunk(chunk: u32): void {
+    if (load<u8>(ready + <usize>chunk) == 0) fillChunk(chunk);
+  }
+
+  function fillChunk(chunk: u32): void {
     store<u8>(ready + <usize>chunk, 1);
     readyChunks++;
     const first = chunkStart(chunk);
@@ -512,7 +516,9 @@ export namespace pages {
   export function descriptorOf(address: usize): u32 {
     if (!inRange(address)) return NO_DESCRIPTOR;
     const frame = frameOf(address);
-    return isFree(frame) ? NO_DESCRIPTOR : descriptor(frame);
+    ensureChunk(frame >> chunkShift);
+    if ((load<u32>(bitmap + (<usize>(frame >> 5) << 2)) & (1 << (frame & 31))) != 0) return NO_DESCRIPTOR; // free
+    return load<u32>(descriptors + (<usize>frame << 2));
   }
 
   /** What the frame holding `address` is used for (USE_RESERVED outside the tables). */
