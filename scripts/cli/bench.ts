@@ -11,6 +11,7 @@ import { benchNet } from "../bench/net";
 import { benchSize } from "../bench/size";
 import { benchPeers } from "../bench/peers";
 import { benchProfile } from "../bench/profile";
+import { benchNumbers } from "../bench/numbers";
 import { UsageError } from "./errors";
 
 export interface Benchmark {
@@ -29,6 +30,7 @@ export const BENCHMARKS: readonly Benchmark[] = [
   { name: "size", summary: "what kernel.elf and an app.so are made of: sections, folders, files, functions, byte for byte", run: benchSize },
   { name: "profile", summary: "where the instructions from the first one to the app's _start go: per boot stage and per function, checked against the guest's stamps", run: benchProfile },
   { name: "net", summary: "what serving HTTP costs against the same server run natively: cold start, requests, bulk, instructions", run: benchNet },
+  { name: "numbers", summary: "the README's Numbers section, measured: boot and app instruction counts per architecture, wall-time ratios, sizes, peers", run: benchNumbers },
   { name: "peers", summary: "Wisp beside the empty kernel, a Linux microVM and your own QEMU commands: wall time, image, smallest -m", run: benchPeers },
 ];
 

@@ -24,9 +24,9 @@ describe("wisp --help", () => {
     const help = await wisp("--help");
     expect(help.status).toBe(0);
     const listed = help.stdout.split("\n").flatMap((line) => /^ {2}bench (\S+) {2,}\S/.exec(line)?.[1] ?? []);
-    expect(listed).toEqual(["boot", "mem", "sched", "storage", "app", "size", "profile", "net", "peers"]);
+    expect(listed).toEqual(["boot", "mem", "sched", "storage", "app", "size", "profile", "net", "numbers", "peers"]);
     const unknown = await wisp("bench", "nope");
-    expect(unknown).toEqual({ status: 2, stdout: "", stderr: "wisp: unknown benchmark 'nope' (available: boot, mem, sched, storage, app, size, profile, net, peers)\n" });
+    expect(unknown).toEqual({ status: 2, stdout: "", stderr: "wisp: unknown benchmark 'nope' (available: boot, mem, sched, storage, app, size, profile, net, numbers, peers)\n" });
   });
 
   it("names only documentation files that exist, in every command's help", async () => {
