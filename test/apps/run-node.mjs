@@ -59,6 +59,7 @@ const NODE_DEVIATIONS = {
       skip: true,
       why: "uvwasi turns every ABSTIME deadline into a delay against the realtime clock, so a monotonic deadline underflows into a wait of centuries",
     },
+    { check: "poll_oneoff relative clock waits at least its timeout", why: "uvwasi hands a relative timeout to a libuv timer in whole milliseconds against a loop clock read earlier, so it can return up to 1 ms early" },
     { check: "poll_oneoff realtime deadline is reached", why: "uvwasi waits with a libuv timer in whole milliseconds, truncated, so it can wake up to 1 ms before an absolute deadline" },
     { check: "poll_oneoff fd_read on a regular file", hides: 2, why: "uvwasi polls with epoll, which refuses regular files (EPERM); the spec's files are always ready" },
     { check: "poll_oneoff fd_write on a regular file", hides: 1, why: "as above: epoll refuses regular files" },
