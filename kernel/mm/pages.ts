@@ -20,9 +20,10 @@
 //     of the boot arena (they are counted as boot memory): no fixed pools, so
 //     2 MiB and 4 GiB machines both pay 0.1% (4.1 bytes per 4 KiB frame).
 //   - Filled in lazily, so boot does not cost more with more RAM: the tables
-//     are cut into at most 512 chunks (of at least 128 frames; 4 MiB at 2 GiB),
-//     and a chunk's bitmap words and its holes' descriptors are written the
-//     first time anything looks at a frame in it (ensureChunk). Until then
+//     are cut into chunks of 128 frames (512 KiB; up to 8,192 of them, one
+//     byte each, below 4 GiB), and a chunk's bitmap words and its holes'
+//     descriptors are written the first time anything looks at a frame in
+//     it (ensureChunk). Until then
 //     the usable ranges markFree recorded say which of its frames are free,
 //     and the counts are kept from the ranges' lengths.
 //   - alloc(count) is next fit: it looks for `count` contiguous free frames
@@ -97,13 +98,17 @@ export namespace pages {
   let bitmap: usize = 0;
   let descriptors: usize = 0;
   let hint: u32 = 0;
-  /** Chunks: 1 << chunkShift frames each (at most MAX_CHUNKS of them); a byte per chunk, 1 once its tables are filled in. */
-  const MAX_CHUNKS: u32 = 512;
+  /**
+   * Chunks: 1 << chunkShift frames each (at most MAX_CHUNKS of them: 128
+   * frames up to 4 GiB); a byte per chunk after the descriptors, 1 once its
+   * tables are filled in.
+   */
+  const MAX_CHUNKS: u32 = 8192;
   const MIN_CHUNK_SHIFT: u32 = 7;
   let chunkShift: u32 = MIN_CHUNK_SHIFT;
   let chunks: u32 = 0;
   let readyChunks: u32 = 0;
-  const ready = memory.data(<i32>MAX_CHUNKS);
+  let ready: usize = 0;
   /** The usable ranges markFree recorded, as frame spans [first, end): sorted, disjoint, merged. */
   const MAX_RANGES: u32 = 32;
   const ranges = memory.data(<i32>MAX_RANGES * 8);
@@ -113,9 +118,16 @@ export namespace pages {
   export let usable: u32 = 0;
   export let highWater: u32 = 0;
 
-  /** Bytes of metadata needed for `frameCount` frames (bitmap + descriptors). */
+  /** Bytes of metadata needed for `frameCount` frames (bitmap, descriptors, a byte per chunk). */
   export function metadataBytes(frameCount: u32): usize {
-    return ((<usize>frameCount + 31) >> 5 << 2) + (<usize>frameCount << 2);
+    return ((<usize>frameCount + 31) >> 5 << 2) + (<usize>frameCount << 2) + <usize>chunksOf(frameCount, chunkShiftFor(frameCount));
+  }
+
+  /** The chunk size (as a shift) for `frameCount` frames: the smallest that needs at most MAX_CHUNKS chunks. */
+  function chunkShiftFor(frameCount: u32): u32 {
+    let shift = MIN_CHUNK_SHIFT;
+    while (chunksOf(frameCount, shift) > MAX_CHUNKS) shift++;
+    return shift;
   }
 
   /**
@@ -129,13 +141,13 @@ export namespace pages {
     frames = <u32>((high - <u64>base) >> PAGE_SHIFT);
     bitmap = metadata;
     descriptors = metadata + ((<usize>frames + 31) >> 5 << 2);
+    ready = descriptors + (<usize>frames << 2);
     // Neither table is written here: each chunk's part is, at its first use
     // (ensureChunk). Free frames need no descriptor; the holes between
     // usable ranges get theirs then.
-    chunkShift = MIN_CHUNK_SHIFT;
-    while (chunksOf(chunkShift) > MAX_CHUNKS) chunkShift++;
-    chunks = chunksOf(chunkShift);
-    memory.fill(ready, 0, <usize>MAX_CHUNKS);
+    chunkShift = chunkShiftFor(frames);
+    chunks = chunksOf(frames, chunkShift);
+    memory.fill(ready, 0, <usize>chunks);
     readyChunks = 0;
     rangeCount = 0;
     memory.fill(counts, 0, <usize>USE_COUNT * 4);
@@ -156,15 +168,35 @@ export namespace pages {
     store<u32>(descriptors + (<usize>frame << 2), value);
   }
 
+  /** Sets `count` descriptors from `frame` on to `value`, two per store and four per step where it can. */
+  function setDescriptors(frame: u32, count: u32, value: u32): void {
+    let at = descriptors + (<usize>frame << 2);
+    const end = at + (<usize>count << 2);
+    if ((frame & 1) != 0 && at < end) {
+      store<u32>(at, value);
+      at += 4;
+    }
+    const pair = (<u64>value << 32) | <u64>value;
+    for (; at + 16 <= end; at += 16) {
+      store<u64>(at, pair);
+      store<u64>(at + 8, pair);
+    }
+    if (at + 8 <= end) {
+      store<u64>(at, pair);
+      at += 8;
+    }
+    if (at < end) store<u32>(at, value);
+  }
+
   // @ts-ignore: decorator
   @inline function isFree(frame: u32): bool {
     ensureChunk(frame >> chunkShift);
     return (load<u32>(bitmap + (<usize>(frame >> 5) << 2)) & (1 << (frame & 31))) != 0;
   }
 
-  /** How many chunks of 1 << shift frames the tables' frames make. */
-  function chunksOf(shift: u32): u32 {
-    return <u32>((<u64>frames + (<u64>1 << shift) - 1) >> shift);
+  /** How many chunks of 1 << shift frames `frameCount` frames make. */
+  function chunksOf(frameCount: u32, shift: u32): u32 {
+    return <u32>((<u64>frameCount + (<u64>1 << shift) - 1) >> shift);
   }
 
   /** The first frame of chunk `chunk` (chunkEnd: the end of its frames). */
@@ -395,7 +427,12 @@ export namespace pages {
         const word = bitmap + (<usize>(frame >> 5) << 2);
         const bits = load<u32>(word);
         let taken = bits & mask;
-        if (taken != 0) {
+        if (taken == mask) {
+          // Every frame here was free (the common case): one descriptor after another.
+          store<u32>(word, bits & ~mask);
+          claimed += count;
+          setDescriptors(frame, count, use);
+        } else if (taken != 0) {
           store<u32>(word, bits & ~mask);
           claimed += popcnt<u32>(taken);
           const wordStart = frame & ~31;

@@ -210,10 +210,12 @@ function newRandom(stream: number): Random {
 }
 
 describe("page-frame allocator (kernel/mm/pages.ts)", () => {
-  it("sizes its metadata at one bit and one u32 per frame", () => {
-    expect(e.pagesMetadataBytes(1) >>> 0).toBe(4 + 4);
-    expect(e.pagesMetadataBytes(32) >>> 0).toBe(4 + 128);
-    expect(e.pagesMetadataBytes(33) >>> 0).toBe(8 + 132);
+  it("sizes its metadata at one bit and one u32 per frame, and a byte per chunk of 128 frames", () => {
+    expect(e.pagesMetadataBytes(1) >>> 0).toBe(4 + 4 + 1);
+    expect(e.pagesMetadataBytes(32) >>> 0).toBe(4 + 128 + 1);
+    expect(e.pagesMetadataBytes(33) >>> 0).toBe(8 + 132 + 1);
+    expect(e.pagesMetadataBytes(129) >>> 0).toBe(20 + 516 + 2);
+    expect(e.pagesMetadataBytes(1 << 20) >>> 0).toBe((1 << 17) + (1 << 22) + 8192);
     expect(e.pagesMetadataBytes(MAX_FRAMES) >>> 0).toBeLessThanOrEqual(SNAPSHOT - METADATA);
   });
 
