@@ -107,8 +107,14 @@ function parsePort(text: string): u32 {
   return port <= 65535 ? port : 0;
 }
 
+/** Whether `value` holds a backslash (a plain loop: String#indexOf compares at every position). */
+function hasBackslash(value: string): bool {
+  for (let i = 0; i < value.length; i++) if (value.charCodeAt(i) == 0x5c) return true;
+  return false;
+}
+
 function unescape(value: string): string {
-  if (value.indexOf("\\") < 0) return value;
+  if (!hasBackslash(value)) return value;
   let result = "";
   for (let i = 0; i < value.length; i++) {
     const c = value.charAt(i);

@@ -8,9 +8,10 @@
 // that the file holds whole are mapped from the file itself when the caller
 // says the file is page-aligned and outlives the module (`inPlace`); every
 // other page (writable segments, the partial last page, bss) is committed
-// fresh and zeroed by the region (commit(): its frames are the region's, and
-// releaseRegion frees them) and the segment's file bytes are copied in
-// through the kernel's physical alias of each page.
+// fresh and zeroed by the region with the segment's permissions (commit():
+// its frames are the region's, and releaseRegion frees them) and the
+// segment's file bytes are copied in through the kernel's physical alias of
+// each page.
 //
 // The kernel never touches the module at its virtual address: physicalOf()
 // turns one into the frame's physical (= kernel) address.
@@ -60,13 +61,10 @@ export function mapSegments(inPlace: bool): i32 {
     }
     const copyFrom = first + shared;
     if (copyFrom == last) continue;
-    let result = commit(bias + copyFrom, last - copyFrom);
+    // Committed with the segment's own flags: the bytes are copied in through the frames' physical alias.
+    const result = commit(bias + copyFrom, last - copyFrom, flags);
     if (result < 0) return mappingError(i, result);
     copySegmentBytes(segment.vaddr, segment.offset, segment.fileBytes, copyFrom);
-    if (flags != (READ | WRITE)) {
-      result = protectRange(bias + copyFrom, last - copyFrom, flags);
-      if (result < 0) return mappingError(i, result);
-    }
   }
   return 0;
 }

@@ -29,7 +29,7 @@
 
 import { MAX_REGIONS } from "../../params";
 import { ENOENT, EINVAL } from "../../errno";
-import { PAGE_BYTES, LARGE_PAGE_BYTES } from "./flags";
+import { PAGE_BYTES, LARGE_PAGE_BYTES, READ, WRITE } from "./flags";
 import { commitPages, unmapPages } from "./table";
 
 /** Where region space starts and ends: above the identity map, within one root table's reach. */
@@ -103,17 +103,19 @@ export function reserveRegion(size: u64, guardBytes: u64): u64 {
 /**
  * Backs [address, address + size) (address 4 KiB aligned, size rounded up
  * to 4 KiB, inside one region) with zeroed memory where nothing is mapped
- * yet. Returns 0, -EINVAL for a range outside every region, or -ENOMEM when
- * memory ran out (the pages committed until then stay).
+ * yet, mapped with `flags` (read/write unless given: the kernel writes a
+ * read-only or executable page through its physical alias). Returns 0,
+ * -EINVAL for a range outside every region, or -ENOMEM when memory ran out
+ * (the pages committed until then stay).
  */
-export function commit(address: u64, size: u64): i32 {
+export function commit(address: u64, size: u64, flags: u32 = READ | WRITE): i32 {
   if ((address & (PAGE_BYTES - 1)) != 0 || size == 0) return -EINVAL;
   const index = regionHolding(address);
   if (index < 0) return -EINVAL;
   const region = regionAt(<u32>index);
   const length = roundUp(size, PAGE_BYTES);
   if (size > region.size || length > region.base + region.size - address) return -EINVAL;
-  return commitPages(address, length);
+  return commitPages(address, length, flags);
 }
 
 /** Unmaps the region that reserveRegion returned `address` for and frees its memory; -ENOENT if there is none. */

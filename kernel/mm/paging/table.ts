@@ -72,8 +72,16 @@ let lastNew: u64 = 0;
 let deferred: usize = 0;
 /** The level of the entry leafFor() found last. */
 let leafLevel: i32 = 0;
-/** The table newTable() made last in this operation: its entries past the walk's position are still zero. */
+/**
+ * The table newTable() made last: its entries past the walk's position are
+ * still zero. It stays known across maps that each start where the one
+ * before ended (the kernel map is built part after part, in address order);
+ * any other operation forgets it.
+ */
 let freshTable: usize = 0;
+const NO_MAP_END: u64 = u64.MAX_VALUE;
+/** Where the last operation, if it was a map, ended; else NO_MAP_END. */
+let lastMapEnd: u64 = NO_MAP_END;
 
 /** Allocates the empty root table; false if there is no memory. */
 export function createRoot(): bool {
@@ -106,8 +114,9 @@ export function protectPages(virtual: u64, size: u64, flags: u32): i32 {
   return run(OP_PROTECT, virtual, size);
 }
 
-/** Maps a fresh zeroed frame (USE_APP, owned) read/write at every unmapped page of the range. */
-export function commitPages(virtual: u64, size: u64): i32 {
+/** Maps a fresh zeroed frame (USE_APP, owned) with `flags` (read/write unless given) at every unmapped page of the range. */
+export function commitPages(virtual: u64, size: u64, flags: u32 = READ | WRITE): i32 {
+  opFlags = flags;
   return run(OP_COMMIT, virtual, size);
 }
 
@@ -152,8 +161,9 @@ function leafFor(virtual: u64): u64 {
 }
 
 function run(kind: i32, virtual: u64, size: u64): i32 {
+  if (kind != OP_MAP || virtual != lastMapEnd) freshTable = 0;
+  lastMapEnd = kind == OP_MAP ? virtual + size : NO_MAP_END;
   op = kind;
-  freshTable = 0;
   const result = walk(root, rootLevel(), virtual, virtual + size);
   if (live) {
     if (flushAll) setPageTableRoot(root);
@@ -274,7 +284,7 @@ function visit(at: usize, level: i32, virtual: u64, stop: u64, whole: bool): i32
     if (level == LEVEL_4K) {
       const frame = pages.allocZeroed(1, USE_APP);
       if (frame == 0) return -ENOMEM;
-      store<u64>(at, leafEntry(frame, READ | WRITE | OWNED, level));
+      store<u64>(at, leafEntry(frame, opFlags | OWNED, level));
       noteNew(virtual);
       return 0;
     }
