@@ -210,14 +210,12 @@ install_traps:
   movl $256, %ecx
 1:
   movw %ax, 0(%rdi)             /* offset 15:0 */
-  movw $KERNEL_CODE, 2(%rdi)
-  movw $GATE_INTERRUPT, 4(%rdi) /* IST 0: stay on the current stack */
+  movl $(GATE_INTERRUPT << 16 | KERNEL_CODE), 2(%rdi) /* selector; IST 0: stay on the current stack */
   movq %rax, %rdx
   shrq $16, %rdx
   movw %dx, 6(%rdi)             /* offset 31:16 */
   shrq $16, %rdx
-  movl %edx, 8(%rdi)            /* offset 63:32 */
-  movl $0, 12(%rdi)
+  movq %rdx, 8(%rdi)            /* offset 63:32, then the reserved dword's zeros */
   addq $16, %rax
   addq $16, %rdi
   decl %ecx
