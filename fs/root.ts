@@ -50,13 +50,13 @@ function checkRootSource(source: string): i32 {
 
 /** The TYPE of a root=TYPE:SOURCE (a filesystem module's type: a-z, 0-9, _ and -), or "". */
 function moduleRootType(source: string): string {
-  const colon = source.indexOf(":");
-  if (colon <= 0) return "";
-  for (let i = 0; i < colon; i++) {
+  // The name's characters up to the colon, in one pass.
+  for (let i = 0; i < source.length; i++) {
     const c = source.charCodeAt(i);
+    if (c == 0x3a) return i > 0 ? source.substring(0, i) : "";
     if (!((c >= 0x61 && c <= 0x7a) || (c >= 0x30 && c <= 0x39) || c == 0x5f || c == 0x2d)) return "";
   }
-  return source.substring(0, colon);
+  return "";
 }
 
 /** Declares root=SOURCE (before the command line is read). */
@@ -146,8 +146,8 @@ function mountFstab(): i32 {
   const fields: string[] = [];
   let lineNumber = 0;
   for (let start = 0; start < text.length; ) {
-    let end = text.indexOf("\n", start);
-    if (end < 0) end = text.length;
+    let end = start;
+    while (end < text.length && text.charCodeAt(end) != 0x0a) end++; // (String#indexOf compares at every position)
     lineNumber++;
     splitFields(text, start, end, fields);
     start = end + 1;

@@ -40,7 +40,11 @@ export function parseManifest(text: usize, length: usize, manifest: AppManifest)
     while (end < length && load<u8>(text + end) != 0x0a) end++;
     lineNumber++;
     if (end > start) {
-      const result = parseLine(String.UTF8.decodeUnsafe(text + start, end - start), lineNumber, manifest);
+      // The key is the bytes before the first space; only the value is decoded (and the key, to name it in a refusal).
+      let space = start;
+      while (space < end && load<u8>(text + space) != 0x20) space++;
+      const value = space < end ? String.UTF8.decodeUnsafe(text + space + 1, end - space - 1) : "";
+      const result = parseLine(text + start, space - start, value, lineNumber, manifest);
       if (result < 0) return result;
     }
     start = end + 1;
@@ -49,18 +53,22 @@ export function parseManifest(text: usize, length: usize, manifest: AppManifest)
   return 0;
 }
 
-function parseLine(line: string, lineNumber: i32, manifest: AppManifest): i32 {
-  const space = line.indexOf(" ");
-  const key = space < 0 ? line : line.substring(0, space);
-  const value = space < 0 ? "" : line.substring(space + 1);
-  if (key == "module") {
+/** Whether the `length` bytes at `key` spell the ASCII `name`. */
+function keyIs(key: usize, length: usize, name: string): bool {
+  if (length != <usize>name.length) return false;
+  for (let i: usize = 0; i < length; i++) if (<i32>load<u8>(key + i) != name.charCodeAt(<i32>i)) return false;
+  return true;
+}
+
+function parseLine(keyBytes: usize, keyLength: usize, value: string, lineNumber: i32, manifest: AppManifest): i32 {
+  if (keyIs(keyBytes, keyLength, "module")) {
     if (manifest.module.length) return fail(EINVAL, "line " + lineNumber.toString() + ": a second 'module' line (the manifest names one module)");
     manifest.module = unescape(value);
-  } else if (key == "arg") {
+  } else if (keyIs(keyBytes, keyLength, "arg")) {
     manifest.args.push(unescape(value));
-  } else if (key == "env") {
+  } else if (keyIs(keyBytes, keyLength, "env")) {
     manifest.env.push(unescape(value));
-  } else if (key == "dir") {
+  } else if (keyIs(keyBytes, keyLength, "dir")) {
     const fields = value.split(" ");
     if (fields.length < 2 || fields.length > 3) {
       return fail(EINVAL, "line " + lineNumber.toString() + ": 'dir' needs a guest path and a kernel path");
@@ -70,12 +78,12 @@ function parseLine(line: string, lineNumber: i32, manifest: AppManifest): i32 {
     preopen.kernelPath = unescape(fields[1]);
     manifest.preopens.push(preopen);
     manifest.overlaySources.push(fields.length == 3 ? unescape(fields[2]) : "");
-  } else if (key == "listen") {
+  } else if (keyIs(keyBytes, keyLength, "listen")) {
     const port = parsePort(value);
     if (port == 0) return fail(EINVAL, "line " + lineNumber.toString() + ": 'listen' needs a TCP port, 1 to 65535, not '" + value + "'");
     manifest.listens.push(port);
   } else {
-    return fail(EINVAL, "line " + lineNumber.toString() + ": unknown setting '" + key + "'");
+    return fail(EINVAL, "line " + lineNumber.toString() + ": unknown setting '" + String.UTF8.decodeUnsafe(keyBytes, keyLength) + "'");
   }
   return 0;
 }

@@ -11,7 +11,7 @@
 import { EBADF, EEXIST, EINVAL, EISDIR, ELOOP, ENOENT, ENOTDIR, EROFS } from "../../kernel/errno";
 import { Stat, DirEntry, TYPE_DIRECTORY, TYPE_FILE, TYPE_SYMLINK } from "./node";
 import { hold, drop } from "./cache";
-import { Walk, crossUp } from "./path";
+import { Walk, takeWalk, releaseWalk, crossUp } from "./path";
 import { walkFrom, madeResult, takeMade } from "./start";
 import { ownedString } from "./strings";
 import {
@@ -38,11 +38,10 @@ function sizeOf(file: OpenFile): i64 {
 export function openAt(dirFd: i32, path: string, flags: u32, mode: u32, resolve: u32): i32 {
   if ((flags & O_ACCESS_MODE) == O_ACCESS_MODE) return -EINVAL;
   const exclusive = (flags & (O_CREAT | O_EXCL)) == (O_CREAT | O_EXCL);
-  const walk = new Walk();
+  const walk = takeWalk();
   let result = walkFrom(walk, dirFd, path, (flags & O_NOFOLLOW) == 0 && !exclusive, resolve);
   if (result == 0) result = openWalked(walk, flags, mode);
-  walk.finish();
-  heap.free(changetype<usize>(walk));
+  releaseWalk(walk);
   return result;
 }
 

@@ -12,7 +12,7 @@ import { EBUSY, EINVAL, ENOENT, ENOTDIR } from "../../kernel/errno";
 import { FileSystem, TYPE_DIRECTORY } from "./node";
 import { adopt, drop, cachedOn } from "./cache";
 import { Mount, addMount, removeMount, newDevice, treeRoot, mountOfFileSystem, mountWithRoot } from "./mount";
-import { Walk } from "./path";
+import { takeWalk, releaseWalk } from "./path";
 import { walkFrom } from "./start";
 
 export function mountRoot(fs: FileSystem): i32 {
@@ -24,7 +24,7 @@ export function mountRoot(fs: FileSystem): i32 {
 
 export function mountAt(dirFd: i32, path: string, fs: FileSystem): i32 {
   if (mountOfFileSystem(fs) !== null) return -EBUSY;
-  const walk = new Walk();
+  const walk = takeWalk();
   let result = walkFrom(walk, dirFd, path, true, 0);
   if (result == 0) {
     const node = walk.node;
@@ -37,13 +37,12 @@ export function mountAt(dirFd: i32, path: string, fs: FileSystem): i32 {
       addMount(new Mount(fs, adopt(fs.root()), node));
     }
   }
-  walk.finish();
-  heap.free(changetype<usize>(walk));
+  releaseWalk(walk);
   return result;
 }
 
 export function unmountAt(dirFd: i32, path: string): i32 {
-  const walk = new Walk();
+  const walk = takeWalk();
   let result = walkFrom(walk, dirFd, path, true, 0);
   let mount: Mount | null = null;
   if (result == 0) {
@@ -54,8 +53,7 @@ export function unmountAt(dirFd: i32, path: string): i32 {
     // In use: more cached vnodes than the root, or the root held by more than the mount and this walk.
     else if (cachedOn(mount.fs) != 1 || node.references != 2) result = -EBUSY;
   }
-  walk.finish();
-  heap.free(changetype<usize>(walk));
+  releaseWalk(walk);
   if (result < 0) return result;
   const gone = mount!;
   removeMount(gone);

@@ -18,17 +18,16 @@ import {
 import { Vnode, Stat, TextResult, TYPE_DIRECTORY, TYPE_FILE, TYPE_SYMLINK } from "./node";
 import { setParent } from "./cache";
 import { mountWithRoot } from "./mount";
-import { Walk, PATH_MAX, ENDS_NAMED, ENDS_DOT, ENDS_DOT_DOT, ENDS_ROOT } from "./path";
+import { Walk, takeWalk, releaseWalk, PATH_MAX, ENDS_NAMED, ENDS_DOT, ENDS_DOT_DOT, ENDS_ROOT } from "./path";
 import { walkFrom, madeResult, takeMade } from "./start";
 import { utf8Length } from "./strings";
 
 /** Runs `then` on the walk of `path` (`resolve`: RESOLVE_* flags) and cleans up after both. */
 function walked(dirFd: i32, path: string, followLast: bool, resolve: u32, then: (walk: Walk) => i32): i32 {
-  const walk = new Walk();
+  const walk = takeWalk();
   let result = walkFrom(walk, dirFd, path, followLast, resolve);
   if (result == 0) result = then(walk);
-  walk.finish();
-  heap.free(changetype<usize>(walk));
+  releaseWalk(walk);
   return result;
 }
 
@@ -172,15 +171,13 @@ function endsError(walk: Walk): i32 {
 
 /** Makes `toPath` a second name for what `fromPath` names (a hard link); `followFrom` follows a symlink at its end. */
 export function linkPath(fromFd: i32, fromPath: string, toFd: i32, toPath: string, followFrom: bool, resolve: u32): i32 {
-  const from = new Walk();
-  const to = new Walk();
+  const from = takeWalk();
+  const to = takeWalk();
   let result = walkFrom(from, fromFd, fromPath, followFrom, resolve);
   if (result == 0) result = walkFrom(to, toFd, toPath, false, resolve);
   if (result == 0) result = linkWalked(from, to);
-  from.finish();
-  to.finish();
-  heap.free(changetype<usize>(from));
-  heap.free(changetype<usize>(to));
+  releaseWalk(from);
+  releaseWalk(to);
   return result;
 }
 
@@ -199,15 +196,13 @@ function linkWalked(from: Walk, to: Walk): i32 {
 }
 
 export function renamePath(fromFd: i32, fromPath: string, toFd: i32, toPath: string, resolve: u32): i32 {
-  const from = new Walk();
-  const to = new Walk();
+  const from = takeWalk();
+  const to = takeWalk();
   let result = walkFrom(from, fromFd, fromPath, false, resolve);
   if (result == 0) result = walkFrom(to, toFd, toPath, false, resolve);
   if (result == 0) result = renameWalked(from, to);
-  from.finish();
-  to.finish();
-  heap.free(changetype<usize>(from));
-  heap.free(changetype<usize>(to));
+  releaseWalk(from);
+  releaseWalk(to);
   return result;
 }
 

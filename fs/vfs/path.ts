@@ -67,6 +67,9 @@ export class Walk {
   trailingSlash: bool = false;
   ends: u32 = ENDS_NAMED;
 
+  /** The next walk kept for reuse (takeWalk). */
+  nextSpare: Walk | null = null;
+
   /** Gives back the references and the name; the walk can be reused. */
   finish(): void {
     drop(this.directory);
@@ -78,6 +81,25 @@ export class Walk {
     this.trailingSlash = false;
     this.ends = ENDS_NAMED;
   }
+}
+
+/** Finished walks kept for the next operations (at most as many as were ever in use at once: two, in rename). */
+let spareWalks: Walk | null = null;
+
+/** An empty walk: a kept one, or a new one. */
+export function takeWalk(): Walk {
+  const spare = spareWalks;
+  if (spare === null) return new Walk();
+  spareWalks = spare.nextSpare;
+  spare.nextSpare = null;
+  return spare;
+}
+
+/** Finishes `walk` (its references and name given back) and keeps it for takeWalk. */
+export function releaseWalk(walk: Walk): void {
+  walk.finish();
+  walk.nextSpare = spareWalks;
+  spareWalks = walk;
 }
 
 let scratch: VnodeResult | null = null;
