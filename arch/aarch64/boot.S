@@ -336,6 +336,9 @@ wisp_handoff:
 .balign 4
 .globl psci_conduit
 psci_conduit: .skip 4
+
+/* Not cleared at boot (kernel.ld): a stack needs no zeroes. */
+.section .uninit, "aw", %nobits
 .balign 16
 boot_stack: .skip BOOT_STACK_SIZE
 .globl boot_stack_top
