@@ -11,9 +11,15 @@ type Options = NonNullable<ParseArgsConfig["options"]>;
  * followed by the help text.
  */
 export function benchOptions<T extends Options>(argv: string[], options: T, help: string) {
+  const parsed = benchArguments(argv, options, help, false);
+  return parsed === null ? null : parsed.values;
+}
+
+/** benchOptions for a benchmark that also takes operands: the values and the positionals, or null after --help. */
+export function benchArguments<T extends Options>(argv: string[], options: T, help: string, allowPositionals = true) {
   let parsed;
   try {
-    parsed = parseArgs({ args: argv, options: { ...options, help: { type: "boolean" } } as T & { help: { type: "boolean" } } });
+    parsed = parseArgs({ args: argv, allowPositionals, options: { ...options, help: { type: "boolean" } } as T & { help: { type: "boolean" } } });
   } catch (error) {
     throw new UsageError(`${(error as Error).message}\n\n${help}`);
   }
@@ -21,7 +27,7 @@ export function benchOptions<T extends Options>(argv: string[], options: T, help
     console.log(help);
     return null;
   }
-  return parsed.values;
+  return parsed;
 }
 
 /** A whole number from `min` to `max`, or a UsageError naming the option. */

@@ -13,11 +13,10 @@ import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { parseArgs } from "node:util";
 import { parseArch } from "../../build/targets";
 import { readWasmModule } from "../../app/wasm-module";
 import { UsageError } from "../../cli/errors";
-import { wholeNumber } from "../args";
+import { benchArguments, wholeNumber } from "../args";
 import { MEMORY, profiledBoot } from "./boot-setup";
 import { counterReads } from "./counter-reads";
 import { faultEntries } from "./faults";
@@ -63,28 +62,13 @@ as calls, inlined functions as part of their caller.
 
 /** The options and the app, or null after printing the help. */
 function parseOptions(argv: string[]) {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: {
-        json: { type: "boolean", default: false },
-        arch: { type: "string", default: "x86_64" },
-        top: { type: "string", default: "10" },
-        image: { type: "string" },
-        callers: { type: "string" },
-        help: { type: "boolean" },
-      },
-    });
-  } catch (error) {
-    throw new UsageError(`${(error as Error).message}\n\n${HELP}`);
-  }
-  if (parsed.values.help) {
-    console.log(HELP);
-    return null;
-  }
-  return parsed;
+  return benchArguments(argv, {
+    json: { type: "boolean", default: false },
+    arch: { type: "string", default: "x86_64" },
+    top: { type: "string", default: "10" },
+    image: { type: "string" },
+    callers: { type: "string" },
+  }, HELP);
 }
 
 function qemuVersion(program: string): string {
