@@ -45,7 +45,8 @@ export async function buildEmptyKernel(arch: Arch): Promise<string> {
   return elf;
 }
 
-function qemuVersion(program: string): string {
+/** The first line of `program --version` (e.g. "QEMU emulator version 7.2.22 (...)"), or "unknown". */
+export function qemuVersion(program: string): string {
   try {
     return execFileSync(program, ["--version"], { encoding: "utf8" }).split("\n")[0];
   } catch {

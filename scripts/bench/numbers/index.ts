@@ -11,6 +11,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { ROOT } from "../../build/files";
 import { benchOptions, wholeNumber } from "../args";
+import { qemuVersion } from "../boot";
 import { ArchNumbers, numbersSection, replaceSection } from "./markdown";
 
 const HELP = `usage: wisp bench numbers [--runs N] [--arch A|all] [--write FILE]
@@ -64,7 +65,7 @@ export async function benchNumbers(argv: string[]): Promise<number> {
   const runs = wholeNumber(values.runs as string, "runs", 1, 100);
   const arches = values.arch === "all" ? ["x86_64", "aarch64"] : [values.arch as string];
   for (const arch of arches) if (arch !== "x86_64" && arch !== "aarch64") throw new Error(`--arch needs x86_64, aarch64 or all, not '${arch}'`);
-  const qemu = /version (\S+)/.exec(spawnSync("qemu-system-x86_64", ["--version"], { encoding: "utf8" }).stdout ?? "")?.[1] ?? "of unknown version";
+  const qemu = /version (\S+)/.exec(qemuVersion("qemu-system-x86_64"))?.[1] ?? "of unknown version";
   const section = numbersSection({
     context: `${new Date().toISOString().slice(0, 10)} with QEMU ${qemu} under TCG on ${cpus().length} CPUs`,
     runs,

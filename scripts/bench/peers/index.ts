@@ -9,7 +9,6 @@
 // medians to the empty kernel, the bytes of the files booted, and the
 // smallest -m that still boots (memory.ts).
 
-import { execFileSync } from "node:child_process";
 import { statSync } from "node:fs";
 import { buildKernel } from "../../build";
 import { UsageError } from "../../cli/errors";
@@ -17,7 +16,7 @@ import { parseMemorySize } from "../../run/memory-size";
 import { defaultMachine, shellQuote } from "../../run/qemu";
 import { writeModuleImage } from "../../modules/write";
 import { benchOptions, wholeNumber } from "../args";
-import { buildEmptyKernel } from "../boot";
+import { buildEmptyKernel, qemuVersion } from "../boot";
 import { summarize } from "../stats";
 import { commandPeer, commandPeerSpecs } from "./command-row";
 import { buildLinuxImage } from "./linux-image";
@@ -48,13 +47,9 @@ into build/peers/ (nothing is installed); see docs/boot.md.`;
 /** The rows that are always there, in the order they are printed. */
 export const BUILT_IN_ROWS = ["empty", "wisp", "wisp-hello", "linux"] as const;
 
-function qemuVersion(): string {
-  try {
-    const banner = execFileSync("qemu-system-x86_64", ["--version"], { encoding: "utf8" });
-    return `QEMU ${/version (\S+)/.exec(banner)?.[1] ?? "of unknown version"}`;
-  } catch {
-    return "QEMU of unknown version";
-  }
+/** "QEMU 7.2.22" (the version of the QEMU that boots the rows). */
+function qemuRelease(): string {
+  return `QEMU ${/version (\S+)/.exec(qemuVersion("qemu-system-x86_64"))?.[1] ?? "of unknown version"}`;
 }
 
 export async function benchPeers(argv: string[]): Promise<number> {
@@ -105,7 +100,7 @@ export async function benchPeers(argv: string[]): Promise<number> {
   const result: PeersResult = {
     benchmark: "peers",
     invocation: `wisp bench peers ${shellQuote(argv)}`.trim(),
-    qemu: qemuVersion(),
+    qemu: qemuRelease(),
     accel: common.accel,
     runs,
     memoryKib,

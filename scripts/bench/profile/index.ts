@@ -9,7 +9,6 @@
 // checked against them (stages.ts). The log lives in a temporary
 // directory, deleted at the end.
 
-import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -17,6 +16,7 @@ import { parseArch } from "../../build/targets";
 import { readWasmModule } from "../../app/wasm-module";
 import { UsageError } from "../../cli/errors";
 import { benchArguments, wholeNumber } from "../args";
+import { qemuVersion } from "../boot";
 import { MEMORY, profiledBoot } from "./boot-setup";
 import { counterReads } from "./counter-reads";
 import { faultEntries } from "./faults";
@@ -69,14 +69,6 @@ function parseOptions(argv: string[]) {
     image: { type: "string" },
     callers: { type: "string" },
   }, HELP);
-}
-
-function qemuVersion(program: string): string {
-  try {
-    return execFileSync(program, ["--version"], { encoding: "utf8" }).split("\n")[0];
-  } catch {
-    return "unknown";
-  }
 }
 
 export async function benchProfile(argv: string[]): Promise<number> {
