@@ -19,6 +19,7 @@
 import { Preopen } from "./wasi/setup";
 import { fail } from "../kernel/failure";
 import { EINVAL } from "../kernel/errno";
+import { bytesAre } from "../kernel/boot/cstring";
 
 export class AppManifest {
   module: string = "";
@@ -53,22 +54,15 @@ export function parseManifest(text: usize, length: usize, manifest: AppManifest)
   return 0;
 }
 
-/** Whether the `length` bytes at `key` spell the ASCII `name`. */
-function keyIs(key: usize, length: usize, name: string): bool {
-  if (length != <usize>name.length) return false;
-  for (let i: usize = 0; i < length; i++) if (<i32>load<u8>(key + i) != name.charCodeAt(<i32>i)) return false;
-  return true;
-}
-
 function parseLine(keyBytes: usize, keyLength: usize, value: string, lineNumber: i32, manifest: AppManifest): i32 {
-  if (keyIs(keyBytes, keyLength, "module")) {
+  if (bytesAre(keyBytes, keyLength, "module")) {
     if (manifest.module.length) return fail(EINVAL, "line " + lineNumber.toString() + ": a second 'module' line (the manifest names one module)");
     manifest.module = unescape(value);
-  } else if (keyIs(keyBytes, keyLength, "arg")) {
+  } else if (bytesAre(keyBytes, keyLength, "arg")) {
     manifest.args.push(unescape(value));
-  } else if (keyIs(keyBytes, keyLength, "env")) {
+  } else if (bytesAre(keyBytes, keyLength, "env")) {
     manifest.env.push(unescape(value));
-  } else if (keyIs(keyBytes, keyLength, "dir")) {
+  } else if (bytesAre(keyBytes, keyLength, "dir")) {
     const fields = value.split(" ");
     if (fields.length < 2 || fields.length > 3) {
       return fail(EINVAL, "line " + lineNumber.toString() + ": 'dir' needs a guest path and a kernel path");
@@ -78,7 +72,7 @@ function parseLine(keyBytes: usize, keyLength: usize, value: string, lineNumber:
     preopen.kernelPath = unescape(fields[1]);
     manifest.preopens.push(preopen);
     manifest.overlaySources.push(fields.length == 3 ? unescape(fields[2]) : "");
-  } else if (keyIs(keyBytes, keyLength, "listen")) {
+  } else if (bytesAre(keyBytes, keyLength, "listen")) {
     const port = parsePort(value);
     if (port == 0) return fail(EINVAL, "line " + lineNumber.toString() + ": 'listen' needs a TCP port, 1 to 65535, not '" + value + "'");
     manifest.listens.push(port);

@@ -18,6 +18,7 @@
 // compared as text.
 
 import { EINVAL } from "../errno";
+import { startsAs, bytesAre } from "./cstring";
 import { fail } from "../failure";
 import {
   BootInfo, DeviceWindow, MemoryRange, MEMORY_USABLE, CONSOLE_PL011,
@@ -80,27 +81,6 @@ const TIMER_VIRTUAL_GROUP: usize = 2;
 function readCells(address: usize, cells: u32): u64 {
   if (cells == 1) return <u64>be32(address);
   return (<u64>be32(address) << 32) | <u64>be32(address + 4);
-}
-
-/** True if the `length` bytes at `address` are the ASCII string `text`'s first `length` characters. */
-function startsAs(address: usize, length: usize, text: string): bool {
-  const chars = changetype<usize>(text);
-  let i: usize = 0;
-  // Four at a time: four bytes widened to the four UTF-16 units they must equal.
-  for (; i + 4 <= length; i += 4) {
-    const bytes = <u64>load<u32>(address + i);
-    const wide = (bytes & 0xff) | ((bytes & 0xff00) << 8) | ((bytes & 0xff_0000) << 16) | ((bytes & 0xff00_0000) << 24);
-    if (wide != load<u64>(chars + (i << 1))) return false;
-  }
-  for (; i < length; i++) {
-    if (<u32>load<u8>(address + i) != <u32>load<u16>(chars + (i << 1))) return false;
-  }
-  return true;
-}
-
-/** True if the `length` bytes at `address` spell `expected` (no terminator checked). */
-function bytesAre(address: usize, length: usize, expected: string): bool {
-  return length == <usize>expected.length && startsAs(address, length, expected);
 }
 
 function nameIs(address: usize, limit: usize, expected: string): bool {
