@@ -25,6 +25,16 @@ export const APP_STACK_BYTES: u32 = 256 << 10;
  * interrupt frame stay inside this guard (docs/build-app.md, "Stack clash").
  */
 export const APP_STACK_GUARD_BYTES: u32 = 32 << 10;
+/**
+ * Where the app's linear memory always starts: wasm address 0, a 2 MiB
+ * aligned address near the top of region space (kernel/mm/paging/regions.ts),
+ * with room above for the 8 GiB its code can reach. An app.so takes it as
+ * the address of the symbol `wisp_app_memory` (the export table gives it,
+ * scripts/build/app-exports.ts reads it from here), so its code adds wasm
+ * addresses to a constant instead of reloading a base pointer
+ * (docs/loader.md, "The memory's fixed address").
+ */
+export const APP_MEMORY_BASE: u64 = 0x7C_0000_0000;
 /** Exit status of an application that trapped (as a shell reports an abort: 128 + SIGABRT). */
 export const APP_TRAP_STATUS: u32 = 134;
 /** The most virtual space one app module (app.so) may span, in bytes; the ELF loader refuses larger ones. */

@@ -5,8 +5,10 @@
 //   | current size: pages mapped   | reserved, unmapped ........... | guard |
 //   | on first touch or by growth  |
 //
-// The app's code (wasm2c output in guard-page mode) adds a 32-bit address
-// and a 32-bit offset to the base with no bounds check, so everything up to
+// The base is always APP_MEMORY_BASE (kernel/params.ts): app code adds wasm
+// addresses to it as a constant. The app's code (wasm2c output in guard-page
+// mode) adds a 32-bit address and a 32-bit offset to the base with no bounds
+// check, so everything up to
 // base + 8 GiB must be either app memory or unmapped: an access past the
 // current size faults, and the fault becomes an app trap.
 //
@@ -28,7 +30,8 @@
 // arch.copyFromApp / copyToApp after checking the bounds here.
 
 import { memoryAvailable } from "../kernel/mm/index";
-import { reserveRegion, commit, releaseRegion, translate, NOT_MAPPED } from "../kernel/mm/paging/index";
+import { reserveRegionAt, commit, releaseRegion, translate, NOT_MAPPED } from "../kernel/mm/paging/index";
+import { APP_MEMORY_BASE } from "../kernel/params";
 import { copyFromApp, copyToApp } from "../arch";
 
 /** Bytes of one wasm page. */
@@ -67,13 +70,14 @@ export function appMemorySize(): u64 {
 }
 
 /**
- * Reserves the app's memory, `initialPages` long (mapped on first touch) with
- * room to grow to `maximumPages` (at most 65536); returns its base, or 0
- * when there is no address space left (nothing stays reserved then).
+ * Reserves the app's memory at APP_MEMORY_BASE, `initialPages` long (mapped
+ * on first touch) with room to grow to `maximumPages` (at most 65536);
+ * returns its base, or 0 when that address space is taken (nothing stays
+ * reserved then).
  */
 export function reserveAppMemory(initialPages: u64, maximumPages: u64): u64 {
   if (base != 0 || initialPages > MAX_WASM_PAGES) return 0;
-  const reserved = reserveRegion(REACHABLE_BYTES, GUARD_BELOW_BYTES);
+  const reserved = reserveRegionAt(APP_MEMORY_BASE, REACHABLE_BYTES, GUARD_BELOW_BYTES);
   if (reserved == 0) return 0;
   base = reserved;
   size = initialBytes = initialPages * WASM_PAGE_BYTES;

@@ -122,6 +122,15 @@ function testRegions(): void {
   check("regions: releasing twice fails", paging.releaseRegion(region) < 0);
   check("regions: releasing the second region", paging.releaseRegion(second) == 0);
   check("regions: an impossible size is refused", paging.reserveRegion(600 << 30, 0) == 0);
+  const fixed: u64 = 0x40_0000_0000;
+  check("regions: a region at a fixed base", paging.reserveRegionAt(fixed, 8 << 30, 4096) == fixed);
+  check("regions: the fixed stretch or its guard cannot be taken twice",
+    paging.reserveRegionAt(fixed, 4096, 0) == 0 && paging.reserveRegionAt(fixed + (8 << 30), 4096, 0) == 0
+    && paging.reserveRegionAt(fixed - (2 << 20), 4096, 0) == 0);
+  check("regions: a fixed base that is not 2 MiB aligned or leaves region space is refused",
+    paging.reserveRegionAt(fixed + 4096, 4096, 0) == 0 && paging.reserveRegionAt(paging.REGION_SPACE_END - (2 << 20), 4 << 20, 0) == 0
+    && paging.reserveRegionAt(paging.REGION_SPACE_START, 4096, 4096) == 0);
+  check("regions: releasing the fixed region", paging.releaseRegion(fixed) == 0);
 }
 
 /**

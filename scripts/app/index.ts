@@ -185,7 +185,7 @@ async function buildLocked(wasmPath: string, bytes: Uint8Array, hash: string, di
   }
   const plan = unitsFor(source, sourceBytes, info.codeBytes, work, { outputs: options.parts, splitCodeBytes: options.splitCodeBytes });
   const jobs = Math.max(1, options.jobs ?? defaultJobs([CODE_BYTES_PER_OUTPUT * C_BYTES_PER_CODE_BYTE]));
-  const steps = await runSteps(plan, work, { arch: options.arch, jobs, versions: await versions(), onProgress: options.onProgress });
+  const steps = await runSteps(plan, work, { arch: options.arch, jobs, versions: await versions(), fixedMemory: true, onProgress: options.onProgress });
 
   const so = readFileSync(join(work, "app.so"));
   const elf = readElf(so);

@@ -1,6 +1,7 @@
 // wasm → app.so, one step per process, `jobs` processes at a time:
 //
 //   wasm2c -n <unit> --num-outputs N   <unit>.wasm → <unit>_0.c … , <unit>.h, <unit>-impl.h
+//                                      (an app's: memory at a constant address, memory-access.ts)
 //   clang, one per C file, queued as soon as its unit's wasm2c is done → .o
 //   clang on the glue (app-main.c, or the generated parts-main.c)       → .o
 //   ld.lld -shared                                                      → app.so
@@ -25,6 +26,7 @@ import { NATIVE_DIR } from "./lists";
 import { Measured, ToolRunError, runMeasured, stopChildren } from "./measured";
 import { TaskPool } from "./pool";
 import type { Progress } from "./progress";
+import { rewriteUnitMemoryAccess } from "./memory-access";
 import { glueSource } from "./split/glue";
 import type { CompileUnit, Units } from "./units";
 
@@ -45,6 +47,8 @@ export interface StepOptions {
   jobs: number;
   /** The tools' versions: part of every stamp. */
   versions: string;
+  /** Apps: the memory-access rewrites (memory-access.ts: a constant base, floats kept in FP registers); filesystem modules keep wasm2c's code. */
+  fixedMemory: boolean;
   onProgress?: (progress: Progress) => void;
 }
 
@@ -67,7 +71,9 @@ export async function runSteps(plan: Units, work: string, options: StepOptions):
   });
 
   /** Runs (or resumes) one step; a failure stops every other process and names the step. */
-  const step = async (stage: Stage, unit: string, file: string, output: string, key: string, command: string, args: string[], what: string) => {
+  const step = async (
+    stage: Stage, unit: string, file: string, output: string, key: string, command: string, args: string[], what: string, after?: () => void,
+  ) => {
     const stamp = `${output}.stamp`;
     const at = performance.now();
     let measured: Measured = { seconds: 0, peakKiB: 0, cpuSeconds: 0 };
@@ -75,6 +81,7 @@ export async function runSteps(plan: Units, work: string, options: StepOptions):
     if (!resumed) {
       try {
         measured = await runMeasured(command, args, work);
+        after?.();
       } catch (error) {
         stopChildren();
         throw failure(stage, what, error);
@@ -96,10 +103,11 @@ export async function runSteps(plan: Units, work: string, options: StepOptions):
 
   const wasm2c = (unit: CompileUnit, index: number) => pool.add(async () => {
     const header = join(unit.dir, `${unit.name}.h`);
-    const key = hashInputs([unit.wasm], { name: unit.name, outputs: unit.outputs, versions: options.versions });
+    const key = hashInputs([unit.wasm], { name: unit.name, outputs: unit.outputs, versions: options.versions, fixedMemory: options.fixedMemory });
     const what = plan.units.length > 1 ? `part ${unit.name} (${index + 1} of ${plan.units.length}, ${unit.functions} functions)` : unit.name;
+    const fixMemory = options.fixedMemory ? () => rewriteUnitMemoryAccess(unit.dir, unit.name) : undefined;
     await step("wasm2c", unit.name, relativeName(unit.wasm, work), header, key, WASM2C,
-      [unit.wasm, "-n", unit.name, "--num-outputs", String(unit.outputs), "-o", join(unit.dir, `${unit.name}.c`)], what);
+      [unit.wasm, "-n", unit.name, "--num-outputs", String(unit.outputs), "-o", join(unit.dir, `${unit.name}.c`)], what, fixMemory);
     const headers = [header, join(unit.dir, `${unit.name}-impl.h`)].filter((file) => existsSync(file)); // -impl.h: several outputs only
     const sources = readdirSync(unit.dir).filter((name) => new RegExp(`^${unit.name}(_\\d+)?\\.c$`).test(name)).sort();
     stepsExpected += sources.length - unit.outputs;

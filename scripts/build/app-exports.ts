@@ -9,8 +9,20 @@
 // kernel's instance as its import instance). A runtime symbol `wasm_rt_x`
 // is implemented as `wisp_app_wasm_rt_x` (arch/common/app-runtime.c); the
 // others (memcpy, the math functions) by the kernel's libc.c and math.c.
+// One is not a function: `wisp_app_memory`, whose address is where the app's
+// linear memory always starts (APP_MEMORY_BASE in kernel/params.ts).
 
 import { readFileSync } from "node:fs";
+
+/** The runtime symbol whose address is the app's linear memory (loader/native/runtime.list). */
+export const APP_MEMORY_SYMBOL = "wisp_app_memory";
+
+/** APP_MEMORY_BASE as kernel/params.ts (`params`, its text) defines it. */
+export function appMemoryBase(params: string): bigint {
+  const match = /^export const APP_MEMORY_BASE: u64 = (0x[0-9A-Fa-f_]+);$/m.exec(params);
+  if (!match) throw new Error("kernel/params.ts: no `export const APP_MEMORY_BASE: u64 = 0x...;` line");
+  return BigInt(match[1].replaceAll("_", ""));
+}
 
 export interface AppExports {
   source: string;
@@ -44,20 +56,26 @@ export function kernelWasiSignatures(kernelHeader: string, prefix = "wasi_"): Ma
   return signatures;
 }
 
-export function appExportsSource(kernelHeader: string, runtimeNames: string[], wasiNames: string[]): AppExports {
+/** What an export resolves to: a kernel symbol's address, or a constant address. */
+type Target = { symbol: string } | { address: bigint };
+
+export function appExportsSource(kernelHeader: string, runtimeNames: string[], wasiNames: string[], memoryBase: bigint): AppExports {
   const exported = new Set([...kernelHeader.matchAll(/\bw2c_kernel_wasi_(\w+)\(/g)].map((match) => match[1]));
-  const appEntries: Array<[name: string, implementation: string]> = [];
-  for (const name of [...exported].sort()) appEntries.push([`w2c_wasi__snapshot__preview1_${name}`, `w2c_kernel_wasi_${name}`]);
-  for (const name of runtimeNames) appEntries.push([name, name.startsWith("wasm_rt_") ? `wisp_app_${name}` : name]);
+  const appEntries: Array<[name: string, target: Target]> = [];
+  for (const name of [...exported].sort()) appEntries.push([`w2c_wasi__snapshot__preview1_${name}`, { symbol: `w2c_kernel_wasi_${name}` }]);
+  for (const name of runtimeNames) {
+    if (name === APP_MEMORY_SYMBOL) appEntries.push([name, { address: memoryBase }]);
+    else appEntries.push([name, { symbol: name.startsWith("wasm_rt_") ? `wisp_app_${name}` : name }]);
+  }
   // A filesystem module's imports of module "wisp" are the kernel's module_<fn>
   // exports; its runtime symbols have implementations of their own
   // (arch/common/module-runtime.c), since its memory and traps are not the app's.
-  const moduleEntries: Array<[name: string, implementation: string]> = [];
+  const moduleEntries: Array<[name: string, target: Target]> = [];
   const moduleExported = [...kernelHeader.matchAll(/\bw2c_kernel_module_(\w+)\(/g)].map((match) => match[1]);
-  for (const name of [...new Set(moduleExported)].sort()) moduleEntries.push([`w2c_wisp_${name}`, `w2c_kernel_module_${name}`]);
+  for (const name of [...new Set(moduleExported)].sort()) moduleEntries.push([`w2c_wisp_${name}`, { symbol: `w2c_kernel_module_${name}` }]);
   for (const name of runtimeNames) {
     if (name.startsWith("wisp_app_")) continue;
-    moduleEntries.push([name, name.startsWith("wasm_rt_") ? `wisp_module_${name}` : name]);
+    moduleEntries.push([name, { symbol: name.startsWith("wasm_rt_") ? `wisp_module_${name}` : name }]);
   }
   const lines = [
     "/* The kernel's export tables for application and filesystem modules (scripts/build/app-exports.ts). */",
@@ -95,13 +113,15 @@ function paddedName(name: string): string {
 }
 
 /** One table: `<label>_table`, {name, address} pairs sorted by name (byte order: the loader searches it by halves), ending with a zero name. */
-function exportTable(label: string, unsorted: Array<[name: string, implementation: string]>): string[] {
+function exportTable(label: string, unsorted: Array<[name: string, target: Target]>): string[] {
   const entries = [...unsorted].sort(([a], [b]) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
+  const address = (target: Target, index: number) =>
+    "symbol" in target ? `(uint64_t)(uintptr_t)${label}_export_${index}` : `UINT64_C(0x${target.address.toString(16)})`;
   return [
-    ...entries.map(([, implementation], index) => `extern char ${label}_export_${index}[] __asm__("${implementation}");`),
+    ...entries.flatMap(([, target], index) => ("symbol" in target ? [`extern char ${label}_export_${index}[] __asm__("${target.symbol}");`] : [])),
     "",
     `static const struct wisp_app_export ${label}_table[] = {`,
-    ...entries.map(([name], index) => `  {(uint64_t)(uintptr_t)"${paddedName(name)}", (uint64_t)(uintptr_t)${label}_export_${index}},`),
+    ...entries.map(([name, target], index) => `  {(uint64_t)(uintptr_t)"${paddedName(name)}", ${address(target, index)}},`),
     "  {0, 0},",
     "};",
     "",

@@ -22,7 +22,7 @@ import { asc, inParallel, tool } from "./tools";
 import { staticDataEnd, mergeDataSegments, linkStaticDataInPlace, dataSegments } from "./wasm-data";
 import { withFileLock } from "./lock";
 import { writeFlatImage } from "./flat-image";
-import { appExportsSource, kernelWasiSignatures, readNameList } from "./app-exports";
+import { appExportsSource, appMemoryBase, kernelWasiSignatures, readNameList } from "./app-exports";
 import { parseWasiFunctions, signatureText } from "../app/lists";
 
 import { type Profile, parseProfile, profileFlags, profileId } from "./profiles";
@@ -168,10 +168,12 @@ async function buildKernelUnlocked(options: BuildOptions): Promise<BuildResult> 
   const runtimeList = r("loader/native/runtime.list");
   const wasiList = r("loader/native/wasi-functions.list");
   const moduleList = r("loader/native/module-imports.list");
-  await stage("exports", [kernelH, runtimeList, wasiList, moduleList], {}, [appExportsC], async () => {
+  const params = r("kernel/params.ts");
+  await stage("exports", [kernelH, runtimeList, wasiList, moduleList, params], {}, [appExportsC], async () => {
     const header = readFileSync(kernelH, "utf8");
     const wasi = parseWasiFunctions(readNameList(wasiList));
-    const table = appExportsSource(header, readNameList(runtimeList), wasi.map((entry) => entry.name));
+    const memoryBase = appMemoryBase(readFileSync(params, "utf8"));
+    const table = appExportsSource(header, readNameList(runtimeList), wasi.map((entry) => entry.name), memoryBase);
     if (table.missing.length) log(`  ${arch.padEnd(8)} warning: the kernel does not export WASI ${table.missing.join(", ")}`);
     const signatures = kernelWasiSignatures(header);
     const wrong = wasi.filter((entry) => signatures.has(entry.name) && signatures.get(entry.name) !== signatureText(entry.params, entry.results));

@@ -67,7 +67,7 @@ export async function buildModule(input: string, options: BuildModuleOptions): P
     await runSteps(
       { units: [{ name: "module", wasm, dir: work, outputs: 1, functions: null, codeBytes: validated.info.codeBytes }], glue: { file: glueFile }, splitSeconds: 0 },
       work,
-      { arch: options.arch, jobs: 2, versions: await versions() },
+      { arch: options.arch, jobs: 2, versions: await versions(), fixedMemory: false },
     );
     const so = readFileSync(join(work, "app.so"));
     const elf = readElf(so);

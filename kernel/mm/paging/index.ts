@@ -24,7 +24,7 @@ import { buildKernelMap } from "./identity";
 export { READ, WRITE, EXECUTE, DEVICE } from "./flags";
 export { NOT_MAPPED } from "./table";
 export { EntryFormat, useEntryFormat } from "./entry";
-export { reserveRegion, commit, releaseRegion, REGION_SPACE_START, REGION_SPACE_END } from "./regions";
+export { reserveRegion, reserveRegionAt, commit, releaseRegion, REGION_SPACE_START, REGION_SPACE_END } from "./regions";
 
 /** Virtual addresses the tables can hold: the first 512 GiB (one x86_64 PML4 entry, the aarch64 TTBR0 range). */
 export const VIRTUAL_LIMIT: u64 = 0x80_0000_0000;

@@ -8,7 +8,9 @@
 // reserveRegion(size, guard) finds the lowest free stretch of
 // [4 GiB, 512 GiB) for guard + size + guard, every part rounded up to 2 MiB
 // (virtual space costs nothing, and regions then never share a page table),
-// and maps nothing. commit(address, size) maps fresh zeroed frames (USE_APP)
+// and maps nothing; reserveRegionAt(base, size, guard) takes the stretch
+// around a fixed base instead (the app's linear memory: loader/app-memory.ts).
+// commit(address, size) maps fresh zeroed frames (USE_APP)
 // read/write at the pages of the region not yet mapped; the loader changes
 // them with protectRange or maps file pages itself with mapRange.
 // releaseRegion unmaps the whole reservation: committed frames and the
@@ -71,14 +73,6 @@ export function reserveRegion(size: u64, guardBytes: u64): u64 {
   const guard = roundUp(guardBytes, LARGE_PAGE_BYTES);
   const total = guard + roundUp(size, LARGE_PAGE_BYTES) + guard;
   if (total > space) return 0;
-  let free: u32 = MAX_REGIONS;
-  for (let i: u32 = 0; i < MAX_REGIONS; i++) {
-    if (regionAt(i).end == 0) {
-      free = i;
-      break;
-    }
-  }
-  if (free == MAX_REGIONS) return 0;
   let start = REGION_SPACE_START;
   let moved = true;
   while (moved) {
@@ -92,12 +86,40 @@ export function reserveRegion(size: u64, guardBytes: u64): u64 {
     }
     if (start + total > REGION_SPACE_END) return 0;
   }
-  const region = regionAt(free);
-  region.start = start;
-  region.end = start + total;
-  region.base = start + guard;
-  region.size = roundUp(size, PAGE_BYTES);
-  return region.base;
+  return claimRegion(start, guard, size, total);
+}
+
+/**
+ * Reserves as reserveRegion does, but with the usable part starting exactly
+ * at `base` (2 MiB aligned): returns `base`, or 0 if that stretch, guards
+ * included, leaves region space or meets another region, or no slot is free.
+ */
+export function reserveRegionAt(base: u64, size: u64, guardBytes: u64): u64 {
+  const space = REGION_SPACE_END - REGION_SPACE_START;
+  if (size == 0 || size > space || guardBytes > space || (base & (LARGE_PAGE_BYTES - 1)) != 0) return 0;
+  const guard = roundUp(guardBytes, LARGE_PAGE_BYTES);
+  const total = guard + roundUp(size, LARGE_PAGE_BYTES) + guard;
+  if (base < REGION_SPACE_START + guard || total > REGION_SPACE_END - (base - guard)) return 0;
+  const start = base - guard;
+  for (let i: u32 = 0; i < MAX_REGIONS; i++) {
+    const other = regionAt(i);
+    if (other.end != 0 && start < other.end && other.start < start + total) return 0;
+  }
+  return claimRegion(start, guard, size, total);
+}
+
+/** Records the reservation [start, start + total) with its usable part after `guard` in a free slot; its base, or 0 with no slot free. */
+function claimRegion(start: u64, guard: u64, size: u64, total: u64): u64 {
+  for (let i: u32 = 0; i < MAX_REGIONS; i++) {
+    const region = regionAt(i);
+    if (region.end != 0) continue;
+    region.start = start;
+    region.end = start + total;
+    region.base = start + guard;
+    region.size = roundUp(size, PAGE_BYTES);
+    return region.base;
+  }
+  return 0;
 }
 
 /**

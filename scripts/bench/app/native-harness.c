@@ -7,7 +7,8 @@
  * It plays the kernel's part for one app: it defines the runtime symbols an
  * app.so leaves undefined (loader/native/runtime.list: linear memory as an
  * 8 GiB PROT_NONE reservation committed with mprotect, so out-of-bounds
- * accesses hit guard pages; funcref/externref tables; traps that report and
+ * accesses hit guard pages, at the fixed address the kernel gives it, which
+ * app.so takes from the symbol wisp_app_memory; funcref/externref tables; traps that report and
  * exit; memcpy and friends and the math functions come from glibc/libm) and a
  * minimal WASI preview 1 over Linux: args, environ, fd_read/fd_write on the
  * three standard streams, clock_res_get/clock_time_get, random_get,
@@ -82,6 +83,16 @@ static _Noreturn void die(const char* what) {
   _exit(TRAP_EXIT_STATUS);
 }
 
+/*
+ * The app's memory is where the kernel puts it, APP_MEMORY_BASE
+ * (kernel/params.ts): app.so addresses memory from the address of the
+ * absolute symbol wisp_app_memory. A test compares the two values.
+ */
+#define APP_MEMORY_BASE 0x7c00000000
+#define STRINGIFY(x) #x
+#define ABSOLUTE_SYMBOL(name, value) __asm__(".globl " #name "\n.set " #name ", " STRINGIFY(value))
+ABSOLUTE_SYMBOL(wisp_app_memory, APP_MEMORY_BASE);
+
 /* The kernel stamps the boot chart here; the harness has nothing to record. */
 EXPORT void wisp_app_started(void) {}
 
@@ -95,8 +106,9 @@ EXPORT _Noreturn void wasm_rt_trap(uint32_t trap) {
 EXPORT void wasm_rt_allocate_memory(memory_t* memory, uint64_t initial_pages, uint64_t max_pages, bool is64,
                                     uint32_t page_size) {
   if (is64 || page_size != PAGE_SIZE) die("only 32-bit memories with 64 KiB pages are supported");
-  void* base = mmap(NULL, RESERVATION, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-  if (base == MAP_FAILED) die("cannot reserve 8 GiB for the app's memory");
+  void* base = mmap((void*)APP_MEMORY_BASE, RESERVATION, PROT_NONE,
+                    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED_NOREPLACE, -1, 0);
+  if (base != (void*)APP_MEMORY_BASE) die("cannot reserve 8 GiB for the app's memory at its fixed address");
   if (initial_pages && mprotect(base, initial_pages * PAGE_SIZE, PROT_READ | PROT_WRITE) != 0)
     die("cannot commit the app's initial memory");
   memory->data = base;
