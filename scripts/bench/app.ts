@@ -12,6 +12,10 @@
 //             compute.ts): the speed of the generated code itself. Its time in
 //             a TCG guest is reported beside the empty kernel's boot ratio
 //             only: under TCG a guest's speed measures QEMU.
+//   cpu suite the CPU kernels of test/apps/cpu/ the same four ways, round-
+//             robin (scripts/bench/app/cpu-suite.ts): per-kernel medians and
+//             ratios, their geometric means, and the targets (geomean
+//             wisp_aot/native <= 1.10, wisp_aot faster than node everywhere).
 //   large     a generated module of --large-mib MiB of code: build-app's
 //             wall and CPU time and peak memory, and its exec -> _start time
 //             in the guest (scripts/bench/app/large.ts).
@@ -35,10 +39,13 @@ import { buildEmptyKernel } from "./boot";
 import { findMinimumMemory } from "./min-memory";
 import { summarize } from "./stats";
 import { runComputeBench } from "./app/compute";
+import { cpuKernels, formatCpuSuite, runCpuSuite, unknownKernelsMessage, CpuSuiteResult } from "./app/cpu-suite";
+import { UsageError } from "../cli/errors";
 import { runLargeModuleBench, printLargeModuleRow, LargeModuleRow } from "./app/large";
 import { wasiClangEnv } from "../build/tools";
 
 const HELP = `usage: wisp bench app [--runs N] [--json] [--icount] [--arch A] [--compute-size N] [--no-compute]
+                      [--no-cpu-suite] [--cpu-runs N] [--cpu-size N] [--cpu-kernels a,b,c]
                       [--large-mib N] [--no-large]
 
   --runs N            boots of the hello app and of the empty kernel (default 10)
@@ -48,6 +55,13 @@ const HELP = `usage: wisp bench app [--runs N] [--json] [--icount] [--arch A] [-
   --compute-size N    size argument of the compute program (default 1, about 1 s natively)
   --compute-runs N    runs of each compute variant (default 3)
   --no-compute        skip the compute comparison
+  --no-cpu-suite      skip the CPU suite (the kernels of test/apps/cpu/, each run
+                      natively, under Node's WASI and as Wisp's AOT code, x86_64)
+  --cpu-runs N        round-robin runs of the CPU suite (default 3)
+  --cpu-size N        size argument of every CPU kernel (default 1, 0.2-0.4 s each
+                      natively; fractions such as 0.05 for quick runs)
+  --cpu-kernels a,b   only these CPU kernels (default: all; a kernel is a file of
+                      test/apps/cpu/, named without .c)
   --large-mib N       MiB of code in the generated large module (default 30;
                       compiling 30 MiB takes about 1,000 CPU seconds, once:
                       the app.so is cached by content)
@@ -66,11 +80,16 @@ export async function benchApp(argv: string[]): Promise<number> {
     "compute-size": { type: "string", default: "1" },
     "compute-runs": { type: "string", default: "3" },
     "no-compute": { type: "boolean", default: false },
+    "no-cpu-suite": { type: "boolean", default: false },
+    "cpu-runs": { type: "string", default: "3" },
+    "cpu-size": { type: "string", default: "1" },
+    "cpu-kernels": { type: "string" },
     "large-mib": { type: "string", default: "30" },
     "no-large": { type: "boolean", default: false },
   }, HELP);
   if (values === null) return 0;
   const runs = wholeNumber(values.runs, "runs", 1, 1000);
+  const cpuSuite = values["no-cpu-suite"] ? null : cpuSuiteOptions(values["cpu-runs"], values["cpu-size"], values["cpu-kernels"]);
   const arch = parseArch(values.arch);
   const machine = defaultMachine(arch);
   const accel = chooseAccel("tcg", arch).accel;
@@ -150,6 +169,12 @@ export async function benchApp(argv: string[]): Promise<number> {
     };
   }
 
+  let cpu_suite: CpuSuiteResult | null = null;
+  if (cpuSuite && arch === "x86_64") {
+    log(`cpu suite: ${cpuSuite.kernels?.length ?? cpuKernels().length} kernels, ${cpuSuite.runs} runs each way (size ${cpuSuite.size})`);
+    cpu_suite = await runCpuSuite({ ...cpuSuite, log });
+  }
+
   let large: LargeModuleRow | null = null;
   if (!values["no-large"]) {
     const mib = wholeNumber(values["large-mib"], "large-mib", 1, 256);
@@ -160,12 +185,28 @@ export async function benchApp(argv: string[]): Promise<number> {
     benchmark: "app", arch, machine, accel, icount: values.icount, runs,
     hello: helloResult,
     compute,
+    cpu_suite,
     large,
     raw: { helloWallMs: helloWall, emptyWallMs: emptyWall, appStartTicks: startTicks, counter: { hz, source } },
   };
   if (values.json) console.log(JSON.stringify(result, null, 2));
   else printReport(result);
   return 0;
+}
+
+/** The CPU suite's options, checked before anything is built. */
+function cpuSuiteOptions(runsText: string, sizeText: string, kernelsText: string | undefined) {
+  const runs = wholeNumber(runsText, "cpu-runs", 1, 50);
+  const size = Number(sizeText);
+  if (!Number.isFinite(size) || size <= 0 || size > 100) throw new UsageError(`--cpu-size needs a number above 0 and at most 100, not '${sizeText}'`);
+  let kernels: string[] | undefined;
+  if (kernelsText !== undefined) {
+    kernels = kernelsText.split(",").map((name) => name.trim()).filter(Boolean);
+    if (kernels.length === 0) throw new UsageError("--cpu-kernels needs at least one kernel name");
+    const unknown = unknownKernelsMessage(kernels);
+    if (unknown) throw new UsageError(`--cpu-kernels: ${unknown}`);
+  }
+  return { runs, size, kernels };
 }
 
 /** compute.c's own elapsed_ms when run as a Wisp app under TCG. */
@@ -183,7 +224,7 @@ async function computeInGuest(arch: "x86_64" | "aarch64", kernel: string, size: 
   return Number(match[1]);
 }
 
-function printReport(result: { hello: any; compute: any; large: LargeModuleRow | null }): void {
+function printReport(result: { hello: any; compute: any; cpu_suite: CpuSuiteResult | null; large: LargeModuleRow | null }): void {
   const hello = result.hello;
   console.log("hello app (modules/hello-c)");
   console.log(`  host wall, spawn to exit   median ${hello.hostWallMs.hello.median.toFixed(1)} ms, empty kernel ${hello.hostWallMs.empty.median.toFixed(1)} ms, ratio ${hello.hostWallMs.ratio.toFixed(3)} (target <= ${TARGET_RATIO})`);
@@ -196,6 +237,10 @@ function printReport(result: { hello: any; compute: any; large: LargeModuleRow |
     console.log(`  native ${c.native_ms} ms, node ${c.node_ms} ms, wisp AOT ${c.wisp_aot_ms} ms (host libc), ${c.wisp_aot_kernel_libc_ms} ms (the kernel's libc, as in the guest)`);
     console.log(`  wisp AOT / native ${c.ratios.wisp_aot_vs_native.toFixed(3)} (target <= ${TARGET_RATIO}), with the kernel's libc ${c.ratios.wisp_aot_kernel_libc_vs_native.toFixed(3)}, wisp AOT / node ${c.ratios.wisp_aot_vs_node.toFixed(3)} (target < 1)`);
     console.log(`  in a TCG guest ${c.inTcgGuest.elapsedMs} ms (QEMU's speed, not Wisp's)`);
+  }
+  if (result.cpu_suite) {
+    console.log(`cpu suite (test/apps/cpu/, medians of ${result.cpu_suite.runs} runs, size ${result.cpu_suite.size})`);
+    for (const line of formatCpuSuite(result.cpu_suite)) console.log(`  ${line}`);
   }
   if (result.large) printLargeModuleRow(result.large);
 }

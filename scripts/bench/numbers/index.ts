@@ -46,8 +46,8 @@ function measureArch(arch: string, runs: number): ArchNumbers {
   const common = ["--arch", arch, "--runs", String(runs)];
   const boot = json(["bench", "boot", "--icount", ...common]);
   const boot2G = json(["bench", "boot", "--icount", "--mem", "2G", ...common]);
-  const counted = json(["bench", "app", "--icount", "--no-compute", "--no-large", ...common]);
-  const timed = json(["bench", "app", "--no-compute", "--no-large", ...common]);
+  const counted = json(["bench", "app", "--icount", "--no-compute", "--no-cpu-suite", "--no-large", ...common]);
+  const timed = json(["bench", "app", "--no-compute", "--no-cpu-suite", "--no-large", ...common]);
   return {
     arch,
     kernelReady: kernelReady(boot),
