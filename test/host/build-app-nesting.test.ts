@@ -16,10 +16,12 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { AppRefusedError, buildApp } from "../../scripts/app";
 import { NESTING_LIMIT, limitNesting } from "../../scripts/app/nesting";
 import { readWasmModule } from "../../scripts/app/wasm-module";
-import { nestingDepth } from "../../scripts/app/nesting/body";
+import { decodeBody, nestingDepth } from "../../scripts/app/nesting/body";
+import { treeBits } from "../../scripts/app/nesting/jump-tree";
 import { readSplitModule } from "../../scripts/app/split/module";
 import { ROOT } from "../../scripts/build/files";
 import { bigModule } from "../../scripts/bench/app/big-module";
+import { concatenate, name, section, sleb, uleb, vector } from "../../scripts/bench/app/wasm-bytes";
 import { deepSwitchModule, nestedLoopsModule } from "./build-app/deep-switch";
 import { Random, suiteSeed } from "./random";
 import { runWhole } from "./split/node-run";
@@ -35,6 +37,28 @@ const dispatchOf = (bytes: Uint8Array) => (new WebAssembly.Instance(new WebAssem
 /** The deepest nesting of any function in a module. */
 function deepest(bytes: Uint8Array): number {
   return Math.max(...readSplitModule(bytes).bodies.map((span) => nestingDepth(bytes, span.start, span.end)));
+}
+
+/**
+ * A module exporting dispatch(i32) -> i32: `cases` blocks, the innermost
+ * holding `br_table 0 1 … cases-1` on the argument (entry i leaves block
+ * i+1), the code after block j returning 7j + 3 and after the last -1.
+ */
+function inOrderSwitch(cases: number): Uint8Array {
+  const [BLOCK, END, BR_TABLE, RETURN, LOCAL_GET, I32_CONST, VOID, I32] = [0x02, 0x0b, 0x0e, 0x0f, 0x20, 0x41, 0x40, 0x7f];
+  const code: number[] = [0];
+  for (let j = 0; j < cases; j++) code.push(BLOCK, VOID);
+  code.push(LOCAL_GET, 0, BR_TABLE, ...uleb(cases - 1));
+  for (let i = 0; i < cases; i++) code.push(...uleb(i));
+  for (let j = 1; j <= cases; j++) code.push(END, ...(j < cases ? [I32_CONST, ...sleb(j * 7 + 3), RETURN] : []));
+  code.push(I32_CONST, ...sleb(-1), END);
+  return concatenate([
+    [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00],
+    section(1, vector([[0x60, ...vector([[I32]]), ...vector([[I32]])]])),
+    section(3, vector([[0]])),
+    section(7, vector([[...name("dispatch"), 0x00, 0]])),
+    section(10, vector([[...uleb(code.length), ...code]])),
+  ]);
 }
 
 describe("deep switches are flattened and compute the same (Node)", () => {
@@ -78,6 +102,23 @@ describe("deep switches are flattened and compute the same (Node)", () => {
       const after = dispatchOf(flat.bytes);
       for (let i = -3; i < shape.cases + 4; i++) expect(after(i), `${JSON.stringify(shape)} dispatch(${i}) (${random.label})`).toBe(before(i));
     }
+  });
+
+  it("a C switch's br_table jumps on the state itself, through two levels of at most 32 (300 cases)", () => {
+    const cases = 300;
+    const bytes = inOrderSwitch(cases);
+    const flat = flatten(bytes);
+    expect(flat.functions).toEqual([{ index: 0, depthBefore: cases, depthAfter: expect.any(Number) }]);
+    const m = readSplitModule(flat.bytes);
+    const tables = decodeBody(flat.bytes, m.bodies[0].start, m.bodies[0].end).instructions.filter((ins) => ins.op === 0x0e);
+    expect(treeBits(cases)).toBe(5);
+    expect(tables).toHaveLength(1 + Math.ceil(cases / 32)); // the dispatch tree alone: none on the index
+    const dispatch = dispatchOf(flat.bytes);
+    for (let i = -3; i < cases + 3; i++) expect(dispatch(i)).toBe(i >= 0 && i < cases - 1 ? (i + 1) * 7 + 3 : -1);
+  });
+
+  it("jump trees take the fewest levels of at most 64 ways, at least 16", () => {
+    expect([2, 16, 17, 64, 65, 256, 257, 4096, 4097, 20000].map(treeBits)).toEqual([4, 4, 5, 6, 4, 4, 5, 6, 5, 5]);
   });
 
   it("a module nesting nothing too deep is returned as it was", () => {

@@ -52,8 +52,12 @@ export function limitNesting(bytes: Uint8Array, types: FuncType[]): LimitedModul
     const body = decodeBody(bytes, span.start, span.end);
     const chains = findChains(body, MIN_CHAIN);
     const state = types[m.functionTypes[index]].params.length + body.localCount;
-    const contents = chains.size === 0 ? bytes.subarray(span.start, span.end) : rewriteBody(bytes, body, chains, state);
-    const depthAfter = nestingDepth(contents, 0, contents.length);
+    let contents = chains.size === 0 ? bytes.subarray(span.start, span.end) : rewriteBody(bytes, body, chains, state);
+    let depthAfter = nestingDepth(contents, 0, contents.length);
+    if (depthAfter > NESTING_LIMIT && chains.size !== 0) {
+      contents = rewriteBody(bytes, body, chains, state, true); // narrower trees: more levels, less depth
+      depthAfter = nestingDepth(contents, 0, contents.length);
+    }
     if (depthAfter > NESTING_LIMIT) {
       throw new AppRefusedError(
         `function ${index} nests blocks, loops and ifs ${depthAfter} deep${chains.size ? ` after its switch-like chains were flattened (from ${depthBefore})` : ""}; ` +
