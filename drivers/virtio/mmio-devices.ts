@@ -42,7 +42,9 @@ export function mmioWindowsFromCommandLine(info: BootInfo): DeviceWindow[] {
 
 /** The device tree's "virtio,mmio" nodes (aarch64 virt), highest address first. */
 export function mmioWindowsFromDeviceTree(info: BootInfo): DeviceWindow[] {
-  return highestFirst(info.virtioMmio.slice(0));
+  const windows: DeviceWindow[] = [];
+  for (let i: u32 = 0; i < info.virtioMmio.length; i++) windows.push(info.virtioMmio.at(i));
+  return highestFirst(windows);
 }
 
 function highestFirst(windows: DeviceWindow[]): DeviceWindow[] {

@@ -23,6 +23,47 @@ export class DeviceWindow {
   constructor(public base: u64, public size: u64, public interrupt: u32) {}
 }
 
+/** One packed window of a DeviceWindowList: base, size, interrupt. */
+@unmanaged
+class WindowRecord {
+  base: u64;
+  size: u64;
+  interrupt: u64;
+}
+
+const RECORD_BYTES = offsetof<WindowRecord>();
+/** Records the first growth makes room for: QEMU virt's tree has 32 virtio-mmio nodes. */
+const FIRST_CAPACITY: u32 = 32;
+
+/**
+ * Device windows kept packed in one growing block, no object per window:
+ * the device tree walk records every virtio-mmio node at boot, and only a
+ * device probe, if one comes, makes DeviceWindow objects of them (at()).
+ */
+export class DeviceWindowList {
+  private records: usize = 0;
+  private capacity: u32 = 0;
+  length: u32 = 0;
+
+  push(base: u64, size: u64, interrupt: u32): void {
+    if (this.length == this.capacity) {
+      this.capacity = this.capacity == 0 ? FIRST_CAPACITY : this.capacity << 1;
+      const bytes = <usize>this.capacity * RECORD_BYTES;
+      this.records = this.records == 0 ? heap.alloc(bytes) : heap.realloc(this.records, bytes);
+    }
+    const record = changetype<WindowRecord>(this.records + <usize>this.length * RECORD_BYTES);
+    record.base = base;
+    record.size = size;
+    record.interrupt = interrupt;
+    this.length++;
+  }
+
+  at(index: u32): DeviceWindow {
+    const record = changetype<WindowRecord>(this.records + <usize>index * RECORD_BYTES);
+    return new DeviceWindow(record.base, record.size, <u32>record.interrupt);
+  }
+}
+
 export const CONSOLE_NONE: u32 = 0;
 /** A 16550-compatible UART in x86 I/O port space. */
 export const CONSOLE_NS16550_PORT: u32 = 1;
@@ -54,7 +95,7 @@ export class BootInfo {
   rtcBase: u64 = 0;
   rtcInterrupt: u32 = 0;
   /** aarch64: every device tree node compatible with "virtio,mmio" (interrupt: GIC INTID), in tree order; most are empty transports. */
-  virtioMmio: DeviceWindow[] = [];
+  virtioMmio: DeviceWindowList = new DeviceWindowList();
 
   usableBytes(): u64 {
     let total: u64 = 0;

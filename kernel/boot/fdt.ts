@@ -21,7 +21,7 @@ import { EINVAL } from "../errno";
 import { startsAs, bytesAre } from "./cstring";
 import { fail } from "../failure";
 import {
-  BootInfo, DeviceWindow, MemoryRange, MEMORY_USABLE, CONSOLE_PL011,
+  BootInfo, MemoryRange, MEMORY_USABLE, CONSOLE_PL011,
   INTERRUPT_CONTROLLER_GIC_V2, INTERRUPT_CONTROLLER_GIC_V3,
 } from "./bootinfo";
 import {
@@ -242,7 +242,7 @@ function commitDevice(info: BootInfo, node: DeviceNode): void {
       }
     } else if (kind == DEVICE_VIRTIO_MMIO) {
       const spi = gicInterrupt(node.interrupts, node.interruptsLength, 0, GIC_SPI);
-      if (node.regCount >= 1 && spi != 0) info.virtioMmio.push(new DeviceWindow(node.firstReg, node.firstRegSize, spi));
+      if (node.regCount >= 1 && spi != 0) info.virtioMmio.push(node.firstReg, node.firstRegSize, spi);
     } else if (kind == DEVICE_PL031) {
       if (node.regCount >= 1 && info.rtcBase == 0) {
         info.rtcBase = node.firstReg;

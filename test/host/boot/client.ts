@@ -19,6 +19,8 @@ export interface BootExports {
   infoInitrdSize(): bigint;
   infoUsableBytes(): bigint;
   infoDevices(out: number): void;
+  infoVirtioCount(): number;
+  infoVirtioWindow(index: number, out: number): void;
   infoHeapLimit(imageEnd: bigint): bigint;
   chartElapsedTenthsOfMicros(from: bigint, to: bigint, hz: bigint): bigint;
 }
@@ -73,6 +75,17 @@ export function withBootInfo<Base extends HarnessClass>(superclass: Base) {
         controllerKind: Number(field(0)), distributor: field(1), cpuInterface: field(2),
         timerInterrupt: Number(field(3)), rtcBase: field(4), rtcInterrupt: Number(field(5)),
       };
+    }
+
+    /** The virtio-mmio windows the device tree parsed last recorded, in tree order. */
+    bootVirtioWindows(): Array<{ base: bigint; size: bigint; interrupt: number }> {
+      const windows: Array<{ base: bigint; size: bigint; interrupt: number }> = [];
+      for (let i = 0; i < this.exports.infoVirtioCount(); i++) {
+        this.exports.infoVirtioWindow(i, SCRATCH);
+        const view = new DataView(this.memory.buffer, SCRATCH, 24);
+        windows.push({ base: view.getBigUint64(0, true), size: view.getBigUint64(8, true), interrupt: Number(view.getBigUint64(16, true)) });
+      }
+      return windows;
     }
 
     /** kernel/platform.ts heapLimit over the boot info parsed last. */

@@ -199,6 +199,23 @@ describe("parseFdt", () => {
     expect(harness.bootDevices()).toEqual({ controllerKind: 0, distributor: 0n, cpuInterface: 0n, timerInterrupt: 0, rtcBase: 0n, rtcInterrupt: 0 });
   });
 
+  it("records every usable virtio-mmio node in tree order, past the list's first 32 places", () => {
+    const tree = virtTree();
+    const expected: Array<{ base: bigint; size: bigint; interrupt: number }> = [];
+    for (let i = 0; i < 40; i++) {
+      const base = 0xa00_0000n + BigInt(i) * 0x200n;
+      const props: Array<[string, Uint8Array]> = [["compatible", text("virtio,mmio")], ["reg", cells64(base, 0x200n)]];
+      if (i !== 7) props.push(["interrupts", cells(0, 16 + i, 1)]); // no interrupt: not usable
+      if (i === 9) props.push(["status", text("disabled")]);
+      tree.children!.push({ name: `virtio_mmio@${base.toString(16)}`, props });
+      if (i !== 7 && i !== 9) expected.push({ base, size: 0x200n, interrupt: 48 + i });
+    }
+    expect(parse(buildDtb(tree).bytes).error).toBe("");
+    expect(harness.bootVirtioWindows()).toEqual(expected);
+    expect(parse(buildDtb(virtTree()).bytes).error).toBe("");
+    expect(harness.bootVirtioWindows()).toEqual([]);
+  });
+
   it("accepts 16 levels of nesting and refuses 17", () => {
     const nest = (levels: number): DtNode => (levels === 0 ? { name: "leaf" } : { name: `n${levels}`, children: [nest(levels - 1)] });
     expect(parse(buildDtb(root([memoryNode(), nest(14)])).bytes).error).toBe(""); // root + 15 levels

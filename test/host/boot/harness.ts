@@ -78,6 +78,19 @@ export function infoDevices(out: usize): void {
   store<u64>(out, <u64>info!.rtcInterrupt, 40);
 }
 
+/** How many virtio-mmio windows the device tree parsed last recorded. */
+export function infoVirtioCount(): u32 {
+  return info!.virtioMmio.length;
+}
+
+/** Virtio-mmio window `index` as three u64 (base, size, interrupt) in a buffer the test owns. */
+export function infoVirtioWindow(index: u32, out: usize): void {
+  const window = info!.virtioMmio.at(index);
+  store<u64>(out, window.base);
+  store<u64>(out, window.size, 8);
+  store<u64>(out, <u64>window.interrupt, 16);
+}
+
 export function infoHeapLimit(imageEnd: u64): u64 {
   return heapLimit(info!, imageEnd);
 }
