@@ -9,8 +9,10 @@
 //   | u64 name (C string addr) | u64 address              |  ... ending with a zero name
 //   +--------------------------+--------------------------+
 //
-// by exact name, with a binary search over the names sorted (findExport). An unknown name is refused, except for a weak symbol, which
-// resolves to 0. Symbol names in the file are read only through indices
+// then a terminator whose name is 0 and whose address is `bits`, then 2^bits
+// u16 hash slots (scripts/build/app-exports.ts exportHashSlots). A name is
+// looked up by its hash and compared in full (findExport). An unknown name
+// is refused, except for a weak symbol, which resolves to 0. Symbol names in the file are read only through indices
 // below DT_STRSZ; the string table ends with a NUL (dynamic.ts), so every
 // name ends inside it.
 
@@ -85,85 +87,97 @@ class ExportEntry {
   address: u64;
 }
 
-/** The entries of the export table useExports counted. */
-let tableEntries: u32 = 0;
+/** Where the export table's hash slots are (0: no table), and its bits (exportHashSlots). */
+let slots: usize = 0;
+let slotBits: u32 = 0;
 
-/** Counts the export table's entries once, before the lookups of one module's relocation. */
+/** Finds the export table's hash slots once, before the lookups of one module's relocation. */
 export function useExports(exports: usize): void {
-  let count: u32 = 0;
-  if (exports != 0) while (changetype<ExportEntry>(exports + <usize>count * offsetof<ExportEntry>()).name != 0) count++;
-  tableEntries = count;
+  slots = 0;
+  if (exports == 0) return;
+  let count: usize = 0;
+  while (changetype<ExportEntry>(exports + count * offsetof<ExportEntry>()).name != 0) count++;
+  const terminator = changetype<ExportEntry>(exports + count * offsetof<ExportEntry>());
+  slotBits = <u32>terminator.address;
+  if (slotBits == 0 || slotBits > 16) return; // not a table the build wrote: nothing resolves
+  slots = exports + (count + 1) * offsetof<ExportEntry>();
+}
+
+const NAME_HASH_FACTOR: u64 = 0x9e37_79b9_7f4a_7c15;
+
+/**
+ * The hash the build gives each export name (scripts/build/app-exports.ts
+ * nameHash): the name's bytes as little-endian words, the last one padded
+ * with zeros, folded in as h = (h ^ word) * NAME_HASH_FACTOR. `room` bytes
+ * are readable from `at`; bytes past it count as a NUL.
+ */
+function hashName(at: usize, room: usize): u64 {
+  let hash: u64 = 0;
+  for (let i: usize = 0; ; i += 8) {
+    let word: u64 = 0;
+    if (i + 8 <= room) word = load<u64>(at + i);
+    else for (let k: usize = 0; i + k < room && k < 8; k++) word |= <u64>load<u8>(at + i + k) << (<u64>k << 3);
+    const zeros = (word - ONES) & ~word & HIGHS;
+    if (zeros == 0) {
+      hash = (hash ^ word) * NAME_HASH_FACTOR;
+      continue;
+    }
+    const kept = ctz<u64>(zeros) & ~7; // bits of the bytes before the NUL
+    if (kept != 0) hash = (hash ^ (word & ((<u64>1 << kept) - 1))) * NAME_HASH_FACTOR;
+    return hash;
+  }
+  return hash;
 }
 
 /**
- * Looks the NUL-terminated name at `wanted` up in the export table, which
- * the build sorts by name (scripts/build/app-exports.ts): a binary search
- * that never compares again the characters the wanted name is known to
- * share with both ends of the range (its names share long prefixes, such
- * as w2c_wasi__snapshot__preview1_). `room` bytes of the string table are
- * readable from `wanted` on. True (address in `resolved`) if found.
+ * Looks the NUL-terminated name at `wanted` up in the export table by its
+ * hash: from its slot to the next free one, each entry named there is
+ * compared in full. `room` bytes of the string table are readable from
+ * `wanted` on. True (address in `resolved`) if found.
  */
 function findExport(exports: usize, wanted: usize, room: usize): bool {
-  if (exports == 0) return false;
-  let low: u32 = 0;
-  let high = tableEntries;
-  let lowShared: usize = 0; // characters `wanted` shares with the entry before `low`
-  let highShared: usize = 0; // ... and with the entry at `high`
-  while (low < high) {
-    const middle = (low + high) >> 1;
-    const entry = changetype<ExportEntry>(exports + <usize>middle * offsetof<ExportEntry>());
-    const start = min<usize>(lowShared, highShared);
-    const order = compareNames(<usize>entry.name, wanted, start, room);
-    if (order == 0) {
+  if (slots == 0) return false;
+  const mask: u32 = (1 << slotBits) - 1;
+  let slot = <u32>(hashName(wanted, room) >> (64 - <u64>slotBits));
+  for (let probes: u32 = 0; probes <= mask; probes++) {
+    const taken = <u32>load<u16>(slots + (<usize>slot << 1));
+    if (taken == 0) return false;
+    const entry = changetype<ExportEntry>(exports + <usize>(taken - 1) * offsetof<ExportEntry>());
+    if (namesEqual(<usize>entry.name, wanted, room)) {
       resolved = entry.address;
       return true;
     }
-    if (order < 0) {
-      low = middle + 1;
-      lowShared = shared;
-    } else {
-      high = middle;
-      highShared = shared;
-    }
+    slot = (slot + 1) & mask;
   }
   return false;
 }
-
-/** How many characters the last compareNames found alike. */
-let shared: usize = 0;
 
 const ONES: u64 = 0x0101_0101_0101_0101;
 const HIGHS: u64 = 0x8080_8080_8080_8080;
 
 /**
- * The byte order of two NUL-terminated names known to agree on their first
- * `start` bytes: negative, 0 or positive, as strcmp. `a` is an export
- * table name, padded with NULs to whole words; `b` has `room` readable
- * bytes. Whole words are compared while both may be read: the first byte
- * that differs or ends `a` is the lowest one flagged in (a ^ b) | zeros(a).
+ * Whether two NUL-terminated names are equal. `a` is an export table name,
+ * padded with NULs to whole words; `b` has `room` readable bytes. Whole
+ * words are compared while both may be read: the first byte that differs or
+ * ends `a` is the lowest one flagged in (a ^ b) | zeros(a).
  */
-function compareNames(a: usize, b: usize, start: usize, room: usize): i32 {
-  let i = start & ~7;
+function namesEqual(a: usize, b: usize, room: usize): bool {
+  let i: usize = 0;
   while (i + 8 <= room) {
     const x = load<u64>(a + i);
     const flags = (x ^ load<u64>(b + i)) | ((x - ONES) & ~x & HIGHS);
     if (flags != 0) {
       i += <usize>(ctz<u64>(flags) >> 3);
-      return byteOrder(a, b, i);
+      return load<u8>(a + i) == load<u8>(b + i);
     }
     i += 8;
   }
   for (; ; i++) {
-    const x = <i32>load<u8>(a + i);
-    if (x != <i32>load<u8>(b + i) || x == 0) return byteOrder(a, b, i);
+    const x = load<u8>(a + i);
+    if (x != load<u8>(b + i)) return false;
+    if (x == 0) return true;
   }
-  return 0;
-}
-
-/** The order of two names that agree before byte `i` and differ there, or both end there. */
-function byteOrder(a: usize, b: usize, i: usize): i32 {
-  shared = i;
-  return <i32>load<u8>(a + i) - <i32>load<u8>(b + i);
+  return false;
 }
 
 /** The module address of the function `name` (defined, in an executable segment), into `resolved`; 0, or -ENOEXEC with why not (kernel/failure.ts). */

@@ -56,6 +56,40 @@ export function kernelWasiSignatures(kernelHeader: string, prefix = "wasi_"): Ma
   return signatures;
 }
 
+/**
+ * The loader's hash of a name (loader/elf/symbols.ts hashName): its bytes
+ * as little-endian 64-bit words, the last one padded with zeros, each folded
+ * in as h = (h ^ word) * NAME_HASH_FACTOR modulo 2^64.
+ */
+export const NAME_HASH_FACTOR = 0x9e37_79b9_7f4a_7c15n;
+
+export function nameHash(name: string): bigint {
+  const bytes = Buffer.from(name);
+  const padded = Buffer.alloc(Math.ceil(bytes.length / 8) * 8);
+  bytes.copy(padded);
+  let hash = 0n;
+  for (let i = 0; i < padded.length; i += 8) hash = ((hash ^ padded.readBigUInt64LE(i)) * NAME_HASH_FACTOR) & 0xffff_ffff_ffff_ffffn;
+  return hash;
+}
+
+/**
+ * The hash slots of an export table whose entries are `names` in order:
+ * 2^bits 16-bit slots (at least twice the entries), slot (hash >> (64 -
+ * bits)) or the next free one after it (wrapping) holding entry index + 1,
+ * 0 where free. The loader probes from a name's slot to a free one.
+ */
+export function exportHashSlots(names: string[]): { bits: number; slots: number[] } {
+  let bits = 1;
+  while (2 ** bits < 2 * names.length) bits++;
+  const slots = new Array<number>(2 ** bits).fill(0);
+  names.forEach((name, index) => {
+    let slot = Number(nameHash(name) >> BigInt(64 - bits));
+    while (slots[slot] !== 0) slot = (slot + 1) % slots.length;
+    slots[slot] = index + 1;
+  });
+  return { bits, slots };
+}
+
 /** What an export resolves to: a kernel symbol's address, or a constant address. */
 type Target = { symbol: string } | { address: bigint };
 
@@ -91,12 +125,12 @@ export function appExportsSource(kernelHeader: string, runtimeNames: string[], w
     "struct w2c_arch;",
     "uint32_t w2c_arch_appExports(struct w2c_arch* arch) {",
     "  (void)arch;",
-    "  return (uint32_t)(uintptr_t)app_table;",
+    "  return (uint32_t)(uintptr_t)&app_table;",
     "}",
     "",
     "uint32_t w2c_arch_moduleExports(struct w2c_arch* arch) {",
     "  (void)arch;",
-    "  return (uint32_t)(uintptr_t)module_table;",
+    "  return (uint32_t)(uintptr_t)&module_table;",
     "}",
     "",
   ];
@@ -112,17 +146,29 @@ function paddedName(name: string): string {
   return name + "\\0".repeat(7 - (name.length % 8));
 }
 
-/** One table: `<label>_table`, {name, address} pairs sorted by name (byte order: the loader searches it by halves), ending with a zero name. */
+/**
+ * One table, `<label>_table`: {name, address} pairs sorted by name (byte
+ * order), then a terminator whose name is 0 and whose address is the hash's
+ * `bits`, then the 2^bits hash slots (exportHashSlots) the loader looks
+ * names up by.
+ */
 function exportTable(label: string, unsorted: Array<[name: string, target: Target]>): string[] {
   const entries = [...unsorted].sort(([a], [b]) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
   const address = (target: Target, index: number) =>
     "symbol" in target ? `(uint64_t)(uintptr_t)${label}_export_${index}` : `UINT64_C(0x${target.address.toString(16)})`;
+  const { bits, slots } = exportHashSlots(entries.map(([name]) => name));
   return [
     ...entries.flatMap(([, target], index) => ("symbol" in target ? [`extern char ${label}_export_${index}[] __asm__("${target.symbol}");`] : [])),
     "",
-    `static const struct wisp_app_export ${label}_table[] = {`,
-    ...entries.map(([name, target], index) => `  {(uint64_t)(uintptr_t)"${paddedName(name)}", ${address(target, index)}},`),
-    "  {0, 0},",
+    `static const struct {`,
+    `  struct wisp_app_export entries[${entries.length + 1}];`,
+    `  uint16_t slots[${slots.length}];`,
+    `} ${label}_table = {`,
+    "  {",
+    ...entries.map(([name, target], index) => `    {(uint64_t)(uintptr_t)"${paddedName(name)}", ${address(target, index)}},`),
+    `    {0, ${bits}},`,
+    "  },",
+    `  {${slots.join(", ")}},`,
     "};",
     "",
   ];

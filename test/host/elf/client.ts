@@ -12,6 +12,7 @@
 //                         names at the start, module files placed against the very end of
 //                         memory, so that a read past a file's last byte traps.
 
+import { exportHashSlots } from "../../../scripts/build/app-exports";
 import { wasmModule } from "../compile";
 import { instantiateOnFake, Loaded, WASM_PAGE } from "../fake-arch";
 import { writePvh, ARCH_X86_64, ARCH_AARCH64 } from "../firmware";
@@ -112,7 +113,8 @@ export class ElfHarness {
 
   /**
    * Writes the export table {name, address} pairs (names as C strings) in
-   * the test's own memory, sorted by name as the build sorts the kernel's;
+   * the test's own memory, sorted by name as the build sorts the kernel's,
+   * with its terminator and hash slots (scripts/build/app-exports.ts);
    * returns its address.
    */
   writeExports(table: Record<string, bigint>): number {
@@ -128,8 +130,11 @@ export class ElfHarness {
       name += encoded.length;
       entry += 16;
     }
+    const { bits, slots } = exportHashSlots(sorted.map(([key]) => key));
     view.setBigUint64(entry, 0n, true);
-    view.setBigUint64(entry + 8, 0n, true);
+    view.setBigUint64(entry + 8, BigInt(bits), true);
+    slots.forEach((slot, i) => view.setUint16(entry + 16 + 2 * i, slot, true));
+    if (entry + 16 + 2 * slots.length > EXPORT_NAMES_AT) throw new Error("the export table overruns its names");
     return EXPORTS_AT;
   }
 

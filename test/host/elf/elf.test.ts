@@ -69,6 +69,21 @@ describe("a good module", () => {
     }
   }
 
+  it("finds each import by its hash among names sharing its prefixes, and no other", async () => {
+    const h = await ElfHarness.create();
+    const crowd: Record<string, bigint> = { ...EXPORTS };
+    for (let k = 1; k < IMPORTS.fdWrite.length; k++) crowd[IMPORTS.fdWrite.slice(0, k)] = 0xdead_0000n + BigInt(k);
+    for (let n = 0; n < 60; n++) {
+      crowd[`${IMPORTS.fdWrite}${n}`] = 0xbeef_0000n + BigInt(n);
+      crowd[`${IMPORTS.memcpy}${n}`] = 0xcafe_0000n + BigInt(n);
+    }
+    crowd[`${IMPORTS.weak}_`] = 0xf00dn; // the weak import itself stays unresolved
+    const module = buildModule({});
+    const { error, file } = h.load(module.bytes, false, h.writeExports(crowd));
+    expect(error).toBe("");
+    expectLoaded(h, module, file, false);
+  });
+
   it("answers names and code ranges, from .symtab in place and .dynsym otherwise", async () => {
     const h = await ElfHarness.create();
     const exports = h.writeExports(EXPORTS);
