@@ -50,15 +50,17 @@ export function buildKernelMap(boot: Handoff): i32 {
     return fail(EINVAL, "the kernel image is outside the RAM the page allocator manages");
   }
   // Each part is mapped once with its final flags, page 0 left out: no 2 MiB page is split and rewritten later.
+  // The parts go in address order, each starting where the one before ended, so every
+  // table is filled without checking its slots (table.ts, fresh tables).
   const low = max<u64>(ramStart, PAGE_BYTES);
   if (ramStart > PAGE_BYTES && mapPages(PAGE_BYTES, PAGE_BYTES, ramStart - PAGE_BYTES, READ | WRITE | DEVICE) < 0) return outOfMemory();
-  if (entryFormat().deviceSpaceAboveRam() && ramEnd < ADDRESS_LIMIT) {
-    if (mapPages(ramEnd, ramEnd, ADDRESS_LIMIT - ramEnd, READ | WRITE | DEVICE) < 0) return outOfMemory();
-  }
   if (!mapPart(low, boot.imageStart, READ | WRITE)) return outOfMemory();
   if (!mapPart(boot.imageStart, boot.textEnd, READ | EXECUTE)) return outOfMemory();
   if (!mapPart(boot.textEnd, max<u64>(boot.rodataEnd, boot.textEnd), READ)) return outOfMemory();
   if (!mapPart(max<u64>(boot.rodataEnd, boot.textEnd), ramEnd, READ | WRITE)) return outOfMemory();
+  if (entryFormat().deviceSpaceAboveRam() && ramEnd < ADDRESS_LIMIT) {
+    if (mapPages(ramEnd, ramEnd, ADDRESS_LIMIT - ramEnd, READ | WRITE | DEVICE) < 0) return outOfMemory();
+  }
   return 0;
 }
 

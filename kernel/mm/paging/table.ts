@@ -73,12 +73,17 @@ let deferred: usize = 0;
 /** The level of the entry leafFor() found last. */
 let leafLevel: i32 = 0;
 /**
- * The table newTable() made last: its entries past the walk's position are
- * still zero. It stays known across maps that each start where the one
- * before ended (the kernel map is built part after part, in address order);
- * any other operation forgets it.
+ * Per level, the table newTable() made last there: its entries past the
+ * walk's position are still zero, since walks go up in address order. They
+ * stay known across maps that each start where the one before ended (the
+ * kernel map is built part after part, in address order, from a fresh
+ * root); any other operation forgets them.
  */
-let freshTable: usize = 0;
+const freshTables = memory.data(8 * (LEVEL_4K + 1));
+/** The root was just made: the first map starts in fresh tables wherever it starts. */
+let rootIsFresh = false;
+/** Whether any entry of freshTables is set (so forgetting is a no-op when none is). */
+let anyFresh = false;
 const NO_MAP_END: u64 = u64.MAX_VALUE;
 /** Where the last operation, if it was a map, ended; else NO_MAP_END. */
 let lastMapEnd: u64 = NO_MAP_END;
@@ -86,7 +91,16 @@ let lastMapEnd: u64 = NO_MAP_END;
 /** Allocates the empty root table; false if there is no memory. */
 export function createRoot(): bool {
   root = pages.allocZeroed(1, USE_PAGE_TABLES);
+  forgetFreshTables();
+  store<usize>(freshTables + (<usize>rootLevel() << 3), root);
+  rootIsFresh = anyFresh = true;
   return root != 0;
+}
+
+function forgetFreshTables(): void {
+  if (!anyFresh) return;
+  for (let level = 0; level <= LEVEL_4K; level++) store<usize>(freshTables + (<usize>level << 3), 0);
+  anyFresh = false;
 }
 
 /** Loads the root into the CPU: from now on changes are invalidated in the TLB. */
@@ -161,7 +175,8 @@ function leafFor(virtual: u64): u64 {
 }
 
 function run(kind: i32, virtual: u64, size: u64): i32 {
-  if (kind != OP_MAP || virtual != lastMapEnd) freshTable = 0;
+  if (kind != OP_MAP || (virtual != lastMapEnd && !rootIsFresh)) forgetFreshTables();
+  rootIsFresh = false;
   lastMapEnd = kind == OP_MAP ? virtual + size : NO_MAP_END;
   op = kind;
   const result = walk(root, rootLevel(), virtual, virtual + size);
@@ -227,7 +242,7 @@ function fillLeaves(at: usize, level: i32, virtual: u64, to: u64): u64 {
   const count = <usize>(slotsWanted < slotsLeft ? slotsWanted : slotsLeft);
   let entry = leafEntry(virtual + opDelta, opFlags, level);
   let done: usize = 0;
-  if ((at & ~(TABLE_BYTES - 1)) == freshTable) {
+  if ((at & ~(TABLE_BYTES - 1)) == load<usize>(freshTables + (<usize>level << 3))) {
     // A table made in this walk: nothing ahead of `at` is mapped yet. Two entries a step.
     const end = at + (count << 3);
     if ((count & 1) != 0) {
@@ -292,7 +307,7 @@ function visit(at: usize, level: i32, virtual: u64, stop: u64, whole: bool): i32
   let child: usize;
   if (kind == ENTRY_TABLE) child = <usize>entryAddress(old, TABLE_BYTES);
   else if (kind == ENTRY_LEAF) child = split(at, old, level, virtual);
-  else child = newTable(at, virtual);
+  else child = newTable(at, virtual, level + 1);
   if (child == 0) return -ENOMEM;
   const result = walk(child, level + 1, virtual, stop);
   if (op == OP_UNMAP && isEmpty(child)) {
@@ -359,12 +374,14 @@ function split(at: usize, old: u64, level: i32, virtual: u64): usize {
   return child;
 }
 
-function newTable(at: usize, virtual: u64): usize {
+/** A zeroed table for level `level`, entered at `at`. */
+function newTable(at: usize, virtual: u64, level: i32): usize {
   const child = pages.allocZeroed(1, USE_PAGE_TABLES);
   if (child == 0) return 0;
   store<u64>(at, tableEntry(child));
   noteNew(virtual);
-  freshTable = child;
+  store<usize>(freshTables + (<usize>level << 3), child);
+  anyFresh = true;
   return child;
 }
 

@@ -35,6 +35,7 @@ export interface ProfiledBoot {
   trace: string;
 }
 
+/** Guest RAM unless --mem says otherwise. */
 export const MEMORY = "64M";
 
 /** Copies the built kernel's files into `work`, all from the same build. */
@@ -49,7 +50,9 @@ async function snapshotKernel(arch: Arch, work: string, log: (line: string) => v
 }
 
 /** The boot to profile: modules `image` (names) or the app `appWasm`, on `arch`, its files in `work`. */
-export async function profiledBoot(arch: Arch, image: string[], appWasm: string | undefined, work: string, log: (line: string) => void): Promise<ProfiledBoot> {
+export async function profiledBoot(
+  arch: Arch, image: string[], appWasm: string | undefined, work: string, log: (line: string) => void, memory = MEMORY,
+): Promise<ProfiledBoot> {
   const kernel = await snapshotKernel(arch, work, log);
   const machine = defaultMachine(arch);
   let cmdline = "bootchart";
@@ -73,7 +76,7 @@ export async function profiledBoot(arch: Arch, image: string[], appWasm: string 
   if (root.initrd !== undefined && !existsSync(root.initrd)) throw new Error(`${root.initrd}: the image was not written`);
   const trace = join(work, "exec.log");
   const command = [
-    ...qemuCommand({ arch, machine, accel: "tcg", memory: MEMORY, icount: true, rng: runsApp, cmdline, ...root }),
+    ...qemuCommand({ arch, machine, accel: "tcg", memory, icount: true, rng: runsApp, cmdline, ...root }),
     // QEMU 7.2 spelling (later: -accel tcg,one-insn-per-tb=on): one instruction per block, each block logged as it runs.
     "-singlestep", "-d", "exec,nochain", "-D", trace,
   ];

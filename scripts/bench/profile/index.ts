@@ -26,7 +26,7 @@ import { callerRows, printProfile, stageReport } from "./report";
 import { bootTraced, readTrace } from "./run-trace";
 import { stageProfile } from "./stages";
 
-const HELP = `usage: wisp bench profile [--json] [--arch A] [--top N] [--image M,...] [--callers FUNC] [APP.wasm]
+const HELP = `usage: wisp bench profile [--json] [--arch A] [--mem SIZE] [--top N] [--image M,...] [--callers FUNC] [APP.wasm]
 
 Boots once with QEMU logging every guest instruction (-icount shift=0,
 -singlestep, -d exec,nochain) and counts them from the kernel's first
@@ -54,6 +54,8 @@ as calls, inlined functions as part of their caller.
   --json         print everything as JSON: every function of every stage
                  (name, self, inclusive), the total, the stamps and the check
   --arch A       x86_64 (default) or aarch64
+  --mem SIZE     guest RAM, as QEMU's -m takes it (default 64M): what the
+                 stages that grow with RAM cost at 2G
   --top N        functions listed per stage (default 10)
   --image M,...  boot an image of these modules (default: hello-c)
   --callers FUNC also list which callers FUNC's inclusive instructions come
@@ -65,6 +67,7 @@ function parseOptions(argv: string[]) {
   return benchArguments(argv, {
     json: { type: "boolean", default: false },
     arch: { type: "string", default: "x86_64" },
+    mem: { type: "string", default: MEMORY },
     top: { type: "string", default: "10" },
     image: { type: "string" },
     callers: { type: "string" },
@@ -78,6 +81,7 @@ export async function benchProfile(argv: string[]): Promise<number> {
   if (apps.length > 1) throw new UsageError(`give one APP.wasm, not ${apps.join(" ")}`);
   if (apps.length === 1 && values.image !== undefined) throw new UsageError("an app brings its own image: drop --image");
   const arch = parseArch(values.arch);
+  if (!/^\d+[KMG]?$/i.test(values.mem)) throw new UsageError(`--mem takes a size such as 64M or 2G, not '${values.mem}'`);
   const top = wholeNumber(values.top, "top", 1, 100_000);
   const image = (values.image ?? "hello-c").split(",").map((name) => name.trim()).filter(Boolean);
   if (image.length === 0) throw new UsageError("--image needs a comma-separated list of modules");
@@ -85,7 +89,7 @@ export async function benchProfile(argv: string[]): Promise<number> {
 
   const work = mkdtempSync(join(tmpdir(), "wisp-profile-"));
   try {
-    const setup = await profiledBoot(arch, image, apps[0], work, log);
+    const setup = await profiledBoot(arch, image, apps[0], work, log, values.mem);
     const functions = kernelFunctions(readFileSync(setup.map, "utf8"), readWasmModule(readFileSync(setup.wasm)));
     const entrySymbol = arch === "x86_64" ? "pvh_start" : "_start";
     const entry = functions.addressOf(entrySymbol);
@@ -113,7 +117,7 @@ export async function benchProfile(argv: string[]): Promise<number> {
       benchmark: "profile",
       arch,
       machine: setup.machine,
-      memory: MEMORY,
+      memory: values.mem,
       boot: setup.what,
       qemu: qemuVersion(setup.command[0]),
       countedFrom: entrySymbol,
@@ -130,7 +134,7 @@ export async function benchProfile(argv: string[]): Promise<number> {
     if (values.json) console.log(JSON.stringify(report, null, 2));
     else {
       printProfile({
-        title: `${arch} ${setup.machine}, ${MEMORY}, ${setup.what}: ${report.total.instructions.toLocaleString("en-US")} instructions from ${chart.stages[0].name} (${entrySymbol}) to ${chart.stages.at(-1)!.name}, ${report.qemu.replace(/^QEMU emulator version (\S+).*/, "QEMU $1")}`,
+        title: `${arch} ${setup.machine}, ${values.mem}, ${setup.what}: ${report.total.instructions.toLocaleString("en-US")} instructions from ${chart.stages[0].name} (${entrySymbol}) to ${chart.stages.at(-1)!.name}, ${report.qemu.replace(/^QEMU emulator version (\S+).*/, "QEMU $1")}`,
         profile: staged, stages: report.stages, total: report.total, before: report.before, after: report.after, afterWhat, callers: report.callers, top,
         firstSeen: new Map(names.map((name, id) => [name, raw.firstSeen[id]])),
       });
