@@ -10,12 +10,11 @@
 // SPI). Every offset is checked against totalsize, so a corrupt blob yields
 // an error, not a wild read.
 //
-// Property names are not compared as text per property: one pass over the
-// strings block gives every string that begins there a kind (the property
-// names the walk acts on, or "other"), kept in a byte per strings-block
-// offset; a property's kind is then one load at its nameoff. A nameoff that
-// points into the middle of a string (writers may share suffixes) is
-// compared as text.
+// Property names are not compared as text per property: the first property
+// that names a strings-block offset gives it a kind (the property names the
+// walk acts on, or "other"), kept in a byte per offset; every later one is
+// one load. A nameoff that points into the middle of a string (writers may
+// share suffixes) is the suffix's own kind.
 
 import { EINVAL } from "../errno";
 import { startsAs, bytesAre } from "./cstring";
@@ -45,8 +44,8 @@ const PROPERTY_COMPATIBLE: u32 = 6;
 const PROPERTY_STATUS: u32 = 7;
 const PROPERTY_REG: u32 = 8;
 const PROPERTY_INTERRUPTS: u32 = 9;
-/** A strings-block offset that is not the start of a string: compare its text. */
-const PROPERTY_UNRESOLVED: u8 = 0xff;
+/** A strings-block offset no property has named yet. */
+const PROPERTY_UNKNOWN: u8 = 0xff;
 /** Strings blocks larger than this are not indexed: every name is compared as text. */
 const MAX_INDEXED_STRINGS: u32 = 8192;
 
@@ -113,33 +112,19 @@ function propertyKindOf(address: usize, length: usize): u32 {
 }
 
 /**
- * Fills `index` (one byte per strings-block offset) with the kind of the
- * string starting there, PROPERTY_UNRESOLVED inside strings and after an
- * unterminated last one.
+ * The kind of the property named at strings-block offset `nameOffset`
+ * (below `size`), remembered in `index` (a byte per offset, 0 if none).
  */
-function indexPropertyNames(strings: usize, size: usize, index: usize): void {
-  memory.fill(index, PROPERTY_UNRESOLVED, size);
-  let at: usize = 0;
-  while (at < size) {
-    const start = at;
-    at = nulInWords(strings + at, strings + size) - strings;
-    if (at == size) return; // unterminated: its bytes stay unresolved
-    store<u8>(index + start, <u8>propertyKindOf(strings + start, at - start));
-    at++;
-  }
-}
-
-/** The kind of the property named at strings-block offset `nameOffset` (below `size`). */
 function propertyKind(strings: usize, size: usize, index: usize, nameOffset: usize): u32 {
   if (index != 0) {
-    const kind = <u32>load<u8>(index + nameOffset);
-    if (kind != <u32>PROPERTY_UNRESOLVED) return kind;
+    const known = <u32>load<u8>(index + nameOffset);
+    if (known != <u32>PROPERTY_UNKNOWN) return known;
   }
   const name = strings + nameOffset;
-  let length: usize = 0;
-  while (nameOffset + length < size && load<u8>(name + length) != 0) length++;
-  if (nameOffset + length == size) return PROPERTY_OTHER; // unterminated
-  return propertyKindOf(name, length);
+  const end = nulInWords(name, strings + size);
+  const kind = end == strings + size ? PROPERTY_OTHER : propertyKindOf(name, end - name); // unterminated: other
+  if (index != 0) store<u8>(index + nameOffset, <u8>kind);
+  return kind;
 }
 
 /** The device kind a `compatible` entry of `length` bytes names, DEVICE_NONE if none. */
@@ -286,7 +271,7 @@ export function parseFdt(blob: usize, info: BootInfo): i32 {
   const strings = blob + <usize>stringsOffset;
   const stringsLength = <usize>stringsSize;
   const nameIndex = stringsSize > 0 && stringsSize <= MAX_INDEXED_STRINGS ? heap.alloc(stringsLength) : 0;
-  if (nameIndex != 0) indexPropertyNames(strings, stringsLength, nameIndex);
+  if (nameIndex != 0) memory.fill(nameIndex, PROPERTY_UNKNOWN, stringsLength);
   const device = new DeviceNode();
   const result = walkStructure(info, structStart, structEnd, strings, stringsLength, nameIndex, device);
   heap.free(changetype<usize>(device));
