@@ -25,7 +25,7 @@ import { fileURLToPath } from "node:url";
 import { join } from "node:path";
 import { ROOT } from "../../build/files";
 import { buildApp } from "../../app";
-import { Harnesses, NativeAndWasm, RUNTIMES, Ratios, RunResult, Samples, buildHarnesses, compileProgram, emptySamples, median, ratiosOf, round, runOnce, runtimeCommand } from "./programs";
+import { Harnesses, NativeAndWasm, RUNTIMES, RunResult, RuntimeComparison, buildHarnesses, compileProgram, emptySamples, median, ratiosOf, round, runOnce, runtimeCommand } from "./programs";
 
 export interface ComputeBenchOptions {
   /** compute.c's size argument: work grows linearly; 1 ≈ 1 s natively. */
@@ -33,17 +33,9 @@ export interface ComputeBenchOptions {
   runs: number;
 }
 
-export interface ComputeBenchResult {
+export interface ComputeBenchResult extends RuntimeComparison {
   size: number;
   runs: number;
-  checksum: string;
-  native_ms: number;
-  node_ms: number;
-  wisp_aot_ms: number;
-  wisp_aot_kernel_libc_ms: number;
-  ratios: Ratios;
-  /** Every run's elapsed_ms, per runtime, in run order. */
-  samples: Samples;
 }
 
 const SOURCE = join(ROOT, "test", "apps", "compute", "compute.c");

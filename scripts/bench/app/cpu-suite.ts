@@ -19,7 +19,7 @@ import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { ROOT } from "../../build/files";
-import { Program, RATIO_NAMES, RUNTIMES, Ratios, Runtime, Samples, buildHarnesses, buildProgram, emptySamples, median, ratiosOf, round, runOnce, runtimeCommand } from "./programs";
+import { Program, RATIO_NAMES, RuntimeComparison, RUNTIMES, Ratios, Runtime, Samples, buildHarnesses, buildProgram, emptySamples, median, ratiosOf, round, runOnce, runtimeCommand } from "./programs";
 
 export const CPU_KERNELS_DIR = join(ROOT, "test", "apps", "cpu");
 const OUT = join(ROOT, "build", "bench", "app", "cpu");
@@ -36,16 +36,7 @@ export interface CpuSuiteOptions {
   log?: (line: string) => void;
 }
 
-export interface CpuKernelResult {
-  checksum: string;
-  native_ms: number;
-  node_ms: number;
-  wisp_aot_ms: number;
-  wisp_aot_kernel_libc_ms: number;
-  /** Quotients of the medians above. */
-  ratios: Ratios;
-  samples: Samples;
-}
+export type CpuKernelResult = RuntimeComparison;
 
 export interface CpuSuiteResult {
   size: number;

@@ -32,6 +32,18 @@ export interface Ratios {
   wisp_aot_kernel_libc_vs_native: number;
 }
 
+/** One program's result over the four runtimes: its checksum, each runtime's median elapsed_ms, their quotients, every sample. */
+export interface RuntimeComparison {
+  checksum: string;
+  native_ms: number;
+  node_ms: number;
+  wisp_aot_ms: number;
+  wisp_aot_kernel_libc_ms: number;
+  /** Quotients of the medians above. */
+  ratios: Ratios;
+  samples: Samples;
+}
+
 export const RATIO_NAMES: Array<keyof Ratios> = ["node_vs_native", "wisp_aot_vs_native", "wisp_aot_vs_node", "wisp_aot_kernel_libc_vs_native"];
 
 const HARNESS_SOURCE = join(ROOT, "scripts", "bench", "app", "native-harness.c");
