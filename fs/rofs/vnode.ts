@@ -1,6 +1,8 @@
 // One ROFS file, directory or symlink as the VFS sees it.
 //
-// Directories: lookup is a binary search over the sorted entries; readdir's
+// Directories: lookup is a binary search over the sorted entries, for the
+// name's UTF-8 bytes in a static key buffer (ASCII names are copied a
+// character a byte; lookups run under the VFS lock, one at a time); readdir's
 // cookie is the index of the next entry. Files: read goes block by block;
 // a block's stored bytes are checked against their CRC-32C when first read
 // (-EBADMSG on a mismatch) and, if LZ4, decompressed into the vnode's block
@@ -22,6 +24,30 @@ import {
 } from "./metadata";
 
 const NANOSECONDS_PER_SECOND: i64 = 1_000_000_000;
+
+/** Where lookup puts the name it looks for, as UTF-8 (NAME_MAX bytes, and room for a longer name's first character). */
+const lookupKey = memory.data(NAME_MAX + 4);
+
+/**
+ * Puts `name`'s UTF-8 bytes in lookupKey and returns how many there are,
+ * or NAME_MAX + 1 (nothing written past the buffer) when it is longer.
+ */
+function nameKey(name: string): u32 {
+  const chars = name.length;
+  if (chars > NAME_MAX) return <u32>NAME_MAX + 1;
+  const text = changetype<usize>(name);
+  for (let i = 0; i < chars; i++) {
+    const code = load<u16>(text + (<usize>i << 1));
+    if (code >= 0x80) {
+      const bytes = <u32>String.UTF8.byteLength(name);
+      if (bytes > <u32>NAME_MAX) return <u32>NAME_MAX + 1;
+      String.UTF8.encodeUnsafe(text, chars, lookupKey);
+      return bytes;
+    }
+    store<u8>(lookupKey + <usize>i, <u8>code);
+  }
+  return <u32>chars;
+}
 
 export class RofsVnode extends Vnode {
   /** Holds the last block read (decompressed, or raw from a device). */
@@ -56,12 +82,9 @@ export class RofsVnode extends Vnode {
 
   lookup(name: string, out: VnodeResult): i32 {
     if (this.type != TYPE_DIRECTORY) return -ENOTDIR;
-    const length = String.UTF8.byteLength(name);
-    if (length == 0 || length > NAME_MAX) return -ENOENT;
-    const key = heap.alloc(<usize>length);
-    String.UTF8.encodeUnsafe(changetype<usize>(name), name.length, key);
-    const found = this.find(key, <u32>length);
-    heap.free(key);
+    const length = nameKey(name);
+    if (length == 0 || length > <u32>NAME_MAX) return -ENOENT;
+    const found = this.find(lookupKey, length);
     if (found < 0) return -ENOENT;
     const metadata = this.rofs.metadata;
     out.node = this.rofs.vnode(entryInode(entryAt(metadata, inodeLocation(this.record), <u64>found)));
