@@ -12,6 +12,9 @@ import { EIO } from "../../kernel/errno";
 import { RofsVnode } from "./vnode";
 import { inodeAt, inodeType } from "./metadata";
 
+/** Released vnodes kept per filesystem for their next lookup (a power of two). */
+const SPARE_SLOTS: u32 = 32;
+
 export class RofsFileSystem extends FileSystem {
   /** The image's bytes in memory (an initrd), or 0 if they must be read from the device. */
   imageAddress: usize = 0;
@@ -27,6 +30,12 @@ export class RofsFileSystem extends FileSystem {
   metadataBlock: usize = 0;
   dataOffset: u64 = 0;
   rootNode: RofsVnode | null = null;
+  /**
+   * Vnodes the VFS let go of, kept for the next lookup of their inode: a
+   * direct-mapped table of SPARE_SLOTS pointers by inode (made on first use),
+   * the newest released vnode taking its slot.
+   */
+  private spares: usize = 0;
 
   constructor(public disk: BlockDevice) {
     super("rofs", true);
@@ -59,7 +68,33 @@ export class RofsFileSystem extends FileSystem {
   /** A vnode for inode `inode` (a valid number: mount checked every reference). */
   vnode(inode: u32): RofsVnode {
     if (inode == 0 && this.rootNode !== null) return this.rootNode!;
+    if (this.spares != 0) {
+      const slot = this.spares + (<usize>(inode & (SPARE_SLOTS - 1)) << alignof<usize>());
+      const kept = changetype<RofsVnode | null>(load<usize>(slot));
+      if (kept !== null && kept.inode == <u64>inode) {
+        store<usize>(slot, 0);
+        kept.covered = false;
+        return kept;
+      }
+    }
     return new RofsVnode(this, inode, inodeType(inodeAt(this.metadata, inode)));
+  }
+
+  /**
+   * Keeps a vnode the VFS released (its references, parent and cache link
+   * already cleared) for the next lookup of its inode; the vnode that held
+   * its slot is freed.
+   */
+  keep(node: RofsVnode): void {
+    if (this.spares == 0) {
+      const bytes = <usize>SPARE_SLOTS << alignof<usize>();
+      this.spares = heap.alloc(bytes);
+      memory.fill(this.spares, 0, bytes);
+    }
+    const slot = this.spares + (<usize>(<u32>node.inode & (SPARE_SLOTS - 1)) << alignof<usize>());
+    const old = load<usize>(slot);
+    if (old != 0) changetype<RofsVnode>(old).discard();
+    store<usize>(slot, changetype<usize>(node));
   }
 
   root(): Vnode {
@@ -67,9 +102,17 @@ export class RofsFileSystem extends FileSystem {
   }
 
   unmount(): void {
+    if (this.spares != 0) {
+      for (let i: u32 = 0; i < SPARE_SLOTS; i++) {
+        const kept = load<usize>(this.spares + (<usize>i << alignof<usize>()));
+        if (kept != 0) changetype<RofsVnode>(kept).discard();
+      }
+      heap.free(this.spares);
+      this.spares = 0;
+    }
     const root = this.rootNode;
     if (root !== null) {
-      root.release();
+      root.discard();
       heap.free(changetype<usize>(root));
       this.rootNode = null;
     }

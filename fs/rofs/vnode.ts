@@ -252,15 +252,29 @@ export class RofsVnode extends Vnode {
     return 0;
   }
 
+  /**
+   * The VFS let go: the block buffers are freed; the vnode itself is kept
+   * by the filesystem for the next lookup of its inode, with the blocks it
+   * verified still known (the root is the filesystem's anyway).
+   */
   release(): void {
+    this.freeBuffers();
+    if (this !== this.rofs.rootNode) this.rofs.keep(this);
+  }
+
+  /** Frees everything, the vnode included (the filesystem lets a kept vnode go, or unmounts the root). */
+  discard(): void {
+    this.freeBuffers();
+    if (this.verified != 0) heap.free(this.verified);
+    this.verified = 0;
+    if (this !== this.rofs.rootNode) heap.free(changetype<usize>(this));
+  }
+
+  private freeBuffers(): void {
     if (this.blockBuffer != 0) heap.free(this.blockBuffer);
     if (this.staging != 0) heap.free(this.staging);
-    if (this.verified != 0) heap.free(this.verified);
     this.blockBuffer = 0;
     this.staging = 0;
-    this.verified = 0;
     this.bufferedBlock = -1;
-    // The VFS never touches a released vnode again; the root belongs to the filesystem (freed at unmount).
-    if (this !== this.rofs.rootNode) heap.free(changetype<usize>(this));
   }
 }

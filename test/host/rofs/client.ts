@@ -22,6 +22,7 @@ export interface RofsExports {
   rofsReadlink(node: number): number;
   rofsLinkTarget(): Ptr;
   rofsDataAddress(node: number): bigint;
+  rofsVnodeAddress(node: number): number;
   rofsRelease(node: number): void;
   rofsUnmount(): void;
   rofsLz4Decompress(source: number, sourceLength: number, destination: number, capacity: number): number;
@@ -131,5 +132,10 @@ export class RofsClient {
 
   release(node: number): void {
     this.harness.exports.rofsRelease(node);
+  }
+
+  /** The vnode object behind a handle. */
+  address(node: number): number {
+    return this.harness.exports.rofsVnodeAddress(node) >>> 0;
   }
 }

@@ -147,11 +147,16 @@ export function rofsDataAddress(node: i32): i64 {
   return rofsNode(node).dataAddress();
 }
 
-/** Lets go of a vnode as the VFS would: release(), then free it (never the root). */
+/** Lets go of a vnode as the VFS would: release() (the filesystem keeps or frees it; never the root). */
 export function rofsRelease(node: i32): void {
   const vnode = rofsNodes![node];
-  if (vnode !== null) vnode.release(); // frees every vnode but the root
+  if (vnode !== null) vnode.release();
   rofsNodes![node] = null;
+}
+
+/** The vnode object's address (to see a kept vnode come back). */
+export function rofsVnodeAddress(node: i32): usize {
+  return changetype<usize>(rofsNode(node));
 }
 
 export function rofsUnmount(): void {

@@ -134,6 +134,29 @@ describe("ROFS round trips", () => {
     }
   });
 
+  it("keeps a released vnode for the next lookup of its inode, a corrupt block still refused", () => {
+    const tree = sampleTree();
+    const { image } = writeImage(tree);
+    const corrupt = image.slice();
+    corrupt[findFileOffset(image, (tree.children.get("noise.bin") as { data: Uint8Array }).data) + 70_000] ^= 0x40;
+    expect(client.mount(corrupt, true)).toBe("");
+    const root = client.root();
+    const first = client.lookup(root, "noise.bin");
+    const object = client.address(first);
+    expect(client.read(first, 0, 65536)).toHaveLength(65536);
+    expect(client.read(first, 65536, 10)).toBe(EBADMSG);
+    client.release(first);
+    const again = client.lookup(root, "noise.bin");
+    expect(client.address(again)).toBe(object); // the same vnode, its verified block remembered
+    expect(client.read(again, 0, 10)).toHaveLength(10);
+    expect(client.read(again, 65536, 10)).toBe(EBADMSG);
+    client.release(again);
+    const other = client.lookup(root, "big.txt");
+    expect(client.address(other)).not.toBe(object);
+    client.release(other);
+    client.unmount();
+  });
+
   it("reads a directory of many entries by binary search", () => {
     const root = directory();
     const names: string[] = [];
