@@ -102,6 +102,23 @@ export function releaseWalk(walk: Walk): void {
   spareWalks = walk;
 }
 
+/**
+ * One string object, NAME_MAX characters long, that holds in turn each name
+ * a walk looks up on its way (not the last): a filesystem borrows a name for
+ * the call only (fs/vfs/node.ts), and walks run one at a time under the VFS
+ * lock, so no name needs a string of its own.
+ */
+let wayName: usize = 0;
+
+/** Characters [start, end) of `text` (at most NAME_MAX) in the way-name string. */
+function borrowedName(text: string, start: i32, end: i32): string {
+  if (wayName == 0) wayName = __new(<usize>NAME_MAX << 1, idof<string>());
+  const bytes = <usize>(end - start) << 1;
+  memory.copy(wayName, changetype<usize>(text) + (<usize>start << 1), bytes);
+  store<u32>(wayName - 4, <u32>bytes); // the string's length (its runtime size, kernel/rt)
+  return changetype<string>(wayName);
+}
+
 let scratch: VnodeResult | null = null;
 let linkText: TextResult | null = null;
 /** Filesystem lookups made by walks since boot (for tests and reports). */
@@ -250,7 +267,8 @@ export function walkPath(walk: Walk, base: Vnode | null, path: string, followLas
       break;
     }
 
-    const name = ownedSlice(text, start, end);
+    // The last name may outlive the walk (Walk.name); a name on the way is only looked up.
+    const name = last ? ownedSlice(text, start, end) : borrowedName(text, start, end);
     result = lookupChild(current, name, out);
     if (result == -ENOENT && last) {
       walk.directory = current;
@@ -260,14 +278,14 @@ export function walkPath(walk: Walk, base: Vnode | null, path: string, followLas
       return 0;
     }
     if (result < 0) {
-      freeString(name);
+      if (last) freeString(name);
       break;
     }
     let child = crossDown(out.node!);
     out.node = null;
 
     if (child.type == TYPE_SYMLINK && (!last || followLast || trailing)) {
-      freeString(name);
+      if (last) freeString(name);
       if (++links > MAX_SYMLINKS) {
         drop(child);
         result = -ELOOP;
@@ -302,7 +320,7 @@ export function walkPath(walk: Walk, base: Vnode | null, path: string, followLas
 
     if (last) {
       if (trailing && child.type != TYPE_DIRECTORY) {
-        freeString(name);
+        if (last) freeString(name);
         drop(child);
         result = -ENOTDIR;
         break;
@@ -314,7 +332,7 @@ export function walkPath(walk: Walk, base: Vnode | null, path: string, followLas
       if (ownsText) freeString(text);
       return 0;
     }
-    freeString(name);
+    if (last) freeString(name);
     drop(current);
     current = child;
     depth++;
