@@ -69,11 +69,10 @@ export class RofsFileSystem extends FileSystem {
   vnode(inode: u32): RofsVnode {
     if (inode == 0 && this.rootNode !== null) return this.rootNode!;
     if (this.spares != 0) {
-      const slot = this.spares + (<usize>(inode & (SPARE_SLOTS - 1)) << alignof<usize>());
+      const slot = this.spareSlot(inode);
       const kept = changetype<RofsVnode | null>(load<usize>(slot));
       if (kept !== null && kept.inode == <u64>inode) {
         store<usize>(slot, 0);
-        kept.covered = false;
         return kept;
       }
     }
@@ -91,10 +90,15 @@ export class RofsFileSystem extends FileSystem {
       this.spares = heap.alloc(bytes);
       memory.fill(this.spares, 0, bytes);
     }
-    const slot = this.spares + (<usize>(<u32>node.inode & (SPARE_SLOTS - 1)) << alignof<usize>());
+    const slot = this.spareSlot(<u32>node.inode);
     const old = load<usize>(slot);
     if (old != 0) changetype<RofsVnode>(old).discard();
     store<usize>(slot, changetype<usize>(node));
+  }
+
+  /** Where the spare table keeps a vnode of inode `inode` (the table exists). */
+  private spareSlot(inode: u32): usize {
+    return this.spares + (<usize>(inode & (SPARE_SLOTS - 1)) << alignof<usize>());
   }
 
   root(): Vnode {
@@ -104,7 +108,7 @@ export class RofsFileSystem extends FileSystem {
   unmount(): void {
     if (this.spares != 0) {
       for (let i: u32 = 0; i < SPARE_SLOTS; i++) {
-        const kept = load<usize>(this.spares + (<usize>i << alignof<usize>()));
+        const kept = load<usize>(this.spareSlot(i));
         if (kept != 0) changetype<RofsVnode>(kept).discard();
       }
       heap.free(this.spares);

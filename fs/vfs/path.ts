@@ -320,7 +320,7 @@ export function walkPath(walk: Walk, base: Vnode | null, path: string, followLas
 
     if (last) {
       if (trailing && child.type != TYPE_DIRECTORY) {
-        if (last) freeString(name);
+        freeString(name);
         drop(child);
         result = -ENOTDIR;
         break;

@@ -12,9 +12,9 @@
 // then a terminator whose name is 0 and whose address is `bits`, then 2^bits
 // u16 hash slots (scripts/build/app-exports.ts exportHashSlots). A name is
 // looked up by its hash and compared in full (findExport). An unknown name
-// is refused, except for a weak symbol, which resolves to 0. Symbol names in the file are read only through indices
-// below DT_STRSZ; the string table ends with a NUL (dynamic.ts), so every
-// name ends inside it.
+// is refused, except for a weak symbol, which resolves to 0. Symbol names
+// in the file are read only through indices below DT_STRSZ; the string table
+// ends with a NUL (dynamic.ts), so every name ends inside it.
 
 import {
   ElfSymbol, SectionHeader, SYMBOL_BYTES, SECTION_HEADER_BYTES, ElfHeader, SHN_UNDEF, SHN_ABS, SHN_LORESERVE,

@@ -21,6 +21,9 @@ import { readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { APP_MEMORY_SYMBOL } from "../build/app-exports";
 
+/** How wasm2c 1.0.39 defines MEM_ADDR: through the instance's base pointer (the kernel's build rewrites it too). */
+export const WASM2C_MEM_ADDR = "#define MEM_ADDR(mem, addr, n) &((mem)->data[addr])";
+
 interface Rewrite {
   generic: string;
   fixed: string;
@@ -28,7 +31,7 @@ interface Rewrite {
 
 const REWRITES: Rewrite[] = [
   {
-    generic: "#define MEM_ADDR(mem, addr, n) &((mem)->data[addr])",
+    generic: WASM2C_MEM_ADDR,
     fixed: [
       `/* Wisp: the app's memory starts at ${APP_MEMORY_SYMBOL}'s address (scripts/app/memory-access.ts). */`,
       `extern __attribute__((visibility("default"))) u8 ${APP_MEMORY_SYMBOL}[];`,

@@ -23,6 +23,7 @@ import { staticDataEnd, mergeDataSegments, linkStaticDataInPlace, dataSegments }
 import { withFileLock } from "./lock";
 import { writeFlatImage } from "./flat-image";
 import { appExportsSource, appMemoryBase, kernelWasiSignatures, readNameList } from "./app-exports";
+import { WASM2C_MEM_ADDR } from "../app/memory-access";
 import { parseWasiFunctions, signatureText } from "../app/lists";
 
 import { type Profile, parseProfile, profileFlags, profileId } from "./profiles";
@@ -66,10 +67,9 @@ const PAGE = 4096;
  * is 0 and a wasm address is already the pointer.
  */
 export function fixMemoryBase(file: string, base: string): void {
-  const generic = "#define MEM_ADDR(mem, addr, n) &((mem)->data[addr])";
   const text = readFileSync(file, "utf8");
-  if (!text.includes(generic)) throw new Error(`wasm2c output changed: no '${generic}' in ${file}`);
-  writeFileSync(file, text.replace(generic, `#define MEM_ADDR(mem, addr, n) ((u8*)(uintptr_t)((u64)(${base}) + (u64)(addr)))`));
+  if (!text.includes(WASM2C_MEM_ADDR)) throw new Error(`wasm2c output changed: no '${WASM2C_MEM_ADDR}' in ${file}`);
+  writeFileSync(file, text.replace(WASM2C_MEM_ADDR, `#define MEM_ADDR(mem, addr, n) ((u8*)(uintptr_t)((u64)(${base}) + (u64)(addr)))`));
 }
 
 /** Stops the build if the linker did not put the static data's array exactly at its wasm address. */

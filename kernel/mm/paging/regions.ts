@@ -73,20 +73,22 @@ export function reserveRegion(size: u64, guardBytes: u64): u64 {
   const guard = roundUp(guardBytes, LARGE_PAGE_BYTES);
   const total = guard + roundUp(size, LARGE_PAGE_BYTES) + guard;
   if (total > space) return 0;
+  // From the bottom, past each reservation in the way, to the first stretch that is free.
   let start = REGION_SPACE_START;
-  let moved = true;
-  while (moved) {
-    moved = false;
-    for (let i: u32 = 0; i < MAX_REGIONS; i++) {
-      const other = regionAt(i);
-      if (other.end != 0 && start < other.end && other.start < start + total) {
-        start = other.end;
-        moved = true;
-      }
-    }
+  for (let past = overlapEnd(start, total); past != 0; past = overlapEnd(start, total)) {
+    start = past;
     if (start + total > REGION_SPACE_END) return 0;
   }
   return claimRegion(start, guard, size, total);
+}
+
+/** The end of a reservation that meets [start, start + total), or 0 if none does. */
+function overlapEnd(start: u64, total: u64): u64 {
+  for (let i: u32 = 0; i < MAX_REGIONS; i++) {
+    const other = regionAt(i);
+    if (other.end != 0 && start < other.end && other.start < start + total) return other.end;
+  }
+  return 0;
 }
 
 /**
@@ -101,10 +103,7 @@ export function reserveRegionAt(base: u64, size: u64, guardBytes: u64): u64 {
   const total = guard + roundUp(size, LARGE_PAGE_BYTES) + guard;
   if (base < REGION_SPACE_START + guard || total > REGION_SPACE_END - (base - guard)) return 0;
   const start = base - guard;
-  for (let i: u32 = 0; i < MAX_REGIONS; i++) {
-    const other = regionAt(i);
-    if (other.end != 0 && start < other.end && other.start < start + total) return 0;
-  }
+  if (overlapEnd(start, total) != 0) return 0;
   return claimRegion(start, guard, size, total);
 }
 
