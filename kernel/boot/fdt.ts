@@ -146,8 +146,43 @@ function deviceKindOf(entry: usize, length: usize): u32 {
   return DEVICE_NONE;
 }
 
+/** True if the `length` bytes at `a` and at `b` are the same; by words, for the short values of a tree. */
+function sameBytes(a: usize, b: usize, length: usize): bool {
+  let at: usize = 0;
+  for (; length - at >= 8; at += 8) {
+    if (load<u64>(a + at) != load<u64>(b + at)) return false;
+  }
+  if (length - at >= 4) {
+    if (load<u32>(a + at) != load<u32>(b + at)) return false;
+    at += 4;
+  }
+  for (; at < length; at++) {
+    if (load<u8>(a + at) != load<u8>(b + at)) return false;
+  }
+  return true;
+}
+
+/**
+ * The device kind of the last `compatible` value classified: trees list
+ * devices of one kind in a row (QEMU virt's 32 virtio-mmio transports), so
+ * most values are the one before, and one compare of their bytes.
+ */
+let lastCompatible: usize = 0;
+let lastCompatibleLength: usize = 0;
+let lastCompatibleKind: u32 = DEVICE_NONE;
+
 /** The first device kind a `compatible` string list names, DEVICE_NONE if none. */
 function deviceKind(address: usize, length: usize): u32 {
+  if (length == lastCompatibleLength && lastCompatible != 0 && sameBytes(address, lastCompatible, length)) return lastCompatibleKind;
+  const kind = listedDeviceKind(address, length);
+  lastCompatible = address;
+  lastCompatibleLength = length;
+  lastCompatibleKind = kind;
+  return kind;
+}
+
+/** The first device kind in the `compatible` string list at `address`, DEVICE_NONE if none. */
+function listedDeviceKind(address: usize, length: usize): u32 {
   let at: usize = 0;
   while (at < length) {
     const start = at;
@@ -273,6 +308,7 @@ export function parseFdt(blob: usize, info: BootInfo): i32 {
   const nameIndex = stringsSize > 0 && stringsSize <= MAX_INDEXED_STRINGS ? heap.alloc(stringsLength) : 0;
   if (nameIndex != 0) memory.fill(nameIndex, PROPERTY_UNKNOWN, stringsLength);
   const device = new DeviceNode();
+  lastCompatible = 0; // a remembered value lies in an earlier blob
   const result = walkStructure(info, structStart, structEnd, strings, stringsLength, nameIndex, device);
   heap.free(changetype<usize>(device));
   if (nameIndex != 0) heap.free(nameIndex);

@@ -30,7 +30,6 @@ import { panic } from "../panic";
 
 const SLAB_MAGIC: u32 = 0x51ab0000;
 const HEADER_BYTES: usize = 32;
-const MAX_SLAB_PAGES: u32 = 16;
 
 @unmanaged
 export class Slab {
@@ -88,13 +87,6 @@ function bitmapBytes(capacity: u32): usize {
   return ((<usize>capacity + 31) >> 5) << 2;
 }
 
-/** Objects of `size` that fit in a slab of `slabBytes`, with room for header and bitmap. */
-function capacityFor(slabBytes: usize, size: usize): u32 {
-  let capacity = <u32>((slabBytes - HEADER_BYTES) / size);
-  while (capacity > 0 && ((HEADER_BYTES + bitmapBytes(capacity) + 15) & ~15) + <usize>capacity * size > slabBytes) capacity--;
-  return capacity;
-}
-
 /** Forgets every slab; each class's geometry is worked out when it is first used. */
 export function initSlabs(): void {
   keptPages = 0;
@@ -103,24 +95,35 @@ export function initSlabs(): void {
   for (let i = 0; i < TABLES.length; i++) memory.fill(TABLES[i], 0, bytes);
 }
 
-/** Chooses class `c`'s slab size (the fewest pages losing at most 1/16) and object layout, once. */
+/**
+ * Each class's slab: pages, then objects, per class. A slab has the fewest
+ * pages (1 to 16) that lose at most 1/16 of themselves to the header, the
+ * bitmap and the unusable tail, or 16 when none does, and holds as many
+ * objects as fit after the header and its bitmap. A table, not a search at
+ * each class's first use: boot touches some 25 classes.
+ * test/host/mm/slab-geometry.test.ts works the table out again from the rule.
+ */
+const GEOMETRY = memory.data<u16>([
+  1, 500, 1, 252, 1, 168, 1, 126, 1, 101, 1, 84, 1, 72, 1, 63,
+  1, 56, 1, 50, 1, 46, 1, 42, 1, 38, 1, 36, 1, 33, 1, 31,
+  1, 28, 1, 25, 1, 23, 1, 21, 1, 19, 1, 18, 1, 16, 1, 15,
+  1, 14, 1, 12, 1, 11, 1, 10, 2, 19, 1, 9, 1, 8, 2, 15,
+  1, 7, 1, 6, 2, 11, 1, 5, 3, 14, 2, 9, 1, 4, 4, 15,
+  2, 7, 1, 3, 4, 11, 2, 5, 3, 7, 4, 9, 1, 2, 8, 15,
+  3, 5, 2, 3, 5, 7, 4, 5, 5, 6, 8, 9, 1, 1, 16, 15,
+  6, 5, 4, 3, 7, 5, 8, 5, 5, 3, 9, 5, 2, 1, 16, 7,
+]);
+
+/** Lays out class `c`'s slabs from GEOMETRY, once. */
 function ensureGeometry(c: u32): void {
   if (get(slabPages, c) != 0) return;
   const size = classSize(c);
-  let best: u32 = 0;
-  for (let p: u32 = 1; p <= MAX_SLAB_PAGES; p++) {
-    const bytes = <usize>p << PAGE_SHIFT;
-    const capacity = capacityFor(bytes, size);
-    if (capacity == 0) continue;
-    best = p;
-    if ((bytes - <usize>capacity * size) * 16 <= bytes) break;
-  }
-  const capacity = capacityFor(<usize>best << PAGE_SHIFT, size);
+  const capacity = <u32>load<u16>(GEOMETRY + (<usize>c << 2), 2);
   put(objectSize, c, <u32>size);
   put(reciprocal, c, <u32>(0x1_0000_0000 / <u64>size) + 1);
   put(slabCapacity, c, capacity);
   put(firstObject, c, <u32>((HEADER_BYTES + bitmapBytes(capacity) + 15) & ~15));
-  put(slabPages, c, best);
+  put(slabPages, c, <u32>load<u16>(GEOMETRY + (<usize>c << 2)));
 }
 
 export function pagesPerSlab(c: u32): u32 {

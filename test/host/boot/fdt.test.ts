@@ -190,6 +190,25 @@ describe("parseFdt", () => {
     });
   });
 
+  it("tells apart consecutive compatible values of one length (the walk remembers the last one's kind)", () => {
+    const tree = root([
+      memoryNode(),
+      { name: "pl011@9000000", props: [["compatible", text("arm,pl011")], ["reg", cells64(0x900_0000n, 0x1000n)]] },
+      { name: "pl031@9010000", props: [["compatible", text("arm,pl031")], ["reg", cells64(0x901_0000n, 0x1000n)], ["interrupts", cells(0, 2, 4)]] },
+      { name: "virtio_mmio@a000000", props: [["compatible", text("virtio,mmio")], ["reg", cells64(0xa00_0000n, 0x200n)], ["interrupts", cells(0, 16, 1)]] },
+      { name: "virtio_mmio@a000200", props: [["compatible", text("virtio,mmiO")], ["reg", cells64(0xa00_0200n, 0x200n)], ["interrupts", cells(0, 17, 1)]] },
+      { name: "virtio_mmio@a000400", props: [["compatible", text("virtio,mmio")], ["reg", cells64(0xa00_0400n, 0x200n)], ["interrupts", cells(0, 18, 1)]] },
+    ]);
+    const info = parse(buildDtb(tree).bytes);
+    expect(info.error).toBe("");
+    expect(info.consoleBase).toBe(0x900_0000n);
+    expect(harness.bootDevices()).toMatchObject({ rtcBase: 0x901_0000n, rtcInterrupt: 34 });
+    expect(harness.bootVirtioWindows()).toEqual([
+      { base: 0xa00_0000n, size: 0x200n, interrupt: 48 },
+      { base: 0xa00_0400n, size: 0x200n, interrupt: 50 },
+    ]);
+  });
+
   it("records a GICv3 by kind, and no devices for a tree without them", () => {
     const tree = virtTree();
     tree.children!.push({ name: "intc@8000000", props: [["compatible", text("arm,gic-v3")], ["reg", cells64(0x800_0000n, 0x1_0000n, 0x80a_0000n, 0xf6_0000n)]] });
