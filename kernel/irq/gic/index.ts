@@ -2,9 +2,10 @@
 // "arm,cortex-a15-gic", or "arm,gic-400"), found in the device tree.
 //
 // initController leaves the distributor forwarding and the CPU interface
-// signalling, with every SPI and PPI masked: all interrupts in group 0
-// (signalled as IRQ, FIQEn stays 0), one middle priority, SPIs level-sensitive
-// and targeted at this CPU (CPU0). A source is a GIC INTID and its line is
+// signalling, with every SPI and PPI masked and nothing pending: all
+// interrupts in group 0 (signalled as IRQ, FIQEn stays 0). A line gets one
+// middle priority and, for an SPI, level-sensitive triggering and this CPU
+// (CPU0) as target when it is first unmasked. A source is a GIC INTID and its line is
 // the same number. The kernel runs at non-secure EL1. On a GIC without the
 // Security Extensions (QEMU virt with secure=off, the default) group 0 is
 // everything and is signalled as IRQ. On one with them (secure=on) the
@@ -34,7 +35,7 @@ import {
  */
 const ENABLE_GROUP0: u32 = 1;
 /** Every interrupt's priority: the middle of the range, so a later need for higher or lower fits. */
-const DEFAULT_PRIORITY_WORD: u32 = 0xa0a0_a0a0;
+const DEFAULT_PRIORITY: u32 = 0xa0;
 /** The EL1 virtual timer's INTID on QEMU virt (PPI 11), when the device tree does not say. */
 const DEFAULT_VIRTUAL_TIMER_INTID: u32 = 27;
 
@@ -43,6 +44,11 @@ let cpuInterface: usize = 0;
 let lines: u32 = 0;
 let lastAcknowledged: u32 = 0;
 let virtualTimerIntid: u32 = DEFAULT_VIRTUAL_TIMER_INTID;
+/** This CPU's bit in GICD_ITARGETSR (0 on a uniprocessor GIC, whose targets are fixed). */
+let thisCpu: u32 = 0;
+/** A bit per INTID: configured (configureLine) since initController. */
+const CONFIGURED_BYTES: usize = <usize>((FIRST_SPECIAL_INTID + 31) >> 5) << 2;
+const configured = memory.data(<i32>CONFIGURED_BYTES);
 
 /** Sets up the GIC the device tree names; returns 0 or -errno with why it cannot be used. */
 export function initController(info: BootInfo): i32 {
@@ -73,21 +79,10 @@ export function initController(info: BootInfo): i32 {
     mmioWrite32(gicd + GICD_ICENABLER + offset, word == 0 ? 0xffff_0000 : 0xffff_ffff);
     mmioWrite32(gicd + GICD_ICPENDR + offset, word == 0 ? 0xffff_0000 : 0xffff_ffff);
   }
-  // One byte per INTID: priorities for all; targets for SPIs (ITARGETSR0 reads as this CPU's own bit).
-  const byteWords = <usize>(lines >> 2);
-  for (let word: usize = 0; word < byteWords; word++) {
-    mmioWrite32(gicd + GICD_IPRIORITYR + (word << 2), DEFAULT_PRIORITY_WORD);
-  }
-  const thisCpu = mmioRead32(gicd + GICD_ITARGETSR) & 0xff;
-  if (thisCpu != 0) {
-    for (let word = <usize>(FIRST_SPI >> 2); word < byteWords; word++) {
-      mmioWrite32(gicd + GICD_ITARGETSR + (word << 2), thisCpu * 0x0101_0101);
-    }
-  }
-  // Two bits per INTID: SPIs level-sensitive (PPIs keep their fixed configuration).
-  for (let word = <usize>(FIRST_SPI >> 4); word < <usize>(lines >> 4); word++) {
-    mmioWrite32(gicd + GICD_ICFGR + (word << 2), 0);
-  }
+  // A line's priority, target and trigger are set when it is first unmasked (configureLine):
+  // a masked line's matter to nothing, and QEMU virt's GIC has 288.
+  thisCpu = mmioRead32(gicd + GICD_ITARGETSR) & 0xff; // ITARGETSR0 reads as this CPU's own bit
+  memory.fill(configured, 0, CONFIGURED_BYTES);
   mmioWrite32(gicd + GICD_CTLR, ENABLE_GROUP0);
 
   mmioWrite32(cpuInterface + GICC_PMR, GICC_PMR_OPEN);
@@ -100,9 +95,34 @@ export function lineOf(source: u32): i32 {
   return source < lines ? <i32>source : -1;
 }
 
+/**
+ * Gives INTID `source` the default priority and, for an SPI, this CPU as
+ * its target and level-sensitive triggering (PPIs keep their fixed
+ * configuration), once. Byte fields are read, changed and written back as
+ * words, as every GICv2 allows.
+ */
+function configureLine(source: u32): void {
+  const word = configured + (<usize>(source >> 5) << 2);
+  const bit: u32 = 1 << (source & 31);
+  const seen = load<u32>(word);
+  if ((seen & bit) != 0) return;
+  store<u32>(word, seen | bit);
+  const shift = (source & 3) << 3;
+  const priority = distributor + GICD_IPRIORITYR + (<usize>(source >> 2) << 2);
+  mmioWrite32(priority, (mmioRead32(priority) & ~(<u32>0xff << shift)) | (DEFAULT_PRIORITY << shift));
+  if (source < FIRST_SPI) return;
+  if (thisCpu != 0) {
+    const target = distributor + GICD_ITARGETSR + (<usize>(source >> 2) << 2);
+    mmioWrite32(target, (mmioRead32(target) & ~(<u32>0xff << shift)) | (thisCpu << shift));
+  }
+  const trigger = distributor + GICD_ICFGR + (<usize>(source >> 4) << 2);
+  mmioWrite32(trigger, mmioRead32(trigger) & ~(<u32>2 << ((source & 15) << 1))); // 0: level-sensitive
+}
+
 /** Unmasks INTID `source` (GICD_ISENABLER); -EINVAL beyond the GIC's lines. */
 export function unmask(source: u32): i32 {
   if (source >= lines) return -EINVAL;
+  configureLine(source);
   mmioWrite32(distributor + GICD_ISENABLER + (<usize>(source >> 5) << 2), 1 << (source & 31));
   return 0;
 }
