@@ -2,14 +2,15 @@
 // memory.copy and memory.fill in kernel code become wasm2c's bounds-checked
 // calls to memmove and memset (arch/common/libc.c, which apps import too):
 // every source and destination offset 0-15 and every length 0-96 and some
-// long ones (around the rep-string threshold, a page, 64 KiB + 3), copied
-// between buffers and overlapping either way, and filled, are checked byte
-// for byte against a byte-at-a-time reference, with a margin each side
-// that must stay untouched. One check per case; the summary line counts them.
+// long ones (around the rep-string and zero-block thresholds, a page, 64 KiB
+// + 3), copied between buffers and overlapping either way, and filled (with
+// a pattern and with zeros), are checked byte for byte against a
+// byte-at-a-time reference, with a margin each side that must stay
+// untouched. One check per case; the summary line counts them.
 
 import { beginSelfTest, check, endSelfTest } from "./check";
 
-const LONG: StaticArray<u32> = [255, 256, 257, 1000, 4095, 4096, 65539];
+const LONG: StaticArray<u32> = [255, 256, 257, 319, 320, 321, 1000, 4095, 4096, 65539];
 const MARGIN: usize = 64;
 
 let source: usize = 0;
@@ -57,6 +58,12 @@ function oneCase(from: usize, to: usize, length: usize): void {
   for (let i: usize = 0; i < length; i++) store<u8>(reference + MARGIN + to + i, 0xa5);
   memory.fill(target + MARGIN + to, 0xa5, length);
   check("fill", same(target, reference, span));
+  // A zero fill (aarch64 clears long ones by whole cache blocks).
+  pattern(target, span, 6);
+  memory.copy(reference, target, span);
+  for (let i: usize = 0; i < length; i++) store<u8>(reference + MARGIN + to + i, 0);
+  memory.fill(target + MARGIN + to, 0, length);
+  check("zero fill", same(target, reference, span));
 }
 
 export function libcSelfTest(): bool {
