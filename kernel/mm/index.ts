@@ -14,6 +14,7 @@ import { BootInfo, MEMORY_USABLE } from "../boot/bootinfo";
 import { arena } from "../rt/arena";
 import { pages, PAGE_SIZE, USE_BOOT, USE_INITRD, USE_KERNEL, USE_RESERVED } from "./pages";
 import { initSlabs } from "./slab";
+import { initFreeLists } from "./free-lists";
 
 export { malloc, free, usableSize } from "./malloc";
 export { pages } from "./pages";
@@ -84,6 +85,7 @@ export function initMemory(info: BootInfo, imageEnd: usize): i32 {
   arena.end = (arena.top + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
   pages.claim(arena.start, arena.end, USE_BOOT);
   initSlabs();
+  initFreeLists();
   ready = true;
   return 0;
 }

@@ -2,13 +2,15 @@
 // shutdown): where every page went, the slab classes in use, and the
 // high-water mark of pages in use.
 //
-// The report never allocates: it snapshots the counters first and prints
+// The report never allocates: it gives the objects waiting on the free lists
+// back to their slabs (free-lists.ts), snapshots the counters, and prints
 // numbers with the console's allocation-free formatters, so what it shows is
-// one consistent moment.
+// one consistent moment of memory in use.
 
 import { pages, useName, useKey, USE_COUNT, USE_FREE, PAGE_SHIFT } from "./pages";
 import { CLASS_COUNT, classSize } from "./classes";
-import { slabsInClass, objectsInClass, pagesPerSlab } from "./slab";
+import { slabsInClass, pagesPerSlab } from "./slab";
+import { objectsInClass, trimFreeLists } from "./free-lists";
 import { print, printLine, printUnsigned, printUnsignedPadded } from "../console";
 
 const snapshot = memory.data(<i32>USE_COUNT * 4);
@@ -28,6 +30,7 @@ function printPages(label: string, count: u32): void {
 }
 
 export function printMemoryInfo(): void {
+  trimFreeLists();
   for (let use: u32 = 0; use < USE_COUNT; use++) store<u32>(snapshot + (<usize>use << 2), pages.count(use));
   const usable = pages.usable;
   const highWater = pages.highWater;

@@ -550,7 +550,8 @@ export namespace pages {
   export const NO_DESCRIPTOR: u32 = 0xffff_ffff;
 
   /** The raw descriptor of the frame holding `address`, or NO_DESCRIPTOR if it is free or outside the tables. */
-  export function descriptorOf(address: usize): u32 {
+  // @ts-ignore: decorator
+  @inline export function descriptorOf(address: usize): u32 {
     if (!inRange(address)) return NO_DESCRIPTOR;
     const frame = frameOf(address);
     ensureChunk(frame >> chunkShift);

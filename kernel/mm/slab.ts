@@ -4,15 +4,18 @@
 // it is lost to the header and the unusable tail):
 //
 //   +--------+--------------------+-------------------------------------+-----+
-//   | header | allocation bitmap  | object 0 | object 1 | ...            | tail|
+//   | header | free-object bitmap | object 0 | object 1 | ...            | tail|
 //   +--------+--------------------+-------------------------------------+-----+
 //   0        32                   firstObject (16-byte aligned)
 //
-// Free objects form a list threaded through their first 4 bytes; objects
-// never handed out are taken in address order (`fresh`) so a new slab is not
-// written to beyond its header. The bitmap records which objects are in use,
-// so a double free or a pointer into the middle of an object is caught in
-// every build, not only debug ones.
+// Objects freed back to the slab form a list threaded through their first 4
+// bytes, and the bitmap has their bits set; objects never handed out are
+// those from `fresh` on. The CPU's free lists (free-lists.ts) take objects
+// out of slabs in batches (slabRefill: freed ones, and the untouched rest
+// as a run) and give them back one by one (slabReturn) or as the run's
+// remainder (slabReturnFresh); the slab counts what they hold as in use.
+// So a double free or a pointer into the middle of an object is caught in
+// every build, not only debug ones (checkedClass).
 //
 // Slabs with free objects are on their class's partial list. A slab whose
 // last object is freed stays there as the class's one kept empty slab, so an
@@ -68,10 +71,8 @@ let keptBudget: u32 = 0;
 const MIN_KEPT_BUDGET: u32 = 8;
 /** Slabs per class (the kept empty one included), for the accounting report. */
 const slabCount = memory.data(<i32>CLASS_COUNT * 4);
-/** Objects in use per class. */
-const objectCount = memory.data(<i32>CLASS_COUNT * 4);
 /** Every per-class table, for initSlabs to clear. */
-const TABLES: StaticArray<usize> = [objectSize, reciprocal, slabPages, slabCapacity, firstObject, partial, keptEmpty, slabCount, objectCount];
+const TABLES: StaticArray<usize> = [objectSize, reciprocal, slabPages, slabCapacity, firstObject, partial, keptEmpty, slabCount];
 
 // @ts-ignore: decorator
 @inline function get(table: usize, index: u32): u32 {
@@ -140,10 +141,6 @@ export function slabsInClass(c: u32): u32 {
   return get(slabCount, c);
 }
 
-export function objectsInClass(c: u32): u32 {
-  return get(objectCount, c);
-}
-
 function pushPartial(slab: Slab): void {
   const head = get(partial, slab.classIndex);
   slab.previous = 0;
@@ -175,8 +172,7 @@ function newSlab(c: u32): Slab | null {
   slab.capacity = get(slabCapacity, c);
   memory.fill(address + HEADER_BYTES, 0, bitmapBytes(slab.capacity));
   put(slabCount, c, get(slabCount, c) + 1);
-  pushPartial(slab);
-  return slab;
+  return slab; // not on the partial list: slabRefill takes it whole
 }
 
 // @ts-ignore: decorator
@@ -184,13 +180,37 @@ function newSlab(c: u32): Slab | null {
   return <u32>((<u64>offset * <u64>get(reciprocal, c)) >> 32);
 }
 
-/** An object of class `c`, or 0 when no pages are left. */
-export function slabAlloc(c: u32): usize {
-  let head = get(partial, c);
+// @ts-ignore: decorator
+@inline function bitmapWord(slab: Slab, index: u32): usize {
+  return slab.address + HEADER_BYTES + (<usize>(index >> 5) << 2);
+}
+
+/** How many objects the last slabRefill linked into its chain. */
+export let taken: u32 = 0;
+/** The run of objects never handed out that the last slabRefill took whole: [freshStart, freshEnd), empty if equal. */
+export let freshStart: usize = 0;
+export let freshEnd: usize = 0;
+
+/**
+ * Takes objects of class `c` out of its first slab with a free one (a new
+ * slab when none has): up to `want` objects freed back to it, linked into a
+ * chain through their first 4 bytes, each marked with `mark` (XOR its
+ * address) in its next 4, which is returned (0 if none; `taken` says how
+ * many); and all its objects never handed out, as the run [freshStart,
+ * freshEnd). Both count as in use for the slab from now on. Returns with
+ * nothing (chain 0, empty run) only when no pages are left for a slab.
+ */
+export function slabRefill(c: u32, want: u32, mark: u32): usize {
+  taken = 0;
+  const head = get(partial, c);
   if (head == 0) {
-    const slab = newSlab(c);
-    if (slab === null) return 0;
-    head = <u32>slab.address;
+    const fresh = newSlab(c);
+    if (fresh === null) {
+      freshStart = freshEnd = 0;
+      return 0;
+    }
+    takeRest(fresh, c);
+    return 0;
   }
   const slab = Slab.at(head);
   if (get(keptEmpty, c) == head) {
@@ -198,29 +218,58 @@ export function slabAlloc(c: u32): usize {
     keptPages -= get(slabPages, c);
   }
   const first = slab.address + <usize>get(firstObject, c);
-  let object: usize;
-  let index: u32;
-  if (slab.freeList != 0) {
-    object = slab.freeList;
+  let chain: usize = 0;
+  while (taken < want && slab.freeList != 0) {
+    const object = <usize>slab.freeList;
     slab.freeList = load<u32>(object);
-    index = objectIndex(c, object - first);
-  } else {
-    index = slab.fresh++;
-    object = first + <usize>index * <usize>get(objectSize, c);
+    const index = objectIndex(c, object - first);
+    const word = bitmapWord(slab, index);
+    store<u32>(word, load<u32>(word) & ~(1 << (index & 31)));
+    store<u32>(object, <u32>chain);
+    store<u32>(object, <u32>object ^ mark, 4);
+    chain = object;
+    taken++;
   }
-  const word = slab.address + HEADER_BYTES + (<usize>(index >> 5) << 2);
-  store<u32>(word, load<u32>(word) | (1 << (index & 31)));
-  slab.inUse++;
-  put(objectCount, c, get(objectCount, c) + 1);
+  slab.inUse += taken;
+  takeRest(slab, c);
   if (slab.inUse == slab.capacity) removePartial(slab);
-  return object;
+  return chain;
+}
+
+/** Takes `slab`'s objects never handed out as the run [freshStart, freshEnd), empty if none are left. */
+function takeRest(slab: Slab, c: u32): void {
+  const from = slab.fresh;
+  const capacity = slab.capacity;
+  const first = slab.address + <usize>get(firstObject, c);
+  const size = <usize>get(objectSize, c);
+  freshStart = first + <usize>from * size;
+  freshEnd = first + <usize>capacity * size;
+  slab.inUse += capacity - from;
+  slab.fresh = capacity;
+}
+
+/**
+ * Gives back the objects [start, end) of the run a slabRefill took, none of
+ * them handed out since: its slab counts them as never handed out again.
+ */
+export function slabReturnFresh(start: usize, end: usize): void {
+  if (start == end) return;
+  const slab = slabOf(start, pages.descriptorOf(start));
+  const c = slab.classIndex;
+  const from = objectIndex(c, start - slab.address - <usize>get(firstObject, c));
+  const capacity = slab.capacity;
+  if (slab.inUse == capacity) pushPartial(slab);
+  slab.inUse -= capacity - from;
+  slab.fresh = from;
+  if (slab.inUse == 0) releaseEmpty(slab);
 }
 
 /**
  * The slab holding `address`, given its frame's descriptor (a USE_SLAB frame),
  * checked; stops the kernel if the slab header is not intact.
  */
-export function slabOf(address: usize, descriptor: u32): Slab {
+// @ts-ignore: decorator
+@inline export function slabOf(address: usize, descriptor: u32): Slab {
   const page = address & ~(PAGE_SIZE - 1);
   const start = (descriptor & HEAD) != 0 ? page : page - (<usize>(descriptor >> VALUE_SHIFT) << PAGE_SHIFT);
   const slab = Slab.at(start);
@@ -230,8 +279,14 @@ export function slabOf(address: usize, descriptor: u32): Slab {
   return slab;
 }
 
-/** Frees the object at `address`, whose frame has `descriptor` (USE_SLAB). */
-export function slabFree(address: usize, descriptor: u32): void {
+/**
+ * Checks that `address` (in a frame with `descriptor`, USE_SLAB) is the
+ * start of an object its slab has handed out, and returns the object's class;
+ * stops the kernel with what is wrong if not. An object on a free list
+ * (free-lists.ts) still counts as handed out here: that list catches its
+ * second free.
+ */
+export function checkedClass(address: usize, descriptor: u32): u32 {
   const slab = slabOf(address, descriptor);
   const c = slab.classIndex;
   const first = slab.address + <usize>get(firstObject, c);
@@ -239,26 +294,39 @@ export function slabFree(address: usize, descriptor: u32): void {
   if (address < first || index >= slab.capacity || first + <usize>index * <usize>get(objectSize, c) != address) {
     panic("free of a pointer into the middle of a slab object");
   }
-  const word = slab.address + HEADER_BYTES + (<usize>(index >> 5) << 2);
-  const bit: u32 = 1 << (index & 31);
-  const bits = load<u32>(word);
-  if ((bits & bit) == 0) panic("double free of a slab object");
-  store<u32>(word, bits & ~bit);
+  // Never handed out (at or past `fresh`), or back in the slab's free list (its bit set): freed already.
+  if (index >= slab.fresh || (load<u32>(bitmapWord(slab, index)) & (1 << (index & 31))) != 0) panic("double free of a slab object");
+  return c;
+}
+
+/**
+ * Puts the object at `address` (checked with checkedClass) back into its
+ * slab; an emptied slab is kept or goes back to the page allocator.
+ */
+export function slabReturn(address: usize): void {
+  const slab = slabOf(address, pages.descriptorOf(address));
+  const c = slab.classIndex;
+  const index = objectIndex(c, address - slab.address - <usize>get(firstObject, c));
+  const word = bitmapWord(slab, index);
+  store<u32>(word, load<u32>(word) | (1 << (index & 31)));
   if (slab.inUse == slab.capacity) pushPartial(slab);
   store<u32>(address, slab.freeList);
   slab.freeList = <u32>address;
   slab.inUse--;
-  put(objectCount, c, get(objectCount, c) - 1);
-  if (slab.inUse == 0) {
-    if (get(keptEmpty, c) == 0 && keptPages + get(slabPages, c) <= keptBudget) {
-      put(keptEmpty, c, <u32>slab.address);
-      keptPages += get(slabPages, c);
-    } else {
-      removePartial(slab);
-      slab.magic = 0;
-      put(slabCount, c, get(slabCount, c) - 1);
-      pages.free(slab.address);
-    }
+  if (slab.inUse == 0) releaseEmpty(slab);
+}
+
+/** An emptied slab stays as its class's kept empty one while the budget allows; else its pages go back. */
+function releaseEmpty(slab: Slab): void {
+  const c = slab.classIndex;
+  if (get(keptEmpty, c) == 0 && keptPages + get(slabPages, c) <= keptBudget) {
+    put(keptEmpty, c, <u32>slab.address);
+    keptPages += get(slabPages, c);
+  } else {
+    removePartial(slab);
+    slab.magic = 0;
+    put(slabCount, c, get(slabCount, c) - 1);
+    pages.free(slab.address);
   }
 }
 

@@ -69,6 +69,9 @@ export interface MemoryExports {
   slabCapacityOf(index: number): number;
   slabCountOf(index: number): number;
   slabObjectsOf(index: number): number;
+  freeListedOf(index: number): number;
+  freeRunOf(index: number): number;
+  mmTrimFreeLists(): number;
 }
 
 /** A harness class that can parse a PVH start_info (boot/client.ts withBootInfo). */

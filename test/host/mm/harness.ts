@@ -7,7 +7,8 @@ import { failureDetail } from "../../../kernel/failure";
 import { initMemory, memoryReady, malloc, free, usableSize } from "../../../kernel/mm/index";
 import { pages, PAGE_SHIFT, USE_FREE } from "../../../kernel/mm/pages";
 import { CLASS_COUNT, MAX_CLASS_SIZE, classOf, classSize } from "../../../kernel/mm/classes";
-import { pagesPerSlab, objectsPerSlab, slabsInClass, objectsInClass } from "../../../kernel/mm/slab";
+import { pagesPerSlab, objectsPerSlab, slabsInClass } from "../../../kernel/mm/slab";
+import { objectsInClass, listedInClass, runInClass, trimFreeLists } from "../../../kernel/mm/free-lists";
 import { printMemoryInfo } from "../../../kernel/mm/meminfo";
 import { info } from "../boot/parsed-info";
 
@@ -145,7 +146,7 @@ export function pagesLongestFreeRun(): u32 {
   return longest;
 }
 
-// --- kernel/mm/classes.ts, kernel/mm/slab.ts ---
+// --- kernel/mm/classes.ts, kernel/mm/slab.ts, kernel/mm/free-lists.ts ---
 
 export function classCount(): u32 {
   return CLASS_COUNT;
@@ -177,4 +178,18 @@ export function slabCountOf(index: u32): u32 {
 
 export function slabObjectsOf(index: u32): u32 {
   return objectsInClass(index);
+}
+
+// --- kernel/mm/free-lists.ts ---
+
+export function freeListedOf(index: u32): u32 {
+  return listedInClass(index);
+}
+
+export function freeRunOf(index: u32): u32 {
+  return runInClass(index);
+}
+
+export function mmTrimFreeLists(): u32 {
+  return trimFreeLists();
 }

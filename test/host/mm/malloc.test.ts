@@ -147,9 +147,11 @@ function expectAccounting(h: Harness, held: Holdings, context: string): void {
   same(x.pagesCount(USE.slab) >>> 0, slabPagesInUse, `${context}: slab pages = slabs x pages per slab`);
 }
 
-/** After everything is freed: no objects, at most one (kept empty) slab per class, no large pages. */
+/** After everything is freed and the free lists given back: no objects, at most one (kept empty) slab per class, no large pages. */
 function expectOnlySpareSlabs(h: Harness, context: string): void {
   const x = h.exports;
+  x.mmTrimFreeLists();
+  for (let c = 0; c < CLASSES; c++) same((x.freeListedOf(c) >>> 0) + (x.freeRunOf(c) >>> 0), 0, `${context}: objects still waiting in class ${classSize[c]}`);
   for (let c = 0; c < CLASSES; c++) {
     same(x.slabObjectsOf(c) >>> 0, 0, `${context}: objects left in class ${classSize[c]}`);
     if ((x.slabCountOf(c) >>> 0) > 1) expect(x.slabCountOf(c) >>> 0, `${context}: slabs left in class ${classSize[c]}`).toBeLessThanOrEqual(1);

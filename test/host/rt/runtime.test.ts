@@ -4,7 +4,8 @@
 // when kernel code frees them as it must, heap.free(changetype<usize>(obj))
 // (an array's backing buffer too, since nothing collects it). Rounds of
 // creating and freeing varied objects bring the pages in use back to the
-// baseline (only the one kept empty slab per class may stay); growing an
+// baseline once the free lists are trimmed (only the one kept empty slab per
+// class may stay); growing an
 // array by push to hundreds of KiB, and __renew up and down, leak nothing;
 // blocks made in the boot arena before initMemory still go back to the
 // arena. Running out of memory traps, and the trap report names the request.
@@ -37,7 +38,9 @@ interface Memory {
   objects: number;
 }
 
+/** Memory in use once the free lists have given back what they hold (kernel/mm/free-lists.ts). */
 function memoryOf(x: HarnessExports): Memory {
+  x.mmTrimFreeLists();
   let objects = 0;
   for (let c = 0; c < CLASSES; c++) objects += x.slabObjectsOf(c) >>> 0;
   return { used: x.pagesUsedFrames() >>> 0, slabPages: x.pagesCount(USE.slab) >>> 0, large: x.pagesCount(USE.large) >>> 0, objects };
