@@ -1,5 +1,6 @@
 // A mounted ROFS volume: the device, the superblock's numbers, the verified
-// metadata, and the one way file data is fetched (fetchStored).
+// metadata, and the one way file data is fetched (fetchStored, through the
+// image cache for short reads from a disk).
 //
 // Ownership: the filesystem owns its metadata copy (none when the image is
 // in memory: the metadata is then used in place) and its root vnode; both
@@ -10,6 +11,7 @@ import { BlockDevice } from "../../drivers/block/device";
 import { FileSystem, Vnode } from "../vfs/node";
 import { EIO } from "../../kernel/errno";
 import { RofsVnode } from "./vnode";
+import { ImageCache, CHUNK_BYTES, NOT_CACHED } from "./image-cache";
 import { inodeAt, inodeType } from "./metadata";
 
 /** Released vnodes kept per filesystem for their next lookup (a power of two). */
@@ -36,6 +38,8 @@ export class RofsFileSystem extends FileSystem {
    * the newest released vnode taking its slot.
    */
   private spares: usize = 0;
+  /** Recently read chunks of an image on a disk (made on the first short read). */
+  private cache: ImageCache | null = null;
 
   constructor(public disk: BlockDevice) {
     super("rofs", true);
@@ -52,17 +56,29 @@ export class RofsFileSystem extends FileSystem {
 
   /**
    * The address of `length` stored bytes at image offset `offset`: in place
-   * for an in-memory image, else read from the device into `staging` (which
-   * holds stagingBytes(length)) and pointed at there. Returns the address,
-   * or -EIO if the device failed.
+   * for an in-memory image, else copied into `staging` (which holds
+   * stagingBytes(length)) and pointed at there: out of the image cache for
+   * reads shorter than its chunks (small files), from the device for the
+   * rest or when `direct`. Returns the address, or -EIO if the device failed.
    */
-  fetchStored(offset: u64, length: u32, staging: usize): i64 {
+  fetchStored(offset: u64, length: u32, staging: usize, direct: bool = false): i64 {
     if (this.imageAddress != 0) return <i64>(this.imageAddress + <usize>offset);
+    if (!direct && <usize>length < CHUNK_BYTES) {
+      if (this.cache === null) this.cache = new ImageCache(this.disk, this.imageSize);
+      const copied = this.cache!.copy(offset, <usize>length, staging);
+      if (copied < 0) return -EIO;
+      if (copied != NOT_CACHED) return <i64>staging;
+    }
     const sectorSize = <u64>this.disk.sectorSize;
     const first = offset / sectorSize;
     const end = (offset + <u64>length + sectorSize - 1) / sectorSize;
     if (end > first && this.disk.read(first, staging, <u32>(end - first)) < 0) return -EIO;
     return <i64>(staging + <usize>(offset - first * sectorSize));
+  }
+
+  /** Device requests the image cache has made (0 for an in-memory image). */
+  get cachedReads(): u64 {
+    return this.cache === null ? 0 : this.cache!.reads;
   }
 
   /** A vnode for inode `inode` (a valid number: mount checked every reference). */
@@ -119,6 +135,12 @@ export class RofsFileSystem extends FileSystem {
       root.discard();
       heap.free(changetype<usize>(root));
       this.rootNode = null;
+    }
+    const cache = this.cache;
+    if (cache !== null) {
+      cache.release();
+      heap.free(changetype<usize>(cache));
+      this.cache = null;
     }
     if (this.metadataBlock != 0) heap.free(this.metadataBlock);
     this.metadataBlock = 0;

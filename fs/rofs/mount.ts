@@ -135,7 +135,7 @@ function loadMetadata(rofs: RofsFileSystem): i32 {
   } else {
     const block = heap.alloc(rofs.stagingBytes(size));
     rofs.metadataBlock = block;
-    const at = rofs.fetchStored(rofs.metadataOffset, size, block);
+    const at = rofs.fetchStored(rofs.metadataOffset, size, block, true);
     if (at < 0) return fail(EIO, "rofs: I/O error reading the metadata");
     rofs.metadata = <usize>at;
   }

@@ -104,6 +104,29 @@ describe("ROFS round trips", () => {
     client.unmount();
   });
 
+  it("reads small files packed on a disk a 64 KiB chunk per device request, not one request each", () => {
+    const root = directory(1);
+    const files = new Map<string, Uint8Array>();
+    for (let i = 0; i < 200; i++) {
+      const data = noise(700 + i * 3, i + 1);
+      files.set(`f${String(i).padStart(3, "0")}`, data);
+      root.children.set(`f${String(i).padStart(3, "0")}`, file(data));
+    }
+    const { image } = writeImage(root, { compress: "never" });
+    const dataBytes = [...files.values()].reduce((sum, data) => sum + data.length, 0);
+    expect(client.mount(image, false)).toBe("");
+    const before = harness.exports.rofsDeviceReads();
+    for (const [name, data] of files) expect(client.read(client.lookup(client.root(), name), 0, data.length), name).toEqual(data);
+    const requests = harness.exports.rofsDeviceReads() - before;
+    // The files' bytes span at most this many chunks; each is read once (they are read in image order).
+    expect(requests).toBeLessThanOrEqual(Math.ceil(dataBytes / 65536) + 1);
+    // Read again, in the reverse order: the last chunks are still kept.
+    const again = harness.exports.rofsDeviceReads();
+    for (const name of [...files.keys()].reverse().slice(0, 20)) client.read(client.lookup(client.root(), name), 0, 100);
+    expect(harness.exports.rofsDeviceReads() - again).toBe(0);
+    client.unmount();
+  });
+
   it("returns EIO from a failing disk and EBADMSG for a corrupt block, then recovers", () => {
     const tree = sampleTree();
     const { image } = writeImage(tree);
@@ -176,8 +199,8 @@ describe("ROFS round trips", () => {
   });
 });
 
-function noise(size: number): Uint8Array {
-  const random = new Random(1, 1);
+function noise(size: number, stream = 1): Uint8Array {
+  const random = new Random(1, stream);
   return Uint8Array.from({ length: size }, () => random.int(0, 255));
 }
 
