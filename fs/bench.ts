@@ -12,6 +12,10 @@
 //   rofs-read       every file under / read through the VFS in 64 KiB reads
 //   raw-read        the same number of bytes read straight from the root's
 //                   block device in 64 KiB requests (the baseline)
+//   raw-write       with a writable disk besides the root's (a scratch
+//                   disk), RAW_WRITE_MIB (or all it holds, if less) written
+//                   to it in 64 KiB requests, then flushed: the baseline for
+//                   filesystem writes
 //   ramfs-append-N  N MiB appended to a new /tmp file in 4 KiB writes, for
 //                   N = 8, 32 and MIB (then unlinked)
 
@@ -20,6 +24,7 @@ import { print, printUnsigned } from "../kernel/console";
 import { panic } from "../kernel/panic";
 import { idleTicks } from "../kernel/sched/index";
 import { rootDevice } from "./root";
+import { disks } from "../drivers/block/index";
 import {
   AT_FDCWD, O_RDONLY, O_DIRECTORY, O_NOFOLLOW, O_WRONLY, O_CREAT, O_TRUNC, O_APPEND, DirEntry, Stat,
   TYPE_DIRECTORY, TYPE_FILE, open, close, read, write, fstat, readdir, lstat, unlink, stat, freeString,
@@ -29,6 +34,7 @@ const CHUNK: usize = 64 << 10;
 const APPEND_WRITE: usize = 4096;
 const OPEN_STAT_ROUNDS: u32 = 1000;
 const MIB: u64 = 1 << 20;
+const RAW_WRITE_MIB: u64 = 32;
 
 let buffer: usize = 0;
 let deepest: string = "";
@@ -69,10 +75,31 @@ export function runStorageBench(appendMib: u32): void {
     endPart("raw-read", 1, sectors * <u64>device.sectorSize);
   }
 
+  rawWrite();
   appendRun(8);
   appendRun(32);
   if (appendMib > 32) appendRun(appendMib);
   heap.free(buffer);
+}
+
+/** The raw-write part, on the first writable disk that is not the root's (none: no part). */
+function rawWrite(): void {
+  const all = disks();
+  for (let i = 0; i < all.length; i++) {
+    const disk = all[i];
+    if (disk.readOnly || disk === rootDevice) continue;
+    const sectorsPerChunk = <u32>(CHUNK / <usize>disk.sectorSize);
+    const sectors = min<u64>(RAW_WRITE_MIB * MIB / <u64>disk.sectorSize, disk.sectors);
+    for (let at: usize = 0; at < CHUNK; at += 8) store<u64>(buffer + at, <u64>at * 0x9e3779b97f4a7c15);
+    startPart();
+    for (let sector: u64 = 0; sector < sectors; sector += <u64>sectorsPerChunk) {
+      const count = <u32>min<u64>(<u64>sectorsPerChunk, sectors - sector);
+      if (disk.write(sector, buffer, count) < 0) panic("storage-bench: the scratch disk failed a write");
+    }
+    if (disk.flush() < 0) panic("storage-bench: the scratch disk failed a flush");
+    endPart("raw-write", 1, sectors * <u64>disk.sectorSize);
+    return;
+  }
 }
 
 function appendRun(mib: u32): void {

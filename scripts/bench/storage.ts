@@ -6,8 +6,10 @@
 // architecture boots with storage-bench=MIB (fs/bench.ts):
 //   - the uncompressed image as a virtio-blk disk under plain TCG: the tree
 //     read through the VFS against the same bytes read straight from the
-//     disk (a throughput ratio), and RAMFS appends of 8, 32 and MIB MiB in
-//     4 KiB writes (MB/s per size: linear scaling keeps them level);
+//     disk (a throughput ratio), 32 MiB written straight to a scratch disk
+//     in 64 KiB requests and flushed (the raw write rate the ZFS write rows
+//     are compared with), and RAMFS appends of 8, 32 and MIB MiB in 4 KiB
+//     writes (MB/s per size: linear scaling keeps them level);
 //   - the same image as the initrd under -icount: open+stat and each append
 //     write in instructions (disk waits are not measured under -icount:
 //     with sleep=off guest time jumps to the next deadline while idle);
@@ -31,7 +33,7 @@
 // and the ZFS write rows (storage/zfs-write.ts): sequential writes, small
 // files and fsync on a pool `wisp zfs create` made, against RAMFS.
 
-import { readdirSync, statSync, readFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { readdirSync, statSync, readFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync, truncateSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { buildKernel, parseProfile } from "../build";
@@ -101,8 +103,13 @@ interface Part {
   busy: number;
 }
 
+/** The raw-write part's scratch disk: what fs/bench.ts writes (RAW_WRITE_MIB). */
+const SCRATCH_BYTES = 32 << 20;
+
 interface MeasureOptions {
   disk?: string;
+  /** A writable scratch disk for the guest's raw-write part. */
+  scratch?: string;
   initrd?: string;
   icount: boolean;
   icountSleep?: boolean;
@@ -113,7 +120,8 @@ interface MeasureOptions {
 async function measure(arch: Arch, kernel: string, options: MeasureOptions) {
   const command = qemuCommand({
     arch, kernel, memory: "256M", accel: "tcg", machine: defaultMachine(arch), icount: options.icount, icountSleep: options.icountSleep,
-    cmdline: options.cmdline, disks: options.disk ? [{ file: options.disk, readOnly: true }] : [], initrd: options.initrd,
+    cmdline: options.cmdline, initrd: options.initrd,
+    disks: [...(options.disk ? [{ file: options.disk, readOnly: true }] : []), ...(options.scratch ? [{ file: options.scratch, readOnly: false }] : [])],
     shares: options.shares,
   });
   const run = await boot(command, { timeout: 600, stream: false });
@@ -164,6 +172,10 @@ export async function benchStorage(argv: string[]): Promise<number> {
   const dir = join(ROOT, "build", "bench-storage");
   mkdirSync(dir, { recursive: true });
   const images = { plain: join(dir, "tree.rofs"), lz4: join(dir, "tree-lz4.rofs") };
+  // The raw-write part's disk: sparse, as big as the guest writes (fs/bench.ts RAW_WRITE_MIB).
+  const scratch = join(dir, "scratch.img");
+  writeFileSync(scratch, "");
+  truncateSync(scratch, SCRATCH_BYTES);
   writeFileSync(images.plain, writeImage(tree.root, { compress: "never" }).image);
   writeFileSync(images.lz4, writeImage(tree.root, { compress: "always" }).image);
   const compression = {
@@ -181,7 +193,7 @@ export async function benchStorage(argv: string[]): Promise<number> {
     // Instructions under -icount come from the initrd: while the guest waits for a disk, -icount's
     // sleep=off warps guest time to the next deadline, so timings that include disk I/O are taken under TCG.
     const exact = await measure(arch, flat, { initrd: images.plain, icount: true, cmdline: `quiet bootchart root=initrd storage-bench=${append}` });
-    const timed = await measure(arch, kernel, { disk: images.plain, icount: false, cmdline });
+    const timed = await measure(arch, kernel, { disk: images.plain, scratch, icount: false, cmdline });
     const compressed = await measure(arch, kernel, { disk: images.lz4, icount: false, cmdline: `quiet bootchart root=disk storage-bench=8` });
     const part = (run: typeof timed, name: string) => run.parts.find((p) => p.name === name)!;
     const mbps = (run: typeof timed, name: string) => {
@@ -198,7 +210,8 @@ export async function benchStorage(argv: string[]): Promise<number> {
     const perRound = (name: string) => Math.round(ninepExact.instructions(part(ninepExact, name).busy) / part(ninepExact, name).ops);
     const ninepApp = await benchNinePApp(arch, log);
     const zfs = values["no-zfs"] ? { skipped: "--no-zfs" } : await benchZfs(arch, join(BENCH_DIR, "ninep-app.wasm"), zfsMib, log);
-    const zfsWrites = values["no-zfs"] ? { skipped: "--no-zfs" } : await benchZfsWrites(arch, join(BENCH_DIR, "ninep-app.wasm"), zfsMib, log);
+    const rawWriteMBps = mbps(timed, "raw-write");
+    const zfsWrites = values["no-zfs"] ? { skipped: "--no-zfs" } : await benchZfsWrites(arch, join(BENCH_DIR, "ninep-app.wasm"), zfsMib, rawWriteMBps, log);
     results.push({
       arch,
       machine: defaultMachine(arch),
@@ -209,6 +222,7 @@ export async function benchStorage(argv: string[]): Promise<number> {
         ratioToRaw: Number((mbps(timed, "rofs-read") / mbps(timed, "raw-read")).toFixed(2)),
         compressedRofsMBps: mbps(compressed, "rofs-read"),
       },
+      rawWrite: { bytes: part(timed, "raw-write").bytes, MBps: rawWriteMBps },
       openStatInstructions: Math.round(exact.instructions(part(exact, "open-stat").ticks) / part(exact, "open-stat").ops),
       rootMounted: {
         initrdInstructions: exact.instructions(exact.rootTicks),
@@ -239,6 +253,7 @@ export async function benchStorage(argv: string[]): Promise<number> {
   for (const result of results) {
     console.log(`${result.arch} (${result.machine})`);
     console.log(`  ROFS read ${result.rofsRead.rofsMBps} MB/s, raw virtio-blk ${result.rofsRead.rawMBps} MB/s (ratio ${result.rofsRead.ratioToRaw}); with LZ4 ${result.rofsRead.compressedRofsMBps} MB/s`);
+    console.log(`  raw virtio-blk write: ${result.rawWrite.bytes / (1 << 20)} MiB in 64 KiB requests + flush, ${result.rawWrite.MBps} MB/s`);
     console.log(`  open+fstat+close: ${result.openStatInstructions} instructions`);
     console.log(`  boot stage 'root' (options -> root mounted): initrd ${result.rootMounted.initrdInstructions} instructions; under TCG initrd ${result.rootMounted.initrdMicroseconds} us, disk ${result.rootMounted.diskMicroseconds} us`);
     for (const appendResult of result.ramfsAppend) console.log(`  RAMFS append ${appendResult.mib} MiB in 4 KiB writes: ${appendResult.MBps} MB/s, ${appendResult.instructionsPerWrite} instructions per write`);

@@ -5,7 +5,7 @@
 // virtio-mmio, q35's virtio-pci, aarch64 virt's virtio-mmio); that the
 // image's /etc/fstab mounts a RAMFS on /tmp that takes a 1 MiB write and
 // reads it back; that `wisp run --image` boots a module image; and that
-// `wisp bench storage` reports its rows, the 9p ones included.
+// `wisp bench storage` reports its rows, the raw write and 9p ones included.
 
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -147,6 +147,8 @@ describe("wisp bench storage", () => {
     const [x86] = report.results;
     expect(x86.rofsRead.bytes).toBe(report.compression.tree.bytes);
     expect(x86.rofsRead.ratioToRaw).toBeGreaterThan(0);
+    expect(x86.rawWrite.bytes).toBe(32 << 20);
+    expect(x86.rawWrite.MBps).toBeGreaterThan(0);
     expect(x86.openStatInstructions).toBeGreaterThan(0);
     expect(x86.rootMounted.initrdInstructions).toBeGreaterThan(0);
     expect(x86.rootMounted.diskMicroseconds).toBeGreaterThan(0);
@@ -173,6 +175,7 @@ describe("wisp bench storage", () => {
     expect(x86.zfsWrites.sequential.fileBytes).toBe(8 << 20);
     expect(x86.zfsWrites.sequential.writeMBps).toBeGreaterThan(0);
     expect(x86.zfsWrites.sequential.writeToRamfs).toBeGreaterThan(0);
+    expect(x86.zfsWrites.sequential.writeToRaw).toBeGreaterThan(0);
     expect(x86.zfsWrites.smallFiles.files).toBe(1000);
     expect(x86.zfsWrites.smallFiles.toRamfs).toBeGreaterThan(0);
     expect(x86.zfsWrites.fsync.rounds).toBe(100);

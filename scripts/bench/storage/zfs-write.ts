@@ -29,7 +29,7 @@ const SMALL_KIB = 4;
 const FSYNC_ROUNDS = 100;
 const MEMORY = "1G";
 
-export async function benchZfsWrites(arch: Arch, wasm: string, mib: number, log: (line: string) => void) {
+export async function benchZfsWrites(arch: Arch, wasm: string, mib: number, rawWriteMBps: number, log: (line: string) => void) {
   const built = await buildKernel({ arch, log });
   const kernel = built.flat ?? built.elf;
   const work = mkdtempSync(join(tmpdir(), "wisp-bench-zfs-write-"));
@@ -65,6 +65,7 @@ export async function benchZfsWrites(arch: Arch, wasm: string, mib: number, log:
       sequential: {
         fileBytes: mib * MIB, writeMBps: zfsWrite, readMBps: mbps(zfsBig.parts.read),
         ramfsWriteMBps: ramfsWrite, writeToRamfs: ratio(zfsWrite, ramfsWrite),
+        rawWriteMBps, writeToRaw: ratio(zfsWrite, rawWriteMBps),
       },
       smallFiles: { files: SMALL_FILES, fileBytes: SMALL_KIB << 10, createsPerSecond: zfsCreates, ramfsCreatesPerSecond: ramfsCreates, toRamfs: ratio(zfsCreates, ramfsCreates) },
       fsync: { rounds: FSYNC_ROUNDS, appendBytes: 4096, meanMicroseconds: Math.round(zfsFsync.parts["fsync-rounds"].ns / FSYNC_ROUNDS / 1000) },
@@ -83,7 +84,7 @@ export function printZfsWrites(rows: ZfsWriteRows): void {
     return;
   }
   const mib = rows.sequential.fileBytes / MIB;
-  console.log(`  ZFS write (TCG): ${mib} MiB in 1 MiB writes + fsync ${rows.sequential.writeMBps} MB/s (read back ${rows.sequential.readMBps}); RAMFS ${rows.sequential.ramfsWriteMBps} MB/s (ratio ${rows.sequential.writeToRamfs})`);
+  console.log(`  ZFS write (TCG): ${mib} MiB in 1 MiB writes + fsync ${rows.sequential.writeMBps} MB/s (read back ${rows.sequential.readMBps}); RAMFS ${rows.sequential.ramfsWriteMBps} MB/s (ratio ${rows.sequential.writeToRamfs}); raw virtio-blk ${rows.sequential.rawWriteMBps} MB/s (ratio ${rows.sequential.writeToRaw})`);
   console.log(`  ZFS ${rows.smallFiles.files} files of ${rows.smallFiles.fileBytes / 1024} KiB: ${rows.smallFiles.createsPerSecond} creates/s, RAMFS ${rows.smallFiles.ramfsCreatesPerSecond} (ratio ${rows.smallFiles.toRamfs}); ${rows.instructionsPerSmallFile} instructions per file (-icount)`);
   console.log(`  ZFS 4 KiB append + fsync: ${rows.fsync.meanMicroseconds} us mean over ${rows.fsync.rounds} (one transaction group each)`);
 }
