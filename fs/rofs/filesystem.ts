@@ -43,6 +43,7 @@ export class RofsFileSystem extends FileSystem {
 
   constructor(public disk: BlockDevice) {
     super("rofs", true);
+    this.namesFixed = true; // an image: nothing renames, adds or removes a name
   }
 
   get blockSize(): u32 {

@@ -13,6 +13,7 @@ import { FileSystem, TYPE_DIRECTORY } from "./node";
 import { adopt, drop, cachedOn } from "./cache";
 import { Mount, addMount, removeMount, newDevice, treeRoot, mountOfFileSystem, mountWithRoot } from "./mount";
 import { takeWalk, releaseWalk } from "./path";
+import { forgetNamesOn } from "./names";
 import { walkFrom } from "./start";
 
 export function mountRoot(fs: FileSystem): i32 {
@@ -50,8 +51,9 @@ export function unmountAt(dirFd: i32, path: string): i32 {
     mount = node === null ? null : mountWithRoot(node);
     if (node === null) result = -ENOENT;
     else if (mount === null) result = -EINVAL;
+    else forgetNamesOn(mount.fs); // the name cache's references are not uses
     // In use: more cached vnodes than the root, or the root held by more than the mount and this walk.
-    else if (cachedOn(mount.fs) != 1 || node.references != 2) result = -EBUSY;
+    if (result == 0 && (cachedOn(mount!.fs) != 1 || node!.references != 2)) result = -EBUSY;
   }
   releaseWalk(walk);
   if (result < 0) return result;

@@ -198,6 +198,11 @@ export class Vnode {
 export class FileSystem {
   /** A device number for stat, given by the VFS at mount. */
   device: u64 = 0;
+  /**
+   * Whether its names never change while it is mounted (a read-only image):
+   * path walks may then keep what its lookups answered (fs/vfs/names.ts).
+   */
+  namesFixed: bool = false;
 
   constructor(public typeName: string, public readOnly: bool) {}
 

@@ -41,6 +41,7 @@ import { Vnode, VnodeResult, TextResult, TYPE_DIRECTORY, TYPE_SYMLINK, NAME_MAX 
 import { hold, drop, adopt, setParent } from "./cache";
 import { treeRoot, mountWithRoot, mountOn } from "./mount";
 import { ownedSlice, ownedConcat, freeString, utf8Length } from "./strings";
+import { nameHash, cachedLookup, rememberName, takeFoundNode, NAME_FOUND, NAME_ABSENT } from "./names";
 
 /** Longest path, in bytes (as Linux PATH_MAX). */
 export const PATH_MAX: i32 = 4096;
@@ -121,21 +122,40 @@ function borrowedName(text: string, start: i32, end: i32): string {
 
 let scratch: VnodeResult | null = null;
 let linkText: TextResult | null = null;
-/** Filesystem lookups made by walks since boot (for tests and reports). */
+/** Filesystem lookups made by walks since boot, the name cache's answers not counted (for tests and reports). */
 let lookups: u64 = 0;
 
 export function lookupCount(): u64 {
   return lookups;
 }
 
-/** Looks `name` up in `directory` through the cache: the child, held, in `out`. */
+/**
+ * Looks `name` up in `directory`: the child, held, in `out`. A directory on a
+ * filesystem whose names never change asks the name cache first, and tells
+ * it what the filesystem said (fs/vfs/names.ts).
+ */
 function lookupChild(directory: Vnode, name: string, out: VnodeResult): i32 {
+  const fixed = directory.fs.namesFixed;
+  let hash: u32 = 0;
+  if (fixed) {
+    hash = nameHash(name);
+    const known = cachedLookup(directory, name, hash);
+    if (known == NAME_FOUND) {
+      out.node = takeFoundNode();
+      return 0;
+    }
+    if (known == NAME_ABSENT) return -ENOENT;
+  }
   lookups++;
   const result = directory.lookup(name, out);
-  if (result < 0) return result;
+  if (result < 0) {
+    if (fixed && result == -ENOENT) rememberName(directory, name, hash, null);
+    return result;
+  }
   const child = adopt(out.node!);
   out.node = null;
   if (child.type == TYPE_DIRECTORY) setParent(child, directory);
+  if (fixed) rememberName(directory, name, hash, child);
   out.node = child;
   return 0;
 }

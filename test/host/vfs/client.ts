@@ -47,6 +47,8 @@ export interface VfsExports {
   vfsTruncate(dirFd: number, path: Ptr, size: bigint, resolve: number): number;
   vfsOpenDescriptors(): number;
   vfsCachedVnodes(): number;
+  vfsKeptNames(): number;
+  rofsImageCreate(base: number, size: bigint): number;
   vfsPathLookups(): bigint;
 }
 
@@ -112,6 +114,17 @@ export class VfsClient {
 
   exampleFs(): number {
     return this.e.exampleFsCreate();
+  }
+
+  /** A ROFS handle over `image`, copied into kernel memory for good (the filesystem uses it in place). */
+  rofs(image: Uint8Array): number {
+    const base = this.harness.exports.__alloc(image.length) >>> 0;
+    this.harness.bytes().set(image, base);
+    return this.e.rofsImageCreate(base, BigInt(image.length));
+  }
+
+  keptNames(): number {
+    return this.e.vfsKeptNames() >>> 0;
   }
 
   mountRoot(handle: number): number {

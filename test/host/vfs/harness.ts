@@ -6,6 +6,9 @@ import { Stat, DirEntry, TextResult, FileSystem } from "../../../fs/vfs/node";
 import { RamFileSystem, pagesTaken, slotsCopied, indexMoves } from "../../../fs/ramfs/index";
 import { HelloFileSystem } from "../../../fs/example/hello";
 import { fileSystemHandle, fileSystemOf, forgetFileSystem } from "./handles";
+import { mountRofs as mountRofsImage, RofsMount as RofsImageMount } from "../../../fs/rofs/index";
+import { MemoryBlockDevice as ImageDevice } from "../../../drivers/block/device";
+import { keptNames } from "../../../fs/vfs/names";
 
 // --- fs/vfs, fs/ramfs, fs/example ---
 // Filesystems cross as handles (indexes into fileSystems). String arguments
@@ -43,6 +46,18 @@ function writeStat(stat: Stat, out: usize): void {
 
 export function ramfsCreate(): i32 {
   return fileSystemHandle(new RamFileSystem());
+}
+
+/** A ROFS over the image of `size` bytes at `base` (in place), or -1 if the reader refuses it. */
+export function rofsImageCreate(base: usize, size: u64): i32 {
+  const out = new RofsImageMount();
+  if (mountRofsImage(new ImageDevice("vfs-test", base, size), out) < 0) return -1;
+  return fileSystemHandle(out.fs!);
+}
+
+/** Names the VFS's name cache keeps now (fs/vfs/names.ts). */
+export function vfsKeptNames(): u32 {
+  return keptNames();
 }
 
 export function exampleFsCreate(): i32 {
