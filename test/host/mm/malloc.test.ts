@@ -10,8 +10,9 @@
 // block over its whole usableSize, with usableSize exactly the class size
 // (or the pages) and so at least the request; what the test writes over
 // each block's usable bytes survives every other operation. Per-class object
-// counts and large-allocation pages stay exact; once everything is freed only
-// the one kept empty slab per class remains. Misuse (double free, interior
+// counts and large-allocation pages stay exact; once everything is freed and
+// the free lists are given back (kernel/mm/free-lists.ts) only the one kept
+// empty slab per class remains. Misuse (double free, interior
 // pointers, pointers into slab headers or large allocations, foreign
 // pointers, a corrupt slab) panics with the messages in malloc.ts and
 // slab.ts and changes nothing.
@@ -296,7 +297,7 @@ describe("malloc over slabs and pages (kernel/mm/malloc.ts, slab.ts)", () => {
         }
         const start = slabStart(object);
         expectPanic(() => e.mmFree(start), MIDDLE_OF_SLAB_OBJECT, `free of the slab header of class ${usable}`);
-        expectPanic(() => e.mmFree(start + 32), MIDDLE_OF_SLAB_OBJECT, `free of the allocation bitmap of class ${usable}`);
+        expectPanic(() => e.mmFree(start + 32), MIDDLE_OF_SLAB_OBJECT, `free of the slab's bitmap of class ${usable}`);
         const end = start + slabPages[e.classOfSize(size) >>> 0] * PAGE_SIZE;
         expectPanic(() => e.mmFree(end - 8), MIDDLE_OF_SLAB_OBJECT, `free of the last bytes of a slab of class ${usable}`);
         e.mmFree(object);

@@ -1,7 +1,7 @@
 // Guards the slab geometry table of kernel/mm/slab.ts (GEOMETRY): for every
 // size class, the pages per slab and objects per slab must be what the rule
 // gives — the fewest pages from 1 to 16 that lose at most 1/16 of the slab to
-// the 32-byte header, the allocation bitmap (a bit per object, in 4-byte
+// the 32-byte header, the bitmap (a bit per object, in 4-byte
 // words, objects from the next 16-byte boundary) and the unusable tail, or
 // 16 pages when no size does — and every class must keep at least 86% of
 // its slab in objects.
