@@ -4,10 +4,8 @@
 // RFC 1951 section 3.2.2; every input and output access is bounded, and the
 // Adler-32 at the end is checked, so a corrupt stream answers false.
 
-const LENGTH_BASE: StaticArray<u16> = [3, 4, 5, 6, 7, 8, 9, 10, 11, 13, 15, 17, 19, 23, 27, 31, 35, 43, 51, 59, 67, 83, 99, 115, 131, 163, 195, 227, 258];
-const LENGTH_EXTRA: StaticArray<u8> = [0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3, 4, 4, 4, 4, 5, 5, 5, 5, 0];
-const DISTANCE_BASE: StaticArray<u16> = [1, 2, 3, 4, 5, 7, 9, 13, 17, 25, 33, 49, 65, 97, 129, 193, 257, 385, 513, 769, 1025, 1537, 2049, 3073, 4097, 6145, 8193, 12289, 16385, 24577];
-const DISTANCE_EXTRA: StaticArray<u8> = [0, 0, 0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6, 7, 7, 8, 8, 9, 9, 10, 10, 11, 11, 12, 12, 13, 13];
+import { LENGTH_BASE, LENGTH_EXTRA, DISTANCE_BASE, DISTANCE_EXTRA, adler32 } from "./zlib-format";
+
 const CODE_LENGTH_ORDER: StaticArray<u8> = [16, 17, 18, 0, 8, 7, 9, 6, 10, 5, 11, 4, 12, 3, 13, 2, 14, 1, 15];
 
 /** A canonical Huffman code: how many codes of each length, and the symbols in code order. */
@@ -177,15 +175,6 @@ function storedBlock(stream: Stream): bool {
   return true;
 }
 
-function adler32(data: Uint8Array, length: i32): u32 {
-  let a: u32 = 1;
-  let b: u32 = 0;
-  for (let i = 0; i < length; i++) {
-    a = (a + <u32>data[i]) % 65521;
-    b = (b + a) % 65521;
-  }
-  return (b << 16) | a;
-}
 
 /** Inflates the zlib stream `source[0, sourceLength)` into `target[0, targetLength)`; false if it is bad or too long. */
 export function zlibInflate(source: Uint8Array, sourceLength: i32, target: Uint8Array, targetLength: i32): bool {

@@ -14,7 +14,7 @@ import { openForWriting } from "./write/pool-open";
 import { writers, writer, freeNumber } from "./mounts";
 import { PoolWriter, PoolOptions, POOL_STATE_ACTIVE } from "./write/pool-writer";
 import { S_IFMT, S_IFLNK } from "./write/znode-record";
-import { COMPRESS_LZJB, COMPRESS_OFF, COMPRESS_ZLE } from "./write/blocks";
+import { COMPRESS_LZJB, COMPRESS_OFF, COMPRESS_ZLE, COMPRESS_GZIP_1, COMPRESS_GZIP_6 } from "./write/blocks";
 import { CHECKSUM_FLETCHER2, CHECKSUM_FLETCHER4, CHECKSUM_SHA256 } from "./checksum";
 
 const NAME_MAX: i32 = 255;
@@ -64,7 +64,10 @@ function applyOption(options: PoolOptions, key: string, value: string): bool {
     if (value == "off") options.compression = COMPRESS_OFF;
     else if (value == "lzjb" || value == "on") options.compression = COMPRESS_LZJB;
     else if (value == "zle") options.compression = COMPRESS_ZLE;
-    else return refuse("compression=" + value + " (off, on, lzjb or zle)");
+    else if (value == "gzip") options.compression = COMPRESS_GZIP_6;
+    else if (value.length == 6 && value.startsWith("gzip-") && value.charCodeAt(5) >= 0x31 && value.charCodeAt(5) <= 0x39) {
+      options.compression = COMPRESS_GZIP_1 + <u32>(value.charCodeAt(5) - 0x31);
+    } else return refuse("compression=" + value + " (off, on, lzjb, zle, gzip or gzip-1 to gzip-9)");
   } else if (key == "checksum") {
     if (value == "on" || value == "fletcher4") options.checksum = CHECKSUM_FLETCHER4;
     else if (value == "fletcher2") options.checksum = CHECKSUM_FLETCHER2;

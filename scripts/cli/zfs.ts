@@ -19,7 +19,7 @@ import { UsageError } from "./errors";
 
 const HELP = `usage: wisp zfs ls IMAGE... [PATH] [--pool POOL[/DATASET]]
        wisp zfs cat IMAGE... PATH [--pool POOL[/DATASET]]
-       wisp zfs create IMAGE --size SIZE [--pool NAME] [--from DIR] [--compression off|lzjb|zle]
+       wisp zfs create IMAGE --size SIZE [--pool NAME] [--from DIR] [--compression off|lzjb|zle|gzip|gzip-N]
                        [--checksum on|fletcher2|fletcher4|sha256] [--copies 1|2|3] [--force]
 
   ls            list the directory at PATH (default /) like ls -l, or the one entry PATH names

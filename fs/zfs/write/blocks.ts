@@ -1,5 +1,5 @@
-// Writing one block: compress it (when that saves at least an eighth, as
-// ZFS requires), checksum what goes on disk, allocate a place for each
+// Writing one block: compress it (lzjb, zle or gzip, when that saves at
+// least an eighth, as ZFS requires), checksum what goes on disk, allocate a place for each
 // copy and write them, and describe it all in a block pointer. A block of
 // zeros written with compression on becomes a hole, as in ZFS.
 //
@@ -14,6 +14,7 @@ import { fletcher2, fletcher4 } from "../fletcher";
 import { sha256Words } from "../sha256";
 import { lzjbCompress } from "../lzjb";
 import { zleCompress } from "../zle";
+import { zlibDeflate } from "../deflate";
 import { CHECKSUM_FLETCHER2, CHECKSUM_FLETCHER4, CHECKSUM_SHA256 } from "../checksum";
 import { deviceRead, deviceWrite } from "../host";
 import { checksumMatches, MATCH } from "../checksum";
@@ -24,6 +25,10 @@ import { VdevSpace } from "./space";
 export const COMPRESS_OFF: u32 = 2;
 export const COMPRESS_LZJB: u32 = 3;
 export const COMPRESS_ZLE: u32 = 14;
+/** gzip-1 .. gzip-9; compression=gzip is gzip-6. */
+export const COMPRESS_GZIP_1: u32 = 5;
+export const COMPRESS_GZIP_6: u32 = 10;
+export const COMPRESS_GZIP_9: u32 = 13;
 /** Where allocatable space starts on the device: past the two front labels and the boot area. */
 export const DATA_START: i64 = 4 << 20;
 
@@ -58,10 +63,13 @@ export class BlockWriter {
     let compression = COMPRESS_OFF;
     if (policy.compression != COMPRESS_OFF) {
       if (allZero(data)) return this.hole(previous);
-      if (policy.compression == COMPRESS_LZJB || policy.compression == COMPRESS_ZLE) {
+      const kind = policy.compression;
+      const gzip = kind >= COMPRESS_GZIP_1 && kind <= COMPRESS_GZIP_9;
+      if (kind == COMPRESS_LZJB || kind == COMPRESS_ZLE || gzip) {
         const limit = logical - (logical >> 3);
         const target = new Uint8Array(logical);
-        const length = policy.compression == COMPRESS_LZJB ? lzjbCompress(data, logical, target, limit) : zleCompress(data, logical, target, limit);
+        const length = gzip ? zlibDeflate(data, logical, target, limit)
+          : kind == COMPRESS_LZJB ? lzjbCompress(data, logical, target, limit) : zleCompress(data, logical, target, limit);
         if (length < logical) {
           const padded = (length + 511) & ~511;
           if (padded < logical) {

@@ -20,5 +20,6 @@ export interface ZfsWriteExports {
   zfsRewriteObjset(block: Ptr): Ptr;
   zfsLzjbCompress(source: Ptr, length: number, target: Ptr, targetLength: number): number;
   zfsLzjbDecompress(source: Ptr, length: number, target: Ptr, targetLength: number): number;
+  zfsZlibDeflate(source: Ptr, length: number, target: Ptr, limit: number): number;
   zfsUberblockSlot(version: bigint, txg: bigint, guidSum: bigint, timestamp: bigint, root: number, size: number, at: bigint): Ptr;
 }

@@ -123,12 +123,21 @@ const source = join(work, "source");
 mkdirSync(source);
 makeSource(source);
 const fromFolder = join(work, "from-folder.img");
+const gzipImage = join(work, "gzip.img");
 
 describe("wisp zfs create", () => {
   it("makes a pool that reads back as the folder it was made from", async () => {
     const report = await createPoolImage(fromFolder, { size: 128 << 20, pool: "made", from: source, compression: "lzjb" });
     expect(report).toMatchObject({ files: 2507, directories: 4, symlinks: 2, hardLinks: 1, skipped: [] });
     expect(await readBack(fromFolder, "made")).toEqual(hostTree(source));
+  });
+
+  it("writes gzip blocks that read back as the folder, smaller than lzjb's", async () => {
+    const report = await createPoolImage(gzipImage, { size: 128 << 20, pool: "gz", from: source, compression: "gzip" });
+    expect(report).toMatchObject({ files: 2507, directories: 4, symlinks: 2, hardLinks: 1, skipped: [] });
+    expect(await readBack(gzipImage, "gz")).toEqual(hostTree(source));
+    const allocated = (image: string) => Number(execFileSync("du", ["-B1", image], { encoding: "utf8" }).split("\t")[0]);
+    expect(allocated(gzipImage)).toBeLessThan(allocated(fromFolder));
   });
 
   it("gives the same bytes for the same seed and time", async () => {
@@ -156,7 +165,8 @@ describe("wisp zfs create", () => {
     execFileSync("truncate", ["-s", "64M", image]);
     const module = await ZfsModule.open([image], true);
     expect(() => module.mkfs(0, "1pool", "")).toThrow(/EINVAL.*not a pool name/);
-    expect(() => module.mkfs(0, "pool", "compression=gzip")).toThrow(/EINVAL.*compression=gzip/);
+    expect(() => module.mkfs(0, "pool", "compression=gzip-0")).toThrow(/EINVAL.*compression=gzip-0/);
+    expect(() => module.mkfs(0, "pool", "compression=lz4")).toThrow(/EINVAL.*compression=lz4/);
     expect(() => module.mkfs(3, "pool", "")).toThrow(/ENODEV/);
     const volume = module.mkfs(0, "pool", "");
     const root = module.root(volume);
@@ -458,6 +468,7 @@ describe.skipIf(zfsFuseMissing() !== null)("with zfs-fuse", () => {
   it("zdb finds the pools clean, and zpool imports the folder's tree as it was", async () => {
     await withZfsFuse(() => {
       zdbClean(fromFolder, "made");
+      zdbClean(gzipImage, "gz");
       const mountpoint = join(work, "mnt");
       execFileSync("zpool", ["import", "-d", work, "-R", mountpoint, "made"]);
       try {

@@ -7,6 +7,7 @@
 import { NvWriter } from "../../../fs/zfs/nvlist-write";
 import { configRegion, uberblockSlot, UberblockFields } from "../../../fs/zfs/label-write";
 import { lzjbCompress, lzjbDecompress } from "../../../fs/zfs/lzjb";
+import { zlibDeflate } from "../../../fs/zfs/deflate";
 import { BlockPointer, NewBlockPointer, Copy, writeBlockPointer } from "../../../fs/zfs/blkptr";
 import { le64 } from "../../../fs/zfs/bytes";
 import { MicroEntry, writeMicroZap, microNext, microName, microValue } from "../../../fs/zfs/zap-micro";
@@ -70,6 +71,10 @@ export function zfsBytes(length: i32): Uint8Array {
 
 export function zfsLzjbCompress(source: Uint8Array, length: i32, target: Uint8Array, targetLength: i32): i32 {
   return lzjbCompress(source, length, target, targetLength);
+}
+
+export function zfsZlibDeflate(source: Uint8Array, length: i32, target: Uint8Array, limit: i32): i32 {
+  return zlibDeflate(source, length, target, limit);
 }
 
 export function zfsLzjbDecompress(source: Uint8Array, length: i32, target: Uint8Array, targetLength: i32): bool {
