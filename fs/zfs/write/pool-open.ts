@@ -1,8 +1,8 @@
 // Opening an existing pool for writing: the labels and uberblock as the
 // reader finds them (pool.ts), then the writer's own state from disk: the
-// MOS, the DSL records of the root dataset and of $MOS, the root
-// dataset's file system, and every metaslab's free space from its space
-// map. The first sync writes txg (uberblock txg + 1).
+// MOS, the DSL records of the root dataset and of $MOS, the root dataset's
+// compression property, its file system, and every metaslab's free space
+// from its space map. The first sync writes txg (uberblock txg + 1).
 //
 // Refused, with the reason: several devices or top-level vdevs (mirrors are
 // read, not yet written), sectors other than 512 bytes, a child dataset (a
@@ -21,6 +21,10 @@ import { readZapEntries } from "./zap-read";
 import { ZapEntry } from "./zap";
 import { ObjectWriter } from "./object";
 import { SPACE_MAP_HEADER_BYTES } from "./space";
+import { COMPRESS_LZJB, COMPRESS_ZLE, COMPRESS_GZIP_1, COMPRESS_GZIP_9 } from "./blocks";
+
+/** ZFS's compression=on, which pools of this version write as lzjb. */
+const COMPRESS_ON: u32 = 1;
 
 /** What openForWriting answers: the pool, or a negative errno and why. */
 export class OpenResult {
@@ -98,6 +102,8 @@ function loadState(pool: PoolWriter, root: Uint8Array): string {
   if (rootDir === null || rootDir.bonus.length < 256) return "the root DSL directory is unreadable";
   pool.rootDir = DirRecord.read(rootDir.bonus);
   pool.rootBase = DirRecord.read(rootDir.bonus);
+  const why = readCompression(pool);
+  if (why != "") return why;
   const children = pool.mos.object(pool.rootDir.childMap);
   const childEntries: Array<ZapEntry> | null = children === null ? null : readZapEntries(children, io);
   if (childEntries === null) return "the root dataset's child map is unreadable";
@@ -125,6 +131,22 @@ function loadState(pool: PoolWriter, root: Uint8Array): string {
     return "the root dataset's file system is unreadable or newer than ZPL version 4";
   }
   return loadSpaceMaps(pool);
+}
+
+/**
+ * The root dataset's `compression` property (its DSL directory's props
+ * ZAP), for the file data written from now on: off, lzjb ("on" too), zle,
+ * gzip-1..9; anything else, or none set, leaves the data uncompressed.
+ */
+function readCompression(pool: PoolWriter): string {
+  if (pool.rootDir.props == 0) return "";
+  const props = pool.mos.object(pool.rootDir.props);
+  const entries: Array<ZapEntry> | null = props === null ? null : readZapEntries(props, pool.writer);
+  if (entries === null) return "the root dataset's properties are unreadable";
+  const value = <u32>entryValue(entries!, "compression");
+  if (value == COMPRESS_ON) pool.zpl.dataCompression = COMPRESS_LZJB;
+  else if (value == COMPRESS_LZJB || value == COMPRESS_ZLE || (value >= COMPRESS_GZIP_1 && value <= COMPRESS_GZIP_9)) pool.zpl.dataCompression = value;
+  return "";
 }
 
 /** Every metaslab's free space, from its space map (a metaslab without one is all free). */

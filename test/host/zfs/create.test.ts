@@ -444,6 +444,26 @@ describe("pools zfs-fuse made, written", () => {
     });
   }
 
+  it("compresses new file data as the dataset's compression property says (gzip)", async () => {
+    const [image] = unpackImages("gzip");
+    // Deflate streams that start a sector: zlib's header 78 01 (what gzip-1 and this writer put first).
+    const streams = () => {
+      const bytes = readFileSync(image);
+      let count = 0;
+      for (let at = 0; at + 1 < bytes.length; at += 512) if (bytes[at] === 0x78 && bytes[at + 1] === 0x01) count++;
+      return count;
+    };
+    const before = streams();
+    const module = await ZfsModule.open([image], true);
+    const volume = module.mount("gzip", true);
+    const text = new TextEncoder().encode("compressible text, over and over; ".repeat(8000)); // 272,000 bytes: three 128 KiB blocks
+    module.write(volume, module.create(volume, module.root(volume), "squeeze.txt", S_IFREG | 0o644), 0, text);
+    module.unmount(volume);
+    module.close();
+    expect(streams() - before).toBe(3);
+    expect((await readBack(image, "gzip")).get("/squeeze.txt")).toMatchObject({ size: text.length, digest: digest(text) });
+  });
+
   it("refuses to write what it cannot keep whole: a mirror, a child dataset", async () => {
     const twin = unpackImages("twin");
     const mirror = await ZfsModule.open(twin, true);
