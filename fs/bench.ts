@@ -24,7 +24,7 @@ import { print, printUnsigned } from "../kernel/console";
 import { panic } from "../kernel/panic";
 import { idleTicks } from "../kernel/sched/index";
 import { rootDevice } from "./root";
-import { disks } from "../drivers/block/index";
+import { disks, BlockDevice } from "../drivers/block/index";
 import {
   AT_FDCWD, O_RDONLY, O_DIRECTORY, O_NOFOLLOW, O_WRONLY, O_CREAT, O_TRUNC, O_APPEND, DirEntry, Stat,
   TYPE_DIRECTORY, TYPE_FILE, open, close, read, write, fstat, readdir, lstat, unlink, stat, freeString,
@@ -65,13 +65,9 @@ export function runStorageBench(appendMib: u32): void {
 
   const device = rootDevice;
   if (device !== null && bytesRead > 0) {
-    const sectorsPerChunk = <u32>(CHUNK / <usize>device.sectorSize);
     const sectors = min<u64>((bytesRead + <u64>device.sectorSize - 1) / <u64>device.sectorSize, device.sectors);
     startPart();
-    for (let sector: u64 = 0; sector < sectors; sector += <u64>sectorsPerChunk) {
-      const count = <u32>min<u64>(<u64>sectorsPerChunk, sectors - sector);
-      if (device.read(sector, buffer, count) < 0) panic("storage-bench: the root device failed a read");
-    }
+    if (!transfer(device, sectors, false)) panic("storage-bench: the root device failed a read");
     endPart("raw-read", 1, sectors * <u64>device.sectorSize);
   }
 
@@ -82,20 +78,27 @@ export function runStorageBench(appendMib: u32): void {
   heap.free(buffer);
 }
 
+/** Reads (or writes) the first `sectors` sectors of `device` through `buffer` in CHUNK requests; false if one failed. */
+function transfer(device: BlockDevice, sectors: u64, writing: bool): bool {
+  const sectorsPerChunk = <u32>(CHUNK / <usize>device.sectorSize);
+  for (let sector: u64 = 0; sector < sectors; sector += <u64>sectorsPerChunk) {
+    const count = <u32>min<u64>(<u64>sectorsPerChunk, sectors - sector);
+    const result = writing ? device.write(sector, buffer, count) : device.read(sector, buffer, count);
+    if (result < 0) return false;
+  }
+  return true;
+}
+
 /** The raw-write part, on the first writable disk that is not the root's (none: no part). */
 function rawWrite(): void {
   const all = disks();
   for (let i = 0; i < all.length; i++) {
     const disk = all[i];
     if (disk.readOnly || disk === rootDevice) continue;
-    const sectorsPerChunk = <u32>(CHUNK / <usize>disk.sectorSize);
     const sectors = min<u64>(RAW_WRITE_MIB * MIB / <u64>disk.sectorSize, disk.sectors);
     for (let at: usize = 0; at < CHUNK; at += 8) store<u64>(buffer + at, <u64>at * 0x9e3779b97f4a7c15);
     startPart();
-    for (let sector: u64 = 0; sector < sectors; sector += <u64>sectorsPerChunk) {
-      const count = <u32>min<u64>(<u64>sectorsPerChunk, sectors - sector);
-      if (disk.write(sector, buffer, count) < 0) panic("storage-bench: the scratch disk failed a write");
-    }
+    if (!transfer(disk, sectors, true)) panic("storage-bench: the scratch disk failed a write");
     if (disk.flush() < 0) panic("storage-bench: the scratch disk failed a flush");
     endPart("raw-write", 1, sectors * <u64>disk.sectorSize);
     return;

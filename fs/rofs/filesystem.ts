@@ -77,11 +77,6 @@ export class RofsFileSystem extends FileSystem {
     return <i64>(staging + <usize>(offset - first * sectorSize));
   }
 
-  /** Device requests the image cache has made (0 for an in-memory image). */
-  get cachedReads(): u64 {
-    return this.cache === null ? 0 : this.cache!.reads;
-  }
-
   /** A vnode for inode `inode` (a valid number: mount checked every reference). */
   vnode(inode: u32): RofsVnode {
     if (inode == 0 && this.rootNode !== null) return this.rootNode!;

@@ -30,8 +30,6 @@ export class ImageCache {
   private buffers: StaticArray<usize> = new StaticArray<usize>(SLOTS);
   private lastUse: StaticArray<u64> = new StaticArray<u64>(SLOTS);
   private clock: u64 = 0;
-  /** Device requests made for chunks (for tests and reports). */
-  reads: u64 = 0;
 
   constructor(private disk: BlockDevice, private imageSize: u64) {
     this.chunks.fill(EMPTY);
@@ -81,7 +79,6 @@ export class ImageCache {
     const first = start / sectorSize;
     if (first >= this.disk.sectors) return -EIO;
     const count = min<u64>((end - start + sectorSize - 1) / sectorSize, this.disk.sectors - first);
-    this.reads++;
     if (this.disk.read(first, buffer, <u32>count) < 0) return -EIO;
     unchecked(this.chunks[victim] = index);
     unchecked(this.lastUse[victim] = ++this.clock);

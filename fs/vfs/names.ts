@@ -19,6 +19,7 @@
 
 import { Vnode, FileSystem } from "./node";
 import { hold, drop } from "./cache";
+import { sameBytes } from "../../kernel/boot/cstring";
 
 const ENTRIES: u32 = 32;
 // A slot: directory and child (pointers), the name's hash and length in UTF-16 units, the name.
@@ -62,14 +63,7 @@ function slotFor(directory: Vnode, hash: u32): usize {
 
 /** Whether the slot's name is `name`'s `length` units. */
 function sameName(slot: usize, name: string, length: i32): bool {
-  if (load<u32>(slot + LENGTH) != <u32>length) return false;
-  const a = slot + NAME;
-  const b = changetype<usize>(name);
-  const bytes = <usize>length << 1;
-  let at: usize = 0;
-  for (; at + 8 <= bytes; at += 8) if (load<u64>(a + at) != load<u64>(b + at)) return false;
-  for (; at < bytes; at += 2) if (load<u16>(a + at) != load<u16>(b + at)) return false;
-  return true;
+  return load<u32>(slot + LENGTH) == <u32>length && sameBytes(slot + NAME, changetype<usize>(name), <usize>length << 1);
 }
 
 /** Looks `name` (hash `hash`) up in `directory`'s kept names: NAME_FOUND (takeFoundNode, held), NAME_ABSENT or NAME_UNKNOWN. */

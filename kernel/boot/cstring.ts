@@ -1,5 +1,5 @@
-// Byte strings in memory (what firmware and images leave): reading them, and
-// comparing them with the kernel's own ASCII names.
+// Byte strings in memory (what firmware and images leave): reading them,
+// comparing them with the kernel's own ASCII names, and with each other.
 
 /** Decodes at most `limit` bytes of a NUL-terminated UTF-8 string at `address`. */
 export function readCString(address: usize, limit: usize): string {
@@ -20,6 +20,23 @@ export function startsAs(address: usize, length: usize, text: string): bool {
   }
   for (; i < length; i++) {
     if (<u32>load<u8>(address + i) != <u32>load<u16>(chars + (i << 1))) return false;
+  }
+  return true;
+}
+
+/** True if the `length` bytes at `a` and at `b` are the same; by words, for short runs such as names (inlined: the device-tree walk compares one per node). */
+// @ts-ignore: decorator
+@inline export function sameBytes(a: usize, b: usize, length: usize): bool {
+  let at: usize = 0;
+  for (; length - at >= 8; at += 8) {
+    if (load<u64>(a + at) != load<u64>(b + at)) return false;
+  }
+  if (length - at >= 4) {
+    if (load<u32>(a + at) != load<u32>(b + at)) return false;
+    at += 4;
+  }
+  for (; at < length; at++) {
+    if (load<u8>(a + at) != load<u8>(b + at)) return false;
   }
   return true;
 }

@@ -17,7 +17,7 @@
 // share suffixes) is the suffix's own kind.
 
 import { EINVAL } from "../errno";
-import { startsAs, bytesAre } from "./cstring";
+import { startsAs, bytesAre, sameBytes } from "./cstring";
 import { fail } from "../failure";
 import {
   BootInfo, MemoryRange, MEMORY_USABLE, CONSOLE_PL011,
@@ -144,22 +144,6 @@ function deviceKindOf(entry: usize, length: usize): u32 {
   }
   if (length == 18) return bytesAre(entry, length, "arm,cortex-a15-gic") ? DEVICE_GIC_V2 : DEVICE_NONE;
   return DEVICE_NONE;
-}
-
-/** True if the `length` bytes at `a` and at `b` are the same; by words, for the short values of a tree. */
-function sameBytes(a: usize, b: usize, length: usize): bool {
-  let at: usize = 0;
-  for (; length - at >= 8; at += 8) {
-    if (load<u64>(a + at) != load<u64>(b + at)) return false;
-  }
-  if (length - at >= 4) {
-    if (load<u32>(a + at) != load<u32>(b + at)) return false;
-    at += 4;
-  }
-  for (; at < length; at++) {
-    if (load<u8>(a + at) != load<u8>(b + at)) return false;
-  }
-  return true;
 }
 
 /**

@@ -21,7 +21,7 @@
 //
 // Objects on a list or in a run still count as handed out for their slab. A
 // second free is caught three ways: an object back in its slab has its
-// bitmap bit clear; one in the run lies in the run; one on the list carries
+// bitmap bit set; one in the run lies in the run; one on the list carries
 // the mark, and a free that finds the mark looks for the object on its list
 // before believing it (a live object may hold those bytes by chance, and is
 // then freed as usual).

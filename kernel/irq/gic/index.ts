@@ -107,16 +107,18 @@ function configureLine(source: u32): void {
   const seen = load<u32>(word);
   if ((seen & bit) != 0) return;
   store<u32>(word, seen | bit);
-  const shift = (source & 3) << 3;
-  const priority = distributor + GICD_IPRIORITYR + (<usize>(source >> 2) << 2);
-  mmioWrite32(priority, (mmioRead32(priority) & ~(<u32>0xff << shift)) | (DEFAULT_PRIORITY << shift));
+  setByteField(GICD_IPRIORITYR, source, DEFAULT_PRIORITY);
   if (source < FIRST_SPI) return;
-  if (thisCpu != 0) {
-    const target = distributor + GICD_ITARGETSR + (<usize>(source >> 2) << 2);
-    mmioWrite32(target, (mmioRead32(target) & ~(<u32>0xff << shift)) | (thisCpu << shift));
-  }
+  if (thisCpu != 0) setByteField(GICD_ITARGETSR, source, thisCpu);
   const trigger = distributor + GICD_ICFGR + (<usize>(source >> 4) << 2);
   mmioWrite32(trigger, mmioRead32(trigger) & ~(<u32>2 << ((source & 15) << 1))); // 0: level-sensitive
+}
+
+/** Sets INTID `source`'s byte in the distributor's byte-per-INTID registers at `registers` to `value`. */
+function setByteField(registers: usize, source: u32, value: u32): void {
+  const word = distributor + registers + (<usize>(source >> 2) << 2);
+  const shift = (source & 3) << 3;
+  mmioWrite32(word, (mmioRead32(word) & ~(<u32>0xff << shift)) | (value << shift));
 }
 
 /** Unmasks INTID `source` (GICD_ISENABLER); -EINVAL beyond the GIC's lines. */
