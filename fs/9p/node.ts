@@ -14,7 +14,7 @@
 
 import { EIO, EISDIR, EINVAL } from "../../kernel/errno";
 import {
-  Vnode, FileSystem, Stat, DirEntry, VnodeResult, TextResult, TYPE_FILE, TYPE_DIRECTORY, TYPE_SYMLINK, TIME_UNCHANGED,
+  Vnode, FileSystem, Stat, SpaceStat, DirEntry, VnodeResult, TextResult, TYPE_FILE, TYPE_DIRECTORY, TYPE_SYMLINK, TIME_UNCHANGED,
 } from "../vfs/module";
 import { Qid, NOFID, QID_DIRECTORY, QID_SYMLINK, QID_BYTES } from "./message";
 import { Attributes } from "./requests";
@@ -52,6 +52,11 @@ export class NineFileSystem extends FileSystem {
   root(): Vnode {
     if (this.top === null) this.top = new NineNode(this, ROOT_FID, this.session.root.path, TYPE_DIRECTORY);
     return this.top!;
+  }
+
+  /** What the host says of the filesystem the shared directory is on (Tstatfs). */
+  statfs(out: SpaceStat): i32 {
+    return calls.statfs(this.session, ROOT_FID, out);
   }
 
   /** Clunks the root and ends the session; what the filesystem made is freed (the object itself is its owner's). */

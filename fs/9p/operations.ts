@@ -18,9 +18,10 @@ import {
 } from "./requests-io";
 import {
   writeMkdir, writeSymlink, readMade, writeReadlink, writeLink, writeUnlinkat, writeRenameat, writeSetattr, AttributeChange,
-  writeStatfs, readStatfs, VolumeSpace, readEmpty,
+  writeStatfs, readStatfs, readEmpty,
 } from "./requests-names";
 import { NinePSession, tagOf } from "./session";
+import { SpaceStat } from "../vfs/module";
 
 /**
  * A new fid for `name` in the directory `fid` (or a clone of `fid` when
@@ -198,7 +199,7 @@ export function setattr(session: NinePSession, fid: u32, change: AttributeChange
   return emptyReply(session, slot, TSETATTR, writeSetattr(session.writer(slot), tagOf(slot), fid, change));
 }
 
-export function statfs(session: NinePSession, fid: u32, out: VolumeSpace): i32 {
+export function statfs(session: NinePSession, fid: u32, out: SpaceStat): i32 {
   const slot = session.begin();
   if (slot < 0) return slot;
   const tag = tagOf(slot);

@@ -3,6 +3,7 @@
 // become 0 or -errno as in requests.ts.
 
 import { EIO } from "../../kernel/errno";
+import { SpaceStat } from "../vfs/module";
 import {
   MessageWriter, MessageReader, Qid, TMKDIR, TSYMLINK, TREADLINK, TLINK, TUNLINKAT, TRENAMEAT, TSETATTR, TSTATFS,
 } from "./message";
@@ -82,19 +83,8 @@ export function writeStatfs(writer: MessageWriter, tag: u32, fid: u32): u32 {
   return writer.begin(TSTATFS, tag).u32(fid).finish();
 }
 
-/** What Rstatfs says of the host's filesystem. */
-export class VolumeSpace {
-  blockSize: u32 = 0;
-  blocks: u64 = 0;
-  freeBlocks: u64 = 0;
-  availableBlocks: u64 = 0;
-  files: u64 = 0;
-  freeFiles: u64 = 0;
-  nameMax: u32 = 0;
-}
-
 /** Rstatfs into `out`: 0 or -errno. */
-export function readStatfs(reader: MessageReader, tag: u32, out: VolumeSpace): i32 {
+export function readStatfs(reader: MessageReader, tag: u32, out: SpaceStat): i32 {
   const checked = checkReply(reader, TSTATFS, tag);
   if (checked < 0) return checked;
   reader.u32(); // type

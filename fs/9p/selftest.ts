@@ -18,7 +18,7 @@ import { NinePSession } from "./session";
 import { VirtioChannel } from "./virtio-channel";
 import { QID_DIRECTORY, Qid } from "./message";
 import { Attributes } from "./requests";
-import { VolumeSpace } from "./requests-names";
+import { SpaceStat } from "../vfs/module";
 import { ROOT_FID } from "./session";
 import * as calls from "./operations";
 
@@ -43,7 +43,7 @@ export function runNinePSelfTest(probe: () => void): bool {
     const directory = (session.root.type & QID_DIRECTORY) != 0;
     printLine("9p: " + devices[i].tag + " msize " + session.msize.toString() + " root " + (directory ? "directory" : "not a directory"));
     check("9p: the root of " + devices[i].tag + " is a directory", directory);
-    const space = new VolumeSpace();
+    const space = new SpaceStat();
     check("9p: the host's filesystem under " + devices[i].tag + " has a size", calls.statfs(session, ROOT_FID, space) == 0 && space.blockSize > 0 && space.blocks > 0);
     heap.free(changetype<usize>(space));
     checkConcurrentRequests(session, devices[i].tag);

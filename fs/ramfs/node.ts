@@ -10,9 +10,10 @@
 // given and makes changed now.
 
 import { EEXIST, EISDIR, ENOENT, ENOTDIR, ENOTEMPTY, EINVAL, EXDEV, EPERM, ENOSPC } from "../../kernel/errno";
-import { memoryLow } from "../../kernel/mm/index";
+import { memoryLow, usablePages, pagesForData } from "../../kernel/mm/index";
+import { PAGE_SIZE } from "../../kernel/mm/pages";
 import {
-  Vnode, FileSystem, Stat, DirEntry, VnodeResult, TextResult,
+  Vnode, FileSystem, Stat, SpaceStat, DirEntry, VnodeResult, TextResult,
   TYPE_FILE, TYPE_DIRECTORY, TYPE_SYMLINK, ownedString, freeString, fileTime, fileTimeIfKnown, FILE_TIME_PENDING,
   TIME_UNCHANGED,
 } from "../vfs/module";
@@ -23,6 +24,22 @@ import { Directory } from "./directory";
 export class RamVolume extends FileSystem {
   nextInode: u64 = 1;
   liveNodes: u32 = 0;
+
+  /**
+   * Its files live in the kernel's memory: the size is the usable RAM, the
+   * free space what an app may still take (free pages beyond the kernel's
+   * reserve), and as many more files as free pages (each takes memory).
+   */
+  statfs(out: SpaceStat): i32 {
+    const free = <u64>pagesForData();
+    out.blockSize = <u32>PAGE_SIZE;
+    out.blocks = <u64>usablePages();
+    out.freeBlocks = free;
+    out.availableBlocks = free;
+    out.files = <u64>this.liveNodes + free;
+    out.freeFiles = free;
+    return 0;
+  }
 }
 
 /** Why the last make() returned null: -ENOENT or -ENOSPC. */

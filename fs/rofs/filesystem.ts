@@ -8,7 +8,7 @@
 // cache); their block buffers go at release().
 
 import { BlockDevice } from "../../drivers/block/device";
-import { FileSystem, Vnode } from "../vfs/node";
+import { FileSystem, Vnode, SpaceStat } from "../vfs/node";
 import { EIO } from "../../kernel/errno";
 import { RofsVnode } from "./vnode";
 import { ImageCache, CHUNK_BYTES, NOT_CACHED } from "./image-cache";
@@ -48,6 +48,18 @@ export class RofsFileSystem extends FileSystem {
 
   get blockSize(): u32 {
     return <u32>1 << this.blockShift;
+  }
+
+  /** An image: its size in blocks and its inodes, nothing free. */
+  statfs(out: SpaceStat): i32 {
+    const size = <u64>this.blockSize;
+    out.blockSize = <u32>size;
+    out.blocks = (this.imageSize + size - 1) / size;
+    out.freeBlocks = 0;
+    out.availableBlocks = 0;
+    out.files = <u64>this.inodeCount;
+    out.freeFiles = 0;
+    return 0;
   }
 
   /** Bytes a buffer given to fetchStored must hold for a block of `length` stored bytes. */

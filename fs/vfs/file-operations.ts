@@ -9,7 +9,7 @@
 // Caller: fs/vfs/index.ts, with the VFS lock held.
 
 import { EBADF, EEXIST, EINVAL, EISDIR, ELOOP, ENOENT, ENOTDIR, EROFS } from "../../kernel/errno";
-import { Stat, DirEntry, TYPE_DIRECTORY, TYPE_FILE, TYPE_SYMLINK } from "./node";
+import { Stat, SpaceStat, DirEntry, TYPE_DIRECTORY, TYPE_FILE, TYPE_SYMLINK } from "./node";
 import { hold, drop } from "./cache";
 import { Walk, takeWalk, releaseWalk, crossUp } from "./path";
 import { walkFrom, madeResult, takeMade } from "./start";
@@ -146,6 +146,15 @@ export function fileStat(fd: i32, out: Stat): i32 {
   if (file === null) return -EBADF;
   const result = file.node.getattr(out);
   out.device = file.node.fs.device;
+  return result;
+}
+
+export function fileSystemSpace(fd: i32, out: SpaceStat): i32 {
+  const file = openFileOf(fd);
+  if (file === null) return -EBADF;
+  const fs = file.node.fs;
+  const result = fs.statfs(out);
+  out.readOnly = fs.readOnly;
   return result;
 }
 

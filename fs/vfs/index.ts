@@ -13,7 +13,7 @@
 // to free (fs/vfs/strings.ts freeString). Filesystems implement
 // fs/vfs/module.ts; fs/README.md describes both sides.
 
-import { Stat, DirEntry, TextResult, FileSystem } from "./node";
+import { Stat, SpaceStat, DirEntry, TextResult, FileSystem } from "./node";
 import { lockVfs, unlockVfs } from "./lock";
 import { mountList } from "./mount";
 import * as files from "./file-operations";
@@ -23,7 +23,7 @@ import { closeDescriptor, duplicate, duplicateTo, openDescriptorCount } from "./
 import { cachedCount } from "./cache";
 import { lookupCount } from "./path";
 
-export { Stat, DirEntry, TextResult, FileSystem, TYPE_FILE, TYPE_DIRECTORY, TYPE_SYMLINK, NAME_MAX, TIME_UNCHANGED } from "./node";
+export { Stat, SpaceStat, DirEntry, TextResult, FileSystem, TYPE_FILE, TYPE_DIRECTORY, TYPE_SYMLINK, NAME_MAX, TIME_UNCHANGED } from "./node";
 export {
   O_RDONLY, O_WRONLY, O_RDWR, O_CREAT, O_EXCL, O_TRUNC, O_APPEND, O_DIRECTORY, O_NOFOLLOW, MAX_DESCRIPTORS,
 } from "./descriptors";
@@ -153,6 +153,14 @@ export function seek(fd: i32, offset: i64, whence: i32): i64 {
 export function fstat(fd: i32, out: Stat): i32 {
   const taken = lockVfs();
   const result = files.fileStat(fd, out);
+  unlockVfs(taken);
+  return result;
+}
+
+/** The size and free space of the filesystem `fd`'s file is on (statfs). */
+export function fstatfs(fd: i32, out: SpaceStat): i32 {
+  const taken = lockVfs();
+  const result = files.fileSystemSpace(fd, out);
   unlockVfs(taken);
   return result;
 }

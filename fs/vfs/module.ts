@@ -3,7 +3,7 @@
 // fs/README.md walks through writing a filesystem with fs/example/.
 
 export {
-  Vnode, FileSystem, Stat, DirEntry, VnodeResult, TextResult,
+  Vnode, FileSystem, Stat, SpaceStat, DirEntry, VnodeResult, TextResult,
   TYPE_FILE, TYPE_DIRECTORY, TYPE_SYMLINK, NAME_MAX, TIME_UNCHANGED,
 } from "./node";
 export { ownedString, ownedSlice, freeString, hashString } from "./strings";

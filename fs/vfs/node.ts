@@ -58,6 +58,25 @@ export class Stat {
   changed: i64 = 0;
 }
 
+/**
+ * What statfs reports of a mounted filesystem: counts of `blockSize`-byte
+ * blocks and of files (inodes). Wisp keeps nothing back for a superuser,
+ * but a filesystem may (9p passes on what the host says).
+ */
+export class SpaceStat {
+  blockSize: u32 = 0;
+  blocks: u64 = 0;
+  freeBlocks: u64 = 0;
+  /** Free blocks an unprivileged writer may take. */
+  availableBlocks: u64 = 0;
+  files: u64 = 0;
+  freeFiles: u64 = 0;
+  /** The longest name, in bytes. */
+  nameMax: u32 = <u32>NAME_MAX;
+  /** Mounted read-only (set by the VFS). */
+  readOnly: bool = false;
+}
+
 /** One directory entry from readdir. */
 export class DirEntry {
   name: string = "";
@@ -213,6 +232,10 @@ export class FileSystem {
   /** Makes everything written durable. */
   sync(): i32 {
     return 0;
+  }
+  /** Fills `out` with the filesystem's size and free space (statfs); 0 or -errno. */
+  statfs(out: SpaceStat): i32 {
+    return -ENOSYS;
   }
   /** Called when the filesystem is unmounted (nothing on it is open). */
   unmount(): void {}

@@ -5,7 +5,8 @@
 // pointer of its object set.
 //
 //   dsl_dir bonus:      +8 u64 head dataset  +32 u64 child directory ZAP
-//   dsl_dataset bonus:  +128 blkptr of the object set
+//                       (+40 used, +64 quota, +72 reservation: space.ts)
+//   dsl_dataset bonus:  +72 referenced (space.ts)  +128 blkptr of the object set
 
 import { BlockPointer } from "./blkptr";
 import { le64 } from "./bytes";
@@ -13,6 +14,7 @@ import { Dnode } from "./dnode";
 import { Objset, objsetError, openObjset } from "./objset";
 import { openZap, zapError } from "./zap";
 import { EIO } from "./errno";
+import { DatasetSpace, DirSpace, DIR_USED, DIR_QUOTA, DIR_RESERVED, DATASET_REFERENCED, POINTER_FILL } from "./space";
 
 const OBJECT_DIRECTORY: u64 = 1;
 const TYPE_DSL_DIR: u32 = 12;
@@ -40,19 +42,28 @@ function bonus(mos: Objset, object: u64, type: u32, length: i32): Uint8Array | n
   return dnode.data.subarray(dnode.bonusAt, dnode.bonusAt + dnode.bonusLength);
 }
 
-/** The object set of dataset `names` (the path below the pool: [] for the pool's root dataset). */
-export function datasetObjset(mos: Objset, names: Array<string>): Objset | null {
+/**
+ * The object set of dataset `names` (the path below the pool: [] for the
+ * pool's root dataset); `space`, when given, gets the dataset's space
+ * figures on the way.
+ */
+export function datasetObjset(mos: Objset, names: Array<string>, space: DatasetSpace | null = null): Objset | null {
   const directory = openZap(mos, OBJECT_DIRECTORY);
   if (directory === null) return fail(zapError, "the MOS object directory is unreadable");
   if (directory.lookup("root_dataset") < 0) return fail(-EIO, "the MOS names no root dataset");
   let dir = directory.value;
   let path = mos.pool.name;
   for (let i = 0; i <= names.length; i++) {
-    const record = bonus(mos, dir, TYPE_DSL_DIR, DIR_CHILDREN + 8);
+    const record = bonus(mos, dir, TYPE_DSL_DIR, DIR_RESERVED + 8);
     if (record === null) return fail(objsetError < 0 ? objsetError : -EIO, "the DSL directory of " + path + " is unreadable");
+    if (space !== null) space.dirs.push(new DirSpace(le64(record, DIR_USED), le64(record, DIR_QUOTA), le64(record, DIR_RESERVED)));
     if (i == names.length) {
       const dataset = bonus(mos, le64(record, DIR_HEAD), TYPE_DSL_DATASET, DATASET_BONUS);
       if (dataset === null) return fail(-EIO, "the dataset record of " + path + " is unreadable");
+      if (space !== null) {
+        space.referenced = le64(dataset, DATASET_REFERENCED);
+        space.objects = le64(dataset, DATASET_BLOCK + POINTER_FILL);
+      }
       const objset = openObjset(mos.pool, new BlockPointer(dataset, DATASET_BLOCK));
       if (objset === null) return fail(objsetError, "the object set of " + path + " is unreadable");
       return objset;

@@ -24,6 +24,7 @@ import { mountVolume, Volume } from "./volume";
 import { EBADF, EINVAL, ENAMETOOLONG } from "./errno";
 import { readers, reader, writer, freeNumber } from "./mounts";
 import { unmountWriter, mountWriter } from "./module-write";
+import { STATFS_RECORD } from "./space";
 
 export {
   fs_mkfs, fs_create, fs_symlink, fs_link, fs_unlink, fs_rename, fs_write, fs_truncate, fs_setattr, fs_sync,
@@ -132,6 +133,15 @@ export function fs_readlink(number: i32, inode: i64, to: usize, capacity: i32): 
   if (mounted === null) return -EBADF;
   if (!inMemory(to, capacity)) return -EINVAL;
   return mounted.readlink(inode, to, capacity);
+}
+
+/** The statfs record (space.ts, 48 bytes) of a volume: room as ZFS reckons it, so `zfs get available` agrees. */
+export function fs_statfs(number: i32, out: usize): i32 {
+  if (!inMemory(out, STATFS_RECORD)) return -EINVAL;
+  const pool = writer(number);
+  if (pool !== null) return pool.statfs(out);
+  const mounted = volume(number);
+  return mounted === null ? -EBADF : mounted.statfs(out);
 }
 
 export function fs_forget(number: i32, inode: i64): void {

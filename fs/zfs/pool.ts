@@ -40,6 +40,8 @@ export class Pool {
   readAhead: ReadAhead = new ReadAhead();
   /** The newest label of the pool's devices (its configuration: the vdev tree, metaslab array and size). */
   label: Label | null = null;
+  /** Bytes the pool can allocate: its metaslabs' total (space.ts). */
+  bytes: u64 = 0;
   /** Set once a refusal has been logged for a block kind, so a damaged pool does not flood the console. */
   loggedRefusal: bool = false;
 
@@ -91,6 +93,21 @@ function addTop(pool: Pool, labels: Array<Label>, tree: NvList): string {
   return "";
 }
 
+/** Each top-level vdev's whole metaslabs (its asize rounded down to the metaslab size), summed. */
+function metaslabBytes(labels: Array<Label>): u64 {
+  const counted = new Array<u64>();
+  let total: u64 = 0;
+  for (let i = 0; i < labels.length; i++) {
+    const tree = labels[i].tree;
+    const id = tree.number("id", 0xffffffff);
+    const shift = tree.number("metaslab_shift", 0);
+    if (counted.includes(id) || shift == 0 || shift >= 64) continue;
+    counted.push(id);
+    total += (tree.number("asize", 0) >> shift) << shift;
+  }
+  return total;
+}
+
 function features(config: NvList): string {
   const lists = config.lists("features_for_read");
   if (lists.length == 0) return "";
@@ -137,6 +154,7 @@ export function openPool(name: string): PoolResult {
     const why = addTop(pool, labels, labels[i].tree);
     if (why != "") return refuse(result, -ENOTSUP, why);
   }
+  pool.bytes = metaslabBytes(labels);
   const scan = new RingScan();
   for (let i = 0; i < labels.length; i++) scanRings(labels[i].device, labels[i].tree.number("ashift", 9), scan, stats);
   const uberblock = scan.newest();

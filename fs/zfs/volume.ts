@@ -14,6 +14,7 @@ import { readObject } from "./dnode";
 import { log } from "./host";
 import { Objset, objsetError, openObjset, OBJSET_META, OBJSET_ZPL } from "./objset";
 import { openPool, Pool } from "./pool";
+import { DatasetSpace, availableBytes, storeStatfs } from "./space";
 import { openZap, Zap, zapOf, zapError, ZapEntry } from "./zap";
 import { Znode, TYPE_DIRECTORY, TYPE_SYMLINK } from "./znode";
 import { EINVAL, EIO, EISDIR, ENOTDIR, ENOTSUP } from "./errno";
@@ -42,7 +43,14 @@ export class Volume {
   /** Directories' ZAPs (with a micro ZAP's name index), likewise. */
   private directories: Map<i64, Zap> = new Map<i64, Zap>();
 
-  constructor(public pool: Pool, public objset: Objset, public root: u64) {}
+  constructor(public pool: Pool, public objset: Objset, public root: u64, public space: DatasetSpace) {}
+
+  /** The statfs record (space.ts) at `out`: the pool is read-only, so the figures read at mount stay true. */
+  statfs(out: usize): i32 {
+    const space = this.space;
+    storeStatfs(out, space.referenced, availableBytes(this.pool.bytes, space.dirs), space.objects);
+    return 0;
+  }
 
   /** The znode of `inode`, or null with `volumeError` set. */
   znode(inode: i64): Znode | null {
@@ -208,7 +216,8 @@ export function mountVolume(source: string): MountResult {
   const pool = opened.pool!;
   const mos = openObjset(pool, new BlockPointer(pool.uberblock.root, 0));
   if (mos === null || mos.type != OBJSET_META) return refuse(result, mos === null ? objsetError : -EIO, "pool " + pool.name + ": the MOS is unreadable");
-  const objset = datasetObjset(mos, names.length > 0 ? names.slice(1) : new Array<string>());
+  const space = new DatasetSpace();
+  const objset = datasetObjset(mos, names.length > 0 ? names.slice(1) : new Array<string>(), space);
   if (objset === null) return refuse(result, dslError, "pool " + pool.name + ": " + dslWhy);
   const path = names.length > 0 ? source : pool.name;
   if (objset.type != OBJSET_ZPL) return refuse(result, -ENOTSUP, "" + path + " is not a filesystem (object set type " + objset.type.toString() + ")");
@@ -219,7 +228,7 @@ export function mountVolume(source: string): MountResult {
     return refuse(result, -ENOTSUP, "" + path + ": ZPL version " + master.value.toString() + " (system attributes) is not supported; versions 1 to 4 are");
   }
   if (master.lookup("ROOT") < 0) return refuse(result, -EIO, "" + path + ": the master node has no ROOT");
-  const volume = new Volume(pool, objset, master.value);
+  const volume = new Volume(pool, objset, master.value, space);
   const root = volume.znode(<i64>master.value);
   if (root === null || root.type != TYPE_DIRECTORY) return refuse(result, root === null ? volumeError : -EIO, "" + path + ": the root directory is unreadable");
   result.volume = volume;

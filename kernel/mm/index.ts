@@ -14,7 +14,7 @@ import { BootInfo, MEMORY_USABLE } from "../boot/bootinfo";
 import { arena } from "../rt/arena";
 import { pages, PAGE_SIZE, USE_BOOT, USE_INITRD, USE_KERNEL, USE_RESERVED } from "./pages";
 import { initSlabs } from "./slab";
-import { initFreeLists } from "./free-lists";
+import { initFreeLists, trimFreeLists } from "./free-lists";
 
 export { malloc, free, usableSize } from "./malloc";
 export { pages } from "./pages";
@@ -36,6 +36,19 @@ export function memoryLow(): bool {
 export function memoryAvailable(bytes: u64): bool {
   const free = <u64>pages.freeFrames() * <u64>PAGE_SIZE;
   return free >= <u64>MEMORY_RESERVE_BYTES && free - <u64>MEMORY_RESERVE_BYTES >= bytes;
+}
+
+/** Pages of usable RAM (what a filesystem in memory reports as its size). */
+export function usablePages(): u32 {
+  return pages.usedFrames() + pages.freeFrames();
+}
+
+/** Pages an app's data may still take: free beyond the reserve, once malloc's free lists are given back. */
+export function pagesForData(): u32 {
+  trimFreeLists();
+  const free = pages.freeFrames();
+  const reserve = <u32>(MEMORY_RESERVE_BYTES / PAGE_SIZE);
+  return free > reserve ? free - reserve : 0;
 }
 
 /** True once initMemory has run: the runtime allocates with malloc from then on. */

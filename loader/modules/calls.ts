@@ -41,6 +41,8 @@ export const OP_WRITE: u32 = 21;
 export const OP_TRUNCATE: u32 = 22;
 export const OP_SETATTR: u32 = 23;
 export const OP_SYNC: u32 = 24;
+// Space (optional; docs/modules.md, fs_statfs).
+export const OP_STATFS: u32 = 25;
 
 /** What the glue answers for an optional export the module does not have. */
 export const NOT_EXPORTED: i64 = -(<i64>ENOSYS);

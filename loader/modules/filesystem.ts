@@ -8,16 +8,17 @@
 // fsync and sync write a transaction group, and finish() (at power-off)
 // unmounts, so the module leaves its volume whole.
 
-import { Vnode, FileSystem, Stat, DirEntry, VnodeResult, TextResult, TYPE_FILE, TYPE_DIRECTORY, TYPE_SYMLINK, NAME_MAX, TIME_UNCHANGED } from "../../fs/vfs/module";
+import { Vnode, FileSystem, Stat, SpaceStat, DirEntry, VnodeResult, TextResult, TYPE_FILE, TYPE_DIRECTORY, TYPE_SYMLINK, NAME_MAX, TIME_UNCHANGED } from "../../fs/vfs/module";
 import { EIO, ENAMETOOLONG, ENOSYS, EROFS } from "../../kernel/errno";
 import { FsModule } from "./module";
 import {
   call, OP_UNMOUNT, OP_LOOKUP, OP_GETATTR, OP_READ, OP_READDIR, OP_READLINK, OP_FORGET,
-  OP_CREATE, OP_SYMLINK, OP_LINK, OP_UNLINK, OP_RENAME, OP_WRITE, OP_TRUNCATE, OP_SETATTR, OP_SYNC,
+  OP_CREATE, OP_SYMLINK, OP_LINK, OP_UNLINK, OP_RENAME, OP_WRITE, OP_TRUNCATE, OP_SETATTR, OP_SYNC, OP_STATFS,
 } from "./calls";
 
-/** Bytes of the attribute record and of a directory entry's header (docs/modules.md). */
+/** Bytes of the attribute record, of a directory entry's header and of the statfs record (docs/modules.md). */
 const ATTRIBUTES_BYTES: u32 = 64;
+const STATFS_BYTES: u32 = 48;
 const ENTRY_HEADER_BYTES: u32 = 24;
 /** The largest errno a module may answer; anything below -MAX_ERRNO is EIO. */
 const MAX_ERRNO: i64 = 4095;
@@ -59,6 +60,27 @@ export class ModuleFileSystem extends FileSystem {
 
   root(): Vnode {
     return this.top!;
+  }
+
+  /** The module's statfs record, believed only if its counts are consistent (-ENOSYS from a module without fs_statfs). */
+  statfs(out: SpaceStat): i32 {
+    const result = checked(call(this.module, OP_STATFS, <u64>this.volume, this.module.buffer));
+    if (result < 0) return <i32>result;
+    this.module.memory.copyIn(scratch, this.module.buffer, STATFS_BYTES);
+    const blockSize = load<u32>(scratch);
+    const blocks = load<u64>(scratch, 8);
+    const free = load<u64>(scratch, 16);
+    const available = load<u64>(scratch, 24);
+    const files = load<u64>(scratch, 32);
+    const freeFiles = load<u64>(scratch, 40);
+    if (blockSize == 0 || (blockSize & (blockSize - 1)) != 0 || free > blocks || available > free || freeFiles > files) return -EIO;
+    out.blockSize = blockSize;
+    out.blocks = blocks;
+    out.freeBlocks = free;
+    out.availableBlocks = available;
+    out.files = files;
+    out.freeFiles = freeFiles;
+    return 0;
   }
 
   periodicSync(): void {

@@ -24,6 +24,7 @@ import {
   sockOpen, sockBind, sockListen, sockAcceptV1, sockConnect, sockRecvFrom, sockSendTo, sockGetAddress, sockGetOpt, sockSetOpt,
 } from "./wasmedge";
 import { sockGetAddrinfo } from "./addrinfo";
+import { fdStatvfs } from "./space";
 
 // --- Arguments and environment (args.ts) ---
 
@@ -321,4 +322,10 @@ export function wasi_sock_setsockopt(fd: u32, level: u32, name: u32, value: u32,
 
 export function wasi_sock_getaddrinfo(node: u32, nodeLength: u32, service: u32, serviceLength: u32, hints: u32, result: u32, maxResults: u32, resultCount: u32): u32 {
   return sockGetAddrinfo(node, nodeLength, service, serviceLength, hints, result, maxResults, resultCount);
+}
+
+// --- Wisp's extension (space.ts) ---
+
+export function wasi_wisp_fd_statvfs(fd: u32, out: u32): u32 {
+  return fdStatvfs(fd, out);
 }

@@ -3,6 +3,7 @@
 //
 //   wisp zfs ls IMAGE... [PATH] [--pool POOL[/DATASET]]
 //   wisp zfs cat IMAGE... PATH [--pool POOL[/DATASET]]
+//   wisp zfs df IMAGE... [--pool POOL[/DATASET]]
 //   wisp zfs create IMAGE --size SIZE [--pool NAME] [--from DIR] [...]
 //
 // The images are the pool's devices (all sides of a mirror, or just one).
@@ -13,17 +14,19 @@
 
 import { existsSync } from "node:fs";
 import { parseArgs } from "node:util";
-import { resolvePath, ZfsModule, type Attributes } from "../zfs/host";
+import { resolvePath, ZfsModule, type Attributes, type Space } from "../zfs/host";
 import { createPoolImage, parsePoolSize } from "../zfs/create";
 import { UsageError } from "./errors";
 
 const HELP = `usage: wisp zfs ls IMAGE... [PATH] [--pool POOL[/DATASET]]
        wisp zfs cat IMAGE... PATH [--pool POOL[/DATASET]]
+       wisp zfs df IMAGE... [--pool POOL[/DATASET]]
        wisp zfs create IMAGE --size SIZE [--pool NAME] [--from DIR] [--compression off|lzjb|zle|gzip|gzip-N]
                        [--checksum on|fletcher2|fletcher4|sha256] [--copies 1|2|3] [--force]
 
   ls            list the directory at PATH (default /) like ls -l, or the one entry PATH names
   cat           write the file at PATH to standard output
+  df            the dataset's size, used and available bytes and its files, as statfs in Wisp reports them
   create        make a pool image of SIZE (64M at least) holding DIR's tree; zpool import takes it
   IMAGE...      the pool's devices (image files)
   --pool P      the pool, or a dataset in it (default: the only pool on the images; create: tank)
@@ -46,6 +49,17 @@ function line(module: ZfsModule, volume: number, inode: bigint, name: string): s
   const time = new Date(Number(attributes.modifiedNs / 1_000_000n)).toISOString().slice(0, 16).replace("T", " ");
   const target = attributes.type === "symlink" ? ` -> ${module.readlink(volume, inode)}` : "";
   return `${modeString(attributes)} ${String(attributes.links).padStart(3)} ${String(attributes.size).padStart(10)} ${time} ${name}${target}\n`;
+}
+
+/** `wisp zfs df`'s two lines: a header, then the dataset's figures in bytes (and files), as df -B1 -i would put them. */
+export function spaceReport(name: string, space: Space): string {
+  const size = BigInt(space.blockSize);
+  const columns = [name || "(pool)", space.blocks * size, (space.blocks - space.blocksFree) * size, space.blocksAvailable * size,
+    space.files - space.filesFree, space.filesFree].map(String);
+  const header = ["dataset", "bytes", "used", "available", "files", "files-free"];
+  const widths = header.map((title, i) => Math.max(title.length, columns[i].length));
+  const row = (cells: string[]) => cells.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join("  ");
+  return `${row(header)}\n${row(columns)}\n`;
 }
 
 export async function zfsCommand(argv: string[]): Promise<number> {
@@ -81,7 +95,8 @@ export async function zfsCommand(argv: string[]): Promise<number> {
   const hasPath = rest.length > 1 && rest[rest.length - 1].startsWith("/") && !existsSync(rest[rest.length - 1]);
   const images = hasPath ? rest.slice(0, -1) : rest;
   const path = hasPath ? rest[rest.length - 1] : "/";
-  if ((command !== "ls" && command !== "cat") || images.length === 0 || (command === "cat" && !hasPath)) throw new UsageError(HELP);
+  const known = command === "ls" || command === "cat" || (command === "df" && !hasPath);
+  if (!known || images.length === 0 || (command === "cat" && !hasPath)) throw new UsageError(HELP);
   const module = await ZfsModule.open(images);
   try {
     const volume = module.mount(values.pool!);
@@ -90,6 +105,10 @@ export async function zfsCommand(argv: string[]): Promise<number> {
     });
     if (command === "cat") {
       process.stdout.write(module.readFile(volume, resolvePath(module, volume, path, true)));
+      return 0;
+    }
+    if (command === "df") {
+      process.stdout.write(spaceReport(values.pool!, module.statfs(volume)));
       return 0;
     }
     const inode = resolvePath(module, volume, path, false);

@@ -44,6 +44,7 @@ interface ZfsExports {
   fs_truncate(volume: number, inode: bigint, size: bigint): number;
   fs_setattr(volume: number, inode: bigint, change: number): number;
   fs_sync(volume: number): number;
+  fs_statfs(volume: number, out: number): number;
 }
 
 export type NodeType = "file" | "directory" | "symlink";
@@ -58,6 +59,16 @@ export interface Attributes {
   accessedNs: bigint;
   modifiedNs: bigint;
   changedNs: bigint;
+}
+
+/** A volume's space (fs_statfs): counts of `blockSize`-byte blocks and of files. */
+export interface Space {
+  blockSize: number;
+  blocks: bigint;
+  blocksFree: bigint;
+  blocksAvailable: bigint;
+  files: bigint;
+  filesFree: bigint;
 }
 
 export interface DirectoryEntry {
@@ -339,6 +350,16 @@ export class ZfsModule {
       type: TYPES[view.getUint32(0, true)], mode: view.getUint32(4, true), links: Number(view.getBigUint64(8, true)),
       size: Number(view.getBigUint64(16, true)), blocks: Number(view.getBigUint64(24, true)),
       accessedNs: view.getBigInt64(32, true), modifiedNs: view.getBigInt64(40, true), changedNs: view.getBigInt64(48, true),
+    };
+  }
+
+  statfs(volume: number): Space {
+    const out = this.exports.wisp_buffer(48);
+    this.check("statfs", this.exports.fs_statfs(volume, out));
+    const view = new DataView(this.exports.memory.buffer, out, 48);
+    return {
+      blockSize: view.getUint32(0, true), blocks: view.getBigUint64(8, true), blocksFree: view.getBigUint64(16, true),
+      blocksAvailable: view.getBigUint64(24, true), files: view.getBigUint64(32, true), filesFree: view.getBigUint64(40, true),
     };
   }
 

@@ -201,10 +201,11 @@ describe("refusals", () => {
 });
 
 describe("lists, parts and cache", () => {
-  it("wasi-functions.list names the 46 WASI preview 1 functions and WasmEdge's 23 socket forms once each", () => {
+  it("wasi-functions.list names the 46 WASI preview 1 functions, WasmEdge's 23 socket forms and Wisp's statvfs once each", () => {
     const names = wasiFunctions();
-    expect(names).toHaveLength(46 + 23);
-    expect(new Set(names).size).toBe(46 + 23);
+    expect(names).toHaveLength(46 + 23 + 1);
+    expect(new Set(names).size).toBe(46 + 23 + 1);
+    expect(names).toContain("wisp_fd_statvfs");
     for (const name of ["fd_write", "path_open", "poll_oneoff", "proc_exit", "random_get", "sock_accept"]) expect(names).toContain(name);
     for (const name of ["sock_open", "sock_connect_v2", "sock_accept_v1", "sock_recv_from_v2", "sock_getaddrinfo"]) expect(names).toContain(name);
   });

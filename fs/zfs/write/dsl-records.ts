@@ -33,6 +33,9 @@ export class DirRecord {
   compressed: u64 = 0;
   uncompressed: u64 = 0;
   props: u64 = 0;
+  /** Quota and reservation (0: none): read from disk, kept in `raw`, never set here. */
+  quota: u64 = 0;
+  reserved: u64 = 0;
   flags: u64 = DIR_FLAG_USED_BREAKDOWN;
   usedByHead: u64 = 0;
   usedBySnapshots: u64 = 0;
@@ -51,6 +54,8 @@ export class DirRecord {
     record.used = le64(bonus, 40);
     record.compressed = le64(bonus, 48);
     record.uncompressed = le64(bonus, 56);
+    record.quota = le64(bonus, 64);
+    record.reserved = le64(bonus, 72);
     record.props = le64(bonus, 80);
     record.flags = le64(bonus, 96);
     record.usedByHead = le64(bonus, 104);

@@ -130,6 +130,7 @@ function loadState(pool: PoolWriter, root: Uint8Array): string {
     pool.error = pool.zpl.error == -ENOTSUP ? -EROFS : pool.zpl.error;
     return "the root dataset's file system is unreadable or newer than ZPL version 4";
   }
+  pool.measureRoom();
   return loadSpaceMaps(pool);
 }
 

@@ -38,6 +38,7 @@ import { DirRecord, DatasetRecord, DIR_BONUS_BYTES, DATASET_BONUS_BYTES } from "
 import { ZapEntry, layOutZap } from "./zap";
 import { ZplWriter } from "./zpl";
 import { Random } from "./random";
+import { DirSpace, availableBytes, storeStatfs, POINTER_FILL } from "../space";
 
 const POOL_VERSION: u64 = 23;
 const OBJSET_TYPE_META: u64 = 1;
@@ -146,6 +147,7 @@ export class PoolWriter {
     this.zpl.dataCompression = options.compression;
     this.zpl.dataCopies = options.copies;
     this.zpl.metaCopies = min(options.copies + 1, 3);
+    this.measureRoom();
   }
 
   get name(): string {
@@ -526,7 +528,22 @@ export class PoolWriter {
     this.mos.settle();
     this.zpl.settle();
     this.txg++;
+    this.measureRoom();
     return true;
+  }
+
+  /** Gives the file system the room its dataset has as of the last txg (../space.ts). */
+  measureRoom(): void {
+    const root = this.rootDir;
+    const dirs = new Array<DirSpace>();
+    dirs.push(new DirSpace(root.used, root.quota, root.reserved));
+    this.zpl.room = availableBytes(this.space.capacity, dirs);
+  }
+
+  /** The statfs record (../space.ts) at `out`: the root dataset as of the last txg, less the data waiting for the next. */
+  statfs(out: usize): i32 {
+    storeStatfs(out, this.head.used, this.zpl.roomNow, le64(this.head.objset, POINTER_FILL));
+    return 0;
   }
 
   /** Writes the uberblock for this txg into every label's ring (and the configuration first when it changed). */

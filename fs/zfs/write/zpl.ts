@@ -36,7 +36,7 @@ const TYPE_MASTER_NODE: u32 = 21;
 const TYPE_DELETE_QUEUE: u32 = 22;
 const TYPE_USERGROUP_USED: u32 = 39;
 export const RECORD_SIZE: i32 = 128 << 10;
-/** The least space kept back for the metadata of a sync. */
+/** Free space on the device kept back for the metadata of a sync. */
 const RESERVE_MIN: u64 = 2 << 20;
 const NAME_MAX: i32 = 255;
 const LINK_MAX: u64 = 0xffffffff;
@@ -68,6 +68,8 @@ export class ZplWriter extends ObjsetWriter {
   txg: u64 = 0;
   /** Bytes of file data waiting in pending blocks: the pool syncs a txg past its limit. */
   dirtyBytes: u64 = 0;
+  /** Bytes the dataset may grow by as of the last txg, as ZFS reckons it (../space.ts; set by the pool). */
+  room: u64 = 0;
   error: i32 = 0;
 
   /** Space charged to each user and group (the accounting objects' content). */
@@ -331,17 +333,23 @@ export class ZplWriter extends ObjsetWriter {
   }
 
   /**
-   * Whether the pool has room for `bytes` more of file data on top of what
-   * waits for the next sync, keeping back the reserve every sync's metadata
-   * needs (1/32 of the pool, at least 2 MiB: the MOS, dnode arrays,
-   * directories and space maps are rewritten copy-on-write). Removing
-   * files never needs room.
+   * Whether the pool has room for `bytes` more of file data (each copy
+   * counted) on top of what waits for the next sync: within the dataset's
+   * room as ZFS reckons it (what statfs reports, `room` less the waiting
+   * data), and with RESERVE_MIN still free on the device for the sync's
+   * copy-on-write metadata (frees come back to it two txgs later).
+   * Removing files never needs room.
    */
   hasRoom(bytes: u64): bool {
-    const space = this.writer.space;
-    const reserve = max<u64>(space.capacity >> 5, RESERVE_MIN);
     const wanted = (this.dirtyBytes + bytes) * <u64>this.dataCopies;
-    return space.freeBytes > reserve && space.freeBytes - reserve >= wanted;
+    const free = this.writer.space.freeBytes;
+    return wanted <= this.room && free >= RESERVE_MIN && free - RESERVE_MIN >= wanted;
+  }
+
+  /** The dataset's room for more data now: `room` less the data waiting for the next sync. */
+  get roomNow(): u64 {
+    const waiting = this.dirtyBytes * <u64>this.dataCopies;
+    return this.room > waiting ? this.room - waiting : 0;
   }
 
   /** Writes `data` at `offset` of file `inode`: the count, or -errno. */

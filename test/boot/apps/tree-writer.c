@@ -10,6 +10,11 @@
 
    File i holds byte (i * 131 + k * 7 + (k >> 10)) & 255 at offset k; its
    length is (i * 7919) % 40001. big.bin holds (k * 13 + (k >> 20)) & 255.
+   Last, after an fsync of DIR, the space DIR's filesystem reports
+   (wisp_statvfs): "space: BLOCK_SIZE BLOCKS FREE AVAILABLE FILES
+   FREE_FILES FLAGS NAME_MAX", which the host compares with what the pool
+   says once the VM is off.
+
    Each phase prints one line, "name: ok" or "name: FAILED (why)"; the exit
    status is the number of failed phases. */
 #include <errno.h>
@@ -19,6 +24,8 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#include <wisp-statvfs.h>
 
 static int failures = 0;
 static unsigned char buffer[1 << 20];
@@ -109,6 +116,15 @@ int main(int argc, char** argv) {
   }
   phase("read big.bin back", ok, "different bytes");
   if (fd >= 0) close(fd);
+  struct wisp_statvfs space;
+  int dir = open(root, O_RDONLY | O_DIRECTORY);
+  if (dir < 0 || fsync(dir) != 0 || wisp_fstatvfs(dir, &space) != 0) phase("space", 0, strerror(errno));
+  else {
+    printf("space: %llu %llu %llu %llu %llu %llu %llu %llu\n", (unsigned long long)space.block_size, (unsigned long long)space.blocks,
+           (unsigned long long)space.blocks_free, (unsigned long long)space.blocks_available, (unsigned long long)space.files,
+           (unsigned long long)space.files_free, (unsigned long long)space.flags, (unsigned long long)space.name_max);
+  }
+  if (dir >= 0) close(dir);
   printf("%d failed\n", failures);
   return failures;
 }

@@ -4,11 +4,11 @@
 // for byte and what the host changes is seen; reads and writes split at
 // msize; readdir cookies across batches; the host's errnos reach the caller;
 // fids live exactly as long as vnodes (the session's count and the server's
-// fid table agree, and fall back to the root's alone); read-only mounts; and
+// fid table agree, and fall back to the root's alone); statfs; read-only mounts; and
 // replies broken in every way a server could break them fail the operation
 // with EIO, leave no fid behind on either side and leak no kernel memory.
 
-import { mkdtempSync, mkdirSync, readFileSync, readlinkSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
+import { mkdtempSync, mkdirSync, readFileSync, readlinkSync, readdirSync, rmSync, statSync, statfsSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -202,6 +202,22 @@ describe("9p: a host directory through the VFS", () => {
     expect(v.close(fd)).toBe(0);
     expect(liveFids()).toBe(2); // the root, and the open fid it lists through (kept while the root is)
     expect(link.server.fidCount).toBe(2);
+  });
+
+  it("reports the host filesystem's size as statfs (Tstatfs)", () => {
+    handle = mountNineP();
+    const fd = v.open("/");
+    const before = statfsSync(host, { bigint: true });
+    const space = v.statfs(fd);
+    const after = statfsSync(host, { bigint: true });
+    expect(v.close(fd)).toBe(0);
+    if (typeof space === "number") throw new Error(`statfs: ${space}`);
+    expect([space.blockSize, space.blocks, space.files, space.nameMax, space.readOnly]).toEqual([Number(before.bsize), before.blocks, before.files, 255, false]);
+    // Other processes write to the same host filesystem: the free counts lie between the two looks.
+    const between = (value: bigint, a: bigint, b: bigint) => value >= (a < b ? a : b) && value <= (a < b ? b : a);
+    expect(between(space.freeBlocks, before.bfree, after.bfree)).toBe(true);
+    expect(between(space.availableBlocks, before.bavail, after.bavail)).toBe(true);
+    expect(between(space.freeFiles, before.ffree, after.ffree)).toBe(true);
   });
 
   it("refuses every change on a read-only mount and still reads", () => {

@@ -27,6 +27,7 @@ export interface VfsExports {
   vfsPwrite(fd: number, buffer: number, length: number, offset: bigint): bigint;
   vfsSeek(fd: number, offset: bigint, whence: number): bigint;
   vfsFstat(fd: number, out: number): number;
+  vfsStatfs(fd: number, out: number): number;
   vfsStat(dirFd: number, path: Ptr, follow: number, out: number, resolve: number): number;
   vfsFtruncate(fd: number, size: bigint): number;
   vfsFsync(fd: number): number;
@@ -72,6 +73,18 @@ export const ERRNO = {
 export interface VfsStat {
   device: bigint; inode: bigint; type: number; mode: number; links: number; size: number; blocks: number;
   accessed: bigint; modified: bigint; changed: bigint;
+}
+
+/** What statfs reports (fs/vfs SpaceStat). */
+export interface VfsSpace {
+  blockSize: number;
+  blocks: bigint;
+  freeBlocks: bigint;
+  availableBlocks: bigint;
+  files: bigint;
+  freeFiles: bigint;
+  readOnly: boolean;
+  nameMax: number;
 }
 
 export interface VfsEntry {
@@ -219,6 +232,17 @@ export class VfsClient {
 
   fstat(fd: number): VfsStat | number {
     return this.statFrom(this.e.vfsFstat(fd, this.statOut));
+  }
+
+  statfs(fd: number): VfsSpace | number {
+    const result = this.e.vfsStatfs(fd, this.statOut);
+    if (result < 0) return result;
+    const view = new DataView(this.harness.memory.buffer, this.statOut, 64);
+    const field = (i: number) => view.getBigUint64(i * 8, true);
+    return {
+      blockSize: Number(field(0)), blocks: field(1), freeBlocks: field(2), availableBlocks: field(3), files: field(4),
+      freeFiles: field(5), readOnly: field(6) === 1n, nameMax: Number(field(7)),
+    };
   }
 
   ftruncate(fd: number, size: number | bigint): number {

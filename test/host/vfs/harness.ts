@@ -2,7 +2,7 @@
 // and the worked example filesystem (fs/example) mounted in it.
 
 import * as vfs from "../../../fs/vfs/index";
-import { Stat, DirEntry, TextResult, FileSystem } from "../../../fs/vfs/node";
+import { Stat, SpaceStat, DirEntry, TextResult, FileSystem } from "../../../fs/vfs/node";
 import { RamFileSystem, pagesTaken, slotsCopied, indexMoves } from "../../../fs/ramfs/index";
 import { HelloFileSystem } from "../../../fs/example/hello";
 import { fileSystemHandle, fileSystemOf, forgetFileSystem } from "./handles";
@@ -150,6 +150,22 @@ export function vfsStat(dirFd: i32, path: string, follow: bool, out: usize, reso
   const result = follow ? vfs.stat(dirFd, path, statOut(), resolve) : vfs.lstat(dirFd, path, statOut(), resolve);
   consumed(path);
   writeStat(statOut(), out);
+  return result;
+}
+
+/** statfs of `fd`'s filesystem as eight u64 at `out`: block size, blocks, free, available, files, free files, read-only, name max. */
+export function vfsStatfs(fd: i32, out: usize): i32 {
+  const space = new SpaceStat();
+  const result = vfs.fstatfs(fd, space);
+  store<u64>(out, <u64>space.blockSize);
+  store<u64>(out, space.blocks, 8);
+  store<u64>(out, space.freeBlocks, 16);
+  store<u64>(out, space.availableBlocks, 24);
+  store<u64>(out, space.files, 32);
+  store<u64>(out, space.freeFiles, 40);
+  store<u64>(out, space.readOnly ? 1 : 0, 48);
+  store<u64>(out, <u64>space.nameMax, 56);
+  heap.free(changetype<usize>(space));
   return result;
 }
 

@@ -1,11 +1,13 @@
-// `wisp zfs ls` and `wisp zfs cat` (scripts/cli/zfs.ts): listings like
+// `wisp zfs ls`, `cat` and `df` (scripts/cli/zfs.ts): listings like
 // ls -l, file bytes on stdout, links followed, a mirror given as both
-// images (or one), and the module's refusal as one line with exit 1.
+// images (or one), a dataset's space, and the module's refusal as one line
+// with exit 1.
 
 import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { afterAll, describe, expect, it } from "vitest";
 import { manifest, removeUnpacked, unpackImages } from "./tree";
+import { ZfsModule } from "../../../scripts/zfs/host";
 
 const WISP = new URL("../../../scripts/wisp.mjs", import.meta.url).pathname;
 
@@ -39,6 +41,20 @@ describe("wisp zfs", () => {
     const text = manifest.twin.datasets["twin/child"].find((entry) => entry.path === "/text.txt")!;
     const cat = await wisp("zfs", "cat", twin[1], "/text.txt", "--pool", "twin/child");
     expect(createHash("sha256").update(cat.stdout).digest("hex")).toBe(text.sha256);
+  });
+
+  it("df: the dataset's size, used, available and files, as the module's statfs says", async () => {
+    const module = await ZfsModule.open(twin);
+    const space = module.statfs(module.mount("twin/child"));
+    module.close();
+    const { status, stdout } = await wisp("zfs", "df", ...twin, "--pool", "twin/child");
+    expect(status).toBe(0);
+    const [header, row] = stdout.trimEnd().split("\n").map((line) => line.trim().split(/ +/));
+    expect(header).toEqual(["dataset", "bytes", "used", "available", "files", "files-free"]);
+    const b = BigInt(space.blockSize);
+    expect(row).toEqual(["twin/child", space.blocks * b, (space.blocks - space.blocksFree) * b, space.blocksAvailable * b,
+      space.files - space.filesFree, space.filesFree].map(String));
+    expect(space.blocksAvailable).toBeGreaterThan(0n);
   });
 
   it("reports what the module refuses in one line, and a bad invocation as usage", async () => {
