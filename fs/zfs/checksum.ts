@@ -61,6 +61,18 @@ export function checksumMatches(kind: u32, data: Uint8Array, size: i32, expected
  * order), or MISMATCH.
  */
 export function embeddedMatches(data: Uint8Array, size: i32, v0: u64, v1: u64, v2: u64): i32 {
+  return trailerMatches(CHECKSUM_SHA256, data, size, v0, v1, v2, 0);
+}
+
+/**
+ * The same for an intent log block: its trailer holds a fletcher2 taken
+ * with the verifier the block pointer's checksum words give (`pointer[at]`).
+ */
+export function logBlockMatches(data: Uint8Array, size: i32, pointer: Uint8Array, at: i32): i32 {
+  return trailerMatches(CHECKSUM_FLETCHER2, data, size, le64(pointer, at), le64(pointer, at + 8), le64(pointer, at + 16), le64(pointer, at + 24));
+}
+
+function trailerMatches(kind: u32, data: Uint8Array, size: i32, v0: u64, v1: u64, v2: u64, v3: u64): i32 {
   if (size < TRAILER || size > data.length) return MISMATCH;
   const trailer = size - TRAILER;
   const magic = le64(data, trailer);
@@ -71,9 +83,9 @@ export function embeddedMatches(data: Uint8Array, size: i32, v0: u64, v1: u64, v
   storeLe64(data, trailer + 8, swapped ? bswap<u64>(v0) : v0);
   storeLe64(data, trailer + 16, swapped ? bswap<u64>(v1) : v1);
   storeLe64(data, trailer + 24, swapped ? bswap<u64>(v2) : v2);
-  storeLe64(data, trailer + 32, 0);
+  storeLe64(data, trailer + 32, swapped ? bswap<u64>(v3) : v3);
+  compute(kind, data, size);
   const actual = words();
-  sha256Words(data, size, actual);
   let result = swapped ? BIG_ENDIAN : MATCH;
   for (let i = 0; i < 4; i++) {
     const want = swapped ? bswap<u64>(unchecked(stored[i])) : unchecked(stored[i]);

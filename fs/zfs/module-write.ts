@@ -12,7 +12,7 @@ import { log, deviceSize, deviceCount, deviceFlush } from "./host";
 import { EBADF, EINVAL, EIO, ENAMETOOLONG, ENODEV, ENOSPC, EROFS } from "./errno";
 import { openForWriting } from "./write/pool-open";
 import { writers, writer, freeNumber } from "./mounts";
-import { PoolWriter, PoolOptions, POOL_STATE_ACTIVE } from "./write/pool-writer";
+import { PoolWriter, PoolOptions, POOL_STATE_ACTIVE, ASHIFT_MIN, ASHIFT_MAX } from "./write/pool-writer";
 import { S_IFMT, S_IFLNK } from "./write/znode-record";
 import { COMPRESS_LZJB, COMPRESS_OFF, COMPRESS_ZLE, COMPRESS_GZIP_1, COMPRESS_GZIP_6 } from "./write/blocks";
 import { CHECKSUM_FLETCHER2, CHECKSUM_FLETCHER4, CHECKSUM_SHA256 } from "./checksum";
@@ -80,11 +80,15 @@ function applyOption(options: PoolOptions, key: string, value: string): bool {
     options.seed = U64.parseInt(value);
   } else if (key == "time") {
     options.time = U64.parseInt(value);
+  } else if (key == "ashift") {
+    const ashift = I32.parseInt(value);
+    if (ashift < ASHIFT_MIN || ashift > ASHIFT_MAX || ashift.toString() != value) return refuse("ashift=" + value + " (9 to 13)");
+    options.ashift = ashift;
   } else if (key == "path") {
     options.path = value;
   } else if (key == "mode") {
     options.rootMode = U64.parseInt(value, 8) & 0o7777;
-  } else return refuse(key + " (compression, checksum, copies, seed, time, path, mode)");
+  } else return refuse(key + " (compression, checksum, copies, ashift, seed, time, path, mode)");
   return true;
 }
 

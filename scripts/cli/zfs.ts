@@ -22,7 +22,7 @@ const HELP = `usage: wisp zfs ls IMAGE... [PATH] [--pool POOL[/DATASET]]
        wisp zfs cat IMAGE... PATH [--pool POOL[/DATASET]]
        wisp zfs df IMAGE... [--pool POOL[/DATASET]]
        wisp zfs create IMAGE --size SIZE [--pool NAME] [--from DIR] [--compression off|lzjb|zle|gzip|gzip-N]
-                       [--checksum on|fletcher2|fletcher4|sha256] [--copies 1|2|3] [--force]
+                       [--checksum on|fletcher2|fletcher4|sha256] [--copies 1|2|3] [--ashift 9-13] [--force]
 
   ls            list the directory at PATH (default /) like ls -l, or the one entry PATH names
   cat           write the file at PATH to standard output
@@ -31,6 +31,7 @@ const HELP = `usage: wisp zfs ls IMAGE... [PATH] [--pool POOL[/DATASET]]
   IMAGE...      the pool's devices (image files)
   --pool P      the pool, or a dataset in it (default: the only pool on the images; create: tank)
   --force       create: replace IMAGE if it exists
+  --ashift N    create: sectors of 2^N bytes (default 9; zfs-fuse uses 12 for images of 128 MiB and more)
   --seed N, --time SECONDS   create: fixed guids and time stamps (the same image twice)
 
 docs/zfs.md says what the reader reads and refuses.`;
@@ -76,6 +77,7 @@ export async function zfsCommand(argv: string[]): Promise<number> {
         compression: { type: "string" },
         checksum: { type: "string" },
         copies: { type: "string" },
+        ashift: { type: "string" },
         seed: { type: "string" },
         time: { type: "string" },
         force: { type: "boolean" },
@@ -131,6 +133,7 @@ interface CreateValues {
   compression?: string;
   checksum?: string;
   copies?: string;
+  ashift?: string;
   seed?: string;
   time?: string;
   force?: boolean;
@@ -145,6 +148,7 @@ async function create(rest: string[], values: CreateValues): Promise<number> {
     throw new UsageError((error as Error).message);
   }
   if (values.copies !== undefined && !/^[123]$/.test(values.copies)) throw new UsageError(`--copies takes 1, 2 or 3 (not ${values.copies})`);
+  if (values.ashift !== undefined && !/^(9|1[0-3])$/.test(values.ashift)) throw new UsageError(`--ashift takes 9 to 13 (not ${values.ashift})`);
   if (values.seed !== undefined && !/^\d+$/.test(values.seed)) throw new UsageError(`--seed takes a number (not ${values.seed})`);
   if (values.time !== undefined && !/^\d+$/.test(values.time)) throw new UsageError(`--time takes seconds since the epoch (not ${values.time})`);
   const pool = values.pool || "tank";
@@ -155,6 +159,7 @@ async function create(rest: string[], values: CreateValues): Promise<number> {
     compression: values.compression,
     checksum: values.checksum,
     copies: values.copies === undefined ? undefined : Number(values.copies),
+    ashift: values.ashift === undefined ? undefined : Number(values.ashift),
     seed: values.seed === undefined ? undefined : BigInt(values.seed),
     time: values.time === undefined ? undefined : Number(values.time),
     force: values.force,

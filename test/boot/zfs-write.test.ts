@@ -8,7 +8,7 @@
 //
 // - share.c's `names` steps (create, rename over, mkdir/rmdir, links,
 //   symlinks, unlink, truncate, append, times) print exactly their lines and
-//   leave exactly their tree.
+//   leave exactly their tree, on a pool of 4 KiB sectors.
 // - tree-writer.c builds 1,000 files in 10 folders, renames a third,
 //   removes a fifth, and writes a 256 MiB file with fsync: every file holds
 //   exactly its bytes, and the statvfs it prints last (Wisp's
@@ -42,12 +42,12 @@ beforeAll(() => {
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 /** A fresh pool `tank` of `size` in its own folder (zdb -e looks for the pool there), holding host.txt. */
-function freshPool(name: string, size: string, host: string): string {
+function freshPool(name: string, size: string, host: string, ...options: string[]): string {
   const folder = join(work, name);
   mkdirSync(join(folder, "source"), { recursive: true });
   writeFileSync(join(folder, "source", "host.txt"), host);
   const image = join(folder, "pool.img");
-  const made = wisp("zfs", "create", image, "--size", size, "--pool", "tank", "--from", join(folder, "source"));
+  const made = wisp("zfs", "create", image, "--size", size, "--pool", "tank", "--from", join(folder, "source"), ...options);
   expect(made.status, made.stderr).toBe(0);
   return image;
 }
@@ -73,7 +73,7 @@ describe.each(BOOT_TARGETS)("ZFS written by an app on $arch $machine", ({ arch, 
 
   it("takes share.c's changes and leaves exactly their tree", async () => {
     const host = `made on the host for ${arch} ${machine}\n`;
-    const image = freshPool(`names-${arch}-${machine}`, "128M", host);
+    const image = freshPool(`names-${arch}-${machine}`, "128M", host, "--ashift", "12"); // 4 KiB sectors, as zfs-fuse gives a 128M file
     const result = run(shareApp, "--disk", image, "--mount", "zfs:tank:/out", "--", "names");
     expect(appLines(result), result.stderr).toBe(expectedOutput("names", host));
     expect(result.status).toBe(0);

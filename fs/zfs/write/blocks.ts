@@ -142,8 +142,13 @@ export class BlockWriter {
     return null;
   }
 
-  /** Fills `fields.copies`: the previous block's places when it was born now, has as many copies and room enough; else new ones. */
-  private place(fields: NewBlockPointer, size: i32, copies: i32, previous: Uint8Array | null): bool {
+  /**
+   * Fills `fields.copies` for a block of `physical` bytes: the previous
+   * block's places when it was born now, has as many copies and room
+   * enough; else new ones, in whole allocation units of the vdev.
+   */
+  private place(fields: NewBlockPointer, physical: i32, copies: i32, previous: Uint8Array | null): bool {
+    const size = this.space.allocationSize(<u64>physical);
     if (previous !== null) {
       const old = pointerView(previous);
       if (!old.isHole && old.birth == this.txg) {
@@ -152,7 +157,7 @@ export class BlockWriter {
         for (let i = 0; i < 3; i++) {
           if (old.allocated(i) == 0) continue;
           count++;
-          if (old.allocated(i) < <u64>size) fits = false;
+          if (old.allocated(i) < size) fits = false;
         }
         if (fits && count == copies) {
           for (let i = 0; i < count; i++) fields.copies.push(new Copy(0, old.offset(i), old.allocated(i)));
@@ -163,7 +168,7 @@ export class BlockWriter {
     }
     const taken = new Array<i32>();
     for (let i = 0; i < copies; i++) {
-      const at = this.space.allocate(<u64>size, i, copies, taken);
+      const at = this.space.allocate(size, i, copies, taken);
       if (at < 0) {
         for (let k = 0; k < fields.copies.length; k++) this.space.release(fields.copies[k].offset, fields.copies[k].allocated);
         fields.copies.length = 0;
@@ -171,7 +176,7 @@ export class BlockWriter {
         return false;
       }
       taken.push(this.space.metaslabOf(<u64>at));
-      fields.copies.push(new Copy(0, <u64>at, <u64>size));
+      fields.copies.push(new Copy(0, <u64>at, size));
     }
     return true;
   }

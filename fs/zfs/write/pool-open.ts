@@ -5,23 +5,32 @@
 // from its space map. The first sync writes txg (uberblock txg + 1).
 //
 // Refused, with the reason: several devices or top-level vdevs (mirrors are
-// read, not yet written), sectors other than 512 bytes, a child dataset (a
+// read, not yet written), sectors above 8 KiB (ashift 13), a child dataset (a
 // pool's root dataset is written; children are mounted read-only), a
 // dataset with snapshots (frees would have to go to their dead lists), and
 // anything that does not read back as expected. The intent log is not
-// replayed: the first sync writes the object set without it.
+// replayed: its blocks are freed, and the first sync writes the object set
+// without it.
 
 import { openPool } from "../pool";
-import { deviceSize } from "../host";
+import { deviceSize, deviceRead } from "../host";
+import { BlockPointer, BLOCK_POINTER_SIZE, CHECKSUM_AT } from "../blkptr";
+import { logBlockMatches, MATCH, TRAILER } from "../checksum";
 import { EIO, ENOTSUP, EROFS } from "../errno";
-import { PoolWriter, PoolOptions } from "./pool-writer";
+import { PoolWriter, PoolOptions, ASHIFT_MIN, ASHIFT_MAX } from "./pool-writer";
 import { SpaceTotals } from "./objset";
 import { DirRecord, DatasetRecord } from "./dsl-records";
 import { readZapEntries } from "./zap-read";
 import { ZapEntry } from "./zap";
 import { ObjectWriter } from "./object";
 import { SPACE_MAP_HEADER_BYTES } from "./space";
-import { COMPRESS_LZJB, COMPRESS_ZLE, COMPRESS_GZIP_1, COMPRESS_GZIP_9 } from "./blocks";
+import { COMPRESS_LZJB, COMPRESS_ZLE, COMPRESS_GZIP_1, COMPRESS_GZIP_9, DATA_START } from "./blocks";
+
+/** The intent log header's chain in an object set block (zil_header_t at 512: claim txg, replay sequence, then the block pointer). */
+const ZIL_LOG_AT: i32 = 512 + 16;
+/** A log block ends with its next block's pointer, a used count and the checksum trailer (zil_trailer_t). */
+const LOG_TRAILER: i32 = BLOCK_POINTER_SIZE + 8 + TRAILER;
+const LOG_CHAIN_MAX: i32 = 4096;
 
 /** ZFS's compression=on, which pools of this version write as lzjb. */
 const COMPRESS_ON: u32 = 1;
@@ -65,12 +74,16 @@ export function openForWriting(name: string): OpenResult {
     return refuse(result, -EROFS, "pool " + pool.name + " has several devices: only single-device pools are written (mount it read-only)");
   }
   const tree = label.tree;
-  if (tree.number("ashift", 9) != 9) return refuse(result, -EROFS, "pool " + pool.name + ": only 512-byte sectors (ashift 9) are written");
+  const ashift = tree.number("ashift", 9);
+  if (ashift < <u64>ASHIFT_MIN || ashift > <u64>ASHIFT_MAX) {
+    return refuse(result, -EROFS, "pool " + pool.name + ": sectors of 2^" + ashift.toString() + " bytes are not written (ashift 9 to 13 are)");
+  }
   const device = pool.tops[0]!.devices[0];
   const size = deviceSize(device);
   const options = new PoolOptions();
   options.name = pool.name;
   options.path = tree.text("path");
+  options.ashift = <i32>ashift;
   const writer = new PoolWriter(device, <u64>size, options, tree.number("asize", 0), <i32>tree.number("metaslab_shift", 0));
   if (writer.space.metaslabs.length == 0) return refuse(result, -EIO, "pool " + pool.name + ": its configuration gives no metaslabs");
   writer.guid = pool.guid;
@@ -131,7 +144,32 @@ function loadState(pool: PoolWriter, root: Uint8Array): string {
     return "the root dataset's file system is unreadable or newer than ZPL version 4";
   }
   pool.measureRoom();
-  return loadSpaceMaps(pool);
+  const refused = loadSpaceMaps(pool);
+  if (refused == "") dropIntentLog(pool, zplBlock!);
+  return refused;
+}
+
+/**
+ * Frees the intent log's blocks: the first sync writes the object set with
+ * an empty log header, so the chain it named (at least the block ZFS keeps
+ * allocated for the next record) would otherwise leak. The chain is
+ * followed while its blocks check out (an unwritten last block ends it);
+ * blocks the space maps do not hold allocated are passed over.
+ */
+function dropIntentLog(pool: PoolWriter, objset: Uint8Array): void {
+  if (objset.length < ZIL_LOG_AT + BLOCK_POINTER_SIZE) return;
+  let pointer = objset.slice(ZIL_LOG_AT, ZIL_LOG_AT + BLOCK_POINTER_SIZE);
+  for (let i = 0; i < LOG_CHAIN_MAX; i++) {
+    const bp = new BlockPointer(pointer, 0);
+    if (bp.isHole || bp.allocated(0) == 0) return;
+    pool.writer.release(pointer);
+    const size = bp.physicalSize;
+    if (size < LOG_TRAILER) return;
+    const block = new Uint8Array(size);
+    if (deviceRead(pool.device, DATA_START + <i64>bp.offset(0), block.dataStart, size) < 0) return;
+    if (logBlockMatches(block, size, pointer, CHECKSUM_AT) != MATCH) return;
+    pointer = block.slice(size - LOG_TRAILER, size - LOG_TRAILER + BLOCK_POINTER_SIZE);
+  }
 }
 
 /**

@@ -48,8 +48,13 @@ const ORIGIN_TXG: u64 = 1;
 export const POOL_STATE_ACTIVE: u64 = 0;
 export const POOL_STATE_EXPORTED: u64 = 1;
 const BOOT_AREA: u64 = 7 << 19;
-const UBERBLOCK_SLOT: i32 = 1024;
-const RING_SLOTS: u64 = 128;
+/** The uberblock ring's size in each label; a slot is 2^max(ashift, 10) bytes, at most 8 KiB (label.ts reads the same). */
+const RING_BYTES: u64 = 128 << 10;
+const SLOT_SHIFT_MIN: i32 = 10;
+const SLOT_SHIFT_MAX: i32 = 13;
+/** The sector sizes written: 2^9 to 2^13 bytes. */
+export const ASHIFT_MIN: i32 = 9;
+export const ASHIFT_MAX: i32 = 13;
 const MAX_PASSES: i32 = 12;
 const PLAIN_FROM_PASS: i32 = 4;
 
@@ -85,6 +90,8 @@ export class PoolOptions {
   compression: u32 = 2;
   copies: i32 = 1;
   rootMode: u64 = 0o755;
+  /** The vdev's sector size, 2^ashift bytes (ASHIFT_MIN..ASHIFT_MAX): its allocation unit. */
+  ashift: i32 = ASHIFT_MIN;
 }
 
 export class DslObjects {
@@ -134,7 +141,7 @@ export class PoolWriter {
     this.random = random;
     const aligned = deviceSize & ~(<u64>LABEL_SIZE - 1);
     if (asize == 0) asize = aligned - 4 * <u64>LABEL_SIZE - BOOT_AREA;
-    const space = new VdevSpace(asize, shift);
+    const space = new VdevSpace(asize, shift, options.ashift);
     const writer = new BlockWriter(space, device, CREATE_TXG);
     this.space = space;
     this.writer = writer;
@@ -321,7 +328,7 @@ export class PoolWriter {
       .string("path", this.options.path)
       .uint64("metaslab_array", this.objects.metaslabArray)
       .uint64("metaslab_shift", <u64>this.space.shift)
-      .uint64("ashift", 9)
+      .uint64("ashift", <u64>this.options.ashift)
       .uint64("asize", this.space.asize)
       .uint64("is_log", 0)
       .uint64("create_txg", CREATE_TXG);
@@ -555,7 +562,8 @@ export class PoolWriter {
     fields.timestamp = this.options.time;
     fields.root = root;
     const size = <i64>this.deviceSize;
-    const slot = <i64>((this.txg % RING_SLOTS) * <u64>UBERBLOCK_SLOT);
+    const slotBytes = 1 << min(max(this.options.ashift, SLOT_SHIFT_MIN), SLOT_SHIFT_MAX);
+    const slot = <i64>((this.txg % (RING_BYTES / <u64>slotBytes)) * <u64>slotBytes);
     const config = this.configDirty ? this.configuration(true) : null;
     for (let i = 0; i < LABELS; i++) {
       const label = labelOffset(size, i);
@@ -565,7 +573,7 @@ export class PoolWriter {
         if (deviceWrite(this.device, label + CONFIG_AT, region.dataStart, region.length) < 0) return this.fail(-EIO, "writing a label failed");
       }
       const at = label + RING_AT + slot;
-      const ub = uberblockSlot(fields, UBERBLOCK_SLOT, <u64>at);
+      const ub = uberblockSlot(fields, slotBytes, <u64>at);
       if (deviceWrite(this.device, at, ub.dataStart, ub.length) < 0) return this.fail(-EIO, "writing an uberblock failed");
     }
     this.configDirty = false;

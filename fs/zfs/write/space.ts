@@ -26,9 +26,9 @@
 import { storeLe64 } from "../bytes";
 import { RangeSet } from "./ranges";
 
+/** The smallest sector (ashift 9): a vdev allocates whole 2^ashift-byte units, and its space maps count in them. */
 export const SECTOR_SHIFT: i32 = 9;
 const RUN_BITS: i32 = 15;
-const MAX_RUN: u64 = <u64>1 << (RUN_BITS + SECTOR_SHIFT);
 const FREE_BIT: u64 = 1 << 15;
 const DEBUG_BIT: u64 = 1 << 63;
 const ACTION_ALLOC: u64 = 0;
@@ -64,7 +64,8 @@ export class Metaslab {
   /** Whether the open txg condenses this space map: -1 not decided yet, 0 no, 1 yes. */
   private condenseDecision: i32 = -1;
 
-  constructor(public index: i32, public start: u64, public size: u64) {
+  /** `ashift`: the vdev's allocation unit, 2^ashift bytes, in which its space map counts offsets and runs. */
+  constructor(public index: i32, public start: u64, public size: u64, public ashift: i32 = SECTOR_SHIFT) {
     this.free.add(start, start + size);
   }
 
@@ -124,12 +125,14 @@ export class Metaslab {
   }
 
   private rangeEntries(ranges: RangeSet, kind: u64, into: Array<u64>): void {
+    const shift = <u64>this.ashift;
+    const maxRun: u64 = <u64>1 << (<u64>RUN_BITS + shift);
     for (let i = 0; i < ranges.count; i++) {
       let at = ranges.starts[i];
       const end = ranges.ends[i];
       while (at < end) {
-        const run = min<u64>(end - at, MAX_RUN);
-        into.push((((at - this.start) >> SECTOR_SHIFT) << 16) | kind | ((run >> SECTOR_SHIFT) - 1));
+        const run = min<u64>(end - at, maxRun);
+        into.push((((at - this.start) >> shift) << 16) | kind | ((run >> shift) - 1));
         at += run;
       }
     }
@@ -144,11 +147,12 @@ export class Metaslab {
   replay(log: Uint8Array, allocatedBytes: u64): bool {
     this.free.clear();
     this.free.add(this.start, this.start + this.size);
+    const shift = <u64>this.ashift;
     for (let at = 0; at + 8 <= log.length; at += 8) {
       const entry = load<u64>(log.dataStart + <usize>at);
       if ((entry & DEBUG_BIT) != 0) continue;
-      const start = this.start + (((entry >> 16) & ((<u64>1 << 47) - 1)) << SECTOR_SHIFT);
-      const end = start + (((entry & 0x7fff) + 1) << SECTOR_SHIFT);
+      const start = this.start + (((entry >> 16) & ((<u64>1 << 47) - 1)) << shift);
+      const end = start + (((entry & 0x7fff) + 1) << shift);
       if (end > this.start + this.size) return false;
       if ((entry & FREE_BIT) != 0) {
         if (!this.free.add(start, end)) return false;
@@ -180,8 +184,11 @@ export class VdevSpace {
   shift: i32;
   metaslabs: Array<Metaslab> = new Array<Metaslab>();
 
-  /** The space of a vdev of `asize` bytes, in metaslabs of 2^shift bytes (0: as ZFS sizes them). */
-  constructor(public asize: u64, shift: i32 = 0) {
+  /**
+   * The space of a vdev of `asize` bytes, in metaslabs of 2^shift bytes (0:
+   * as ZFS sizes them), allocated in units of 2^ashift bytes.
+   */
+  constructor(public asize: u64, shift: i32 = 0, public ashift: i32 = SECTOR_SHIFT) {
     if (shift == 0) {
       shift = 17;
       const target = asize / 200;
@@ -189,7 +196,7 @@ export class VdevSpace {
     }
     this.shift = shift;
     const count = <i32>(asize >> <u64>shift);
-    for (let i = 0; i < count; i++) this.metaslabs.push(new Metaslab(i, <u64>i << <u64>shift, <u64>1 << <u64>shift));
+    for (let i = 0; i < count; i++) this.metaslabs.push(new Metaslab(i, <u64>i << <u64>shift, <u64>1 << <u64>shift, ashift));
   }
 
   /** Bytes free to allocate now (deferred frees excluded). */
@@ -204,8 +211,14 @@ export class VdevSpace {
     return <u64>this.metaslabs.length << <u64>this.shift;
   }
 
+  /** What a block of `size` bytes takes on this vdev: whole 2^ashift-byte units. */
+  allocationSize(size: u64): u64 {
+    const unit = <u64>1 << <u64>this.ashift;
+    return (size + unit - 1) & ~(unit - 1);
+  }
+
   /**
-   * Allocates `size` bytes (a multiple of 512) for copy `copy` of a block
+   * Allocates `size` bytes (a multiple of the allocation unit: allocationSize) for copy `copy` of a block
    * with `copies` copies, in a metaslab none of `avoid` (the metaslabs of
    * its other copies) holds; copies start their search a 1/copies of the
    * vdev apart. The offset, or -1 when no metaslab has room.

@@ -124,6 +124,7 @@ mkdirSync(source);
 makeSource(source);
 const fromFolder = join(work, "from-folder.img");
 const gzipImage = join(work, "gzip.img");
+const sectorImage = join(work, "sectors-4k.img");
 
 describe("wisp zfs create", () => {
   it("makes a pool that reads back as the folder it was made from", async () => {
@@ -138,6 +139,12 @@ describe("wisp zfs create", () => {
     expect(await readBack(gzipImage, "gz")).toEqual(hostTree(source));
     const allocated = (image: string) => Number(execFileSync("du", ["-B1", image], { encoding: "utf8" }).split("\t")[0]);
     expect(allocated(gzipImage)).toBeLessThan(allocated(fromFolder));
+  });
+
+  it("makes a pool of 4 KiB sectors (ashift 12) that reads back as the folder", async () => {
+    const report = await createPoolImage(sectorImage, { size: 160 << 20, pool: "a12", from: source, ashift: 12 });
+    expect(report).toMatchObject({ files: 2507, directories: 4, symlinks: 2, hardLinks: 1, skipped: [] });
+    expect(await readBack(sectorImage, "a12")).toEqual(hostTree(source));
   });
 
   it("gives the same bytes for the same seed and time", async () => {
@@ -498,6 +505,8 @@ describe.skipIf(zfsFuseMissing() !== null)("with zfs-fuse", () => {
     await withZfsFuse(() => {
       zdbClean(fromFolder, "made");
       zdbClean(gzipImage, "gz");
+      zdbClean(sectorImage, "a12");
+      expect(spawnSync("zdb", ["-e", "-p", work, "-C", "a12"], { encoding: "utf8" }).stdout).toMatch(/ashift: 12/);
       const mountpoint = join(work, "mnt");
       execFileSync("zpool", ["import", "-d", work, "-R", mountpoint, "made"]);
       try {
@@ -520,6 +529,43 @@ describe.skipIf(zfsFuseMissing() !== null)("with zfs-fuse", () => {
       }
     });
   }, 120_000);
+
+  it("a pool zfs-fuse makes on a 200 MiB image (4 KiB sectors, an intent log) takes Wisp's changes: zdb clean, zfs-fuse reads them", async () => {
+    const folder = join(work, "fuse-4k");
+    mkdirSync(folder);
+    const image = join(folder, "pool.img");
+    execFileSync("truncate", ["-s", "200M", image]);
+    const mountpoint = join(folder, "mnt");
+    await withZfsFuse(() => {
+      execFileSync("zpool", ["create", "-m", mountpoint, "f4k", image], { stdio: "ignore" });
+      execFileSync("cp", ["-a", source, join(mountpoint, "from-host")]);
+      execFileSync("zpool", ["export", "f4k"]);
+      expect(spawnSync("zdb", ["-e", "-p", folder, "-C", "f4k"], { encoding: "utf8" }).stdout).toMatch(/ashift: 12/);
+    });
+    const module = await ZfsModule.open([image], true);
+    const volume = module.mount("f4k", true);
+    const root = module.root(volume);
+    const made = module.create(volume, root, "from-wisp", S_IFDIR | 0o755);
+    for (let i = 0; i < 200; i++) module.write(volume, module.create(volume, made, `f${i}`, S_IFREG | 0o644), 0, pattern(i * 331, i));
+    module.sync(volume);
+    module.unlink(volume, made, "f7");
+    module.rename(volume, made, "f8", root, "f8-moved");
+    module.unmount(volume);
+    module.close();
+    await withZfsFuse(() => {
+      zdbClean(image, "f4k");
+      execFileSync("zpool", ["import", "-d", folder, "f4k"]);
+      try {
+        expect(hostTree(join(mountpoint, "from-host"))).toEqual(hostTree(source));
+        const written = hostTree(join(mountpoint, "from-wisp"));
+        expect(written.size).toBe(198);
+        for (let i = 0; i < 200; i++) if (i !== 7 && i !== 8) expect(written.get(`/f${i}`)?.digest, `f${i}`).toBe(digest(pattern(i * 331, i)));
+        expect(readFileSync(join(mountpoint, "f8-moved"))).toEqual(pattern(8 * 331, 8));
+      } finally {
+        execFileSync("zpool", ["export", "f4k"]);
+      }
+    });
+  }, 180_000);
 
   it("zdb finds the pool of many txgs clean, its space maps condensed", async () => {
     expect(manyImage).not.toBe("");
