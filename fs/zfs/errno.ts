@@ -8,6 +8,8 @@ export const EIO: i32 = 5;
 /** No such volume. */
 export const EBADF: i32 = 9;
 export const ENOMEM: i32 = 12;
+/** The pool is already mounted for writing (one dataset of a pool is written at a time). */
+export const EBUSY: i32 = 16;
 export const EEXIST: i32 = 17;
 export const EXDEV: i32 = 18;
 export const ENODEV: i32 = 19;

@@ -9,7 +9,7 @@
 // every call answers a negative errno instead of trapping.
 
 import { log, deviceSize, deviceCount, deviceFlush } from "./host";
-import { EBADF, EINVAL, EIO, ENAMETOOLONG, ENODEV, ENOSPC, EROFS } from "./errno";
+import { EBADF, EBUSY, EINVAL, EIO, ENAMETOOLONG, ENODEV, ENOSPC, EROFS } from "./errno";
 import { openForWriting } from "./write/pool-open";
 import { writers, writer, freeNumber } from "./mounts";
 import { PoolWriter, PoolOptions, POOL_STATE_ACTIVE, ASHIFT_MIN, ASHIFT_MAX } from "./write/pool-writer";
@@ -131,17 +131,23 @@ export function fs_mkfs(device: i32, source: usize, length: i32, optionsAt: usiz
 }
 
 /**
- * Mounts pool `name`'s root dataset for writing (fs_mount without the
- * read-only flag): the volume number, or -errno after logging why. A pool
- * on a read-only device, or one this writer does not write, is refused
- * with EROFS: mount it read-only.
+ * Mounts dataset `name` (a pool's root dataset or a child) for writing
+ * (fs_mount without the read-only flag): the volume number, or -errno
+ * after logging why. A pool on a read-only device, or one this writer does
+ * not write, is refused with EROFS, and a second dataset of a pool being
+ * written with EBUSY: mount it read-only.
  */
 export function mountWriter(name: string): i32 {
-  if (name.includes("/")) {
-    log("dataset " + name + ": writing is supported on a pool's root dataset only: mount it read-only");
-    return -EROFS;
-  }
   if (name.includes("@")) return -EROFS;
+  // One writer per pool: two would each allocate from their own copy of the space maps.
+  const poolName = name.includes("/") ? name.substring(0, name.indexOf("/")) : name;
+  for (let i = 0; i < writers.length; i++) {
+    const other = writers[i];
+    if (other === null || (poolName != "" && other.name != poolName)) continue;
+    log("pool " + other.name + " is already mounted for writing (" + other.datasetName + "): one dataset of a pool is written at a time; mount " +
+      (name == "" ? "it" : name) + " read-only");
+    return -EBUSY;
+  }
   // Disks given read-only (the usual way to read a pool) are not worth opening the pool for.
   let anyWritable = false;
   for (let device = 0; device < deviceCount() && !anyWritable; device++) if (deviceFlush(device) != -EROFS) anyWritable = true;

@@ -78,7 +78,7 @@ export interface DirectoryEntry {
 }
 
 const ERRNO_NAMES: Record<number, string> = {
-  2: "ENOENT", 5: "EIO", 9: "EBADF", 12: "ENOMEM", 17: "EEXIST", 18: "EXDEV", 19: "ENODEV", 20: "ENOTDIR", 21: "EISDIR",
+  2: "ENOENT", 5: "EIO", 9: "EBADF", 12: "ENOMEM", 16: "EBUSY", 17: "EEXIST", 18: "EXDEV", 19: "ENODEV", 20: "ENOTDIR", 21: "EISDIR",
   22: "EINVAL", 27: "EFBIG", 28: "ENOSPC", 30: "EROFS", 31: "EMLINK", 36: "ENAMETOOLONG", 39: "ENOTEMPTY", 95: "ENOTSUP",
 };
 export function errnoName(errno: number): string {

@@ -5,7 +5,7 @@
 //   directory: +0 creation time  +8 head dataset  +16 parent  +24 origin
 //     +32 child map  +40 used  +48 compressed  +56 uncompressed  +64 quota
 //     +72 reserved  +80 props  +88 delegations  +96 flags
-//     +104 used by: head, snapshots, children, child reservation, refreservation
+//     +104 used by: head, snapshots, children, child reservation (+128), refreservation
 //   dataset: +0 directory  +8 previous snapshot  +16 its txg  +24 next
 //     snapshot  +32 snapshot names  +40 children  +48 creation time
 //     +56 creation txg  +64 dead list  +72 used  +80 compressed
@@ -40,6 +40,8 @@ export class DirRecord {
   usedByHead: u64 = 0;
   usedBySnapshots: u64 = 0;
   usedByChildren: u64 = 0;
+  /** Children's reservations beyond what they use. */
+  usedByChildReservation: u64 = 0;
   /** The record as read from disk: fields this writer does not set (quota, reservations, delegations) are kept. */
   raw: Uint8Array | null = null;
 
@@ -61,6 +63,7 @@ export class DirRecord {
     record.usedByHead = le64(bonus, 104);
     record.usedBySnapshots = le64(bonus, 112);
     record.usedByChildren = le64(bonus, 120);
+    record.usedByChildReservation = le64(bonus, 128);
     return record;
   }
 
@@ -81,6 +84,7 @@ export class DirRecord {
     storeLe64(bonus, 104, this.usedByHead);
     storeLe64(bonus, 112, this.usedBySnapshots);
     storeLe64(bonus, 120, this.usedByChildren);
+    storeLe64(bonus, 128, this.usedByChildReservation);
   }
 }
 

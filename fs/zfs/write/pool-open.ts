@@ -1,22 +1,23 @@
-// Opening an existing pool for writing: the labels and uberblock as the
-// reader finds them (pool.ts), then the writer's own state from disk: the
-// MOS, the DSL records of the root dataset and of $MOS, the root dataset's
-// compression property, its file system, and every metaslab's free space
-// from its space map. The first sync writes txg (uberblock txg + 1).
+// Opening a dataset of an existing pool for writing: the labels and
+// uberblock as the reader finds them (pool.ts), then the writer's own state
+// from disk: the MOS, the DSL records of the root dataset, of $MOS and of
+// each directory down to the dataset's (a child's changes move its parents'
+// figures too), its properties (compression, checksum, copies, inherited as
+// ZFS inherits them), its file system, and every metaslab's free space from
+// its space map. The first sync writes txg (uberblock txg + 1).
 //
 // Refused, with the reason: several devices or top-level vdevs (mirrors are
-// read, not yet written), sectors above 8 KiB (ashift 13), a child dataset (a
-// pool's root dataset is written; children are mounted read-only), a
-// dataset with snapshots (frees would have to go to their dead lists), and
-// anything that does not read back as expected. The intent log is not
+// read, not yet written), sectors above 8 KiB (ashift 13), a dataset with
+// snapshots or a clone (frees would have to go to dead lists), and anything
+// that does not read back as expected. The intent log is not
 // replayed: its blocks are freed, and the first sync writes the object set
 // without it.
 
 import { openPool } from "../pool";
 import { deviceSize, deviceRead } from "../host";
 import { BlockPointer, BLOCK_POINTER_SIZE, CHECKSUM_AT } from "../blkptr";
-import { logBlockMatches, MATCH, TRAILER } from "../checksum";
-import { EIO, ENOTSUP, EROFS } from "../errno";
+import { logBlockMatches, MATCH, TRAILER, CHECKSUM_FLETCHER2, CHECKSUM_FLETCHER4, CHECKSUM_SHA256 } from "../checksum";
+import { EIO, ENOENT, ENOTSUP, EROFS } from "../errno";
 import { PoolWriter, PoolOptions, ASHIFT_MIN, ASHIFT_MAX } from "./pool-writer";
 import { SpaceTotals } from "./objset";
 import { DirRecord, DatasetRecord } from "./dsl-records";
@@ -32,8 +33,9 @@ const ZIL_LOG_AT: i32 = 512 + 16;
 const LOG_TRAILER: i32 = BLOCK_POINTER_SIZE + 8 + TRAILER;
 const LOG_CHAIN_MAX: i32 = 4096;
 
-/** ZFS's compression=on, which pools of this version write as lzjb. */
+/** ZFS's compression=on, which pools of this version write as lzjb; checksum=on, which is fletcher4. */
 const COMPRESS_ON: u32 = 1;
+const CHECKSUM_ON: u64 = 1;
 
 /** What openForWriting answers: the pool, or a negative errno and why. */
 export class OpenResult {
@@ -63,10 +65,11 @@ function totalsOf(used: u64, compressed: u64, uncompressed: u64): SpaceTotals {
   return totals;
 }
 
-/** Opens pool `name` ("" for the only one) with its root dataset for writing. */
+/** Opens dataset `name` ("POOL", "POOL/CHILD/...", or "" for the only pool's root dataset) for writing. */
 export function openForWriting(name: string): OpenResult {
   const result = new OpenResult();
-  const found = openPool(name);
+  const slash = name.indexOf("/");
+  const found = openPool(slash < 0 ? name : name.substring(0, slash));
   if (found.pool === null) return refuse(result, found.error, "");
   const pool = found.pool!;
   const label = pool.label!;
@@ -92,6 +95,7 @@ export function openForWriting(name: string): OpenResult {
   writer.writer.txg = writer.txg;
   writer.zpl.txg = writer.txg;
   writer.objects.metaslabArray = tree.number("metaslab_array", 0);
+  writer.datasetPath = slash < 0 ? "" : name.substring(slash + 1);
   const why = loadState(writer, pool.uberblock.root);
   if (why != "") return refuse(result, writer.error < 0 ? writer.error : -EIO, "pool " + pool.name + ": " + why);
   result.pool = writer;
@@ -115,8 +119,6 @@ function loadState(pool: PoolWriter, root: Uint8Array): string {
   if (rootDir === null || rootDir.bonus.length < 256) return "the root DSL directory is unreadable";
   pool.rootDir = DirRecord.read(rootDir.bonus);
   pool.rootBase = DirRecord.read(rootDir.bonus);
-  const why = readCompression(pool);
-  if (why != "") return why;
   const children = pool.mos.object(pool.rootDir.childMap);
   const childEntries: Array<ZapEntry> | null = children === null ? null : readZapEntries(children, io);
   if (childEntries === null) return "the root dataset's child map is unreadable";
@@ -127,26 +129,55 @@ function loadState(pool: PoolWriter, root: Uint8Array): string {
   pool.mosBase = totalsOf(pool.mosDir.used, pool.mosDir.compressed, pool.mosDir.uncompressed);
   pool.mos.base = pool.mosBase.copy();
   pool.mos.settle();
-  ids.head = pool.rootDir.headDataset;
+  const walked = walkToDataset(pool);
+  if (walked != "") return walked;
+  const why = readProperties(pool);
+  if (why != "") return why;
+  const name = datasetName(pool, pool.lowerDirs.length);
+  ids.head = pool.lowerDirs.length == 0 ? pool.rootDir.headDataset : pool.lowerDirs[pool.lowerDirs.length - 1].headDataset;
   const head = pool.mos.object(ids.head);
-  if (head === null || head.bonus.length < 320) return "the root dataset's record is unreadable";
+  if (head === null || head.bonus.length < 320) return "the dataset record of " + name + " is unreadable";
   const record = DatasetRecord.read(head.bonus);
   if (record.previousSnapshotTxg > 1 || record.nextSnapshot != 0) {
     pool.error = -EROFS;
-    return "the root dataset has snapshots, which this writer does not keep (mount it read-only)";
+    return name + " has snapshots or is a clone, which this writer does not keep (mount it read-only)";
   }
   pool.head = record;
   pool.headBase = totalsOf(record.used, record.compressed, record.uncompressed);
   const zplBlock = io.readBack(record.objset, 2048);
-  if (zplBlock === null) return "the root dataset's object set is unreadable";
+  if (zplBlock === null) return "the object set of " + name + " is unreadable";
   if (!pool.zpl.openExisting(record.objset, zplBlock, pool.headBase)) {
     pool.error = pool.zpl.error == -ENOTSUP ? -EROFS : pool.zpl.error;
-    return "the root dataset's file system is unreadable or newer than ZPL version 4";
+    return "the file system of " + name + " is unreadable, or not one (a zvol), or newer than ZPL version 4";
   }
   pool.measureRoom();
   const refused = loadSpaceMaps(pool);
   if (refused == "") dropIntentLog(pool, zplBlock!);
   return refused;
+}
+
+/** Follows the dataset's path from the root's DSL directory through the child maps: "" or why not. */
+function walkToDataset(pool: PoolWriter): string {
+  if (pool.datasetPath == "") return "";
+  const names = pool.datasetPath.split("/");
+  let dir = pool.rootDir;
+  for (let i = 0; i < names.length; i++) {
+    const map = pool.mos.object(dir.childMap);
+    const entries: Array<ZapEntry> | null = map === null ? null : readZapEntries(map, pool.writer);
+    if (entries === null) return "the child list of " + datasetName(pool, i) + " is unreadable";
+    const id = names[i].startsWith("$") ? 0 : entryValue(entries!, names[i]);
+    if (id == 0) {
+      pool.error = -ENOENT;
+      return "no dataset " + datasetName(pool, i + 1);
+    }
+    const object = pool.mos.object(id);
+    if (object === null || object.bonus.length < 256) return "the DSL directory of " + datasetName(pool, i + 1) + " is unreadable";
+    dir = DirRecord.read(object.bonus);
+    pool.lowerDirs.push(dir);
+    pool.lowerBases.push(DirRecord.read(object.bonus));
+    pool.lowerIds.push(id);
+  }
+  return "";
 }
 
 /**
@@ -173,19 +204,43 @@ function dropIntentLog(pool: PoolWriter, objset: Uint8Array): void {
 }
 
 /**
- * The root dataset's `compression` property (its DSL directory's props
- * ZAP), for the file data written from now on: off, lzjb ("on" too), zle,
- * gzip-1..9; anything else, or none set, leaves the data uncompressed.
+ * The written dataset's `compression`, `checksum` and `copies`, each from
+ * the nearest DSL directory's props ZAP that sets it (its own, then its
+ * parents'), for the file data written from now on. Compression off, lzjb
+ * ("on" too), zle or gzip-1..9; checksum fletcher2, fletcher4 ("on") or
+ * sha256; copies 1 to 3. Unset, or anything else: no compression,
+ * fletcher4, one copy.
  */
-function readCompression(pool: PoolWriter): string {
-  if (pool.rootDir.props == 0) return "";
-  const props = pool.mos.object(pool.rootDir.props);
-  const entries: Array<ZapEntry> | null = props === null ? null : readZapEntries(props, pool.writer);
-  if (entries === null) return "the root dataset's properties are unreadable";
-  const value = <u32>entryValue(entries!, "compression");
-  if (value == COMPRESS_ON) pool.zpl.dataCompression = COMPRESS_LZJB;
-  else if (value == COMPRESS_LZJB || value == COMPRESS_ZLE || (value >= COMPRESS_GZIP_1 && value <= COMPRESS_GZIP_9)) pool.zpl.dataCompression = value;
+function readProperties(pool: PoolWriter): string {
+  let compression: u64 = 0;
+  let checksum: u64 = 0;
+  let copies: u64 = 0;
+  for (let i = pool.lowerDirs.length; i >= 0; i--) {
+    const dir = i == 0 ? pool.rootDir : pool.lowerDirs[i - 1];
+    if (dir.props == 0) continue;
+    const props = pool.mos.object(dir.props);
+    const entries: Array<ZapEntry> | null = props === null ? null : readZapEntries(props, pool.writer);
+    if (entries === null) return "the properties of " + datasetName(pool, i) + " are unreadable";
+    if (compression == 0) compression = entryValue(entries!, "compression");
+    if (checksum == 0) checksum = entryValue(entries!, "checksum");
+    if (copies == 0) copies = entryValue(entries!, "copies");
+  }
+  const zpl = pool.zpl;
+  if (compression == COMPRESS_ON) zpl.dataCompression = COMPRESS_LZJB;
+  else if (compression == COMPRESS_LZJB || compression == COMPRESS_ZLE || (compression >= COMPRESS_GZIP_1 && compression <= COMPRESS_GZIP_9)) zpl.dataCompression = <u32>compression;
+  if (checksum == CHECKSUM_ON) zpl.dataChecksum = CHECKSUM_FLETCHER4;
+  else if (checksum == CHECKSUM_FLETCHER2 || checksum == CHECKSUM_FLETCHER4 || checksum == CHECKSUM_SHA256) zpl.dataChecksum = <u32>checksum;
+  if (copies >= 1 && copies <= 3) {
+    zpl.dataCopies = <i32>copies;
+    zpl.metaCopies = min(<i32>copies + 1, 3);
+  }
   return "";
+}
+
+/** The name of the dataset whose directory is the `depth`th of the path (0: the pool's root dataset). */
+function datasetName(pool: PoolWriter, depth: i32): string {
+  if (depth == 0) return pool.name;
+  return pool.name + "/" + pool.datasetPath.split("/").slice(0, depth).join("/");
 }
 
 /** Every metaslab's free space, from its space map (a metaslab without one is all free). */

@@ -130,6 +130,17 @@ export class PoolWriter {
   /** Each metaslab's space map content as last put into its object. */
   mapContents: Map<i32, Uint8Array> = new Map<i32, Uint8Array>();
 
+  /**
+   * When the dataset written is a child: the DSL directories below the
+   * root's, down to its own (the last), their MOS objects, and their records
+   * as opened. Empty for the root dataset.
+   */
+  lowerDirs: Array<DirRecord> = new Array<DirRecord>();
+  lowerIds: Array<u64> = new Array<u64>();
+  lowerBases: Array<DirRecord> = new Array<DirRecord>();
+  /** The dataset's name below the pool ("" for the root dataset). */
+  datasetPath: string = "";
+
   /** DSL figures as they were when the pool was opened (zero for a new pool): the records move by what changed since. */
   rootBase: DirRecord = new DirRecord();
   headBase: SpaceTotals = new SpaceTotals();
@@ -159,6 +170,11 @@ export class PoolWriter {
 
   get name(): string {
     return this.options.name;
+  }
+
+  /** The written dataset's full name: the pool's, or POOL/PATH for a child. */
+  get datasetName(): string {
+    return this.datasetPath == "" ? this.options.name : this.options.name + "/" + this.datasetPath;
   }
 
   private fail(error: i32, why: string): bool {
@@ -379,14 +395,30 @@ export class PoolWriter {
     mosRecord.uncompressed = totals.uncompressed;
     mosRecord.usedByHead = totals.used;
     if (this.writeRecord(ids.mosDir, mosRecord)) changed = true;
-    const root = this.rootDir;
-    const base = this.rootBase;
+    // The written dataset's directory and those above it, each moved from its opened figures by
+    // what changed since (the dataset's head, then each child's share, as dsl_dir_diduse_space).
     const head = this.head;
-    root.used = base.used + (head.used - this.headBase.used) + (totals.used - this.mosBase.used);
-    root.compressed = base.compressed + (head.compressed - this.headBase.compressed) + (totals.compressed - this.mosBase.compressed);
-    root.uncompressed = base.uncompressed + (head.uncompressed - this.headBase.uncompressed) + (totals.uncompressed - this.mosBase.uncompressed);
-    root.usedByHead = base.usedByHead + (head.used - this.headBase.used);
-    root.usedByChildren = base.usedByChildren + (totals.used - this.mosBase.used);
+    let used = <i64>(head.used - this.headBase.used);
+    const compressed = <i64>(head.compressed - this.headBase.compressed);
+    const uncompressed = <i64>(head.uncompressed - this.headBase.uncompressed);
+    let share = used;
+    for (let i = this.lowerDirs.length - 1; i >= 0; i--) {
+      const dir = this.lowerDirs[i];
+      const base = this.lowerBases[i];
+      moveDir(dir, base, share, used, compressed, uncompressed, i == this.lowerDirs.length - 1);
+      if (this.writeRecord(this.lowerIds[i], dir)) changed = true;
+      // What its parent counts of it: its used, or its reservation while that is more.
+      share = <i64>(max<u64>(dir.used, dir.reserved) - max<u64>(base.used, base.reserved));
+      used = <i64>(dir.used - base.used);
+    }
+    const root = this.rootDir;
+    moveDir(root, this.rootBase, share, used, compressed, uncompressed, this.lowerDirs.length == 0);
+    // The MOS is the root's child too ($MOS, without a reservation).
+    const mosUsed = totals.used - this.mosBase.used;
+    root.used += mosUsed;
+    root.compressed += totals.compressed - this.mosBase.compressed;
+    root.uncompressed += totals.uncompressed - this.mosBase.uncompressed;
+    root.usedByChildren += mosUsed;
     if (this.writeRecord(ids.rootDir, root)) changed = true;
     return changed;
   }
@@ -544,10 +576,14 @@ export class PoolWriter {
     const root = this.rootDir;
     const dirs = new Array<DirSpace>();
     dirs.push(new DirSpace(root.used, root.quota, root.reserved));
+    for (let i = 0; i < this.lowerDirs.length; i++) {
+      const dir = this.lowerDirs[i];
+      dirs.push(new DirSpace(dir.used, dir.quota, dir.reserved));
+    }
     this.zpl.room = availableBytes(this.space.capacity, dirs);
   }
 
-  /** The statfs record (../space.ts) at `out`: the root dataset as of the last txg, less the data waiting for the next. */
+  /** The statfs record (../space.ts) at `out`: the dataset as of the last txg, less the data waiting for the next. */
   statfs(out: usize): i32 {
     storeStatfs(out, this.head.used, this.zpl.roomNow, le64(this.head.objset, POINTER_FILL));
     return 0;
@@ -603,4 +639,20 @@ function sameBytes(a: Uint8Array, b: Uint8Array): bool {
 function sameRange(a: Uint8Array, b: Uint8Array, from: i32, to: i32): bool {
   for (let i = from; i < to; i++) if (a[i] != b[i]) return false;
   return true;
+}
+
+/**
+ * Sets `dir`'s figures to `base`'s moved by a change below it: `share` more
+ * used (what it counts: for a child, its used or its reservation while that
+ * is more), of which `used` is really used, and the compressed and
+ * uncompressed sizes. `own`: the change is its head dataset's, not a
+ * child's.
+ */
+function moveDir(dir: DirRecord, base: DirRecord, share: i64, used: i64, compressed: i64, uncompressed: i64, own: bool): void {
+  dir.used = base.used + <u64>share;
+  dir.compressed = base.compressed + <u64>compressed;
+  dir.uncompressed = base.uncompressed + <u64>uncompressed;
+  dir.usedByHead = base.usedByHead + (own ? <u64>share : 0);
+  dir.usedByChildren = base.usedByChildren + (own ? 0 : <u64>used);
+  dir.usedByChildReservation = base.usedByChildReservation + (own ? 0 : <u64>(share - used));
 }
