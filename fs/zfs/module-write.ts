@@ -13,6 +13,7 @@ import { EBADF, EBUSY, EINVAL, EIO, ENAMETOOLONG, ENODEV, ENOSPC, EROFS } from "
 import { openForWriting } from "./write/pool-open";
 import { writers, writer, freeNumber } from "./mounts";
 import { PoolWriter, PoolOptions, POOL_STATE_ACTIVE, ASHIFT_MIN, ASHIFT_MAX } from "./write/pool-writer";
+import { WrittenVdev } from "./write/vdev";
 import { S_IFMT, S_IFLNK } from "./write/znode-record";
 import { COMPRESS_LZJB, COMPRESS_OFF, COMPRESS_ZLE, COMPRESS_GZIP_1, COMPRESS_GZIP_6 } from "./write/blocks";
 import { CHECKSUM_FLETCHER2, CHECKSUM_FLETCHER4, CHECKSUM_SHA256 } from "./checksum";
@@ -120,7 +121,7 @@ export function fs_mkfs(device: i32, source: usize, length: i32, optionsAt: usiz
   }
   const size = deviceSize(device);
   if (size < 0) return <i32>size;
-  const pool = new PoolWriter(device, <u64>size, options);
+  const pool = new PoolWriter(WrittenVdev.single(device, <u64>size, 0, options.path), options);
   if (!pool.create()) {
     log("mkfs " + options.name + ": " + pool.why);
     return pool.error < 0 ? pool.error : -EINVAL;
@@ -158,9 +159,11 @@ export function mountWriter(name: string): i32 {
     return opened.error < 0 ? opened.error : -EINVAL;
   }
   const pool = opened.pool!;
-  if (deviceFlush(pool.device) == -EROFS) {
-    log("pool " + pool.name + " is on a read-only device: mount it read-only");
-    return -EROFS;
+  for (let i = 0; i < pool.vdev.sides.length; i++) {
+    if (deviceFlush(pool.vdev.sides[i].device) == -EROFS) {
+      log("pool " + pool.name + " is on a read-only device: mount it read-only");
+      return -EROFS;
+    }
   }
   pool.state = POOL_STATE_ACTIVE;
   pool.configDirty = true;

@@ -73,6 +73,12 @@ export class NvWriter {
     return this;
   }
 
+  /** Appends `other`'s entries (the same objects) after this list's. */
+  merge(other: NvWriter): NvWriter {
+    for (let i = 0; i < other.entries.length; i++) this.entries.push(other.entries[i]);
+    return this;
+  }
+
   lists(name: string, values: Array<NvWriter>): NvWriter {
     const entry = new NvEntry(name, TYPE_NVLIST_ARRAY);
     for (let i = 0; i < values.length; i++) entry.lists.push(values[i]);

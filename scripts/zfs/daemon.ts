@@ -3,15 +3,18 @@
 // pid afterwards, whatever happens. Pools on plain files work; it needs root
 // and /dev/fuse (it mounts datasets through FUSE). One daemon runs at a
 // time on a machine, so callers in other processes (test files running in
-// parallel, a benchmark) take turns through a lock file.
+// parallel, a benchmark) take turns through a lock file. The daemon starts
+// with no pools remembered: each caller imports what it uses.
 
 import { execFileSync, spawn } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { withFileLock } from "../build/lock";
 
 const DAEMON = "/usr/sbin/zfs-fuse";
+/** Where the daemon remembers imported pools: a pool a failed run left imported would come back, faulted, under its name. */
+const POOL_CACHE = "/etc/zfs/zpool.cache";
 const READY_TRIES = 50;
 
 /** Why zfs-fuse cannot run here, or null when it can. */
@@ -30,6 +33,7 @@ export async function withZfsFuse<T>(work: () => Promise<T> | T): Promise<T> {
 }
 
 async function runDaemon<T>(work: () => Promise<T> | T): Promise<T> {
+  rmSync(POOL_CACHE, { force: true }); // every user imports what it needs with -d
   const daemon = spawn(DAEMON, ["--no-daemon"], { stdio: "ignore" });
   const exited = new Promise((done) => daemon.once("exit", done));
   try {

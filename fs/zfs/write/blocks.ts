@@ -49,7 +49,8 @@ export class BlockWriter {
   written: u64 = 0;
   private sums: StaticArray<u64> = new StaticArray<u64>(4);
 
-  constructor(public space: VdevSpace, public device: i32, public txg: u64) {}
+  /** `devices`: every side of the top-level vdev (one, or a mirror's), each of which takes every block. */
+  constructor(public space: VdevSpace, public devices: Array<i32>, public txg: u64) {}
 
   /**
    * Writes `data` (its whole length, a multiple of 512, at most 128 KiB) and
@@ -93,16 +94,18 @@ export class BlockWriter {
     if (!this.place(fields, physical.length, policy.copies, previous)) return null;
     for (let i = 0; i < fields.copies.length; i++) {
       const copy = fields.copies[i];
-      const result = deviceWrite(this.device, DATA_START + <i64>copy.offset, physical.dataStart, physical.length);
-      if (result < 0) return this.fail(result);
-      this.written += <u64>physical.length;
+      for (let d = 0; d < this.devices.length; d++) {
+        const result = deviceWrite(this.devices[d], DATA_START + <i64>copy.offset, physical.dataStart, physical.length);
+        if (result < 0) return this.fail(result);
+        this.written += <u64>physical.length;
+      }
     }
     const pointer = new Uint8Array(BLOCK_POINTER_SIZE);
     writeBlockPointer(pointer, 0, fields);
     return pointer;
   }
 
-  /** The logical data of a block this pool wrote (first good copy), `size` bytes; null on a read or checksum error. */
+  /** The logical data of a block this pool wrote (the first good copy on any side), `size` bytes; null on a read or checksum error. */
   readBack(pointer: Uint8Array, size: i32): Uint8Array | null {
     const bp = pointerView(pointer);
     if (bp.isHole) return new Uint8Array(size);
@@ -110,11 +113,13 @@ export class BlockWriter {
     const raw = new Uint8Array(physical);
     for (let i = 0; i < 3; i++) {
       if (bp.allocated(i) == 0) continue;
-      if (deviceRead(this.device, DATA_START + <i64>bp.offset(i), raw.dataStart, physical) < 0) continue;
-      if (checksumMatches(bp.checksum, raw, physical, pointer, CHECKSUM_AT) != MATCH) continue;
-      if (bp.compression == COMPRESS_OFF) return raw;
-      const data = new Uint8Array(bp.logicalSize);
-      if (decompress(bp.compression, raw, physical, data, data.length)) return data;
+      for (let d = 0; d < this.devices.length; d++) {
+        if (deviceRead(this.devices[d], DATA_START + <i64>bp.offset(i), raw.dataStart, physical) < 0) continue;
+        if (checksumMatches(bp.checksum, raw, physical, pointer, CHECKSUM_AT) != MATCH) continue;
+        if (bp.compression == COMPRESS_OFF) return raw;
+        const data = new Uint8Array(bp.logicalSize);
+        if (decompress(bp.compression, raw, physical, data, data.length)) return data;
+      }
     }
     this.error = -EIO;
     return null;

@@ -6,8 +6,8 @@
 // ZFS inherits them), its file system, and every metaslab's free space from
 // its space map. The first sync writes txg (uberblock txg + 1).
 //
-// Refused, with the reason: several devices or top-level vdevs (mirrors are
-// read, not yet written), sectors above 8 KiB (ashift 13), a dataset with
+// A mirror is written on every side (vdev.ts). Refused, with the reason:
+// several top-level vdevs, a mirror with a side missing, sectors above 8 KiB (ashift 13), a dataset with
 // snapshots or a clone (frees would have to go to dead lists), and anything
 // that does not read back as expected. The intent log is not
 // replayed: its blocks are freed, and the first sync writes the object set
@@ -19,6 +19,8 @@ import { BlockPointer, BLOCK_POINTER_SIZE, CHECKSUM_AT } from "../blkptr";
 import { logBlockMatches, MATCH, TRAILER, CHECKSUM_FLETCHER2, CHECKSUM_FLETCHER4, CHECKSUM_SHA256 } from "../checksum";
 import { EIO, ENOENT, ENOTSUP, EROFS } from "../errno";
 import { PoolWriter, PoolOptions, ASHIFT_MIN, ASHIFT_MAX } from "./pool-writer";
+import { WrittenVdev, Side } from "./vdev";
+import { NvList } from "../nvlist";
 import { SpaceTotals } from "./objset";
 import { DirRecord, DatasetRecord } from "./dsl-records";
 import { readZapEntries } from "./zap-read";
@@ -73,24 +75,25 @@ export function openForWriting(name: string): OpenResult {
   if (found.pool === null) return refuse(result, found.error, "");
   const pool = found.pool!;
   const label = pool.label!;
-  if (pool.tops.length != 1 || pool.tops[0] === null || pool.tops[0]!.devices.length != 1) {
-    return refuse(result, -EROFS, "pool " + pool.name + " has several devices: only single-device pools are written (mount it read-only)");
+  if (pool.tops.length != 1 || pool.tops[0] === null) {
+    return refuse(result, -EROFS, "pool " + pool.name + " has several top-level vdevs: pools of one device or one mirror are written (mount it read-only)");
   }
   const tree = label.tree;
   const ashift = tree.number("ashift", 9);
   if (ashift < <u64>ASHIFT_MIN || ashift > <u64>ASHIFT_MAX) {
     return refuse(result, -EROFS, "pool " + pool.name + ": sectors of 2^" + ashift.toString() + " bytes are not written (ashift 9 to 13 are)");
   }
-  const device = pool.tops[0]!.devices[0];
-  const size = deviceSize(device);
+  const vdev = writtenVdev(pool.tops[0]!.devices, tree);
+  if (vdev === null) {
+    return refuse(result, -EROFS, "pool " + pool.name + ": a side of its mirror is missing: every side must be there to be written (mount it read-only)");
+  }
   const options = new PoolOptions();
   options.name = pool.name;
-  options.path = tree.text("path");
+  options.path = vdev.sides[0].path;
   options.ashift = <i32>ashift;
-  const writer = new PoolWriter(device, <u64>size, options, tree.number("asize", 0), <i32>tree.number("metaslab_shift", 0));
+  const writer = new PoolWriter(vdev, options, tree.number("asize", 0), <i32>tree.number("metaslab_shift", 0));
   if (writer.space.metaslabs.length == 0) return refuse(result, -EIO, "pool " + pool.name + ": its configuration gives no metaslabs");
   writer.guid = pool.guid;
-  writer.vdevGuid = tree.number("guid", 0);
   writer.txg = pool.uberblock.txg + 1;
   writer.writer.txg = writer.txg;
   writer.zpl.txg = writer.txg;
@@ -100,6 +103,22 @@ export function openForWriting(name: string): OpenResult {
   if (why != "") return refuse(result, writer.error < 0 ? writer.error : -EIO, "pool " + pool.name + ": " + why);
   result.pool = writer;
   return result;
+}
+
+/** The devices to write, as the top-level vdev's `tree` names them (a mirror's sides in `devices`, in its order); null when a side is missing. */
+function writtenVdev(devices: Array<i32>, tree: NvList): WrittenVdev | null {
+  for (let i = 0; i < devices.length; i++) if (devices[i] < 0) return null;
+  if (tree.text("type") != "mirror") {
+    const lone = Side.described(tree, devices[0], <u64>deviceSize(devices[0]));
+    return WrittenVdev.single(lone.device, lone.size, lone.guid, lone.path).describedAs(lone);
+  }
+  const children = tree.lists("children");
+  if (children.length != devices.length) return null;
+  const vdev = new WrittenVdev();
+  vdev.mirror = true;
+  vdev.guid = tree.number("guid", 0);
+  for (let i = 0; i < children.length; i++) vdev.sides.push(Side.described(children[i], devices[i], <u64>deviceSize(devices[i])));
+  return vdev;
 }
 
 /** Reads the writer's state from the MOS at `root`; "" or why it cannot be written. */
@@ -197,7 +216,7 @@ function dropIntentLog(pool: PoolWriter, objset: Uint8Array): void {
     const size = bp.physicalSize;
     if (size < LOG_TRAILER) return;
     const block = new Uint8Array(size);
-    if (deviceRead(pool.device, DATA_START + <i64>bp.offset(0), block.dataStart, size) < 0) return;
+    if (deviceRead(pool.vdev.sides[0].device, DATA_START + <i64>bp.offset(0), block.dataStart, size) < 0) return;
     if (logBlockMatches(block, size, pointer, CHECKSUM_AT) != MATCH) return;
     pointer = block.slice(size - LOG_TRAILER, size - LOG_TRAILER + BLOCK_POINTER_SIZE);
   }

@@ -38,6 +38,7 @@ import { DirRecord, DatasetRecord, DIR_BONUS_BYTES, DATASET_BONUS_BYTES } from "
 import { ZapEntry, layOutZap } from "./zap";
 import { ZplWriter } from "./zpl";
 import { Random } from "./random";
+import { WrittenVdev, Side } from "./vdev";
 import { DirSpace, availableBytes, storeStatfs, POINTER_FILL } from "../space";
 
 const POOL_VERSION: u64 = 23;
@@ -111,7 +112,8 @@ export class DslObjects {
 
 export class PoolWriter {
   guid: u64 = 0;
-  vdevGuid: u64 = 0;
+  /** The devices written: one, or a mirror's sides. */
+  vdev: WrittenVdev;
   txg: u64 = CREATE_TXG;
   space: VdevSpace;
   writer: BlockWriter;
@@ -146,14 +148,20 @@ export class PoolWriter {
   headBase: SpaceTotals = new SpaceTotals();
   mosBase: SpaceTotals = new SpaceTotals();
 
-  /** A pool on `device`; `asize` and `shift` (metaslab size) as an existing pool's configuration has them, or 0 to size a new one. */
-  constructor(public device: i32, public deviceSize: u64, public options: PoolOptions, asize: u64 = 0, shift: i32 = 0) {
+  /**
+   * A pool on `vdev` (a new pool: one device); `asize` and `shift`
+   * (metaslab size) as an existing pool's configuration has them, or 0 to
+   * size a new one on the (first) device.
+   */
+  constructor(vdev: WrittenVdev, public options: PoolOptions, asize: u64 = 0, shift: i32 = 0) {
+    this.vdev = vdev;
+    const deviceSize = vdev.sides[0].size;
     const random = new Random(options.seed != 0 ? options.seed : <u64>timeNow() ^ deviceSize);
     this.random = random;
     const aligned = deviceSize & ~(<u64>LABEL_SIZE - 1);
     if (asize == 0) asize = aligned - 4 * <u64>LABEL_SIZE - BOOT_AREA;
     const space = new VdevSpace(asize, shift, options.ashift);
-    const writer = new BlockWriter(space, device, CREATE_TXG);
+    const writer = new BlockWriter(space, vdev.devices, CREATE_TXG);
     this.space = space;
     this.writer = writer;
     const mos = new ObjsetWriter(OBJSET_TYPE_META, 1, writer);
@@ -170,6 +178,24 @@ export class PoolWriter {
 
   get name(): string {
     return this.options.name;
+  }
+
+  /** The top-level vdev's guid (a lone device's own). */
+  get vdevGuid(): u64 {
+    return this.vdev.guid;
+  }
+
+  set vdevGuid(guid: u64) {
+    this.vdev.guid = guid;
+    if (!this.vdev.mirror) this.vdev.sides[0].guid = guid;
+  }
+
+  /** Flushes every device; false (with `error`, `why`) when one fails. */
+  private flushAll(): bool {
+    for (let i = 0; i < this.vdev.sides.length; i++) {
+      if (deviceFlush(this.vdev.sides[i].device) < 0) return this.fail(-EIO, "flushing the device failed");
+    }
+    return true;
   }
 
   /** The written dataset's full name: the pool's, or POOL/PATH for a child. */
@@ -196,7 +222,7 @@ export class PoolWriter {
 
   /** Lays out a fresh pool's objects and syncs them as its first txg; false on error (`error`, `why`). */
   create(): bool {
-    if (this.deviceSize < PoolWriter.minimumSize()) return this.fail(-EINVAL, "the device is smaller than 64 MiB, the smallest pool");
+    if (this.vdev.sides[0].size < PoolWriter.minimumSize()) return this.fail(-EINVAL, "the device is smaller than 64 MiB, the smallest pool");
     if (this.space.metaslabs.length < 4) return this.fail(-EINVAL, "the device leaves too little space for a pool");
     if (this.options.time == 0) this.options.time = <u64>(max<i64>(timeNow(), 0) / 1_000_000_000);
     else this.options.fixedTime = true;
@@ -213,8 +239,9 @@ export class PoolWriter {
 
   private clearLabels(): bool {
     const zeros = new Uint8Array(<i32>LABEL_SIZE);
+    const side = this.vdev.sides[0];
     for (let i = 0; i < LABELS; i++) {
-      if (deviceWrite(this.device, labelOffset(<i64>this.deviceSize, i), zeros.dataStart, zeros.length) < 0) return this.fail(-EIO, "the device cannot be written");
+      if (deviceWrite(side.device, labelOffset(<i64>side.size, i), zeros.dataStart, zeros.length) < 0) return this.fail(-EIO, "the device cannot be written");
     }
     return true;
   }
@@ -335,27 +362,24 @@ export class PoolWriter {
     for (let i = 0; i < layout.blocks.length; i++) object.put(<u64>i, layout.blocks[i]);
   }
 
-  /** The pool's configuration: `top` for a label (this device's vdev tree), else the MOS's copy (the root with its child). */
-  private configuration(forLabel: bool): NvWriter {
-    const vdev = new NvWriter()
-      .string("type", "file")
-      .uint64("id", 0)
-      .uint64("guid", this.vdevGuid)
-      .string("path", this.options.path)
+  /** The pool's configuration: for a label on `side` (its top-level vdev's tree, and which side it is), else the MOS's copy (the root with its child). */
+  private configuration(side: Side | null): NvWriter {
+    const fields = new NvWriter()
       .uint64("metaslab_array", this.objects.metaslabArray)
       .uint64("metaslab_shift", <u64>this.space.shift)
       .uint64("ashift", <u64>this.options.ashift)
       .uint64("asize", this.space.asize)
       .uint64("is_log", 0)
       .uint64("create_txg", CREATE_TXG);
+    const vdev = this.vdev.tree(fields);
     const config = new NvWriter()
       .uint64("version", POOL_VERSION)
       .string("name", this.name)
       .uint64("state", this.state)
       .uint64("txg", this.txg)
       .uint64("pool_guid", this.guid);
-    if (forLabel) {
-      config.uint64("top_guid", this.vdevGuid).uint64("guid", this.vdevGuid).uint64("vdev_children", 1).list("vdev_tree", vdev);
+    if (side !== null) {
+      config.uint64("top_guid", this.vdevGuid).uint64("guid", side.guid).uint64("vdev_children", 1).list("vdev_tree", vdev);
       return config;
     }
     const root = new NvWriter()
@@ -426,7 +450,7 @@ export class PoolWriter {
   /** The MOS's copy of the configuration (packed nvlist, its size in the bonus). */
   private putConfiguration(): void {
     const config = this.mos.object(this.objects.config)!;
-    const packed = this.configuration(false).pack();
+    const packed = this.configuration(null).pack();
     const block = new Uint8Array(max(16 << 10, (packed.length + 511) & ~511));
     block.set(packed);
     config.blockSize = block.length;
@@ -560,9 +584,9 @@ export class PoolWriter {
       if (root === null) return this.fail(writer.error, "writing the MOS failed");
     }
     // 3. Barrier, uberblock (and configuration), barrier.
-    if (deviceFlush(this.device) < 0) return this.fail(-EIO, "flushing the device failed");
+    if (!this.flushAll()) return false;
     if (root === null || !this.writeLabels(root)) return false;
-    if (deviceFlush(this.device) < 0) return this.fail(-EIO, "flushing the device failed");
+    if (!this.flushAll()) return false;
     for (let i = 0; i < this.space.metaslabs.length; i++) this.space.metaslabs[i].commit(this.txg);
     this.mos.settle();
     this.zpl.settle();
@@ -589,28 +613,30 @@ export class PoolWriter {
     return 0;
   }
 
-  /** Writes the uberblock for this txg into every label's ring (and the configuration first when it changed). */
+  /** Writes the uberblock for this txg into every label's ring on every side (and the configuration first when it changed). */
   private writeLabels(root: Uint8Array): bool {
     const fields = new UberblockFields();
     fields.version = POOL_VERSION;
     fields.txg = this.txg;
-    fields.guidSum = this.guid + this.vdevGuid;
+    fields.guidSum = this.vdev.guidSum(this.guid);
     fields.timestamp = this.options.time;
     fields.root = root;
-    const size = <i64>this.deviceSize;
     const slotBytes = 1 << min(max(this.options.ashift, SLOT_SHIFT_MIN), SLOT_SHIFT_MAX);
     const slot = <i64>((this.txg % (RING_BYTES / <u64>slotBytes)) * <u64>slotBytes);
-    const config = this.configDirty ? this.configuration(true) : null;
-    for (let i = 0; i < LABELS; i++) {
-      const label = labelOffset(size, i);
-      if (config !== null) {
-        const region = configRegion(config, <u64>(label + CONFIG_AT));
-        if (region === null) return this.fail(-EINVAL, "the pool configuration does not fit a label");
-        if (deviceWrite(this.device, label + CONFIG_AT, region.dataStart, region.length) < 0) return this.fail(-EIO, "writing a label failed");
+    for (let s = 0; s < this.vdev.sides.length; s++) {
+      const side = this.vdev.sides[s];
+      const config = this.configDirty ? this.configuration(side) : null;
+      for (let i = 0; i < LABELS; i++) {
+        const label = labelOffset(<i64>side.size, i);
+        if (config !== null) {
+          const region = configRegion(config, <u64>(label + CONFIG_AT));
+          if (region === null) return this.fail(-EINVAL, "the pool configuration does not fit a label");
+          if (deviceWrite(side.device, label + CONFIG_AT, region.dataStart, region.length) < 0) return this.fail(-EIO, "writing a label failed");
+        }
+        const at = label + RING_AT + slot;
+        const ub = uberblockSlot(fields, slotBytes, <u64>at);
+        if (deviceWrite(side.device, at, ub.dataStart, ub.length) < 0) return this.fail(-EIO, "writing an uberblock failed");
       }
-      const at = label + RING_AT + slot;
-      const ub = uberblockSlot(fields, slotBytes, <u64>at);
-      if (deviceWrite(this.device, at, ub.dataStart, ub.length) < 0) return this.fail(-EIO, "writing an uberblock failed");
     }
     this.configDirty = false;
     return true;

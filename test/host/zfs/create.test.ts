@@ -432,6 +432,7 @@ describe("many transaction groups", () => {
 });
 
 let manyImage = "";
+const mirrorImages: string[] = [];
 let fullImage = "";
 const fixtureImages: Array<{ pool: string; image: string }> = [];
 
@@ -503,11 +504,31 @@ describe("pools zfs-fuse made, written", () => {
     fixtureImages.push({ pool: "lzjb", image });
   });
 
-  it("refuses to write what it cannot keep whole: a mirror", async () => {
+  it("writes a mirror on every side: each side alone reads the changes", async () => {
     const twin = unpackImages("twin");
-    const mirror = await ZfsModule.open(twin, true);
-    expect(() => mirror.mount("twin", true)).toThrow(/EROFS.*several devices/);
-    mirror.close();
+    const module = await ZfsModule.open(twin, true);
+    const volume = module.mount("twin/child", true);
+    const root = module.root(volume);
+    for (let i = 0; i < 30; i++) module.write(volume, module.create(volume, root, `m${i}`, S_IFREG | 0o644), 0, pattern(i * 5003, i));
+    module.unmount(volume);
+    module.close();
+    for (const side of twin) {
+      const reader = await ZfsModule.open([side]);
+      try {
+        const child = reader.mount("twin/child");
+        for (let i = 0; i < 30; i++) expect(digest(reader.readFile(child, reader.lookup(child, reader.root(child), `m${i}`))), `${side} m${i}`).toBe(digest(pattern(i * 5003, i)));
+      } finally {
+        reader.close();
+      }
+    }
+    mirrorImages.push(...twin);
+  });
+
+  it("refuses to write what it cannot keep whole: a mirror with a side missing, a read-only open", async () => {
+    const [half] = unpackImages("twin");
+    const alone = await ZfsModule.open([half], true);
+    expect(() => alone.mount("twin", true)).toThrow(/EROFS.*side of its mirror is missing/);
+    alone.close();
     const [plain] = unpackImages("plain");
     const readOnly = await ZfsModule.open([plain]);
     expect(() => readOnly.mount("plain", true)).toThrow(/EROFS/);
@@ -618,24 +639,55 @@ describe.skipIf(zfsFuseMissing() !== null)("with zfs-fuse", () => {
     await withZfsFuse(() => {
       zdbClean(image, "kid");
       execFileSync("zpool", ["import", "-d", folder, "kid"]);
-      const after = figures();
-      expect(readFileSync(join(mountpoint, "a", "b", "w7"))).toEqual(Buffer.from(text));
-      // lzjb, inherited from kid/a: 20 files of 300,000 bytes take far less.
-      expect(figure(after, "kid/a/b", "referenced") - figure(before, "kid/a/b", "referenced")).toBeLessThan(2_000_000n);
-      expect(figure(after, "kid/a/b", "compressratio")).toBeGreaterThan(200n);
-      // kid/a's reservation (20M) still covers it, so the root's use moved by the MOS's growth alone.
-      expect(figure(after, "kid/a", "used") - figure(before, "kid/a", "used")).toBe(figure(after, "kid/a/b", "used") - figure(before, "kid/a/b", "used"));
-      expect(figure(after, "kid", "used") - figure(before, "kid", "used")).toBeLessThan(1n << 20n);
-      for (let i = 0; i < 20; i++) rmSync(join(mountpoint, "a", "b", `w${i}`));
-      execFileSync("zpool", ["export", "kid"]);
-      execFileSync("zpool", ["import", "-d", folder, "kid"]);
-      // zfs-fuse freed Wisp's blocks by the figures Wisp wrote: the child is back where it was.
-      const freed = figures();
-      for (const property of ["used", "referenced", "usedbydataset"]) expect(figure(freed, "kid/a/b", property), property).toBe(figure(before, "kid/a/b", property));
-      execFileSync("zpool", ["export", "kid"]);
+      let exported = false;
+      try {
+        const after = figures();
+        expect(readFileSync(join(mountpoint, "a", "b", "w7"))).toEqual(Buffer.from(text));
+        // lzjb, inherited from kid/a: 20 files of 300,000 bytes take far less.
+        expect(figure(after, "kid/a/b", "referenced") - figure(before, "kid/a/b", "referenced")).toBeLessThan(2_000_000n);
+        expect(figure(after, "kid/a/b", "compressratio")).toBeGreaterThan(200n);
+        // kid/a's reservation (20M) still covers it, so the root's use moved by the MOS's growth alone.
+        expect(figure(after, "kid/a", "used") - figure(before, "kid/a", "used")).toBe(figure(after, "kid/a/b", "used") - figure(before, "kid/a/b", "used"));
+        expect(figure(after, "kid", "used") - figure(before, "kid", "used")).toBeLessThan(1n << 20n);
+        for (let i = 0; i < 20; i++) rmSync(join(mountpoint, "a", "b", `w${i}`));
+        execFileSync("zpool", ["export", "kid"]);
+        execFileSync("zpool", ["import", "-d", folder, "kid"]);
+        // zfs-fuse freed Wisp's blocks by the figures Wisp wrote: the child is back where it was.
+        const freed = figures();
+        for (const property of ["used", "referenced", "usedbydataset"]) expect(figure(freed, "kid/a/b", property), property).toBe(figure(before, "kid/a/b", property));
+        execFileSync("zpool", ["export", "kid"]);
+        exported = true;
+      } finally {
+        if (!exported) execFileSync("zpool", ["export", "kid"]);
+      }
       zdbClean(image, "kid");
     });
   }, 180_000);
+
+  it("zfs-fuse takes the mirror Wisp wrote: both sides online, a scrub finds nothing to repair, zdb clean", async () => {
+    expect(mirrorImages.length).toBe(2);
+    const folder = join(work, "mirror");
+    mkdirSync(folder);
+    for (const [i, image] of mirrorImages.entries()) execFileSync("cp", ["--sparse=always", image, join(folder, `side-${i}.img`)]);
+    await withZfsFuse(async () => {
+      zdbClean(join(folder, "side-0.img"), "twin");
+      execFileSync("zpool", ["import", "-d", folder, "-R", join(folder, "mnt"), "twin"]);
+      try {
+        execFileSync("zpool", ["scrub", "twin"]);
+        let status = "";
+        for (let i = 0; i < 100 && !/scrub (completed|repaired)/.test(status); i++) {
+          await new Promise((done) => setTimeout(done, 100));
+          status = execFileSync("zpool", ["status", "-v", "twin"], { encoding: "utf8" });
+        }
+        // Nothing to repair ("scrub repaired N" otherwise), no errors.
+        expect(status).toMatch(/scrub: scrub completed after \S+ with 0 errors/);
+        expect(status).toMatch(/errors: No known data errors/);
+        expect(status.match(/side-[01]\.img\s+ONLINE\s+0\s+0\s+0/g)?.length, status).toBe(2);
+      } finally {
+        execFileSync("zpool", ["export", "twin"]);
+      }
+    });
+  }, 120_000);
 
   it("zdb finds the pool of many txgs clean, its space maps condensed", async () => {
     expect(manyImage).not.toBe("");
