@@ -10,5 +10,7 @@ export default defineConfig({
     hookTimeout: 600_000,
     // Boot tests spawn QEMU; keep to the two cores CI machines have.
     maxWorkers: 2,
+    // The boot tier's kernels, built once up front (test/prebuild.ts).
+    globalSetup: ["test/prebuild.ts"],
   },
 });
