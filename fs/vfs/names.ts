@@ -47,12 +47,11 @@ export function takeFoundNode(): Vnode {
   return node;
 }
 
-/** FNV-1a over the name's UTF-16 units. */
-export function nameHash(name: string): u32 {
+/** FNV-1a over a name's `units` UTF-16 units at `at` (a slice of a path: no string is made for it). */
+export function nameHash(at: usize, units: i32): u32 {
   let hash: u32 = 0x811c9dc5;
-  const text = changetype<usize>(name);
-  const end = text + (<usize>name.length << 1);
-  for (let at = text; at < end; at += 2) hash = (hash ^ <u32>load<u16>(at)) * 0x01000193;
+  const end = at + (<usize>units << 1);
+  for (let unit = at; unit < end; unit += 2) hash = (hash ^ <u32>load<u16>(unit)) * 0x01000193;
   return hash;
 }
 
@@ -61,16 +60,15 @@ function slotFor(directory: Vnode, hash: u32): usize {
   return slots + (<usize>((key ^ (key >> 16)) & (ENTRIES - 1)) * SLOT_BYTES);
 }
 
-/** Whether the slot's name is `name`'s `length` units. */
-function sameName(slot: usize, name: string, length: i32): bool {
-  return load<u32>(slot + LENGTH) == <u32>length && sameBytes(slot + NAME, changetype<usize>(name), <usize>length << 1);
-}
-
-/** Looks `name` (hash `hash`) up in `directory`'s kept names: NAME_FOUND (takeFoundNode, held), NAME_ABSENT or NAME_UNKNOWN. */
-export function cachedLookup(directory: Vnode, name: string, hash: u32): i32 {
+/**
+ * Looks the name of `units` UTF-16 units at `at` (hash `hash`) up in
+ * `directory`'s kept names: NAME_FOUND (takeFoundNode, held), NAME_ABSENT
+ * or NAME_UNKNOWN.
+ */
+export function cachedLookup(directory: Vnode, at: usize, units: i32, hash: u32): i32 {
   const slot = slotFor(directory, hash);
   if (load<usize>(slot + DIRECTORY) != changetype<usize>(directory) || load<u32>(slot + HASH) != hash) return NAME_UNKNOWN;
-  if (!sameName(slot, name, name.length)) return NAME_UNKNOWN;
+  if (load<u32>(slot + LENGTH) != <u32>units || !sameBytes(slot + NAME, at, <usize>units << 1)) return NAME_UNKNOWN;
   const child = changetype<Vnode | null>(load<usize>(slot + CHILD));
   if (child === null) return NAME_ABSENT;
   hold(child!);
@@ -78,10 +76,9 @@ export function cachedLookup(directory: Vnode, name: string, hash: u32): i32 {
   return NAME_FOUND;
 }
 
-/** Keeps what `name` (hash `hash`) is in `directory`: `child`, or null for ENOENT (a name too long is not kept). */
-export function rememberName(directory: Vnode, name: string, hash: u32, child: Vnode | null): void {
-  const length = name.length;
-  if (length > MAX_NAME_UNITS) return;
+/** Keeps what the name at `at` (`units` units, hash `hash`) is in `directory`: `child`, or null for ENOENT (a name too long is not kept). */
+export function rememberName(directory: Vnode, at: usize, units: i32, hash: u32, child: Vnode | null): void {
+  if (units > MAX_NAME_UNITS) return;
   const slot = slotFor(directory, hash);
   empty(slot);
   hold(directory);
@@ -89,8 +86,8 @@ export function rememberName(directory: Vnode, name: string, hash: u32, child: V
   store<usize>(slot + DIRECTORY, changetype<usize>(directory));
   store<usize>(slot + CHILD, changetype<usize>(child));
   store<u32>(slot + HASH, hash);
-  store<u32>(slot + LENGTH, <u32>length);
-  memory.copy(slot + NAME, changetype<usize>(name), <usize>length << 1);
+  store<u32>(slot + LENGTH, <u32>units);
+  memory.copy(slot + NAME, at, <usize>units << 1);
 }
 
 /** Empties a slot, dropping its references. */

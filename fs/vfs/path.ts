@@ -130,16 +130,20 @@ export function lookupCount(): u64 {
 }
 
 /**
- * Looks `name` up in `directory`: the child, held, in `out`. A directory on a
- * filesystem whose names never change asks the name cache first, and tells
- * it what the filesystem said (fs/vfs/names.ts).
+ * Looks the name text[start, end) up in `directory`: the child, held, in
+ * `out`. A directory on a filesystem whose names never change asks the
+ * name cache first, over the path's own bytes, and tells it what the
+ * filesystem said (fs/vfs/names.ts); only a filesystem is handed a string
+ * (`name`, or one made for the call).
  */
-function lookupChild(directory: Vnode, name: string, out: VnodeResult): i32 {
+function lookupChild(directory: Vnode, text: string, start: i32, end: i32, name: string | null, out: VnodeResult): i32 {
   const fixed = directory.fs.namesFixed;
+  const at = changetype<usize>(text) + (<usize>start << 1);
+  const units = end - start;
   let hash: u32 = 0;
   if (fixed) {
-    hash = nameHash(name);
-    const known = cachedLookup(directory, name, hash);
+    hash = nameHash(at, units);
+    const known = cachedLookup(directory, at, units, hash);
     if (known == NAME_FOUND) {
       out.node = takeFoundNode();
       return 0;
@@ -147,15 +151,15 @@ function lookupChild(directory: Vnode, name: string, out: VnodeResult): i32 {
     if (known == NAME_ABSENT) return -ENOENT;
   }
   lookups++;
-  const result = directory.lookup(name, out);
+  const result = directory.lookup(name !== null ? name! : borrowedName(text, start, end), out);
   if (result < 0) {
-    if (fixed && result == -ENOENT) rememberName(directory, name, hash, null);
+    if (fixed && result == -ENOENT) rememberName(directory, at, units, hash, null);
     return result;
   }
   const child = adopt(out.node!);
   out.node = null;
   if (child.type == TYPE_DIRECTORY) setParent(child, directory);
-  if (fixed) rememberName(directory, name, hash, child);
+  if (fixed) rememberName(directory, at, units, hash, child);
   out.node = child;
   return 0;
 }
@@ -195,8 +199,14 @@ export function crossUp(node: Vnode): Vnode {
 
 function isDots(text: string, start: i32, end: i32, count: i32): bool {
   if (end - start != count) return false;
-  for (let i = start; i < end; i++) if (text.charCodeAt(i) != DOT) return false;
+  for (let i = start; i < end; i++) if (unitAt(changetype<usize>(text), i) != DOT) return false;
   return true;
+}
+
+/** The UTF-16 unit at `index` of the string at `text` (the caller keeps `index` within it). */
+// @ts-ignore: decorator
+@inline function unitAt(text: usize, index: i32): u32 {
+  return <u32>load<u16>(text + (<usize>index << 1));
 }
 
 /** Reads the link `node`'s target into a fresh string (or returns -errno). */
@@ -239,7 +249,8 @@ export function walkPath(walk: Walk, base: Vnode | null, path: string, followLas
 
   while (true) {
     const length = text.length;
-    while (position < length && text.charCodeAt(position) == SLASH) position++;
+    const units = changetype<usize>(text);
+    while (position < length && unitAt(units, position) == SLASH) position++;
     if (position == length) {
       // Only slashes were left: the path (or a link's target) names the root.
       if (current.type != TYPE_DIRECTORY) {
@@ -253,9 +264,9 @@ export function walkPath(walk: Walk, base: Vnode | null, path: string, followLas
     }
     const start = position;
     let end = start;
-    while (end < length && text.charCodeAt(end) != SLASH) end++;
+    while (end < length && unitAt(units, end) != SLASH) end++;
     let next = end;
-    while (next < length && text.charCodeAt(next) == SLASH) next++;
+    while (next < length && unitAt(units, next) == SLASH) next++;
     const last = next == length;
     const trailing = next > end;
 
@@ -288,8 +299,8 @@ export function walkPath(walk: Walk, base: Vnode | null, path: string, followLas
     }
 
     // The last name may outlive the walk (Walk.name); a name on the way is only looked up.
-    const name = last ? ownedSlice(text, start, end) : borrowedName(text, start, end);
-    result = lookupChild(current, name, out);
+    const name = last ? ownedSlice(text, start, end) : "";
+    result = lookupChild(current, text, start, end, last ? name : null, out);
     if (result == -ENOENT && last) {
       walk.directory = current;
       walk.name = name;
