@@ -9,7 +9,7 @@
 // first; with dup2 and close, WASI's fd_renumber is two calls.
 // Caller: the VFS, with the VFS lock held.
 
-import { lowestFreeSlot, putInSlot, slotsInUse, trimSlots } from "../../kernel/slots";
+import { lowestFreeSlot, putInSlot, slotsInUse } from "../../kernel/slots";
 import { EBADF, EMFILE } from "../../kernel/errno";
 import { Vnode } from "./node";
 import { drop } from "./cache";
@@ -123,8 +123,12 @@ export function duplicateTo(from: i32, to: i32): i32 {
 }
 
 /** Drops trailing empty slots; the table itself goes when the last descriptor closes. */
+/** Drops trailing empty slots. The table itself stays, even empty: a program that opens and closes one file at a time would otherwise make and free it each time. */
 function trimTable(): void {
-  table = trimSlots(descriptors());
+  const list = descriptors();
+  let length = list.length;
+  while (length > 0 && unchecked(list[length - 1]) === null) length--;
+  if (length != list.length) list.length = length;
 }
 
 export function openDescriptorCount(): i32 {

@@ -15,7 +15,7 @@
 // off so that two threads cannot both make it.
 
 import { setInterrupts } from "../../arch";
-import { schedulerReady } from "../../kernel/sched/index";
+import { schedulerReady, FOREVER } from "../../kernel/sched/index";
 import { Mutex } from "../../kernel/sched/sync";
 
 let mutex: Mutex | null = null;
@@ -28,7 +28,7 @@ export function lockVfs(): bool {
     if (mutex === null) mutex = new Mutex();
     setInterrupts(enabled);
   }
-  mutex!.lock();
+  mutex!.lock(FOREVER);
   return true;
 }
 

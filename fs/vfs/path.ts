@@ -197,10 +197,11 @@ export function crossUp(node: Vnode): Vnode {
   return parent;
 }
 
-function isDots(text: string, start: i32, end: i32, count: i32): bool {
-  if (end - start != count) return false;
-  for (let i = start; i < end; i++) if (unitAt(changetype<usize>(text), i) != DOT) return false;
-  return true;
+/** Whether text[start, end) is "." or "..". */
+// @ts-ignore: decorator
+@inline function isDots(text: usize, start: i32, end: i32): bool {
+  const units = end - start;
+  return units <= 2 && unitAt(text, start) == DOT && (units == 1 || unitAt(text, start + 1) == DOT);
 }
 
 /** The UTF-16 unit at `index` of the string at `text` (the caller keeps `index` within it). */
@@ -274,7 +275,7 @@ export function walkPath(walk: Walk, base: Vnode | null, path: string, followLas
       result = -ENOTDIR;
       break;
     }
-    if (isDots(text, start, end, 1) || isDots(text, start, end, 2)) {
+    if (isDots(units, start, end)) {
       const up = end - start == 2;
       if (up) {
         if (beneath && depth == 0) {
