@@ -1,5 +1,6 @@
 // vitest settings for both test tiers (host tests in test/host, boot tests in test/boot).
 import { defineConfig } from "vitest/config";
+import BootTierFirst from "./sequencer";
 
 export default defineConfig({
   test: {
@@ -12,5 +13,7 @@ export default defineConfig({
     maxWorkers: 2,
     // The boot tier's kernels, built once up front (test/prebuild.ts).
     globalSetup: ["test/prebuild.ts"],
+    // Long boot files first, short host files last (test/sequencer.ts).
+    sequence: { sequencer: BootTierFirst },
   },
 });
