@@ -14,6 +14,7 @@ import { adopt, drop, cachedOn } from "./cache";
 import { Mount, addMount, removeMount, newDevice, treeRoot, mountOfFileSystem, mountWithRoot } from "./mount";
 import { takeWalk, releaseWalk } from "./path";
 import { forgetNamesOn } from "./names";
+import { forgetAllPaths } from "./paths";
 import { walkFrom } from "./start";
 
 export function mountRoot(fs: FileSystem): i32 {
@@ -36,6 +37,7 @@ export function mountAt(dirFd: i32, path: string, fs: FileSystem): i32 {
       fs.device = newDevice();
       walk.node = null; // the mount keeps the walk's reference to the covered directory
       addMount(new Mount(fs, adopt(fs.root()), node));
+      forgetAllPaths(); // a kept path may cross the newly covered directory
     }
   }
   releaseWalk(walk);
@@ -51,7 +53,11 @@ export function unmountAt(dirFd: i32, path: string): i32 {
     mount = node === null ? null : mountWithRoot(node);
     if (node === null) result = -ENOENT;
     else if (mount === null) result = -EINVAL;
-    else forgetNamesOn(mount.fs); // the name cache's references are not uses
+    else {
+      // The name and path caches' references are not uses.
+      forgetNamesOn(mount.fs);
+      forgetAllPaths();
+    }
     // In use: more cached vnodes than the root, or the root held by more than the mount and this walk.
     if (result == 0 && (cachedOn(mount!.fs) != 1 || node!.references != 2)) result = -EBUSY;
   }

@@ -33,7 +33,9 @@
 //     so rmdir, unlink and mkdir answer for it as for ".".
 //
 // Every vnode the walk reports is held (fs/vfs/cache.ts), and the name is a
-// fresh string: Walk.finish() gives them all back.
+// fresh string, made when first asked for: Walk.finish() gives them all back.
+// A walk decided by fixed names alone is kept whole in the path cache
+// (fs/vfs/paths.ts), which the next walk of the same path asks first.
 // Caller: the VFS, with the VFS lock held.
 
 import { ENOENT, ENOTDIR, ENAMETOOLONG, ELOOP, ENOTCAPABLE } from "../../kernel/errno";
@@ -42,6 +44,7 @@ import { hold, drop, adopt, setParent } from "./cache";
 import { treeRoot, mountWithRoot, mountOn } from "./mount";
 import { ownedSlice, ownedConcat, freeString, utf8Length } from "./strings";
 import { nameHash, cachedLookup, rememberName, takeFoundNode, NAME_FOUND, NAME_ABSENT } from "./names";
+import { KeptPath, keptPath, keepPath } from "./paths";
 
 /** Longest path, in bytes (as Linux PATH_MAX). */
 export const PATH_MAX: i32 = 4096;
@@ -60,25 +63,56 @@ export const ENDS_ROOT: u32 = 3;
 export class Walk {
   /** The directory holding the last component (null when the path ends in ".", ".." or "/"). */
   directory: Vnode | null = null;
-  /** The last component (a fresh string), or "" when there is none. */
-  name: string = "";
   /** What the path names, or null if its last component does not exist. */
   node: Vnode | null = null;
   /** A slash followed the last component. */
   trailingSlash: bool = false;
   ends: u32 = ENDS_NAMED;
 
+  /**
+   * Where the last component lies: units [nameStart, nameEnd) of the path
+   * the walk was given, which lives as long as the walk (the operation's
+   * argument); or `madeName`, once made.
+   */
+  private namePath: usize = 0;
+  private nameStart: i32 = 0;
+  private nameEnd: i32 = 0;
+  private madeName: usize = 0;
+
   /** The next walk kept for reuse (takeWalk). */
   nextSpare: Walk | null = null;
+
+  /** The last component (a string the walk owns until finish), or "" when there is none; made on first use. */
+  get name(): string {
+    if (this.madeName == 0) {
+      if (this.nameEnd == this.nameStart) return "";
+      this.madeName = changetype<usize>(ownedSlice(changetype<string>(this.namePath), this.nameStart, this.nameEnd));
+    }
+    return changetype<string>(this.madeName);
+  }
+
+  /**
+   * Notes that the last component is units [start, end) of `path`: the path
+   * the walk was given, which outlives it, or else (`copyNow`) a text the
+   * walk is about to free, whose name is copied at once.
+   */
+  nameIn(path: string, start: i32, end: i32, copyNow: bool): void {
+    this.namePath = changetype<usize>(path);
+    this.nameStart = start;
+    this.nameEnd = end;
+    if (copyNow) this.madeName = changetype<usize>(ownedSlice(path, start, end));
+  }
 
   /** Gives back the references and the name; the walk can be reused. */
   finish(): void {
     drop(this.directory);
     drop(this.node);
-    if (changetype<usize>(this.name) != changetype<usize>("")) freeString(this.name);
+    if (this.madeName != 0) freeString(changetype<string>(this.madeName));
     this.directory = null;
     this.node = null;
-    this.name = "";
+    this.namePath = 0;
+    this.nameStart = this.nameEnd = 0;
+    this.madeName = 0;
     this.trailingSlash = false;
     this.ends = ENDS_NAMED;
   }
@@ -105,7 +139,7 @@ export function releaseWalk(walk: Walk): void {
 
 /**
  * One string object, NAME_MAX characters long, that holds in turn each name
- * a walk looks up on its way (not the last): a filesystem borrows a name for
+ * a walk looks up, the last one too: a filesystem borrows a name for
  * the call only (fs/vfs/node.ts), and walks run one at a time under the VFS
  * lock, so no name needs a string of its own.
  */
@@ -121,6 +155,7 @@ function borrowedName(text: string, start: i32, end: i32): string {
 }
 
 let scratch: VnodeResult | null = null;
+let kept: KeptPath | null = null;
 let linkText: TextResult | null = null;
 /** Filesystem lookups made by walks since boot, the name cache's answers not counted (for tests and reports). */
 let lookups: u64 = 0;
@@ -134,9 +169,9 @@ export function lookupCount(): u64 {
  * `out`. A directory on a filesystem whose names never change asks the
  * name cache first, over the path's own bytes, and tells it what the
  * filesystem said (fs/vfs/names.ts); only a filesystem is handed a string
- * (`name`, or one made for the call).
+ * (the way-name, borrowed for the call).
  */
-function lookupChild(directory: Vnode, text: string, start: i32, end: i32, name: string | null, out: VnodeResult): i32 {
+function lookupChild(directory: Vnode, text: string, start: i32, end: i32, out: VnodeResult): i32 {
   const fixed = directory.fs.namesFixed;
   const at = changetype<usize>(text) + (<usize>start << 1);
   const units = end - start;
@@ -151,7 +186,7 @@ function lookupChild(directory: Vnode, text: string, start: i32, end: i32, name:
     if (known == NAME_ABSENT) return -ENOENT;
   }
   lookups++;
-  const result = directory.lookup(name !== null ? name! : borrowedName(text, start, end), out);
+  const result = directory.lookup(borrowedName(text, start, end), out);
   if (result < 0) {
     if (fixed && result == -ENOENT) rememberName(directory, at, units, hash, null);
     return result;
@@ -223,6 +258,12 @@ function linkTarget(node: Vnode, out: TextResult): i32 {
   return 0;
 }
 
+/** Gives `walk` its last name, text[start, end); copied now if `text` is the walk's own (a link's expansion), which it then frees. */
+function nameWalk(walk: Walk, text: string, start: i32, end: i32, ownsText: bool): void {
+  walk.nameIn(text, start, end, ownsText);
+  if (ownsText) freeString(text);
+}
+
 /**
  * Walks `path` from `base` (a held directory, or null to mean the root),
  * confined beneath it if `beneath`; fills `walk` and returns 0, or returns
@@ -237,12 +278,26 @@ export function walkPath(walk: Walk, base: Vnode | null, path: string, followLas
   const root = maybeRoot!;
   if (scratch === null) scratch = new VnodeResult();
   if (linkText === null) linkText = new TextResult();
+  if (kept === null) kept = new KeptPath();
   const out = scratch!;
 
+  const start: Vnode = path.charCodeAt(0) == SLASH || base === null ? root : base!;
+  if (keptPath(start, path, kept!)) {
+    const hit = kept!;
+    walk.directory = hit.directory;
+    walk.node = hit.node;
+    walk.nameIn(path, hit.nameStart, hit.nameEnd, false);
+    walk.trailingSlash = hit.trailingSlash;
+    hit.directory = hit.node = null;
+    return 0;
+  }
   let text = path;
   let ownsText = false;
-  let current: Vnode = path.charCodeAt(0) == SLASH || base === null ? root : base!;
+  let current = start;
   hold(current);
+  // Whether only fixed names the name cache knew decided the walk so far, so that the path cache may keep it (fs/vfs/paths.ts).
+  let keepable = true;
+  const lookupsBefore = lookups;
   let position = 0;
   let links = 0;
   let depth = 0; // directories entered below the start (what ".." may climb back, beneath)
@@ -263,8 +318,8 @@ export function walkPath(walk: Walk, base: Vnode | null, path: string, followLas
       if (ownsText) freeString(text);
       return 0;
     }
-    const start = position;
-    let end = start;
+    const first = position;
+    let end = first;
     while (end < length && unitAt(units, end) != SLASH) end++;
     let next = end;
     while (next < length && unitAt(units, next) == SLASH) next++;
@@ -275,8 +330,9 @@ export function walkPath(walk: Walk, base: Vnode | null, path: string, followLas
       result = -ENOTDIR;
       break;
     }
-    if (isDots(units, start, end)) {
-      const up = end - start == 2;
+    if (isDots(units, first, end)) {
+      keepable = false;
+      const up = end - first == 2;
       if (up) {
         if (beneath && depth == 0) {
           result = -ENOTCAPABLE;
@@ -294,30 +350,25 @@ export function walkPath(walk: Walk, base: Vnode | null, path: string, followLas
       position = next;
       continue;
     }
-    if (end - start > NAME_MAX / 3 && utf8Length(text, start, end) > NAME_MAX) {
+    if (end - first > NAME_MAX / 3 && utf8Length(text, first, end) > NAME_MAX) {
       result = -ENAMETOOLONG;
       break;
     }
 
-    // The last name may outlive the walk (Walk.name); a name on the way is only looked up.
-    const name = last ? ownedSlice(text, start, end) : "";
-    result = lookupChild(current, text, start, end, last ? name : null, out);
+    if (!current.fs.namesFixed) keepable = false;
+    result = lookupChild(current, text, first, end, out);
     if (result == -ENOENT && last) {
       walk.directory = current;
-      walk.name = name;
+      nameWalk(walk, text, first, end, ownsText);
       walk.trailingSlash = trailing;
-      if (ownsText) freeString(text);
       return 0;
     }
-    if (result < 0) {
-      if (last) freeString(name);
-      break;
-    }
+    if (result < 0) break;
     let child = crossDown(out.node!);
     out.node = null;
 
     if (child.type == TYPE_SYMLINK && (!last || followLast || trailing)) {
-      if (last) freeString(name);
+      keepable = false;
       if (++links > MAX_SYMLINKS) {
         drop(child);
         result = -ELOOP;
@@ -352,19 +403,17 @@ export function walkPath(walk: Walk, base: Vnode | null, path: string, followLas
 
     if (last) {
       if (trailing && child.type != TYPE_DIRECTORY) {
-        freeString(name);
         drop(child);
         result = -ENOTDIR;
         break;
       }
+      if (keepable && lookups == lookupsBefore && child.type != TYPE_SYMLINK) keepPath(start, path, current, child, first, end, trailing);
       walk.directory = current;
-      walk.name = name;
       walk.node = child;
+      nameWalk(walk, text, first, end, ownsText);
       walk.trailingSlash = trailing;
-      if (ownsText) freeString(text);
       return 0;
     }
-    if (last) freeString(name);
     drop(current);
     current = child;
     depth++;

@@ -140,6 +140,17 @@ export class VfsClient {
     return this.e.vfsKeptNames() >>> 0;
   }
 
+  keptPaths(): number {
+    return this.e.vfsKeptPaths() >>> 0;
+  }
+
+  /** Whether the path cache keeps `path` walked from `dirFd`. */
+  pathKept(path: string, dirFd: number = VFS.AT_FDCWD): boolean {
+    const result = this.e.vfsPathKept(dirFd, this.s(path));
+    if (result < 0) throw new Error(`pathKept: bad descriptor ${dirFd}`);
+    return result === 1;
+  }
+
   mountRoot(handle: number): number {
     return this.e.vfsMountRoot(handle);
   }

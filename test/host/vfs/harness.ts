@@ -9,6 +9,10 @@ import { fileSystemHandle, fileSystemOf, forgetFileSystem } from "./handles";
 import { mountRofs as mountRofsImage, RofsMount as RofsImageMount } from "../../../fs/rofs/index";
 import { MemoryBlockDevice as ImageDevice } from "../../../drivers/block/device";
 import { keptNames } from "../../../fs/vfs/names";
+import { KeptPath, keptPath, keptPaths } from "../../../fs/vfs/paths";
+import { treeRoot } from "../../../fs/vfs/mount";
+import { openFileOf } from "../../../fs/vfs/descriptors";
+import { drop } from "../../../fs/vfs/cache";
 
 // --- fs/vfs, fs/ramfs, fs/example ---
 // Filesystems cross as handles (indexes into fileSystems). String arguments
@@ -58,6 +62,30 @@ export function rofsImageCreate(base: usize, size: u64): i32 {
 /** Names the VFS's name cache keeps now (fs/vfs/names.ts). */
 export function vfsKeptNames(): u32 {
   return keptNames();
+}
+
+/** Paths the VFS's path cache keeps now (fs/vfs/paths.ts). */
+export function vfsKeptPaths(): u32 {
+  return keptPaths();
+}
+
+/** 1 if the path cache keeps `path` walked from `dirFd` (as walks start: fs/vfs/start.ts), 0 if not, -1 for a bad descriptor. */
+export function vfsPathKept(dirFd: i32, path: string): i32 {
+  let start = treeRoot();
+  if (dirFd != vfs.AT_FDCWD && path.charCodeAt(0) != 0x2f) {
+    const file = openFileOf(dirFd);
+    start = file === null ? null : file.node;
+  }
+  let result = -1;
+  if (start !== null) {
+    const out = new KeptPath();
+    result = keptPath(start!, path, out) ? 1 : 0;
+    drop(out.directory);
+    drop(out.node);
+    heap.free(changetype<usize>(out));
+  }
+  consumed(path);
+  return result;
 }
 
 export function exampleFsCreate(): i32 {

@@ -1,0 +1,144 @@
+// The path cache: whole paths a walk resolved, kept so that the next walk of
+// the same path from the same directory is one hash and one compare instead
+// of a lookup per name (fs/vfs/path.ts asks it first).
+//
+// A walk is kept only when nothing but fixed names decided it: every
+// directory it looked a name up in belongs to a filesystem whose names never
+// change while mounted (FileSystem.namesFixed: ROFS), it followed no
+// symbolic link, it met no "." or "..", and it ended on something that
+// exists and is not a link. And only when the name cache knew every name
+// on the way (the path, or its parts, was walked before): a boot, which
+// walks most of its paths once, keeps none and pays nothing. Such a path resolves the same way until the
+// mount table changes, so mountAt and unmountAt forget every kept path
+// (forgetAllPaths); nothing else needs to.
+//
+// A direct-mapped table of ENTRIES slots by a hash of (start directory,
+// path), taken from malloc at the first walk worth keeping. A slot holds the
+// start directory, the directory holding the last name and what the path
+// names, each with a VFS reference (fs/vfs/cache.ts), so none can be freed
+// and its address reused while the slot names it; where the last name lies
+// in the path; and the path's UTF-16 units (longer paths are not kept). A
+// path that hashes to a taken slot replaces what was there.
+// Caller: the VFS, with the VFS lock held.
+
+import { Vnode } from "./node";
+import { hold, drop } from "./cache";
+import { malloc } from "../../kernel/mm/index";
+import { sameBytes } from "../../kernel/boot/cstring";
+
+const ENTRIES: u32 = 16;
+// A slot: three vnodes (pointers), the path's hash and length in units, the last name's span, whether a slash followed it, the path.
+const START: usize = 0;
+const DIRECTORY: usize = 8;
+const NODE: usize = 16;
+const HASH: usize = 24;
+const UNITS: usize = 28;
+const NAME_START: usize = 32;
+const NAME_END: usize = 36;
+const TRAILING: usize = 40;
+const PATH: usize = 48;
+// 16 slots of 240 bytes: 3,840, a size class whose slab is one page (kernel/mm/classes.ts).
+const SLOT_BYTES: usize = 240;
+const MAX_PATH_UNITS: i32 = <i32>(SLOT_BYTES - PATH) >> 1;
+
+let slots: usize = 0;
+
+/** What a hit found, for the walk (fs/vfs/path.ts) to take. */
+export class KeptPath {
+  directory: Vnode | null = null;
+  node: Vnode | null = null;
+  nameStart: i32 = 0;
+  nameEnd: i32 = 0;
+  trailingSlash: bool = false;
+}
+
+/** A hash of `units` UTF-16 units at `at`, eight bytes a step. */
+function pathHash(at: usize, units: i32): u32 {
+  let hash: u64 = 0xcbf29ce484222325;
+  const end = at + (<usize>units << 1);
+  let unit = at;
+  for (; unit + 8 <= end; unit += 8) hash = (hash ^ load<u64>(unit)) * 0x100000001b3;
+  for (; unit < end; unit += 2) hash = (hash ^ <u64>load<u16>(unit)) * 0x100000001b3;
+  return <u32>(hash ^ (hash >> 32));
+}
+
+function slotFor(start: Vnode, hash: u32): usize {
+  const key = <u32>(changetype<usize>(start) >> 4) * 0x9e3779b1 ^ hash;
+  return slots + (<usize>((key ^ (key >> 16)) & (ENTRIES - 1)) * SLOT_BYTES);
+}
+
+/**
+ * Whether `path`, walked from `start`, is kept; if so fills `out` with what
+ * it resolved to, the directory and the node each held for the caller.
+ */
+export function keptPath(start: Vnode, path: string, out: KeptPath): bool {
+  if (slots == 0) return false;
+  const units = path.length;
+  if (units > MAX_PATH_UNITS) return false;
+  const at = changetype<usize>(path);
+  const hash = pathHash(at, units);
+  const slot = slotFor(start, hash);
+  if (load<usize>(slot + START) != changetype<usize>(start) || load<u32>(slot + HASH) != hash) return false;
+  if (load<u32>(slot + UNITS) != <u32>units || !sameBytes(slot + PATH, at, <usize>units << 1)) return false;
+  const directory = changetype<Vnode>(load<usize>(slot + DIRECTORY));
+  const node = changetype<Vnode>(load<usize>(slot + NODE));
+  hold(directory);
+  hold(node);
+  out.directory = directory;
+  out.node = node;
+  out.nameStart = <i32>load<u32>(slot + NAME_START);
+  out.nameEnd = <i32>load<u32>(slot + NAME_END);
+  out.trailingSlash = load<u32>(slot + TRAILING) != 0;
+  return true;
+}
+
+/** Keeps what `path` walked from `start` resolved to: `node`, the name [nameStart, nameEnd) in `directory`. */
+export function keepPath(start: Vnode, path: string, directory: Vnode, node: Vnode, nameStart: i32, nameEnd: i32, trailingSlash: bool): void {
+  const units = path.length;
+  if (units > MAX_PATH_UNITS) return;
+  if (slots == 0) {
+    slots = malloc(<usize>ENTRIES * SLOT_BYTES);
+    if (slots == 0) return;
+    memory.fill(slots, 0, <usize>ENTRIES * SLOT_BYTES);
+  }
+  const at = changetype<usize>(path);
+  const hash = pathHash(at, units);
+  const slot = slotFor(start, hash);
+  empty(slot);
+  hold(start);
+  hold(directory);
+  hold(node);
+  store<usize>(slot + START, changetype<usize>(start));
+  store<usize>(slot + DIRECTORY, changetype<usize>(directory));
+  store<usize>(slot + NODE, changetype<usize>(node));
+  store<u32>(slot + HASH, hash);
+  store<u32>(slot + UNITS, <u32>units);
+  store<u32>(slot + NAME_START, <u32>nameStart);
+  store<u32>(slot + NAME_END, <u32>nameEnd);
+  store<u32>(slot + TRAILING, trailingSlash ? 1 : 0);
+  memory.copy(slot + PATH, at, <usize>units << 1);
+}
+
+/** Empties a slot, dropping its references. */
+function empty(slot: usize): void {
+  const start = load<usize>(slot + START);
+  if (start == 0) return;
+  store<usize>(slot + START, 0);
+  drop(changetype<Vnode>(load<usize>(slot + NODE)));
+  drop(changetype<Vnode>(load<usize>(slot + DIRECTORY)));
+  drop(changetype<Vnode>(start));
+}
+
+/** Forgets every kept path (the mount table is about to change, or has). */
+export function forgetAllPaths(): void {
+  if (slots == 0) return;
+  for (let i: u32 = 0; i < ENTRIES; i++) empty(slots + <usize>i * SLOT_BYTES);
+}
+
+/** Paths kept now (for tests and reports). */
+export function keptPaths(): u32 {
+  let count: u32 = 0;
+  if (slots == 0) return 0;
+  for (let i: u32 = 0; i < ENTRIES; i++) if (load<usize>(slots + <usize>i * SLOT_BYTES + START) != 0) count++;
+  return count;
+}
