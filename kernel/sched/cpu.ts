@@ -19,6 +19,8 @@ export class Cpu {
   sliceStart: u64 = 0;
   /** Interrupt handlers running (no switch happens until they are done). */
   interruptDepth: i32 = 0;
+  /** holdSwitches() sections open: interrupts are taken, but no switch happens until they close. */
+  switchesHeld: i32 = 0;
   /** Exited detached threads whose stacks are freed once another thread runs. */
   dead: Thread | null = null;
   /** Every thread that has not been released, for reports. */

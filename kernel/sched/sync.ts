@@ -13,15 +13,22 @@ import { setInterrupts } from "../../arch";
 import { EDEADLK, EPERM, EAGAIN } from "../errno";
 import { Thread } from "./thread";
 import { WaitQueue } from "./wait-queue";
-import { FOREVER, currentThread, blockOn, wake, preemptionPoint } from "./index";
+import { FOREVER, currentThread, blockOn, wake, preemptionPoint, holdSwitches, allowSwitches } from "./index";
 
 export class Mutex {
   owner: Thread | null = null;
   waiters: WaitQueue = new WaitQueue();
 
   lock(deadline: u64 = FOREVER): i32 {
-    const enabled = setInterrupts(0);
     const self = currentThread();
+    // A free mutex is taken with switches held off, interrupts left on
+    // (their handlers never take a mutex); a held one, with interrupts off.
+    holdSwitches();
+    const free = this.owner === null;
+    if (free) this.owner = self;
+    allowSwitches();
+    if (free) return 0;
+    const enabled = setInterrupts(0);
     let result = 0;
     if (this.owner === null) {
       this.owner = self;
@@ -47,11 +54,16 @@ export class Mutex {
   }
 
   unlock(): i32 {
+    // Only its owner changes a held mutex's owner: this test needs no guard.
+    if (this.owner !== currentThread()) return -EPERM;
+    // Nobody waiting: freed with switches held off, as lock takes it (an
+    // interrupt handler may take a waiter away on its timeout, never add one).
+    holdSwitches();
+    const alone = this.waiters.head === null;
+    if (alone) this.owner = null;
+    allowSwitches();
+    if (alone) return 0;
     const enabled = setInterrupts(0);
-    if (this.owner !== currentThread()) {
-      setInterrupts(enabled);
-      return -EPERM;
-    }
     this.handOver();
     setInterrupts(enabled);
     preemptionPoint();
