@@ -30,7 +30,29 @@ function imageTree() {
   }
   root.children.set("link", { type: "symlink" as const, mode: 0o777, mtime: 1, target: "left/b" });
   root.children.set("mnt", directory(1));
+  const same = directory(1);
+  for (const letter of ["x", "y"]) {
+    const inner = directory(1);
+    const innermost = directory(1);
+    innermost.children.set(`${"c".repeat(10)}.txt`, file(`twin ${letter}`));
+    inner.children.set("b".repeat(19), innermost);
+    same.children.set(twinName(letter), inner);
+  }
+  root.children.set("same", same);
   return root;
+}
+
+/**
+ * Twin directories under /same; their files' paths are 60 units long and
+ * differ in unit 10 alone, which pathHash does not read (names stay short
+ * enough for the name cache).
+ */
+function twinName(letter: string): string {
+  return `aaaa${letter}${"a".repeat(14)}`;
+}
+
+function twinPath(letter: string): string {
+  return `/same/${twinName(letter)}/${"b".repeat(19)}/${"c".repeat(10)}.txt`;
 }
 
 describe("the path cache (fs/vfs/paths.ts)", () => {
@@ -78,6 +100,15 @@ describe("the path cache (fs/vfs/paths.ts)", () => {
     expect(v.pathKept("b/f.txt", right)).toBe(true);
     expect(v.close(left)).toBe(0);
     expect(v.close(right)).toBe(0);
+
+    // Twins alike in every word the hash reads share a slot; the full compare tells them apart.
+    const twins = ["x", "y"].map(twinPath);
+    expect(twins[0].length).toBe(60);
+    for (const twin of twins) for (let round = 0; round < 2; round++) expect(v.readFile(twin)).toBe(`twin ${twin[10]}`);
+    expect(twins.map((twin) => v.pathKept(twin))).toEqual([false, true]);
+    expect(v.readFile(twins[0])).toBe("twin x");
+    expect(v.readFile(twins[0])).toBe("twin x");
+    expect(twins.map((twin) => v.pathKept(twin))).toEqual([true, false]);
 
     // A trailing slash is part of the path; a file with one is ENOTDIR and not kept.
     expect(v.stat("/left/b/")).toEqual(v.stat("/left/b"));
