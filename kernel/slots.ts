@@ -2,8 +2,10 @@
 // lowest first, as POSIX hands out descriptors. The VFS's descriptor table
 // (fs/vfs/descriptors.ts) and the WASI layer's (loader/wasi/fds.ts) are both
 // such arrays. The array stays its owner's (made on first use, so nothing
-// allocates at start-up); these functions keep it short: trailing empty
-// slots are dropped, and the array is freed when no slot is in use.
+// allocates at start-up) and keeps its length when slots empty, as Linux's
+// descriptor table does: a program that opens and closes one file at a time
+// would otherwise grow and shrink it at each. trimSlots frees it once its
+// owner has emptied it for good.
 
 /** The lowest free slot at or above `from`, or -1 when every slot below `limit` is taken. */
 export function lowestFreeSlot<T>(list: Array<T>, from: i32, limit: i32): i32 {

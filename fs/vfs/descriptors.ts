@@ -45,7 +45,11 @@ export class OpenFile {
   }
 }
 
-/** Descriptor → open file; made by the first open, freed when the last descriptor closes. */
+/**
+ * Descriptor → open file; made by the first open. It keeps its length when
+ * descriptors close (as Linux's table never shrinks): a program that opens
+ * and closes one file at a time would otherwise grow and shrink it at each.
+ */
 let table: Array<OpenFile | null> | null = null;
 
 function descriptors(): Array<OpenFile | null> {
@@ -95,7 +99,6 @@ export function closeDescriptor(fd: i32): i32 {
   if (file === null) return -EBADF;
   unchecked((descriptors()[fd] = null));
   release(file);
-  trimTable();
   return 0;
 }
 
@@ -120,15 +123,6 @@ export function duplicateTo(from: i32, to: i32): i32 {
   place(to, file);
   if (old !== null) release(old);
   return to;
-}
-
-/** Drops trailing empty slots; the table itself goes when the last descriptor closes. */
-/** Drops trailing empty slots. The table itself stays, even empty: a program that opens and closes one file at a time would otherwise make and free it each time. */
-function trimTable(): void {
-  const list = descriptors();
-  let length = list.length;
-  while (length > 0 && unchecked(list[length - 1]) === null) length--;
-  if (length != list.length) list.length = length;
 }
 
 export function openDescriptorCount(): i32 {

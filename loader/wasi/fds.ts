@@ -75,6 +75,7 @@ export class AppFile {
   }
 }
 
+/** fd → entry; made at the first install, kept its length as fds close (kernel/slots.ts), freed by closeAll. */
 let table: Array<AppFile | null> | null = null;
 
 function entries(): Array<AppFile | null> {
@@ -132,18 +133,12 @@ function destroy(file: AppFile): i32 {
   return result;
 }
 
-/** Drops trailing empty slots; frees the table when nothing is left. */
-function trim(): void {
-  table = trimSlots(entries());
-}
-
 /** fd_close: BADF if `fd` is not open. */
 export function closeFd(fd: u32): u32 {
   const file = fileOf(fd);
   if (file === null) return ERRNO_BADF;
   unchecked((entries()[fd] = null));
   destroy(file);
-  trim();
   return ERRNO_SUCCESS;
 }
 
@@ -157,7 +152,6 @@ export function renumber(from: u32, to: u32): u32 {
   unchecked((list[to] = source));
   unchecked((list[from] = null));
   destroy(target);
-  trim();
   return ERRNO_SUCCESS;
 }
 
@@ -172,7 +166,7 @@ export function closeAll(): void {
       destroy(file);
     }
   }
-  trim();
+  table = trimSlots(list); // every slot is empty: the table goes
 }
 
 /** Descriptors open (for tests and reports). */
