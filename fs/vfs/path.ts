@@ -44,7 +44,7 @@ import { hold, drop, adopt, setParent } from "./cache";
 import { treeRoot, mountWithRoot, mountOn } from "./mount";
 import { ownedSlice, ownedConcat, freeString, utf8Length } from "./strings";
 import { nameHash, cachedLookup, rememberName, takeFoundNode, NAME_FOUND, NAME_ABSENT } from "./names";
-import { KeptPath, keptPath, keepPath } from "./paths";
+import { KeptPath, keptPath, offerPath, pathHash } from "./paths";
 
 /** Longest path, in bytes (as Linux PATH_MAX). */
 export const PATH_MAX: i32 = 4096;
@@ -282,7 +282,8 @@ export function walkPath(walk: Walk, base: Vnode | null, path: string, followLas
   const out = scratch!;
 
   const start: Vnode = path.charCodeAt(0) == SLASH || base === null ? root : base!;
-  if (keptPath(start, path, kept!)) {
+  const hash = pathHash(path);
+  if (keptPath(start, path, hash, kept!)) {
     const hit = kept!;
     walk.directory = hit.directory;
     walk.node = hit.node;
@@ -295,9 +296,8 @@ export function walkPath(walk: Walk, base: Vnode | null, path: string, followLas
   let ownsText = false;
   let current = start;
   hold(current);
-  // Whether only fixed names the name cache knew decided the walk so far, so that the path cache may keep it (fs/vfs/paths.ts).
+  // Whether only fixed names decided the walk so far, so that the path cache may keep it (fs/vfs/paths.ts).
   let keepable = true;
-  const lookupsBefore = lookups;
   let position = 0;
   let links = 0;
   let depth = 0; // directories entered below the start (what ".." may climb back, beneath)
@@ -407,7 +407,7 @@ export function walkPath(walk: Walk, base: Vnode | null, path: string, followLas
         result = -ENOTDIR;
         break;
       }
-      if (keepable && lookups == lookupsBefore && child.type != TYPE_SYMLINK) keepPath(start, path, current, child, first, end, trailing);
+      if (keepable && child.type != TYPE_SYMLINK) offerPath(start, path, hash, current, child, first, end, trailing);
       walk.directory = current;
       walk.node = child;
       nameWalk(walk, text, first, end, ownsText);

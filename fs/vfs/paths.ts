@@ -6,14 +6,15 @@
 // directory it looked a name up in belongs to a filesystem whose names never
 // change while mounted (FileSystem.namesFixed: ROFS), it followed no
 // symbolic link, it met no "." or "..", and it ended on something that
-// exists and is not a link. And only when the name cache knew every name
-// on the way (the path, or its parts, was walked before): a boot, which
-// walks most of its paths once, keeps none and pays nothing. Such a path resolves the same way until the
+// exists and is not a link. And only on its second walk in a row: the
+// first makes the path its slot's candidate (the start directory's address
+// and the hash, in static data), so a boot, which walks most of its paths
+// once, keeps none and allocates nothing. Such a path resolves the same way until the
 // mount table changes, so mountAt and unmountAt forget every kept path
 // (forgetAllPaths); nothing else needs to.
 //
 // A direct-mapped table of ENTRIES slots by a hash of (start directory,
-// path), taken from malloc at the first walk worth keeping. A slot holds the
+// path), taken from malloc at the first path kept. A slot holds the
 // start directory, the directory holding the last name and what the path
 // names, each with a VFS reference (fs/vfs/cache.ts), so none can be freed
 // and its address reused while the slot names it; where the last name lies
@@ -42,6 +43,8 @@ const SLOT_BYTES: usize = 240;
 const MAX_PATH_UNITS: i32 = <i32>(SLOT_BYTES - PATH) >> 1;
 
 let slots: usize = 0;
+/** Per slot, the path walked once that would be kept if walked again: its start directory's address and hash (u32 each). */
+const candidates = memory.data(<i32>ENTRIES * 8, 8);
 
 /** What a hit found, for the walk (fs/vfs/path.ts) to take. */
 export class KeptPath {
@@ -59,7 +62,9 @@ export class KeptPath {
  * one per unit. Paths alike in all of those share a slot, which the full
  * compare tells apart.
  */
-function pathHash(at: usize, units: i32): u32 {
+export function pathHash(path: string): u32 {
+  const at = changetype<usize>(path);
+  const units = path.length;
   const bytes = <usize>units << 1;
   let hash: u64 = 0xcbf29ce484222325 ^ <u64>bytes;
   if (bytes < 8) {
@@ -75,22 +80,22 @@ function pathHash(at: usize, units: i32): u32 {
   return <u32>(hash ^ (hash >> 32));
 }
 
-function slotFor(start: Vnode, hash: u32): usize {
+function slotIndex(start: Vnode, hash: u32): usize {
   const key = <u32>(changetype<usize>(start) >> 4) * 0x9e3779b1 ^ hash;
-  return slots + (<usize>((key ^ (key >> 16)) & (ENTRIES - 1)) * SLOT_BYTES);
+  return <usize>((key ^ (key >> 16)) & (ENTRIES - 1));
 }
 
 /**
- * Whether `path`, walked from `start`, is kept; if so fills `out` with what
- * it resolved to, the directory and the node each held for the caller.
+ * Whether `path` (hash `hash`), walked from `start`, is kept; if so fills
+ * `out` with what it resolved to, the directory and the node each held for
+ * the caller.
  */
-export function keptPath(start: Vnode, path: string, out: KeptPath): bool {
+export function keptPath(start: Vnode, path: string, hash: u32, out: KeptPath): bool {
   if (slots == 0) return false;
   const units = path.length;
   if (units > MAX_PATH_UNITS) return false;
   const at = changetype<usize>(path);
-  const hash = pathHash(at, units);
-  const slot = slotFor(start, hash);
+  const slot = slots + slotIndex(start, hash) * SLOT_BYTES;
   if (load<usize>(slot + START) != changetype<usize>(start) || load<u32>(slot + HASH) != hash) return false;
   if (load<u32>(slot + UNITS) != <u32>units || !sameBytes(slot + PATH, at, <usize>units << 1)) return false;
   const directory = changetype<Vnode>(load<usize>(slot + DIRECTORY));
@@ -105,18 +110,29 @@ export function keptPath(start: Vnode, path: string, out: KeptPath): bool {
   return true;
 }
 
-/** Keeps what `path` walked from `start` resolved to: `node`, the name [nameStart, nameEnd) in `directory`. */
-export function keepPath(start: Vnode, path: string, directory: Vnode, node: Vnode, nameStart: i32, nameEnd: i32, trailingSlash: bool): void {
+/**
+ * Offers what `path` (hash `hash`) walked from `start` resolved to: `node`,
+ * the name [nameStart, nameEnd) in `directory`. Kept if the slot's
+ * candidate is this path (walked just before), else made the candidate.
+ */
+export function offerPath(start: Vnode, path: string, hash: u32, directory: Vnode, node: Vnode, nameStart: i32, nameEnd: i32, trailingSlash: bool): void {
   const units = path.length;
   if (units > MAX_PATH_UNITS) return;
+  const index = slotIndex(start, hash);
+  const candidate = candidates + (index << 3);
+  if (load<u32>(candidate) != <u32>changetype<usize>(start) || load<u32>(candidate, 4) != hash) {
+    store<u32>(candidate, <u32>changetype<usize>(start));
+    store<u32>(candidate, hash, 4);
+    return;
+  }
+  store<u64>(candidate, 0);
   if (slots == 0) {
     slots = malloc(<usize>ENTRIES * SLOT_BYTES);
     if (slots == 0) return;
     memory.fill(slots, 0, <usize>ENTRIES * SLOT_BYTES);
   }
   const at = changetype<usize>(path);
-  const hash = pathHash(at, units);
-  const slot = slotFor(start, hash);
+  const slot = slots + index * SLOT_BYTES;
   empty(slot);
   hold(start);
   hold(directory);
@@ -142,8 +158,9 @@ function empty(slot: usize): void {
   drop(changetype<Vnode>(start));
 }
 
-/** Forgets every kept path (the mount table is about to change, or has). */
+/** Forgets every kept path and candidate (the mount table is about to change, or has). */
 export function forgetAllPaths(): void {
+  memory.fill(candidates, 0, <usize>ENTRIES * 8);
   if (slots == 0) return;
   for (let i: u32 = 0; i < ENTRIES; i++) empty(slots + <usize>i * SLOT_BYTES);
 }

@@ -9,7 +9,7 @@ import { fileSystemHandle, fileSystemOf, forgetFileSystem } from "./handles";
 import { mountRofs as mountRofsImage, RofsMount as RofsImageMount } from "../../../fs/rofs/index";
 import { MemoryBlockDevice as ImageDevice } from "../../../drivers/block/device";
 import { keptNames } from "../../../fs/vfs/names";
-import { KeptPath, keptPath, keptPaths } from "../../../fs/vfs/paths";
+import { KeptPath, keptPath, keptPaths, pathHash } from "../../../fs/vfs/paths";
 import { treeRoot } from "../../../fs/vfs/mount";
 import { openFileOf } from "../../../fs/vfs/descriptors";
 import { drop } from "../../../fs/vfs/cache";
@@ -79,7 +79,7 @@ export function vfsPathKept(dirFd: i32, path: string): i32 {
   let result = -1;
   if (start !== null) {
     const out = new KeptPath();
-    result = keptPath(start!, path, out) ? 1 : 0;
+    result = keptPath(start!, path, pathHash(path), out) ? 1 : 0;
     drop(out.directory);
     drop(out.node);
     heap.free(changetype<usize>(out));

@@ -1,7 +1,7 @@
 // Guards fs/vfs/paths.ts, the path cache: a walk decided by fixed names
-// alone (ROFS), all of them known to the name cache, is kept whole and
-// answers the next walk of that path from that directory with the same
-// vnodes; a first walk is not kept; walks through links, "." or "..",
+// alone (ROFS) is kept whole on its second walk in a row and answers the
+// next walk of that path from that directory with the same vnodes; a first
+// walk is not kept; walks through links, "." or "..",
 // a RAMFS, or to a missing name are not kept; the same relative path from
 // two directories stays two answers; a mount over a directory on a kept
 // path changes what the path names at once, and so does its unmount; the
@@ -63,7 +63,7 @@ describe("the path cache (fs/vfs/paths.ts)", () => {
     expect(v.keptPaths()).toBe(0);
 
     const stat = v.stat("/left/b/f.txt");
-    expect(v.pathKept("/left/b/f.txt")).toBe(false); // the filesystem was asked: a first walk
+    expect(v.pathKept("/left/b/f.txt")).toBe(false); // a first walk: only the slot's candidate
     expect(v.stat("/left/b/f.txt")).toEqual(stat);
     expect(v.pathKept("/left/b/f.txt")).toBe(true);
     expect(v.keptPaths()).toBe(1);
@@ -111,6 +111,7 @@ describe("the path cache (fs/vfs/paths.ts)", () => {
     expect(twins.map((twin) => v.pathKept(twin))).toEqual([true, false]);
 
     // A trailing slash is part of the path; a file with one is ENOTDIR and not kept.
+    expect(v.stat("/left/b/")).toEqual(v.stat("/left/b"));
     expect(v.stat("/left/b/")).toEqual(v.stat("/left/b"));
     expect(v.stat("/left/b/f.txt/")).toBe(-ERRNO.ENOTDIR);
     expect(v.stat("/left/b/f.txt/")).toBe(-ERRNO.ENOTDIR);
