@@ -45,6 +45,7 @@ const MAX_PATH_UNITS: i32 = <i32>(SLOT_BYTES - PATH) >> 1;
 let slots: usize = 0;
 /** Per slot, the path walked once that would be kept if walked again: its start directory's address and hash (u32 each). */
 const candidates = memory.data(<i32>ENTRIES * 8, 8);
+let anyCandidate = false;
 
 /** What a hit found, for the walk (fs/vfs/path.ts) to take. */
 export class KeptPath {
@@ -123,6 +124,7 @@ export function offerPath(start: Vnode, path: string, hash: u32, directory: Vnod
   if (load<u32>(candidate) != <u32>changetype<usize>(start) || load<u32>(candidate, 4) != hash) {
     store<u32>(candidate, <u32>changetype<usize>(start));
     store<u32>(candidate, hash, 4);
+    anyCandidate = true;
     return;
   }
   store<u64>(candidate, 0);
@@ -160,7 +162,8 @@ function empty(slot: usize): void {
 
 /** Forgets every kept path and candidate (the mount table is about to change, or has). */
 export function forgetAllPaths(): void {
-  memory.fill(candidates, 0, <usize>ENTRIES * 8);
+  if (anyCandidate) memory.fill(candidates, 0, <usize>ENTRIES * 8);
+  anyCandidate = false;
   if (slots == 0) return;
   for (let i: u32 = 0; i < ENTRIES; i++) empty(slots + <usize>i * SLOT_BYTES);
 }
