@@ -47,11 +47,20 @@ export function takeFoundNode(): Vnode {
   return node;
 }
 
+/** Where nameHash starts; a walk takes the hash while it scans a name (fs/vfs/path.ts). */
+export const NAME_HASH_START: u32 = 0x811c9dc5;
+
+/** One UTF-16 unit more of FNV-1a. */
+// @ts-ignore: decorator
+@inline export function nameHashStep(hash: u32, unit: u32): u32 {
+  return (hash ^ unit) * 0x01000193;
+}
+
 /** FNV-1a over a name's `units` UTF-16 units at `at` (a slice of a path: no string is made for it). */
 export function nameHash(at: usize, units: i32): u32 {
-  let hash: u32 = 0x811c9dc5;
+  let hash = NAME_HASH_START;
   const end = at + (<usize>units << 1);
-  for (let unit = at; unit < end; unit += 2) hash = (hash ^ <u32>load<u16>(unit)) * 0x01000193;
+  for (let unit = at; unit < end; unit += 2) hash = nameHashStep(hash, <u32>load<u16>(unit));
   return hash;
 }
 

@@ -43,7 +43,7 @@ import { Vnode, VnodeResult, TextResult, TYPE_DIRECTORY, TYPE_SYMLINK, NAME_MAX 
 import { hold, drop, adopt, setParent } from "./cache";
 import { treeRoot, mountWithRoot, mountOn } from "./mount";
 import { ownedSlice, ownedConcat, freeString, utf8Length } from "./strings";
-import { nameHash, cachedLookup, rememberName, takeFoundNode, NAME_FOUND, NAME_ABSENT } from "./names";
+import { NAME_HASH_START, nameHashStep, cachedLookup, rememberName, takeFoundNode, NAME_FOUND, NAME_ABSENT } from "./names";
 import { KeptPath, keptPath, offerPath, pathHash } from "./paths";
 
 /** Longest path, in bytes (as Linux PATH_MAX). */
@@ -165,19 +165,17 @@ export function lookupCount(): u64 {
 }
 
 /**
- * Looks the name text[start, end) up in `directory`: the child, held, in
- * `out`. A directory on a filesystem whose names never change asks the
+ * Looks the name text[start, end) (`hash`: its names.ts nameHash) up in
+ * `directory`: the child, held, in `out`. A directory on a filesystem whose names never change asks the
  * name cache first, over the path's own bytes, and tells it what the
  * filesystem said (fs/vfs/names.ts); only a filesystem is handed a string
  * (the way-name, borrowed for the call).
  */
-function lookupChild(directory: Vnode, text: string, start: i32, end: i32, out: VnodeResult): i32 {
+function lookupChild(directory: Vnode, text: string, start: i32, end: i32, hash: u32, out: VnodeResult): i32 {
   const fixed = directory.fs.namesFixed;
   const at = changetype<usize>(text) + (<usize>start << 1);
   const units = end - start;
-  let hash: u32 = 0;
   if (fixed) {
-    hash = nameHash(at, units);
     const known = cachedLookup(directory, at, units, hash);
     if (known == NAME_FOUND) {
       out.node = takeFoundNode();
@@ -282,8 +280,8 @@ export function walkPath(walk: Walk, base: Vnode | null, path: string, followLas
   const out = scratch!;
 
   const start: Vnode = path.charCodeAt(0) == SLASH || base === null ? root : base!;
-  const hash = pathHash(path);
-  if (keptPath(start, path, hash, kept!)) {
+  const pathKey = pathHash(path);
+  if (keptPath(start, path, pathKey, kept!)) {
     const hit = kept!;
     walk.directory = hit.directory;
     walk.node = hit.node;
@@ -318,9 +316,18 @@ export function walkPath(walk: Walk, base: Vnode | null, path: string, followLas
       if (ownsText) freeString(text);
       return 0;
     }
+    // The name runs to the next slash; its hash for the name cache is taken on the way.
     const first = position;
-    let end = first;
-    while (end < length && unitAt(units, end) != SLASH) end++;
+    const limit = units + (<usize>length << 1);
+    let at = units + (<usize>first << 1);
+    let hash = NAME_HASH_START;
+    while (at < limit) {
+      const unit = <u32>load<u16>(at);
+      if (unit == SLASH) break;
+      hash = nameHashStep(hash, unit);
+      at += 2;
+    }
+    const end = <i32>((at - units) >> 1);
     let next = end;
     while (next < length && unitAt(units, next) == SLASH) next++;
     const last = next == length;
@@ -356,7 +363,7 @@ export function walkPath(walk: Walk, base: Vnode | null, path: string, followLas
     }
 
     if (!current.fs.namesFixed) keepable = false;
-    result = lookupChild(current, text, first, end, out);
+    result = lookupChild(current, text, first, end, hash, out);
     if (result == -ENOENT && last) {
       walk.directory = current;
       nameWalk(walk, text, first, end, ownsText);
@@ -407,7 +414,7 @@ export function walkPath(walk: Walk, base: Vnode | null, path: string, followLas
         result = -ENOTDIR;
         break;
       }
-      if (keepable && child.type != TYPE_SYMLINK) offerPath(start, path, hash, current, child, first, end, trailing);
+      if (keepable && child.type != TYPE_SYMLINK) offerPath(start, path, pathKey, current, child, first, end, trailing);
       walk.directory = current;
       walk.node = child;
       nameWalk(walk, text, first, end, ownsText);
