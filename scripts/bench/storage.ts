@@ -272,6 +272,7 @@ function printNineP(ninep: NinePResult): void {
   const mib = ninep.fileBytes / (1 << 20);
   console.log(`  9p, ${mib} MiB through WASI in 1 MiB calls: write+fsync ${ninep.writeMBps} MB/s, read ${ninep.readMBps} MB/s; ROFS (:image) read ${ninep.rofsReadMBps} MB/s; read/ROFS ${ninep.readToRofs}, write/ROFS ${ninep.writeToRofs}`);
   console.log(`  9p open+read+close of a ${ninep.openReadClose.fileBytes}-byte file: ${ninep.openReadClose.ninepInstructions} instructions (idle waits left out); ROFS ${ninep.openReadClose.rofsInstructions}`);
+  console.log(`  an app's open+fstat+close of a ROFS file ${ninep.wasiOpenStat.names} names deep (path_open, fd_filestat_get, fd_close): ${ninep.wasiOpenStat.instructions} instructions`);
   const boot = ninep.bootToStart;
   const kib = (bytes: number) => `${Math.round(bytes / 1024)} KiB`;
   console.log(`  boot to _start, --dir empty vs ${boot.directoryBytes / (1 << 20)} MiB (TCG, --mem ${boot.memory}, median of ${boot.runs}): 9p ${boot.ninep.emptyMicroseconds} us vs ${boot.ninep.fullMicroseconds} us; :copy ${boot.copy.emptyMicroseconds} us vs ${boot.copy.fullMicroseconds} us`);

@@ -156,6 +156,8 @@ describe("wisp bench storage", () => {
     expect(x86.ninep.readMBps).toBeGreaterThan(0);
     expect(x86.ninep.writeToRofs).toBeGreaterThan(0);
     expect(x86.ninep.openReadClose.ninepInstructions).toBeGreaterThan(x86.ninep.openReadClose.rofsInstructions);
+    expect(x86.ninep.wasiOpenStat).toMatchObject({ rounds: 1000, names: 6 });
+    expect(x86.ninep.wasiOpenStat.instructions).toBeGreaterThan(0);
     expect(x86.ninep.bootToStart.copy.fullImageBytes).toBeGreaterThan(x86.ninep.bootToStart.directoryBytes);
     expect(x86.ninep.bootToStart.ninep.fullImageBytes).toBe(x86.ninep.bootToStart.ninep.emptyImageBytes);
     // The ZFS rows need a pool made by zfs-fuse (npm run setup installs it; it runs as root).

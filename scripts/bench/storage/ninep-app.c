@@ -14,6 +14,10 @@
                                    fsyncs the last one
    ninep-app fsync-rounds FILE N   N times: writes 4 KiB at the end of FILE
                                    and fsyncs it
+   ninep-app open-stat FILE N      N times: opens FILE, fstats it and closes
+                                   it (path_open, fd_filestat_get, fd_close);
+                                   reports N as "bytes" and checks the size
+                                   is the same every time
    ninep-app exit                  returns at once (the boot-to-_start runs)
 
    The bytes are 32-bit little-endian words, word w = w * 2654435761 (mod
@@ -31,6 +35,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -181,6 +186,23 @@ static void fsync_rounds(const char* path, long rounds) {
   report_bytes("fsync-rounds", (long long)rounds * 4096);
 }
 
+/* N rounds of open + fstat + close of one path. */
+static void open_stat(const char* path, long rounds) {
+  long long size = -1;
+  start();
+  for (long r = 0; r < rounds; r++) {
+    struct stat status;
+    int fd = open(path, O_RDONLY);
+    int got = fd < 0 ? -1 : fstat(fd, &status);
+    int closed = fd < 0 ? -1 : close(fd);
+    if (fd < 0 || got != 0 || closed != 0) fail("cannot open, fstat and close", path);
+    if (r > 0 && status.st_size != size) fail("a different size on a later round for", path);
+    size = status.st_size;
+  }
+  stop();
+  report_bytes("open-stat", rounds);
+}
+
 int main(int argc, char** argv) {
   if (argc == 2 && strcmp(argv[1], "exit") == 0) return 0;
   if (argc == 5 && strcmp(argv[1], "create-files") == 0) {
@@ -195,6 +217,10 @@ int main(int argc, char** argv) {
     fsync_rounds(argv[2], atol(argv[3]));
     return 0;
   }
+  if (argc == 4 && strcmp(argv[1], "open-stat") == 0) {
+    open_stat(argv[2], atol(argv[3]));
+    return 0;
+  }
   if (argc == 5 && strcmp(argv[1], "read-tree") == 0) {
     chunk = malloc(CHUNK);
     if (chunk == NULL) fail("out of memory for", "the buffer");
@@ -203,7 +229,7 @@ int main(int argc, char** argv) {
   }
   long mib = argc == 4 ? atol(argv[3]) : 0;
   if (mib <= 0 || (strcmp(argv[1], "write-read") != 0 && strcmp(argv[1], "read") != 0)) {
-    fprintf(stderr, "usage: ninep-app write-read|read FILE MIB | ninep-app read-tree|create-files DIR N KIB | ninep-app fsync-rounds FILE N | ninep-app exit\n");
+    fprintf(stderr, "usage: ninep-app write-read|read FILE MIB | ninep-app read-tree|create-files DIR N KIB | ninep-app fsync-rounds FILE N | ninep-app open-stat FILE N | ninep-app exit\n");
     return 2;
   }
   chunk = malloc(CHUNK);

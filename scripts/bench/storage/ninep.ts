@@ -10,6 +10,10 @@
 //                  live 9p (--dir TMP:/share), fsynced, read back and
 //                  checked; and the same bytes read from the image's ROFS
 //                  copy (--dir DIR:/rofs:image), the baseline of the ratios
+//   open+fstat+   open, fstat and close of a file six names deep in the
+//   close (WASI)   image's ROFS copy (--dir DIR:/rofs:image), OPEN_STAT_ROUNDS
+//                  times: what path_open, fd_filestat_get and fd_close cost
+//                  an app, in instructions (-icount)
 //   boot to start  microseconds from the first instruction to the app's
 //                  _start (the boot chart's app-start) with a directory
 //                  mapped live (9p) and copied (:copy), empty and 100 MiB:
@@ -22,7 +26,7 @@
 // bytes differ.
 
 import { execFileSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { buildKernel } from "../../build";
@@ -43,6 +47,8 @@ const DIRECTORY_FILES = 100;
 const BOOT_RUNS = 5;
 const BOOT_MEMORY = "1G";
 const THROUGHPUT_MEMORY = "512M";
+const OPEN_STAT_ROUNDS = 1000;
+const OPEN_STAT_PATH = "a/b/c/d/e/file.txt";
 
 export interface AppParts {
   [name: string]: { bytes: number; ns: number };
@@ -110,6 +116,22 @@ async function throughput(arch: Arch, kernel: string, wasm: string) {
   }
 }
 
+/** open+fstat+close through WASI of a ROFS file six names deep, in instructions per round. */
+async function wasiOpenStat(arch: Arch, kernel: string, wasm: string) {
+  const host = join(DIR, "open-stat");
+  mkdirSync(join(host, OPEN_STAT_PATH, ".."), { recursive: true });
+  writeFileSync(join(host, OPEN_STAT_PATH), "a small file\n");
+  const booted = await runBenchApp(arch, kernel, wasm, {
+    args: ["open-stat", `/rofs/${OPEN_STAT_PATH}`, String(OPEN_STAT_ROUNDS)],
+    dirs: [{ host, guest: "/rofs", mode: "image" }], memory: "64M", bootchart: true, icount: true,
+  });
+  const part = booted.parts["open-stat"];
+  if (!part || part.bytes !== OPEN_STAT_ROUNDS || !booted.chart) throw new Error(`ninep-app open-stat on ${arch} reported no open-stat part`);
+  // Under -icount shift=0 a virtual nanosecond is an instruction; the x86 clock counts the TSC, which does too.
+  const instructions = booted.chart.source === "arch" ? part.ns : (part.ns * booted.chart.hz) / 1e9;
+  return { rounds: OPEN_STAT_ROUNDS, names: OPEN_STAT_PATH.split("/").length, instructions: Math.round(instructions / OPEN_STAT_ROUNDS) };
+}
+
 /** Boot to _start with an empty and a 100 MiB directory, mapped live and copied. */
 async function bootToStart(arch: Arch, kernel: string, wasm: string) {
   const empty = cachedDirectory("dir-empty", new Map());
@@ -150,6 +172,8 @@ export async function benchNinePApp(arch: Arch, log: (line: string) => void) {
   execFileSync("clang", ["--target=wasm32-wasi", "-O2", "-Werror", join(ROOT, "scripts/bench/storage/ninep-app.c"), "-o", wasm], { env: wasiClangEnv() });
   log(`${arch}: 9p and ROFS throughput`);
   const rates = await throughput(arch, kernel, wasm);
+  log(`${arch}: open+fstat+close through WASI`);
+  const openStat = await wasiOpenStat(arch, kernel, wasm);
   log(`${arch}: boot to _start with a mapped directory, ${BOOT_RUNS} boots each`);
-  return { ...rates, bootToStart: await bootToStart(arch, kernel, wasm) };
+  return { ...rates, wasiOpenStat: openStat, bootToStart: await bootToStart(arch, kernel, wasm) };
 }
