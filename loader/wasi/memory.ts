@@ -12,7 +12,6 @@
 // so a call that fails with FAULT has written nothing.
 
 import { copyIn, copyOut, appMemorySize } from "../app-memory";
-import { malloc, free } from "../../kernel/mm/index";
 import { ERRNO_SUCCESS, ERRNO_FAULT, ERRNO_ILSEQ, ERRNO_NAMETOOLONG, ERRNO_NOMEM } from "./errno";
 
 /** Bytes of the structure scratch block (the largest structure plus a name of NAME_MAX UTF-8 bytes, and room). */
@@ -101,22 +100,24 @@ export class StringResult {
  * Decodes `length` bytes of UTF-8 at `address` into a fresh string in
  * `out.text`; returns FAULT (out of bounds), NAMETOOLONG (over
  * PATH_BYTES_MAX), NOMEM (no memory even in the kernel's reserve), ILSEQ
- * (not UTF-8, or a NUL byte) or SUCCESS.
+ * (not UTF-8, or a NUL byte) or SUCCESS. The bytes are copied into the
+ * bounce buffer (no file data is in flight during a path's decoding), then
+ * checked and decoded into a string of exactly their UTF-16 length: one
+ * allocation per path.
  */
 export function appString(address: u32, length: u32, out: StringResult): u32 {
   if (!inRange(address, length, 1)) return ERRNO_FAULT;
   if (length > PATH_BYTES_MAX) return ERRNO_NAMETOOLONG;
-  // Transient (freed before the call returns): it may use the kernel's
-  // reserve, so that a call that gives memory back (unlink) always works.
-  const bytes = malloc(<usize>max<u32>(length, 1));
+  const bytes = bounce();
   if (bytes == 0) return ERRNO_NOMEM;
   copyIn(bytes, address, length);
-  if (!isUtf8(bytes, length)) {
-    free(bytes);
-    return ERRNO_ILSEQ;
-  }
-  out.text = String.UTF8.decodeUnsafe(bytes, length);
-  free(bytes);
+  const units = utf16Units(bytes, length);
+  if (units < 0) return ERRNO_ILSEQ;
+  // Transient (freed before the call returns): it may use the kernel's
+  // reserve, so that a call that gives memory back (unlink) always works.
+  const text = __new(<usize>units << 1, idof<string>());
+  decodeUtf8(bytes, length, text);
+  out.text = changetype<string>(text);
   return ERRNO_SUCCESS;
 }
 
@@ -125,13 +126,19 @@ export function freeAppString(text: string): void {
   heap.free(changetype<usize>(text));
 }
 
-/** Strict UTF-8 (no overlong forms, surrogates or values past U+10FFFF), and no NUL. */
-function isUtf8(bytes: usize, length: u32): bool {
+/**
+ * The UTF-16 units `length` bytes of strict UTF-8 at `bytes` decode to (no
+ * overlong forms, surrogates or values past U+10FFFF, and no NUL), or -1 if
+ * they are not that.
+ */
+function utf16Units(bytes: usize, length: u32): i32 {
+  let units: i32 = 0;
   let i: u32 = 0;
   while (i < length) {
     const b0 = <u32>load<u8>(bytes + <usize>i);
-    if (b0 == 0) return false;
+    if (b0 == 0) return -1;
     if (b0 < 0x80) {
+      units++;
       i++;
       continue;
     }
@@ -150,17 +157,46 @@ function isUtf8(bytes: usize, length: u32): bool {
       count = 3;
       lowest = 0x10000;
       value = b0 & 0x07;
-    } else return false;
-    if (<u64>i + <u64>count >= <u64>length) return false;
+    } else return -1;
+    if (<u64>i + <u64>count >= <u64>length) return -1;
     for (let k: u32 = 1; k <= count; k++) {
       const b = <u32>load<u8>(bytes + <usize>(i + k));
-      if ((b & 0xc0) != 0x80) return false;
+      if ((b & 0xc0) != 0x80) return -1;
       value = (value << 6) | (b & 0x3f);
     }
-    if (value < lowest || value > 0x10ffff || (value >= 0xd800 && value < 0xe000)) return false;
+    if (value < lowest || value > 0x10ffff || (value >= 0xd800 && value < 0xe000)) return -1;
+    units += value >= 0x10000 ? 2 : 1;
     i += count + 1;
   }
-  return true;
+  return units;
+}
+
+/** Writes the UTF-16 units of `length` bytes of UTF-8 at `bytes`, which utf16Units accepted, from `out` on. */
+function decodeUtf8(bytes: usize, length: u32, out: usize): void {
+  const end = bytes + <usize>length;
+  let at = bytes;
+  while (at < end) {
+    const b0 = <u32>load<u8>(at);
+    if (b0 < 0x80) {
+      store<u16>(out, <u16>b0);
+      out += 2;
+      at++;
+      continue;
+    }
+    const count: usize = b0 < 0xe0 ? 1 : b0 < 0xf0 ? 2 : 3;
+    let value = b0 & (0x3f >> <u32>count);
+    for (let k: usize = 1; k <= count; k++) value = (value << 6) | (<u32>load<u8>(at + k) & 0x3f);
+    at += count + 1;
+    if (value >= 0x10000) {
+      value -= 0x10000;
+      store<u16>(out, <u16>(0xd800 | (value >> 10)));
+      store<u16>(out, <u16>(0xdc00 | (value & 0x3ff)), 2);
+      out += 4;
+    } else {
+      store<u16>(out, <u16>value);
+      out += 2;
+    }
+  }
 }
 
 /** Encodes `text` as UTF-8 into the scratch block at `offset`; returns the byte count, or -1 if it does not fit. */

@@ -277,15 +277,15 @@ describe("fd_readdir", () => {
   }
 
   it("lists . and .. first, then every entry with its type, and resumes from every cookie", () => {
-    const names = ["file-a", "dir-b", "ünïcödé", "x".repeat(200)];
+    // Names of one- to four-byte UTF-8 characters (the last two become surrogate pairs in the kernel's strings).
+    const names = ["file-a", "dir-b", "ünïcödé", "x".repeat(200), "日本語", "😀 and 𝄞"];
     create(names[0], "a");
     expect(h.pathCall("path_create_directory", names[1])).toBe(E.SUCCESS);
-    create(names[2]);
-    create(names[3]);
+    for (const name of names.slice(2)) create(name);
     const dir = h.open(".", { oflags: OFLAGS.directory, rights: R.fdReaddir });
     const { entries } = listing(dir);
     expect(entries.map((e) => e.name)).toEqual([".", "..", ...names]);
-    expect(entries.map((e) => e.type)).toEqual([3, 3, 4, 3, 4, 4]);
+    expect(entries.map((e) => e.type)).toEqual([3, 3, 4, 3, 4, 4, 4, 4]);
     for (let i = 0; i < entries.length; i++) {
       const rest = listing(dir, i === 0 ? 0n : entries[i - 1].next).entries;
       expect(rest.map((e) => e.name), `from cookie ${i}`).toEqual(entries.slice(i).map((e) => e.name));

@@ -111,6 +111,11 @@ describe("path_open", () => {
     expect(h.call("path_open", SANDBOX, 0, PATHS, 3, OFLAGS.creat, FILE_RW, 0n, 0, RESULT)).toBe(E.ILSEQ);
     h.put(PATHS, Uint8Array.from([0x66, 0x00, 0x66]));
     expect(h.call("path_open", SANDBOX, 0, PATHS, 3, OFLAGS.creat, FILE_RW, 0n, 0, RESULT)).toBe(E.ILSEQ);
+    // An encoded surrogate, a value past U+10FFFF, an overlong "/", a sequence cut short.
+    for (const bytes of [[0xed, 0xa0, 0x80], [0xf4, 0x90, 0x80, 0x80], [0xc0, 0xaf], [0x66, 0xe6, 0x97]]) {
+      h.put(PATHS, Uint8Array.from(bytes));
+      expect(h.call("path_open", SANDBOX, 0, PATHS, bytes.length, OFLAGS.creat, FILE_RW, 0n, 0, RESULT), bytes.join(" ")).toBe(E.ILSEQ);
+    }
     expect(h.call("path_open", SANDBOX, 0, PATHS, 5000, OFLAGS.creat, FILE_RW, 0n, 0, RESULT)).toBe(E.NAMETOOLONG);
     expect(h.open("")).toBe(-E.NOENT);
     expect(h.e.wasiOpenCount()).toBe(5); // nothing was opened meanwhile
