@@ -47,26 +47,26 @@ export function takeFoundNode(): Vnode {
   return node;
 }
 
-/** Where nameHash starts; a walk takes the hash while it scans a name (fs/vfs/path.ts). */
+/**
+ * A name's hash is FNV-1a over its UTF-16 units, from NAME_HASH_START one
+ * nameHashStep a unit; a walk takes it while it scans the name for its end
+ * (fs/vfs/path.ts).
+ */
 export const NAME_HASH_START: u32 = 0x811c9dc5;
 
-/** One UTF-16 unit more of FNV-1a. */
 // @ts-ignore: decorator
 @inline export function nameHashStep(hash: u32, unit: u32): u32 {
   return (hash ^ unit) * 0x01000193;
 }
 
-/** FNV-1a over a name's `units` UTF-16 units at `at` (a slice of a path: no string is made for it). */
-export function nameHash(at: usize, units: i32): u32 {
-  let hash = NAME_HASH_START;
-  const end = at + (<usize>units << 1);
-  for (let unit = at; unit < end; unit += 2) hash = nameHashStep(hash, <u32>load<u16>(unit));
-  return hash;
+/** The slot of a table of `entries` (a power of two) for `owner` (a vnode's address) and `hash`; the path cache uses it too. */
+export function vnodeSlot(owner: Vnode, hash: u32, entries: u32): usize {
+  const key = <u32>(changetype<usize>(owner) >> 4) * 0x9e3779b1 ^ hash;
+  return <usize>((key ^ (key >> 16)) & (entries - 1));
 }
 
 function slotFor(directory: Vnode, hash: u32): usize {
-  const key = <u32>(changetype<usize>(directory) >> 4) * 0x9e3779b1 ^ hash;
-  return slots + (<usize>((key ^ (key >> 16)) & (ENTRIES - 1)) * SLOT_BYTES);
+  return slots + vnodeSlot(directory, hash, ENTRIES) * SLOT_BYTES;
 }
 
 /**

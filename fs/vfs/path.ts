@@ -165,11 +165,11 @@ export function lookupCount(): u64 {
 }
 
 /**
- * Looks the name text[start, end) (`hash`: its names.ts nameHash) up in
- * `directory`: the child, held, in `out`. A directory on a filesystem whose names never change asks the
- * name cache first, over the path's own bytes, and tells it what the
- * filesystem said (fs/vfs/names.ts); only a filesystem is handed a string
- * (the way-name, borrowed for the call).
+ * Looks the name text[start, end) (`hash`: its hash, fs/vfs/names.ts) up in
+ * `directory`: the child, held, in `out`. A directory on a filesystem whose
+ * names never change asks the name cache first, over the path's own bytes,
+ * and tells it what the filesystem said; only a filesystem is handed a
+ * string (the way-name, borrowed for the call).
  */
 function lookupChild(directory: Vnode, text: string, start: i32, end: i32, hash: u32, out: VnodeResult): i32 {
   const fixed = directory.fs.namesFixed;

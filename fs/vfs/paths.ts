@@ -9,9 +9,9 @@
 // exists and is not a link. And only on its second walk in a row: the
 // first makes the path its slot's candidate (the start directory's address
 // and the hash, in static data), so a boot, which walks most of its paths
-// once, keeps none and allocates nothing. Such a path resolves the same way until the
-// mount table changes, so mountAt and unmountAt forget every kept path
-// (forgetAllPaths); nothing else needs to.
+// once, keeps none and allocates nothing. Such a path resolves the same way
+// until the mount table changes, so mountAt and unmountAt forget every kept
+// path (forgetAllPaths); nothing else needs to.
 //
 // A direct-mapped table of ENTRIES slots by a hash of (start directory,
 // path), taken from malloc at the first path kept. A slot holds the
@@ -26,6 +26,7 @@ import { Vnode } from "./node";
 import { hold, drop } from "./cache";
 import { malloc } from "../../kernel/mm/index";
 import { sameBytes } from "../../kernel/boot/cstring";
+import { vnodeSlot } from "./names";
 
 const ENTRIES: u32 = 16;
 // A slot: three vnodes (pointers), the path's hash and length in units, the last name's span, whether a slash followed it, the path.
@@ -57,11 +58,10 @@ export class KeptPath {
 }
 
 /**
- * A hash of the path of `units` UTF-16 units at `at`: its length and five
- * of its eight-byte words (first, last, and at a quarter, a half and three
- * quarters), so that a walk the cache cannot answer pays a few steps, not
- * one per unit. Paths alike in all of those share a slot, which the full
- * compare tells apart.
+ * A hash of `path`: its length and five of its eight-byte words (first,
+ * last, and at a quarter, a half and three quarters), so that a walk the
+ * cache cannot answer pays a few steps, not one per unit. Paths alike in
+ * all of those share a slot, which the full compare tells apart.
  */
 export function pathHash(path: string): u32 {
   const at = changetype<usize>(path);
@@ -81,11 +81,6 @@ export function pathHash(path: string): u32 {
   return <u32>(hash ^ (hash >> 32));
 }
 
-function slotIndex(start: Vnode, hash: u32): usize {
-  const key = <u32>(changetype<usize>(start) >> 4) * 0x9e3779b1 ^ hash;
-  return <usize>((key ^ (key >> 16)) & (ENTRIES - 1));
-}
-
 /**
  * Whether `path` (hash `hash`), walked from `start`, is kept; if so fills
  * `out` with what it resolved to, the directory and the node each held for
@@ -94,9 +89,8 @@ function slotIndex(start: Vnode, hash: u32): usize {
 export function keptPath(start: Vnode, path: string, hash: u32, out: KeptPath): bool {
   if (slots == 0) return false;
   const units = path.length;
-  if (units > MAX_PATH_UNITS) return false;
   const at = changetype<usize>(path);
-  const slot = slots + slotIndex(start, hash) * SLOT_BYTES;
+  const slot = slots + vnodeSlot(start, hash, ENTRIES) * SLOT_BYTES;
   if (load<usize>(slot + START) != changetype<usize>(start) || load<u32>(slot + HASH) != hash) return false;
   if (load<u32>(slot + UNITS) != <u32>units || !sameBytes(slot + PATH, at, <usize>units << 1)) return false;
   const directory = changetype<Vnode>(load<usize>(slot + DIRECTORY));
@@ -119,7 +113,7 @@ export function keptPath(start: Vnode, path: string, hash: u32, out: KeptPath): 
 export function offerPath(start: Vnode, path: string, hash: u32, directory: Vnode, node: Vnode, nameStart: i32, nameEnd: i32, trailingSlash: bool): void {
   const units = path.length;
   if (units > MAX_PATH_UNITS) return;
-  const index = slotIndex(start, hash);
+  const index = vnodeSlot(start, hash, ENTRIES);
   const candidate = candidates + (index << 3);
   if (load<u32>(candidate) != <u32>changetype<usize>(start) || load<u32>(candidate, 4) != hash) {
     store<u32>(candidate, <u32>changetype<usize>(start));
